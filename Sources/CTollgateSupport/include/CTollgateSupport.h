@@ -1,0 +1,51 @@
+#ifndef CTOLLGATE_SUPPORT_H
+#define CTOLLGATE_SUPPORT_H
+
+#include <sys/types.h>
+#include <stdint.h>
+
+/// Resource limits applied in the child between fork and exec. A value below zero leaves the limit unchanged.
+typedef struct {
+    int64_t address_space_bytes;
+    int64_t cpu_seconds;
+    int64_t open_files;
+    int64_t processes;
+} tg_limits;
+
+/// Spawns `argv[0]` (searched in PATH when it has no slash) with stdin and stdout connected to
+/// `stdin_fd` and `stdout_fd` and stderr inherited.
+///
+/// In the child, before exec: every signal disposition and the signal mask are reset, the child
+/// gets its own process group, `PR_SET_PDEATHSIG(SIGKILL)` ties its life to the calling thread,
+/// every descriptor other than 0, 1 and 2 is closed, `cwd` is entered when not NULL and the limits
+/// are applied. `envp` NULL inherits the environment.
+///
+/// Returns 0 and stores the pid, or returns the errno of the step that failed (fork, chdir,
+/// setrlimit or exec), reported through a close-on-exec pipe, with nothing left running.
+int tg_spawn(const char *const argv[], const char *const envp[], const char *cwd,
+             int stdin_fd, int stdout_fd, const tg_limits *limits, pid_t *pid_out,
+             int *failed_step_out);
+
+/// Creates a pipe whose both ends are close-on-exec.
+int tg_pipe_cloexec(int fds[2]);
+
+/// Sets or clears O_NONBLOCK on a descriptor.
+int tg_set_nonblocking(int fd, int on);
+
+/// Blocks the given signals in the calling thread (and, if called before any thread starts, in all threads).
+int tg_block_signals(const int *signals, int count);
+
+/// Creates a signalfd for the given signals (close-on-exec). They must be blocked.
+int tg_signalfd(const int *signals, int count);
+
+/// Reads one signal number from a signalfd, or -1.
+int tg_read_signalfd(int fd);
+
+/// Ignores SIGPIPE so writes to a closed pipe return EPIPE.
+void tg_ignore_sigpipe(void);
+
+/// waitpid wrapper: returns pid, 0 when still running, -1 on error; stores decoded status:
+/// exit code in *code, or the signal in *signal (the other set to -1).
+pid_t tg_wait(pid_t pid, int nohang, int *code, int *signal);
+
+#endif

@@ -1,0 +1,23 @@
+/// A parsed command line.
+public enum Command: Sendable, Equatable {
+    /// `tollgate run [options] -- COMMAND [ARG...]`
+    case run(RunOptions)
+    /// `tollgate help`, `--help`, `-h`
+    case help
+    /// `tollgate --version`
+    case version
+}
+
+/// The options of `tollgate run`.
+public struct RunOptions: Sendable, Equatable {
+    /// The manifest file, if any.
+    public var manifestPath: String?
+    /// The server command and its arguments (empty when the manifest names the server).
+    public var serverCommand: [String] = []
+    /// The largest message, in bytes, relayed whole.
+    public var maxMessageBytes = LineFramer.defaultMaxLineBytes
+    /// Resource limits for the server (flags for the unmanifested case).
+    public var limits = ResourceLimits()
+
+    public init() {}
+}

@@ -1,0 +1,75 @@
+/// Parses Tollgate's command line into a ``Command``.
+public struct CommandParser {
+    private var arguments: ArraySlice<String>
+
+    /// Creates a parser over the arguments after the program name.
+    public init(_ arguments: [String]) {
+        self.arguments = arguments[...]
+    }
+
+    /// Parses the whole command line.
+    public mutating func parse() throws(CommandLineError) -> Command {
+        guard let first = arguments.popFirst() else {
+            throw .usage("missing command")
+        }
+        switch first {
+        case "run": return .run(try parseRun())
+        case "help", "--help", "-h": return .help
+        case "version", "--version": return .version
+        default:
+            throw .usage("unknown command '\(first)'")
+        }
+    }
+
+    private mutating func parseRun() throws(CommandLineError) -> RunOptions {
+        var options = RunOptions()
+        while let argument = arguments.popFirst() {
+            let (name, inlineValue) = Self.split(argument)
+            switch name {
+            case "--":
+                options.serverCommand = Array(arguments)
+                arguments = []
+            case "--manifest", "-m":
+                options.manifestPath = try value(for: name, inline: inlineValue)
+            case "--max-message-mb":
+                options.maxMessageBytes = try positiveInteger(for: name, inline: inlineValue) << 20
+            case "--memory-mb":
+                options.limits.memoryMB = try positiveInteger(for: name, inline: inlineValue)
+            case "--cpu-seconds":
+                options.limits.cpuSeconds = try positiveInteger(for: name, inline: inlineValue)
+            case "--open-files":
+                options.limits.openFiles = try positiveInteger(for: name, inline: inlineValue)
+            case "--processes":
+                options.limits.processes = try positiveInteger(for: name, inline: inlineValue)
+            case "--help", "-h":
+                throw CommandLineError(Usage.run, exitCode: 0)
+            default:
+                if argument.hasPrefix("-") { throw .usage("unknown option '\(argument)' for 'run'") }
+                throw .usage("unexpected argument '\(argument)': put the server command after '--'")
+            }
+        }
+        if options.serverCommand.isEmpty && options.manifestPath == nil {
+            throw .usage("missing server command: tollgate run -- COMMAND [ARG...]")
+        }
+        return options
+    }
+
+    private static func split(_ argument: String) -> (String, String?) {
+        guard argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") else { return (argument, nil) }
+        return (String(argument[..<equals]), String(argument[argument.index(after: equals)...]))
+    }
+
+    private mutating func value(for name: String, inline: String?) throws(CommandLineError) -> String {
+        if let inline { return inline }
+        guard let next = arguments.popFirst(), next != "--" else { throw .usage("missing value for '\(name)'") }
+        return next
+    }
+
+    private mutating func positiveInteger(for name: String, inline: String?) throws(CommandLineError) -> Int {
+        let text = try value(for: name, inline: inline)
+        guard let number = Int(text), number > 0, number < 1 << 40 else {
+            throw .usage("'\(name)' expects a positive whole number, got '\(text)'")
+        }
+        return number
+    }
+}

@@ -1,0 +1,38 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The entry point of the `tollgate` executable: parses the command line, runs the command, and
+/// turns every error into one message on stderr and one exit code.
+public enum TollgateCLI {
+    /// Runs Tollgate with the process's arguments (program name first) and returns the exit code.
+    public static func main(_ arguments: [String]) -> Int32 {
+        do throws(CommandLineError) {
+            var parser = CommandParser(Array(arguments.dropFirst()))
+            return try execute(try parser.parse())
+        } catch {
+            if error.exitCode == 0 {
+                print(error.message)
+                return 0
+            }
+            Diagnostics.standardError.report(error.message)
+            if error.showsUsage { Diagnostics.standardError.report("run 'tollgate --help' for usage") }
+            return error.exitCode
+        }
+    }
+
+    static func execute(_ command: Command) throws(CommandLineError) -> Int32 {
+        switch command {
+        case .help:
+            print(Usage.overview)
+            return 0
+        case .version:
+            print("tollgate \(Usage.version)")
+            return 0
+        case .run(let options):
+            return try RunCommand(options: options).run()
+        }
+    }
+}

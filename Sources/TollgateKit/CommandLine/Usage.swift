@@ -1,0 +1,47 @@
+/// The help texts.
+public enum Usage {
+    /// The version Tollgate reports.
+    public static let version = "0.1.0"
+
+    /// The overview printed by `tollgate --help`.
+    public static let overview = """
+        tollgate: a runtime policy and budget gate for MCP tool servers
+
+        USAGE:
+          tollgate run [OPTIONS] -- COMMAND [ARG...]   start COMMAND and relay MCP over stdio
+          tollgate --help | --version
+
+        Put `tollgate run -- ` in front of a server's command in your agent's MCP config.
+        Run `tollgate run --help` for the options of run.
+
+        EXIT CODES:
+          0     success
+          1     runtime failure
+          2     usage or manifest error
+          126   the server command could not be executed
+          127   the server command was not found
+          N     otherwise `run` exits with the server's status (128+signal if a signal ended it)
+        """
+
+    /// The help of `tollgate run`.
+    public static let run = """
+        USAGE: tollgate run [OPTIONS] -- COMMAND [ARG...]
+
+        Starts COMMAND as an MCP server over stdio and relays JSON-RPC between it and the client
+        on Tollgate's stdin/stdout. Diagnostics go to stderr, as does the server's stderr.
+
+        OPTIONS:
+          -m, --manifest FILE     the tool manifest (policy, budgets, audit)
+          --max-message-mb N      largest message relayed whole (default 128)
+          --memory-mb N           limit the server's address space (setrlimit RLIMIT_AS)
+          --cpu-seconds N         limit the server's CPU time (RLIMIT_CPU)
+          --open-files N          limit the server's open files (RLIMIT_NOFILE)
+          --processes N           limit the server user's processes (RLIMIT_NPROC)
+          -h, --help              show this help
+
+        SHUTDOWN:
+          When the client closes stdin (or on SIGINT/SIGTERM), Tollgate closes the server's stdin,
+          waits 2 s, sends SIGTERM to its process group, waits 2 s, sends SIGKILL, and exits with
+          the server's status. The server also dies if Tollgate is killed (PR_SET_PDEATHSIG).
+        """
+}

@@ -1,0 +1,48 @@
+/// The interception seam: what Tollgate consults for every `tools/call` on its way to a server
+/// and every `tools/list` result on its way back.
+///
+/// A gate is a value owned by one relay session; the session calls it under its own lock, so a
+/// gate needs no locking of its own. Policy, budgets, approval and pinning plug in here.
+public protocol Gate: Sendable {
+    /// Decides a call. `.forward` sends the call re-serialized from what was checked.
+    mutating func decide(_ call: ToolCall) -> GateVerdict
+
+    /// Whether ``filterToolList(_:)`` must see `tools/list` results (if not, they pass as raw bytes).
+    var inspectsToolLists: Bool { get }
+
+    /// Rewrites a `tools/list` result (for example, removes denied tools); nil leaves it unchanged.
+    mutating func filterToolList(_ result: JSONObject) -> JSONObject?
+
+    /// Whether ``callCompleted(_:outcome:)`` must learn how calls ended.
+    var observesOutcomes: Bool { get }
+
+    /// Learns how a forwarded call ended (for budgets and audit).
+    mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome)
+}
+
+/// What a gate decided about one call.
+public enum GateVerdict: Sendable, Equatable {
+    /// Send the call to the server, re-serialized from the parsed value that was checked.
+    case forward
+    /// Refuse the call: the client gets the denial as a tool result with `isError: true`.
+    case deny(Denial)
+    /// Answer the client with a JSON-RPC error instead of a result.
+    case fail(JSONRPCError)
+}
+
+/// How a forwarded call ended.
+public enum CallOutcome: Sendable, Equatable {
+    /// The server answered with a result; `isError` is the result's flag, `bytes` its size.
+    case result(isError: Bool, bytes: Int)
+    /// The server answered with a JSON-RPC error.
+    case error(code: Int)
+    /// The server went away before answering.
+    case serverGone
+}
+
+extension Gate {
+    public var inspectsToolLists: Bool { false }
+    public var observesOutcomes: Bool { false }
+    public mutating func filterToolList(_ result: JSONObject) -> JSONObject? { nil }
+    public mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome) {}
+}

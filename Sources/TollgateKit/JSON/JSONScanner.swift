@@ -1,0 +1,207 @@
+/// A single-pass JSON scanner over UTF-8 bytes.
+///
+/// It checks the whole grammar (RFC 8259) and more than most parsers do: strict UTF-8 (no overlong
+/// forms, no encoded surrogates), `\u` escapes whose surrogates pair up, no duplicate keys in any
+/// object (compared after escapes are decoded, so `"a"` and `"\u0061"` collide), and nesting no
+/// deeper than ``maxDepth``. What it finds is reported as byte ranges into the input, so callers can
+/// forward original bytes and decode only what they must.
+///
+/// The scanner never copies the input; it must only be used while the bytes it reads stay alive.
+public struct JSONScanner {
+    /// The nesting limit used unless a caller asks for another: objects and arrays may nest this deep.
+    public static let defaultMaxDepth = 128
+
+    /// The decoded form of a string token: its content range (between the quotes) and whether it holds escapes.
+    public struct StringToken: Sendable, Equatable {
+        /// The bytes between the quotes.
+        public var content: Range<Int>
+        /// Whether the content holds `\` escapes (if not, the bytes are the decoded UTF-8).
+        public var hasEscapes: Bool
+    }
+
+    struct KeyRecord {
+        var hash: UInt64
+        var token: StringToken
+    }
+
+    let bytes: UnsafeRawBufferPointer
+    let maxDepth: Int
+    /// The offset of the next byte to read.
+    public internal(set) var position: Int
+    static let inlineKeys = 16
+    var scratch: [UInt8] = []
+    var otherScratch: [UInt8] = []
+
+    /// Creates a scanner over `bytes`, starting at the first byte.
+    public init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = JSONScanner.defaultMaxDepth) {
+        self.bytes = bytes
+        self.maxDepth = maxDepth
+        self.position = 0
+    }
+
+    var end: Int { bytes.count }
+
+    @inline(__always)
+    func byte(_ offset: Int) -> UInt8 { bytes[offset] }
+
+    // MARK: - Whole documents
+
+    /// Checks that the bytes hold exactly one JSON value (with optional surrounding whitespace).
+    public mutating func validateDocument() throws(JSONScanError) {
+        skipWhitespace()
+        guard position < end else { throw JSONScanError(.empty, at: position) }
+        try skipValue(depth: 0)
+        try expectEndOfDocument()
+    }
+
+    /// Fails unless only whitespace is left.
+    mutating func expectEndOfDocument() throws(JSONScanError) {
+        skipWhitespace()
+        if position < end { throw JSONScanError(.trailingData, at: position) }
+    }
+
+    // MARK: - Structure
+
+    @inline(__always)
+    mutating func skipWhitespace() {
+        while position < end {
+            switch byte(position) {
+            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            default: return
+            }
+        }
+    }
+
+    /// The next significant byte, without consuming it.
+    @inline(__always)
+    mutating func peekSignificant() throws(JSONScanError) -> UInt8 {
+        skipWhitespace()
+        guard position < end else { throw JSONScanError(.unexpectedEnd, at: position) }
+        return byte(position)
+    }
+
+    @inline(__always)
+    mutating func expect(_ expected: UInt8) throws(JSONScanError) {
+        let found = try peekSignificant()
+        guard found == expected else { throw JSONScanError(.unexpectedByte(found), at: position) }
+        position += 1
+    }
+
+    /// Checks and skips one value of any kind. `depth` is the nesting level of the value's container.
+    public mutating func skipValue(depth: Int) throws(JSONScanError) {
+        switch try peekSignificant() {
+        case UInt8(ascii: "{"):
+            try scanObject(depth: depth) { (scanner: inout JSONScanner, _: StringToken) throws(JSONScanError) in
+                try scanner.skipValue(depth: depth + 1)
+            }
+        case UInt8(ascii: "["):
+            try scanArray(depth: depth) { (scanner: inout JSONScanner) throws(JSONScanError) in
+                try scanner.skipValue(depth: depth + 1)
+            }
+        case UInt8(ascii: "\""): _ = try scanString()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try scanNumber()
+        default: _ = try scanLiteral()
+        }
+    }
+
+    /// Scans an object at the current position, calling `member` for each key with the scanner
+    /// positioned before the member's value; `member` must consume the value.
+    /// Duplicate keys are rejected before `member` sees them.
+    public mutating func scanObject(
+        depth: Int,
+        _ member: (inout JSONScanner, StringToken) throws(JSONScanError) -> Void
+    ) throws(JSONScanError) {
+        guard depth < maxDepth else { throw JSONScanError(.tooDeep(limit: maxDepth), at: position) }
+        try expect(UInt8(ascii: "{"))
+        if try peekSignificant() == UInt8(ascii: "}") {
+            position += 1
+            return
+        }
+        // Keys of small objects are remembered on the stack; big objects spill into a hash index.
+        try withUnsafeTemporaryAllocation(of: KeyRecord.self, capacity: Self.inlineKeys) { (inline: UnsafeMutableBufferPointer<KeyRecord>) throws(JSONScanError) in
+            var count = 0
+            var spilled: [UInt64: [StringToken]] = [:]
+            while true {
+                guard try peekSignificant() == UInt8(ascii: "\"") else {
+                    throw JSONScanError(.unexpectedByte(byte(position)), at: position)
+                }
+                let keyStart = position
+                let key = try scanString()
+                let hash = hashOfDecoded(key)
+                if count < Self.inlineKeys {
+                    for i in 0..<count where inline[i].hash == hash && sameDecodedContent(inline[i].token, key) {
+                        throw JSONScanError(.duplicateKey(decodeString(key)), at: keyStart)
+                    }
+                    inline[count] = KeyRecord(hash: hash, token: key)
+                } else {
+                    if spilled.isEmpty {
+                        for record in inline { spilled[record.hash, default: []].append(record.token) }
+                    }
+                    for other in spilled[hash] ?? [] where sameDecodedContent(other, key) {
+                        throw JSONScanError(.duplicateKey(decodeString(key)), at: keyStart)
+                    }
+                    spilled[hash, default: []].append(key)
+                }
+                count += 1
+                try expect(UInt8(ascii: ":"))
+                try member(&self, key)
+                let next = try peekSignificant()
+                position += 1
+                if next == UInt8(ascii: ",") { continue }
+                if next == UInt8(ascii: "}") { return }
+                throw JSONScanError(.unexpectedByte(next), at: position - 1)
+            }
+        }
+    }
+
+    /// Scans an array at the current position, calling `element` with the scanner positioned
+    /// before each element; `element` must consume it.
+    public mutating func scanArray(
+        depth: Int,
+        _ element: (inout JSONScanner) throws(JSONScanError) -> Void
+    ) throws(JSONScanError) {
+        guard depth < maxDepth else { throw JSONScanError(.tooDeep(limit: maxDepth), at: position) }
+        try expect(UInt8(ascii: "["))
+        if try peekSignificant() == UInt8(ascii: "]") {
+            position += 1
+            return
+        }
+        while true {
+            try element(&self)
+            let next = try peekSignificant()
+            position += 1
+            if next == UInt8(ascii: ",") { continue }
+            if next == UInt8(ascii: "]") { return }
+            throw JSONScanError(.unexpectedByte(next), at: position - 1)
+        }
+    }
+
+    // MARK: - Duplicate keys
+
+    private mutating func hashOfDecoded(_ token: StringToken) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        if token.hasEscapes {
+            decode(token, into: &scratch)
+            for b in scratch { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
+        } else {
+            for i in token.content { hash = (hash ^ UInt64(byte(i))) &* 0x100_0000_01b3 }
+        }
+        return hash
+    }
+
+    private mutating func sameDecodedContent(_ a: StringToken, _ b: StringToken) -> Bool {
+        if !a.hasEscapes && !b.hasEscapes {
+            guard a.content.count == b.content.count else { return false }
+            return memcmp(bytes.baseAddress! + a.content.lowerBound, bytes.baseAddress! + b.content.lowerBound, a.content.count) == 0
+        }
+        decode(a, into: &scratch)
+        decode(b, into: &otherScratch)
+        return scratch == otherScratch
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,52 @@
+/// Builds the complete lines (newline included) of the messages Tollgate writes itself.
+public enum Reply {
+    /// A JSON-RPC error response; `id` nil writes `"id": null` (the id could not be read).
+    public static func error(id: [UInt8]?, _ error: JSONRPCError) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.append(#"{"jsonrpc":"2.0","id":"#)
+        if let id { writer.write(raw: id) } else { writer.append("null") }
+        writer.append(#","error":"#)
+        writer.write(error.json)
+        writer.append("}\n")
+        return writer.bytes
+    }
+
+    /// A JSON-RPC success response carrying `result`.
+    public static func result(id: [UInt8], _ result: JSONValue) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.append(#"{"jsonrpc":"2.0","id":"#)
+        writer.write(raw: id)
+        writer.append(#","result":"#)
+        writer.write(result)
+        writer.append("}\n")
+        return writer.bytes
+    }
+
+    /// A request Tollgate sends on its own account.
+    public static func request(id: [UInt8], method: String, params: JSONValue?) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.append(#"{"jsonrpc":"2.0","id":"#)
+        writer.write(raw: id)
+        writer.append(#","method":"#)
+        writer.write(string: method)
+        if let params {
+            writer.append(#","params":"#)
+            writer.write(params)
+        }
+        writer.append("}\n")
+        return writer.bytes
+    }
+
+    /// A notification Tollgate sends on its own account.
+    public static func notification(method: String, params: JSONValue?) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.append(#"{"jsonrpc":"2.0","method":"#)
+        writer.write(string: method)
+        if let params {
+            writer.append(#","params":"#)
+            writer.write(params)
+        }
+        writer.append("}\n")
+        return writer.bytes
+    }
+}

@@ -1,0 +1,54 @@
+/// A `tools/call` request as the gate sees it: parsed, checked and ready to be re-serialized,
+/// so the server reads exactly what was decided on.
+public struct ToolCall: Sendable, Equatable {
+    /// The request's id, as the client wrote it.
+    public var id: RequestID
+    /// The tool's name (escapes decoded).
+    public var name: String
+    /// The arguments (an empty object when the call had none).
+    public var arguments: JSONObject
+    /// The whole `params` object, `_meta` included.
+    public var params: JSONObject
+    /// The era of the request.
+    public var era: ProtocolEra
+
+    /// Reads a call from its parsed params; a call without a string `name` or with non-object
+    /// `arguments` is an invalid-params error.
+    public init(id: RequestID, params: JSONValue?) throws(JSONRPCError) {
+        guard case .object(let object)? = params else {
+            throw JSONRPCError(.invalidParams, "tools/call needs params with a tool name")
+        }
+        guard case .string(let name)? = object["name"] else {
+            throw JSONRPCError(.invalidParams, "tools/call params.name must be a string")
+        }
+        switch object["arguments"] {
+        case nil, .null?: arguments = JSONObject()
+        case .object(let args)?: arguments = args
+        default: throw JSONRPCError(.invalidParams, "tools/call params.arguments must be an object")
+        }
+        self.id = id
+        self.name = name
+        self.params = object
+        self.era = ProtocolEra(params: object)
+    }
+
+    /// The request the server receives (no newline): the checked params re-serialized, the id as sent.
+    public var requestBytes: [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(128)
+        writeRequest(to: &bytes)
+        return bytes
+    }
+
+    /// Appends the request the server receives (no newline) to `output`.
+    public func writeRequest(to output: inout [UInt8]) {
+        var writer = JSONWriter(capacity: 0)
+        swap(&writer.bytes, &output)
+        writer.append(#"{"jsonrpc":"2.0","id":"#)
+        writer.write(raw: id.bytes)
+        writer.append(#","method":"tools/call","params":"#)
+        writer.write(.object(params))
+        writer.append("}")
+        swap(&writer.bytes, &output)
+    }
+}

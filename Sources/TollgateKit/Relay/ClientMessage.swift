@@ -1,0 +1,73 @@
+/// A client message as read before any decision: everything that needs no shared state (scanning,
+/// parsing a tool call) happens here, outside the session's lock.
+public enum ClientMessage: Sendable, Equatable {
+    /// Not a valid JSON-RPC message: Tollgate answers with this error; `id` nil answers `null`.
+    case invalid(id: [UInt8]?, JSONRPCError, log: String)
+    /// A `tools/call` without an id: never forwarded.
+    case toolCallNotification
+    /// A notification or a response: forwarded as its original bytes.
+    case passThrough(span: Range<Int>)
+    /// A request other than `tools/call`: forwarded as its original bytes.
+    case request(RequestID, method: String, span: Range<Int>)
+    /// A well-formed `tools/call`, parsed.
+    case toolCall(ToolCall)
+    /// A `tools/call` whose params are not usable: answered with this error.
+    case malformedToolCall(RequestID, JSONRPCError)
+
+    /// Reads one message of a line (alone or in a batch).
+    public static func read(_ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer, maxDepth: Int) -> ClientMessage {
+        switch envelope.kind {
+        case .invalid(let why):
+            let id = envelope.idKind == .string || envelope.idKind == .number ? envelope.id.map { Array(line[$0]) } : nil
+            return .invalid(id: id, JSONRPCError(.invalidRequest, "Invalid Request: \(why)"),
+                            log: "rejected an invalid message from the client: \(why)")
+        case .notification:
+            return envelope.method == "tools/call" ? .toolCallNotification : .passThrough(span: envelope.span)
+        case .response:
+            return .passThrough(span: envelope.span)
+        case .request:
+            guard let id = RequestID(envelope: envelope, in: line), let method = envelope.method else {
+                return .invalid(id: nil, JSONRPCError(.invalidRequest, "Invalid Request: unusable id"), log: "rejected a request without a usable id")
+            }
+            guard method == "tools/call" else { return .request(id, method: method, span: envelope.span) }
+            do throws(JSONRPCError) {
+                let params = try envelope.params.map { range throws(JSONRPCError) in
+                    do throws(JSONScanError) {
+                        var scanner = JSONScanner(UnsafeRawBufferPointer(rebasing: line[range]), maxDepth: maxDepth)
+                        return try scanner.parseValue(depth: 1)
+                    } catch {
+                        throw JSONRPCError(.parseError, "Parse error: \(error)")
+                    }
+                }
+                return .toolCall(try ToolCall(id: id, params: params))
+            } catch {
+                return .malformedToolCall(id, error)
+            }
+        }
+    }
+}
+
+/// A whole client line as read before any decision.
+public enum ClientLine: Sendable, Equatable {
+    /// A blank line: ignored.
+    case blank
+    /// Not JSON: answered with a parse error.
+    case malformed(id: [UInt8]?, JSONScanError)
+    /// One message.
+    case single(ClientMessage)
+    /// A batch (2025-03-26) of messages, each read alike; `spans` locate the elements.
+    case batch([ClientMessage], spans: [Range<Int>])
+
+    /// Reads a line (without its newline).
+    public static func read(_ line: UnsafeRawBufferPointer, maxDepth: Int = JSONScanner.defaultMaxDepth) -> ClientLine {
+        switch MessageEnvelope.scan(line, maxDepth: maxDepth) {
+        case .failure(let malformed):
+            if case .empty = malformed.error.reason { return .blank }
+            return .malformed(id: malformed.id.map { Array(line[$0]) }, malformed.error)
+        case .success(.single(let envelope)):
+            return .single(ClientMessage.read(envelope, in: line, maxDepth: maxDepth))
+        case .success(.batch(let envelopes)):
+            return .batch(envelopes.map { ClientMessage.read($0, in: line, maxDepth: maxDepth) }, spans: envelopes.map(\.span))
+        }
+    }
+}

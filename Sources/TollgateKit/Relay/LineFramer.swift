@@ -1,0 +1,160 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Splits a byte stream into newline-terminated lines inside one reusable buffer.
+///
+/// Bytes are read straight into the buffer's free space and lines are handed out as ranges of
+/// it, so a line is copied at most when the buffer compacts. The buffer holds at most one line of
+/// ``maxLineBytes`` plus one read: a longer line is skipped (reported as ``Line/oversized(prefix:length:)``)
+/// instead of growing memory without bound. After a large line the buffer shrinks back.
+public struct LineFramer {
+    /// The default limit for one line: 128 MiB (messages of 64 MB and more relay whole).
+    public static let defaultMaxLineBytes = 128 << 20
+    /// How much free space a read gets at least.
+    public static let readChunk = 64 << 10
+
+    /// One unit the framer hands out.
+    public enum Line: Equatable {
+        /// A complete line: its range in the buffer without the newline, and the range with it.
+        case complete(content: Range<Int>, withNewline: Range<Int>)
+        /// A line longer than the limit was skipped. `prefix` holds its first bytes (up to 64 KiB,
+        /// so an id may still be read); `length` counts everything that was skipped.
+        case oversized(prefix: [UInt8], length: Int)
+    }
+
+    /// The largest line kept whole.
+    public let maxLineBytes: Int
+    private var storage: [UInt8]
+    private var start = 0
+    private var end = 0
+    private var searched = 0
+    private var skipping: (prefix: [UInt8], length: Int)?
+
+    public init(maxLineBytes: Int = LineFramer.defaultMaxLineBytes) {
+        self.maxLineBytes = maxLineBytes
+        storage = [UInt8](repeating: 0, count: Self.readChunk)
+    }
+
+    /// The bytes currently buffered and not yet handed out.
+    public var bufferedCount: Int { end - start }
+
+    /// The buffer's current capacity.
+    public var capacity: Int { storage.count }
+
+    /// Lets `read` fill free space at the end of the buffer; `read` returns how many bytes it
+    /// wrote (0 for end of stream, negative for an error) and that value is returned.
+    public mutating func fill(_ read: (UnsafeMutableRawBufferPointer) -> Int) -> Int {
+        makeRoom()
+        let got = storage.withUnsafeMutableBytes { buffer in
+            read(UnsafeMutableRawBufferPointer(rebasing: buffer[end...]))
+        }
+        if got > 0 { end += got }
+        return got
+    }
+
+    /// Appends bytes as if read (for tests and in-memory use); call ``next()`` between appends
+    /// of more than ``readChunk`` bytes, as the read loop does.
+    public mutating func append(_ bytes: some Collection<UInt8>) {
+        var remaining = Array(bytes)[...]
+        while !remaining.isEmpty {
+            let n = fill { space in
+                let n = min(space.count, remaining.count)
+                space.copyBytes(from: remaining.prefix(n))
+                return n
+            }
+            remaining = remaining.dropFirst(n)
+        }
+    }
+
+    /// The next complete line, if the buffer holds one. Ranges stay valid until the next `fill`.
+    public mutating func next() -> Line? {
+        if let line = peekOversized() { return line }
+        guard searched < end else { return nil }
+        let found: Int? = storage.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress,
+                let hit = memchr(base + searched, 0x0A, end - searched)
+            else { return nil }
+            return UnsafeRawPointer(hit) - base
+        }
+        guard let newline = found else {
+            searched = end
+            return checkOversized()
+        }
+        let line = Line.complete(content: start..<newline, withNewline: start..<(newline + 1))
+        start = newline + 1
+        searched = start
+        return line
+    }
+
+    /// Runs `body` over the buffer's bytes (to read the ranges ``next()`` returned).
+    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try storage.withUnsafeBytes(body)
+    }
+
+    /// Whether the stream ended inside a line: returns that partial line's length (it is dropped).
+    public mutating func finish() -> Int {
+        let partial = (skipping?.length ?? 0) + (end - start)
+        start = end
+        searched = end
+        skipping = nil
+        return partial
+    }
+
+    // MARK: - Internals
+
+    private mutating func peekOversized() -> Line? {
+        guard var skip = skipping else { return nil }
+        guard searched < end else { return nil }
+        let found: Int? = storage.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress, let hit = memchr(base + searched, 0x0A, end - searched) else { return nil }
+            return UnsafeRawPointer(hit) - base
+        }
+        if let newline = found {
+            skip.length += newline - start
+            start = newline + 1
+            searched = start
+            skipping = nil
+            return .oversized(prefix: skip.prefix, length: skip.length)
+        }
+        skip.length += end - start
+        start = end
+        searched = end
+        skipping = skip
+        return nil
+    }
+
+    /// Starts skipping when the partial line has reached the limit.
+    private mutating func checkOversized() -> Line? {
+        guard end - start >= maxLineBytes else { return nil }
+        let prefix = Array(storage[start..<min(end, start + Self.readChunk)])
+        skipping = (prefix, end - start)
+        start = end
+        searched = end
+        return nil
+    }
+
+    private mutating func makeRoom() {
+        if start == end {
+            start = 0
+            end = 0
+            searched = 0
+            if storage.count > 4 * Self.readChunk { storage = [UInt8](repeating: 0, count: Self.readChunk) }
+        }
+        guard storage.count - end < Self.readChunk else { return }
+        if start > 0 {
+            storage.withUnsafeMutableBytes { buffer in
+                _ = memmove(buffer.baseAddress!, buffer.baseAddress! + start, end - start)
+            }
+            end -= start
+            searched -= start
+            start = 0
+        }
+        if storage.count - end < Self.readChunk {
+            let wanted = min(max(storage.count * 2, end + Self.readChunk), maxLineBytes + Self.readChunk)
+            if wanted > storage.count { storage.append(contentsOf: repeatElement(0, count: wanted - storage.count)) }
+        }
+    }
+}

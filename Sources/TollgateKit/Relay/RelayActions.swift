@@ -1,0 +1,29 @@
+/// What the relay's I/O layer must do after the session read one line. The session decides; the
+/// I/O layer only carries it out, so the session can be tested without processes or pipes.
+public struct RelayActions: Sendable, Equatable {
+    /// How a line travels on.
+    public enum Forward: Sendable, Equatable {
+        /// The line's original bytes (its newline included).
+        case original
+        /// Bytes Tollgate wrote (a whole line, newline included).
+        case bytes([UInt8])
+        /// A checked tool call, re-serialized from its parsed value on its way out.
+        case call(ToolCall)
+    }
+
+    /// What goes on to the peer the line was meant for, if anything.
+    public var forward: Forward?
+    /// A line Tollgate writes back to the sender, if any.
+    public var reply: [UInt8]?
+    /// A diagnostic for stderr, if any.
+    public var log: String?
+
+    public init(forward: Forward? = nil, reply: [UInt8]? = nil, log: String? = nil) {
+        self.forward = forward
+        self.reply = reply
+        self.log = log
+    }
+
+    /// Pass the line on unchanged.
+    public static let passThrough = RelayActions(forward: .original)
+}

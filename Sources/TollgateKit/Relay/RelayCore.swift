@@ -1,0 +1,94 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What the two pump threads share: the session (behind one lock), the two output channels,
+/// and the event pipe to the main thread.
+final class RelayCore: Sendable {
+    enum Event {
+        static let clientClosed: UInt8 = 1
+        static let serverClosed: UInt8 = 2
+    }
+
+    let session: Mutex<RelaySession>
+    let clientOutput: OutputChannel
+    let serverInput: OutputChannel
+    let events: Int32
+    let maxMessageBytes: Int
+    let maxDepth: Int
+    let diagnostics: Diagnostics
+
+    init(session: RelaySession, clientOutput: OutputChannel, serverInput: OutputChannel, events: Int32, maxMessageBytes: Int, diagnostics: Diagnostics) {
+        self.maxDepth = session.maxDepth
+        self.session = Mutex(session)
+        self.clientOutput = clientOutput
+        self.serverInput = serverInput
+        self.events = events
+        self.maxMessageBytes = maxMessageBytes
+        self.diagnostics = diagnostics
+    }
+
+    func post(_ event: UInt8) {
+        var byte = event
+        _ = write(events, &byte, 1)
+    }
+
+    /// Client → server, until the client closes stdin.
+    func pumpClient(from fd: Int32) {
+        var pump = LinePump(maxLineBytes: maxMessageBytes)
+        var serverReachable = true
+        pump.run(fd: fd, decide: { line in
+            let read = ClientLine.read(line, maxDepth: maxDepth)
+            return session.withLock { $0.decide(read, in: line) }
+        }, oversized: { prefix, length in
+            let id: [UInt8]? = prefix.withUnsafeBytes { bytes in
+                if case .failure(let malformed) = MessageEnvelope.scan(bytes), let range = malformed.id { return Array(bytes[range]) }
+                return nil
+            }
+            let error = JSONRPCError(.invalidRequest, "Invalid Request: message of \(length) bytes exceeds Tollgate's limit of \(maxMessageBytes) bytes")
+            return RelayActions(reply: Reply.error(id: id, error), log: "refused a client message of \(length) bytes (limit \(maxMessageBytes))")
+        }, flush: { forward, reply, logs in
+            for log in logs { diagnostics.report(log) }
+            clientOutput.write(reply)
+            if serverReachable && !forward.isEmpty && !serverInput.write(forward) {
+                serverReachable = false
+                let replies = session.withLock { $0.serverWentAway(because: "the server stopped reading its input") }
+                clientOutput.write(replies)
+            }
+        })
+        let partial = pump.finish()
+        if partial > 0 { diagnostics.report("the client closed its output inside a message; dropped \(partial) bytes") }
+        post(Event.clientClosed)
+    }
+
+    /// Server → client, until the server closes stdout.
+    func pumpServer(from fd: Int32) {
+        var pump = LinePump(maxLineBytes: maxMessageBytes)
+        pump.run(fd: fd, decide: { line in
+            let read = ServerLine.read(line, maxDepth: maxDepth)
+            return session.withLock { $0.decide(read, in: line) }
+        }, oversized: { prefix, length in
+            var actions = RelayActions(log: "dropped a server message of \(length) bytes (limit \(maxMessageBytes))")
+            let id: RequestID? = prefix.withUnsafeBytes { bytes in
+                if case .failure(let malformed) = MessageEnvelope.scan(bytes), let range = malformed.id {
+                    return ServerLine.responseID(bytes, range)
+                }
+                return nil
+            }
+            if let id, let request = session.withLock({ $0.takePending(id) }) {
+                actions.forward = .bytes(request.unansweredReply(because: "the server's response of \(length) bytes exceeds Tollgate's limit of \(maxMessageBytes) bytes"))
+            }
+            return actions
+        }, flush: { forward, reply, logs in
+            for log in logs { diagnostics.report(log) }
+            serverInput.write(reply)
+            clientOutput.write(forward)
+        })
+        let partial = pump.finish()
+        if partial > 0 { diagnostics.report("the server closed its output inside a message; dropped \(partial) bytes") }
+        post(Event.serverClosed)
+    }
+}

@@ -1,0 +1,69 @@
+extension RelaySession {
+    // MARK: - Server to client
+
+    /// Reads and decides one line from the server (without its newline).
+    public mutating func serverLine(_ line: UnsafeRawBufferPointer) -> RelayActions {
+        decide(ServerLine.read(line, maxDepth: maxDepth), in: line)
+    }
+
+    /// Decides a server line already read. `line` is the line it was read from.
+    public mutating func decide(_ read: ServerLine, in line: UnsafeRawBufferPointer) -> RelayActions {
+        switch read {
+        case .blank:
+            return RelayActions()
+        case .malformed(let id, let error):
+            var actions = RelayActions(log: "dropped a malformed message from the server: \(error)")
+            if let id, let request = pending.remove(id) {
+                actions.forward = .bytes(request.unansweredReply(because: "the server's response was not valid JSON (\(error))"))
+                completed(request, outcome: .error(code: JSONRPCError.Code.internalError.rawValue))
+            }
+            return actions
+        case .invalid(let why):
+            return RelayActions(log: "dropped an invalid message from the server: \(why)")
+        case .message:
+            return .passThrough
+        case .response(let id, let resultRange, let errorRange):
+            guard let id, let request = pending.remove(id) else {
+                return RelayActions(forward: .original, log: "relayed a response to an id Tollgate does not know")
+            }
+            if case .toolCall = request.purpose, gate.observesOutcomes {
+                completed(request, outcome: ServerLine.outcome(result: resultRange, error: errorRange, in: line))
+            }
+            if case .toolList = request.purpose, gate.inspectsToolLists, let resultRange,
+                case .object(let result)? = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[resultRange]), maxDepth: maxDepth),
+                let filtered = gate.filterToolList(result)
+            {
+                return RelayActions(forward: .bytes(Reply.result(id: request.clientID.bytes, .object(filtered))))
+            }
+            return .passThrough
+        case .batch(let responses):
+            for (id, outcome) in responses {
+                if let request = pending.remove(id) { completed(request, outcome: outcome) }
+            }
+            return .passThrough
+        }
+    }
+
+    /// Takes the pending request an oversized response answered, if any.
+    mutating func takePending(_ id: RequestID) -> PendingRequest? {
+        pending.remove(id)
+    }
+
+    private mutating func completed(_ request: PendingRequest, outcome: CallOutcome) {
+        if case .toolCall(let call) = request.purpose {
+            gate.callCompleted(call, outcome: outcome)
+        }
+    }
+
+    /// The server can no longer answer: every pending request gets its answer now (returned as
+    /// lines for the client), and later requests are answered at once.
+    public mutating func serverWentAway(because reason: String) -> [UInt8] {
+        if serverGoneReason == nil { serverGoneReason = reason }
+        var replies: [UInt8] = []
+        for request in pending.removeAll() {
+            replies.append(contentsOf: request.unansweredReply(because: reason))
+            completed(request, outcome: .serverGone)
+        }
+        return replies
+    }
+}

@@ -1,0 +1,144 @@
+/// The relay's state machine for one client and one server: it keeps the pending table, asks
+/// the gate about tool calls, and returns ``RelayActions``. No I/O happens here.
+///
+/// Reading a line (``ClientLine/read(_:maxDepth:)``, ``ServerLine/read(_:maxDepth:)``) needs no
+/// state and is done outside the session's lock; only the decision is taken inside it.
+public struct RelaySession: Sendable {
+    /// The gate consulted for tool calls and tool lists.
+    public var gate: any Gate
+    /// The requests the server has yet to answer.
+    public internal(set) var pending = PendingTable()
+    /// Why the server can no longer answer, once it cannot.
+    public internal(set) var serverGoneReason: String?
+    /// The nesting limit for every message read.
+    public let maxDepth: Int
+
+    public init(gate: any Gate = PassThroughGate(), maxDepth: Int = JSONScanner.defaultMaxDepth) {
+        self.gate = gate
+        self.maxDepth = maxDepth
+    }
+
+    // MARK: - Client to server
+
+    /// Reads and decides one line from the client (without its newline).
+    public mutating func clientLine(_ line: UnsafeRawBufferPointer) -> RelayActions {
+        decide(ClientLine.read(line, maxDepth: maxDepth), in: line)
+    }
+
+    /// Decides a line already read. `line` is the line the messages were read from.
+    public mutating func decide(_ read: ClientLine, in line: UnsafeRawBufferPointer) -> RelayActions {
+        switch read {
+        case .blank:
+            return RelayActions()
+        case .malformed(let id, let error):
+            return RelayActions(
+                reply: Reply.error(id: id, JSONRPCError(.parseError, "Parse error: \(error)")),
+                log: "rejected a malformed message from the client: \(error)")
+        case .single(let message):
+            switch decide(message) {
+            case .forwardOriginal: return .passThrough
+            case .forwardCall(let call): return RelayActions(forward: .call(call))
+            case .reply(let bytes, let log): return RelayActions(reply: bytes + [0x0A], log: log)
+            case .drop(let log): return RelayActions(log: log)
+            }
+        case .batch(let messages, let spans):
+            return decideBatch(messages, spans: spans, in: line)
+        }
+    }
+
+    /// What happens to one message (alone or in a batch).
+    enum MessageAction: Equatable {
+        case forwardOriginal
+        case forwardCall(ToolCall)
+        case reply([UInt8], log: String?)
+        case drop(String)
+    }
+
+    mutating func decide(_ message: ClientMessage) -> MessageAction {
+        switch message {
+        case .invalid(let id, let error, let log):
+            return .reply(Self.trimmed(Reply.error(id: id, error)), log: log)
+        case .toolCallNotification:
+            return .drop("dropped a tools/call sent as a notification (no id): it is never forwarded")
+        case .passThrough:
+            return .forwardOriginal
+        case .malformedToolCall(let id, let error):
+            return .reply(Self.trimmed(Reply.error(id: id.bytes, error)), log: nil)
+        case .request(let id, let method, _):
+            let request = PendingRequest(clientID: id, purpose: method == "tools/list" ? .toolList : .other(method))
+            if let refusal = refusal(of: request) { return refusal }
+            pending.insert(request)
+            return .forwardOriginal
+        case .toolCall(let call):
+            let request = PendingRequest(clientID: call.id, purpose: .toolCall(call))
+            if let refusal = refusal(of: request) { return refusal }
+            switch gate.decide(call) {
+            case .forward:
+                pending.insert(request)
+                return .forwardCall(call)
+            case .deny(let denial):
+                return .reply(Self.trimmed(Reply.result(id: call.id.bytes, denial.result(era: call.era))),
+                              log: "denied \(call.name) (\(denial.code.rawValue)): \(denial.reason)")
+            case .fail(let error):
+                return .reply(Self.trimmed(Reply.error(id: call.id.bytes, error)), log: nil)
+            }
+        }
+    }
+
+    /// A request that cannot go on: its id is in flight already, or the server is gone.
+    private func refusal(of request: PendingRequest) -> MessageAction? {
+        if pending.contains(request.clientID) {
+            return .reply(Self.trimmed(Reply.error(id: request.clientID.bytes, JSONRPCError(
+                .invalidRequest, "Invalid Request: id \(request.clientID) is already in use by a request in flight"))), log: nil)
+        }
+        if let reason = serverGoneReason {
+            return .reply(Self.trimmed(request.unansweredReply(because: reason)), log: nil)
+        }
+        return nil
+    }
+
+    /// A batch (2025-03-26): every element is decided like a single message. Elements forwarded
+    /// travel on as one batch; Tollgate's own answers go back at once as a batch of their own.
+    private mutating func decideBatch(_ messages: [ClientMessage], spans: [Range<Int>], in line: UnsafeRawBufferPointer) -> RelayActions {
+        guard !messages.isEmpty else {
+            return RelayActions(reply: Reply.error(id: nil, JSONRPCError(.invalidRequest, "Invalid Request: empty batch")))
+        }
+        var forwarded: [[UInt8]] = []
+        var replies: [[UInt8]] = []
+        var logs: [String] = []
+        var unchanged = true
+        for (message, span) in zip(messages, spans) {
+            switch decide(message) {
+            case .forwardOriginal: forwarded.append(Array(line[span]))
+            case .forwardCall(let call): forwarded.append(call.requestBytes); unchanged = false
+            case .reply(let bytes, let log):
+                replies.append(bytes)
+                unchanged = false
+                if let log { logs.append(log) }
+            case .drop(let log): logs.append(log); unchanged = false
+            }
+        }
+        var actions = RelayActions(log: logs.isEmpty ? nil : logs.joined(separator: "; "))
+        if unchanged {
+            actions.forward = .original
+        } else if !forwarded.isEmpty {
+            actions.forward = .bytes(Self.array(of: forwarded))
+        }
+        if !replies.isEmpty { actions.reply = Self.array(of: replies) }
+        return actions
+    }
+
+    static func array(of elements: [[UInt8]]) -> [UInt8] {
+        var bytes: [UInt8] = [UInt8(ascii: "[")]
+        for (index, element) in elements.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: element)
+        }
+        bytes.append(contentsOf: [UInt8(ascii: "]"), 0x0A])
+        return bytes
+    }
+
+    static func trimmed(_ line: [UInt8]) -> [UInt8] {
+        line.last == 0x0A ? Array(line.dropLast()) : line
+    }
+}

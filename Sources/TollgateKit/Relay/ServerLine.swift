@@ -1,0 +1,75 @@
+/// A server line as read before any decision (outside the session's lock).
+public enum ServerLine: Sendable, Equatable {
+    /// A blank line: ignored.
+    case blank
+    /// Not JSON; the id is given when it was read before the fault.
+    case malformed(id: RequestID?, JSONScanError)
+    /// A JSON-RPC message that is not valid: dropped.
+    case invalid(String)
+    /// A request or notification from the server: passed through.
+    case message
+    /// A response to `id`, with where its result or its error is.
+    case response(id: RequestID?, result: Range<Int>?, error: Range<Int>?)
+    /// A batch; the responses in it, by id and outcome.
+    case batch([(id: RequestID, outcome: CallOutcome)])
+
+    /// Reads a line (without its newline).
+    public static func read(_ line: UnsafeRawBufferPointer, maxDepth: Int = JSONScanner.defaultMaxDepth) -> ServerLine {
+        switch MessageEnvelope.scan(line, maxDepth: maxDepth) {
+        case .failure(let malformed):
+            if case .empty = malformed.error.reason { return .blank }
+            return .malformed(id: malformed.id.flatMap { responseID(line, $0) }, malformed.error)
+        case .success(.single(let envelope)):
+            switch envelope.kind {
+            case .invalid(let why): return .invalid(why)
+            case .request, .notification: return .message
+            case .response:
+                return .response(id: envelope.id.flatMap { responseID(line, $0) }, result: envelope.result, error: envelope.error)
+            }
+        case .success(.batch(let envelopes)):
+            return .batch(envelopes.compactMap { envelope in
+                guard envelope.kind == .response, let range = envelope.id, let id = responseID(line, range) else { return nil }
+                return (id, outcome(result: envelope.result, error: envelope.error, in: line))
+            })
+        }
+    }
+
+    public static func == (lhs: ServerLine, rhs: ServerLine) -> Bool {
+        switch (lhs, rhs) {
+        case (.blank, .blank), (.message, .message): true
+        case (.malformed(let a, let e), .malformed(let b, let f)): a == b && e == f
+        case (.invalid(let a), .invalid(let b)): a == b
+        case (.response(let a, let r, let e), .response(let b, let s, let f)): a == b && r == s && e == f
+        case (.batch(let a), .batch(let b)): a.map(\.id) == b.map(\.id) && a.map(\.outcome) == b.map(\.outcome)
+        default: false
+        }
+    }
+
+    /// The id of a response, matched the way the pending table keys requests.
+    static func responseID(_ line: UnsafeRawBufferPointer, _ range: Range<Int>) -> RequestID? {
+        let bytes = Array(line[range])
+        guard let first = bytes.first, first == UInt8(ascii: "\"") || first == UInt8(ascii: "-") || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) else {
+            return nil
+        }
+        let isString = first == UInt8(ascii: "\"")
+        return RequestID(bytes: bytes, isString: isString, hasEscapes: isString && bytes.contains(UInt8(ascii: "\\")))
+    }
+
+    /// How a response ended: an error (with its code) or a result (with its `isError` flag and size).
+    static func outcome(result: Range<Int>?, error: Range<Int>?, in line: UnsafeRawBufferPointer) -> CallOutcome {
+        if let errorRange = error {
+            let code = (try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[errorRange])))?["code"]?.doubleValue
+            return .error(code: code.map { Int(exactly: $0.rounded()) ?? 0 } ?? 0)
+        }
+        guard let resultRange = result else { return .error(code: 0) }
+        var isError = false
+        var scanner = JSONScanner(UnsafeRawBufferPointer(rebasing: line[resultRange]))
+        try? scanner.scanObject(depth: 1) { (scanner: inout JSONScanner, key: JSONScanner.StringToken) throws(JSONScanError) in
+            if scanner.token(key, equals: "isError"), try scanner.peekSignificant() == UInt8(ascii: "t") {
+                isError = true
+            }
+            try scanner.skipValue(depth: 2)
+        }
+        return .result(isError: isError, bytes: resultRange.count)
+    }
+}

@@ -1,0 +1,137 @@
+import CTollgateSupport
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs one relay: starts the server, pumps lines both ways through a ``RelaySession`` on two
+/// threads, and drives the ``ShutdownSequence`` from the main thread until the server is gone.
+public struct StdioRelay: Sendable {
+    /// Tunables of a relay.
+    public struct Options: Sendable {
+        /// The largest message read whole; longer ones are refused.
+        public var maxMessageBytes = LineFramer.defaultMaxLineBytes
+        /// The wait between closing the server's stdin, SIGTERM and SIGKILL.
+        public var shutdownGraceMilliseconds: Int64 = 2000
+        /// How long requests are still answered (with an error) when the server cannot start.
+        public var startFailureAnswerMilliseconds: Int64 = 2000
+
+        public init() {}
+    }
+
+    public let server: ChildProcess.Configuration
+    public let options: Options
+    public let diagnostics: Diagnostics
+
+    public init(server: ChildProcess.Configuration, options: Options = Options(), diagnostics: Diagnostics = .standardError) {
+        self.server = server
+        self.options = options
+        self.diagnostics = diagnostics
+    }
+
+    /// Runs until the server is gone and returns the status to exit with (the server's), or
+    /// throws when the server could not start (after answering requests already sent).
+    /// Call it from the main thread.
+    public func run(session: RelaySession) throws(SpawnError) -> ExitStatus {
+        tg_ignore_sigpipe()
+        let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGCHLD]
+        _ = tg_block_signals(signals, Int32(signals.count))
+        let signalFD = tg_signalfd(signals, Int32(signals.count))
+
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.spawn(server)
+        } catch {
+            answerWithoutServer(session: session, reason: error.description)
+            throw error
+        }
+
+        var events: [Int32] = [-1, -1]
+        _ = tg_pipe_cloexec(&events)
+        let core = RelayCore(
+            session: session, clientOutput: OutputChannel(fd: 1, closes: false),
+            serverInput: OutputChannel(fd: child.input), events: events[1],
+            maxMessageBytes: options.maxMessageBytes, diagnostics: diagnostics)
+        let serverOutput = child.output
+        startThread { core.pumpClient(from: 0) }
+        startThread { core.pumpServer(from: serverOutput) }
+
+        var shutdown = ShutdownSequence(graceMilliseconds: options.shutdownGraceMilliseconds)
+        while true {
+            let now = monotonicMilliseconds()
+            var actions = shutdown.tick(now: now)
+            if actions.isEmpty {
+                let timeout = shutdown.nextDeadline.map { Int32(clamping: max(0, $0 - now)) } ?? -1
+                var fds = [pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0),
+                           pollfd(fd: events[0], events: Int16(POLLIN), revents: 0)]
+                _ = poll(&fds, 2, timeout)
+                let now = monotonicMilliseconds()
+                if fds[0].revents != 0 {
+                    let signal = tg_read_signalfd(signalFD)
+                    if signal == SIGCHLD {
+                        if let status = child.reap() { actions += shutdown.handle(.serverExited(status), now: now) }
+                    } else if signal > 0 {
+                        diagnostics.report("received \(ExitStatus.signalName(signal)); shutting the server down")
+                        actions += shutdown.handle(.stopRequested, now: now)
+                    }
+                }
+                if fds[1].revents != 0 {
+                    var event: UInt8 = 0
+                    if read(events[0], &event, 1) == 1 {
+                        actions += shutdown.handle(event == RelayCore.Event.clientClosed ? .clientClosed : .serverClosedOutput, now: now)
+                    }
+                }
+                // SIGCHLD may have been coalesced with another signal; look again.
+                if let status = child.reap() { actions += shutdown.handle(.serverExited(status), now: now) }
+            }
+            for action in actions {
+                switch action {
+                case .closeServerInput: core.serverInput.close()
+                case .terminateServer:
+                    diagnostics.report("the server did not exit within \(options.shutdownGraceMilliseconds) ms of its input closing; sending SIGTERM")
+                    child.signalGroup(SIGTERM)
+                case .killServer:
+                    diagnostics.report("the server ignored SIGTERM; sending SIGKILL")
+                    child.signalGroup(SIGKILL)
+                case .finish(let status):
+                    let replies = core.session.withLock { $0.serverWentAway(because: "the server \(status) before answering") }
+                    core.clientOutput.write(replies)
+                    // Whatever the server left behind in its process group goes with it.
+                    _ = kill(-child.pid, SIGKILL)
+                    return status
+                }
+            }
+        }
+    }
+
+    /// The server could not start: answer every request that arrives within a short window (a
+    /// host has usually sent `initialize` already), so the client sees why instead of a closed pipe.
+    private func answerWithoutServer(session: RelaySession, reason: String) {
+        var session = session
+        _ = session.serverWentAway(because: reason)
+        var framer = LineFramer(maxLineBytes: options.maxMessageBytes)
+        let deadline = monotonicMilliseconds() + options.startFailureAnswerMilliseconds
+        let output = OutputChannel(fd: 1, closes: false)
+        while true {
+            let remaining = deadline - monotonicMilliseconds()
+            guard remaining > 0 else { return }
+            var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0)]
+            guard poll(&fds, 1, Int32(clamping: remaining)) > 0 else { return }
+            guard framer.fill({ readRetrying(0, $0) }) > 0 else { return }
+            while let line = framer.next() {
+                guard case .complete(let content, _) = line else { continue }
+                let actions = framer.withBytes { session.clientLine(UnsafeRawBufferPointer(rebasing: $0[content])) }
+                if let reply = actions.reply { output.write(reply) }
+            }
+        }
+    }
+}
+
+/// Milliseconds on the monotonic clock.
+func monotonicMilliseconds() -> Int64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+}
