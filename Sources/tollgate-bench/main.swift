@@ -1,1 +1,109 @@
-print("todo")
+import TollgateKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// tollgate-bench: measures a minimal MCP server called directly, behind a raw byte-copying relay,
+// and behind `tollgate run`, interleaved in one run, and Tollgate's in-process costs.
+//
+//   tollgate-bench [--rounds R] [--sequential N] [--pipelined N] [--tollgate PATH]
+//   tollgate-bench server            the minimal server
+//   tollgate-bench relay -- CMD...   the raw relay
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let me = CommandLine.arguments[0].contains("/") ? CommandLine.arguments[0] : "/proc/self/exe"
+let selfPath: String = {
+    guard let resolved = realpath(me, nil) else { return me }
+    defer { free(resolved) }
+    return String(validatingCString: resolved) ?? me
+}()
+
+if arguments.first == "server" { exit(BenchServer.run()) }
+if arguments.first == "scan-loop" {
+    let call = Array(#"{"jsonrpc":"2.0","id":123,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}"#.utf8)
+    var n = 0
+    for _ in 0..<2_000_000 { if case .success = call.withUnsafeBytes({ MessageEnvelope.scan($0) }) { n += 1 } }
+    print(n)
+    exit(0)
+}
+if arguments.first == "micro" {
+    for (name, nanoseconds) in Micro.run() { print(name, Int(nanoseconds), "ns") }
+    exit(0)
+}
+if arguments.first == "relay", arguments.count > 2 { exit(RawRelay.run(Array(arguments.dropFirst(2)))) }
+
+var rounds = 5
+var sequential = 5000
+var pipelined = 100_000
+var tollgate = String(selfPath.dropLast("tollgate-bench".count)) + "tollgate"
+var extra: [String] = []
+var iterator = arguments.makeIterator()
+while let argument = iterator.next() {
+    switch argument {
+    case "--rounds": rounds = Int(iterator.next() ?? "") ?? rounds
+    case "--sequential": sequential = Int(iterator.next() ?? "") ?? sequential
+    case "--pipelined": pipelined = Int(iterator.next() ?? "") ?? pipelined
+    case "--tollgate": tollgate = iterator.next() ?? tollgate
+    case "--manifest": extra = ["--manifest", iterator.next() ?? ""]
+    default:
+        FileHandleStderr.write("unknown argument \(argument)\n")
+        exit(2)
+    }
+}
+
+let server = [selfPath, "server"]
+let configurations: [(String, [String])] = [
+    ("direct", server),
+    ("raw relay", [selfPath, "relay", "--"] + server),
+    ("tollgate", [tollgate, "run"] + extra + ["--"] + server),
+]
+var samples: [String: [RoundTrip]] = [:]
+for round in 1...rounds {
+    for (name, command) in configurations {
+        guard let trip = RoundTrip.measure(command, sequential: sequential, pipelined: pipelined) else {
+            FileHandleStderr.write("\(name): the measurement failed (\(command.joined(separator: " ")))\n")
+            exit(1)
+        }
+        samples[name, default: []].append(trip)
+    }
+    FileHandleStderr.write("round \(round)/\(rounds) done\n")
+}
+
+func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+func pad(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+}
+func fmt(_ value: Double, _ digits: Int = 1) -> String {
+    let scale = pow(10.0, Double(digits))
+    return String((value * scale).rounded() / scale)
+}
+
+print("Tollgate benchmark: \(rounds) interleaved rounds, \(sequential) sequential + \(pipelined) pipelined tools/call each; medians of rounds")
+print("configuration   start-up µs   seq p50 µs   seq p99 µs   pipelined calls/s   peak RSS MiB")
+var summary: [String: (startup: Double, p50: Double, p99: Double, rate: Double, rss: Double)] = [:]
+for (name, _) in configurations {
+    let trips = samples[name]!
+    let row = (median(trips.map(\.startupMicros)), median(trips.map(\.p50)), median(trips.map(\.p99)),
+               median(trips.map(\.callsPerSecond)), Double(trips.map(\.peakRSSKiB).max() ?? 0) / 1024)
+    summary[name] = row
+    var line = pad(name, 16) + pad(fmt(row.0, 0), 14)
+    line += pad(fmt(row.1), 13) + pad(fmt(row.2), 13)
+    line += pad(fmt(row.3, 0), 20) + fmt(row.4)
+    print(line)
+}
+let direct = summary["direct"]!, raw = summary["raw relay"]!, gate = summary["tollgate"]!
+let rawAdded = raw.p50 - direct.p50, gateAdded = gate.p50 - direct.p50
+print("")
+print("added p50 latency: raw relay \(fmt(rawAdded)) µs, tollgate \(fmt(gateAdded)) µs, ratio \(fmt(gateAdded / max(rawAdded, 0.1), 2)) (goal ≤ 1.5)")
+print("pipelined throughput: tollgate / raw relay = \(fmt(gate.rate / raw.rate, 2)) (goal ≥ 0.7)")
+print("peak RSS of tollgate: \(fmt(gate.rss)) MiB (goal ≤ 20)")
+print("start-up added over direct: \(fmt((gate.startup - direct.startup) / 1000, 2)) ms (goal ≤ 10)")
+print("")
+print("in-process cost per operation (best of 5):")
+for (name, nanoseconds) in Micro.run() {
+    print("  " + pad(name, 44) + fmt(nanoseconds, 0) + " ns")
+}
+
+enum FileHandleStderr {
+    static func write(_ text: String) { _ = Array(text.utf8).withUnsafeBytes { writeFully(2, $0) } }
+}

@@ -22,7 +22,12 @@ extension JSONScanner {
             // Fast path: eight plain ASCII bytes at a time.
             while i + 8 <= end {
                 let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                if Self.hasSpecialByte(word) { break }
+                let special = Self.specialBytes(word)
+                if special != 0 {
+                    // The lowest flagged byte is exact (little-endian); jump straight to it.
+                    i += special.trailingZeroBitCount >> 3
+                    break
+                }
                 i += 8
             }
             guard i < end else { break }
@@ -45,9 +50,10 @@ extension JSONScanner {
         throw JSONScanError(.unexpectedEnd, at: end)
     }
 
-    /// Whether a word holds a quote, a backslash, a control character or a non-ASCII byte.
+    /// Flags (high bit of each byte) the bytes of a word that are a quote, a backslash, a control
+    /// character or non-ASCII; the lowest flag is exact, higher ones may be false positives.
     @inline(__always)
-    static func hasSpecialByte(_ word: UInt64) -> Bool {
+    static func specialBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let quote = word ^ (ones &* 0x22)
@@ -56,7 +62,7 @@ extension JSONScanner {
         let hasBackslash = (backslash &- ones) & ~backslash & highs
         let hasControl = (word &- (ones &* 0x20)) & ~word & highs
         let hasHigh = word & highs
-        return (hasQuote | hasBackslash | hasControl | hasHigh) != 0
+        return hasQuote | hasBackslash | hasControl | hasHigh
     }
 
     private func hexValue(at i: Int) throws(JSONScanError) -> UInt32 {

@@ -120,7 +120,7 @@ public struct JSONScanner {
         // Keys of small objects are remembered on the stack; big objects spill into a hash index.
         try withUnsafeTemporaryAllocation(of: KeyRecord.self, capacity: Self.inlineKeys) { (inline: UnsafeMutableBufferPointer<KeyRecord>) throws(JSONScanError) in
             var count = 0
-            var spilled: [UInt64: [StringToken]] = [:]
+            var spilled: [UInt64: [StringToken]]? = nil
             while true {
                 guard try peekSignificant() == UInt8(ascii: "\"") else {
                     throw JSONScanError(.unexpectedByte(byte(position)), at: position)
@@ -134,13 +134,15 @@ public struct JSONScanner {
                     }
                     inline[count] = KeyRecord(hash: hash, token: key)
                 } else {
-                    if spilled.isEmpty {
-                        for record in inline { spilled[record.hash, default: []].append(record.token) }
+                    if spilled == nil {
+                        var index: [UInt64: [StringToken]] = [:]
+                        for record in inline { index[record.hash, default: []].append(record.token) }
+                        spilled = index
                     }
-                    for other in spilled[hash] ?? [] where sameDecodedContent(other, key) {
+                    for other in spilled![hash] ?? [] where sameDecodedContent(other, key) {
                         throw JSONScanError(.duplicateKey(decodeString(key)), at: keyStart)
                     }
-                    spilled[hash, default: []].append(key)
+                    spilled![hash, default: []].append(key)
                 }
                 count += 1
                 try expect(UInt8(ascii: ":"))
@@ -178,15 +180,27 @@ public struct JSONScanner {
 
     // MARK: - Duplicate keys
 
+    /// A cheap fingerprint of a key's decoded bytes (length, first and last eight bytes): equal
+    /// keys always share it; keys that share it are compared in full.
     private mutating func hashOfDecoded(_ token: StringToken) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         if token.hasEscapes {
             decode(token, into: &scratch)
-            for b in scratch { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
-        } else {
-            for i in token.content { hash = (hash ^ UInt64(byte(i))) &* 0x100_0000_01b3 }
+            return scratch.withUnsafeBytes { Self.fingerprint($0) }
         }
-        return hash
+        return Self.fingerprint(UnsafeRawBufferPointer(rebasing: bytes[token.content]))
+    }
+
+    @inline(__always)
+    static func fingerprint(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        let count = key.count
+        guard count >= 8 else {
+            var value = UInt64(count)
+            for i in 0..<count { value |= UInt64(key[i]) << (8 * UInt64(i + 1) & 63) }
+            return value &* 0x9E37_79B9_7F4A_7C15
+        }
+        let first = key.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
+        let last = key.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        return (first &* 0x9E37_79B9_7F4A_7C15) ^ (last &+ UInt64(count)) &* 0xC2B2_AE3D_27D4_EB4F
     }
 
     private mutating func sameDecodedContent(_ a: StringToken, _ b: StringToken) -> Bool {

@@ -53,7 +53,8 @@ extension JSONScanner {
         var fault: String?
         var hasMethod = false
         try scanObject(depth: depth) { (scanner: inout JSONScanner, key: StringToken) throws(JSONScanError) in
-            if scanner.token(key, equals: "id") {
+            let member = scanner.envelopeMember(key)
+            if member == .id {
                 let first = try scanner.peekSignificant()
                 let idStart = scanner.position
                 switch first {
@@ -69,7 +70,7 @@ extension JSONScanner {
                     envelope.idKind = first == UInt8(ascii: "n") ? .null : .other
                 }
                 envelope.id = idStart..<scanner.position
-            } else if scanner.token(key, equals: "method") {
+            } else if member == .method {
                 hasMethod = true
                 if try scanner.peekSignificant() == UInt8(ascii: "\"") {
                     envelope.method = scanner.decodeString(try scanner.scanString())
@@ -77,13 +78,13 @@ extension JSONScanner {
                     try scanner.skipValue(depth: depth + 1)
                     fault = "method is not a string"
                 }
-            } else if scanner.token(key, equals: "jsonrpc") {
+            } else if member == .jsonrpc {
                 if try scanner.peekSignificant() == UInt8(ascii: "\"") {
                     envelope.hasVersion = scanner.token(try scanner.scanString(), equals: "2.0")
                 } else {
                     try scanner.skipValue(depth: depth + 1)
                 }
-            } else if scanner.token(key, equals: "params") {
+            } else if member == .params {
                 let first = try scanner.peekSignificant()
                 let paramsStart = scanner.position
                 try scanner.skipValue(depth: depth + 1)
@@ -91,12 +92,12 @@ extension JSONScanner {
                 if first != UInt8(ascii: "{") && first != UInt8(ascii: "[") {
                     fault = "params must be an object or an array"
                 }
-            } else if scanner.token(key, equals: "result") {
+            } else if member == .result {
                 _ = try scanner.peekSignificant()
                 let resultStart = scanner.position
                 try scanner.skipValue(depth: depth + 1)
                 envelope.result = resultStart..<scanner.position
-            } else if scanner.token(key, equals: "error") {
+            } else if member == .error {
                 _ = try scanner.peekSignificant()
                 let errorStart = scanner.position
                 try scanner.skipValue(depth: depth + 1)
@@ -108,6 +109,34 @@ extension JSONScanner {
         }
         envelope.span = start..<position
         envelope.kind = Self.classify(envelope, hasMethod: hasMethod, fault: fault)
+    }
+
+    enum EnvelopeMember { case id, method, jsonrpc, params, result, error, other }
+
+    /// Which JSON-RPC member a key names (one comparison at most for unescaped keys).
+    @inline(__always)
+    func envelopeMember(_ key: StringToken) -> EnvelopeMember {
+        if key.hasEscapes {
+            switch decodeString(key) {
+            case "id": return .id
+            case "method": return .method
+            case "jsonrpc": return .jsonrpc
+            case "params": return .params
+            case "result": return .result
+            case "error": return .error
+            default: return .other
+            }
+        }
+        let first = key.content.isEmpty ? 0 : byte(key.content.lowerBound)
+        switch (key.content.count, first) {
+        case (2, UInt8(ascii: "i")): return token(key, equals: "id") ? .id : .other
+        case (6, UInt8(ascii: "m")): return token(key, equals: "method") ? .method : .other
+        case (7, UInt8(ascii: "j")): return token(key, equals: "jsonrpc") ? .jsonrpc : .other
+        case (6, UInt8(ascii: "p")): return token(key, equals: "params") ? .params : .other
+        case (6, UInt8(ascii: "r")): return token(key, equals: "result") ? .result : .other
+        case (5, UInt8(ascii: "e")): return token(key, equals: "error") ? .error : .other
+        default: return .other
+        }
     }
 
     private static func classify(_ envelope: MessageEnvelope, hasMethod: Bool, fault: String?) -> MessageEnvelope.Kind {

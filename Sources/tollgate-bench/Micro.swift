@@ -1,0 +1,50 @@
+import TollgateKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// In-process costs of Tollgate's per-message work, in nanoseconds per operation.
+enum Micro {
+    static func measure(_ name: String, iterations: Int, _ body: () -> Void) -> Double {
+        for _ in 0..<(iterations / 10) { body() }
+        var best = Double.infinity
+        for _ in 0..<5 {
+            let t0 = RoundTrip.now()
+            for _ in 0..<iterations { body() }
+            best = min(best, (RoundTrip.now() - t0) * 1000 / Double(iterations))
+        }
+        return best
+    }
+
+    static func run() -> [(String, Double)] {
+        let call = Array(#"{"jsonrpc":"2.0","id":123,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}"#.utf8)
+        let response = Array(#"{"jsonrpc":"2.0","id":123,"result":{"content":[{"type":"text","text":"ok"}],"isError":false}}"#.utf8)
+        var results: [(String, Double)] = []
+        results.append(("scan envelope (tools/call, 104 B)", measure("scan", iterations: 200_000) {
+            _ = call.withUnsafeBytes { MessageEnvelope.scan($0) }
+        }))
+        results.append(("read tools/call (scan + parse)", measure("read", iterations: 200_000) {
+            _ = call.withUnsafeBytes { ClientLine.read($0) }
+        }))
+        results.append(("read server response", measure("sread", iterations: 200_000) {
+            _ = response.withUnsafeBytes { ServerLine.read($0) }
+        }))
+        if case .single(.toolCall(let parsed)) = call.withUnsafeBytes({ ClientLine.read($0) }) {
+            var buffer: [UInt8] = []
+            results.append(("re-serialize tools/call", measure("write", iterations: 200_000) {
+                buffer.removeAll(keepingCapacity: true)
+                parsed.writeRequest(to: &buffer)
+            }))
+        }
+        var session = RelaySession()
+        var out: [UInt8] = []
+        results.append(("session: call in + response out", measure("session", iterations: 200_000) {
+            call.withUnsafeBytes { line in
+                let actions = session.clientLine(line)
+                if case .call(let c)? = actions.forward { out.removeAll(keepingCapacity: true); c.writeRequest(to: &out) }
+            }
+            _ = response.withUnsafeBytes { session.serverLine($0) }
+        }))
+        return results
+    }
+}

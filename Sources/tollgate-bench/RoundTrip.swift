@@ -1,0 +1,96 @@
+import TollgateKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One measurement of a server command: start-up, sequential round trips, pipelined throughput,
+/// and the peak RSS of the process the client talks to.
+struct RoundTrip {
+    var startupMicros: Double
+    var sequential: [Double]
+    var callsPerSecond: Double
+    var peakRSSKiB: Int
+
+    static func measure(_ command: [String], sequential count: Int, pipelined: Int) -> RoundTrip? {
+        signal(SIGPIPE, SIG_IGN)
+        let start = now()
+        guard let child = try? ChildProcess.spawn(.init(arguments: command)) else { return nil }
+        var reader = LineReader(fd: child.output)
+        func send(_ text: String) { _ = Array(text.utf8).withUnsafeBytes { writeFully(child.input, $0) } }
+        send(#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}"# + "\n")
+        guard reader.nextLine() else { return nil }
+        let startup = now() - start
+        send(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"# + "\n")
+        send(#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"# + "\n")
+        guard reader.nextLine() else { return nil }
+        var latencies: [Double] = []
+        latencies.reserveCapacity(count)
+        for i in 0..<count {
+            let line = Array(#"{"jsonrpc":"2.0","id":\#(10 + i),"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}"#.utf8) + [0x0A]
+            let t0 = now()
+            _ = line.withUnsafeBytes { writeFully(child.input, $0) }
+            guard reader.nextLine() else { return nil }
+            latencies.append(now() - t0)
+        }
+        let input = child.input
+        let writer = Thread {
+            var batch: [UInt8] = []
+            for i in 0..<pipelined {
+                batch.append(contentsOf: #"{"jsonrpc":"2.0","id":\#(1_000_000 + i),"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}"#.utf8)
+                batch.append(0x0A)
+                if batch.count > 4096 { _ = batch.withUnsafeBytes { writeFully(input, $0) }; batch.removeAll(keepingCapacity: true) }
+            }
+            _ = batch.withUnsafeBytes { writeFully(input, $0) }
+        }
+        let p0 = now()
+        writer.start()
+        for _ in 0..<pipelined { guard reader.nextLine() else { return nil } }
+        let elapsed = now() - p0
+        let rss = peakRSS(of: child.pid)
+        close(child.input)
+        var status: Int32 = 0
+        waitpid(child.pid, &status, 0)
+        close(child.output)
+        return RoundTrip(startupMicros: startup, sequential: latencies.sorted(),
+                         callsPerSecond: Double(pipelined) / (elapsed / 1e6), peakRSSKiB: rss)
+    }
+
+    var p50: Double { sequential[sequential.count / 2] }
+    var p99: Double { sequential[min(sequential.count - 1, Int(Double(sequential.count) * 0.99))] }
+
+    static func now() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) * 1e6 + Double(t.tv_nsec) / 1e3
+    }
+
+    /// VmHWM of a process, in KiB.
+    static func peakRSS(of pid: pid_t) -> Int {
+        guard let file = fopen("/proc/\(pid)/status", "r") else { return 0 }
+        defer { fclose(file) }
+        var line = [CChar](repeating: 0, count: 256)
+        while fgets(&line, 256, file) != nil {
+            let text = String(validatingCString: line) ?? ""
+            if text.hasPrefix("VmHWM:") {
+                return Int(text.dropFirst(6).filter(\.isNumber)) ?? 0
+            }
+        }
+        return 0
+    }
+}
+
+/// Reads lines from a descriptor (only counts them).
+struct LineReader {
+    let fd: Int32
+    var framer = LineFramer()
+
+    init(fd: Int32) { self.fd = fd }
+
+    mutating func nextLine() -> Bool {
+        while true {
+            if framer.next() != nil { return true }
+            let fd = self.fd
+            guard framer.fill({ read(fd, $0.baseAddress!, $0.count) }) > 0 else { return false }
+        }
+    }
+}
