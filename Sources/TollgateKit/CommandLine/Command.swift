@@ -2,6 +2,10 @@
 public enum Command: Sendable, Equatable {
     /// `tollgate run [options] -- COMMAND [ARG...]`
     case run(RunOptions)
+    /// `tollgate check FILE`: validate a manifest without running anything.
+    case check(manifestPath: String)
+    /// `tollgate init -- COMMAND [ARG...]`: print a starter manifest for a server.
+    case initialize(serverCommand: [String])
     /// `tollgate help`, `--help`, `-h`
     case help
     /// `tollgate --version`

@@ -14,6 +14,13 @@ public struct CommandParser {
         }
         switch first {
         case "run": return .run(try parseRun())
+        case "check":
+            let paths = try plainArguments(for: "check", help: Usage.check)
+            guard paths.count == 1 else { throw .usage(paths.isEmpty ? "missing manifest: tollgate check FILE" : "check takes one manifest file") }
+            return .check(manifestPath: paths[0])
+        case "init":
+            let command = try commandAfterDashes(for: "init", help: Usage.initialize)
+            return .initialize(serverCommand: command)
         case "help", "--help", "-h": return .help
         case "version", "--version": return .version
         default:
@@ -52,6 +59,33 @@ public struct CommandParser {
             throw .usage("missing server command: tollgate run -- COMMAND [ARG...]")
         }
         return options
+    }
+
+    /// Arguments of a command that takes only plain values (and `--help`).
+    private mutating func plainArguments(for command: String, help: String) throws(CommandLineError) -> [String] {
+        var values: [String] = []
+        while let argument = arguments.popFirst() {
+            if argument == "--help" || argument == "-h" { throw CommandLineError(help, exitCode: 0) }
+            if argument.hasPrefix("-") && argument != "-" { throw .usage("unknown option '\(argument)' for '\(command)'") }
+            values.append(argument)
+        }
+        return values
+    }
+
+    /// The server command after `--` (nothing else accepted before it but `--help`).
+    private mutating func commandAfterDashes(for command: String, help: String) throws(CommandLineError) -> [String] {
+        while let argument = arguments.popFirst() {
+            switch argument {
+            case "--":
+                let rest = Array(arguments)
+                arguments = []
+                guard !rest.isEmpty else { throw .usage("missing server command after '--'") }
+                return rest
+            case "--help", "-h": throw CommandLineError(help, exitCode: 0)
+            default: throw .usage("unexpected argument '\(argument)' for '\(command)': put the server command after '--'")
+            }
+        }
+        throw .usage("missing server command: tollgate \(command) -- COMMAND [ARG...]")
     }
 
     private static func split(_ argument: String) -> (String, String?) {

@@ -33,6 +33,10 @@ public enum TollgateCLI {
             return 0
         case .run(let options):
             return try RunCommand(options: options).run()
+        case .initialize(let command):
+            return try InitCommand(serverCommand: command).run()
+        case .check(let path):
+            return try CheckCommand(manifestPath: path).run()
         }
     }
 }

@@ -9,6 +9,9 @@ public enum Usage {
 
         USAGE:
           tollgate run [OPTIONS] -- COMMAND [ARG...]   start COMMAND and relay MCP over stdio
+          tollgate run --manifest FILE                 start the server the manifest names
+          tollgate check FILE                          validate a manifest; list every problem
+          tollgate init -- COMMAND [ARG...]            print a starter manifest for a server
           tollgate --help | --version
 
         Put `tollgate run -- ` in front of a server's command in your agent's MCP config.
@@ -21,6 +24,25 @@ public enum Usage {
           126   the server command could not be executed
           127   the server command was not found
           N     otherwise `run` exits with the server's status (128+signal if a signal ended it)
+        """
+
+    /// The help of `tollgate check`.
+    public static let check = """
+        USAGE: tollgate check FILE
+
+        Validates a manifest exactly as `run` would, without starting anything. Prints a one-line
+        summary and exits 0, or lists every problem (file:line:column: key.path: what is expected)
+        on stderr and exits 2.
+        """
+
+    /// The help of `tollgate init`.
+    public static let initialize = """
+        USAGE: tollgate init -- COMMAND [ARG...]
+
+        Starts the server, lists its tools (every page), and prints a starter manifest on stdout
+        as strict JSON: default deny, each tool with a proposed decision from its annotations
+        (readOnlyHint: allowed; destructiveHint: denied; others: denied with a reason to review).
+          tollgate init -- uvx mcp-server-git --repository . > git.json
         """
 
     /// The help of `tollgate run`.

@@ -26,6 +26,8 @@ public struct JSONScanner {
 
     let bytes: UnsafeRawBufferPointer
     let maxDepth: Int
+    /// Whether `//` and `/* */` comments and trailing commas are accepted (manifests, never messages).
+    public var allowsCommentsAndTrailingCommas = false
     /// The offset of the next byte to read.
     public internal(set) var position: Int
     static let inlineKeys = 16
@@ -67,8 +69,33 @@ public struct JSONScanner {
         while position < end {
             switch byte(position) {
             case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            case UInt8(ascii: "/") where allowsCommentsAndTrailingCommas:
+                guard skipComment() else { return }
             default: return
             }
+        }
+    }
+
+    /// Skips a `//` or `/* */` comment at the current position; false if there is none.
+    private mutating func skipComment() -> Bool {
+        guard position + 1 < end else { return false }
+        switch byte(position + 1) {
+        case UInt8(ascii: "/"):
+            position += 2
+            while position < end && byte(position) != 0x0A { position += 1 }
+            return true
+        case UInt8(ascii: "*"):
+            var i = position + 2
+            while i + 1 < end {
+                if byte(i) == UInt8(ascii: "*") && byte(i + 1) == UInt8(ascii: "/") {
+                    position = i + 2
+                    return true
+                }
+                i += 1
+            }
+            return false
+        default:
+            return false
         }
     }
 
@@ -149,7 +176,13 @@ public struct JSONScanner {
                 try member(&self, key)
                 let next = try peekSignificant()
                 position += 1
-                if next == UInt8(ascii: ",") { continue }
+                if next == UInt8(ascii: ",") {
+                    if allowsCommentsAndTrailingCommas, try peekSignificant() == UInt8(ascii: "}") {
+                        position += 1
+                        return
+                    }
+                    continue
+                }
                 if next == UInt8(ascii: "}") { return }
                 throw JSONScanError(.unexpectedByte(next), at: position - 1)
             }
@@ -172,7 +205,13 @@ public struct JSONScanner {
             try element(&self)
             let next = try peekSignificant()
             position += 1
-            if next == UInt8(ascii: ",") { continue }
+            if next == UInt8(ascii: ",") {
+                if allowsCommentsAndTrailingCommas, try peekSignificant() == UInt8(ascii: "]") {
+                    position += 1
+                    return
+                }
+                continue
+            }
             if next == UInt8(ascii: "]") { return }
             throw JSONScanError(.unexpectedByte(next), at: position - 1)
         }

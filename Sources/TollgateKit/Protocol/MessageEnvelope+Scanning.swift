@@ -6,9 +6,11 @@ extension MessageEnvelope {
     ) -> Result<ScannedLine, MalformedLine> {
         var scanner = JSONScanner(line, maxDepth: maxDepth)
         var current = MessageEnvelope()
+        var isBatch = false
         do throws(JSONScanError) {
             let first = try scanner.peekSignificant()
             if first == UInt8(ascii: "[") {
+                isBatch = true
                 var elements: [MessageEnvelope] = []
                 try scanner.scanArray(depth: 0) { (scanner: inout JSONScanner) throws(JSONScanError) in
                     current = MessageEnvelope()
@@ -29,6 +31,13 @@ extension MessageEnvelope {
             }
             var knownID = current.id
             if case .duplicateKey("id") = error.reason { knownID = nil }
+            // A batch that is not valid JSON is answered with a null id (JSON-RPC 2.0, section 6),
+            // not with the id of whichever element was read last.
+            if isBatch { knownID = nil }
+            // A number id that runs into the end of the line may have been cut short ("12" of "123").
+            if case .unexpectedEnd = error.reason, current.idKind == .number, knownID?.upperBound == line.count {
+                knownID = nil
+            }
             return .failure(MalformedLine(error: error, id: knownID))
         }
     }

@@ -83,6 +83,14 @@ public struct LineFramer {
             searched = end
             return checkOversized()
         }
+        if newline - start > maxLineBytes {
+            // The line arrived whole within one read, but it is still over the limit.
+            let prefix = Array(storage[start..<min(newline, start + Self.readChunk)])
+            let length = newline - start
+            start = newline + 1
+            searched = start
+            return .oversized(prefix: prefix, length: length)
+        }
         let line = Line.complete(content: start..<newline, withNewline: start..<(newline + 1))
         start = newline + 1
         searched = start
@@ -126,9 +134,9 @@ public struct LineFramer {
         return nil
     }
 
-    /// Starts skipping when the partial line has reached the limit.
+    /// Starts skipping when the partial line has passed the limit.
     private mutating func checkOversized() -> Line? {
-        guard end - start >= maxLineBytes else { return nil }
+        guard end - start > maxLineBytes else { return nil }
         let prefix = Array(storage[start..<min(end, start + Self.readChunk)])
         skipping = (prefix, end - start)
         start = end
@@ -154,7 +162,7 @@ public struct LineFramer {
         }
         if storage.count - end < Self.readChunk {
             let wanted = min(max(storage.count * 2, end + Self.readChunk), maxLineBytes + Self.readChunk)
-            if wanted > storage.count { storage.append(contentsOf: repeatElement(0, count: wanted - storage.count)) }
+            if wanted > storage.count { storage.append(contentsOf: [UInt8](repeating: 0, count: wanted - storage.count)) }
         }
     }
 }

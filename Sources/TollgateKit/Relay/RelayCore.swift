@@ -36,6 +36,22 @@ final class RelayCore: Sendable {
         _ = write(events, &byte, 1)
     }
 
+    /// Where the id is in the first bytes of a message refused for its size. The prefix is the
+    /// whole message when it arrived in one read, or a cut-off start of it otherwise.
+    static func idRange(inPrefix bytes: UnsafeRawBufferPointer) -> Range<Int>? {
+        let range: Range<Int>?
+        switch MessageEnvelope.scan(bytes) {
+        case .failure(let malformed): range = malformed.id
+        case .success(.single(let envelope)): range = envelope.id
+        case .success(.batch): range = nil
+        }
+        // Only a string or a number is an id worth echoing.
+        guard let range, let first = range.first.map({ bytes[$0] }),
+            first == UInt8(ascii: "\"") || first == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first)
+        else { return nil }
+        return range
+    }
+
     /// Client → server, until the client closes stdin.
     func pumpClient(from fd: Int32) {
         var pump = LinePump(maxLineBytes: maxMessageBytes)
@@ -44,10 +60,7 @@ final class RelayCore: Sendable {
             let read = ClientLine.read(line, maxDepth: maxDepth)
             return session.withLock { $0.decide(read, in: line) }
         }, oversized: { prefix, length in
-            let id: [UInt8]? = prefix.withUnsafeBytes { bytes in
-                if case .failure(let malformed) = MessageEnvelope.scan(bytes), let range = malformed.id { return Array(bytes[range]) }
-                return nil
-            }
+            let id: [UInt8]? = prefix.withUnsafeBytes { bytes in Self.idRange(inPrefix: bytes).map { Array(bytes[$0]) } }
             let error = JSONRPCError(.invalidRequest, "Invalid Request: message of \(length) bytes exceeds Tollgate's limit of \(maxMessageBytes) bytes")
             return RelayActions(reply: Reply.error(id: id, error), log: "refused a client message of \(length) bytes (limit \(maxMessageBytes))")
         }, flush: { forward, reply, logs in
@@ -73,10 +86,7 @@ final class RelayCore: Sendable {
         }, oversized: { prefix, length in
             var actions = RelayActions(log: "dropped a server message of \(length) bytes (limit \(maxMessageBytes))")
             let id: RequestID? = prefix.withUnsafeBytes { bytes in
-                if case .failure(let malformed) = MessageEnvelope.scan(bytes), let range = malformed.id {
-                    return ServerLine.responseID(bytes, range)
-                }
-                return nil
+                Self.idRange(inPrefix: bytes).flatMap { ServerLine.responseID(bytes, $0) }
             }
             if let id, let request = session.withLock({ $0.takePending(id) }) {
                 actions.forward = .bytes(request.unansweredReply(because: "the server's response of \(length) bytes exceeds Tollgate's limit of \(maxMessageBytes) bytes"))

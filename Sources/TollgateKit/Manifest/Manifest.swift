@@ -1,0 +1,65 @@
+/// A tool manifest: which tools exist, which are allowed, what their arguments may be, and which
+/// server(s) to start. Loaded once, validated strictly, then only read.
+public struct Manifest: Sendable {
+    /// What happens to a call no rule matches.
+    public enum DefaultDecision: String, Sendable, CaseIterable {
+        case allow, deny
+    }
+
+    /// Whether decisions are enforced or only reported.
+    public enum Mode: String, Sendable, CaseIterable {
+        /// Denied calls never reach the server.
+        case enforce
+        /// Nothing is blocked; each would-be denial is reported on stderr (a dry run).
+        case monitor
+    }
+
+    /// The `policy` section.
+    public struct Policy: Sendable, Equatable {
+        public var defaultDecision: DefaultDecision = .deny
+        public var mode: Mode = .enforce
+        /// Whether calls are also validated against the tool's own `inputSchema` from `tools/list`.
+        public var validateInput = true
+
+        public init() {}
+    }
+
+    /// A server entry of the `servers` section.
+    public struct Server: Sendable, Equatable {
+        public var name: String
+        /// The command and its arguments.
+        public var arguments: [String]
+        /// Variables added to (or, later, replacing) the inherited environment.
+        public var environment: [String: String]
+        /// The working directory (absolute; a relative one is resolved against the manifest's folder).
+        public var workingDirectory: String?
+    }
+
+    /// A rule of the `tools` section.
+    public struct ToolRule: Sendable {
+        /// The rule's key: a tool name or a glob.
+        public var pattern: String
+        /// The compiled pattern.
+        public var matcher: NameMatcher
+        /// Whether matching calls may run.
+        public var allow: Bool
+        /// Why (shown to the model in denials).
+        public var reason: String?
+        /// The constraint on the call's arguments, if any.
+        public var arguments: ArgumentSchema?
+        /// The line the rule starts on.
+        public var line: Int
+
+        /// The rule's name in denials and logs (`tools.git_*`).
+        public var name: String { "tools.\(pattern)" }
+    }
+
+    /// The file it was read from.
+    public var file: String
+    public var policy: Policy
+    public var servers: [Server]
+    public var tools: [ToolRule]
+
+    /// The single server to start when the command line names none.
+    public var defaultServer: Server? { servers.count == 1 ? servers[0] : nil }
+}

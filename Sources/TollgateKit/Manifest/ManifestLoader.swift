@@ -1,0 +1,164 @@
+/// Reads and validates manifests. Loading is strict and fails closed: an unknown or misspelt key,
+/// a wrong type, a bad glob, a bad regex or an unsupported schema keyword stops Tollgate with
+/// every problem listed (file, line, key path, what was expected).
+public enum ManifestLoader {
+    /// The manifest format versions this Tollgate reads.
+    public static let supportedVersions = 1...1
+
+    /// Loads and validates a manifest file.
+    public static func load(path: String) throws(ManifestError) -> Manifest {
+        let bytes: [UInt8]
+        do throws(FileError) {
+            bytes = try FileIO.read(path)
+        } catch {
+            throw ManifestError([ManifestIssue(file: path, line: 0, column: 0, path: "", message: "cannot read the manifest: \(error)")])
+        }
+        return try parse(SourceText(path: path, bytes: bytes))
+    }
+
+    /// Validates a manifest's text.
+    public static func parse(_ source: SourceText) throws(ManifestError) -> Manifest {
+        let root: SourceValue
+        do throws(JSONScanError) {
+            root = try source.parse()
+        } catch {
+            let (line, column) = source.location(of: error.offset)
+            throw ManifestError([ManifestIssue(file: source.path, line: line, column: column, path: "", message: "not valid JSON: \(error)")])
+        }
+        var decoder = ManifestDecoder(source: source)
+        let manifestDirectory = FileIO.absolute(FileIO.directory(of: source.path), base: FileIO.currentDirectory())
+        var manifest = Manifest(file: source.path, policy: Manifest.Policy(), servers: [], tools: [])
+        let sections = ["$schema", "version", "policy", "servers", "tools", "budgets", "audit"]
+        guard let members = decoder.members(root, path: "", allowed: sections) else { throw ManifestError(decoder.issues) }
+        if root["version"] == nil {
+            decoder.report("missing key \"version\"; expected \"version\": 1", at: root, path: "version")
+        }
+        for member in members {
+            let node = member.value
+            switch member.key {
+            case "$schema":
+                _ = decoder.string(node, path: "$schema")
+            case "version":
+                _ = decoder.integer(node, path: "version", range: supportedVersions)
+            case "policy":
+                manifest.policy = decodePolicy(node, decoder: &decoder)
+            case "servers":
+                manifest.servers = decodeServers(node, directory: manifestDirectory, decoder: &decoder)
+            case "tools":
+                break  // after servers, whose working directory relative paths need
+            case "budgets", "audit":
+                if case .object(let inner) = node.kind, inner.isEmpty { break }
+                decoder.report("the \(member.key) section is not supported by this version of Tollgate; remove it or leave it empty", at: node, path: member.key)
+            default:
+                break
+            }
+        }
+        if let tools = root["tools"] {
+            let workingDirectory = manifest.defaultServer?.workingDirectory ?? FileIO.currentDirectory()
+            manifest.tools = decodeTools(tools, context: SchemaContext(workingDirectory: workingDirectory), decoder: &decoder)
+        }
+        guard decoder.issues.isEmpty else {
+            throw ManifestError(decoder.issues.sorted { ($0.line, $0.column) < ($1.line, $1.column) })
+        }
+        return manifest
+    }
+
+    private static func decodePolicy(_ node: SourceValue, decoder: inout ManifestDecoder) -> Manifest.Policy {
+        var policy = Manifest.Policy()
+        for member in decoder.members(node, path: "policy", allowed: ["default", "mode", "validateInput"]) ?? [] {
+            let path = "policy.\(member.key)"
+            switch member.key {
+            case "default":
+                if let text = decoder.choice(member.value, path: path, among: Manifest.DefaultDecision.allCases.map(\.rawValue)) {
+                    policy.defaultDecision = Manifest.DefaultDecision(rawValue: text)!
+                }
+            case "mode":
+                if let text = decoder.choice(member.value, path: path, among: Manifest.Mode.allCases.map(\.rawValue)) {
+                    policy.mode = Manifest.Mode(rawValue: text)!
+                }
+            default:
+                if let flag = decoder.bool(member.value, path: path) { policy.validateInput = flag }
+            }
+        }
+        return policy
+    }
+
+    private static func decodeServers(_ node: SourceValue, directory: String, decoder: inout ManifestDecoder) -> [Manifest.Server] {
+        var servers: [Manifest.Server] = []
+        for entry in decoder.namedMembers(node, path: "servers") {
+            let path = ManifestDecoder.join("servers", entry.key)
+            if !isValidServerName(entry.key) {
+                decoder.report("a server name may hold letters, digits, '_' and '-' only", atOffset: entry.keyOffset, path: path)
+            }
+            var command: String?
+            var arguments: [String] = []
+            var environment: [String: String] = [:]
+            var workingDirectory: String?
+            for member in decoder.members(entry.value, path: path, allowed: ["command", "args", "env", "cwd"]) ?? [] {
+                let memberPath = "\(path).\(member.key)"
+                switch member.key {
+                case "command": command = decoder.string(member.value, path: memberPath)
+                case "args": arguments = decoder.strings(member.value, path: memberPath) ?? []
+                case "env":
+                    for variable in decoder.namedMembers(member.value, path: memberPath) {
+                        if let value = decoder.string(variable.value, path: ManifestDecoder.join(memberPath, variable.key), nonEmpty: false) {
+                            environment[variable.key] = value
+                        }
+                    }
+                default:
+                    if let text = decoder.string(member.value, path: memberPath) {
+                        workingDirectory = FileIO.absolute(text, base: directory)
+                    }
+                }
+            }
+            if entry.value["command"] == nil, case .object = entry.value.kind {
+                decoder.report("missing key \"command\"; expected the server's executable", at: entry.value, path: path)
+            }
+            if let command {
+                servers.append(Manifest.Server(name: entry.key, arguments: [command] + arguments,
+                                               environment: environment, workingDirectory: workingDirectory))
+            }
+        }
+        return servers
+    }
+
+    static func isValidServerName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 64 && name.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+        }
+    }
+
+    private static func decodeTools(_ node: SourceValue, context: SchemaContext, decoder: inout ManifestDecoder) -> [Manifest.ToolRule] {
+        var rules: [Manifest.ToolRule] = []
+        for entry in decoder.namedMembers(node, path: "tools") {
+            let path = ManifestDecoder.join("tools", entry.key)
+            let matcher: NameMatcher
+            do {
+                matcher = try NameMatcher(pattern: entry.key)
+            } catch {
+                decoder.report("bad tool name or glob: \(error)", atOffset: entry.keyOffset, path: path)
+                continue
+            }
+            var rule = Manifest.ToolRule(pattern: entry.key, matcher: matcher, allow: true, reason: nil, arguments: nil,
+                                         line: decoder.source.location(of: entry.keyOffset).line)
+            for member in decoder.members(entry.value, path: path, allowed: ["allow", "reason", "arguments"]) ?? [] {
+                let memberPath = "\(path).\(member.key)"
+                switch member.key {
+                case "allow": rule.allow = decoder.bool(member.value, path: memberPath) ?? false
+                case "reason": rule.reason = decoder.string(member.value, path: memberPath)
+                default:
+                    do throws(SchemaCompileError) {
+                        rule.arguments = try ArgumentSchema(compiling: member.value.json, strictness: .strict, context: context)
+                    } catch {
+                        let node = member.value.descendant(error.path) ?? member.value
+                        let errorPath = ([memberPath] + error.path).joined(separator: ".")
+                        decoder.report(error.message, at: node, path: errorPath)
+                    }
+                }
+            }
+            rules.append(rule)
+        }
+        return rules
+    }
+}

@@ -1,0 +1,129 @@
+import Testing
+@testable import TollgateKit
+
+/// Parses a command line (without the program name).
+private func parse(_ arguments: [String]) throws(CommandLineError) -> Command {
+    var parser = CommandParser(arguments)
+    return try parser.parse()
+}
+
+/// The run options of a command line that must parse as `run`.
+private func runOptions(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> RunOptions {
+    let command = try parse(arguments)
+    guard case .run(let options) = command else {
+        Issue.record("expected run, got \(command)", sourceLocation: sourceLocation)
+        throw TestFailure()
+    }
+    return options
+}
+
+/// The error a command line must fail with.
+private func failure(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) -> CommandLineError? {
+    do throws(CommandLineError) {
+        let command = try parse(arguments)
+        Issue.record("\(arguments) parsed as \(command)", sourceLocation: sourceLocation)
+        return nil
+    } catch {
+        return error
+    }
+}
+
+@Suite("CommandParser")
+struct CommandParserTests {
+    @Test("run with -- takes everything after it as the server command, verbatim")
+    func runWithSeparator() throws {
+        let options = try runOptions(["run", "--", "python3", "-m", "server", "--manifest", "x", "--", "-h"])
+        #expect(options.serverCommand == ["python3", "-m", "server", "--manifest", "x", "--", "-h"])
+        #expect(options.manifestPath == nil)
+        #expect(options.maxMessageBytes == LineFramer.defaultMaxLineBytes)
+        #expect(options.limits.isEmpty)
+    }
+
+    @Test("a missing command is a usage error")
+    func missingCommand() {
+        let error = failure([])
+        #expect(error?.message == "missing command")
+        #expect(error?.exitCode == 2)
+        #expect(error?.showsUsage == true)
+    }
+
+    @Test("an unknown command is a usage error")
+    func unknownCommand() {
+        let error = failure(["frobnicate"])
+        #expect(error?.message.contains("frobnicate") == true)
+        #expect(error?.exitCode == 2)
+        #expect(error?.showsUsage == true)
+    }
+
+    @Test("run without a server command or a manifest is a usage error", arguments: [["run"], ["run", "--"], ["run", "--max-message-mb", "4"]])
+    func missingServerCommand(arguments: [String]) {
+        let error = failure(arguments)
+        #expect(error?.message.hasPrefix("missing server command") == true)
+        #expect(error?.exitCode == 2)
+    }
+
+    @Test("an unknown option is a usage error naming it", arguments: ["--frob", "-x", "--frob=1", "--Manifest"])
+    func unknownOption(option: String) {
+        let error = failure(["run", option, "--", "server"])
+        #expect(error?.message == "unknown option '\(option)' for 'run'")
+        #expect(error?.showsUsage == true)
+    }
+
+    @Test("a bare argument before -- is refused with a hint")
+    func bareArgument() {
+        let error = failure(["run", "server"])
+        #expect(error?.message.contains("after '--'") == true)
+    }
+
+    @Test("the manifest, in every spelling; with a manifest the command may be omitted")
+    func manifest() throws {
+        #expect(try runOptions(["run", "--manifest=tools.json"]).manifestPath == "tools.json")
+        #expect(try runOptions(["run", "--manifest", "tools.json"]).manifestPath == "tools.json")
+        #expect(try runOptions(["run", "-m", "tools.json"]).manifestPath == "tools.json")
+        #expect(try runOptions(["run", "--manifest=a=b.json"]).manifestPath == "a=b.json", "only the first = splits")
+        let both = try runOptions(["run", "--manifest=m.json", "--", "server", "arg"])
+        #expect(both.manifestPath == "m.json")
+        #expect(both.serverCommand == ["server", "arg"])
+        #expect(try runOptions(["run", "-m", "first", "-m", "second"]).manifestPath == "second", "the last one wins")
+    }
+
+    @Test("an option without its value is a usage error", arguments: [
+        ["run", "--manifest"], ["run", "--manifest", "--", "server"], ["run", "-m"],
+        ["run", "--max-message-mb"], ["run", "--max-message-mb", "--", "server"],
+    ])
+    func missingValue(arguments: [String]) {
+        let error = failure(arguments)
+        #expect(error?.message.hasPrefix("missing value for '") == true)
+        #expect(error?.exitCode == 2)
+    }
+
+    @Test("--max-message-mb takes a positive whole number of MiB", arguments: [("1", 1 << 20), ("4", 4 << 20), ("128", 128 << 20), ("1024", 1 << 30)])
+    func maxMessage(value: String, bytes: Int) throws {
+        #expect(try runOptions(["run", "--max-message-mb", value, "--", "s"]).maxMessageBytes == bytes)
+        #expect(try runOptions(["run", "--max-message-mb=\(value)", "--", "s"]).maxMessageBytes == bytes)
+    }
+
+    @Test("--max-message-mb rejects anything else", arguments: ["0", "-1", "abc", "1.5", "", " 4", "4MB", "0x10", "1099511627776", "99999999999999999999"])
+    func maxMessageInvalid(value: String) {
+        let error = failure(["run", "--max-message-mb=\(value)", "--", "s"])
+        #expect(error?.message == "'--max-message-mb' expects a positive whole number, got '\(value)'")
+        #expect(error?.exitCode == 2)
+    }
+
+    @Test("resource limits")
+    func limits() throws {
+        let options = try runOptions(["run", "--memory-mb", "512", "--cpu-seconds=30", "--open-files", "64", "--processes=8", "--", "s"])
+        #expect(options.limits == ResourceLimits(memoryMB: 512, cpuSeconds: 30, openFiles: 64, processes: 8))
+        #expect(failure(["run", "--cpu-seconds", "0", "--", "s"])?.message.contains("--cpu-seconds") == true)
+    }
+
+    @Test("help and version")
+    func helpAndVersion() throws {
+        for spelling in ["help", "--help", "-h"] { #expect(try parse([spelling]) == .help) }
+        for spelling in ["version", "--version"] { #expect(try parse([spelling]) == .version) }
+        let runHelp = failure(["run", "--help"])
+        #expect(runHelp?.exitCode == 0, "help is not a failure")
+        #expect(runHelp?.message == Usage.run)
+        #expect(failure(["run", "-h", "--", "s"])?.exitCode == 0)
+    }
+}

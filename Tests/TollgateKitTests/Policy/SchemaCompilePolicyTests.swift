@@ -1,0 +1,104 @@
+import Testing
+@testable import TollgateKit
+
+@Suite("ArgumentSchema compilation")
+struct SchemaCompilePolicyTests {
+    @Test("wrong keyword values are errors that carry the path", arguments: [
+        (#"{"minimum":"3"}"#, ["minimum"], "must be a number"),
+        (#"{"required":"x"}"#, ["required"], "must be an array of strings"),
+        (#"{"required":["a",1]}"#, ["required", "1"], "must list strings"),
+        (#"{"type":"strnig"}"#, ["type"], "unknown type \"strnig\""),
+        (#"{"type":["string",3]}"#, ["type", "1"], "is not a type"),
+        (#"{"type":[]}"#, ["type"], "non-empty array"),
+        (#"{"properties":{"q":{"pattern":"("}}}"#, ["properties", "q", "pattern"], "invalid regular expression"),
+        (#"{"properties":{"q":{"pattern":"(?<=a)b"}}}"#, ["properties", "q", "pattern"], "lookbehind"),
+        (#"{"properties":{"q":{"maxLength":-1}}}"#, ["properties", "q", "maxLength"], "non-negative integer"),
+        (#"{"minItems":1.5}"#, ["minItems"], "non-negative integer"),
+        (#"{"properties":[]}"#, ["properties"], "must be an object of schemas"),
+        (#"{"properties":{"a":3}}"#, ["properties", "a"], "must be an object or true/false"),
+        (#"{"items":[{}]}"#, ["items"], "tuple"),
+        (#"{"anyOf":[]}"#, ["anyOf"], "non-empty array"),
+        (#"{"anyOf":[{},{"type":1}]}"#, ["anyOf", "1", "type"], "type name"),
+        (#"{"not":{"format":"email"}}"#, ["not", "format"], "unsupported keyword \"format\""),
+        (#"{"exclusiveMinimum":true}"#, ["exclusiveMinimum"], "draft-4"),
+        (#"{"enum":[]}"#, ["enum"], "non-empty array"),
+        (#"{"pathWithin":[]}"#, ["pathWithin"], "non-empty array of strings"),
+        (#"{"pathWithin":["/a",2]}"#, ["pathWithin", "1"], "must list strings"),
+        (#"{"hostIn":["https://x.com"]}"#, ["hostIn", "0"], "is not a host pattern"),
+        (#"{"hostIn":["a.*.com"]}"#, ["hostIn", "0"], "is not a host pattern"),
+        (#"{"additionalProperties":"no"}"#, ["additionalProperties"], "must be an object or true/false"),
+        ("3", [], "must be an object or true/false"),
+    ])
+    func errors(schema: String, path: [String], fragment: String) throws {
+        let error = try compileError(schema)
+        #expect(error?.path == path, "\(String(describing: error))")
+        #expect(error?.message.contains(fragment) == true, "\(String(describing: error))")
+    }
+
+    @Test("unsupported keywords are errors in strict mode, with a suggestion for typos")
+    func unsupported() throws {
+        let typo = try compileError(#"{"properties":{"q":{"maxLenght":3}}}"#)
+        #expect(typo == SchemaCompileError(path: ["properties", "q", "maxLenght"], message: #"unsupported keyword "maxLenght"; did you mean "maxLength"?"#))
+        #expect(typo?.description == #"/properties/q/maxLenght: unsupported keyword "maxLenght"; did you mean "maxLength"?"#)
+        for keyword in ["$ref", "oneOf", "allOf", "patternProperties", "dependentRequired", "format", "multipleOf", "readOnly"] {
+            let error = try compileError(#"{"\#(keyword)":{}}"#)
+            #expect(error?.path == [keyword])
+            #expect(error?.message.hasPrefix("unsupported keyword") == true)
+        }
+    }
+
+    @Test("annotations are accepted in both modes")
+    func annotations() throws {
+        let schema = #"{"$schema":"x","$id":"y","$comment":"z","title":"t","description":"d","default":1,"examples":[1],"type":"integer"}"#
+        #expect(try compileError(schema) == nil)
+        #expect(try compileSchema(schema, .lenient).ignoredKeywords == [])
+    }
+
+    @Test("lenient mode skips and reports unsupported keywords and bad values")
+    func lenient() throws {
+        let schema = try compileSchema(#"""
+        {"type":"object","$defs":{"x":{}},"required":["path"],
+         "properties":{"path":{"type":"string","format":"uri","minLength":"3"},
+                       "mode":{"oneOf":[{"const":"a"}],"enum":["r","w"]},
+                       "bad":7,
+                       "dir":{"pathWithin":["/srv"]},
+                       "n":{"type":"strnig","minimum":2,"readOnly":true}},
+         "patternProperties":{"^x":{}},"dependentRequired":{"a":["b"]}}
+        """#, .lenient)
+        #expect(schema.ignoredKeywords == [
+            "/$defs", "/properties/path/format", "/properties/path/minLength", "/properties/mode/oneOf",
+            "/properties/bad", "/properties/dir/pathWithin", "/properties/n/type", "/patternProperties", "/dependentRequired",
+        ])
+        #expect(try schema.accepts(#"{"path":"ab","mode":"r","bad":1,"dir":"/etc","n":"x"}"#), "skipped keywords do not constrain")
+        #expect(try schema.check(#"{"path":"ab","mode":"x"}"#)?.keyword == "enum", "kept keywords still do")
+        #expect(try schema.check(#"{"path":"ab","n":1}"#)?.keyword == "minimum")
+        #expect(try schema.check(#"{}"#)?.keyword == "required")
+    }
+
+    @Test("lenient mode drops a not whose subschema lost keywords")
+    func lenientNot() throws {
+        let schema = try compileSchema(##"{"properties":{"e":{"not":{"format":"email","anyOf":[{"$ref":"#/x"}]}}}}"##, .lenient)
+        #expect(schema.ignoredKeywords == ["/properties/e/not"])
+        #expect(try schema.accepts(#"{"e":"a@b.c"}"#), "otherwise not {} would reject everything")
+        let kept = try compileSchema(#"{"not":{"const":1}}"#, .lenient)
+        #expect(kept.ignoredKeywords == [])
+        #expect(try !kept.accepts("1"))
+    }
+
+    @Test("lenient mode never throws, whatever the schema")
+    func lenientNeverThrows() throws {
+        for schema in ["3", "null", #""x""#, "[]", #"{"type":7,"properties":5,"items":[1],"anyOf":{},"pattern":"(","maximum":true}"#] {
+            let compiled = try compileSchema(schema, .lenient)
+            #expect(try compiled.accepts("{}"), "\(schema)")
+            #expect(!compiled.ignoredKeywords.isEmpty, "\(schema)")
+        }
+        #expect(try compileSchema("3", .lenient).ignoredKeywords == [""])
+    }
+
+    @Test("counts accept integral numbers and clamp huge ones")
+    func counts() throws {
+        #expect(try compileSchema(#"{"maxLength":3.0}"#).check(#""abcd""#)?.keyword == "maxLength")
+        #expect(try compileSchema(#"{"maxLength":1e40}"#).accepts(#""abcd""#))
+        #expect(try compileSchema(#"{"minItems":0}"#).accepts("[]"))
+    }
+}

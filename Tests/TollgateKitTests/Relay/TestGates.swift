@@ -1,0 +1,60 @@
+@testable import TollgateKit
+
+/// Denies one named tool with a `tool_denied` denial; forwards every other call. Remembers what it saw.
+struct DenyingGate: Gate {
+    var deniedTool: String
+    var seen: [String] = []
+
+    init(denying tool: String) { deniedTool = tool }
+
+    mutating func decide(_ call: ToolCall) -> GateVerdict {
+        seen.append(call.name)
+        guard call.name == deniedTool else { return .forward }
+        return .deny(Denial(.toolDenied, tool: call.name, rule: "tools.\(call.name)",
+                            reason: "The manifest denies \(call.name).", advice: "Use another tool."))
+    }
+}
+
+/// Answers every call with a JSON-RPC error.
+struct FailingGate: Gate {
+    func decide(_ call: ToolCall) -> GateVerdict {
+        .fail(JSONRPCError(.methodNotFound, "no tool \(call.name)"))
+    }
+}
+
+/// Removes one tool from every `tools/list` result; returns nil (no change) when the result has no tool list.
+struct HidingGate: Gate {
+    var hiddenTool: String
+    var filtered = 0
+
+    var inspectsToolLists: Bool { true }
+
+    func decide(_ call: ToolCall) -> GateVerdict { .forward }
+
+    mutating func filterToolList(_ result: JSONObject) -> JSONObject? {
+        guard case .array(let tools)? = result["tools"] else { return nil }
+        filtered += 1
+        var copy = result
+        copy["tools"] = .array(tools.filter { $0["name"] != .string(hiddenTool) })
+        return copy
+    }
+}
+
+/// Forwards everything and records how forwarded calls ended.
+struct RecordingGate: Gate {
+    struct Completion: Sendable, Equatable {
+        var tool: String
+        var id: String
+        var outcome: CallOutcome
+    }
+
+    var completions: [Completion] = []
+
+    var observesOutcomes: Bool { true }
+
+    func decide(_ call: ToolCall) -> GateVerdict { .forward }
+
+    mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome) {
+        completions.append(Completion(tool: call.name, id: call.id.description, outcome: outcome))
+    }
+}
