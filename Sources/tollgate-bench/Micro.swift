@@ -16,9 +16,29 @@ enum Micro {
         return best
     }
 
+    static let call = Array(#"{"jsonrpc":"2.0","id":123,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}"#.utf8)
+    static let response = Array(#"{"jsonrpc":"2.0","id":123,"result":{"content":[{"type":"text","text":"ok"}],"isError":false}}"#.utf8)
+
+    /// Runs one operation `iterations` times (scan, read, response, session).
+    static func loop(_ kind: String, iterations: Int) {
+        let call = Self.call, response = Self.response
+        var session = RelaySession()
+        var sink = 0
+        for _ in 0..<iterations {
+            switch kind {
+            case "scan": if case .success = call.withUnsafeBytes({ MessageEnvelope.scan($0) }) { sink += 1 }
+            case "read": if case .single = call.withUnsafeBytes({ ClientLine.read($0) }) { sink += 1 }
+            case "response": if case .response = response.withUnsafeBytes({ ServerLine.read($0) }) { sink += 1 }
+            default:
+                call.withUnsafeBytes { line in if session.clientLine(line).forward != nil { sink += 1 } }
+                _ = response.withUnsafeBytes { session.serverLine($0) }
+            }
+        }
+        if sink == -1 { print(sink) }
+    }
+
     static func run() -> [(String, Double)] {
-        let call = Array(#"{"jsonrpc":"2.0","id":123,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}"#.utf8)
-        let response = Array(#"{"jsonrpc":"2.0","id":123,"result":{"content":[{"type":"text","text":"ok"}],"isError":false}}"#.utf8)
+        let call = Self.call, response = Self.response
         var results: [(String, Double)] = []
         results.append(("scan envelope (tools/call, 104 B)", measure("scan", iterations: 200_000) {
             _ = call.withUnsafeBytes { MessageEnvelope.scan($0) }

@@ -19,11 +19,10 @@ let selfPath: String = {
 }()
 
 if arguments.first == "server" { exit(BenchServer.run()) }
-if arguments.first == "scan-loop" {
-    let call = Array(#"{"jsonrpc":"2.0","id":123,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}"#.utf8)
-    var n = 0
-    for _ in 0..<2_000_000 { if case .success = call.withUnsafeBytes({ MessageEnvelope.scan($0) }) { n += 1 } }
-    print(n)
+// `tollgate-bench loop KIND N`: runs one in-process operation N times, for instruction counts
+// under `valgrind --tool=callgrind` (repeatable where wall-clock timings are not).
+if arguments.first == "loop", arguments.count >= 3, let iterations = Int(arguments[2]) {
+    Micro.loop(arguments[1], iterations: iterations)
     exit(0)
 }
 if arguments.first == "micro" {

@@ -7,6 +7,10 @@ public protocol Gate: Sendable {
     /// Decides a call. `.forward` sends the call re-serialized from what was checked.
     mutating func decide(_ call: ToolCall) -> GateVerdict
 
+    /// Whether ``decide(_:)`` must see each call. A gate that does not (no manifest) lets the relay
+    /// forward calls as their original bytes after checking them, without building a tree.
+    var inspectsCalls: Bool { get }
+
     /// Whether ``filterToolList(_:)`` must see `tools/list` results (if not, they pass as raw bytes).
     var inspectsToolLists: Bool { get }
 
@@ -41,6 +45,7 @@ public enum CallOutcome: Sendable, Equatable {
 }
 
 extension Gate {
+    public var inspectsCalls: Bool { true }
     public var inspectsToolLists: Bool { false }
     public var observesOutcomes: Bool { false }
     public mutating func filterToolList(_ result: JSONObject) -> JSONObject? { nil }

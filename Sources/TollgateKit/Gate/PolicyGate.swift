@@ -14,11 +14,11 @@ public struct PolicyGate: Gate {
 
     public let manifest: Manifest
     let diagnostics: Diagnostics
-    private var nameDecisions: [String: NameDecision] = [:]
-    private var inputSchemas: [String: ArgumentSchema] = [:]
+    private var nameDecisions: [ToolKey: NameDecision] = [:]
+    private var inputSchemas: [ToolKey: ArgumentSchema] = [:]
     private var reportedSchemas: Set<String> = []
     /// Every tool name the server listed, and whether a listing reached its last page.
-    private var listedTools: Set<String> = []
+    private var listedTools: Set<ToolKey> = []
     private var sawCompleteListing = false
     private let context: SchemaContext
     private let rules: RuleTable<Void>
@@ -51,7 +51,7 @@ public struct PolicyGate: Gate {
             return Denial(.toolDenied, tool: call.name, rule: rule?.name ?? "policy.default", reason: reason,
                           advice: "Do not retry it; use another tool or ask the user to allow it.")
         case .allow(let indices):
-            if sawCompleteListing && !listedTools.contains(call.name) {
+            if sawCompleteListing && !listedTools.contains(ToolKey(call.name)) {
                 return Denial(.unknownTool, tool: call.name, rule: nil,
                               reason: "the server does not offer a tool of this name",
                               advice: "Call tools/list and use one of the tools it returns.")
@@ -63,7 +63,7 @@ public struct PolicyGate: Gate {
                     return argumentsRejected(call, violation, rule: rule.name, reason: rule.reason)
                 }
             }
-            if manifest.policy.validateInput, let schema = inputSchemas[call.name], let violation = schema.validate(arguments) {
+            if manifest.policy.validateInput, let schema = inputSchemas[ToolKey(call.name)], let violation = schema.validate(arguments) {
                 return argumentsRejected(call, violation, rule: "inputSchema", reason: nil)
             }
             return nil
@@ -81,14 +81,14 @@ public struct PolicyGate: Gate {
 
     /// What the rules say about a name (cached after the first call, so later calls allocate nothing).
     mutating func nameDecision(for name: String) -> NameDecision {
-        if let cached = nameDecisions[name] { return cached }
+        if let cached = nameDecisions[ToolKey(name)] { return cached }
         let decision: NameDecision
         switch rules.match(name) {
         case .noRule: decision = manifest.policy.defaultDecision == .allow ? .allow(rules: []) : .deny(rule: nil)
         case .denied(let rule): decision = .deny(rule: rule)
         case .allowed(let indices): decision = .allow(rules: indices)
         }
-        nameDecisions[name] = decision
+        nameDecisions[ToolKey(name)] = decision
         return decision
     }
 
@@ -99,7 +99,7 @@ public struct PolicyGate: Gate {
         if result["nextCursor"] == nil { sawCompleteListing = true }
         for tool in tools {
             guard let name = tool["name"]?.stringValue else { kept.append(tool); continue }
-            listedTools.insert(name)
+            listedTools.insert(ToolKey(name))
             if case .deny = nameDecision(for: name), manifest.policy.mode == .enforce { continue }
             learnInputSchema(of: name, tool["inputSchema"])
             kept.append(tool)
@@ -119,12 +119,12 @@ public struct PolicyGate: Gate {
             if !compiled.ignoredKeywords.isEmpty, reportedSchemas.insert(name).inserted {
                 diagnostics.report("tool \(name): its inputSchema uses keywords Tollgate does not check (ignored): \(compiled.ignoredKeywords.joined(separator: ", "))")
             }
-            inputSchemas[name] = compiled
+            inputSchemas[ToolKey(name)] = compiled
         } catch {
             if reportedSchemas.insert(name).inserted {
                 diagnostics.report("tool \(name): its inputSchema cannot be checked (\(error.message)); calls are checked by the manifest only")
             }
-            inputSchemas[name] = nil
+            inputSchemas[ToolKey(name)] = nil
         }
     }
 }

@@ -31,8 +31,6 @@ public struct JSONScanner {
     /// The offset of the next byte to read.
     public internal(set) var position: Int
     static let inlineKeys = 16
-    var scratch: [UInt8] = []
-    var otherScratch: [UInt8] = []
 
     /// Creates a scanner over `bytes`, starting at the first byte.
     public init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = JSONScanner.defaultMaxDepth) {
@@ -221,10 +219,11 @@ public struct JSONScanner {
 
     /// A cheap fingerprint of a key's decoded bytes (length, first and last eight bytes): equal
     /// keys always share it; keys that share it are compared in full.
-    private mutating func hashOfDecoded(_ token: StringToken) -> UInt64 {
+    private func hashOfDecoded(_ token: StringToken) -> UInt64 {
         if token.hasEscapes {
-            decode(token, into: &scratch)
-            return scratch.withUnsafeBytes { Self.fingerprint($0) }
+            var decoded: [UInt8] = []
+            decode(token, into: &decoded)
+            return decoded.withUnsafeBytes { Self.fingerprint($0) }
         }
         return Self.fingerprint(UnsafeRawBufferPointer(rebasing: bytes[token.content]))
     }
@@ -242,14 +241,16 @@ public struct JSONScanner {
         return (first &* 0x9E37_79B9_7F4A_7C15) ^ (last &+ UInt64(count)) &* 0xC2B2_AE3D_27D4_EB4F
     }
 
-    private mutating func sameDecodedContent(_ a: StringToken, _ b: StringToken) -> Bool {
+    private func sameDecodedContent(_ a: StringToken, _ b: StringToken) -> Bool {
         if !a.hasEscapes && !b.hasEscapes {
             guard a.content.count == b.content.count else { return false }
             return memcmp(bytes.baseAddress! + a.content.lowerBound, bytes.baseAddress! + b.content.lowerBound, a.content.count) == 0
         }
-        decode(a, into: &scratch)
-        decode(b, into: &otherScratch)
-        return scratch == otherScratch
+        var first: [UInt8] = []
+        var second: [UInt8] = []
+        decode(a, into: &first)
+        decode(b, into: &second)
+        return first == second
     }
 }
 

@@ -53,8 +53,10 @@ public struct NameMatcher: Sendable, Hashable, CustomStringConvertible {
     /// The rule key as written.
     public var description: String { pattern }
 
+    /// Whether two matchers have the same key, character for character.
     public static func == (lhs: NameMatcher, rhs: NameMatcher) -> Bool { lhs.bytes == rhs.bytes }
 
+    /// Hashes the key's bytes.
     public func hash(into hasher: inout Hasher) { hasher.combine(bytes) }
 
     // MARK: - Matching

@@ -1,30 +1,82 @@
 /// A JSON-RPC request id, kept as the exact bytes the client sent so every reply echoes it
 /// byte for byte (strings with escapes, integers beyond 2^53, negative numbers, zero).
+///
+/// Ids of up to 16 bytes without escapes (nearly all of them) are stored inline, so reading,
+/// hashing and comparing one allocates nothing.
 public struct RequestID: Sendable, Hashable, CustomStringConvertible {
-    /// The id's exact source bytes (a JSON string or number token).
-    public let bytes: [UInt8]
-    /// The id's canonical form, used to match a server's reply that re-encoded a string id's escapes.
-    public let matchKey: [UInt8]
+    private var low: UInt64 = 0
+    private var high: UInt64 = 0
+    private var count: Int
+    /// The exact bytes, when they do not fit inline or hold escapes.
+    private var stored: [UInt8]?
+    /// The canonical form of a string id with escapes (to match a server that re-encoded them).
+    private var canonical: [UInt8]?
 
     /// Creates an id from its exact source bytes; `hasEscapes` says whether a string id holds `\` escapes.
     public init(bytes: [UInt8], isString: Bool, hasEscapes: Bool) {
-        self.bytes = bytes
-        if isString && hasEscapes, let decoded = try? JSONValue.parse(bytes) {
-            matchKey = decoded.serialized
+        self = bytes.withUnsafeBytes { RequestID(source: $0, isString: isString, hasEscapes: hasEscapes) }
+    }
+
+    /// Creates an id from its exact source bytes without copying them when they fit inline.
+    public init(source: UnsafeRawBufferPointer, isString: Bool, hasEscapes: Bool) {
+        count = source.count
+        if isString && hasEscapes {
+            let bytes = Array(source)
+            stored = bytes
+            canonical = (try? JSONValue.parse(bytes))?.serialized ?? bytes
+        } else if source.count <= 16 {
+            withUnsafeMutableBytes(of: &low) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: source.prefix(8))) }
+            if source.count > 8 {
+                withUnsafeMutableBytes(of: &high) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[8...])) }
+            }
         } else {
-            matchKey = bytes
+            stored = Array(source)
         }
     }
 
     /// Reads the id of a scanned message, if it has one of a valid kind.
     public init?(envelope: MessageEnvelope, in line: UnsafeRawBufferPointer) {
         guard let range = envelope.id, let kind = envelope.idKind, kind == .string || kind == .number else { return nil }
-        self.init(bytes: Array(line[range]), isString: kind == .string, hasEscapes: envelope.idHasEscapes)
+        self.init(source: UnsafeRawBufferPointer(rebasing: line[range]), isString: kind == .string, hasEscapes: envelope.idHasEscapes)
     }
 
-    /// The id as JSON text.
-    public var description: String { String(decoding: bytes, as: UTF8.self) }
+    /// Runs `body` over the id's exact source bytes.
+    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        if let stored { return try stored.withUnsafeBytes(body) }
+        var words = (low, high)
+        return try withUnsafeBytes(of: &words) { try body(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
+    }
 
-    public static func == (lhs: RequestID, rhs: RequestID) -> Bool { lhs.matchKey == rhs.matchKey }
-    public func hash(into hasher: inout Hasher) { matchKey.withUnsafeBytes { hasher.combine(bytes: $0) } }
+    /// The id's exact source bytes (a JSON string or number token).
+    public var bytes: [UInt8] { withBytes { Array($0) } }
+
+    /// The id as JSON text.
+    public var description: String { withBytes { String(decoding: $0, as: UTF8.self) } }
+
+    public static func == (lhs: RequestID, rhs: RequestID) -> Bool {
+        if lhs.stored == nil && rhs.stored == nil {
+            return lhs.count == rhs.count && lhs.low == rhs.low && lhs.high == rhs.high
+        }
+        return lhs.matchKey == rhs.matchKey
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        if stored == nil {
+            hasher.combine(low)
+            hasher.combine(high)
+            hasher.combine(count)
+        } else {
+            let key = matchKey
+            if key.count <= 16 {
+                // Hash as the inline form would, so equal ids hash alike whichever form they take.
+                let inline = key.withUnsafeBytes { RequestID(source: $0, isString: false, hasEscapes: false) }
+                inline.hash(into: &hasher)
+            } else {
+                key.withUnsafeBytes { hasher.combine(bytes: $0) }
+            }
+        }
+    }
+
+    /// The form ids are matched by: the canonical form of a string id with escapes, else the bytes.
+    private var matchKey: [UInt8] { canonical ?? stored ?? bytes }
 }

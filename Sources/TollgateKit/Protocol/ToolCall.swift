@@ -45,7 +45,7 @@ public struct ToolCall: Sendable, Equatable {
         var writer = JSONWriter(capacity: 0)
         swap(&writer.bytes, &output)
         writer.append(#"{"jsonrpc":"2.0","id":"#)
-        writer.write(raw: id.bytes)
+        id.withBytes { writer.write(raw: $0) }
         writer.append(#","method":"tools/call","params":"#)
         writer.write(.object(params))
         writer.append("}")

@@ -11,11 +11,14 @@ public enum ClientMessage: Sendable, Equatable {
     case request(RequestID, method: String, span: Range<Int>)
     /// A well-formed `tools/call`, parsed.
     case toolCall(ToolCall)
+    /// A well-formed `tools/call` read by a relay whose gate does not inspect calls: forwarded as
+    /// its original bytes.
+    case uninspectedToolCall(RequestID, ToolCallHeader, span: Range<Int>)
     /// A `tools/call` whose params are not usable: answered with this error.
     case malformedToolCall(RequestID, JSONRPCError)
 
     /// Reads one message of a line (alone or in a batch).
-    public static func read(_ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer, maxDepth: Int) -> ClientMessage {
+    public static func read(_ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer, maxDepth: Int, inspectingCalls: Bool = true) -> ClientMessage {
         switch envelope.kind {
         case .invalid(let why):
             let id = envelope.idKind == .string || envelope.idKind == .number ? envelope.id.map { Array(line[$0]) } : nil
@@ -30,6 +33,14 @@ public enum ClientMessage: Sendable, Equatable {
                 return .invalid(id: nil, JSONRPCError(.invalidRequest, "Invalid Request: unusable id"), log: "rejected a request without a usable id")
             }
             guard method == "tools/call" else { return .request(id, method: method, span: envelope.span) }
+            if !inspectingCalls {
+                do throws(JSONRPCError) {
+                    let params = envelope.params.map { UnsafeRawBufferPointer(rebasing: line[$0]) }
+                    return .uninspectedToolCall(id, try ToolCallHeader.read(params), span: envelope.span)
+                } catch {
+                    return .malformedToolCall(id, error)
+                }
+            }
             do throws(JSONRPCError) {
                 let params = try envelope.params.map { range throws(JSONRPCError) in
                     do throws(JSONScanError) {
@@ -59,15 +70,18 @@ public enum ClientLine: Sendable, Equatable {
     case batch([ClientMessage], spans: [Range<Int>])
 
     /// Reads a line (without its newline).
-    public static func read(_ line: UnsafeRawBufferPointer, maxDepth: Int = JSONScanner.defaultMaxDepth) -> ClientLine {
+    /// Reads a line (without its newline). `inspectingCalls` false reads only the name and era
+    /// of each `tools/call` (for a gate that does not look at calls).
+    public static func read(_ line: UnsafeRawBufferPointer, maxDepth: Int = JSONScanner.defaultMaxDepth, inspectingCalls: Bool = true) -> ClientLine {
         switch MessageEnvelope.scan(line, maxDepth: maxDepth) {
         case .failure(let malformed):
             if case .empty = malformed.error.reason { return .blank }
             return .malformed(id: malformed.id.map { Array(line[$0]) }, malformed.error)
         case .success(.single(let envelope)):
-            return .single(ClientMessage.read(envelope, in: line, maxDepth: maxDepth))
+            return .single(ClientMessage.read(envelope, in: line, maxDepth: maxDepth, inspectingCalls: inspectingCalls))
         case .success(.batch(let envelopes)):
-            return .batch(envelopes.map { ClientMessage.read($0, in: line, maxDepth: maxDepth) }, spans: envelopes.map(\.span))
+            return .batch(envelopes.map { ClientMessage.read($0, in: line, maxDepth: maxDepth, inspectingCalls: inspectingCalls) },
+                          spans: envelopes.map(\.span))
         }
     }
 }

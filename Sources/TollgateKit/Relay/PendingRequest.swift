@@ -4,6 +4,8 @@ public struct PendingRequest: Sendable {
     public enum Purpose: Sendable {
         /// A forwarded tool call; the gate learns its outcome.
         case toolCall(ToolCall)
+        /// A tool call forwarded without inspection (no manifest): its name and era.
+        case uninspectedToolCall(ToolCallHeader)
         /// A `tools/list`; the gate may filter the result.
         case toolList
         /// Any other request, by method.
@@ -23,10 +25,16 @@ public struct PendingRequest: Sendable {
     /// The method of the request.
     public var method: String {
         switch purpose {
-        case .toolCall: "tools/call"
+        case .toolCall, .uninspectedToolCall: "tools/call"
         case .toolList: "tools/list"
         case .other(let method): method
         }
+    }
+
+    private func unansweredToolCall(_ name: String, era: ProtocolEra, because reason: String) -> [UInt8] {
+        let denial = Denial(.serverUnavailable, tool: name, reason: reason,
+                            advice: "The call may not have run; retry later if it is safe to repeat.")
+        return Reply.result(id: clientID.bytes, denial.result(era: era))
     }
 
     /// The answer the client gets when the server can no longer answer: a `tools/call` gets a
@@ -34,9 +42,9 @@ public struct PendingRequest: Sendable {
     public func unansweredReply(because reason: String) -> [UInt8] {
         switch purpose {
         case .toolCall(let call):
-            let denial = Denial(.serverUnavailable, tool: call.name, reason: reason,
-                                advice: "The call may not have run; retry later if it is safe to repeat.")
-            return Reply.result(id: clientID.bytes, denial.result(era: call.era))
+            return unansweredToolCall(call.name, era: call.era, because: reason)
+        case .uninspectedToolCall(let header):
+            return unansweredToolCall(header.name, era: header.era, because: reason)
         case .toolList, .other:
             return Reply.error(id: clientID.bytes, JSONRPCError(.internalError, reason))
         }

@@ -19,10 +19,12 @@ final class RelayCore: Sendable {
     let events: Int32
     let maxMessageBytes: Int
     let maxDepth: Int
+    let inspectsCalls: Bool
     let diagnostics: Diagnostics
 
     init(session: RelaySession, clientOutput: OutputChannel, serverInput: OutputChannel, events: Int32, maxMessageBytes: Int, diagnostics: Diagnostics) {
         self.maxDepth = session.maxDepth
+        self.inspectsCalls = session.gate.inspectsCalls
         self.session = Mutex(session)
         self.clientOutput = clientOutput
         self.serverInput = serverInput
@@ -57,7 +59,7 @@ final class RelayCore: Sendable {
         var pump = LinePump(maxLineBytes: maxMessageBytes)
         var serverReachable = true
         pump.run(fd: fd, decide: { line in
-            let read = ClientLine.read(line, maxDepth: maxDepth)
+            let read = ClientLine.read(line, maxDepth: maxDepth, inspectingCalls: inspectsCalls)
             return session.withLock { $0.decide(read, in: line) }
         }, oversized: { prefix, length in
             let id: [UInt8]? = prefix.withUnsafeBytes { bytes in Self.idRange(inPrefix: bytes).map { Array(bytes[$0]) } }

@@ -22,7 +22,7 @@ public struct RelaySession: Sendable {
 
     /// Reads and decides one line from the client (without its newline).
     public mutating func clientLine(_ line: UnsafeRawBufferPointer) -> RelayActions {
-        decide(ClientLine.read(line, maxDepth: maxDepth), in: line)
+        decide(ClientLine.read(line, maxDepth: maxDepth, inspectingCalls: gate.inspectsCalls), in: line)
     }
 
     /// Decides a line already read. `line` is the line the messages were read from.
@@ -66,6 +66,11 @@ public struct RelaySession: Sendable {
             return .reply(Self.trimmed(Reply.error(id: id.bytes, error)), log: nil)
         case .request(let id, let method, _):
             let request = PendingRequest(clientID: id, purpose: method == "tools/list" ? .toolList : .other(method))
+            if let refusal = refusal(of: request) { return refusal }
+            pending.insert(request)
+            return .forwardOriginal
+        case .uninspectedToolCall(let id, let header, _):
+            let request = PendingRequest(clientID: id, purpose: .uninspectedToolCall(header))
             if let refusal = refusal(of: request) { return refusal }
             pending.insert(request)
             return .forwardOriginal

@@ -47,12 +47,12 @@ public enum ServerLine: Sendable, Equatable {
 
     /// The id of a response, matched the way the pending table keys requests.
     static func responseID(_ line: UnsafeRawBufferPointer, _ range: Range<Int>) -> RequestID? {
-        let bytes = Array(line[range])
+        let bytes = UnsafeRawBufferPointer(rebasing: line[range])
         guard let first = bytes.first, first == UInt8(ascii: "\"") || first == UInt8(ascii: "-") || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) else {
             return nil
         }
         let isString = first == UInt8(ascii: "\"")
-        return RequestID(bytes: bytes, isString: isString, hasEscapes: isString && bytes.contains(UInt8(ascii: "\\")))
+        return RequestID(source: bytes, isString: isString, hasEscapes: isString && bytes.contains(UInt8(ascii: "\\")))
     }
 
     /// How a response ended: an error (with its code) or a result (with its `isError` flag and size).

@@ -125,6 +125,14 @@ struct PolicyGateTests {
         #expect(gate.denial(for: try call("b")) == nil)
     }
 
+    @Test("canonically equivalent names are different tools: no cached decision leaks between them")
+    func canonicalEquivalence() throws {
+        // `?` matches one code point: the precomposed name matches, the decomposed one does not.
+        var gate = try policyGate(#"{"version": 1, "tools": {"caf?": {}}}"#)
+        #expect(gate.denial(for: try call("caf\u{e9}")) == nil)
+        #expect(gate.denial(for: try call("cafe\u{301}"))?.code == .toolDenied)
+    }
+
     @Test("monitor mode forwards what enforce mode would deny, and keeps tools listed")
     func monitorMode() throws {
         var gate = try policyGate(#"{"version": 1, "policy": {"mode": "monitor"}, "tools": {"x": {"allow": false}}}"#)

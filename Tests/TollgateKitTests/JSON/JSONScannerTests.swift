@@ -17,7 +17,7 @@ struct JSONScannerGrammarTests {
         #"{"a" 1}"#, #"{"a":1,}"#, "[1,]", "[1 2]", "{1:2}", #"{"a":1 "b":2}"#, "[,1]", "{,}",
         #"{"a"}"#, #"{"a":}"#, "[", "]", "}", #"{"a":1]"#, "[1}", "{'a':1}", #"{a:1}"#, ":", ",",
         "[1,,2]", #"{"a":1,,"b":2}"#, "[-]", "nul", "tru", "True", "NULL", "undefined", "NaN",
-        "Infinity", "-Infinity", "\u{FEFF}{}",
+        "Infinity", "-Infinity", "\u{FEFF}{}", "{}//c", "/*c*/{}", #"{"a"/*c*/:1}"#, #"[1,/*c*/]"#, "{}\u{0}",
     ])
     func rejectsBrokenStructure(document: String) {
         #expect(scanError(document) != nil)

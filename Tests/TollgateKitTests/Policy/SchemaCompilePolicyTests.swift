@@ -101,4 +101,32 @@ struct SchemaCompilePolicyTests {
         #expect(try compileSchema(#"{"maxLength":1e40}"#).accepts(#""abcd""#))
         #expect(try compileSchema(#"{"minItems":0}"#).accepts("[]"))
     }
+
+    @Test("compilation and validation survive random schemas in both modes")
+    func randomSchemas() throws {
+        var random = SplitMix64(seed: 0x5EED)
+        let keywords = SchemaCompiler.supportedKeywords + ["format", "$ref", "oneOf", "title", "minProperties"]
+        func value(_ depth: Int, _ random: inout SplitMix64) -> JSONValue {
+            switch Int.random(in: 0..<(depth > 3 ? 5 : 8), using: &random) {
+            case 0: return .null
+            case 1: return .bool(Bool.random(using: &random))
+            case 2: return .number(["0", "-1", "2.5", "1e400", "3.0", "99999999999999999999"].randomElement(using: &random)!)
+            case 3: return .string(["", "x", "string", "^a+$", "(", "/tmp", "*.x.com", "integer"].randomElement(using: &random)!)
+            case 4: return .array((0..<Int.random(in: 0..<3, using: &random)).map { _ in value(depth + 1, &random) })
+            default:
+                var object = JSONObject()
+                for _ in 0..<Int.random(in: 0..<4, using: &random) {
+                    object[keywords.randomElement(using: &random)!] = value(depth + 1, &random)
+                }
+                return .object(object)
+            }
+        }
+        for _ in 0..<2000 {
+            let schema = try ArgumentSchema(compiling: value(0, &random), strictness: .lenient, context: testContext)
+            for _ in 0..<3 { _ = schema.validate(value(0, &random)) }
+            if let strict = try? ArgumentSchema(compiling: value(0, &random), strictness: .strict, context: testContext) {
+                for _ in 0..<3 { _ = strict.validate(value(0, &random)) }
+            }
+        }
+    }
 }

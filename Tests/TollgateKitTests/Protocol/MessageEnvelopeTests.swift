@@ -56,7 +56,7 @@ struct MessageEnvelopeKindTests {
             Issue.record("not a batch")
             return
         }
-        #expect(elements.count == 5)
+        try #require(elements.count == 5)
         #expect(elements[0].kind == .request)
         #expect(elements[0].method == "a")
         #expect(elements[1].kind == .notification)
@@ -189,6 +189,17 @@ struct MessageEnvelopeMalformedTests {
         }
         #expect(invalid.error.reason == .invalidUTF8)
         #expect(invalid.id.map { text(Array(utf8[$0])) } == #""q""#)
+    }
+
+    @Test("messages never take comments or trailing commas", arguments: [
+        #"{"jsonrpc":"2.0","id":1,"method":"ping",}"#,
+        #"{"jsonrpc":"2.0","id":1,"method":"ping"} // comment"#,
+        #"{"jsonrpc":"2.0",/* c */"id":1,"method":"ping"}"#,
+        #"[{"jsonrpc":"2.0","id":1,"method":"ping"},]"#,
+        #"{"jsonrpc":"2.0","id":1,"method":"ping","params":[1,]}"#,
+    ])
+    func noCommentsOrTrailingCommas(line: String) {
+        #expect(malformed(line) != nil)
     }
 
     @Test("the id is nil when the fault comes first", arguments: [

@@ -55,9 +55,22 @@ struct RelaySessionClientTests {
         #expect(session.client(" \t\r") == RelayActions())
     }
 
+    @Test("without a manifest, a checked tools/call goes out as its original bytes and is still tracked")
+    func uninspectedToolCallForwarded() throws {
+        var session = RelaySession()
+        let line = toolCall(id: "7", arguments: #"{ "text" : "h\u0069" }"#, meta: #"{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}"#)
+        #expect(session.client(line) == .passThrough)
+        #expect(session.pending.count == 1)
+        let replies = text(session.serverWentAway(because: "gone"))
+        #expect(replies.contains("server_unavailable") && replies.contains(#""resultType":"complete""#),
+                "its name and era are known for the answer if the server dies")
+        #expect(session.client(toolCall(id: "8", arguments: "[1]")).reply.map(text)?.contains("-32602") == true,
+                "non-object arguments are still refused")
+    }
+
     @Test("a tools/call is forwarded as a checked call whose bytes carry the same params and the exact id")
     func toolCallForwarded() throws {
-        var session = RelaySession()
+        var session = RelaySession(gate: DenyingGate(denying: "nothing"))
         let id = #""c\u00e9-1""#
         let line = toolCall(id: id, arguments: #"{"text":"h\u0069","n":1.50,"big":123456789012345678901234567890,"list":[true,null]}"#,
                             meta: #"{"progressToken":"p"}"#)
@@ -342,7 +355,7 @@ struct RelaySessionBatchTests {
         }
         #expect(forwarded.last == 0x0A)
         let elements = try #require(try json(forwarded).arrayValue)
-        #expect(elements.count == 2)
+        try #require(elements.count == 2)
         #expect(text(forwarded).hasPrefix("[" + valid + ","), "pass-through elements keep their bytes")
         #expect(elements[1]["method"] == .string("tools/call"))
         #expect(elements[1]["id"] == .number("3"))
@@ -416,7 +429,7 @@ struct RelaySessionBatchTests {
         }
         #expect(text(forwarded) == #"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"# + "\n")
         let replies = try replyArray(actions)
-        #expect(replies.count == 3)
+        try #require(replies.count == 3)
         #expect(replies[0]["id"] == .number("1"))
         #expect(errorCode(replies[0]) == "-32600")
         #expect(replies[1]["result"]?["_meta"]?["dev.tollgate/denial"]?["code"] == .string("tool_denied"))
@@ -443,6 +456,19 @@ struct RelaySessionServerTests {
         #expect(session.pending.count == 1)
         #expect(session.server(#"[{"jsonrpc":"2.0","id":4,"result":{}}]"#) == .passThrough, "responses in a batch count too")
         #expect(session.pending.count == 0)
+    }
+
+    @Test("a server request in a batch that shares a pending id does not answer the client's request")
+    func serverBatchRequestsIgnored() {
+        var session = RelaySession(gate: RecordingGate())
+        _ = session.client(toolCall(id: "1"))
+        let batch = #"[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":2,"result":{}}]"#
+        #expect(session.server(batch) == .passThrough)
+        #expect(session.pending.count == 1, "the server's own request 1 is not a response")
+        #expect((session.gate as? RecordingGate)?.completions == [])
+        #expect(session.server(#"[{"jsonrpc":"2.0","id":1,"result":{"isError":true}}]"#) == .passThrough)
+        #expect(session.pending.count == 0)
+        #expect((session.gate as? RecordingGate)?.completions.map(\.outcome) == [.result(isError: true, bytes: 16)])
     }
 
     @Test("a response to an unknown id is relayed with a log")
