@@ -152,16 +152,17 @@ public struct JSONScanner {
                 }
                 let keyStart = position
                 let key = try scanString()
-                let hash = hashOfDecoded(key)
                 if count < Self.inlineKeys {
-                    for i in 0..<count where inline[i].hash == hash && sameDecodedContent(inline[i].token, key) {
+                    // Few keys: compare directly (lengths first), no hashing.
+                    for i in 0..<count where Self.mayBeEqual(inline[i].token, key) && sameDecodedContent(inline[i].token, key) {
                         throw JSONScanError(.duplicateKey(decodeString(key)), at: keyStart)
                     }
-                    inline[count] = KeyRecord(hash: hash, token: key)
+                    inline[count] = KeyRecord(hash: 0, token: key)
                 } else {
+                    let hash = hashOfDecoded(key)
                     if spilled == nil {
                         var index: [UInt64: [StringToken]] = [:]
-                        for record in inline { index[record.hash, default: []].append(record.token) }
+                        for record in inline { index[hashOfDecoded(record.token), default: []].append(record.token) }
                         spilled = index
                     }
                     for other in spilled![hash] ?? [] where sameDecodedContent(other, key) {
@@ -239,6 +240,12 @@ public struct JSONScanner {
         let first = key.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
         let last = key.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
         return (first &* 0x9E37_79B9_7F4A_7C15) ^ (last &+ UInt64(count)) &* 0xC2B2_AE3D_27D4_EB4F
+    }
+
+    /// Whether two keys can decode to the same bytes: unescaped keys of different lengths cannot.
+    @inline(__always)
+    static func mayBeEqual(_ a: StringToken, _ b: StringToken) -> Bool {
+        a.hasEscapes || b.hasEscapes || a.content.count == b.content.count
     }
 
     private func sameDecodedContent(_ a: StringToken, _ b: StringToken) -> Bool {
