@@ -56,6 +56,7 @@ enum Micro {
                 parsed.writeRequest(to: &buffer)
             }))
         }
+        results += policyCosts()
         var session = RelaySession()
         var out: [UInt8] = []
         results.append(("session: call in + response out", measure("session", iterations: 200_000) {
@@ -66,5 +67,37 @@ enum Micro {
             _ = response.withUnsafeBytes { session.serverLine($0) }
         }))
         return results
+    }
+
+    /// The manifest the policy figures use: ten rules, one with a five-property argument schema.
+    static let manifestText = """
+        {"version": 1, "policy": {"default": "deny"}, "tools": {
+          "git_status": {}, "git_log": {}, "git_diff*": {}, "git_*": {"allow": false}, "read_*": {},
+          "write_*": {"allow": false}, "fetch": {}, "time_*": {}, "list_*": {},
+          "search": {"arguments": {"type": "object", "required": ["query"], "additionalProperties": false, "properties": {
+            "query": {"type": "string", "maxLength": 200},
+            "limit": {"type": "integer", "minimum": 1, "maximum": 100},
+            "sort": {"enum": ["relevance", "date"]},
+            "exact": {"type": "boolean"},
+            "tags": {"type": "array", "maxItems": 5, "items": {"type": "string"}}}}}
+        }}
+        """
+
+    static func policyCosts() -> [(String, Double)] {
+        guard let manifest = try? ManifestLoader.parse(SourceText(path: "bench.json", bytes: Array(manifestText.utf8))) else {
+            return [("policy manifest failed to load", .nan)]
+        }
+        var gate = PolicyGate(manifest: manifest, diagnostics: .silent, workingDirectory: "/tmp")
+        func call(_ name: String, _ arguments: JSONObject) -> ToolCall {
+            try! ToolCall(id: RequestID(bytes: Array("1".utf8), isString: false, hasEscapes: false),
+                          params: .object(["name": .string(name), "arguments": .object(arguments)]))
+        }
+        let nameOnly = call("git_status", [:])
+        let withSchema = call("search", ["query": "tollgate", "limit": 10, "sort": "date", "exact": false, "tags": ["a", "b"]])
+        var denied = 0
+        let nameCost = measure("name", iterations: 500_000) { if case .deny = gate.decide(nameOnly) { denied += 1 } }
+        let schemaCost = measure("schema", iterations: 200_000) { if case .deny = gate.decide(withSchema) { denied += 1 } }
+        if denied > 0 { return [("policy benchmark calls were denied", .nan)] }
+        return [("policy decision: name rule (10 rules)", nameCost), ("policy decision: 5-property argument schema", schemaCost)]
     }
 }

@@ -51,10 +51,20 @@ while let argument = iterator.next() {
 }
 
 let server = [selfPath, "server"]
-let configurations: [(String, [String])] = [
+// The end-to-end figures with a manifest on: `echo` allowed with an argument schema.
+let manifestPath = "/tmp/tollgate-bench-\(getpid()).json"
+let manifestText = #"{"version": 1, "tools": {"echo": {"arguments": {"type": "object", "properties": {"text": {"type": "string", "maxLength": 100}}, "additionalProperties": false}}}}"#
+_ = Array(manifestText.utf8).withUnsafeBytes { bytes in
+    let fd = open(manifestPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    defer { close(fd) }
+    return writeFully(fd, bytes)
+}
+defer { unlink(manifestPath) }
+var configurations: [(String, [String])] = [
     ("direct", server),
     ("raw relay", [selfPath, "relay", "--"] + server),
     ("tollgate", [tollgate, "run"] + extra + ["--"] + server),
+    ("tollgate+policy", [tollgate, "run", "--manifest", manifestPath, "--"] + server),
 ]
 var samples: [String: [RoundTrip]] = [:]
 for round in 1...rounds {
@@ -97,6 +107,8 @@ print("added p50 latency: raw relay \(fmt(rawAdded)) µs, tollgate \(fmt(gateAdd
 print("pipelined throughput: tollgate / raw relay = \(fmt(gate.rate / raw.rate, 2)) (goal ≥ 0.7)")
 print("peak RSS of tollgate: \(fmt(gate.rss)) MiB (goal ≤ 20)")
 print("start-up added over direct: \(fmt((gate.startup - direct.startup) / 1000, 2)) ms (goal ≤ 10)")
+let policy = summary["tollgate+policy"]!
+print("with a manifest: added p50 \(fmt(policy.p50 - direct.p50)) µs (ratio \(fmt((policy.p50 - direct.p50) / max(rawAdded, 0.1), 2))), throughput ratio \(fmt(policy.rate / raw.rate, 2)), peak RSS \(fmt(policy.rss)) MiB")
 print("")
 print("in-process cost per operation (best of 5):")
 for (name, nanoseconds) in Micro.run() {

@@ -60,20 +60,19 @@ public struct PolicyGate: Gate {
             for index in indices {
                 let rule = manifest.tools[index]
                 if let schema = rule.arguments, let violation = schema.validate(arguments) {
-                    return argumentsRejected(call, violation, rule: rule.name, reason: rule.reason)
+                    return argumentsRejected(call, violation, rule: rule.name)
                 }
             }
             if manifest.policy.validateInput, let schema = inputSchemas[ToolKey(call.name)], let violation = schema.validate(arguments) {
-                return argumentsRejected(call, violation, rule: "inputSchema", reason: nil)
+                return argumentsRejected(call, violation, rule: "inputSchema")
             }
             return nil
         }
     }
 
-    private func argumentsRejected(_ call: ToolCall, _ violation: SchemaViolation, rule: String, reason: String?) -> Denial {
+    private func argumentsRejected(_ call: ToolCall, _ violation: SchemaViolation, rule: String) -> Denial {
         let place = violation.pointer.isEmpty ? "the arguments" : "argument \(violation.pointer)"
-        var text = "\(place) \(violation.message) (\(violation.keyword))"
-        if let reason { text += "; \(reason)" }
+        let text = "\(place) \(violation.message) (\(violation.keyword))"
         return Denial(.argumentsRejected, tool: call.name, rule: rule, reason: text,
                       advice: "Change the arguments to satisfy this and call again.",
                       details: ["pointer": .string(violation.pointer), "keyword": .string(violation.keyword)])

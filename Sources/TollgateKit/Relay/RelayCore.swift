@@ -90,8 +90,8 @@ final class RelayCore: Sendable {
             let id: RequestID? = prefix.withUnsafeBytes { bytes in
                 Self.idRange(inPrefix: bytes).flatMap { ServerLine.responseID(bytes, $0) }
             }
-            if let id, let request = session.withLock({ $0.takePending(id) }) {
-                actions.forward = .bytes(request.unansweredReply(because: "the server's response of \(length) bytes exceeds Tollgate's limit of \(maxMessageBytes) bytes"))
+            if let id, let reply = session.withLock({ $0.oversizedResponse(to: id, length: length, limit: maxMessageBytes) }) {
+                actions.forward = .bytes(reply)
             }
             return actions
         }, flush: { forward, reply, logs in

@@ -44,9 +44,12 @@ extension RelaySession {
         }
     }
 
-    /// Takes the pending request an oversized response answered, if any.
-    mutating func takePending(_ id: RequestID) -> PendingRequest? {
-        pending.remove(id)
+    /// The server answered `id` with a response too large to read: the request gets its answer
+    /// (returned as a line for the client), and the gate learns the call failed.
+    mutating func oversizedResponse(to id: RequestID, length: Int, limit: Int) -> [UInt8]? {
+        guard let request = pending.remove(id) else { return nil }
+        completed(request, outcome: .error(code: JSONRPCError.Code.internalError.rawValue))
+        return request.unansweredReply(because: "the server's response of \(length) bytes exceeds Tollgate's limit of \(limit) bytes")
     }
 
     private mutating func completed(_ request: PendingRequest, outcome: CallOutcome) {
