@@ -5,7 +5,8 @@
 // - whatever the envelope scan accepts, the tree parser accepts too, and vice versa;
 // - a parsed tree re-serializes to bytes that parse back to the same tree (what was checked is
 //   what is forwarded), and the re-serialization is a fixed point;
-// - reading a line as a client or a server message never traps.
+// - reading a line as a client or a server message never traps;
+// - reading a tools/call without a manifest (name and era only) agrees with the full read.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
@@ -27,7 +28,19 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         guard again == value else { fatalError("re-serialization changed the value") }
         guard again.serialized == bytes else { fatalError("re-serialization is not a fixed point") }
     }
-    _ = ClientLine.read(line)
+    // A relay without a manifest reads tools/call headers only; it must agree with the full read.
+    let inspected = ClientLine.read(line)
+    let headerOnly = ClientLine.read(line, inspectingCalls: false)
+    switch (inspected, headerOnly) {
+    case (.single(.toolCall(let call)), .single(.uninspectedToolCall(let id, let header, _))):
+        guard id == call.id, header.name == call.name, header.era == call.era else {
+            fatalError("header read disagrees with the full read: \(header) vs \(call.name)")
+        }
+    case (.single(.toolCall), _), (_, .single(.uninspectedToolCall)):
+        fatalError("one read found a tool call and the other did not")
+    default:
+        break
+    }
     _ = ServerLine.read(line)
     return 0
 }
