@@ -60,19 +60,21 @@ public struct PolicyGate: Gate {
             for index in indices {
                 let rule = manifest.tools[index]
                 if let schema = rule.arguments, let violation = schema.validate(arguments) {
-                    return argumentsRejected(call, violation, rule: rule.name)
+                    return argumentsRejected(call, violation, rule: rule.name, reason: rule.reason)
                 }
             }
             if manifest.policy.validateInput, let schema = inputSchemas[ToolKey(call.name)], let violation = schema.validate(arguments) {
-                return argumentsRejected(call, violation, rule: "inputSchema")
+                return argumentsRejected(call, violation, rule: "inputSchema", reason: nil)
             }
             return nil
         }
     }
 
-    private func argumentsRejected(_ call: ToolCall, _ violation: SchemaViolation, rule: String) -> Denial {
+    /// An argument denial; the rule's `reason`, when it has one, follows as context for the model.
+    private func argumentsRejected(_ call: ToolCall, _ violation: SchemaViolation, rule: String, reason: String?) -> Denial {
         let place = violation.pointer.isEmpty ? "the arguments" : "argument \(violation.pointer)"
-        let text = "\(place) \(violation.message) (\(violation.keyword))"
+        var text = "\(place) \(violation.message) (\(violation.keyword))"
+        if let reason { text += "; the rule says: \(reason)" }
         return Denial(.argumentsRejected, tool: call.name, rule: rule, reason: text,
                       advice: "Change the arguments to satisfy this and call again.",
                       details: ["pointer": .string(violation.pointer), "keyword": .string(violation.keyword)])

@@ -1,0 +1,59 @@
+extension AuditRecord {
+    /// A `decision` record for a `tools/call`.
+    ///
+    /// - Parameters:
+    ///   - decision: allowed, denied, or would-deny (monitor mode).
+    ///   - server: the server's name, if known.
+    ///   - tool: the tool the call named.
+    ///   - arguments: the call's arguments as called (nil when the call had none).
+    ///   - argumentsMode: what to keep of them; `argumentsSha256` is always recorded.
+    ///   - denial: the denial, for a denied or would-be-denied call (`code`, `rule`, `reason`).
+    ///   - outcome: how a forwarded call ended.
+    ///   - budgets: budgets remaining after the call.
+    ///   - cost: what the call cost (a JSON number), when budgets price it.
+    public static func decision(
+        _ decision: Decision, server: String?, tool: String, arguments: JSONValue?, argumentsMode: AuditRedaction.Mode,
+        denial: Denial? = nil, outcome: Outcome? = nil, budgets: JSONObject? = nil, cost: JSONValue? = nil
+    ) -> AuditRecord {
+        var record = AuditRecord(event: .decision)
+        record[Field.server] = server.map(JSONValue.string)
+        record[Field.tool] = .string(tool)
+        record[Field.decision] = .string(decision.rawValue)
+        if let denial {
+            record[Field.code] = .string(denial.code.rawValue)
+            record[Field.rule] = denial.rule.map(JSONValue.string)
+            record[Field.reason] = .string(denial.reason)
+        }
+        if let arguments {
+            record[Field.arguments] = AuditRedaction.arguments(arguments, mode: argumentsMode)
+            record[Field.argumentsSha256] = .string(argumentsSha256(arguments))
+        }
+        record[Field.outcome] = outcome?.json
+        record[Field.budgets] = budgets.map(JSONValue.object)
+        record[Field.cost] = cost
+        return record
+    }
+
+    /// A `start` record: Tollgate began with this manifest (its SHA-256, when there is one).
+    public static func start(manifestSha256: String?, server: String? = nil) -> AuditRecord {
+        var record = AuditRecord(event: .start)
+        record[Field.manifestSha256] = manifestSha256.map(JSONValue.string)
+        record[Field.server] = server.map(JSONValue.string)
+        return record
+    }
+
+    /// A `reload` record: the manifest changed to this one.
+    public static func reload(manifestSha256: String) -> AuditRecord {
+        var record = AuditRecord(event: .reload)
+        record[Field.manifestSha256] = .string(manifestSha256)
+        return record
+    }
+
+    /// A `server_exit` record: the server ended, with its exit status as text (`exit 0`, `signal 9`).
+    public static func serverExit(server: String?, status: String) -> AuditRecord {
+        var record = AuditRecord(event: .serverExit)
+        record[Field.server] = server.map(JSONValue.string)
+        record[Field.status] = .string(status)
+        return record
+    }
+}

@@ -1,0 +1,119 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The canonical form, which the chain hash covers.
+///
+/// The canonical serialization of a JSON value is its compact serialization (no whitespace)
+/// with the members of every object, at every depth, sorted by key in the byte order of the
+/// keys' UTF-8 (which is also Unicode code point order); array order is kept; numbers are written
+/// as their source text (`1.0` stays `1.0`); strings are escaped as ``JSONWriter`` does
+/// (`\"`, `\\`, `\n`, `\r`, `\t`, `\b`, `\f`, other control characters as `\u00XX` with lowercase
+/// hex, everything else as raw UTF-8, `/` not escaped).
+///
+/// A record's canonical bytes are the canonical serialization of the record without its top-level
+/// `hash` member. Its hash is the lowercase hex of SHA-256 of those bytes (`alg: "sha256"`), or
+/// of HMAC-SHA-256 keyed with the audit key (`alg: "hmac-sha256"`). The written line is the
+/// canonical bytes with `,"hash":"<hex>"` inserted before the final `}`, then `\n`; so a verifier
+/// parses a line, removes `hash`, re-serializes canonically and must get the same bytes back.
+extension AuditRecord {
+    /// `prev` of the first record of a chain: 64 zeros.
+    public static let genesisHash = String(repeating: "0", count: 64)
+
+    /// The canonical serialization of any JSON value (also used for `argumentsSha256`).
+    public static func canonicalBytes(_ value: JSONValue) -> [UInt8] {
+        var writer = JSONWriter()
+        writeCanonical(value, into: &writer)
+        return writer.bytes
+    }
+
+    /// Appends the canonical serialization of `value`.
+    static func writeCanonical(_ value: JSONValue, into writer: inout JSONWriter) {
+        switch value {
+        case .null, .bool, .number, .string:
+            writer.write(value)
+        case .array(let elements):
+            writer.append("[")
+            for (index, element) in elements.enumerated() {
+                if index > 0 { writer.append(",") }
+                writeCanonical(element, into: &writer)
+            }
+            writer.append("]")
+        case .object(let object):
+            writeCanonical(object, excluding: nil, into: &writer)
+        }
+    }
+
+    /// Appends an object with sorted members, leaving out the member `excluded` if given.
+    static func writeCanonical(_ object: JSONObject, excluding excluded: String?, into writer: inout JSONWriter) {
+        var members = object.members
+        if let excluded, let index = members.firstIndex(where: { $0.key == excluded }) { members.remove(at: index) }
+        members.sort { utf8Precedes($0.key, $1.key) }
+        writer.append("{")
+        for (index, member) in members.enumerated() {
+            if index > 0 { writer.append(",") }
+            writer.write(string: member.key)
+            writer.append(":")
+            writeCanonical(member.value, into: &writer)
+        }
+        writer.append("}")
+    }
+
+    /// Whether `a` sorts before `b` by the bytes of their UTF-8 (not by Swift's `<`, which
+    /// compares normalized scalars).
+    static func utf8Precedes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let common = min(x.count, y.count)
+                if common > 0, let p = x.baseAddress, let q = y.baseAddress {
+                    let order = memcmp(p, q, common)
+                    if order != 0 { return order < 0 }
+                }
+                return x.count < y.count
+            }
+        }
+    }
+
+    /// The canonical bytes of this record: its canonical serialization without `hash`.
+    public var canonicalBytes: [UInt8] {
+        var writer = JSONWriter(capacity: 512)
+        Self.writeCanonical(fields, excluding: Field.hash, into: &writer)
+        return writer.bytes
+    }
+
+    /// `argumentsSha256`: hex SHA-256 of the canonical serialization of the arguments.
+    public static func argumentsSha256(_ arguments: JSONValue) -> String {
+        Hex.encode(SHA256.hash(canonicalBytes(arguments)))
+    }
+
+    /// The chain hash of canonical bytes: hex SHA-256, or hex HMAC-SHA-256 under `key`.
+    public static func chainHash(of canonical: [UInt8], key: [UInt8]?) -> String {
+        guard let key else { return Hex.encode(SHA256.hash(canonical)) }
+        return Hex.encode(HMAC.authenticationCode(key: key, message: canonical))
+    }
+
+    /// The line written for canonical bytes and their hash: `hash` appended as the last member, then `\n`.
+    public static func line(canonical: [UInt8], hash: String) -> [UInt8] {
+        var line = canonical
+        line.removeLast()
+        if line.count > 1 { line.append(UInt8(ascii: ",")) }
+        line.append(contentsOf: #""hash":""#.utf8)
+        line.append(contentsOf: hash.utf8)
+        line.append(contentsOf: "\"}\n".utf8)
+        return line
+    }
+
+    /// Seals the record: sets `alg` for `key` and returns the line to write and its hash.
+    /// `prev`, `seq`, `run` and `time` must already be set.
+    public mutating func seal(key: [UInt8]?) -> (line: [UInt8], hash: String) {
+        fields[Field.alg] = .string((key == nil ? Algorithm.sha256 : .hmacSHA256).rawValue)
+        fields[Field.hash] = nil
+        let canonical = canonicalBytes
+        let hash = Self.chainHash(of: canonical, key: key)
+        fields[Field.hash] = .string(hash)
+        return (Self.line(canonical: canonical, hash: hash), hash)
+    }
+}

@@ -1,0 +1,157 @@
+/// One record of the audit trail: a JSON object, written as one line. Field names and values
+/// are a contract (tools outside Tollgate read them):
+///
+/// | field | meaning |
+/// | --- | --- |
+/// | `time` | RFC 3339 UTC with microseconds, `2026-11-23T18:30:00.123456Z` |
+/// | `seq` | position in its run, from 1 |
+/// | `run` | the run id: 16 random bytes in hex, one per Tollgate process |
+/// | `event` | `decision`, `start`, `server_exit`, `reload`, `approval`, `budget`, … |
+/// | `server`, `tool` | which server and tool the record is about |
+/// | `decision` | `allowed`, `denied` or `would_deny` (monitor mode) |
+/// | `code`, `rule`, `reason` | the denial, as in `_meta["dev.tollgate/denial"]` |
+/// | `arguments` | the call's arguments as the `audit.arguments` setting says |
+/// | `argumentsSha256` | hex SHA-256 of the canonical arguments (always, whatever the setting) |
+/// | `outcome` | `{"isError", "bytes", "tokens", "durationUs"}` of a forwarded call |
+/// | `budgets` | budgets remaining after the call |
+/// | `cost` | what the call cost, when budgets price it |
+/// | `manifestSha256` | hex SHA-256 of the manifest (`start`, `reload`) |
+/// | `status` | how the server ended (`server_exit`): `exit 0`, `signal 9` |
+/// | `prev` | the `hash` of the record before it in the file's chain (64 zeros for the first) |
+/// | `alg` | `sha256` or `hmac-sha256`: how `hash` was computed |
+/// | `hash` | hex digest of the canonical record (see ``canonicalBytes``), written last |
+///
+/// `time`, `seq`, `run`, `prev`, `alg` and `hash` are filled in by ``AuditLog`` when it appends.
+public struct AuditRecord: Sendable, Equatable {
+    /// The field names (a contract).
+    public enum Field {
+        /// RFC 3339 UTC time with microseconds.
+        public static let time = "time"
+        /// Position in the run, from 1.
+        public static let seq = "seq"
+        /// The run id.
+        public static let run = "run"
+        /// What the record is about (``Event``).
+        public static let event = "event"
+        /// The server's name.
+        public static let server = "server"
+        /// The tool a call named.
+        public static let tool = "tool"
+        /// What was decided (``Decision``).
+        public static let decision = "decision"
+        /// The denial code.
+        public static let code = "code"
+        /// The manifest rule that decided.
+        public static let rule = "rule"
+        /// Why, in one sentence.
+        public static let reason = "reason"
+        /// The arguments, as `audit.arguments` says (``AuditRedaction/Mode``).
+        public static let arguments = "arguments"
+        /// Hex SHA-256 of the canonical arguments.
+        public static let argumentsSha256 = "argumentsSha256"
+        /// How a forwarded call ended (``Outcome``).
+        public static let outcome = "outcome"
+        /// Budgets remaining.
+        public static let budgets = "budgets"
+        /// What the call cost.
+        public static let cost = "cost"
+        /// Hex SHA-256 of the manifest (`start`, `reload`).
+        public static let manifestSha256 = "manifestSha256"
+        /// How the server ended (`server_exit`).
+        public static let status = "status"
+        /// The hash of the record before in the chain.
+        public static let prev = "prev"
+        /// How `hash` was computed (``Algorithm``).
+        public static let alg = "alg"
+        /// The chain hash of this record, written last.
+        public static let hash = "hash"
+    }
+
+    /// What a record is about (`event`).
+    public enum Event: String, Sendable, CaseIterable {
+        case decision
+        case start
+        case serverExit = "server_exit"
+        case reload
+        case approval
+        case budget
+    }
+
+    /// What was decided about a call (`decision`).
+    public enum Decision: String, Sendable, CaseIterable {
+        case allowed
+        case denied
+        /// Monitor mode: the call went through but enforce mode would have refused it.
+        case wouldDeny = "would_deny"
+    }
+
+    /// How the chain hash is computed (`alg`).
+    public enum Algorithm: String, Sendable, CaseIterable {
+        /// SHA-256 of the canonical record: detects edits, but anyone can re-hash a chain.
+        case sha256
+        /// HMAC-SHA-256 with the key from `TOLLGATE_AUDIT_KEY`: only the key holder can forge.
+        case hmacSHA256 = "hmac-sha256"
+    }
+
+    /// How a forwarded call ended (`outcome`).
+    public struct Outcome: Sendable, Equatable {
+        /// The result's `isError` (true also for a JSON-RPC error or a server gone away).
+        public var isError: Bool
+        /// The size of the response in bytes.
+        public var bytes: Int
+        /// Estimated tokens of the response, if estimated.
+        public var tokens: Int?
+        /// From forwarding the call to its response, in microseconds.
+        public var durationUs: Int
+
+        /// Creates an outcome.
+        public init(isError: Bool, bytes: Int, tokens: Int? = nil, durationUs: Int) {
+            self.isError = isError
+            self.bytes = bytes
+            self.tokens = tokens
+            self.durationUs = durationUs
+        }
+
+        /// The `outcome` object.
+        public var json: JSONValue {
+            var object: JSONObject = ["isError": .bool(isError), "bytes": .number(String(bytes))]
+            if let tokens { object["tokens"] = .number(String(tokens)) }
+            object["durationUs"] = .number(String(durationUs))
+            return .object(object)
+        }
+    }
+
+    /// The fields, in the order they were set (the written line is in canonical order).
+    public var fields: JSONObject
+
+    /// A record of the given fields.
+    public init(_ fields: JSONObject) {
+        self.fields = fields
+    }
+
+    /// A record of an event, to which fields are then added.
+    public init(event: Event) {
+        fields = [Field.event: .string(event.rawValue)]
+    }
+
+    /// The value of a field.
+    public subscript(field: String) -> JSONValue? {
+        get { fields[field] }
+        set { fields[field] = newValue }
+    }
+
+    /// A string field, or nil when absent or of another type.
+    public func string(_ field: String) -> String? { fields[field]?.stringValue }
+
+    /// `seq`, when it is an integer.
+    public var seq: Int? {
+        if case .number(let text) = fields[Field.seq] { return Int(text) }
+        return nil
+    }
+
+    /// `hash`, when present.
+    public var hash: String? { string(Field.hash) }
+
+    /// `prev`, when present.
+    public var prev: String? { string(Field.prev) }
+}

@@ -1,0 +1,119 @@
+/// Figures per tool from decision records (`tollgate audit summary`): calls allowed, denied by
+/// code, would-be denials (monitor mode) by code, total `cost`, total `outcome.tokens`, and the
+/// 50th and 99th percentiles of `outcome.durationUs` (nearest rank: the smallest value with at
+/// least p % of the values at or below it). Records of other events are counted but not tabled.
+public struct AuditSummary: Sendable, Equatable {
+    /// The figures of one tool (or of all, for the totals).
+    public struct Row: Sendable, Equatable {
+        /// The server, when records name one.
+        public var server: String?
+        /// The tool (empty for the totals).
+        public var tool: String
+        /// Calls allowed.
+        public var allowed = 0
+        /// Calls denied, by denial code.
+        public var deniedByCode: [String: Int] = [:]
+        /// Calls that monitor mode let through but enforce mode would deny, by code.
+        public var wouldDenyByCode: [String: Int] = [:]
+        /// The sum of `cost` over the tool's records.
+        public var cost = AuditAmount.zero
+        /// Whether any record had a `cost`.
+        public var hasCost = false
+        /// The sum of `outcome.tokens`.
+        public var tokens = 0
+        /// Every `outcome.durationUs`, in record order.
+        public var durations: [Int] = []
+
+        /// Creates an empty row.
+        public init(server: String?, tool: String) {
+            self.server = server
+            self.tool = tool
+        }
+
+        /// Calls denied.
+        public var denied: Int { deniedByCode.values.reduce(0, +) }
+        /// Would-be denials.
+        public var wouldDeny: Int { wouldDenyByCode.values.reduce(0, +) }
+        /// The median duration in µs, nil without durations.
+        public var p50: Int? { Self.percentile(50, of: durations) }
+        /// The 99th percentile duration in µs, nil without durations.
+        public var p99: Int? { Self.percentile(99, of: durations) }
+
+        /// Nearest-rank percentile.
+        static func percentile(_ p: Int, of values: [Int]) -> Int? {
+            guard !values.isEmpty else { return nil }
+            let sorted = values.sorted()
+            let rank = (p * sorted.count + 99) / 100
+            return sorted[max(rank, 1) - 1]
+        }
+    }
+
+    /// One row per (server, tool), sorted by server then tool.
+    public var rows: [Row]
+    /// All decisions together.
+    public var totals: Row
+    /// Records read.
+    public var records: Int
+    /// Of which decisions.
+    public var decisions: Int
+    /// Lines that were not JSON objects (skipped).
+    public var skippedLines: Int
+
+    /// Summarizes records; `skippedLines` is carried into the result.
+    public init(records: [JSONObject], skippedLines: Int = 0) {
+        var rows: [String: Row] = [:]
+        var totals = Row(server: nil, tool: "")
+        var decisions = 0
+        for fields in records {
+            let record = AuditRecord(fields)
+            guard record.string(AuditRecord.Field.event) == AuditRecord.Event.decision.rawValue,
+                  let tool = record.string(AuditRecord.Field.tool) else { continue }
+            decisions += 1
+            let server = record.string(AuditRecord.Field.server)
+            let key = (server ?? "") + "\u{0}" + tool
+            var row = rows[key] ?? Row(server: server, tool: tool)
+            row.add(record)
+            totals.add(record)
+            rows[key] = row
+        }
+        self.rows = rows.values.sorted { ($0.server ?? "", $0.tool) < ($1.server ?? "", $1.tool) }
+        self.totals = totals
+        self.records = records.count
+        self.decisions = decisions
+        self.skippedLines = skippedLines
+    }
+
+    /// Summarizes audit files (any order; lines that are not JSON objects are skipped and counted).
+    public static func read(files paths: [String]) throws(FileError) -> AuditSummary {
+        var records: [JSONObject] = []
+        var skipped = 0
+        for path in paths {
+            let bytes = try FileIO.read(path)
+            for line in bytes.split(separator: 0x0A) {
+                let value = line.withUnsafeBytes { buffer in try? JSONValue.parse(buffer) }
+                if let object = value?.objectValue { records.append(object) } else { skipped += 1 }
+            }
+        }
+        return AuditSummary(records: records, skippedLines: skipped)
+    }
+}
+
+extension AuditSummary.Row {
+    /// Counts one decision record.
+    mutating func add(_ record: AuditRecord) {
+        let code = record.string(AuditRecord.Field.code) ?? "unknown"
+        switch record.string(AuditRecord.Field.decision) {
+        case AuditRecord.Decision.allowed.rawValue: allowed += 1
+        case AuditRecord.Decision.denied.rawValue: deniedByCode[code, default: 0] += 1
+        case AuditRecord.Decision.wouldDeny.rawValue: wouldDenyByCode[code, default: 0] += 1
+        default: break
+        }
+        if case .number(let text) = record[AuditRecord.Field.cost], let amount = AuditAmount(text) {
+            cost = cost + amount
+            hasCost = true
+        }
+        let outcome = record[AuditRecord.Field.outcome]
+        if case .number(let text) = outcome?["tokens"], let value = Int(text) { tokens += value }
+        if case .number(let text) = outcome?["durationUs"], let value = Int(text) { durations.append(value) }
+    }
+}

@@ -1,0 +1,80 @@
+/// Checks audit files: every record's hash against its canonical content, and every `prev`
+/// against the hash of the record before it, across files given oldest first (`path.2`,
+/// `path.1`, `path`). The first bad record is named with what is wrong with it: an edited
+/// field (hash mismatch), a deleted record (its successor's `prev` is unknown), an inserted
+/// record, a reordered or replayed one, a forged chain (plain SHA-256 where a key is expected).
+///
+/// With a key, every record must be `hmac-sha256` and match under that key. Without a key,
+/// `sha256` records are checked and an `hmac-sha256` record stops the check: it cannot be
+/// verified without `TOLLGATE_AUDIT_KEY`.
+public enum AuditVerifier {
+    /// One file's name and content.
+    public struct Source: Sendable {
+        /// The name used in reports.
+        public var name: String
+        /// The file's bytes.
+        public var bytes: [UInt8]
+
+        /// Creates a source.
+        public init(name: String, bytes: [UInt8]) {
+            self.name = name
+            self.bytes = bytes
+        }
+    }
+
+    /// One line read: where it is, its chain fields, and what is wrong with it on its own.
+    struct Entry {
+        var info: AuditVerification.RecordInfo
+        var prev: String?
+        var alg: String?
+        var problem: (AuditVerification.Problem.Kind, String)?
+    }
+
+    /// Reads and checks files (oldest first); a file that cannot be read is reported as the problem.
+    public static func verify(files paths: [String], key: [UInt8]?) -> AuditVerification {
+        var sources: [Source] = []
+        for path in paths {
+            do {
+                sources.append(Source(name: path, bytes: try FileIO.read(path)))
+            } catch {
+                let info = AuditVerification.RecordInfo(file: path, line: 0)
+                var result = verify(sources, key: key)
+                if result.problem == nil {
+                    result.problem = .init(kind: .unreadable, record: info, message: "cannot read: \(error)")
+                }
+                return result
+            }
+        }
+        return verify(sources, key: key)
+    }
+
+    /// Checks file contents given oldest first.
+    public static func verify(_ sources: [Source], key: [UInt8]?) -> AuditVerification {
+        var entries: [Entry] = []
+        for source in sources {
+            read(source, key: key, into: &entries)
+        }
+        var result = AuditVerification(
+            records: entries.count, files: sources.count, problem: nil, last: entries.last?.info,
+            continuesEarlierChain: false, algorithm: entries.first?.alg)
+        var positions: [String: Int] = [:]
+        for (index, entry) in entries.enumerated() {
+            if let hash = entry.info.hash, positions[hash] == nil { positions[hash] = index }
+        }
+        for (index, entry) in entries.enumerated() {
+            if let (kind, message) = entry.problem {
+                result.problem = .init(kind: kind, record: entry.info, message: message)
+                break
+            }
+            if index == 0 {
+                result.continuesEarlierChain = entry.prev != AuditRecord.genesisHash
+                continue
+            }
+            if let problem = chainProblem(at: index, entries, positions: positions) {
+                result.problem = problem
+                break
+            }
+        }
+        return result
+    }
+}

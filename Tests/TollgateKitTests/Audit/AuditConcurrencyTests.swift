@@ -1,0 +1,172 @@
+import Synchronization
+import Testing
+@testable import TollgateKit
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+@Suite("Audit: several writers, rotation")
+struct AuditConcurrencyTests {
+    /// Appends `count` records from each of `writers` threads, each with its own ``AuditLog`` on `path`.
+    static func appendConcurrently(
+        path: String, writers: Int, count: Int, rotateBytes: Int? = nil, key: [UInt8]? = nil
+    ) throws -> [String] {
+        let logs = try (0..<writers).map { _ in
+            try AuditLog.open(path: path, fsync: .batch, rotateBytes: rotateBytes, key: key)
+        }
+        let failures = Mutex<[String]>([])
+        let done = Mutex(0)
+        for (writer, log) in logs.enumerated() {
+            startThread {
+                for index in 0..<count {
+                    do {
+                        try log.append(sampleDecision(index, tool: "writer\(writer)"))
+                    } catch {
+                        failures.withLock { $0.append("\(error)") }
+                    }
+                }
+                done.withLock { $0 += 1 }
+            }
+        }
+        while done.withLock({ $0 }) < writers { usleep(1000) }
+        for log in logs { try log.close() }
+        return failures.withLock { $0 }
+    }
+
+    /// Every run's records in file order have seq 1, 2, 3, …
+    static func runsAreSequential(_ lines: [[UInt8]]) throws -> Bool {
+        var next: [String: Int] = [:]
+        for line in lines {
+            let record = try json(line)
+            let run = try #require(record["run"]?.stringValue)
+            let seq = Int(try #require(record["seq"]?.numberText))
+            guard seq == next[run, default: 1] else { return false }
+            next[run] = seq! + 1
+        }
+        return true
+    }
+
+    @Test("two threads, each with its own log on one file, make one valid chain of 400")
+    func twoThreads() throws {
+        let scratch = try AuditScratch()
+        defer { scratch.remove() }
+        let path = scratch.file("audit.log")
+        let failures = try Self.appendConcurrently(path: path, writers: 2, count: 200)
+        #expect(failures.isEmpty, "\(failures)")
+        let result = AuditVerifier.verify(files: [path], key: nil)
+        #expect(result.isIntact, "\(result.report)")
+        #expect(result.records == 400)
+        let lines = try auditLines(path)
+        #expect(try Self.runsAreSequential(lines))
+        #expect(Set(lines.map { text($0).contains("writer0") }).count == 2, "both writers wrote")
+    }
+
+    @Test("two processes and a thread of this one append to one file: one valid chain")
+    func twoProcesses() throws {
+        let binary = CommandLine.arguments[0]
+        guard binary.hasSuffix(".xctest"), access(binary, X_OK) == 0 else { return }
+        let scratch = try AuditScratch()
+        defer { scratch.remove() }
+        let path = scratch.file("audit.log")
+        var environment = FileIO.environment()
+        environment[AuditWriterProcess.pathVariable] = path
+        environment[AuditWriterProcess.countVariable] = "200"
+        // The helper is this test binary running only ``AuditWriterProcess`` (its report silenced).
+        let command = #"exec "$0" --testing-library swift-testing --quiet --filter AuditWriterProcess 2>/dev/null"#
+        let configuration = ChildProcess.Configuration(arguments: ["/bin/sh", "-c", command, binary], environment: environment)
+        let children = try (0..<2).map { _ in try ChildProcess.spawn(configuration) }
+        let failures = try Self.appendConcurrently(path: path, writers: 1, count: 100)
+        #expect(failures.isEmpty)
+        for child in children {
+            close(child.input)
+            _ = readToEnd(child.output)
+            close(child.output)
+            var status: TollgateKit.ExitStatus?
+            for _ in 0..<6000 where status == nil {
+                status = child.reap()
+                if status == nil { usleep(5000) }
+            }
+            #expect(status == .exited(0))
+        }
+        let result = AuditVerifier.verify(files: [path], key: nil)
+        #expect(result.isIntact, "\(result.report)")
+        #expect(result.records == 500)
+        let lines = try auditLines(path)
+        #expect(Set(lines.compactMap { (try? json($0))?["run"]?.stringValue }).count == 3)
+        #expect(try Self.runsAreSequential(lines))
+    }
+
+    @Test("rotation renames the full file to path.1 and the chain continues into the new file")
+    func rotation() throws {
+        let scratch = try AuditScratch()
+        defer { scratch.remove() }
+        let path = scratch.file("audit.log")
+        let log = try AuditLog.open(path: path, fsync: .batch, rotateBytes: 4096, key: nil)
+        for index in 0..<30 { try log.append(sampleDecision(index)) }
+        try log.close()
+        let files = Self.existingFiles(path)
+        #expect(files.count > 2)
+        for file in files { #expect(try FileIO.read(file).count <= 4096) }
+        let result = AuditVerifier.verify(files: files, key: nil)
+        #expect(result.isIntact, "\(result.report)")
+        #expect(result.records == 30)
+        #expect(!result.continuesEarlierChain)
+        let newest = try auditLines(path), previous = try auditLines(path + ".1")
+        #expect((try json(newest[0]))["prev"] == (try json(previous.last!))["hash"])
+        #expect(AuditVerifier.verify(files: [path + ".1", path], key: nil).isIntact)
+        #expect(!AuditVerifier.verify(files: [path, path + ".1"], key: nil).isIntact)
+    }
+
+    @Test("rotation keeps ten old files, and concurrent writers keep one chain across rotations")
+    func rotationUnderLoad() throws {
+        let scratch = try AuditScratch()
+        defer { scratch.remove() }
+        let path = scratch.file("audit.log")
+        let key = bytes("rotation key")
+        let failures = try Self.appendConcurrently(path: path, writers: 3, count: 150, rotateBytes: 8192, key: key)
+        #expect(failures.isEmpty, "\(failures)")
+        let files = Self.existingFiles(path)
+        #expect(files.count == AuditLog.keptRotations + 1)
+        #expect(access(path + ".11", F_OK) != 0)
+        let result = AuditVerifier.verify(files: files, key: key)
+        #expect(result.isIntact, "\(result.report)")
+        #expect(result.continuesEarlierChain, "the oldest files were dropped")
+        #expect(result.last?.hash == (try json(try auditLines(path).last!))["hash"]?.stringValue)
+    }
+
+    @Test("a writer that finds the file empty continues from path.1")
+    func emptyAfterRotation() throws {
+        let scratch = try AuditScratch()
+        defer { scratch.remove() }
+        let path = scratch.file("audit.log")
+        _ = try writeSampleLog(path, count: 3)
+        #expect(rename(path, path + ".1") == 0)
+        _ = try writeSampleLog(path, count: 2)
+        #expect(AuditVerifier.verify(files: [path + ".1", path], key: nil).isIntact)
+    }
+
+    /// `path.10` … `path.1`, `path`: those that exist, oldest first.
+    static func existingFiles(_ path: String) -> [String] {
+        let candidates = (1...(AuditLog.keptRotations + 1)).reversed().map { "\(path).\($0)" } + [path]
+        return candidates.filter { access($0, F_OK) == 0 }
+    }
+}
+
+/// Runs inside a helper process started by ``AuditConcurrencyTests/twoProcesses()``: appends
+/// records to the file named in the environment. Does nothing in a normal test run.
+@Suite("Audit: writer process (helper)")
+struct AuditWriterProcess {
+    static let pathVariable = "TOLLGATE_AUDIT_TEST_WRITER_PATH"
+    static let countVariable = "TOLLGATE_AUDIT_TEST_WRITER_COUNT"
+
+    @Test("appends records when started as a helper process")
+    func appendFromEnvironment() throws {
+        let environment = FileIO.environment()
+        guard let path = environment[Self.pathVariable], let count = environment[Self.countVariable].flatMap(Int.init) else { return }
+        let log = try AuditLog.open(path: path, fsync: .batch, rotateMB: nil, key: nil)
+        for index in 0..<count { try log.append(sampleDecision(index, tool: "process\(getpid())")) }
+        try log.close()
+    }
+}
