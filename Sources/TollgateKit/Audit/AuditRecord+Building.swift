@@ -34,6 +34,17 @@ extension AuditRecord {
         return record
     }
 
+    /// An `outcome` record: how a forwarded call ended (its `decision` record was written before
+    /// it was forwarded).
+    public static func outcome(server: String?, tool: String, id: String, outcome: Outcome) -> AuditRecord {
+        var record = AuditRecord(event: .outcome)
+        record[Field.server] = server.map(JSONValue.string)
+        record[Field.tool] = .string(tool)
+        record["id"] = .string(id)
+        record[Field.outcome] = outcome.json
+        return record
+    }
+
     /// A `start` record: Tollgate began with this manifest (its SHA-256, when there is one).
     public static func start(manifestSha256: String?, server: String? = nil) -> AuditRecord {
         var record = AuditRecord(event: .start)

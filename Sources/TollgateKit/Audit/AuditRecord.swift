@@ -70,6 +70,8 @@ public struct AuditRecord: Sendable, Equatable {
     /// What a record is about (`event`).
     public enum Event: String, Sendable, CaseIterable {
         case decision
+        /// How a forwarded call ended (written when its response arrives).
+        case outcome
         case start
         case serverExit = "server_exit"
         case reload

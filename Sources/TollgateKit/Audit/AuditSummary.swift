@@ -66,9 +66,11 @@ public struct AuditSummary: Sendable, Equatable {
         var decisions = 0
         for fields in records {
             let record = AuditRecord(fields)
-            guard record.string(AuditRecord.Field.event) == AuditRecord.Event.decision.rawValue,
+            let event = record.string(AuditRecord.Field.event)
+            let isDecision = event == AuditRecord.Event.decision.rawValue
+            guard isDecision || event == AuditRecord.Event.outcome.rawValue,
                   let tool = record.string(AuditRecord.Field.tool) else { continue }
-            decisions += 1
+            if isDecision { decisions += 1 }
             let server = record.string(AuditRecord.Field.server)
             let key = (server ?? "") + "\u{0}" + tool
             var row = rows[key] ?? Row(server: server, tool: tool)
@@ -99,10 +101,11 @@ public struct AuditSummary: Sendable, Equatable {
 }
 
 extension AuditSummary.Row {
-    /// Counts one decision record.
+    /// Counts one decision record, or adds the figures of an outcome record.
     mutating func add(_ record: AuditRecord) {
         let code = record.string(AuditRecord.Field.code) ?? "unknown"
-        switch record.string(AuditRecord.Field.decision) {
+        let isOutcome = record.string(AuditRecord.Field.event) == AuditRecord.Event.outcome.rawValue
+        switch isOutcome ? nil : record.string(AuditRecord.Field.decision) {
         case AuditRecord.Decision.allowed.rawValue: allowed += 1
         case AuditRecord.Decision.denied.rawValue: deniedByCode[code, default: 0] += 1
         case AuditRecord.Decision.wouldDeny.rawValue: wouldDenyByCode[code, default: 0] += 1

@@ -6,6 +6,8 @@ public enum Command: Sendable, Equatable {
     case check(manifestPath: String)
     /// `tollgate init -- COMMAND [ARG...]`: print a starter manifest for a server.
     case initialize(serverCommand: [String])
+    /// `tollgate audit verify|summary FILE...`: check or summarize audit logs.
+    case audit(AuditAction, files: [String])
     /// `tollgate help`, `--help`, `-h`
     case help
     /// `tollgate --version`

@@ -18,6 +18,21 @@ public struct CommandParser {
             let paths = try plainArguments(for: "check", help: Usage.check)
             guard paths.count == 1 else { throw .usage(paths.isEmpty ? "missing manifest: tollgate check FILE" : "check takes one manifest file") }
             return .check(manifestPath: paths[0])
+        case "audit":
+            guard let verb = arguments.popFirst() else { throw .usage("missing audit command: tollgate audit verify|summary FILE...") }
+            switch verb {
+            case "--help", "-h": throw CommandLineError(Usage.audit, exitCode: 0)
+            case "verify", "summary":
+                var json = false
+                var files: [String] = []
+                for argument in try plainArguments(for: "audit \(verb)", help: Usage.audit, flags: verb == "summary" ? ["--json"] : []) {
+                    if argument == "--json" { json = true } else { files.append(argument) }
+                }
+                guard !files.isEmpty else { throw .usage("missing audit log: tollgate audit \(verb) FILE...") }
+                return .audit(verb == "verify" ? .verify : .summary(json: json), files: files)
+            default:
+                throw .usage("unknown audit command '\(verb)': expected verify or summary")
+            }
         case "init":
             let command = try commandAfterDashes(for: "init", help: Usage.initialize)
             return .initialize(serverCommand: command)
@@ -62,10 +77,11 @@ public struct CommandParser {
     }
 
     /// Arguments of a command that takes only plain values (and `--help`).
-    private mutating func plainArguments(for command: String, help: String) throws(CommandLineError) -> [String] {
+    private mutating func plainArguments(for command: String, help: String, flags: [String] = []) throws(CommandLineError) -> [String] {
         var values: [String] = []
         while let argument = arguments.popFirst() {
             if argument == "--help" || argument == "-h" { throw CommandLineError(help, exitCode: 0) }
+            if flags.contains(argument) { values.append(argument); continue }
             if argument.hasPrefix("-") && argument != "-" { throw .usage("unknown option '\(argument)' for '\(command)'") }
             values.append(argument)
         }

@@ -5,6 +5,8 @@ struct RunCommand {
     func run() throws(CommandLineError) -> Int32 {
         var server = ChildProcess.Configuration(arguments: options.serverCommand, limits: options.limits)
         var gate: any Gate = PassThroughGate()
+        var auditLog: AuditLog?
+        var serverName = options.serverCommand.isEmpty ? nil : StarterManifest.serverName(for: options.serverCommand)
         if let path = options.manifestPath {
             let manifest = try loadManifest(path)
             if options.serverCommand.isEmpty {
@@ -14,12 +16,19 @@ struct RunCommand {
                         : "\(path): names \(manifest.servers.count) servers; this version of Tollgate runs one: give its command after '--'")
                 }
                 server.arguments = entry.arguments
+                serverName = entry.name
                 server.workingDirectory = entry.workingDirectory
                 if !entry.environment.isEmpty {
                     server.environment = FileIO.environment().merging(entry.environment) { _, new in new }
                 }
             }
-            gate = PolicyGate(manifest: manifest, workingDirectory: server.workingDirectory)
+            var trail: AuditTrail?
+            if let settings = manifest.audit {
+                let log = try Self.openAudit(settings, manifest: manifest, server: serverName)
+                auditLog = log
+                trail = AuditTrail(log: log, arguments: settings.arguments, server: serverName)
+            }
+            gate = PolicyGate(manifest: manifest, workingDirectory: server.workingDirectory, audit: trail)
             if manifest.policy.mode == .monitor {
                 Diagnostics.standardError.report("monitor mode: nothing is blocked; would-be denials are reported here")
             }
@@ -28,9 +37,35 @@ struct RunCommand {
         relayOptions.maxMessageBytes = options.maxMessageBytes
         let relay = StdioRelay(server: server, options: relayOptions)
         do throws(SpawnError) {
-            return try relay.run(session: RelaySession(gate: gate)).shellCode
+            let status = try relay.run(session: RelaySession(gate: gate))
+            if let auditLog { Self.closeAudit(auditLog, server: serverName, status: status.description) }
+            return status.shellCode
         } catch {
+            if let auditLog { Self.closeAudit(auditLog, server: serverName, status: error.description) }
             throw CommandLineError(error.description, exitCode: error.exitCode)
+        }
+    }
+
+    /// Opens the audit log and records the start; Tollgate does not start without its audit trail.
+    static func openAudit(_ settings: Manifest.Audit, manifest: Manifest, server: String?) throws(CommandLineError) -> AuditLog {
+        do throws(AuditError) {
+            let log = try AuditLog.open(path: settings.path, fsync: settings.fsync, rotateMB: settings.rotateMB,
+                                        key: AuditKey.fromEnvironment(FileIO.environment()))
+            try log.append(AuditRecord.start(manifestSha256: manifest.sha256, server: server))
+            return log
+        } catch {
+            throw CommandLineError("cannot open the audit log \(settings.path): \(error); Tollgate will not run without it",
+                                   exitCode: CommandLineError.ExitCode.failure.rawValue)
+        }
+    }
+
+    /// Records the server's exit and flushes the log.
+    static func closeAudit(_ log: AuditLog, server: String?, status: String) {
+        do throws(AuditError) {
+            try log.append(AuditRecord.serverExit(server: server, status: status))
+            try log.close()
+        } catch {
+            Diagnostics.standardError.report("audit: cannot record the server's exit: \(error)")
         }
     }
 }

@@ -12,6 +12,8 @@ public enum Usage {
           tollgate run --manifest FILE                 start the server the manifest names
           tollgate check FILE                          validate a manifest; list every problem
           tollgate init -- COMMAND [ARG...]            print a starter manifest for a server
+          tollgate audit verify FILE...                check an audit log's hash chain
+          tollgate audit summary [--json] FILE...      per-tool counts, tokens, durations
           tollgate --help | --version
 
         Put `tollgate run -- ` in front of a server's command in your agent's MCP config.
@@ -24,6 +26,19 @@ public enum Usage {
           126   the server command could not be executed
           127   the server command was not found
           N     otherwise `run` exits with the server's status (128+signal if a signal ended it)
+        """
+
+    /// The help of `tollgate audit`.
+    public static let audit = """
+        USAGE: tollgate audit verify FILE...
+               tollgate audit summary [--json] FILE...
+
+        Give rotated files oldest first (audit.log.2 audit.log.1 audit.log).
+        verify re-derives every record's hash and its link to the previous one; exit 0 when the
+        chain is intact (the last record is reported, so a cut tail shows), 1 naming the first bad
+        record (edited, deleted, reordered or inserted). A keyed log (HMAC) needs the key in
+        TOLLGATE_AUDIT_KEY. summary prints, per tool, allowed/denied counts by code, cost, tokens
+        and p50/p99 duration.
         """
 
     /// The help of `tollgate check`.

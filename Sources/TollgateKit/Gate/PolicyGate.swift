@@ -22,23 +22,51 @@ public struct PolicyGate: Gate {
     private var sawCompleteListing = false
     private let context: SchemaContext
     private let rules: RuleTable<Void>
+    /// Where decisions are recorded, when the manifest asks for an audit trail.
+    public private(set) var audit: AuditTrail?
 
-    public init(manifest: Manifest, diagnostics: Diagnostics = .standardError, workingDirectory: String? = nil) {
+    public init(manifest: Manifest, diagnostics: Diagnostics = .standardError, workingDirectory: String? = nil, audit: AuditTrail? = nil) {
         self.manifest = manifest
         self.diagnostics = diagnostics
+        self.audit = audit
         rules = RuleTable(manifest.tools.map { RuleTable.Rule(matcher: $0.matcher, allows: $0.allow, payload: ()) })
         context = SchemaContext(workingDirectory: workingDirectory ?? manifest.defaultServer?.workingDirectory ?? FileIO.currentDirectory())
     }
 
     public var inspectsToolLists: Bool { true }
+    public var observesOutcomes: Bool { audit != nil }
 
     public mutating func decide(_ call: ToolCall) -> GateVerdict {
-        guard let denial = denial(for: call) else { return .forward }
-        if manifest.policy.mode == .monitor {
+        let denial = denial(for: call)
+        let decision: AuditRecord.Decision
+        let verdict: GateVerdict
+        if let denial, manifest.policy.mode == .monitor {
             diagnostics.report("monitor: would deny \(call.name) (\(denial.code.rawValue), \(denial.rule ?? "-")): \(denial.reason)")
-            return .forward
+            (decision, verdict) = (.wouldDeny, .forward)
+        } else if let denial {
+            (decision, verdict) = (.denied, .deny(denial))
+        } else {
+            (decision, verdict) = (.allowed, .forward)
         }
-        return .deny(denial)
+        do throws(AuditError) {
+            try audit?.recordDecision(call, decision, denial: denial)
+        } catch {
+            // Fail closed: a call that cannot be recorded does not run.
+            diagnostics.report("audit: cannot record the decision on \(call.name): \(error)")
+            guard case .forward = verdict else { return verdict }
+            return .deny(Denial(.auditUnavailable, tool: call.name, rule: "audit",
+                                reason: "the audit trail cannot be written (\(error)), so no call may run",
+                                advice: "Tell the user; retrying will not help until the audit log is writable."))
+        }
+        return verdict
+    }
+
+    public mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome) {
+        do throws(AuditError) {
+            try audit?.recordOutcome(call, outcome)
+        } catch {
+            diagnostics.report("audit: cannot record the outcome of \(call.name): \(error)")
+        }
     }
 
     /// The denial the manifest gives this call, or nil when it may run.

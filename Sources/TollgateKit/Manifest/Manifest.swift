@@ -54,8 +54,24 @@ public struct Manifest: Sendable {
         public var name: String { "tools.\(pattern)" }
     }
 
+    /// The `audit` section: where and how decisions are recorded.
+    public struct Audit: Sendable, Equatable {
+        /// The log file (absolute; a relative path is resolved against the manifest's folder).
+        public var path: String
+        /// What of a call's arguments is recorded.
+        public var arguments: AuditRedaction.Mode = .redacted
+        /// When records reach the disk.
+        public var fsync: AuditLog.Durability = .batch
+        /// Rotate the file when it would pass this size.
+        public var rotateMB: Int?
+    }
+
     /// The file it was read from.
     public var file: String
+    /// The SHA-256 of the manifest file's bytes (hex), recorded in the audit trail.
+    public var sha256: String = ""
+    /// The audit settings, when the manifest asks for an audit trail.
+    public var audit: Audit?
     public var policy: Policy
     public var servers: [Server]
     public var tools: [ToolRule]

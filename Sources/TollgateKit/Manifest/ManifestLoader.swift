@@ -46,7 +46,9 @@ public enum ManifestLoader {
                 manifest.servers = decodeServers(node, directory: manifestDirectory, decoder: &decoder)
             case "tools":
                 break  // after servers, whose working directory relative paths need
-            case "budgets", "audit":
+            case "audit":
+                manifest.audit = decodeAudit(node, directory: manifestDirectory, decoder: &decoder)
+            case "budgets":
                 if case .object(let inner) = node.kind, inner.isEmpty { break }
                 decoder.report("the \(member.key) section is not supported by this version of Tollgate; remove it or leave it empty", at: node, path: member.key)
             default:
@@ -57,6 +59,7 @@ public enum ManifestLoader {
             let workingDirectory = manifest.defaultServer?.workingDirectory ?? FileIO.currentDirectory()
             manifest.tools = decodeTools(tools, context: SchemaContext(workingDirectory: workingDirectory), decoder: &decoder)
         }
+        manifest.sha256 = Hex.encode(SHA256.hash(source.bytes))
         guard decoder.issues.isEmpty else {
             throw ManifestError(decoder.issues.sorted { ($0.line, $0.column) < ($1.line, $1.column) })
         }
@@ -120,6 +123,33 @@ public enum ManifestLoader {
             }
         }
         return servers
+    }
+
+    private static func decodeAudit(_ node: SourceValue, directory: String, decoder: inout ManifestDecoder) -> Manifest.Audit? {
+        guard let members = decoder.members(node, path: "audit", allowed: ["path", "arguments", "fsync", "rotateMB"]) else { return nil }
+        guard node["path"] != nil else {
+            decoder.report("missing key \"path\"; expected the audit log's file", at: node, path: "audit")
+            return nil
+        }
+        var audit = Manifest.Audit(path: "")
+        for member in members {
+            let path = "audit.\(member.key)"
+            switch member.key {
+            case "path":
+                if let text = decoder.string(member.value, path: path) { audit.path = FileIO.absolute(text, base: directory) }
+            case "arguments":
+                if let text = decoder.choice(member.value, path: path, among: AuditRedaction.Mode.allCases.map(\.rawValue)) {
+                    audit.arguments = AuditRedaction.Mode(rawValue: text)!
+                }
+            case "fsync":
+                if let text = decoder.choice(member.value, path: path, among: AuditLog.Durability.allCases.map(\.rawValue)) {
+                    audit.fsync = AuditLog.Durability(rawValue: text)!
+                }
+            default:
+                audit.rotateMB = decoder.integer(member.value, path: path, range: 1...1_000_000)
+            }
+        }
+        return audit.path.isEmpty ? nil : audit
     }
 
     static func isValidServerName(_ name: String) -> Bool {

@@ -33,7 +33,7 @@ struct ManifestLoaderTests {
                 "git_*": {"allow": false},
                 "echo": {"arguments": {"type": "object", "properties": {"text": {"maxLength": 3}}}},
               },
-              "budgets": {}, "audit": {},
+              "budgets": {}, "audit": {"path": "audit.log", "arguments": "digest", "rotateMB": 8},
             }
             """).get()
         #expect(manifest.policy.defaultDecision == .allow)
@@ -48,6 +48,11 @@ struct ManifestLoaderTests {
         #expect(manifest.tools[2].allow == true, "a rule without allow allows")
         #expect(manifest.tools[2].arguments != nil)
         #expect(manifest.tools[1].line == 9)
+        #expect(manifest.audit?.path.hasSuffix("/audit.log") == true, "a relative audit path is resolved")
+        #expect(manifest.audit?.arguments == .digest)
+        #expect(manifest.audit?.fsync == .batch)
+        #expect(manifest.audit?.rotateMB == 8)
+        #expect(manifest.sha256.count == 64)
     }
 
     @Test("defaults: deny, enforce, validateInput")
@@ -109,10 +114,14 @@ struct ManifestLoaderTests {
         #expect(keyword.first?.message.contains("format") == true)
     }
 
-    @Test("budgets and audit sections with content are refused until supported")
+    @Test("a budgets section with content is refused until supported; audit needs a path and known values")
     func reservedSections() {
         let issues = manifestIssues(#"{"version": 1, "budgets": {"calls": 3}}"#)
         #expect(issues.first?.path == "budgets")
+        #expect(manifestIssues(#"{"version": 1, "audit": {}}"#).first?.message.contains("missing key \"path\"") == true)
+        let bad = manifestIssues(#"{"version": 1, "audit": {"path": "a.log", "arguments": "redact", "fsync": "sometimes"}}"#)
+        #expect(bad.map(\.path) == ["audit.arguments", "audit.fsync"])
+        #expect(bad.first?.message.contains(#"did you mean "redacted"?"#) == true)
     }
 
     @Test("invalid JSON and duplicate keys are reported with their position")

@@ -1,0 +1,52 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a gate records in the audit log: one `decision` record per call, written before the call
+/// is forwarded (so a call that cannot be recorded never runs), and one `outcome` record when a
+/// forwarded call's response arrives.
+public struct AuditTrail: Sendable {
+    /// The log the records go to.
+    public let log: AuditLog
+    /// What of the arguments is recorded.
+    public let arguments: AuditRedaction.Mode
+    /// The server's name in records.
+    public let server: String?
+    /// When each forwarded call left, in monotonic microseconds.
+    private var started: [RequestID: Int64] = [:]
+
+    public init(log: AuditLog, arguments: AuditRedaction.Mode, server: String?) {
+        self.log = log
+        self.arguments = arguments
+        self.server = server
+    }
+
+    /// Records a decision; throws when the record could not be written.
+    public mutating func recordDecision(_ call: ToolCall, _ decision: AuditRecord.Decision, denial: Denial?) throws(AuditError) {
+        let record = AuditRecord.decision(decision, server: server, tool: call.name, arguments: .object(call.arguments),
+                                          argumentsMode: arguments, denial: denial)
+        try log.append(record)
+        if decision != .denied { started[call.id] = Self.nowMicros() }
+    }
+
+    /// Records how a forwarded call ended.
+    public mutating func recordOutcome(_ call: ToolCall, _ outcome: CallOutcome) throws(AuditError) {
+        let start = started.removeValue(forKey: call.id)
+        let duration = start.map { Int(Self.nowMicros() - $0) } ?? 0
+        let recorded: AuditRecord.Outcome
+        switch outcome {
+        case .result(let isError, let bytes): recorded = AuditRecord.Outcome(isError: isError, bytes: bytes, durationUs: duration)
+        case .error: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration)
+        case .serverGone: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration)
+        }
+        try log.append(AuditRecord.outcome(server: server, tool: call.name, id: call.id.description, outcome: recorded))
+    }
+
+    static func nowMicros() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
+    }
+}

@@ -1,0 +1,29 @@
+/// What a gate needs from budget accounting, kept in memory (``BudgetState``) or in a ledger
+/// shared by several processes (``Ledger``), so the gate is written once for both.
+///
+/// The protocol: reserve before forwarding; settle when the call ends (even when it failed:
+/// an error result has tokens too); release only when the call never reached the server.
+/// Report every ``BudgetCrossing`` returned (one stderr line each). ``Ledger`` operations throw
+/// when the ledger cannot be read or written: fail closed (deny the call).
+public protocol BudgetAccount: Sendable {
+    /// Reserves a call; see ``BudgetState/reserve(_:now:)``.
+    mutating func reserve(_ call: BudgetCall, now: Int64) throws(LedgerError) -> BudgetDecision
+    /// Adds the result's tokens; see ``BudgetState/settle(_:resultTokens:now:)``.
+    mutating func settle(_ reservation: BudgetReservation, resultTokens: Int64, now: Int64) throws(LedgerError) -> [BudgetCrossing]
+    /// Takes back a call that never ran; see ``BudgetState/release(_:now:)``.
+    mutating func release(_ reservation: BudgetReservation, now: Int64) throws(LedgerError)
+    /// Grants a sampling request; see ``BudgetState/reserveSampling(maxTokens:now:)``.
+    mutating func reserveSampling(maxTokens: Int64, now: Int64) throws(LedgerError) -> SamplingDecision
+    /// Corrects a grant; see ``BudgetState/settleSampling(_:tokens:now:)``.
+    mutating func settleSampling(_ grant: SamplingGrant, tokens: Int64, now: Int64) throws(LedgerError) -> [BudgetCrossing]
+    /// The forecast of every budget at `now`.
+    mutating func forecast(now: Int64) throws(LedgerError) -> Forecast
+}
+
+extension BudgetState: BudgetAccount {
+    /// The forecast of every budget at `now`, from this state.
+    public mutating func forecast(now: Int64) -> Forecast {
+        advance(to: now)
+        return Forecast(state: self, now: now)
+    }
+}

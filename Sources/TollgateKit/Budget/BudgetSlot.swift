@@ -1,0 +1,80 @@
+/// One budget inside a ``BudgetState``: its scope, its caps, its spend and the threshold levels
+/// already reported (bit `counter * 3 + level`).
+struct BudgetSlot: Sendable {
+    let scope: BudgetScope
+    let caps: BudgetCaps
+    var series = SpendSeries()
+    var reported: UInt16 = 0
+
+    init(scope: BudgetScope, caps: BudgetCaps) {
+        self.scope = scope
+        self.caps = caps
+    }
+
+    /// The used amount at which `percent` of `cap` is reached: ⌈cap × percent / 100⌉, without
+    /// overflow for any cap.
+    @inline(__always)
+    static func threshold(cap: Int64, percent: Int64) -> Int64 {
+        cap / 100 * percent + (cap % 100 * percent + 99) / 100
+    }
+
+    /// Appends the levels newly reached by the current total to `crossings`.
+    @inline(__always)
+    mutating func collectCrossings(into crossings: inout [BudgetCrossing]) {
+        if let cap = caps.calls { collect(.calls, cap: cap, into: &crossings) }
+        if let cap = caps.cost?.micros { collect(.cost, cap: cap, into: &crossings) }
+        if let cap = caps.resultTokens { collect(.resultTokens, cap: cap, into: &crossings) }
+        if let cap = caps.samplingTokens { collect(.samplingTokens, cap: cap, into: &crossings) }
+    }
+
+    @inline(__always)
+    private mutating func collect(_ counter: BudgetCounter, cap: Int64, into crossings: inout [BudgetCrossing]) {
+        guard cap > 0 else { return }
+        let used = series.total[counter]
+        // Fast exit: below half, or every level of this counter already reported.
+        let allBits: UInt16 = 0b111 << (counter.rawValue * 3)
+        guard reported & allBits != allBits, used >= Self.threshold(cap: cap, percent: 50) else { return }
+        for (level, percent) in BudgetCrossing.levels.enumerated() {
+            let bit: UInt16 = 1 << (counter.rawValue * 3 + level)
+            if reported & bit == 0 && used >= Self.threshold(cap: cap, percent: percent) {
+                reported |= bit
+                crossings.append(BudgetCrossing(scope: scope, counter: counter, percent: percent, used: used, cap: cap))
+            }
+        }
+    }
+
+    /// Why this budget refuses `amount`, or nil. Calls and cost refuse a call that would cross
+    /// the cap; tokens refuse once the total reached the cap.
+    @inline(__always)
+    func refusal(_ amount: BudgetUsage, clock: SpendClock) -> BudgetExhausted? {
+        let used = series.total
+        if let cap = caps.calls, used.calls + amount.calls > cap {
+            return exhausted(.calls, cap: cap, requested: amount.calls, clock: clock)
+        }
+        if let cap = caps.cost?.micros, amount.cost > 0, used.cost + amount.cost > cap {
+            return exhausted(.cost, cap: cap, requested: amount.cost, clock: clock)
+        }
+        if let cap = caps.resultTokens, used.resultTokens >= cap {
+            return exhausted(.resultTokens, cap: cap, requested: 0, clock: clock)
+        }
+        return nil
+    }
+
+    /// The refusal of `counter`, with the time enough spend leaves the window (if it ever does).
+    func exhausted(_ counter: BudgetCounter, cap: Int64, requested: Int64, clock: SpendClock) -> BudgetExhausted {
+        let used = series.total[counter]
+        var resetsAt: Int64?
+        if let window = clock.window {
+            func fits(_ remaining: Int64) -> Bool { requested > 0 ? remaining + requested <= cap : remaining < cap }
+            var remaining = used
+            for bucket in series.buckets {
+                remaining -= bucket.usage[counter]
+                if fits(remaining) {
+                    resetsAt = (bucket.index + 1) * clock.width + window
+                    break
+                }
+            }
+        }
+        return BudgetExhausted(scope: scope, counter: counter, used: used, cap: cap, requested: requested, resetsAt: resetsAt)
+    }
+}

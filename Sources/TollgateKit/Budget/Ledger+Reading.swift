@@ -1,0 +1,44 @@
+extension Ledger {
+    /// Every spend event of the ledger at `path`, read under a shared lock without changing the
+    /// file (for `tollgate budget show`). Damaged lines are skipped; a torn last line is ignored.
+    public static func readEvents(path: String) throws(LedgerError) -> [SpendEvent] {
+        while true {
+            let file = try LedgerFile(path: path, readOnly: true)
+            try file.lock(exclusive: false)
+            defer { file.unlock() }
+            var data: [UInt8] = []
+            try file.read(at: 0, count: Int(try file.status().size), into: &data)
+            var events: [SpendEvent] = []
+            var moved = false
+            var newer: Int?
+            data.withUnsafeBytes { bytes in
+                var start = 0
+                while start < bytes.count {
+                    var end = start
+                    while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+                    defer { start = end + 1 }
+                    guard end < bytes.count, let record = LedgerRecord.decode(UnsafeRawBufferPointer(rebasing: bytes[start..<end])) else { continue }
+                    switch record.kind {
+                    case .header: if let version = record.version, version > LedgerRecord.version { newer = version }
+                    case .compacted: moved = true
+                    default: if let event = record.event { events.append(event) }
+                    }
+                }
+            }
+            if let newer {
+                throw LedgerError(path: path, message: "written by a newer Tollgate (ledger format \(newer), this one reads \(LedgerRecord.version))")
+            }
+            if moved {
+                let current = try file.identityAtPath()
+                let ours = try file.status()
+                if current.device != ours.device || current.inode != ours.inode { continue }
+            }
+            return events
+        }
+    }
+
+    /// The forecast of the ledger at `path` read through `limits` (`tollgate budget show`).
+    public static func forecast(path: String, limits: BudgetLimits, now: Int64) throws(LedgerError) -> Forecast {
+        Forecast(limits: limits, events: try readEvents(path: path), now: now)
+    }
+}

@@ -1,0 +1,173 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The state of one ``Ledger`` instance, behind its mutex: the open files, the budgets replayed
+/// from the log, and how far the log has been replayed.
+///
+/// Every operation runs under the file lock: catch up (read only the bytes appended since the
+/// last operation, by any process, and apply their records), decide, append. Because the lock
+/// is held from catching up to appending, the decision sees every record before it: several
+/// processes share the caps exactly.
+struct LedgerCore: ~Copyable {
+    var file: LedgerFile
+    var state: BudgetState
+    let sync: LedgerSync
+    let compactAfter: Int
+    let pid: Int32
+    /// Bytes of the current file replayed (always at a line boundary).
+    var offset: Int64 = 0
+    /// The file's size at the last catch-up; beyond `offset` lies a torn line.
+    var size: Int64 = 0
+    /// Lines in the current file (records and damaged lines).
+    var records = 0
+    /// Compact when `records` exceeds this.
+    var compactAt: Int
+    /// Whether records were written since the last sync, and when that sync was.
+    var unsynced = false
+    var lastSync: Int64
+    /// Crossings found while catching up, returned with the next operation's result.
+    var crossings: [BudgetCrossing] = []
+    /// Counters for ``LedgerStats``.
+    var skippedLines = 0
+    var compactions = 0
+    var lastCompactionError: LedgerError?
+    /// The read buffer, reused.
+    var buffer: [UInt8] = []
+
+    init(file: consuming LedgerFile, limits: BudgetLimits, sync: LedgerSync, compactAfter: Int, now: Int64) {
+        self.file = file
+        state = BudgetState(limits: limits)
+        self.sync = sync
+        self.compactAfter = compactAfter
+        compactAt = compactAfter
+        pid = getpid()
+        lastSync = now
+    }
+
+    /// Runs `body` under the file lock after catching up, then syncs as ``sync`` says (after
+    /// releasing the lock, so other processes do not wait for the disk).
+    mutating func locked<R>(now: Int64, _ body: (inout LedgerCore) throws(LedgerError) -> R) throws(LedgerError) -> R {
+        state.advance(to: now)
+        try file.lock()
+        let result: R
+        do {
+            try catchUp()
+            result = try body(&self)
+        } catch {
+            file.unlock()
+            throw error
+        }
+        file.unlock()
+        try syncAfterWrite(now: now)
+        return result
+    }
+
+    /// The crossings gathered so far, plus `own`; clears them.
+    mutating func takeCrossings(adding own: [BudgetCrossing] = []) -> [BudgetCrossing] {
+        if crossings.isEmpty { return own }
+        let all = crossings + own
+        crossings = []
+        return all
+    }
+
+    /// Reads and applies every complete line appended since the last catch-up. Follows a
+    /// `compacted` marker to the new file at the path (replaying it into reset budgets).
+    mutating func catchUp() throws(LedgerError) {
+        while true {
+            let status = try file.status()
+            if status.size < offset {
+                // Only compaction replaces the file, and it never shrinks it in place: start over.
+                state.resetSpend()
+                offset = 0
+                records = 0
+            }
+            size = status.size
+            guard size > offset else { return }
+            var data: [UInt8] = []
+            swap(&data, &buffer)
+            defer { swap(&data, &buffer) }
+            try file.read(at: offset, count: Int(size - offset), into: &data)
+            let outcome = data.withUnsafeBytes { apply(lines: $0) }
+            switch outcome {
+            case .done: return
+            case .newer(let version):
+                throw LedgerError(path: file.path, message: "written by a newer Tollgate (ledger format \(version), this one reads \(LedgerRecord.version)); refusing to count against it")
+            case .compacted:
+                let current = try file.identityAtPath()
+                let ours = try file.status()
+                if current.device == ours.device && current.inode == ours.inode { continue }
+                try file.reopen()
+                state.resetSpend()
+                offset = 0
+                records = 0
+            }
+        }
+    }
+
+    enum ReplayOutcome { case done, compacted, newer(Int) }
+
+    /// Applies the complete lines of `bytes` (read at `offset`), advancing `offset` past each.
+    private mutating func apply(lines bytes: UnsafeRawBufferPointer) -> ReplayOutcome {
+        guard let base = bytes.baseAddress else { return .done }
+        var start = 0
+        while start < bytes.count, let found = memchr(base + start, 0x0A, bytes.count - start) {
+            let end = base.distance(to: UnsafeRawPointer(found))
+            let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+            offset += Int64(end - start + 1)
+            start = end + 1
+            records += 1
+            guard let record = LedgerRecord.decode(line) else {
+                skippedLines += 1
+                continue
+            }
+            switch record.kind {
+            case .header:
+                if let version = record.version, version > LedgerRecord.version { return .newer(version) }
+            case .compacted:
+                return .compacted
+            default:
+                if let event = record.event { crossings += state.apply(event) }
+            }
+        }
+        return .done
+    }
+
+    /// Appends one record (after cutting off a torn last line left by a crashed writer).
+    mutating func append(_ record: LedgerRecord) throws(LedgerError) {
+        if size > offset {
+            try file.truncate(to: offset)
+            size = offset
+        }
+        let line = record.line()
+        try file.append(line, end: offset)
+        offset += Int64(line.count)
+        size = offset
+        records += 1
+        unsynced = true
+    }
+
+    /// Appends a spend event made by this process.
+    mutating func append(_ kind: LedgerRecord.Kind, _ event: SpendEvent) throws(LedgerError) {
+        try append(LedgerRecord(kind, event: event, pid: pid))
+    }
+
+    /// Syncs as ``sync`` says after a write.
+    mutating func syncAfterWrite(now: Int64) throws(LedgerError) {
+        guard unsynced else { return }
+        switch sync {
+        case .everyRecord: try syncNow(now: now)
+        case .batched(let interval): if now - lastSync >= interval { try syncNow(now: now) }
+        case .never: break
+        }
+    }
+
+    /// Forces what was written to the disk.
+    mutating func syncNow(now: Int64) throws(LedgerError) {
+        try file.sync()
+        unsynced = false
+        lastSync = now
+    }
+}

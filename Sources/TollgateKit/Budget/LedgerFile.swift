@@ -1,0 +1,155 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The system calls of a ledger: the append-only data file and its sibling lock file
+/// (`PATH.lock`, never replaced, so every process locks the same inode even after compaction
+/// renames a new data file over `PATH`).
+struct LedgerFile: ~Copyable {
+    let path: String
+    let lockPath: String
+    private var lockFD: Int32
+    private(set) var fd: Int32
+
+    /// Opens (creating if needed) the ledger and its lock file; `readOnly` opens the data file
+    /// for reading only and does not create it.
+    init(path: String, readOnly: Bool = false) throws(LedgerError) {
+        let lockPath = path + ".lock"
+        var lockFD = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if lockFD < 0 && readOnly { lockFD = open(lockPath, O_RDONLY | O_CLOEXEC) }
+        guard lockFD >= 0 else { throw .system(lockPath, "open") }
+        let fd = readOnly ? open(path, O_RDONLY | O_CLOEXEC) : open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            let error = LedgerError.system(path, "open")
+            close(lockFD)
+            throw error
+        }
+        self.path = path
+        self.lockPath = lockPath
+        self.lockFD = lockFD
+        self.fd = fd
+    }
+
+    deinit {
+        close(fd)
+        close(lockFD)
+    }
+
+    /// Takes the lock (blocking), exclusive for writers, shared for readers.
+    func lock(exclusive: Bool = true) throws(LedgerError) {
+        while flock(lockFD, exclusive ? LOCK_EX : LOCK_SH) != 0 {
+            if errno != EINTR { throw .system(lockPath, "flock") }
+        }
+    }
+
+    /// Releases the lock.
+    func unlock() {
+        _ = flock(lockFD, LOCK_UN)
+    }
+
+    /// The data file's size and identity.
+    func status() throws(LedgerError) -> (size: Int64, device: UInt64, inode: UInt64) {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .system(path, "fstat") }
+        return (Int64(info.st_size), UInt64(info.st_dev), UInt64(info.st_ino))
+    }
+
+    /// Reads `count` bytes at `offset` into `buffer` (replacing its contents).
+    func read(at offset: Int64, count: Int, into buffer: inout [UInt8]) throws(LedgerError) {
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(contentsOf: repeatElement(0, count: count))
+        var done = 0
+        let failed = buffer.withUnsafeMutableBytes { raw -> Bool in
+            while done < count {
+                let n = pread(fd, raw.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return n < 0 }
+                done += n
+            }
+            return false
+        }
+        if failed { throw .system(path, "read") }
+        buffer.removeLast(count - done)
+    }
+
+    /// Appends `bytes` (one or more whole records) at the end. On failure the file is cut back
+    /// to `end` (its size before), so no partial record stays behind, and the error is thrown.
+    func append(_ bytes: [UInt8], end: Int64) throws(LedgerError) {
+        var done = 0
+        var code: Int32 = 0
+        bytes.withUnsafeBytes { raw in
+            while done < raw.count {
+                let n = write(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { code = n < 0 ? errno : EIO; return }
+                done += n
+            }
+        }
+        if code != 0 {
+            _ = ftruncate(fd, off_t(end))
+            throw .system(path, "write", code)
+        }
+    }
+
+    /// Cuts the file to `size` (drops a torn last line).
+    func truncate(to size: Int64) throws(LedgerError) {
+        guard ftruncate(fd, off_t(size)) == 0 else { throw .system(path, "ftruncate") }
+    }
+
+    /// Forces the data (and the size) to the disk.
+    func sync() throws(LedgerError) {
+        #if canImport(Darwin)
+        let result = fsync(fd)
+        #else
+        let result = fdatasync(fd)
+        #endif
+        guard result == 0 else { throw .system(path, "fdatasync") }
+    }
+
+    /// Opens `path` again (after another process renamed a compacted file over it).
+    mutating func reopen() throws(LedgerError) {
+        let fresh = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fresh >= 0 else { throw .system(path, "open") }
+        close(fd)
+        fd = fresh
+    }
+
+    /// The identity of whatever file is at `path` now.
+    func identityAtPath() throws(LedgerError) -> (device: UInt64, inode: UInt64) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw .system(path, "stat") }
+        return (UInt64(info.st_dev), UInt64(info.st_ino))
+    }
+
+    /// Writes `bytes` to a new file, syncs it, and renames it over `path` (atomic on POSIX file
+    /// systems: readers see the old file or the new one, never a mix), then syncs the directory.
+    func replace(with bytes: [UInt8]) throws(LedgerError) {
+        let temporary = path + ".compact"
+        let out = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard out >= 0 else { throw .system(temporary, "open") }
+        var failure: LedgerError?
+        bytes.withUnsafeBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let n = write(out, raw.baseAddress! + done, raw.count - done)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { failure = .system(temporary, "write", n < 0 ? errno : EIO); return }
+                done += n
+            }
+        }
+        if failure == nil && fsync(out) != 0 { failure = .system(temporary, "fsync") }
+        close(out)
+        if failure == nil && rename(temporary, path) != 0 { failure = .system(path, "rename") }
+        if let failure {
+            unlink(temporary)
+            throw failure
+        }
+        let directory = open(FileIO.directory(of: path), O_RDONLY | O_CLOEXEC)
+        if directory >= 0 {
+            _ = fsync(directory)
+            close(directory)
+        }
+    }
+}

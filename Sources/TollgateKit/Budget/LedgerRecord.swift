@@ -1,0 +1,162 @@
+/// One line of a ledger file: `CRC SP JSON LF`, where `CRC` is the CRC-32C of the JSON bytes
+/// in eight lowercase hex digits (see ``LedgerChecksum``). For example:
+///
+/// ```
+/// 0d5c3f2a {"k":"reserve","t":1767225600000,"tool":"git_log","rules":["git_*"],"calls":1,"cost":0.5,"pid":4242}
+/// ```
+///
+/// A file starts with a `header` record (`{"k":"header","version":1,"t":…}`); a file replaced by
+/// compaction ends with a `compacted` record (readers reopen the path). Every other record is a
+/// ``SpendEvent``: `t` is its time, `tool` (absent for sampling), `rules`, and the non-zero
+/// amounts `calls`, `cost` (units, exact decimal), `resultTokens`, `samplingTokens` (negative
+/// for a release or refund). `k` says what made it, for people reading the file: `reserve`,
+/// `settle`, `release`, `sampling`, `sampling-settle`, `snapshot` (written by compaction).
+/// Unknown members are ignored. A line whose checksum does not match (a torn write, a crash
+/// mid-line) is not a record.
+public struct LedgerRecord: Sendable, Hashable {
+    /// What wrote the record.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case header
+        case reserve
+        case settle
+        case release
+        case sampling
+        case samplingSettle = "sampling-settle"
+        case snapshot
+        case compacted
+    }
+
+    /// The ledger format this code writes and reads.
+    public static let version = 1
+
+    /// What wrote the record.
+    public var kind: Kind
+    /// When (for spend: the time it counts at).
+    public var time: Int64
+    /// The spend, for every kind but `header` and `compacted`.
+    public var event: SpendEvent?
+    /// The writer's process id (for people; not read back).
+    public var pid: Int32?
+    /// The format version (`header` only).
+    public var version: Int?
+
+    /// Creates a spend record.
+    public init(_ kind: Kind, event: SpendEvent, pid: Int32? = nil) {
+        self.kind = kind
+        time = event.time
+        self.event = event
+        self.pid = pid
+    }
+
+    /// Creates a `header` or `compacted` record.
+    public init(marker kind: Kind, time: Int64) {
+        self.kind = kind
+        self.time = time
+        event = nil
+        pid = nil
+        version = kind == .header ? Self.version : nil
+    }
+
+    /// The record as one line, checksum and newline included.
+    public func line() -> [UInt8] {
+        var json = JSONWriter(capacity: 160)
+        json.append("{\"k\":")
+        json.write(string: kind.rawValue)
+        if let version {
+            json.append(",\"version\":")
+            json.bytes.append(contentsOf: String(version).utf8)
+        }
+        json.append(",\"t\":")
+        json.bytes.append(contentsOf: String(time).utf8)
+        if let event {
+            if let tool = event.tool {
+                json.append(",\"tool\":")
+                json.write(string: tool)
+            }
+            if !event.rules.isEmpty {
+                json.append(",\"rules\":[")
+                for (index, rule) in event.rules.enumerated() {
+                    if index > 0 { json.bytes.append(UInt8(ascii: ",")) }
+                    json.write(string: rule)
+                }
+                json.bytes.append(UInt8(ascii: "]"))
+            }
+            for counter in BudgetCounter.allCases where event.amount[counter] != 0 {
+                json.bytes.append(UInt8(ascii: ","))
+                json.write(string: counter.description)
+                json.bytes.append(UInt8(ascii: ":"))
+                json.bytes.append(contentsOf: counter.format(event.amount[counter]).utf8)
+            }
+        }
+        if let pid {
+            json.append(",\"pid\":")
+            json.bytes.append(contentsOf: String(pid).utf8)
+        }
+        json.bytes.append(UInt8(ascii: "}"))
+        var line = LedgerChecksum.hex(LedgerChecksum.crc32c(json.bytes))
+        line.reserveCapacity(json.bytes.count + 10)
+        line.append(UInt8(ascii: " "))
+        line.append(contentsOf: json.bytes)
+        line.append(0x0A)
+        return line
+    }
+
+    /// Reads one line (without its newline); nil when the checksum does not match or the JSON is
+    /// not a record of this format (a torn or damaged line).
+    public static func decode(_ line: UnsafeRawBufferPointer) -> LedgerRecord? {
+        guard line.count > 10, line[8] == UInt8(ascii: " "),
+              let expected = LedgerChecksum.parseHex(UnsafeRawBufferPointer(rebasing: line[0..<8]))
+        else { return nil }
+        let json = UnsafeRawBufferPointer(rebasing: line[9...])
+        guard LedgerChecksum.crc32c(json) == expected,
+              let value = try? JSONValue.parse(json), case .object(let object) = value
+        else { return nil }
+        return record(object)
+    }
+
+    /// The record a checked JSON object describes, or nil.
+    private static func record(_ object: JSONObject) -> LedgerRecord? {
+        guard let kindText = object["k"]?.stringValue, let kind = Kind(rawValue: kindText),
+              case .number(let timeText)? = object["t"], let time = Int64(timeText)
+        else { return nil }
+        switch kind {
+        case .header:
+            guard case .number(let versionText)? = object["version"], let version = Int(versionText) else { return nil }
+            var record = LedgerRecord(marker: .header, time: time)
+            record.version = version
+            return record
+        case .compacted:
+            return LedgerRecord(marker: .compacted, time: time)
+        default:
+            var amount = BudgetUsage.zero
+            for counter in BudgetCounter.allCases {
+                guard let value = object[counter.description] else { continue }
+                guard case .number(let text) = value, let parsed = parseAmount(text, counter) else { return nil }
+                amount[counter] = parsed
+            }
+            var rules: [String] = []
+            if let list = object["rules"] {
+                guard case .array(let elements) = list else { return nil }
+                for element in elements {
+                    guard let rule = element.stringValue else { return nil }
+                    rules.append(rule)
+                }
+            }
+            let tool = object["tool"]?.stringValue
+            return LedgerRecord(kind, event: SpendEvent(time: time, tool: tool, rules: rules, amount: amount))
+        }
+    }
+
+    /// An amount as written: an integer, or for cost an exact decimal; either may be negative.
+    private static func parseAmount(_ text: String, _ counter: BudgetCounter) -> Int64? {
+        let negative = text.hasPrefix("-")
+        let magnitude = negative ? String(text.dropFirst()) : text
+        let value: Int64?
+        if counter == .cost {
+            value = CostUnits.parseMicros(Array(magnitude.utf8))
+        } else {
+            value = magnitude.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) ? Int64(magnitude) : nil
+        }
+        return value.map { negative ? -$0 : $0 }
+    }
+}

@@ -1,0 +1,13 @@
+/// What a ``Ledger`` instance has seen.
+public struct LedgerStats: Sendable, Equatable {
+    /// Lines in the current file (records and damaged lines).
+    public var lines: Int
+    /// Bytes of the current file replayed.
+    public var bytes: Int64
+    /// Damaged lines skipped (a checksum that does not match), torn tails excluded.
+    public var skippedLines: Int
+    /// Compactions this instance made.
+    public var compactions: Int
+    /// The last compaction that failed, if any.
+    public var lastCompactionError: LedgerError?
+}

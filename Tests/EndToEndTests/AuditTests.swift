@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+/// The audit trail of a running gate: every decision recorded, the chain verifiable, tampering
+/// detected, and a call that cannot be recorded refused.
+@Suite("Audit trail", .timeLimit(.minutes(1)))
+struct AuditTests {
+    static func manifest(auditPath: String) -> String {
+        """
+        {"version": 1, "tools": {"echo": {}, "add": {"allow": false, "reason": "no sums today"}},
+         "audit": {"path": "\(auditPath)", "arguments": "redacted", "fsync": "always"}}
+        """
+    }
+
+    @Test("decisions, outcomes and lifecycle are recorded; verify passes; an edit is caught")
+    func recordsAndVerifies() async throws {
+        let directory = try TemporaryDirectory("audit")
+        let auditPath = directory.path("audit.log")
+        let session = try PolicySession("audit-run", manifest: Self.manifest(auditPath: auditPath))
+        _ = try await session.call(RPC.toolCall(id: "1", name: "echo", arguments: #"{"text":"hi","api_key":"sk-live-0123456789abcdef"}"#))
+        let denied = try await session.call(RPC.toolCall(id: "2", name: "add", arguments: #"{"a":1,"b":2}"#))
+        #expect(denied["result"]["isError"].bool == true)
+        #expect(try await session.finish() == 0)
+
+        let text = try String(contentsOfFile: auditPath, encoding: .utf8)
+        let records = try text.split(separator: "\n").map { try JSON(parsing: Array($0.utf8)) }
+        #expect(records.count == 5, "\(text)")
+        #expect(records.first?["event"].string == "start" && records.last?["event"].string == "server_exit", "\(text)")
+        #expect(records.first?["manifestSha256"].string?.count == 64)
+        let allowed = try #require(records.first { $0["event"].string == "decision" && $0["tool"].string == "echo" })
+        #expect(allowed["decision"].string == "allowed")
+        let deniedIndex = try #require(records.firstIndex { $0["event"].string == "decision" && $0["tool"].string == "add" })
+        let deniedRecord = records[deniedIndex]
+        #expect(deniedRecord["decision"].string == "denied" && deniedRecord["code"].string == "tool_denied" && deniedRecord["rule"].string == "tools.add")
+        let outcome = try #require(records.first { $0["event"].string == "outcome" })
+        #expect(outcome["tool"].string == "echo" && outcome["outcome"]["isError"].bool == false)
+        #expect(!text.contains("sk-live-0123456789abcdef"), "the planted secret must be redacted: \(text)")
+
+        let verified = try await runTollgate(["audit", "verify", auditPath])
+        #expect(verified.status == 0, "\(verified.stderr)")
+        #expect(verified.stdoutText.contains("5 records"), "\(verified.stdoutText)")
+
+        let summary = try await runTollgate(["audit", "summary", "--json", auditPath])
+        let totals = try JSON(parsing: summary.stdout)
+        #expect(summary.status == 0)
+        #expect(totals["decisions"].int == 2, "\(summary.stdoutText)")
+
+        let edited = text.replacingOccurrences(of: #""decision":"denied""#, with: #""decision":"allowed""#)
+        try edited.write(toFile: auditPath, atomically: false, encoding: .utf8)
+        let tampered = try await runTollgate(["audit", "verify", auditPath])
+        #expect(tampered.status != 0)
+        #expect(tampered.stderr.contains("audit.log:\(deniedIndex + 1) "), "the first bad record is named: \(tampered.stderr)")
+    }
+
+    @Test("a call that cannot be recorded is refused (audit_unavailable); Tollgate does not start without its log")
+    func failsClosed() async throws {
+        let directory = try TemporaryDirectory("audit-full")
+        let auditPath = directory.path("audit.log")
+        let session = try PolicySession("audit-fail", manifest: Self.manifest(auditPath: auditPath))
+        let first = try await session.call(RPC.toolCall(id: "1", name: "echo", arguments: #"{"text":"recorded"}"#))
+        #expect(first["result"]["isError"].bool != true, "\(first)")
+        // The disk "fills up": the log now leads to /dev/full (every write fails with ENOSPC).
+        try FileManager.default.removeItem(atPath: auditPath)
+        try FileManager.default.createSymbolicLink(atPath: auditPath, withDestinationPath: "/dev/full")
+        let refused = try await session.call(RPC.toolCall(id: "2", name: "echo", arguments: #"{"text":"unrecorded"}"#))
+        #expect(refused["result"]["_meta"]["dev.tollgate/denial"]["code"].string == "audit_unavailable", "\(refused)")
+        _ = try await session.sync()
+        #expect(!session.serverLogText.contains { $0.contains("unrecorded") }, "the unrecorded call never reached the server")
+        _ = try await session.finish()
+
+        let startup = try await runTollgate(["run", "--manifest", try writeFile(Self.manifest(auditPath: "/dev/full"), named: "m.json", in: directory),
+                                             "--", "python3", Repository.fixtureServer])
+        #expect(startup.status == 1, "\(startup.stderr)")
+        #expect(startup.stderr.contains("will not run without it"), "\(startup.stderr)")
+    }
+}
