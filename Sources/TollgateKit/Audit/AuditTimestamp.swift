@@ -33,31 +33,12 @@ public struct AuditTimestamp: Sendable, Equatable, Comparable {
     public var rfc3339: String {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
-        let (year, month, day) = Self.civil(fromDays: days)
+        let (year, month, day) = UTCTime.civil(days: days)
         var text = ""
         text.reserveCapacity(27)
-        text += Self.padded(year, 4) + "-" + Self.padded(month, 2) + "-" + Self.padded(day, 2)
-        text += "T" + Self.padded(secondOfDay / 3600, 2) + ":" + Self.padded(secondOfDay / 60 % 60, 2)
-        text += ":" + Self.padded(secondOfDay % 60, 2) + "." + Self.padded(Int64(microseconds), 6) + "Z"
+        text += UTCTime.pad(year, 4) + "-" + UTCTime.pad(month, 2) + "-" + UTCTime.pad(day, 2)
+        text += "T" + UTCTime.pad(secondOfDay / 3600, 2) + ":" + UTCTime.pad(secondOfDay / 60 % 60, 2)
+        text += ":" + UTCTime.pad(secondOfDay % 60, 2) + "." + UTCTime.pad(Int64(microseconds), 6) + "Z"
         return text
-    }
-
-    /// Year, month (1-12) and day (1-31) of a day count since 1970-01-01, in the proleptic
-    /// Gregorian calendar (Howard Hinnant's `civil_from_days`).
-    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    private static func padded(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 }

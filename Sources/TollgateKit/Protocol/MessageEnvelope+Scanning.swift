@@ -59,7 +59,7 @@ extension JSONScanner {
             return
         }
         let start = position
-        var fault: String?
+        var fault: StaticString?
         var hasMethod = false
         try scanObject(depth: depth) { (scanner: inout JSONScanner, key: StringToken) throws(JSONScanError) in
             let member = scanner.envelopeMember(key)
@@ -148,7 +148,7 @@ extension JSONScanner {
         }
     }
 
-    private static func classify(_ envelope: MessageEnvelope, hasMethod: Bool, fault: String?) -> MessageEnvelope.Kind {
+    private static func classify(_ envelope: MessageEnvelope, hasMethod: Bool, fault: StaticString?) -> MessageEnvelope.Kind {
         if let fault { return .invalid(fault) }
         guard envelope.hasVersion else { return .invalid("\"jsonrpc\" must be \"2.0\"") }
         if hasMethod {

@@ -11,8 +11,17 @@ public struct MessageEnvelope: Sendable, Equatable {
         case notification
         /// A response: an id and either a result or an error.
         case response
-        /// Well-formed JSON that is not a valid JSON-RPC 2.0 message, and why.
-        case invalid(String)
+        /// Well-formed JSON that is not a valid JSON-RPC 2.0 message, and why (a static text, so
+        /// an envelope stays a plain value that copies without reference counting).
+        case invalid(StaticString)
+
+        public static func == (lhs: Kind, rhs: Kind) -> Bool {
+            switch (lhs, rhs) {
+            case (.request, .request), (.notification, .notification), (.response, .response): true
+            case (.invalid(let a), .invalid(let b)): a.description == b.description
+            default: false
+            }
+        }
     }
 
     /// The JSON type of an id.

@@ -24,23 +24,23 @@ public enum Reply {
 
     /// A request Tollgate sends on its own account.
     public static func request(id: [UInt8], method: String, params: JSONValue?) -> [UInt8] {
-        var writer = JSONWriter()
-        writer.append(#"{"jsonrpc":"2.0","id":"#)
-        writer.write(raw: id)
-        writer.append(#","method":"#)
-        writer.write(string: method)
-        if let params {
-            writer.append(#","params":"#)
-            writer.write(params)
-        }
-        writer.append("}\n")
-        return writer.bytes
+        message(id: id, method: method, params: params)
     }
 
     /// A notification Tollgate sends on its own account.
     public static func notification(method: String, params: JSONValue?) -> [UInt8] {
+        message(id: nil, method: method, params: params)
+    }
+
+    private static func message(id: [UInt8]?, method: String, params: JSONValue?) -> [UInt8] {
         var writer = JSONWriter()
-        writer.append(#"{"jsonrpc":"2.0","method":"#)
+        writer.append(#"{"jsonrpc":"2.0","#)
+        if let id {
+            writer.append(#""id":"#)
+            writer.write(raw: id)
+            writer.append(",")
+        }
+        writer.append(#""method":"#)
         writer.write(string: method)
         if let params {
             writer.append(#","params":"#)

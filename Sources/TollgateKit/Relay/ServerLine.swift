@@ -21,7 +21,7 @@ public enum ServerLine: Sendable, Equatable {
             return .malformed(id: malformed.id.flatMap { responseID(line, $0) }, malformed.error)
         case .success(.single(let envelope)):
             switch envelope.kind {
-            case .invalid(let why): return .invalid(why)
+            case .invalid(let why): return .invalid(why.description)
             case .request, .notification: return .message
             case .response:
                 return .response(id: envelope.id.flatMap { responseID(line, $0) }, result: envelope.result, error: envelope.error)

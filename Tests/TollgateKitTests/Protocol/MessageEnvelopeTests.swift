@@ -46,7 +46,7 @@ struct MessageEnvelopeKindTests {
             Issue.record("expected .invalid, got \(envelope.kind)")
             return
         }
-        #expect(!why.isEmpty)
+        #expect(!why.description.isEmpty)
     }
 
     @Test("a batch is scanned element by element")
