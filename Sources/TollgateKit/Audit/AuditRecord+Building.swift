@@ -67,4 +67,17 @@ extension AuditRecord {
         record[Field.status] = .string(status)
         return record
     }
+
+    /// A `budget` record: a budget's use crossed 50%, 80% or 100% of a cap (`budget`, `counter`,
+    /// `percent`, `used`, `cap`; cost as a decimal number of units).
+    public static func budget(_ crossing: BudgetCrossing, server: String?) -> AuditRecord {
+        var record = AuditRecord(event: .budget)
+        record[Field.server] = server.map(JSONValue.string)
+        record["budget"] = .string(crossing.budget)
+        record["counter"] = .string(crossing.counter.description)
+        record["percent"] = .number(String(crossing.percent))
+        record["used"] = crossing.counter.json(crossing.used)
+        record["cap"] = crossing.counter.json(crossing.cap)
+        return record
+    }
 }

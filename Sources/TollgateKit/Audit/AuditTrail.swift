@@ -44,6 +44,11 @@ public struct AuditTrail: Sendable {
         try log.append(AuditRecord.outcome(server: server, tool: call.name, id: call.id.description, outcome: recorded))
     }
 
+    /// Records a budget threshold crossing.
+    public func recordBudget(_ crossing: BudgetCrossing) throws(AuditError) {
+        try log.append(AuditRecord.budget(crossing, server: server))
+    }
+
     static func nowMicros() -> Int64 {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)

@@ -8,6 +8,8 @@ public enum Command: Sendable, Equatable {
     case initialize(serverCommand: [String])
     /// `tollgate audit verify|summary FILE...`: check or summarize audit logs.
     case audit(AuditAction, files: [String])
+    /// `tollgate budget show [--manifest FILE] [--json]`: a ledger's budgets and their forecast.
+    case budgetShow(manifestPath: String?, json: Bool)
     /// `tollgate help`, `--help`, `-h`
     case help
     /// `tollgate --version`

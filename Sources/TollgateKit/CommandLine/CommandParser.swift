@@ -33,6 +33,13 @@ public struct CommandParser {
             default:
                 throw .usage("unknown audit command '\(verb)': expected verify or summary")
             }
+        case "budget":
+            guard let verb = arguments.popFirst() else { throw .usage("missing budget command: tollgate budget show [--manifest FILE] [--json]") }
+            switch verb {
+            case "--help", "-h": throw CommandLineError(Usage.budget, exitCode: 0)
+            case "show": return try parseBudgetShow()
+            default: throw .usage("unknown budget command '\(verb)': expected show")
+            }
         case "init":
             let command = try commandAfterDashes(for: "init", help: Usage.initialize)
             return .initialize(serverCommand: command)
@@ -74,6 +81,23 @@ public struct CommandParser {
             throw .usage("missing server command: tollgate run -- COMMAND [ARG...]")
         }
         return options
+    }
+
+    private mutating func parseBudgetShow() throws(CommandLineError) -> Command {
+        var manifestPath: String?
+        var json = false
+        while let argument = arguments.popFirst() {
+            let (name, inlineValue) = Self.split(argument)
+            switch name {
+            case "--manifest", "-m": manifestPath = try value(for: name, inline: inlineValue)
+            case "--json": json = true
+            case "--help", "-h": throw CommandLineError(Usage.budget, exitCode: 0)
+            default:
+                if argument.hasPrefix("-") { throw .usage("unknown option '\(argument)' for 'budget show'") }
+                throw .usage("unexpected argument '\(argument)' for 'budget show': name the manifest with --manifest FILE")
+            }
+        }
+        return .budgetShow(manifestPath: manifestPath, json: json)
     }
 
     /// Arguments of a command that takes only plain values (and `--help`).

@@ -6,6 +6,7 @@ struct RunCommand {
         var server = ChildProcess.Configuration(arguments: options.serverCommand, limits: options.limits)
         var gate: any Gate = PassThroughGate()
         var auditLog: AuditLog?
+        var ledger: Ledger?
         var serverName = options.serverCommand.isEmpty ? nil : StarterManifest.serverName(for: options.serverCommand)
         if let path = options.manifestPath {
             let manifest = try loadManifest(path)
@@ -28,7 +29,10 @@ struct RunCommand {
                 auditLog = log
                 trail = AuditTrail(log: log, arguments: settings.arguments, server: serverName)
             }
-            gate = PolicyGate(manifest: manifest, workingDirectory: server.workingDirectory, audit: trail)
+            if let path = manifest.budgets.ledger {
+                ledger = try Self.openLedger(path, limits: manifest.budgetLimits)
+            }
+            gate = PolicyGate(manifest: manifest, workingDirectory: server.workingDirectory, audit: trail, budgetAccount: ledger)
             if manifest.policy.mode == .monitor {
                 Diagnostics.standardError.report("monitor mode: nothing is blocked; would-be denials are reported here")
             }
@@ -38,9 +42,11 @@ struct RunCommand {
         let relay = StdioRelay(server: server, options: relayOptions)
         do throws(SpawnError) {
             let status = try relay.run(session: RelaySession(gate: gate))
+            Self.closeLedger(ledger)
             if let auditLog { Self.closeAudit(auditLog, server: serverName, status: status.description) }
             return status.shellCode
         } catch {
+            Self.closeLedger(ledger)
             if let auditLog { Self.closeAudit(auditLog, server: serverName, status: error.description) }
             throw CommandLineError(error.description, exitCode: error.exitCode)
         }
@@ -56,6 +62,25 @@ struct RunCommand {
         } catch {
             throw CommandLineError("cannot open the audit log \(settings.path): \(error); Tollgate will not run without it",
                                    exitCode: CommandLineError.ExitCode.failure.rawValue)
+        }
+    }
+
+    /// Opens the budget ledger; Tollgate does not start without it (budgets fail closed).
+    static func openLedger(_ path: String, limits: BudgetLimits) throws(CommandLineError) -> Ledger {
+        do throws(LedgerError) {
+            return try Ledger(path: path, limits: limits, now: GateClock.system.wallMilliseconds())
+        } catch {
+            throw CommandLineError("cannot open the budget \(error); Tollgate will not run without it",
+                                   exitCode: CommandLineError.ExitCode.failure.rawValue)
+        }
+    }
+
+    /// Syncs the ledger's last records to the disk.
+    static func closeLedger(_ ledger: Ledger?) {
+        do throws(LedgerError) {
+            try ledger?.flush()
+        } catch {
+            Diagnostics.standardError.report("budget: cannot sync the \(error)")
         }
     }
 

@@ -37,6 +37,8 @@ public enum TollgateCLI {
             return try InitCommand(serverCommand: command).run()
         case .audit(let action, let files):
             return try AuditCommand(action: action, files: files).run()
+        case .budgetShow(let path, let json):
+            return try BudgetCommand(manifestPath: path, json: json).run()
         case .check(let path):
             return try CheckCommand(manifestPath: path).run()
         }

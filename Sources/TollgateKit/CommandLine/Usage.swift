@@ -14,6 +14,7 @@ public enum Usage {
           tollgate init -- COMMAND [ARG...]            print a starter manifest for a server
           tollgate audit verify FILE...                check an audit log's hash chain
           tollgate audit summary [--json] FILE...      per-tool counts, tokens, durations
+          tollgate budget show [--manifest FILE] [--json]  budgets used, burn rate, run-out time
           tollgate --help | --version
 
         Put `tollgate run -- ` in front of a server's command in your agent's MCP config.
@@ -39,6 +40,17 @@ public enum Usage {
         record (edited, deleted, reordered or inserted). A keyed log (HMAC) needs the key in
         TOLLGATE_AUDIT_KEY. summary prints, per tool, allowed/denied counts by code, cost, tokens
         and p50/p99 duration.
+        """
+
+    /// The help of `tollgate budget`.
+    public static let budget = """
+        USAGE: tollgate budget show [--manifest FILE] [--json]
+
+        Reads the budget ledger the manifest names (budgets.ledger; the manifest defaults to
+        tollgate.json) without changing it, and prints each budget's use and cap, its burn rate
+        over the window (the last hour without one) and when it runs out at that rate. --json
+        prints the same as one JSON object. A manifest without a ledger: exit 1 (budgets then
+        live in each run's memory only).
         """
 
     /// The help of `tollgate check`.

@@ -22,6 +22,16 @@ public protocol Gate: Sendable {
 
     /// Learns how a forwarded call ended (for budgets and audit).
     mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome)
+
+    /// Whether ``callCompleted(_:outcome:result:)`` must see the parsed result of each forwarded
+    /// call (if not, results pass as raw bytes and `result` is always nil).
+    var inspectsResults: Bool { get }
+
+    /// Learns how a forwarded call ended, with its result parsed once when ``inspectsResults``
+    /// (nil for an error, a batched response, or a call that was never answered). Returns a
+    /// result to send the client instead of the server's, or nil to leave it unchanged. The
+    /// relay calls this for every completed call; the default calls ``callCompleted(_:outcome:)``.
+    mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome, result: JSONObject?) -> JSONObject?
 }
 
 /// What a gate decided about one call.
@@ -50,4 +60,9 @@ extension Gate {
     public var observesOutcomes: Bool { false }
     public mutating func filterToolList(_ result: JSONObject) -> JSONObject? { nil }
     public mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome) {}
+    public var inspectsResults: Bool { false }
+    public mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome, result: JSONObject?) -> JSONObject? {
+        callCompleted(call, outcome: outcome)
+        return nil
+    }
 }

@@ -24,20 +24,44 @@ public struct PolicyGate: Gate {
     private let rules: RuleTable<Void>
     /// Where decisions are recorded, when the manifest asks for an audit trail.
     public private(set) var audit: AuditTrail?
+    /// Rate limits and budgets, when the manifest sets any (or names a ledger).
+    private var budgets: BudgetGuard?
 
-    public init(manifest: Manifest, diagnostics: Diagnostics = .standardError, workingDirectory: String? = nil, audit: AuditTrail? = nil) {
+    /// Creates the gate of a manifest. `budgetAccount` keeps the budgets (a ``Ledger`` when the
+    /// manifest names one; by default an in-memory ``BudgetState``); `clock` is read for rate
+    /// limits (monotonic) and budgets (wall clock).
+    public init(manifest: Manifest, diagnostics: Diagnostics = .standardError, workingDirectory: String? = nil, audit: AuditTrail? = nil,
+                budgetAccount: (any BudgetAccount)? = nil, clock: GateClock = .system) {
         self.manifest = manifest
         self.diagnostics = diagnostics
         self.audit = audit
+        let limits = manifest.budgetLimits
+        if budgetAccount != nil || !limits.isEmpty {
+            budgets = BudgetGuard(limits: limits, account: budgetAccount ?? BudgetState(limits: limits), clock: clock)
+        }
         rules = RuleTable(manifest.tools.map { RuleTable.Rule(matcher: $0.matcher, allows: $0.allow, payload: ()) })
         context = SchemaContext(workingDirectory: workingDirectory ?? manifest.defaultServer?.workingDirectory ?? FileIO.currentDirectory())
     }
 
     public var inspectsToolLists: Bool { true }
-    public var observesOutcomes: Bool { audit != nil }
+    public var observesOutcomes: Bool { audit != nil || budgets != nil }
+    public var inspectsResults: Bool { budgets?.inspectsResults ?? false }
 
     public mutating func decide(_ call: ToolCall) -> GateVerdict {
-        let denial = denial(for: call)
+        var denial = denial(for: call)
+        var crossings: [BudgetCrossing] = []
+        let monitoring = manifest.policy.mode == .monitor
+        if budgets != nil, denial == nil || monitoring {
+            let rules: [Int] = switch nameDecision(for: call.name) {
+            case .allow(let rules): rules
+            case .deny(let rule): rule.map { [$0] } ?? []
+            }
+            if let admission = budgets?.admit(call, rules: rules) {
+                crossings = admission.crossings
+                denial = denial ?? admission.denial
+                if monitoring, admission.denial != nil { budgets?.forwardedUnreserved(call, rules: rules) }
+            }
+        }
         let decision: AuditRecord.Decision
         let verdict: GateVerdict
         if let denial, manifest.policy.mode == .monitor {
@@ -53,19 +77,44 @@ public struct PolicyGate: Gate {
         } catch {
             // Fail closed: a call that cannot be recorded does not run.
             diagnostics.report("audit: cannot record the decision on \(call.name): \(error)")
+            report(crossings)
             guard case .forward = verdict else { return verdict }
+            if let problem = budgets?.release(call) { diagnostics.report("budget: cannot release the reservation of \(call.name): \(problem)") }
             return .deny(Denial(.auditUnavailable, tool: call.name, rule: "audit",
                                 reason: "the audit trail cannot be written (\(error)), so no call may run",
                                 advice: "Tell the user; retrying will not help until the audit log is writable."))
         }
+        report(crossings)
         return verdict
     }
 
     public mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome) {
+        _ = callCompleted(call, outcome: outcome, result: nil)
+    }
+
+    public mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome, result: JSONObject?) -> JSONObject? {
+        let enforce = manifest.policy.mode == .enforce
+        let completion = budgets?.complete(call, outcome: outcome, result: result, enforce: enforce)
         do throws(AuditError) {
             try audit?.recordOutcome(call, outcome)
         } catch {
             diagnostics.report("audit: cannot record the outcome of \(call.name): \(error)")
+        }
+        guard let completion else { return nil }
+        for problem in completion.problems { diagnostics.report(problem) }
+        report(completion.crossings)
+        return completion.replacement
+    }
+
+    /// Reports budget threshold crossings: one stderr line each and, with an audit trail, a `budget` record.
+    private func report(_ crossings: [BudgetCrossing]) {
+        for crossing in crossings {
+            diagnostics.report(crossing.message)
+            do throws(AuditError) {
+                try audit?.recordBudget(crossing)
+            } catch {
+                diagnostics.report("audit: cannot record \(crossing.budget) reaching \(crossing.percent)%: \(error)")
+            }
         }
     }
 

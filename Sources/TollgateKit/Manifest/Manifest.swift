@@ -49,6 +49,8 @@ public struct Manifest: Sendable {
         public var arguments: ArgumentSchema?
         /// The line the rule starts on.
         public var line: Int
+        /// Its budget settings (`budget`, `rate`, `burst`, `cost`, `maxResultTokens`); empty by default.
+        public var budget = RuleBudget(rule: "")
 
         /// The rule's name in denials and logs (`tools.git_*`).
         public var name: String { "tools.\(pattern)" }
@@ -66,6 +68,20 @@ public struct Manifest: Sendable {
         public var rotateMB: Int?
     }
 
+    /// The `budgets` section: overall caps, rate, window, and the shared ledger.
+    public struct Budgets: Sendable, Equatable {
+        /// The overall caps (`calls`, `cost`, `resultTokens`, `samplingTokens`).
+        public var caps = BudgetCaps()
+        /// The overall rate limit (`rate`, `burst`).
+        public var rate: RateLimit?
+        /// The rolling window (`window`); nil: per run, or for the ledger's life.
+        public var window: BudgetWindow?
+        /// The ledger shared by processes (absolute; a relative path is resolved against the manifest's folder).
+        public var ledger: String?
+
+        public init() {}
+    }
+
     /// The file it was read from.
     public var file: String
     /// The SHA-256 of the manifest file's bytes (hex), recorded in the audit trail.
@@ -75,6 +91,19 @@ public struct Manifest: Sendable {
     public var policy: Policy
     public var servers: [Server]
     public var tools: [ToolRule]
+    /// The `budgets` section (empty when absent).
+    public var budgets = Budgets()
+
+    /// Every budget setting as ``BudgetLimits``; its `rules` are parallel to ``tools`` (rule
+    /// indices are the gate's rule indices).
+    public var budgetLimits: BudgetLimits {
+        BudgetLimits(overall: budgets.caps, rate: budgets.rate, window: budgets.window,
+                     rules: tools.map { rule in
+                         var budget = rule.budget
+                         budget.rule = rule.pattern
+                         return budget
+                     })
+    }
 
     /// The single server to start when the command line names none.
     public var defaultServer: Server? { servers.count == 1 ? servers[0] : nil }

@@ -49,8 +49,7 @@ public enum ManifestLoader {
             case "audit":
                 manifest.audit = decodeAudit(node, directory: manifestDirectory, decoder: &decoder)
             case "budgets":
-                if case .object(let inner) = node.kind, inner.isEmpty { break }
-                decoder.report("the \(member.key) section is not supported by this version of Tollgate; remove it or leave it empty", at: node, path: member.key)
+                manifest.budgets = decodeBudgets(node, directory: manifestDirectory, decoder: &decoder)
             default:
                 break
             }
@@ -172,8 +171,13 @@ public enum ManifestLoader {
             }
             var rule = Manifest.ToolRule(pattern: entry.key, matcher: matcher, allow: true, reason: nil, arguments: nil,
                                          line: decoder.source.location(of: entry.keyOffset).line)
-            for member in decoder.members(entry.value, path: path, allowed: ["allow", "reason", "arguments"]) ?? [] {
+            let keys = ["allow", "reason", "arguments", "budget", "rate", "burst", "cost", "maxResultTokens"]
+            var rate: RateSpec?
+            var burst: Int64?
+            rule.budget.rule = entry.key
+            for member in decoder.members(entry.value, path: path, allowed: keys) ?? [] {
                 let memberPath = "\(path).\(member.key)"
+                if decodeRuleBudgetKey(member, rulePath: path, into: &rule.budget, rate: &rate, burst: &burst, decoder: &decoder) { continue }
                 switch member.key {
                 case "allow": rule.allow = decoder.bool(member.value, path: memberPath) ?? false
                 case "reason": rule.reason = decoder.string(member.value, path: memberPath)
@@ -187,6 +191,7 @@ public enum ManifestLoader {
                     }
                 }
             }
+            rule.budget.rate = rateLimit(rate, burst: burst, node: entry.value, path: path, decoder: &decoder)
             rules.append(rule)
         }
         return rules

@@ -14,6 +14,10 @@ public struct Denial: Sendable, Equatable {
         case serverUnavailable = "server_unavailable"
         case timeout = "timeout"
         case auditUnavailable = "audit_unavailable"
+        /// The budget ledger cannot be read or written: budgets fail closed.
+        case budgetUnavailable = "budget_unavailable"
+        /// The call ran, but its result was larger than `tools.X.maxResultTokens` and was withheld.
+        case resultTooLarge = "result_too_large"
     }
 
     /// The `_meta` key of the denial entry.

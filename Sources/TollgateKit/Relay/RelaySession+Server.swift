@@ -26,8 +26,18 @@ extension RelaySession {
             guard let id, let request = pending.remove(id) else {
                 return RelayActions(forward: .original, log: "relayed a response to an id Tollgate does not know")
             }
-            if case .toolCall = request.purpose, gate.observesOutcomes {
-                completed(request, outcome: ServerLine.outcome(result: resultRange, error: errorRange, in: line))
+            if case .toolCall(let call) = request.purpose, gate.observesOutcomes {
+                let outcome = ServerLine.outcome(result: resultRange, error: errorRange, in: line)
+                var result: JSONObject?
+                if gate.inspectsResults, let resultRange,
+                    case .object(let object)? = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[resultRange]), maxDepth: maxDepth)
+                {
+                    result = object
+                }
+                if let replacement = gate.callCompleted(call, outcome: outcome, result: result) {
+                    return RelayActions(forward: .bytes(Reply.result(id: request.clientID.bytes, .object(replacement))))
+                }
+                return .passThrough
             }
             if case .toolList = request.purpose, gate.inspectsToolLists, let resultRange,
                 case .object(let result)? = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[resultRange]), maxDepth: maxDepth),
@@ -54,7 +64,7 @@ extension RelaySession {
 
     private mutating func completed(_ request: PendingRequest, outcome: CallOutcome) {
         if case .toolCall(let call) = request.purpose {
-            gate.callCompleted(call, outcome: outcome)
+            _ = gate.callCompleted(call, outcome: outcome, result: nil)
         }
     }
 

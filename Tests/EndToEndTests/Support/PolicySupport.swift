@@ -109,6 +109,11 @@ func expectDenialParts(
             #expect(entry["keyword"].string == keyword, "\(what): expected keyword \(keyword) in \(entry)", sourceLocation: sourceLocation)
         }
     }
+    if code == "budget_exhausted" {
+        keys.formUnion(["budget", "used", "cap"])
+        if entry["resetsAt"].exists { keys.formUnion(["resetsAt", "resetsAtMs"]) }
+    }
+    if code == "rate_limited" { keys.formUnion(["retryAfterMs", "rate", "limit"]) }
     #expect(entry.object.map { Set($0.keys) } == keys, "\(what): the denial entry's members: \(entry)", sourceLocation: sourceLocation)
     return entry
 }

@@ -30,6 +30,18 @@ private func failure(_ arguments: [String], sourceLocation: SourceLocation = #_s
 
 @Suite("CommandParser")
 struct CommandParserTests {
+    @Test("budget show takes --manifest and --json; anything else is a usage error")
+    func budgetShow() throws {
+        #expect(try parse(["budget", "show"]) == .budgetShow(manifestPath: nil, json: false))
+        #expect(try parse(["budget", "show", "--json", "-m", "a.json"]) == .budgetShow(manifestPath: "a.json", json: true))
+        #expect(try parse(["budget", "show", "--manifest=b.json"]) == .budgetShow(manifestPath: "b.json", json: false))
+        #expect(failure(["budget"])?.exitCode == 2)
+        #expect(failure(["budget", "spend"])?.message.contains("expected show") == true)
+        #expect(failure(["budget", "show", "--frob"])?.message.contains("--frob") == true)
+        #expect(failure(["budget", "show", "a.json"])?.message.contains("--manifest") == true)
+        #expect(failure(["budget", "show", "--help"])?.exitCode == 0)
+    }
+
     @Test("run with -- takes everything after it as the server command, verbatim")
     func runWithSeparator() throws {
         let options = try runOptions(["run", "--", "python3", "-m", "server", "--manifest", "x", "--", "-h"])

@@ -1,0 +1,133 @@
+/// The budget half of ``PolicyGate``: rate limits (monotonic clock), then a budget reservation
+/// (wall clock, in memory or in a shared ledger) for every call the policy allows, settled with
+/// the result's estimated tokens when the call ends; and `maxResultTokens`, which withholds an
+/// oversized result.
+///
+/// Threshold crossings are returned to the gate, which reports them (stderr and audit).
+struct BudgetGuard: Sendable {
+    /// What the guard keeps about a forwarded call until it ends.
+    struct InFlight: Sendable {
+        var reservation: BudgetReservation?
+        var rules: [Int]
+    }
+
+    let limits: BudgetLimits
+    let clock: GateClock
+    private var rates: RateLimiter?
+    private var account: any BudgetAccount
+    private var inFlight: [RequestID: InFlight] = [:]
+    /// Whether results must be parsed: some cap counts result tokens or some rule limits them.
+    let inspectsResults: Bool
+
+    init(limits: BudgetLimits, account: any BudgetAccount, clock: GateClock) {
+        self.limits = limits
+        self.clock = clock
+        self.account = account
+        let limiter = RateLimiter(limits: limits)
+        rates = limiter.isEmpty ? nil : limiter
+        inspectsResults = limits.overall.resultTokens != nil
+            || limits.rules.contains { $0.caps.resultTokens != nil || $0.maxResultTokens != nil }
+    }
+
+    /// Checks the rate limits and reserves the call. Returns the denial when a limit refuses it
+    /// (nothing is then counted), and the crossings to report.
+    mutating func admit(_ call: ToolCall, rules: [Int]) -> (denial: Denial?, crossings: [BudgetCrossing]) {
+        let budgetCall = BudgetCall(tool: call.name, rules: rules)
+        let monotonic = clock.monotonicMilliseconds()
+        if let rates, case .limited(let wait, let scope, let rate) = rates.check(budgetCall, now: monotonic) {
+            return (Denial.rateLimited(retryAfterMs: wait, scope: scope, rate: rate, tool: call.name), [])
+        }
+        let decision: BudgetDecision
+        do throws(LedgerError) {
+            decision = try account.reserve(budgetCall, now: clock.wallMilliseconds())
+        } catch {
+            return (Denial(.budgetUnavailable, tool: call.name, rule: "budgets.ledger",
+                           reason: "the budget ledger cannot be used (\(error)), so no call may run",
+                           advice: "Tell the user; retrying will not help until the ledger is usable."), [])
+        }
+        switch decision {
+        case .exhausted(let refusal, let crossings):
+            return (Denial.budgetExhausted(refusal, tool: call.name), crossings)
+        case .reserved(let reservation, let crossings):
+            _ = rates?.take(budgetCall, now: monotonic)
+            inFlight[call.id] = InFlight(reservation: reservation, rules: rules)
+            return (nil, crossings)
+        }
+    }
+
+    /// Remembers a call forwarded without a reservation (monitor mode), so its result is still checked.
+    mutating func forwardedUnreserved(_ call: ToolCall, rules: [Int]) {
+        if inFlight[call.id] == nil { inFlight[call.id] = InFlight(reservation: nil, rules: rules) }
+    }
+
+    /// Takes back the reservation of a call that will not be forwarded after all.
+    mutating func release(_ call: ToolCall) -> LedgerError? {
+        guard let reservation = inFlight.removeValue(forKey: call.id)?.reservation else { return nil }
+        do throws(LedgerError) {
+            try account.release(reservation, now: clock.wallMilliseconds())
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// What happens when a call ends: the result to send instead (a result over
+    /// `maxResultTokens`, when `enforce`), the crossings to report, and problems to report.
+    struct Completion {
+        var replacement: JSONObject?
+        var crossings: [BudgetCrossing] = []
+        var problems: [String] = []
+    }
+
+    /// Settles a call with its result's estimated tokens (the result is parsed when
+    /// ``inspectsResults``; otherwise, or for a batched response, its size / 4 stands in).
+    mutating func complete(_ call: ToolCall, outcome: CallOutcome, result: JSONObject?, enforce: Bool) -> Completion {
+        var completion = Completion()
+        guard let entry = inFlight.removeValue(forKey: call.id) else { return completion }
+        var tokens: Int64 = 0
+        if let result {
+            tokens = TokenEstimator.estimate(result: result).tokens
+            if let limit = limits.maxResultTokens(rules: entry.rules), tokens > limit {
+                let rule = entry.rules.filter { limits.rules[$0].maxResultTokens == limit }.first.map { limits.rules[$0].rule } ?? call.name
+                if enforce {
+                    let replacement = Self.withheld(call, tokens: tokens, limit: limit, rule: rule)
+                    completion.replacement = replacement
+                    tokens = TokenEstimator.estimate(result: replacement).tokens
+                } else {
+                    completion.problems.append("monitor: would withhold the result of \(call.name) (about \(tokens) tokens, over tools.\(rule).maxResultTokens = \(limit))")
+                }
+            }
+        } else if inspectsResults, case .result(_, let bytes) = outcome {
+            tokens = Int64((bytes + 3) / 4)
+        }
+        if let reservation = entry.reservation {
+            do throws(LedgerError) {
+                completion.crossings = try account.settle(reservation, resultTokens: tokens, now: clock.wallMilliseconds())
+            } catch {
+                completion.problems.append("budget: cannot record the result tokens of \(call.name): \(error)")
+            }
+        }
+        return completion
+    }
+
+    /// The result the client gets instead of one larger than `maxResultTokens`.
+    static func withheld(_ call: ToolCall, tokens: Int64, limit: Int64, rule: String) -> JSONObject {
+        let reason = "the result is about \(tokens) tokens (estimated), more than tools.\(rule).maxResultTokens allows (\(limit))"
+        let text = "Tollgate withheld the result of tool \"\(call.name)\" (result_too_large): \(reason). "
+            + "The call did run. If you still need its result, call it again asking for less: a narrower query, "
+            + "fewer items, a smaller page, range or depth."
+        var entry = JSONObject()
+        entry["code"] = .string(Denial.Code.resultTooLarge.rawValue)
+        entry["tool"] = .string(call.name)
+        entry["rule"] = .string("tools.\(rule)")
+        entry["reason"] = .string(reason)
+        entry["resultTokens"] = .number(String(tokens))
+        entry["maxResultTokens"] = .number(String(limit))
+        var result = JSONObject()
+        result["content"] = [["type": "text", "text": .string(text)]]
+        result["isError"] = true
+        result["_meta"] = [Denial.metaKey: .object(entry)]
+        if call.era == .stateless { result["resultType"] = "complete" }
+        return result
+    }
+}
