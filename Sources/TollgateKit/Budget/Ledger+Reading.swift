@@ -11,18 +11,11 @@ extension Ledger {
             var events: [SpendEvent] = []
             var moved = false
             var newer: Int?
-            data.withUnsafeBytes { bytes in
-                var start = 0
-                while start < bytes.count {
-                    var end = start
-                    while end < bytes.count && bytes[end] != 0x0A { end += 1 }
-                    defer { start = end + 1 }
-                    guard end < bytes.count, let record = LedgerRecord.decode(UnsafeRawBufferPointer(rebasing: bytes[start..<end])) else { continue }
-                    switch record.kind {
-                    case .header: if let version = record.version, version > LedgerRecord.version { newer = version }
-                    case .compacted: moved = true
-                    default: if let event = record.event { events.append(event) }
-                    }
+            LedgerRecord.forEachRecord(in: data) { record in
+                switch record.kind {
+                case .header: if let version = record.version, version > LedgerRecord.version { newer = version }
+                case .compacted: moved = true
+                default: if let event = record.event { events.append(event) }
                 }
             }
             if let newer {

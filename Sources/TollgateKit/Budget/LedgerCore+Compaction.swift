@@ -33,25 +33,19 @@ extension LedgerCore {
         var totals: [AggregateKey: BudgetUsage] = [:]
         var times: [AggregateKey: Int64] = [:]
         var order: [AggregateKey] = []
-        data.withUnsafeBytes { bytes in
-            var start = 0
-            while start < bytes.count {
-                var end = start
-                while end < bytes.count && bytes[end] != 0x0A { end += 1 }
-                defer { start = end + 1 }
-                guard end < bytes.count, let event = LedgerRecord.decode(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))?.event else { continue }
-                var bucket = clock.bucket(of: event.time)
-                var time = bucket * clock.width
-                if clock.isExpired(bucket: bucket, now: now) {
-                    if clock.window != nil { continue }
-                    bucket = .min
-                    time = event.time
-                }
-                let key = AggregateKey(tool: event.tool, rules: event.rules, bucket: bucket)
-                if totals[key] == nil { order.append(key) }
-                totals[key, default: .zero] += event.amount
-                times[key] = Swift.max(times[key] ?? .min, time)
+        LedgerRecord.forEachRecord(in: data) { record in
+            guard let event = record.event else { return }
+            var bucket = clock.bucket(of: event.time)
+            var time = bucket * clock.width
+            if clock.isExpired(bucket: bucket, now: now) {
+                if clock.window != nil { return }
+                bucket = .min
+                time = event.time
             }
+            let key = AggregateKey(tool: event.tool, rules: event.rules, bucket: bucket)
+            if totals[key] == nil { order.append(key) }
+            totals[key, default: .zero] += event.amount
+            times[key] = Swift.max(times[key] ?? .min, time)
         }
         var snapshot = LedgerRecord(marker: .header, time: now).line()
         var count = 1

@@ -160,3 +160,20 @@ public struct LedgerRecord: Sendable, Hashable {
         return value.map { negative ? -$0 : $0 }
     }
 }
+
+extension LedgerRecord {
+    /// Calls `body` with every intact, newline-terminated record of `data`, in order; damaged
+    /// lines and a torn last line (no newline) are skipped.
+    static func forEachRecord(in data: [UInt8], _ body: (LedgerRecord) -> Void) {
+        data.withUnsafeBytes { bytes in
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+                defer { start = end + 1 }
+                guard end < bytes.count, let record = LedgerRecord.decode(UnsafeRawBufferPointer(rebasing: bytes[start..<end])) else { continue }
+                body(record)
+            }
+        }
+    }
+}

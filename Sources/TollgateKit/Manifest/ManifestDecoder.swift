@@ -76,6 +76,12 @@ struct ManifestDecoder {
         return text
     }
 
+    /// One of an enumeration's raw values.
+    mutating func choice<Choice: RawRepresentable & CaseIterable>(_ node: SourceValue, path: String, as type: Choice.Type = Choice.self) -> Choice?
+    where Choice.RawValue == String {
+        choice(node, path: path, among: Choice.allCases.map(\.rawValue)).flatMap(Choice.init(rawValue:))
+    }
+
     mutating func strings(_ node: SourceValue, path: String) -> [String]? {
         guard case .array(let elements) = node.kind else {
             report("expected an array of strings, found \(node.typeName)", at: node, path: path)

@@ -71,13 +71,9 @@ public enum ManifestLoader {
             let path = "policy.\(member.key)"
             switch member.key {
             case "default":
-                if let text = decoder.choice(member.value, path: path, among: Manifest.DefaultDecision.allCases.map(\.rawValue)) {
-                    policy.defaultDecision = Manifest.DefaultDecision(rawValue: text)!
-                }
+                if let decision: Manifest.DefaultDecision = decoder.choice(member.value, path: path) { policy.defaultDecision = decision }
             case "mode":
-                if let text = decoder.choice(member.value, path: path, among: Manifest.Mode.allCases.map(\.rawValue)) {
-                    policy.mode = Manifest.Mode(rawValue: text)!
-                }
+                if let mode: Manifest.Mode = decoder.choice(member.value, path: path) { policy.mode = mode }
             default:
                 if let flag = decoder.bool(member.value, path: path) { policy.validateInput = flag }
             }
@@ -137,13 +133,9 @@ public enum ManifestLoader {
             case "path":
                 if let text = decoder.string(member.value, path: path) { audit.path = FileIO.absolute(text, base: directory) }
             case "arguments":
-                if let text = decoder.choice(member.value, path: path, among: AuditRedaction.Mode.allCases.map(\.rawValue)) {
-                    audit.arguments = AuditRedaction.Mode(rawValue: text)!
-                }
+                if let mode: AuditRedaction.Mode = decoder.choice(member.value, path: path) { audit.arguments = mode }
             case "fsync":
-                if let text = decoder.choice(member.value, path: path, among: AuditLog.Durability.allCases.map(\.rawValue)) {
-                    audit.fsync = AuditLog.Durability(rawValue: text)!
-                }
+                if let durability: AuditLog.Durability = decoder.choice(member.value, path: path) { audit.fsync = durability }
             default:
                 audit.rotateMB = decoder.integer(member.value, path: path, range: 1...1_000_000)
             }
