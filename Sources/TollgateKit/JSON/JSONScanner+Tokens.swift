@@ -8,6 +8,7 @@ extension JSONScanner {
 
     /// Scans a string token at the current position (which must be a `"`), checking UTF-8,
     /// escapes and surrogate pairs.
+    @inline(__always)
     public mutating func scanString() throws(JSONScanError) -> StringToken {
         guard position < end, byte(position) == UInt8(ascii: "\"") else {
             throw position < end
@@ -199,10 +200,15 @@ extension JSONScanner {
     }
 
     /// Whether a (checked) string token decodes to exactly `expected` (ASCII fast path, no allocation when unescaped).
+    @inline(__always)
     public func token(_ token: StringToken, equals expected: StaticString) -> Bool {
         if !token.hasEscapes {
-            guard token.content.count == expected.utf8CodeUnitCount else { return false }
-            return memcmp(bytes.baseAddress! + token.content.lowerBound, expected.utf8Start, token.content.count) == 0
+            let count = token.content.count
+            guard count == expected.utf8CodeUnitCount else { return false }
+            // Keys are short: compare in place rather than calling memcmp.
+            let start = token.content.lowerBound
+            for offset in 0..<count where byte(start + offset) != expected.utf8Start[offset] { return false }
+            return true
         }
         return decodeString(token) == expected.description
     }
@@ -210,6 +216,7 @@ extension JSONScanner {
     // MARK: - Numbers and literals
 
     /// Scans a number token (RFC 8259 grammar) and returns its byte range.
+    @inline(__always)
     public mutating func scanNumber() throws(JSONScanError) -> Range<Int> {
         let start = position
         var i = position
