@@ -53,7 +53,14 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from fixture_server import raw_path  # noqa: E402  (raw id extraction, never re-serialized)
+# The raw-id scanner, the protocol constants and the line writers are shared with fixture_server.py
+# (ids are cut from the received line and never re-serialized).
+from fixture_server import (  # noqa: E402
+    DISCOVER_SUPPORTED_VERSIONS, INVALID_PARAMS, INVALID_REQUEST, LATEST_HANDSHAKE_VERSION,
+    METHOD_NOT_FOUND, MODERN_VERSION, PARSE_ERROR, PROTOCOL_VERSION_META_KEY, QUIET,
+    SERVER_INFO_META_KEY, SUPPORTED_HANDSHAKE_VERSIONS, UNSUPPORTED_PROTOCOL_VERSION,
+    _dumps, raw_path, send_error, send_result, write_line,
+)
 
 with open(os.path.join(HERE, "filesystem_tools.json"), encoding="utf-8") as _f:
     _DOC = json.load(_f)
@@ -62,20 +69,6 @@ TOOL_NAMES = {t["name"] for t in TOOLS}
 SERVER_INFO = _DOC["serverInfo"]
 CAPABILITIES = {"tools": {"listChanged": True}}
 
-SUPPORTED_HANDSHAKE_VERSIONS = ("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25")
-LATEST_HANDSHAKE_VERSION = "2025-11-25"
-MODERN_VERSION = "2026-07-28"
-DISCOVER_SUPPORTED_VERSIONS = [MODERN_VERSION, LATEST_HANDSHAKE_VERSION]
-PROTOCOL_VERSION_META_KEY = "io.modelcontextprotocol/protocolVersion"
-SERVER_INFO_META_KEY = "io.modelcontextprotocol/serverInfo"
-
-PARSE_ERROR = -32700
-INVALID_REQUEST = -32600
-METHOD_NOT_FOUND = -32601
-INVALID_PARAMS = -32602
-UNSUPPORTED_PROTOCOL_VERSION = -32022
-
-QUIET = os.environ.get("FIXTURE_QUIET") == "1"
 ALLOWED: list[str] = []  # normalized absolute allowed directories (as given and realpath'd)
 
 MIME_TYPES = {
@@ -89,32 +82,6 @@ def log(msg: str) -> None:
     if not QUIET:
         sys.stderr.write(f"filesystem_fixture[{os.getpid()}]: {msg}\n")
         sys.stderr.flush()
-
-
-_stdout = sys.stdout.buffer
-
-
-def _dumps(obj) -> str:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=True)
-
-
-def write_line(text: str) -> None:
-    try:
-        _stdout.write(text.encode("utf-8", "surrogateescape") + b"\n")
-        _stdout.flush()
-    except (BrokenPipeError, ValueError, OSError):
-        os._exit(0)
-
-
-def send_result(raw_id: str, result: dict) -> None:
-    write_line('{"jsonrpc":"2.0","id":' + raw_id + ',"result":' + _dumps(result) + "}")
-
-
-def send_error(raw_id: str, code: int, message: str, data=None) -> None:
-    err: dict = {"code": code, "message": message}
-    if data is not None:
-        err["data"] = data
-    write_line('{"jsonrpc":"2.0","id":' + raw_id + ',"error":' + _dumps(err) + "}")
 
 
 # --------------------------------------------------------------------------

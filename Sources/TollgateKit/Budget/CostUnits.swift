@@ -48,47 +48,9 @@ public struct CostUnits: Sendable, Hashable, Comparable, CustomStringConvertible
     /// Millionths of a JSON number text, or nil when it is not a non-negative JSON number that
     /// is a whole number of millionths within range.
     static func parseMicros(_ text: [UInt8]) -> Int64? {
-        var i = 0
-        var digits: [UInt8] = []
-        var fractionDigits = 0
-        func isDigit(_ k: Int) -> Bool { k < text.count && text[k] >= 0x30 && text[k] <= 0x39 }
-        guard isDigit(0) else { return nil }
-        if text[0] == 0x30 && isDigit(1) { return nil }
-        while isDigit(i) { digits.append(text[i]); i += 1 }
-        if i < text.count && text[i] == UInt8(ascii: ".") {
-            i += 1
-            guard isDigit(i) else { return nil }
-            while isDigit(i) { digits.append(text[i]); fractionDigits += 1; i += 1 }
-        }
-        var exponent = 0
-        if i < text.count && (text[i] | 0x20) == UInt8(ascii: "e") {
-            i += 1
-            var negative = false
-            if i < text.count && (text[i] == UInt8(ascii: "+") || text[i] == UInt8(ascii: "-")) {
-                negative = text[i] == UInt8(ascii: "-")
-                i += 1
-            }
-            guard isDigit(i) else { return nil }
-            while isDigit(i) { exponent = Swift.min(exponent * 10 + Int(text[i] - 0x30), 10_000); i += 1 }
-            if negative { exponent = -exponent }
-        }
-        guard i == text.count else { return nil }
-        while let first = digits.first, first == 0x30 { digits.removeFirst() }
-        if digits.isEmpty { return 0 }
-        var power = 6 + exponent - fractionDigits
-        while power < 0 {
-            guard digits.last == 0x30 else { return nil }
-            digits.removeLast()
-            power += 1
-        }
-        guard digits.count + power <= 19 else { return nil }
-        var value: Int64 = 0
-        for digit in digits + [UInt8](repeating: 0x30, count: power) {
-            let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
-            let (sum, overflow2) = times.addingReportingOverflow(Int64(digit - 0x30))
-            if overflow1 || overflow2 { return nil }
-            value = sum
-        }
-        return value <= max.micros ? value : nil
+        guard text.first != UInt8(ascii: "-") else { return nil }
+        let micros = ExactDecimal.withParts(of: String(decoding: text, as: UTF8.self)) { $0?.scaled(decimals: 6) }
+        guard let micros, micros <= max.micros else { return nil }
+        return micros
     }
 }

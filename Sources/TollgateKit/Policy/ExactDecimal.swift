@@ -35,6 +35,23 @@ struct ExactDecimal: Sendable, Equatable {
         var exponent: Int
 
         var isInteger: Bool { digits.count <= exponent || digits.isEmpty }
+
+        /// The value times 10^`decimals` when that is a whole number that fits Int64 (a fixed-point
+        /// amount with `decimals` decimals, read without rounding); nil otherwise.
+        func scaled(decimals: Int) -> Int64? {
+            if digits.isEmpty { return 0 }
+            let zeros = exponent + decimals - digits.count
+            guard zeros >= 0, digits.count + zeros <= 19 else { return nil }
+            var value: Int64 = 0
+            for index in 0..<(digits.count + zeros) {
+                let digit = index < digits.count ? Int64(digits[index] - 0x30) : 0
+                let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
+                let (sum, overflow2) = times.addingReportingOverflow(digit)
+                if overflow1 || overflow2 { return nil }
+                value = sum
+            }
+            return negative ? -value : value
+        }
     }
 
     /// The integer value of `text` if it is a plain integer of at most 18 digits.
