@@ -111,6 +111,21 @@ let policy = summary["tollgate+policy"]!
 print("with a manifest: added p50 \(fmt(policy.p50 - direct.p50)) µs (ratio \(fmt((policy.p50 - direct.p50) / max(rawAdded, 0.1), 2))), throughput ratio \(fmt(policy.rate / raw.rate, 2)), peak RSS \(fmt(policy.rss)) MiB")
 print("")
 print("in-process cost per operation (best of 5):")
+defer {
+    // Budget accounting, in memory and on a ledger (in a fresh temporary folder).
+    var template = Array("/tmp/tollgate-bench-budget-XXXXXX".utf8CString)
+    if let folder = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) {
+        let directory = String(decoding: UnsafeRawBufferPointer(start: folder, count: strlen(folder)), as: UTF8.self)
+        print("")
+        print("budget accounting per call:")
+        do throws(LedgerError) {
+            print(try BudgetBenchmark.run(directory: directory).text)
+        } catch {
+            print("  ledger benchmark failed: \(error)")
+        }
+        _ = system("rm -rf '\(directory)'")
+    }
+}
 for (name, nanoseconds) in Micro.run() {
     print("  " + pad(name, 44) + fmt(nanoseconds, 0) + " ns")
 }

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// What a gate records in the audit log: one `decision` record per call, written before the call
 /// is forwarded (so a call that cannot be recorded never runs), and one `outcome` record when a
 /// forwarded call's response arrives.
@@ -49,9 +43,5 @@ public struct AuditTrail: Sendable {
         try log.append(AuditRecord.budget(crossing, server: server))
     }
 
-    static func nowMicros() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
-    }
+    static func nowMicros() -> Int64 { SystemClock.monotonicMicroseconds() }
 }

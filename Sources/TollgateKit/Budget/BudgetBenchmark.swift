@@ -155,15 +155,7 @@ public enum BudgetBenchmark {
         return Timing(samples)
     }
 
-    private static func monotonicNanos() -> Int64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
-    }
+    private static func monotonicNanos() -> Int64 { SystemClock.nanoseconds(CLOCK_MONOTONIC) }
 
-    private static func wallClock() -> Int64 {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
-    }
+    private static func wallClock() -> Int64 { SystemClock.wallMilliseconds() }
 }

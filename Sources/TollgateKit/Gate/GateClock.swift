@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The clocks a gate reads: monotonic milliseconds for rate limits (immune to clock changes) and
 /// wall-clock milliseconds since the Unix epoch for budgets (windows and a shared ledger need a
 /// time every process agrees on). Injected, so tests need no sleeps.
@@ -21,12 +15,6 @@ public struct GateClock: Sendable {
 
     /// The system's clocks (`CLOCK_MONOTONIC`, `CLOCK_REALTIME`).
     public static let system = GateClock(
-        monotonicMilliseconds: { milliseconds(CLOCK_MONOTONIC) },
-        wallMilliseconds: { milliseconds(CLOCK_REALTIME) })
-
-    private static func milliseconds(_ clock: clockid_t) -> Int64 {
-        var now = timespec()
-        clock_gettime(clock, &now)
-        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
-    }
+        monotonicMilliseconds: { SystemClock.monotonicMilliseconds() },
+        wallMilliseconds: { SystemClock.wallMilliseconds() })
 }

@@ -64,7 +64,7 @@ public struct PolicyGate: Gate {
         }
         let decision: AuditRecord.Decision
         let verdict: GateVerdict
-        if let denial, manifest.policy.mode == .monitor {
+        if let denial, monitoring {
             diagnostics.report("monitor: would deny \(call.name) (\(denial.code.rawValue), \(denial.rule ?? "-")): \(denial.reason)")
             (decision, verdict) = (.wouldDeny, .forward)
         } else if let denial {

@@ -130,8 +130,4 @@ public struct StdioRelay: Sendable {
 }
 
 /// Milliseconds on the monotonic clock.
-func monotonicMilliseconds() -> Int64 {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
-}
+func monotonicMilliseconds() -> Int64 { SystemClock.monotonicMilliseconds() }
