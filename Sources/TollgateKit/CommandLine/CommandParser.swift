@@ -43,6 +43,7 @@ public struct CommandParser {
         case "init":
             let command = try commandAfterDashes(for: "init", help: Usage.initialize)
             return .initialize(serverCommand: command)
+        case "pin": return try parsePin()
         case "help", "--help", "-h": return .help
         case "version", "--version": return .version
         default:
@@ -81,6 +82,27 @@ public struct CommandParser {
             throw .usage("missing server command: tollgate run -- COMMAND [ARG...]")
         }
         return options
+    }
+
+    private mutating func parsePin() throws(CommandLineError) -> Command {
+        var manifestPath: String?
+        var command: [String] = []
+        while let argument = arguments.popFirst() {
+            let (name, inlineValue) = Self.split(argument)
+            switch name {
+            case "--manifest", "-m": manifestPath = try value(for: name, inline: inlineValue)
+            case "--":
+                command = Array(arguments)
+                arguments = []
+                guard !command.isEmpty else { throw .usage("missing server command after '--'") }
+            case "--help", "-h": throw CommandLineError(Usage.pin, exitCode: 0)
+            default:
+                if argument.hasPrefix("-") { throw .usage("unknown option '\(argument)' for 'pin'") }
+                throw .usage("unexpected argument '\(argument)' for 'pin': put the server command after '--'")
+            }
+        }
+        guard let manifestPath else { throw .usage("missing manifest: tollgate pin --manifest FILE [-- COMMAND [ARG...]]") }
+        return .pin(manifestPath: manifestPath, serverCommand: command)
     }
 
     private mutating func parseBudgetShow() throws(CommandLineError) -> Command {

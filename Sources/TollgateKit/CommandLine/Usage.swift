@@ -12,6 +12,7 @@ public enum Usage {
           tollgate run --manifest FILE                 start the server the manifest names
           tollgate check FILE                          validate a manifest; list every problem
           tollgate init -- COMMAND [ARG...]            print a starter manifest for a server
+          tollgate pin --manifest FILE [-- COMMAND...]  refresh tool pins after a reviewed upgrade
           tollgate audit verify FILE...                check an audit log's hash chain
           tollgate audit summary [--json] FILE...      per-tool counts, tokens, durations
           tollgate budget show [--manifest FILE] [--json]  budgets used, burn rate, run-out time
@@ -42,6 +43,18 @@ public enum Usage {
         and p50/p99 duration.
         """
 
+    /// The help of `tollgate pin`.
+    public static let pin = """
+        USAGE: tollgate pin --manifest FILE [-- COMMAND [ARG...]]
+
+        Starts the server (COMMAND, or the one server the manifest names), lists its tools, and
+        rewrites the "pin" of every rule named after a listed tool to the definition's digest
+        now (rules without a pin get one). Nothing else in the file changes: comments, order and
+        layout stay. Run it after reviewing a server upgrade; until then changed tools stay
+        blocked (tool_changed). The file is replaced atomically and only if it still loads.
+        Prints one line per pin written; exit 0, 1 when the server fails, 2 for a bad manifest.
+        """
+
     /// The help of `tollgate budget`.
     public static let budget = """
         USAGE: tollgate budget show [--manifest FILE] [--json]
@@ -68,7 +81,8 @@ public enum Usage {
 
         Starts the server, lists its tools (every page), and prints a starter manifest on stdout
         as strict JSON: default deny, each tool with a proposed decision from its annotations
-        (readOnlyHint: allowed; destructiveHint: denied; others: denied with a reason to review).
+        (readOnlyHint: allowed; destructiveHint: denied; others: denied with a reason to review)
+        and the "pin" of its definition (sha256 of name, description, inputSchema, annotations).
           tollgate init -- uvx mcp-server-git --repository . > git.json
         """
 

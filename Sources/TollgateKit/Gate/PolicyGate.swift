@@ -26,6 +26,10 @@ public struct PolicyGate: Gate {
     public private(set) var audit: AuditTrail?
     /// Rate limits and budgets, when the manifest sets any (or names a ledger).
     private var budgets: BudgetGuard?
+    /// The rules that pin a tool's definition, by tool name.
+    let pinnedRules: [ToolKey: Int]
+    /// Listed definitions against their pins.
+    var pinCheck = PinCheck()
 
     /// Creates the gate of a manifest. `budgetAccount` keeps the budgets (a ``Ledger`` when the
     /// manifest names one; by default an in-memory ``BudgetState``); `clock` is read for rate
@@ -39,6 +43,9 @@ public struct PolicyGate: Gate {
         if budgetAccount != nil || !limits.isEmpty {
             budgets = BudgetGuard(limits: limits, account: budgetAccount ?? BudgetState(limits: limits), clock: clock)
         }
+        var pinned: [ToolKey: Int] = [:]
+        for (index, rule) in manifest.tools.enumerated() where rule.pin != nil { pinned[ToolKey(rule.pattern)] = index }
+        pinnedRules = pinned
         rules = RuleTable(manifest.tools.map { RuleTable.Rule(matcher: $0.matcher, allows: $0.allow, payload: ()) })
         context = SchemaContext(workingDirectory: workingDirectory ?? manifest.defaultServer?.workingDirectory ?? FileIO.currentDirectory())
     }
@@ -128,6 +135,7 @@ public struct PolicyGate: Gate {
             return Denial(.toolDenied, tool: call.name, rule: rule?.name ?? "policy.default", reason: reason,
                           advice: "Do not retry it; use another tool or ask the user to allow it.")
         case .allow(let indices):
+            if let change = pinCheck.change(for: call.name) { return change.denial }
             if sawCompleteListing && !listedTools.contains(ToolKey(call.name)) {
                 return Denial(.unknownTool, tool: call.name, rule: nil,
                               reason: "the server does not offer a tool of this name",
@@ -179,6 +187,7 @@ public struct PolicyGate: Gate {
             guard let name = tool["name"]?.stringValue else { kept.append(tool); continue }
             listedTools.insert(ToolKey(name))
             if case .deny = nameDecision(for: name), manifest.policy.mode == .enforce { continue }
+            if !pinnedRules.isEmpty, case .object(let definition) = tool, !keepsPinned(definition, name: name) { continue }
             learnInputSchema(of: name, tool["inputSchema"])
             kept.append(tool)
         }

@@ -51,6 +51,9 @@ public struct Manifest: Sendable {
         public var line: Int
         /// Its budget settings (`budget`, `rate`, `burst`, `cost`, `maxResultTokens`); empty by default.
         public var budget = RuleBudget(rule: "")
+        /// The digest of the reviewed tool definition (`"pin"`, exact rules only): a listed
+        /// definition that no longer matches it is blocked (`tool_changed`).
+        public var pin: ToolPin?
 
         /// The rule's name in denials and logs (`tools.git_*`).
         public var name: String { "tools.\(pattern)" }

@@ -163,7 +163,7 @@ public enum ManifestLoader {
             }
             var rule = Manifest.ToolRule(pattern: entry.key, matcher: matcher, allow: true, reason: nil, arguments: nil,
                                          line: decoder.source.location(of: entry.keyOffset).line)
-            let keys = ["allow", "reason", "arguments", "budget", "rate", "burst", "cost", "maxResultTokens"]
+            let keys = ["allow", "reason", "arguments", "pin", "budget", "rate", "burst", "cost", "maxResultTokens"]
             var rate: RateSpec?
             var burst: Int64?
             rule.budget.rule = entry.key
@@ -173,6 +173,7 @@ public enum ManifestLoader {
                 switch member.key {
                 case "allow": rule.allow = decoder.bool(member.value, path: memberPath) ?? false
                 case "reason": rule.reason = decoder.string(member.value, path: memberPath)
+                case "pin": rule.pin = decodePin(member.value, exact: matcher.isExact, path: memberPath, decoder: &decoder)
                 default:
                     do throws(SchemaCompileError) {
                         rule.arguments = try ArgumentSchema(compiling: member.value.json, strictness: .strict, context: context)
@@ -187,5 +188,19 @@ public enum ManifestLoader {
             rules.append(rule)
         }
         return rules
+    }
+
+    /// A rule's `pin`: `sha256:` and 64 lowercase hex digits, on a rule for one tool name.
+    private static func decodePin(_ node: SourceValue, exact: Bool, path: String, decoder: inout ManifestDecoder) -> ToolPin? {
+        guard let text = decoder.string(node, path: path) else { return nil }
+        guard let pin = ToolPin(text) else {
+            decoder.report("expected \"sha256:\" and 64 lowercase hex digits (as tollgate init or tollgate pin write it), found \"\(text)\"", at: node, path: path)
+            return nil
+        }
+        guard exact else {
+            decoder.report("a pin belongs to one tool: put it on a rule whose key is a tool name, not a glob", at: node, path: path)
+            return nil
+        }
+        return pin
     }
 }
