@@ -15,6 +15,7 @@ public enum Usage {
           tollgate pin --manifest FILE [-- COMMAND...]  refresh tool pins after a reviewed upgrade
           tollgate audit verify FILE...                check an audit log's hash chain
           tollgate audit summary [--json] FILE...      per-tool counts, tokens, durations
+          tollgate audit replay FILE... --manifest NEW [--json]  what NEW would decide otherwise
           tollgate budget show [--manifest FILE] [--json]  budgets used, burn rate, run-out time
           tollgate --help | --version
 
@@ -34,6 +35,7 @@ public enum Usage {
     public static let audit = """
         USAGE: tollgate audit verify FILE...
                tollgate audit summary [--json] FILE...
+               tollgate audit replay FILE... --manifest NEW [--json]
 
         Give rotated files oldest first (audit.log.2 audit.log.1 audit.log).
         verify re-derives every record's hash and its link to the previous one; exit 0 when the
@@ -41,6 +43,12 @@ public enum Usage {
         record (edited, deleted, reordered or inserted). A keyed log (HMAC) needs the key in
         TOLLGATE_AUDIT_KEY. summary prints, per tool, allowed/denied counts by code, cost, tokens
         and p50/p99 duration.
+        replay re-decides every recorded call under manifest NEW (names and argument schemas; not
+        budgets, rates, pins or the server's inputSchema) and lists the calls that would change:
+        allowed -> denied (with code, rule and reason), denied -> allowed, denied differently, and
+        allowed -> needs approval; calls whose arguments were not recorded in full (digest mode,
+        or redaction replaced a value) are listed as not judged. Exit 0 when nothing would change,
+        3 when something would, 1 when a file cannot be read, 2 for a bad manifest.
         """
 
     /// The help of `tollgate pin`.

@@ -20,6 +20,8 @@ public struct Manifest: Sendable {
         public var mode: Mode = .enforce
         /// Whether calls are also validated against the tool's own `inputSchema` from `tools/list`.
         public var validateInput = true
+        /// How long a call held for approval waits for an answer (`approvalTimeoutSeconds`).
+        public var approvalTimeoutSeconds = 120
 
         public init() {}
     }
@@ -54,6 +56,8 @@ public struct Manifest: Sendable {
         /// The digest of the reviewed tool definition (`"pin"`, exact rules only): a listed
         /// definition that no longer matches it is blocked (`tool_changed`).
         public var pin: ToolPin?
+        /// Whether calls wait for a person's approval (`"approval"`), and how it is asked for.
+        public var approval: ApprovalRule?
 
         /// The rule's name in denials and logs (`tools.git_*`).
         public var name: String { "tools.\(pattern)" }
