@@ -60,11 +60,25 @@ _ = Array(manifestText.utf8).withUnsafeBytes { bytes in
     return writeFully(fd, bytes)
 }
 defer { unlink(manifestPath) }
+// The same with an audit trail (fsync batch, rotated at 8 MB so the files stay small).
+let auditManifestPath = "/tmp/tollgate-bench-\(getpid())-audit.json"
+let auditPath = "/tmp/tollgate-bench-\(getpid()).audit"
+let auditManifestText = String(manifestText.dropLast()) + #", "audit": {"path": "\#(auditPath)", "fsync": "batch", "rotateMB": 8}}"#
+_ = Array(auditManifestText.utf8).withUnsafeBytes { bytes in
+    let fd = open(auditManifestPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    defer { close(fd) }
+    return writeFully(fd, bytes)
+}
+defer {
+    unlink(auditManifestPath)
+    _ = system("rm -f '\(auditPath)' '\(auditPath)'.*")
+}
 var configurations: [(String, [String])] = [
     ("direct", server),
     ("raw relay", [selfPath, "relay", "--"] + server),
     ("tollgate", [tollgate, "run"] + extra + ["--"] + server),
     ("tollgate+policy", [tollgate, "run", "--manifest", manifestPath, "--"] + server),
+    ("tollgate+audit", [tollgate, "run", "--manifest", auditManifestPath, "--"] + server),
 ]
 var samples: [String: [RoundTrip]] = [:]
 for round in 1...rounds {
@@ -108,6 +122,8 @@ print("pipelined throughput: tollgate / raw relay = \(fmt(gate.rate / raw.rate, 
 print("peak RSS of tollgate: \(fmt(gate.rss)) MiB (goal ≤ 20)")
 print("start-up added over direct: \(fmt((gate.startup - direct.startup) / 1000, 2)) ms (goal ≤ 10)")
 let policy = summary["tollgate+policy"]!
+let audited = summary["tollgate+audit"]!
+print("with a manifest and an audit trail (fsync batch): added p50 \(fmt(audited.p50 - direct.p50)) µs, \(fmt(audited.p50 - policy.p50)) µs over the manifest alone; throughput ratio \(fmt(audited.rate / raw.rate, 2))")
 print("with a manifest: added p50 \(fmt(policy.p50 - direct.p50)) µs (ratio \(fmt((policy.p50 - direct.p50) / max(rawAdded, 0.1), 2))), throughput ratio \(fmt(policy.rate / raw.rate, 2)), peak RSS \(fmt(policy.rss)) MiB")
 print("")
 print("in-process cost per operation (best of 5):")
@@ -122,6 +138,13 @@ defer {
             print(try BudgetBenchmark.run(directory: directory).text)
         } catch {
             print("  ledger benchmark failed: \(error)")
+        }
+        print("")
+        print("audit recording per call (decision + outcome records):")
+        do throws(AuditError) {
+            print(try AuditBenchmark.run(directory: directory).text)
+        } catch {
+            print("  audit benchmark failed: \(error)")
         }
         _ = system("rm -rf '\(directory)'")
     }
