@@ -20,6 +20,9 @@ public struct Manifest: Sendable {
         public var mode: Mode = .enforce
         /// Whether calls are also validated against the tool's own `inputSchema` from `tools/list`.
         public var validateInput = true
+        /// How long a forwarded call may wait for its answer when its rules set no
+        /// `timeoutSeconds` (`policy.defaultTimeoutSeconds`); nil: no limit.
+        public var defaultTimeoutMilliseconds: Int64?
 
         public init() {}
     }
@@ -51,6 +54,8 @@ public struct Manifest: Sendable {
         public var line: Int
         /// Its budget settings (`budget`, `rate`, `burst`, `cost`, `maxResultTokens`); empty by default.
         public var budget = RuleBudget(rule: "")
+        /// How long a matching call may wait for its answer (`timeoutSeconds`); nil: the default.
+        public var timeoutMilliseconds: Int64?
 
         /// The rule's name in denials and logs (`tools.git_*`).
         public var name: String { "tools.\(pattern)" }

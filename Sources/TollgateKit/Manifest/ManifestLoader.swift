@@ -67,13 +67,15 @@ public enum ManifestLoader {
 
     private static func decodePolicy(_ node: SourceValue, decoder: inout ManifestDecoder) -> Manifest.Policy {
         var policy = Manifest.Policy()
-        for member in decoder.members(node, path: "policy", allowed: ["default", "mode", "validateInput"]) ?? [] {
+        for member in decoder.members(node, path: "policy", allowed: ["default", "mode", "validateInput", "defaultTimeoutSeconds"]) ?? [] {
             let path = "policy.\(member.key)"
             switch member.key {
             case "default":
                 if let decision: Manifest.DefaultDecision = decoder.choice(member.value, path: path) { policy.defaultDecision = decision }
             case "mode":
                 if let mode: Manifest.Mode = decoder.choice(member.value, path: path) { policy.mode = mode }
+            case "defaultTimeoutSeconds":
+                policy.defaultTimeoutMilliseconds = timeoutMilliseconds(member.value, path: path, decoder: &decoder)
             default:
                 if let flag = decoder.bool(member.value, path: path) { policy.validateInput = flag }
             }
@@ -163,7 +165,7 @@ public enum ManifestLoader {
             }
             var rule = Manifest.ToolRule(pattern: entry.key, matcher: matcher, allow: true, reason: nil, arguments: nil,
                                          line: decoder.source.location(of: entry.keyOffset).line)
-            let keys = ["allow", "reason", "arguments", "budget", "rate", "burst", "cost", "maxResultTokens"]
+            let keys = ["allow", "reason", "arguments", "budget", "rate", "burst", "cost", "maxResultTokens", "timeoutSeconds"]
             var rate: RateSpec?
             var burst: Int64?
             rule.budget.rule = entry.key
@@ -173,6 +175,7 @@ public enum ManifestLoader {
                 switch member.key {
                 case "allow": rule.allow = decoder.bool(member.value, path: memberPath) ?? false
                 case "reason": rule.reason = decoder.string(member.value, path: memberPath)
+                case "timeoutSeconds": rule.timeoutMilliseconds = timeoutMilliseconds(member.value, path: memberPath, decoder: &decoder)
                 default:
                     do throws(SchemaCompileError) {
                         rule.arguments = try ArgumentSchema(compiling: member.value.json, strictness: .strict, context: context)
