@@ -25,11 +25,13 @@ public struct PolicyGate: Gate {
     /// Where decisions are recorded, when the manifest asks for an audit trail.
     public private(set) var audit: AuditTrail?
     /// Rate limits and budgets, when the manifest sets any (or names a ledger).
-    private var budgets: BudgetGuard?
+    var budgets: BudgetGuard?
     /// The rules that pin a tool's definition, by tool name.
     let pinnedRules: [ToolKey: Int]
     /// Listed definitions against their pins.
     var pinCheck = PinCheck()
+    /// Whether any rule or `policy.defaultTimeoutSeconds` sets a timeout.
+    let hasTimeouts: Bool
 
     /// Creates the gate of a manifest. `budgetAccount` keeps the budgets (a ``Ledger`` when the
     /// manifest names one; by default an in-memory ``BudgetState``); `clock` is read for rate
@@ -46,6 +48,7 @@ public struct PolicyGate: Gate {
         var pinned: [ToolKey: Int] = [:]
         for (index, rule) in manifest.tools.enumerated() where rule.pin != nil { pinned[ToolKey(rule.pattern)] = index }
         pinnedRules = pinned
+        hasTimeouts = manifest.policy.defaultTimeoutMilliseconds != nil || manifest.tools.contains { $0.timeoutMilliseconds != nil }
         rules = RuleTable(manifest.tools.map { RuleTable.Rule(matcher: $0.matcher, allows: $0.allow, payload: ()) })
         context = SchemaContext(workingDirectory: workingDirectory ?? manifest.defaultServer?.workingDirectory ?? FileIO.currentDirectory())
     }

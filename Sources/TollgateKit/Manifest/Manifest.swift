@@ -22,6 +22,9 @@ public struct Manifest: Sendable {
         public var validateInput = true
         /// How long a call held for approval waits for an answer (`approvalTimeoutSeconds`).
         public var approvalTimeoutSeconds = 120
+        /// How long a forwarded call may wait for its answer when its rules set no
+        /// `timeoutSeconds` (`policy.defaultTimeoutSeconds`); nil: no limit.
+        public var defaultTimeoutMilliseconds: Int64?
 
         public init() {}
     }
@@ -58,6 +61,8 @@ public struct Manifest: Sendable {
         public var pin: ToolPin?
         /// Whether calls wait for a person's approval (`"approval"`), and how it is asked for.
         public var approval: ApprovalRule?
+        /// How long a matching call may wait for its answer (`timeoutSeconds`); nil: the default.
+        public var timeoutMilliseconds: Int64?
 
         /// The rule's name in denials and logs (`tools.git_*`).
         public var name: String { "tools.\(pattern)" }

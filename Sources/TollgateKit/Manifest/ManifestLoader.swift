@@ -67,7 +67,7 @@ public enum ManifestLoader {
 
     private static func decodePolicy(_ node: SourceValue, decoder: inout ManifestDecoder) -> Manifest.Policy {
         var policy = Manifest.Policy()
-        for member in decoder.members(node, path: "policy", allowed: ["default", "mode", "validateInput", "approvalTimeoutSeconds"]) ?? [] {
+        for member in decoder.members(node, path: "policy", allowed: ["default", "mode", "validateInput", "defaultTimeoutSeconds", "approvalTimeoutSeconds"]) ?? [] {
             let path = "policy.\(member.key)"
             switch member.key {
             case "default":
@@ -76,6 +76,8 @@ public enum ManifestLoader {
                 if let mode: Manifest.Mode = decoder.choice(member.value, path: path) { policy.mode = mode }
             case "approvalTimeoutSeconds":
                 if let seconds = decoder.integer(member.value, path: path, range: 1...86_400) { policy.approvalTimeoutSeconds = seconds }
+            case "defaultTimeoutSeconds":
+                policy.defaultTimeoutMilliseconds = timeoutMilliseconds(member.value, path: path, decoder: &decoder)
             default:
                 if let flag = decoder.bool(member.value, path: path) { policy.validateInput = flag }
             }
@@ -165,7 +167,7 @@ public enum ManifestLoader {
             }
             var rule = Manifest.ToolRule(pattern: entry.key, matcher: matcher, allow: true, reason: nil, arguments: nil,
                                          line: decoder.source.location(of: entry.keyOffset).line)
-            let keys = ["allow", "reason", "arguments", "pin", "approval", "budget", "rate", "burst", "cost", "maxResultTokens"]
+            let keys = ["allow", "reason", "arguments", "pin", "approval", "budget", "rate", "burst", "cost", "maxResultTokens", "timeoutSeconds"]
             var rate: RateSpec?
             var burst: Int64?
             rule.budget.rule = entry.key
@@ -177,6 +179,7 @@ public enum ManifestLoader {
                 case "reason": rule.reason = decoder.string(member.value, path: memberPath)
                 case "pin": rule.pin = decodePin(member.value, exact: matcher.isExact, path: memberPath, decoder: &decoder)
                 case "approval": rule.approval = decodeApproval(member.value, path: memberPath, decoder: &decoder)
+                case "timeoutSeconds": rule.timeoutMilliseconds = timeoutMilliseconds(member.value, path: memberPath, decoder: &decoder)
                 default:
                     do throws(SchemaCompileError) {
                         rule.arguments = try ArgumentSchema(compiling: member.value.json, strictness: .strict, context: context)
