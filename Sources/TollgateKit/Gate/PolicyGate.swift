@@ -30,6 +30,8 @@ public struct PolicyGate: Gate {
     let pinnedRules: [ToolKey: Int]
     /// Listed definitions against their pins.
     var pinCheck = PinCheck()
+    /// Whether some rule asks for approval.
+    let hasApprovalRules: Bool
     /// Whether any rule or `policy.defaultTimeoutSeconds` sets a timeout.
     let hasTimeouts: Bool
 
@@ -48,6 +50,7 @@ public struct PolicyGate: Gate {
         var pinned: [ToolKey: Int] = [:]
         for (index, rule) in manifest.tools.enumerated() where rule.pin != nil { pinned[ToolKey(rule.pattern)] = index }
         pinnedRules = pinned
+        hasApprovalRules = manifest.tools.contains { $0.approval != nil }
         hasTimeouts = manifest.policy.defaultTimeoutMilliseconds != nil || manifest.tools.contains { $0.timeoutMilliseconds != nil }
         rules = RuleTable(manifest.tools.map { RuleTable.Rule(matcher: $0.matcher, allows: $0.allow, payload: ()) })
         context = SchemaContext(workingDirectory: workingDirectory ?? manifest.defaultServer?.workingDirectory ?? FileIO.currentDirectory())
@@ -80,8 +83,22 @@ public struct PolicyGate: Gate {
         } else if let denial {
             (decision, verdict) = (.denied, .deny(denial))
         } else {
+            if hasApprovalRules, let hold = approvalHold(for: call) {
+                if !monitoring {
+                    report(crossings)
+                    return .hold(hold)
+                }
+                diagnostics.report("monitor: would hold \(call.name) for approval (\(hold.rule))")
+            }
             (decision, verdict) = (.allowed, .forward)
         }
+        return record(call, decision, verdict: verdict, denial: denial, crossings: crossings)
+    }
+
+    /// Records a decision and returns the verdict; a call whose decision cannot be recorded is
+    /// denied (`audit_unavailable`) and its budget reservation released.
+    mutating func record(_ call: ToolCall, _ decision: AuditRecord.Decision, verdict: GateVerdict, denial: Denial?,
+                         crossings: [BudgetCrossing] = []) -> GateVerdict {
         do throws(AuditError) {
             try audit?.recordDecision(call, decision, denial: denial)
         } catch {

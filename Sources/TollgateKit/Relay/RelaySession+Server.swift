@@ -22,6 +22,7 @@ extension RelaySession {
         case .invalid(let why):
             return RelayActions(log: "dropped an invalid message from the server: \(why)")
         case .message:
+            if holdsCalls, !approvals.requests.isEmpty, let refusal = collidingServerRequest(line) { return refusal }
             return .passThrough
         case .response(let id, let resultRange, let errorRange):
             guard let id, let request = take(id, now: now) else {
@@ -82,6 +83,7 @@ extension RelaySession {
             replies.append(contentsOf: request.unansweredReply(because: reason))
             completed(request, outcome: .serverGone)
         }
+        if holdsCalls && !approvals.isEmpty { replies += abandonHeldCalls(because: reason) }
         return replies
     }
 }
