@@ -44,6 +44,19 @@ public struct ApprovalState: Sendable {
     /// Whether anything waits for an answer.
     public var isEmpty: Bool { held.isEmpty }
 
+    /// Whether Tollgate ever sent the client a request of its own (then late answers may come).
+    public var hasAsked: Bool { everAsked }
+    private var everAsked = false
+
+    /// The bytes every id of Tollgate's requests starts with (its opening quote included).
+    private var idPrefix: [UInt8] { Array("\"tollgate-\(nonce)-".utf8) }
+
+    /// Whether `id` is one Tollgate issued (outstanding or not): the nonce is never sent to the
+    /// server, so only an answer to Tollgate can carry it.
+    func isOwnID(_ id: RequestID) -> Bool {
+        id.withBytes { $0.starts(with: idPrefix) }
+    }
+
     /// Holds a call to be approved by the client; returns Tollgate's request id for it.
     mutating func holdForClient(_ call: ToolCall, _ hold: ApprovalHold) -> RequestID {
         counter += 1
@@ -51,6 +64,7 @@ public struct ApprovalState: Sendable {
         let id = RequestID(bytes: Array("\"\(text)\"".utf8), isString: true, hasEscapes: false)
         held[call.id] = HeldCall(call: call, hold: hold, route: .elicitation(id))
         requests[id] = call.id
+        everAsked = true
         return id
     }
 

@@ -47,10 +47,13 @@ extension RelaySession {
         case .request(_, let method, let span) where method == "initialize":
             approvals.clientCanElicit = Elicitation.clientCanElicit(initializeParams: UnsafeRawBufferPointer(rebasing: line[span]))
             return nil
-        case .passThrough(let span) where !approvals.requests.isEmpty:
+        case .passThrough(let span) where approvals.hasAsked:
             guard let (id, answer) = Elicitation.answer(in: UnsafeRawBufferPointer(rebasing: line[span])),
-                let held = approvals.release(request: id)
+                approvals.isOwnID(id)
             else { return nil }
+            guard let held = approvals.release(request: id) else {
+                return RelayActions(log: "dropped the client's late answer to Tollgate's request \(id) (its call was already settled)")
+            }
             timers.remove(.approval(held.call.id))
             let settled = settle(held, outcome: answer.outcome, now: now)
             return RelayActions(forward: settled.forward.map { .call($0) }, reply: settled.reply, log: settled.log)
