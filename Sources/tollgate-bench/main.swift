@@ -9,6 +9,7 @@ import Glibc
 //   tollgate-bench [--rounds R] [--sequential N] [--pipelined N] [--tollgate PATH]
 //   tollgate-bench server            the minimal server
 //   tollgate-bench relay -- CMD...   the raw relay
+//   tollgate-bench audit             the audit recording figures only
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let me = CommandLine.arguments[0].contains("/") ? CommandLine.arguments[0] : "/proc/self/exe"
@@ -21,8 +22,20 @@ let selfPath: String = {
 if arguments.first == "server" { exit(BenchServer.run()) }
 // `tollgate-bench loop KIND N`: runs one in-process operation N times, for instruction counts
 // under `valgrind --tool=callgrind` (repeatable where wall-clock timings are not).
+if arguments.first == "loop", arguments.count >= 3, arguments[1] == "audit", let iterations = Int(arguments[2]) {
+    do throws(AuditError) { try AuditBenchmark.loop(path: "/tmp/tollgate-bench-loop-\(getpid()).audit", count: iterations) } catch { print(error) }
+    exit(0)
+}
 if arguments.first == "loop", arguments.count >= 3, let iterations = Int(arguments[2]) {
     Micro.loop(arguments[1], iterations: iterations)
+    exit(0)
+}
+// `tollgate-bench audit`: only the audit recording figures.
+if arguments.first == "audit" {
+    let directory = "/tmp/tollgate-bench-audit-\(getpid())"
+    mkdir(directory, 0o700)
+    do throws(AuditError) { print(try AuditBenchmark.run(directory: directory).text) } catch { print("audit benchmark failed: \(error)") }
+    rmdir(directory)
     exit(0)
 }
 if arguments.first == "micro" {

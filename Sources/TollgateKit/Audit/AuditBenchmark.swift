@@ -36,6 +36,11 @@ public enum AuditBenchmark {
         return Report(batch: batch, batchKeyed: keyed, always: always)
     }
 
+    /// Records `count` calls into `path` (fsync batch), for profilers (`tollgate-bench loop audit N`).
+    public static func loop(path: String, count: Int) throws(AuditError) {
+        _ = try timing(path, .batch, key: nil, count)
+    }
+
     /// Times the records of `count` calls (an `echo` with a short text, arguments redacted).
     private static func timing(_ path: String, _ durability: AuditLog.Durability, key: [UInt8]?, _ count: Int) throws(AuditError) -> BudgetBenchmark.Timing {
         unlink(path)
