@@ -26,8 +26,11 @@ public enum Elicitation {
 
     /// The client's answer to an elicitation, as read from its response line.
     public enum Answer: Sendable, Equatable {
+        /// The user accepted; `approve` is false only when the content says so.
         case accept(approve: Bool)
+        /// The user declined.
         case decline
+        /// The user dismissed the request.
         case cancel
         /// An error response, or a result Tollgate cannot read.
         case failed(String)

@@ -24,10 +24,13 @@ public struct AuditReplay: Sendable {
 
     /// One recorded call whose decision would change.
     public struct Change: Sendable, Equatable {
+        /// How the decision changes.
         public var kind: Kind
         /// Where the record is: `file:line`.
         public var location: String
+        /// The record's `time`.
         public var time: String?
+        /// The tool the call named.
         public var tool: String
         /// The recorded decision and code (`allowed`, `denied tool_denied`).
         public var recorded: String
@@ -37,8 +40,11 @@ public struct AuditReplay: Sendable {
 
     /// One recorded call that cannot be judged, and why.
     public struct Unjudged: Sendable, Equatable {
+        /// Where the record is: `file:line`.
         public var location: String
+        /// The tool the call named.
         public var tool: String
+        /// Why it cannot be judged.
         public var why: String
     }
 

@@ -18,6 +18,7 @@ public struct ManifestPinEditor: Sendable {
         /// Tools the server listed that no exact rule names (`policy.default` or a glob decides them).
         public var withoutRule: [String] = []
 
+        /// Reports are equal when they list the same changes in the same order.
         public static func == (lhs: Report, rhs: Report) -> Bool {
             lhs.updated.map { "\($0.tool) \($0.old) \($0.new)" } == rhs.updated.map { "\($0.tool) \($0.old) \($0.new)" }
                 && lhs.added.map { "\($0.tool) \($0.pin)" } == rhs.added.map { "\($0.tool) \($0.pin)" }

@@ -49,6 +49,7 @@ public struct PinCheck: Sendable {
     /// The tools found changed.
     private var changes: [ToolKey: Change] = [:]
 
+    /// An empty check: no definition seen yet.
     public init() {}
 
     /// Checks a listed definition of `name` against `pin` (from rule `rule`).
