@@ -32,10 +32,12 @@ public struct Manifest: Sendable {
         public var name: String
         /// The command and its arguments.
         public var arguments: [String]
-        /// Variables added to (or, later, replacing) the inherited environment.
-        public var environment: [String: String]
+        /// The server's environment (`env`): added to Tollgate's, or replacing it.
+        public var environment: ServerEnvironment
         /// The working directory (absolute; a relative one is resolved against the manifest's folder).
         public var workingDirectory: String?
+        /// Resource limits for the server process (`limits`).
+        public var limits = ResourceLimits()
     }
 
     /// A rule of the `tools` section.
