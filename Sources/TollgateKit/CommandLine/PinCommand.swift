@@ -16,9 +16,7 @@ struct PinCommand {
             }
             configuration.arguments = server.arguments
             configuration.workingDirectory = server.workingDirectory
-            if !server.environment.isEmpty {
-                configuration.environment = FileIO.environment().merging(server.environment) { _, new in new }
-            }
+            configuration.environment = try server.environment.resolve(parent: FileIO.environment(), server: server.name, file: manifestPath)
         }
         let tools = try Self.listTools(configuration)
         let source: SourceText

@@ -34,10 +34,12 @@ public struct Manifest: Sendable {
         public var name: String
         /// The command and its arguments.
         public var arguments: [String]
-        /// Variables added to (or, later, replacing) the inherited environment.
-        public var environment: [String: String]
+        /// The server's environment (`env`): added to Tollgate's, or replacing it.
+        public var environment: ServerEnvironment
         /// The working directory (absolute; a relative one is resolved against the manifest's folder).
         public var workingDirectory: String?
+        /// Resource limits for the server process (`limits`).
+        public var limits = ResourceLimits()
     }
 
     /// A rule of the `tools` section.
@@ -86,6 +88,8 @@ public struct Manifest: Sendable {
         public var caps = BudgetCaps()
         /// The overall rate limit (`rate`, `burst`).
         public var rate: RateLimit?
+        /// The largest `maxTokens` one sampling request may ask for (`samplingMaxTokensPerRequest`).
+        public var samplingMaxTokensPerRequest: Int64?
         /// The rolling window (`window`); nil: per run, or for the ledger's life.
         public var window: BudgetWindow?
         /// The ledger shared by processes (absolute; a relative path is resolved against the manifest's folder).
@@ -110,6 +114,7 @@ public struct Manifest: Sendable {
     /// indices are the gate's rule indices).
     public var budgetLimits: BudgetLimits {
         BudgetLimits(overall: budgets.caps, rate: budgets.rate, window: budgets.window,
+                     samplingMaxTokensPerRequest: budgets.samplingMaxTokensPerRequest,
                      rules: tools.map { rule in
                          var budget = rule.budget
                          budget.rule = rule.pattern

@@ -94,19 +94,16 @@ public enum ManifestLoader {
             }
             var command: String?
             var arguments: [String] = []
-            var environment: [String: String] = [:]
+            var environment = ServerEnvironment()
+            var limits = ResourceLimits()
             var workingDirectory: String?
-            for member in decoder.members(entry.value, path: path, allowed: ["command", "args", "env", "cwd"]) ?? [] {
+            for member in decoder.members(entry.value, path: path, allowed: ["command", "args", "env", "cwd", "limits"]) ?? [] {
                 let memberPath = "\(path).\(member.key)"
                 switch member.key {
                 case "command": command = decoder.string(member.value, path: memberPath)
                 case "args": arguments = decoder.strings(member.value, path: memberPath) ?? []
-                case "env":
-                    for variable in decoder.namedMembers(member.value, path: memberPath) {
-                        if let value = decoder.string(variable.value, path: ManifestDecoder.join(memberPath, variable.key), nonEmpty: false) {
-                            environment[variable.key] = value
-                        }
-                    }
+                case "env": environment = decodeEnvironment(member.value, path: memberPath, decoder: &decoder)
+                case "limits": limits = decodeLimits(member.value, path: memberPath, decoder: &decoder)
                 default:
                     if let text = decoder.string(member.value, path: memberPath) {
                         workingDirectory = FileIO.absolute(text, base: directory)
@@ -118,7 +115,7 @@ public enum ManifestLoader {
             }
             if let command {
                 servers.append(Manifest.Server(name: entry.key, arguments: [command] + arguments,
-                                               environment: environment, workingDirectory: workingDirectory))
+                                               environment: environment, workingDirectory: workingDirectory, limits: limits))
             }
         }
         return servers

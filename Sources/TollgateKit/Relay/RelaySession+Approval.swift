@@ -47,7 +47,7 @@ extension RelaySession {
         case .request(_, let method, let span) where method == "initialize":
             approvals.clientCanElicit = Elicitation.clientCanElicit(initializeParams: UnsafeRawBufferPointer(rebasing: line[span]))
             return nil
-        case .passThrough(let span) where approvals.hasAsked:
+        case .passThrough(let span) where approvals.hasAsked, .response(_, _, let span) where approvals.hasAsked:
             guard let (id, answer) = Elicitation.answer(in: UnsafeRawBufferPointer(rebasing: line[span])),
                 approvals.isOwnID(id)
             else { return nil }
@@ -142,8 +142,14 @@ extension RelaySession {
     /// client: refused (answered with an error), so the client's answer cannot be misrouted.
     func collidingServerRequest(_ line: UnsafeRawBufferPointer) -> RelayActions? {
         guard case .success(.single(let envelope)) = MessageEnvelope.scan(line), envelope.kind == .request,
-            let id = RequestID(envelope: envelope, in: line), approvals.isOwnRequest(id)
+            let id = RequestID(envelope: envelope, in: line)
         else { return nil }
+        return collidingServerRequest(id: id)
+    }
+
+    /// The refusal of a server request whose id (already read) is one of Tollgate's outstanding ones.
+    func collidingServerRequest(id: RequestID) -> RelayActions? {
+        guard approvals.isOwnRequest(id) else { return nil }
         let error = JSONRPCError(.invalidRequest, "Invalid Request: id \(id) is reserved by Tollgate for a request in flight")
         return RelayActions(reply: Reply.error(id: id.bytes, error), log: "refused a server request reusing Tollgate's request id \(id)")
     }

@@ -103,6 +103,7 @@ public struct StdioRelay: Sendable {
                     diagnostics.report("the server ignored SIGTERM; sending SIGKILL")
                     child.signalGroup(SIGKILL)
                 case .finish(let status):
+                    if !server.limits.isEmpty { diagnostics.report(server.limits.explainExit(status, cgroup: server.cgroup != nil)) }
                     let replies = core.session.withLock { $0.serverWentAway(because: "the server \(status) before answering") }
                     core.clientOutput.write(replies)
                     // Whatever the server left behind in its process group goes with it.

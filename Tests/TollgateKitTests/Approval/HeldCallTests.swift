@@ -160,3 +160,26 @@ struct HeldCallTests {
         #expect(session.approvals.isEmpty && session.nextDeadline == nil)
     }
 }
+
+@Suite("Approval: held calls with sampling caps (client responses and server requests read)")
+struct HeldCallSamplingTests {
+    @Test("with sampling caps on, the client's answer still goes to Tollgate and a server request reusing its id is refused")
+    func withSamplingCaps() throws {
+        let text = #"{"version": 1, "budgets": {"samplingTokens": 1000}, "tools": {"echo": {"approval": "ask"}}}"#
+        let loaded = try? parseManifest(text).get()
+        var session = RelaySession(gate: PolicyGate(manifest: try #require(loaded), diagnostics: .silent, workingDirectory: "/tmp"))
+        session.approvals = ApprovalState(nonce: "n")
+        #expect(session.capsSampling && session.holdsCalls)
+        _ = session.client(initialize, at: 0)
+        #expect(try json(try #require(session.client(toolCall(id: 7, "echo"), at: 1).reply))["method"] == "elicitation/create")
+        let collision = session.server(#"{"jsonrpc":"2.0","id":"tollgate-n-1","method":"sampling/createMessage","params":{"messages":[],"maxTokens":10}}"#)
+        #expect(collision.forward == nil)
+        #expect(try json(try #require(collision.reply))["error"]?["code"] == .number("-32600"))
+        let accepted = session.client(answer("accept"), at: 2)
+        guard case .call(let call)? = accepted.forward else {
+            Issue.record("the approved call must be forwarded: \(accepted)")
+            return
+        }
+        #expect(call.name == "echo" && session.approvals.isEmpty)
+    }
+}
