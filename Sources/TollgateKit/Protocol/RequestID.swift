@@ -90,6 +90,28 @@ public struct RequestID: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// A hash for ``PendingTable``: ids that are equal hash alike; `seed` differs per table, so a
+    /// client cannot pick ids that collide.
+    func tableHash(seed: UInt64) -> UInt64 {
+        if outOfLine == nil { return Self.mix(low, high, count, seed: seed) }
+        let key = matchKey
+        if key.count <= 16 {
+            return key.withUnsafeBytes { RequestID(source: $0, isString: false, hasEscapes: false) }.tableHash(seed: seed)
+        }
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in key { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return Self.mix(hash, 0, key.count, seed: seed)
+    }
+
+    @inline(__always)
+    private static func mix(_ low: UInt64, _ high: UInt64, _ count: Int, seed: UInt64) -> UInt64 {
+        var x = (low ^ seed) &* 0x9E37_79B9_7F4A_7C15
+        x ^= (high &+ UInt64(truncatingIfNeeded: count)) &* 0xC2B2_AE3D_27D4_EB4F
+        x ^= x >> 29
+        x &*= 0xBF58_476D_1CE4_E5B9
+        return x ^ (x >> 32)
+    }
+
     /// The form ids are matched by: the canonical form of a string id with escapes, else the bytes.
     private var matchKey: [UInt8] { canonical ?? stored ?? bytes }
 }
