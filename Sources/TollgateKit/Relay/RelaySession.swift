@@ -49,7 +49,7 @@ public struct RelaySession: Sendable {
     /// What happens to one message (alone or in a batch).
     enum MessageAction: Equatable {
         case forwardOriginal
-        case forwardCall(ToolCall)
+        indirect case forwardCall(ToolCall)
         case reply([UInt8], log: String?)
         case drop(String)
     }
