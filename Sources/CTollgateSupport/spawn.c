@@ -16,7 +16,7 @@
 
 extern char **environ;
 
-enum { STEP_FORK = 1, STEP_PIPE, STEP_DUP, STEP_CHDIR, STEP_RLIMIT, STEP_EXEC, STEP_PARENT_DIED };
+enum { STEP_FORK = 1, STEP_PIPE, STEP_DUP, STEP_CHDIR, STEP_RLIMIT, STEP_EXEC, STEP_PARENT_DIED, STEP_CGROUP };
 
 static void child_fail(int pipe_fd, int step) {
     int payload[2] = { step, errno };
@@ -39,9 +39,9 @@ static void close_other_fds(int keep) {
     for (int fd = 3; fd < max; fd++) if (fd != keep) close(fd);
 }
 
-static int set_limit(int resource, int64_t value) {
+static int set_limit(int resource, int64_t value, int64_t hard_extra) {
     if (value < 0) return 0;
-    struct rlimit rl = { (rlim_t)value, (rlim_t)value };
+    struct rlimit rl = { (rlim_t)value, (rlim_t)(value + hard_extra) };
     return setrlimit(resource, &rl);
 }
 
@@ -72,8 +72,8 @@ static void exec_search(const char *file, char *const argv[], char *const envp[]
 }
 
 int tg_spawn(const char *const argv[], const char *const envp[], const char *cwd,
-             int stdin_fd, int stdout_fd, const tg_limits *limits, pid_t *pid_out,
-             int *failed_step_out) {
+             int stdin_fd, int stdout_fd, const tg_limits *limits, const char *cgroup_procs,
+             pid_t *pid_out, int *failed_step_out) {
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) { *failed_step_out = STEP_PIPE; return errno; }
     char *const *env = (char *const *)(envp ? envp : (const char *const *)environ);
@@ -108,11 +108,18 @@ int tg_spawn(const char *const argv[], const char *const envp[], const char *cwd
         else fcntl(1, F_SETFD, 0);
         close_other_fds(rep);
         if (cwd && chdir(cwd) != 0) child_fail(rep, STEP_CHDIR);
+        if (cgroup_procs) {
+            // "0" moves the writing process: the child joins its cgroup before it runs anything.
+            int fd = open(cgroup_procs, O_WRONLY | O_CLOEXEC);
+            if (fd < 0 || write(fd, "0", 1) != 1) child_fail(rep, STEP_CGROUP);
+            close(fd);
+        }
         if (limits) {
-            if (set_limit(RLIMIT_AS, limits->address_space_bytes) != 0 ||
-                set_limit(RLIMIT_CPU, limits->cpu_seconds) != 0 ||
-                set_limit(RLIMIT_NOFILE, limits->open_files) != 0 ||
-                set_limit(RLIMIT_NPROC, limits->processes) != 0) child_fail(rep, STEP_RLIMIT);
+            // CPU: SIGXCPU at the limit (the soft one), SIGKILL one second later if it is ignored.
+            if (set_limit(RLIMIT_AS, limits->address_space_bytes, 0) != 0 ||
+                set_limit(RLIMIT_CPU, limits->cpu_seconds, 1) != 0 ||
+                set_limit(RLIMIT_NOFILE, limits->open_files, 0) != 0 ||
+                set_limit(RLIMIT_NPROC, limits->processes, 0) != 0) child_fail(rep, STEP_RLIMIT);
         }
         exec_search(argv[0], (char *const *)argv, env);
         child_fail(rep, STEP_EXEC);

@@ -22,6 +22,7 @@ ping_client, delete_file, notify_progress (see TOOLS below and README.md).
 Environment:
   FIXTURE_PAGE_SIZE=N          tools/list page size (default: all tools in one page)
   FIXTURE_LOG=path             append every raw received line to this file
+  FIXTURE_EXECUTED=path        append the raw id of every tools/call as it starts executing
   FIXTURE_IGNORE_STDIN_EOF=1   keep running after stdin EOF (sleep forever)
   FIXTURE_IGNORE_SIGTERM=1     ignore SIGTERM (to test SIGKILL escalation)
   FIXTURE_CLIENT_TIMEOUT=secs  how long to wait for the client's answer to a
@@ -353,7 +354,11 @@ TOOLS = [
         "inputSchema": _schema({"steps": {"type": "integer", "minimum": 1}}),
     },
 ]
-TOOL_NAMES = {t["name"] for t in TOOLS}
+# Callable but never listed (so tools/list stays what the listing tests expect): for resource
+# limits and environment hygiene tests.
+UNLISTED_TOOLS = {"env", "hog", "spin"}
+TOOL_NAMES = {t["name"] for t in TOOLS} | UNLISTED_TOOLS
+EXECUTED_LOG = os.environ.get("FIXTURE_EXECUTED")
 
 _record_lock = threading.Lock()
 _recorded_calls: list[str] = []
@@ -399,7 +404,7 @@ def _content_text(content) -> str:
 def _sampling_params(args: dict) -> dict:
     return {
         "messages": [{"role": "user", "content": {"type": "text", "text": args.get("prompt", "Say something.")}}],
-        "maxTokens": 100,
+        "maxTokens": args.get("maxTokens", 100),
     }
 
 
@@ -435,6 +440,20 @@ def call_tool(ctx: dict, name: str, args: dict):
     if name == "crash":
         log("crash tool called: exiting with code 3")
         os._exit(3)
+    if name == "env":
+        return text_result(_dumps(dict(os.environ)))
+    if name == "hog":
+        hoard = []
+        try:
+            while True:
+                hoard.append(bytearray(8 * 1024 * 1024))
+        except MemoryError:
+            sys.stderr.write(f"fixture: MemoryError after {len(hoard) * 8} MiB; exiting\n")
+            sys.stderr.flush()
+            os._exit(1)
+    if name == "spin":
+        while True:
+            pass
     if name == "big":
         mb = _num(args, "mb")
         return text_result("x" * int(mb * 1024 * 1024))
@@ -533,6 +552,11 @@ def handle_tools_call(ctx: dict) -> None:
         return
 
     def run() -> None:
+        if EXECUTED_LOG:
+            # One line per call that starts executing, written before any work (O_APPEND, unbuffered).
+            fd = os.open(EXECUTED_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            os.write(fd, ctx["raw_id"].encode() + b"\n")
+            os.close(fd)
         try:
             result = call_tool(ctx, name, args)
         except ToolError as e:

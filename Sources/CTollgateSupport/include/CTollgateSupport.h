@@ -17,14 +17,15 @@ typedef struct {
 ///
 /// In the child, before exec: every signal disposition and the signal mask are reset, the child
 /// gets its own process group, `PR_SET_PDEATHSIG(SIGKILL)` ties its life to the calling thread,
-/// every descriptor other than 0, 1 and 2 is closed, `cwd` is entered when not NULL and the limits
+/// every descriptor other than 0, 1 and 2 is closed, `cwd` is entered when not NULL, the child
+/// joins the cgroup whose `cgroup.procs` file is `cgroup_procs` (when not NULL) and the limits
 /// are applied. `envp` NULL inherits the environment.
 ///
 /// Returns 0 and stores the pid, or returns the errno of the step that failed (fork, chdir,
-/// setrlimit or exec), reported through a close-on-exec pipe, with nothing left running.
+/// cgroup, setrlimit or exec), reported through a close-on-exec pipe, with nothing left running.
 int tg_spawn(const char *const argv[], const char *const envp[], const char *cwd,
-             int stdin_fd, int stdout_fd, const tg_limits *limits, pid_t *pid_out,
-             int *failed_step_out);
+             int stdin_fd, int stdout_fd, const tg_limits *limits, const char *cgroup_procs,
+             pid_t *pid_out, int *failed_step_out);
 
 /// Creates a pipe whose both ends are close-on-exec.
 int tg_pipe_cloexec(int fds[2]);

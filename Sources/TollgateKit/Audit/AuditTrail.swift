@@ -33,7 +33,7 @@ public struct AuditTrail: Sendable {
         switch outcome {
         case .result(let isError, let bytes): recorded = AuditRecord.Outcome(isError: isError, bytes: bytes, durationUs: duration)
         case .error: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration)
-        case .serverGone: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration)
+        case .serverGone, .timedOut: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration)
         }
         try log.append(AuditRecord.outcome(server: server, tool: call.name, id: call.id.description, outcome: recorded))
     }

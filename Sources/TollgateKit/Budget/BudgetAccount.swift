@@ -18,6 +18,16 @@ public protocol BudgetAccount: Sendable {
     mutating func settleSampling(_ grant: SamplingGrant, tokens: Int64, now: Int64) throws(LedgerError) -> [BudgetCrossing]
     /// The forecast of every budget at `now`.
     mutating func forecast(now: Int64) throws(LedgerError) -> Forecast
+    /// How long written records may wait for their sync (a ledger with batched fsync), or nil
+    /// when nothing waits; the gate then asks its relay for a tick to call ``syncPending()``.
+    var syncIntervalMilliseconds: Int64? { get }
+    /// Forces what was written and not yet synced to the disk.
+    mutating func syncPending() throws(LedgerError)
+}
+
+extension BudgetAccount {
+    public var syncIntervalMilliseconds: Int64? { nil }
+    public mutating func syncPending() throws(LedgerError) {}
 }
 
 extension BudgetState: BudgetAccount {

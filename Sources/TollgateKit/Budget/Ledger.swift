@@ -21,12 +21,15 @@ import Synchronization
 public final class Ledger: BudgetAccount {
     /// The ledger's path.
     public let path: String
+    /// When records are forced to the disk.
+    public let sync: LedgerSync
     private let core: Mutex<LedgerCore>
 
     /// Opens (or creates) the ledger at `path` and replays it.
     public init(path: String, limits: BudgetLimits, sync: LedgerSync = .batched(intervalMs: 50),
                 compactAfter: Int = 10_000, now: Int64) throws(LedgerError) {
         self.path = path
+        self.sync = sync
         var core = LedgerCore(file: try LedgerFile(path: path), limits: limits, sync: sync,
                               compactAfter: Swift.max(compactAfter, 16), now: now)
         try core.locked(now: now) { core throws(LedgerError) in
@@ -133,6 +136,17 @@ public final class Ledger: BudgetAccount {
     public func syncIfDue(now: Int64) throws(LedgerError) {
         try core.withLock { core throws(LedgerError) in try core.syncAfterWrite(now: now) }
     }
+
+    /// The batch interval of a ledger with batched fsync; nil otherwise.
+    public var syncIntervalMilliseconds: Int64? {
+        if case .batched(let interval) = sync { interval } else { nil }
+    }
+
+    /// Whether records were written and not yet synced.
+    public var hasUnsyncedRecords: Bool { core.withLock { $0.unsynced } }
+
+    /// Syncs what was written and not yet synced (the relay's tick, one interval after a write).
+    public func syncPending() throws(LedgerError) { try flush() }
 
     /// Syncs every record written (call it at exit).
     public func flush() throws(LedgerError) {

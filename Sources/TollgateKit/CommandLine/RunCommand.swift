@@ -19,9 +19,8 @@ struct RunCommand {
                 server.arguments = entry.arguments
                 serverName = entry.name
                 server.workingDirectory = entry.workingDirectory
-                if !entry.environment.isEmpty {
-                    server.environment = FileIO.environment().merging(entry.environment) { _, new in new }
-                }
+                server.environment = try entry.environment.resolve(parent: FileIO.environment(), server: entry.name, file: path)
+                server.limits = entry.limits.overridden(by: options.limits)
             }
             var trail: AuditTrail?
             if let settings = manifest.audit {
@@ -37,6 +36,9 @@ struct RunCommand {
                 Diagnostics.standardError.report("monitor mode: nothing is blocked; would-be denials are reported here")
             }
         }
+        let cgroup = Self.cgroup(for: server.limits)
+        server.cgroup = cgroup?.path
+        defer { cgroup?.remove() }
         var relayOptions = StdioRelay.Options()
         relayOptions.maxMessageBytes = options.maxMessageBytes
         let relay = StdioRelay(server: server, options: relayOptions)
@@ -49,6 +51,19 @@ struct RunCommand {
             Self.closeLedger(ledger)
             if let auditLog { Self.closeAudit(auditLog, server: serverName, status: error.description) }
             throw CommandLineError(error.description, exitCode: error.exitCode)
+        }
+    }
+
+    /// A cgroup for the server when memory or CPU is limited and cgroup v2 allows one; otherwise
+    /// says once on stderr that setrlimit alone applies.
+    static func cgroup(for limits: ResourceLimits) -> ServerCgroup? {
+        guard limits.memoryMB != nil || limits.cpuSeconds != nil else { return nil }
+        switch ServerCgroup.create(limits: limits) {
+        case .success(let cgroup):
+            return cgroup
+        case .failure(let unavailable):
+            Diagnostics.standardError.report("cgroup v2 not writable here; memory and CPU are limited by setrlimit only (\(unavailable.reason))")
+            return nil
         }
     }
 

@@ -55,6 +55,19 @@ struct BudgetGuard: Sendable {
         }
     }
 
+    /// How long the account's written records may wait for their sync, if they wait at all.
+    var syncIntervalMilliseconds: Int64? { account.syncIntervalMilliseconds }
+
+    /// Syncs the account's pending records; returns a problem to report, if any.
+    mutating func syncPending() -> String? {
+        do throws(LedgerError) {
+            try account.syncPending()
+            return nil
+        } catch {
+            return "budget: cannot sync the \(error)"
+        }
+    }
+
     /// Remembers a call forwarded without a reservation (monitor mode), so its result is still checked.
     mutating func forwardedUnreserved(_ call: ToolCall, rules: [Int]) {
         if inFlight[call.id] == nil { inFlight[call.id] = InFlight(reservation: nil, rules: rules) }

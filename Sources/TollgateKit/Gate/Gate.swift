@@ -32,6 +32,22 @@ public protocol Gate: Sendable {
     /// result to send the client instead of the server's, or nil to leave it unchanged. The
     /// relay calls this for every completed call; the default calls ``callCompleted(_:outcome:)``.
     mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome, result: JSONObject?) -> JSONObject?
+
+    /// Whether the gate uses the relay's timers (a call timeout or periodic work). When false the
+    /// relay never reads the clock for it and schedules nothing: pass-through pays nothing.
+    var usesTimers: Bool { get }
+
+    /// How long the server may take to answer a call the gate just forwarded;
+    /// nil: no limit. Asked once per forwarded call, right after ``decide(_:)``.
+    mutating func timeout(for call: ToolCall) -> CallTimeout?
+
+    /// How soon after a call the gate wants ``tick()`` (for example to sync a batched ledger);
+    /// nil: never.
+    var tickIntervalMilliseconds: Int64? { get }
+
+    /// Periodic work, at most ``tickIntervalMilliseconds`` after a call was decided or ended.
+    /// Returns diagnostics for stderr.
+    mutating func tick() -> [String]
 }
 
 /// What a gate decided about one call.
@@ -52,6 +68,9 @@ public enum CallOutcome: Sendable, Equatable {
     case error(code: Int)
     /// The server went away before answering.
     case serverGone
+    /// The call's timeout expired: the client got a `timeout` denial and the server
+    /// `notifications/cancelled` (the call may have run, so budgets count it as spent).
+    case timedOut
 }
 
 extension Gate {
@@ -65,4 +84,8 @@ extension Gate {
         callCompleted(call, outcome: outcome)
         return nil
     }
+    public var usesTimers: Bool { false }
+    public mutating func timeout(for call: ToolCall) -> CallTimeout? { nil }
+    public var tickIntervalMilliseconds: Int64? { nil }
+    public mutating func tick() -> [String] { [] }
 }

@@ -25,7 +25,9 @@ public struct PolicyGate: Gate {
     /// Where decisions are recorded, when the manifest asks for an audit trail.
     public private(set) var audit: AuditTrail?
     /// Rate limits and budgets, when the manifest sets any (or names a ledger).
-    private var budgets: BudgetGuard?
+    var budgets: BudgetGuard?
+    /// Whether any rule or `policy.defaultTimeoutSeconds` sets a timeout.
+    let hasTimeouts: Bool
 
     /// Creates the gate of a manifest. `budgetAccount` keeps the budgets (a ``Ledger`` when the
     /// manifest names one; by default an in-memory ``BudgetState``); `clock` is read for rate
@@ -39,6 +41,7 @@ public struct PolicyGate: Gate {
         if budgetAccount != nil || !limits.isEmpty {
             budgets = BudgetGuard(limits: limits, account: budgetAccount ?? BudgetState(limits: limits), clock: clock)
         }
+        hasTimeouts = manifest.policy.defaultTimeoutMilliseconds != nil || manifest.tools.contains { $0.timeoutMilliseconds != nil }
         rules = RuleTable(manifest.tools.map { RuleTable.Rule(matcher: $0.matcher, allows: $0.allow, payload: ()) })
         context = SchemaContext(workingDirectory: workingDirectory ?? manifest.defaultServer?.workingDirectory ?? FileIO.currentDirectory())
     }

@@ -20,6 +20,9 @@ public struct Manifest: Sendable {
         public var mode: Mode = .enforce
         /// Whether calls are also validated against the tool's own `inputSchema` from `tools/list`.
         public var validateInput = true
+        /// How long a forwarded call may wait for its answer when its rules set no
+        /// `timeoutSeconds` (`policy.defaultTimeoutSeconds`); nil: no limit.
+        public var defaultTimeoutMilliseconds: Int64?
 
         public init() {}
     }
@@ -29,10 +32,12 @@ public struct Manifest: Sendable {
         public var name: String
         /// The command and its arguments.
         public var arguments: [String]
-        /// Variables added to (or, later, replacing) the inherited environment.
-        public var environment: [String: String]
+        /// The server's environment (`env`): added to Tollgate's, or replacing it.
+        public var environment: ServerEnvironment
         /// The working directory (absolute; a relative one is resolved against the manifest's folder).
         public var workingDirectory: String?
+        /// Resource limits for the server process (`limits`).
+        public var limits = ResourceLimits()
     }
 
     /// A rule of the `tools` section.
@@ -51,6 +56,8 @@ public struct Manifest: Sendable {
         public var line: Int
         /// Its budget settings (`budget`, `rate`, `burst`, `cost`, `maxResultTokens`); empty by default.
         public var budget = RuleBudget(rule: "")
+        /// How long a matching call may wait for its answer (`timeoutSeconds`); nil: the default.
+        public var timeoutMilliseconds: Int64?
 
         /// The rule's name in denials and logs (`tools.git_*`).
         public var name: String { "tools.\(pattern)" }

@@ -67,13 +67,15 @@ public enum ManifestLoader {
 
     private static func decodePolicy(_ node: SourceValue, decoder: inout ManifestDecoder) -> Manifest.Policy {
         var policy = Manifest.Policy()
-        for member in decoder.members(node, path: "policy", allowed: ["default", "mode", "validateInput"]) ?? [] {
+        for member in decoder.members(node, path: "policy", allowed: ["default", "mode", "validateInput", "defaultTimeoutSeconds"]) ?? [] {
             let path = "policy.\(member.key)"
             switch member.key {
             case "default":
                 if let decision: Manifest.DefaultDecision = decoder.choice(member.value, path: path) { policy.defaultDecision = decision }
             case "mode":
                 if let mode: Manifest.Mode = decoder.choice(member.value, path: path) { policy.mode = mode }
+            case "defaultTimeoutSeconds":
+                policy.defaultTimeoutMilliseconds = timeoutMilliseconds(member.value, path: path, decoder: &decoder)
             default:
                 if let flag = decoder.bool(member.value, path: path) { policy.validateInput = flag }
             }
@@ -90,19 +92,16 @@ public enum ManifestLoader {
             }
             var command: String?
             var arguments: [String] = []
-            var environment: [String: String] = [:]
+            var environment = ServerEnvironment()
+            var limits = ResourceLimits()
             var workingDirectory: String?
-            for member in decoder.members(entry.value, path: path, allowed: ["command", "args", "env", "cwd"]) ?? [] {
+            for member in decoder.members(entry.value, path: path, allowed: ["command", "args", "env", "cwd", "limits"]) ?? [] {
                 let memberPath = "\(path).\(member.key)"
                 switch member.key {
                 case "command": command = decoder.string(member.value, path: memberPath)
                 case "args": arguments = decoder.strings(member.value, path: memberPath) ?? []
-                case "env":
-                    for variable in decoder.namedMembers(member.value, path: memberPath) {
-                        if let value = decoder.string(variable.value, path: ManifestDecoder.join(memberPath, variable.key), nonEmpty: false) {
-                            environment[variable.key] = value
-                        }
-                    }
+                case "env": environment = decodeEnvironment(member.value, path: memberPath, decoder: &decoder)
+                case "limits": limits = decodeLimits(member.value, path: memberPath, decoder: &decoder)
                 default:
                     if let text = decoder.string(member.value, path: memberPath) {
                         workingDirectory = FileIO.absolute(text, base: directory)
@@ -114,7 +113,7 @@ public enum ManifestLoader {
             }
             if let command {
                 servers.append(Manifest.Server(name: entry.key, arguments: [command] + arguments,
-                                               environment: environment, workingDirectory: workingDirectory))
+                                               environment: environment, workingDirectory: workingDirectory, limits: limits))
             }
         }
         return servers
@@ -163,7 +162,7 @@ public enum ManifestLoader {
             }
             var rule = Manifest.ToolRule(pattern: entry.key, matcher: matcher, allow: true, reason: nil, arguments: nil,
                                          line: decoder.source.location(of: entry.keyOffset).line)
-            let keys = ["allow", "reason", "arguments", "budget", "rate", "burst", "cost", "maxResultTokens"]
+            let keys = ["allow", "reason", "arguments", "budget", "rate", "burst", "cost", "maxResultTokens", "timeoutSeconds"]
             var rate: RateSpec?
             var burst: Int64?
             rule.budget.rule = entry.key
@@ -173,6 +172,7 @@ public enum ManifestLoader {
                 switch member.key {
                 case "allow": rule.allow = decoder.bool(member.value, path: memberPath) ?? false
                 case "reason": rule.reason = decoder.string(member.value, path: memberPath)
+                case "timeoutSeconds": rule.timeoutMilliseconds = timeoutMilliseconds(member.value, path: memberPath, decoder: &decoder)
                 default:
                     do throws(SchemaCompileError) {
                         rule.arguments = try ArgumentSchema(compiling: member.value.json, strictness: .strict, context: context)

@@ -21,12 +21,16 @@ public struct ChildProcess: Sendable {
         public var workingDirectory: String?
         /// Resource limits set before exec.
         public var limits: ResourceLimits
+        /// A cgroup v2 directory the child joins before exec (see ``ServerCgroup``), or nil.
+        public var cgroup: String?
 
-        public init(arguments: [String], environment: [String: String]? = nil, workingDirectory: String? = nil, limits: ResourceLimits = ResourceLimits()) {
+        public init(arguments: [String], environment: [String: String]? = nil, workingDirectory: String? = nil,
+                    limits: ResourceLimits = ResourceLimits(), cgroup: String? = nil) {
             self.arguments = arguments
             self.environment = environment
             self.workingDirectory = workingDirectory
             self.limits = limits
+            self.cgroup = cgroup
         }
     }
 
@@ -58,7 +62,9 @@ public struct ChildProcess: Sendable {
         let result = withCStrings(configuration.arguments) { argv in
             withOptionalCStrings(environment) { envp in
                 withOptionalCString(configuration.workingDirectory) { cwd in
-                    tg_spawn(argv, envp, cwd, toChild[0], fromChild[1], &limits, &pid, &failedStep)
+                    withOptionalCString(configuration.cgroup.map { $0 + "/cgroup.procs" }) { procs in
+                        tg_spawn(argv, envp, cwd, toChild[0], fromChild[1], &limits, procs, &pid, &failedStep)
+                    }
                 }
             }
         }

@@ -8,7 +8,7 @@ import Darwin
 public struct SpawnError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The step that failed.
     public enum Step: Int32, Sendable {
-        case fork = 1, pipe, redirect, changeDirectory, limits, exec, parentDied
+        case fork = 1, pipe, redirect, changeDirectory, limits, exec, parentDied, cgroup
     }
 
     /// The command that could not start.
@@ -24,6 +24,7 @@ public struct SpawnError: Error, Sendable, Equatable, CustomStringConvertible {
         case .exec: return "cannot start '\(command)': \(cause)"
         case .changeDirectory: return "cannot start '\(command)': cannot enter its working directory: \(cause)"
         case .limits: return "cannot start '\(command)': cannot apply its resource limits: \(cause)"
+        case .cgroup: return "cannot start '\(command)': cannot join its cgroup: \(cause)"
         default: return "cannot start '\(command)': \(cause) (while setting up the process)"
         }
     }

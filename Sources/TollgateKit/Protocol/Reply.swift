@@ -50,3 +50,18 @@ public enum Reply {
         return writer.bytes
     }
 }
+
+extension Reply {
+    /// `notifications/cancelled` for the request whose id was written as `requestID` (the exact
+    /// bytes forwarded), with a reason (2025-11-25 and 2026-07-28 alike: `params.requestId`,
+    /// `params.reason`).
+    public static func cancelled(requestID: [UInt8], reason: String) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.append(#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"#)
+        writer.write(raw: requestID)
+        writer.append(#","reason":"#)
+        writer.write(string: reason)
+        writer.append("}}\n")
+        return writer.bytes
+    }
+}

@@ -16,10 +16,13 @@ public struct PendingRequest: Sendable {
     public var clientID: RequestID
     /// What the answer is for.
     public var purpose: Purpose
+    /// How long the server has to answer (a timer is set), if limited.
+    public var timeout: CallTimeout?
 
-    public init(clientID: RequestID, purpose: Purpose) {
+    public init(clientID: RequestID, purpose: Purpose, timeout: CallTimeout? = nil) {
         self.clientID = clientID
         self.purpose = purpose
+        self.timeout = timeout
     }
 
     /// The method of the request.

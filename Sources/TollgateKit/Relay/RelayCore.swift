@@ -11,6 +11,8 @@ final class RelayCore: Sendable {
     enum Event {
         static let clientClosed: UInt8 = 1
         static let serverClosed: UInt8 = 2
+        /// A pump set a timer earlier than the one the main thread waits for.
+        static let timerChanged: UInt8 = 3
     }
 
     let session: Mutex<RelaySession>
@@ -20,11 +22,14 @@ final class RelayCore: Sendable {
     let maxMessageBytes: Int
     let maxDepth: Int
     let inspectsCalls: Bool
+    /// Whether the session uses timers (then the pumps read the clock for it).
+    let usesTimers: Bool
     let diagnostics: Diagnostics
 
     init(session: RelaySession, clientOutput: OutputChannel, serverInput: OutputChannel, events: Int32, maxMessageBytes: Int, diagnostics: Diagnostics) {
         self.maxDepth = session.maxDepth
         self.inspectsCalls = session.gate.inspectsCalls
+        self.usesTimers = session.usesTimers
         self.session = Mutex(session)
         self.clientOutput = clientOutput
         self.serverInput = serverInput
@@ -54,13 +59,32 @@ final class RelayCore: Sendable {
         return range
     }
 
+    /// Runs a decision with the current time and wakes the main thread when it set an earlier timer.
+    private func decideTimed(_ body: (inout RelaySession, Int64) -> RelayActions) -> RelayActions {
+        let now = monotonicMilliseconds()
+        let (actions, wake) = session.withLock { session in (body(&session, now), session.takeWakeRequest()) }
+        if wake { post(Event.timerChanged) }
+        return actions
+    }
+
+    /// Fires the session's due timers (main thread): answers go to the client, cancellations to
+    /// the server. Returns the next deadline to wait for.
+    func tick(now: Int64) -> Int64? {
+        let (actions, next) = session.withLock { session in (session.tick(now: now), session.armTimer()) }
+        for log in actions.logs { diagnostics.report(log) }
+        serverInput.write(actions.toServer)
+        clientOutput.write(actions.toClient)
+        return next
+    }
+
     /// Client → server, until the client closes stdin.
     func pumpClient(from fd: Int32) {
         var pump = LinePump(maxLineBytes: maxMessageBytes)
         var serverReachable = true
         pump.run(fd: fd, decide: { line in
             let read = ClientLine.read(line, maxDepth: maxDepth, inspectingCalls: inspectsCalls)
-            return session.withLock { $0.decide(read, in: line) }
+            guard usesTimers else { return session.withLock { $0.decide(read, in: line) } }
+            return decideTimed { $0.decide(read, in: line, now: $1) }
         }, oversized: { prefix, length in
             let id: [UInt8]? = prefix.withUnsafeBytes { bytes in Self.idRange(inPrefix: bytes).map { Array(bytes[$0]) } }
             let error = JSONRPCError(.invalidRequest, "Invalid Request: message of \(length) bytes exceeds Tollgate's limit of \(maxMessageBytes) bytes")
@@ -84,13 +108,15 @@ final class RelayCore: Sendable {
         var pump = LinePump(maxLineBytes: maxMessageBytes)
         pump.run(fd: fd, decide: { line in
             let read = ServerLine.read(line, maxDepth: maxDepth)
-            return session.withLock { $0.decide(read, in: line) }
+            guard usesTimers else { return session.withLock { $0.decide(read, in: line) } }
+            return decideTimed { $0.decide(read, in: line, now: $1) }
         }, oversized: { prefix, length in
             var actions = RelayActions(log: "dropped a server message of \(length) bytes (limit \(maxMessageBytes))")
             let id: RequestID? = prefix.withUnsafeBytes { bytes in
                 Self.idRange(inPrefix: bytes).flatMap { ServerLine.responseID(bytes, $0) }
             }
-            if let id, let reply = session.withLock({ $0.oversizedResponse(to: id, length: length, limit: maxMessageBytes) }) {
+            let now = usesTimers ? monotonicMilliseconds() : 0
+            if let id, let reply = session.withLock({ $0.oversizedResponse(to: id, length: length, limit: maxMessageBytes, now: now) }) {
                 actions.forward = .bytes(reply)
             }
             return actions

@@ -1,19 +1,20 @@
 extension RelaySession {
     // MARK: - Server to client
 
-    /// Reads and decides one line from the server (without its newline).
-    public mutating func serverLine(_ line: UnsafeRawBufferPointer) -> RelayActions {
-        decide(ServerLine.read(line, maxDepth: maxDepth), in: line)
+    /// Reads and decides one line from the server (without its newline); `now` as in
+    /// ``clientLine(_:now:)``.
+    public mutating func serverLine(_ line: UnsafeRawBufferPointer, now: Int64 = 0) -> RelayActions {
+        decide(ServerLine.read(line, maxDepth: maxDepth), in: line, now: now)
     }
 
     /// Decides a server line already read. `line` is the line it was read from.
-    public mutating func decide(_ read: ServerLine, in line: UnsafeRawBufferPointer) -> RelayActions {
+    public mutating func decide(_ read: ServerLine, in line: UnsafeRawBufferPointer, now: Int64 = 0) -> RelayActions {
         switch read {
         case .blank:
             return RelayActions()
         case .malformed(let id, let error):
             var actions = RelayActions(log: "dropped a malformed message from the server: \(error)")
-            if let id, let request = pending.remove(id) {
+            if let id, let request = take(id, now: now) {
                 actions.forward = .bytes(request.unansweredReply(because: "the server's response was not valid JSON (\(error))"))
                 completed(request, outcome: .error(code: JSONRPCError.Code.internalError.rawValue))
             }
@@ -23,7 +24,10 @@ extension RelaySession {
         case .message:
             return .passThrough
         case .response(let id, let resultRange, let errorRange):
-            guard let id, let request = pending.remove(id) else {
+            guard let id, let request = take(id, now: now) else {
+                if usesTimers, let id, timers.remove(.lateResponse(id)) != nil {
+                    return RelayActions(log: "dropped the late response to request \(id), which had timed out")
+                }
                 return RelayActions(forward: .original, log: "relayed a response to an id Tollgate does not know")
             }
             if case .toolCall(let call) = request.purpose, gate.observesOutcomes {
@@ -48,7 +52,7 @@ extension RelaySession {
             return .passThrough
         case .batch(let responses):
             for (id, outcome) in responses {
-                if let request = pending.remove(id) { completed(request, outcome: outcome) }
+                if let request = take(id, now: now) { completed(request, outcome: outcome) }
             }
             return .passThrough
         }
@@ -56,8 +60,8 @@ extension RelaySession {
 
     /// The server answered `id` with a response too large to read: the request gets its answer
     /// (returned as a line for the client), and the gate learns the call failed.
-    mutating func oversizedResponse(to id: RequestID, length: Int, limit: Int) -> [UInt8]? {
-        guard let request = pending.remove(id) else { return nil }
+    mutating func oversizedResponse(to id: RequestID, length: Int, limit: Int, now: Int64 = 0) -> [UInt8]? {
+        guard let request = take(id, now: now) else { return nil }
         completed(request, outcome: .error(code: JSONRPCError.Code.internalError.rawValue))
         return request.unansweredReply(because: "the server's response of \(length) bytes exceeds Tollgate's limit of \(limit) bytes")
     }
@@ -74,6 +78,7 @@ extension RelaySession {
         if serverGoneReason == nil { serverGoneReason = reason }
         var replies: [UInt8] = []
         for request in pending.removeAll() {
+            if usesTimers { timers.remove(.request(request.clientID)) }
             replies.append(contentsOf: request.unansweredReply(because: reason))
             completed(request, outcome: .serverGone)
         }

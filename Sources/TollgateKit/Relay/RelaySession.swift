@@ -12,21 +12,33 @@ public struct RelaySession: Sendable {
     public internal(set) var serverGoneReason: String?
     /// The nesting limit for every message read.
     public let maxDepth: Int
+    /// Whether the gate uses timers; when not, the session never schedules one and the I/O layer
+    /// need not read the clock (pass `now: 0`).
+    public let usesTimers: Bool
+    /// What the session waits for, by deadline (monotonic milliseconds).
+    public internal(set) var timers = DeadlineTable()
+    /// The deadline the I/O layer waits for (see ``armTimer()``).
+    var armedDeadline: Int64?
+    /// Whether a deadline earlier than ``armedDeadline`` was set since (see ``takeWakeRequest()``).
+    var wakeRequested = false
 
     public init(gate: any Gate = PassThroughGate(), maxDepth: Int = JSONScanner.defaultMaxDepth) {
         self.gate = gate
         self.maxDepth = maxDepth
+        self.usesTimers = gate.usesTimers
     }
 
     // MARK: - Client to server
 
-    /// Reads and decides one line from the client (without its newline).
-    public mutating func clientLine(_ line: UnsafeRawBufferPointer) -> RelayActions {
-        decide(ClientLine.read(line, maxDepth: maxDepth, inspectingCalls: gate.inspectsCalls), in: line)
+    /// Reads and decides one line from the client (without its newline). `now` is the monotonic
+    /// time in milliseconds (read by the caller; only used when ``usesTimers``).
+    public mutating func clientLine(_ line: UnsafeRawBufferPointer, now: Int64 = 0) -> RelayActions {
+        decide(ClientLine.read(line, maxDepth: maxDepth, inspectingCalls: gate.inspectsCalls), in: line, now: now)
     }
 
-    /// Decides a line already read. `line` is the line the messages were read from.
-    public mutating func decide(_ read: ClientLine, in line: UnsafeRawBufferPointer) -> RelayActions {
+    /// Decides a line already read. `line` is the line the messages were read from; `now` as in
+    /// ``clientLine(_:now:)``.
+    public mutating func decide(_ read: ClientLine, in line: UnsafeRawBufferPointer, now: Int64 = 0) -> RelayActions {
         switch read {
         case .blank:
             return RelayActions()
@@ -35,14 +47,14 @@ public struct RelaySession: Sendable {
                 reply: Reply.error(id: id, JSONRPCError(.parseError, "Parse error: \(error)")),
                 log: "rejected a malformed message from the client: \(error)")
         case .single(let message):
-            switch decide(message) {
+            switch decide(message, now: now) {
             case .forwardOriginal: return .passThrough
             case .forwardCall(let call): return RelayActions(forward: .call(call))
             case .reply(let bytes, let log): return RelayActions(reply: bytes + [0x0A], log: log)
             case .drop(let log): return RelayActions(log: log)
             }
         case .batch(let messages, let spans):
-            return decideBatch(messages, spans: spans, in: line)
+            return decideBatch(messages, spans: spans, in: line, now: now)
         }
     }
 
@@ -54,7 +66,7 @@ public struct RelaySession: Sendable {
         case drop(String)
     }
 
-    mutating func decide(_ message: ClientMessage) -> MessageAction {
+    mutating func decide(_ message: ClientMessage, now: Int64) -> MessageAction {
         switch message {
         case .invalid(let id, let error, let log):
             return .reply(Self.trimmed(Reply.error(id: id, error)), log: log)
@@ -79,9 +91,12 @@ public struct RelaySession: Sendable {
             if let refusal = refusal(of: request) { return refusal }
             switch gate.decide(call) {
             case .forward:
+                var request = request
+                if usesTimers { request.timeout = scheduleForwarded(call, now: now) }
                 pending.insert(request)
                 return .forwardCall(call)
             case .deny(let denial):
+                if usesTimers { scheduleGateTick(now: now) }
                 return .reply(Self.trimmed(Reply.result(id: call.id.bytes, denial.result(era: call.era))),
                               log: "denied \(call.name) (\(denial.code.rawValue)): \(denial.reason)")
             case .fail(let error):
@@ -92,7 +107,7 @@ public struct RelaySession: Sendable {
 
     /// A request that cannot go on: its id is in flight already, or the server is gone.
     private func refusal(of request: PendingRequest) -> MessageAction? {
-        if pending.contains(request.clientID) {
+        if pending.contains(request.clientID) || (usesTimers && timers[.lateResponse(request.clientID)] != nil) {
             return .reply(Self.trimmed(Reply.error(id: request.clientID.bytes, JSONRPCError(
                 .invalidRequest, "Invalid Request: id \(request.clientID) is already in use by a request in flight"))), log: nil)
         }
@@ -104,7 +119,7 @@ public struct RelaySession: Sendable {
 
     /// A batch (2025-03-26): every element is decided like a single message. Elements forwarded
     /// travel on as one batch; Tollgate's own answers go back at once as a batch of their own.
-    private mutating func decideBatch(_ messages: [ClientMessage], spans: [Range<Int>], in line: UnsafeRawBufferPointer) -> RelayActions {
+    private mutating func decideBatch(_ messages: [ClientMessage], spans: [Range<Int>], in line: UnsafeRawBufferPointer, now: Int64) -> RelayActions {
         guard !messages.isEmpty else {
             return RelayActions(reply: Reply.error(id: nil, JSONRPCError(.invalidRequest, "Invalid Request: empty batch")))
         }
@@ -113,7 +128,7 @@ public struct RelaySession: Sendable {
         var logs: [String] = []
         var unchanged = true
         for (message, span) in zip(messages, spans) {
-            switch decide(message) {
+            switch decide(message, now: now) {
             case .forwardOriginal: forwarded.append(Array(line[span]))
             case .forwardCall(let call): forwarded.append(call.requestBytes); unchanged = false
             case .reply(let bytes, let log):

@@ -61,9 +61,12 @@ public struct StdioRelay: Sendable {
         var shutdown = ShutdownSequence(graceMilliseconds: options.shutdownGraceMilliseconds)
         while true {
             let now = monotonicMilliseconds()
+            // The session's timers (call timeouts, the gate's periodic work) share the wait.
+            let sessionDeadline = core.usesTimers ? core.tick(now: now) : nil
             var actions = shutdown.tick(now: now)
             if actions.isEmpty {
-                let timeout = shutdown.nextDeadline.map { Int32(clamping: max(0, $0 - now)) } ?? -1
+                let deadline = [shutdown.nextDeadline, sessionDeadline].compactMap { $0 }.min()
+                let timeout = deadline.map { Int32(clamping: max(0, $0 - now)) } ?? -1
                 var fds = [pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0),
                            pollfd(fd: events[0], events: Int16(POLLIN), revents: 0)]
                 _ = poll(&fds, 2, timeout)
@@ -80,7 +83,11 @@ public struct StdioRelay: Sendable {
                 if fds[1].revents != 0 {
                     var event: UInt8 = 0
                     if read(events[0], &event, 1) == 1 {
-                        actions += shutdown.handle(event == RelayCore.Event.clientClosed ? .clientClosed : .serverClosedOutput, now: now)
+                        switch event {
+                        case RelayCore.Event.clientClosed: actions += shutdown.handle(.clientClosed, now: now)
+                        case RelayCore.Event.serverClosed: actions += shutdown.handle(.serverClosedOutput, now: now)
+                        default: break  // a timer changed: the loop arms it again
+                        }
                     }
                 }
                 // SIGCHLD may have been coalesced with another signal; look again.
@@ -96,6 +103,7 @@ public struct StdioRelay: Sendable {
                     diagnostics.report("the server ignored SIGTERM; sending SIGKILL")
                     child.signalGroup(SIGKILL)
                 case .finish(let status):
+                    if !server.limits.isEmpty { diagnostics.report(server.limits.explainExit(status, cgroup: server.cgroup != nil)) }
                     let replies = core.session.withLock { $0.serverWentAway(because: "the server \(status) before answering") }
                     core.clientOutput.write(replies)
                     // Whatever the server left behind in its process group goes with it.

@@ -58,3 +58,33 @@ struct RecordingGate: Gate {
         completions.append(Completion(tool: call.name, id: call.id.description, outcome: outcome))
     }
 }
+
+/// Gives calls to one tool a timeout, asks for a tick after every call, and records completions and ticks.
+struct TimingGate: Gate {
+    var timedTool = "sleep"
+    var timeoutMilliseconds: Int64 = 1000
+    var tickInterval: Int64? = 50
+    var completions: [RecordingGate.Completion] = []
+    var ticks = 0
+
+    var usesTimers: Bool { true }
+    var observesOutcomes: Bool { true }
+    var tickIntervalMilliseconds: Int64? { tickInterval }
+
+    func decide(_ call: ToolCall) -> GateVerdict {
+        call.name == "forbidden" ? .deny(Denial(.toolDenied, tool: call.name, reason: "no")) : .forward
+    }
+
+    func timeout(for call: ToolCall) -> CallTimeout? {
+        call.name == timedTool ? CallTimeout(milliseconds: timeoutMilliseconds, rule: "tools.\(timedTool).timeoutSeconds") : nil
+    }
+
+    mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome) {
+        completions.append(RecordingGate.Completion(tool: call.name, id: call.id.description, outcome: outcome))
+    }
+
+    mutating func tick() -> [String] {
+        ticks += 1
+        return ["tick \(ticks)"]
+    }
+}

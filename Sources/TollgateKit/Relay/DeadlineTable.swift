@@ -1,0 +1,61 @@
+/// Deadlines (monotonic milliseconds) by timer, with the earliest kept at hand. Setting is O(1);
+/// the earliest is recomputed only after the timer holding it went away.
+public struct DeadlineTable: Sendable {
+    private var deadlines: [RelayTimer: Int64] = [:]
+    private var cachedEarliest: Int64?
+    private var stale = false
+
+    public init() {}
+
+    /// Whether no timer is set.
+    public var isEmpty: Bool { deadlines.isEmpty }
+
+    /// The number of timers set.
+    public var count: Int { deadlines.count }
+
+    /// The deadline of a timer, if it is set.
+    public subscript(timer: RelayTimer) -> Int64? { deadlines[timer] }
+
+    /// Sets (or moves) a timer.
+    public mutating func set(_ timer: RelayTimer, at deadline: Int64) {
+        if let old = deadlines.updateValue(deadline, forKey: timer), old == cachedEarliest, deadline > old { stale = true }
+        if !stale { cachedEarliest = Swift.min(cachedEarliest ?? deadline, deadline) }
+    }
+
+    /// Cancels a timer; returns its deadline if it was set.
+    @discardableResult
+    public mutating func remove(_ timer: RelayTimer) -> Int64? {
+        guard let deadline = deadlines.removeValue(forKey: timer) else { return nil }
+        if deadline == cachedEarliest { stale = true }
+        return deadline
+    }
+
+    /// The earliest deadline, or nil when no timer is set (without refreshing the cache: prefer
+    /// ``earliest()`` where the table may be changed).
+    public var earliestDeadline: Int64? { stale ? deadlines.values.min() : cachedEarliest }
+
+    /// The earliest deadline, or nil when no timer is set.
+    public mutating func earliest() -> Int64? {
+        if stale {
+            cachedEarliest = deadlines.values.min()
+            stale = false
+        }
+        return cachedEarliest
+    }
+
+    /// Removes and returns every timer due at `now`, earliest first.
+    public mutating func expire(now: Int64) -> [RelayTimer] {
+        guard let earliest = earliest(), earliest <= now else { return [] }
+        let due = deadlines.filter { $0.value <= now }.sorted { $0.value < $1.value }
+        for (timer, _) in due { deadlines.removeValue(forKey: timer) }
+        stale = true
+        return due.map(\.key)
+    }
+
+    /// Removes every timer.
+    public mutating func removeAll() {
+        deadlines.removeAll()
+        cachedEarliest = nil
+        stale = false
+    }
+}
