@@ -39,6 +39,10 @@ extension JSONScanner {
 
     /// Skips the object or array at the current position, checking all of it.
     private mutating func skipContainer(depth: Int) throws(JSONScanError) {
+        if let after = fastSkipContainer(depth: depth) {
+            position = after
+            return
+        }
         guard depth < maxDepth else { throw JSONScanError(.tooDeep(limit: maxDepth), at: position) }
         // At most the default limit's worth of levels on the stack; a deeper limit asks for more.
         let levels = maxDepth - depth

@@ -25,6 +25,26 @@ struct JSONScannerHotPathTests {
         #expect(scanError(outerDuplicate)?.reason == .duplicateKey("k3"))
     }
 
+    @Test("at and past the fast path's own limits (64 levels, 32 open keys) documents are checked the same",
+          arguments: [60, 63, 64, 65, 100, 127, 128])
+    func fastPathLevels(levels: Int) {
+        let nested = String(repeating: #"{"a":["#, count: levels / 2) + "1" + String(repeating: "]}", count: levels / 2)
+        #expect(scanError(nested) == nil)
+        let duplicate = String(repeating: #"{"a":["#, count: levels / 2) + #"{"k":1,"k":2}"# + String(repeating: "]}", count: levels / 2)
+        #expect(scanError(duplicate)?.reason == (levels < 128 ? .duplicateKey("k") : .tooDeep(limit: 128)))
+        let truncated = String(nested.dropLast())
+        #expect(scanError(truncated)?.reason == .unexpectedEnd)
+    }
+
+    @Test("escaped or non-ASCII keys leave the fast path and are still compared after decoding")
+    func fastPathKeys() {
+        #expect(scanError(#"{"x":{"é":1,"\u00e9":2}}"#)?.reason == .duplicateKey("é"))
+        #expect(scanError(#"{"x":{"é":1,"e":2}}"#) == nil)
+        #expect(scanError(#"{"x":{"a\nb":1,"a\u000ab":2}}"#)?.reason == .duplicateKey("a\nb"))
+        #expect(scanError(#"{"x":["\u00e9\ud83d\ude00", "plain"]}"#) == nil)
+        #expect(scanError(#"{"x":["\ud83d"]}"#)?.reason == .unpairedSurrogate)
+    }
+
     @Test("an object that spills past sixteen keys keeps its own index while nested objects come and go")
     func spillWithNesting() {
         let inner = object(0..<20, prefix: "k")
