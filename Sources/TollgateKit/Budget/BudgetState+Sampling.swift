@@ -1,18 +1,17 @@
 extension BudgetState {
-    /// Grants a sampling request (`sampling/createMessage`) asking for `maxTokens`: lowered to
-    /// `samplingMaxTokensPerRequest` and to what is left of `budgets.samplingTokens`, refused when
-    /// nothing is left. The grant counts in full until settled.
+    /// Grants a sampling request (`sampling/createMessage`) asking for `maxTokens` in full, or
+    /// refuses it: over `samplingMaxTokensPerRequest`, or over what is left of
+    /// `budgets.samplingTokens` (a request is never lowered: the server asked for that much and
+    /// gets an error instead, and the client is never asked). The grant counts in full until settled.
     public mutating func reserveSampling(maxTokens requested: Int64, now: Int64) -> SamplingDecision {
         advance(to: now)
         slots[0].series.expire(now: latest, clock: clock)
-        var granted = Swift.max(requested, 0)
-        if let perRequest = limits.samplingMaxTokensPerRequest { granted = Swift.min(granted, perRequest) }
-        if let cap = limits.overall.samplingTokens {
-            let left = cap - slots[0].series.total.samplingTokens
-            if left <= 0 {
-                return .exhausted(slots[0].exhausted(.samplingTokens, cap: cap, requested: 0, clock: clock), crossings: [])
-            }
-            granted = Swift.min(granted, left)
+        let granted = Swift.max(requested, 0)
+        if let perRequest = limits.samplingMaxTokensPerRequest, granted > perRequest {
+            return .overPerRequest(limit: perRequest)
+        }
+        if let cap = limits.overall.samplingTokens, slots[0].series.total.samplingTokens + granted > cap {
+            return .exhausted(slots[0].exhausted(.samplingTokens, cap: cap, requested: granted, clock: clock), crossings: [])
         }
         let crossings = apply(BudgetUsage(samplingTokens: granted), at: now, route: 0)
         return .granted(SamplingGrant(requested: requested, maxTokens: granted, time: now), crossings: crossings)

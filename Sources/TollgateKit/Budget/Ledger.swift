@@ -82,6 +82,8 @@ public final class Ledger: BudgetAccount {
                 switch core.state.reserveSampling(maxTokens: maxTokens, now: now) {
                 case .exhausted(let refusal, _):
                     return .exhausted(refusal, crossings: core.takeCrossings())
+                case .overPerRequest(let limit):
+                    return .overPerRequest(limit: limit)
                 case .granted(let grant, let own):
                     do throws(LedgerError) {
                         try core.append(.sampling, core.state.event(BudgetUsage(samplingTokens: grant.maxTokens), at: now, route: 0))

@@ -68,3 +68,16 @@ extension TokenEstimator {
         return String(decoding: writer.bytes, as: UTF8.self)
     }
 }
+
+extension TokenEstimator {
+    /// The tokens of a sampling result (`CreateMessageResult`): its `content`, one block or an
+    /// array of them, estimated like a tool result's content.
+    public static func estimate(samplingResult result: JSONObject) -> Int64 {
+        let content: JSONValue = switch result["content"] {
+        case .array(let blocks)?: .array(blocks)
+        case let block?: .array([block])
+        case nil: .array([])
+        }
+        return estimate(result: ["content": content]).tokens
+    }
+}

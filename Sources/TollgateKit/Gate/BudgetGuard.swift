@@ -68,6 +68,33 @@ struct BudgetGuard: Sendable {
         }
     }
 
+    /// Whether sampling requests are capped.
+    var capsSampling: Bool { limits.overall.samplingTokens != nil || limits.samplingMaxTokensPerRequest != nil }
+
+    /// Decides a sampling request: granted in full, or refused with the reason and the crossings.
+    mutating func admitSampling(maxTokens: Int64) -> (grant: SamplingGrant?, refusal: String?, crossings: [BudgetCrossing]) {
+        do throws(LedgerError) {
+            switch try account.reserveSampling(maxTokens: maxTokens, now: clock.wallMilliseconds()) {
+            case .granted(let grant, let crossings): return (grant, nil, crossings)
+            case .exhausted(let refusal, let crossings): return (nil, "maxTokens \(maxTokens) does not fit: \(refusal.message)", crossings)
+            case .overPerRequest(let limit):
+                return (nil, "maxTokens \(maxTokens) is over budgets.samplingMaxTokensPerRequest (\(limit))", [])
+            }
+        } catch {
+            return (nil, "the budget ledger cannot be used (\(error))", [])
+        }
+    }
+
+    /// Settles a grant with the tokens the answer used (nil: unknown, it stays counted in full).
+    mutating func settleSampling(_ grant: SamplingGrant, tokens: Int64?) -> (crossings: [BudgetCrossing], problem: String?) {
+        guard let tokens else { return ([], nil) }
+        do throws(LedgerError) {
+            return (try account.settleSampling(grant, tokens: tokens, now: clock.wallMilliseconds()), nil)
+        } catch {
+            return ([], "budget: cannot record the sampling tokens: \(error)")
+        }
+    }
+
     /// Remembers a call forwarded without a reservation (monitor mode), so its result is still checked.
     mutating func forwardedUnreserved(_ call: ToolCall, rules: [Int]) {
         if inFlight[call.id] == nil { inFlight[call.id] = InFlight(reservation: nil, rules: rules) }

@@ -48,6 +48,17 @@ public protocol Gate: Sendable {
     /// Periodic work, at most ``tickIntervalMilliseconds`` after a call was decided or ended.
     /// Returns diagnostics for stderr.
     mutating func tick() -> [String]
+
+    /// Whether the gate caps sampling: then the relay reads the server's requests and the
+    /// client's responses (otherwise both pass as raw bytes).
+    var capsSampling: Bool { get }
+
+    /// Decides a server's `sampling/createMessage` asking for `maxTokens` (nil: it gave none).
+    mutating func admitSampling(maxTokens: Int64?) -> SamplingVerdict
+
+    /// Learns the tokens the client's answer to a granted request used (nil: unknown, so the
+    /// grant stays counted in full). Returns diagnostics for stderr.
+    mutating func samplingAnswered(_ grant: SamplingGrant, tokens: Int64?) -> [String]
 }
 
 /// What a gate decided about one call.
@@ -88,4 +99,7 @@ extension Gate {
     public mutating func timeout(for call: ToolCall) -> CallTimeout? { nil }
     public var tickIntervalMilliseconds: Int64? { nil }
     public mutating func tick() -> [String] { [] }
+    public var capsSampling: Bool { false }
+    public mutating func admitSampling(maxTokens: Int64?) -> SamplingVerdict { .forward(nil) }
+    public mutating func samplingAnswered(_ grant: SamplingGrant, tokens: Int64?) -> [String] { [] }
 }

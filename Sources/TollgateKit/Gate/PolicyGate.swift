@@ -110,7 +110,7 @@ public struct PolicyGate: Gate {
     }
 
     /// Reports budget threshold crossings: one stderr line each and, with an audit trail, a `budget` record.
-    private func report(_ crossings: [BudgetCrossing]) {
+    func report(_ crossings: [BudgetCrossing]) {
         for crossing in crossings {
             diagnostics.report(crossing.message)
             do throws(AuditError) {

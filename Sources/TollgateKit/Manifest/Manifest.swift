@@ -81,6 +81,8 @@ public struct Manifest: Sendable {
         public var caps = BudgetCaps()
         /// The overall rate limit (`rate`, `burst`).
         public var rate: RateLimit?
+        /// The largest `maxTokens` one sampling request may ask for (`samplingMaxTokensPerRequest`).
+        public var samplingMaxTokensPerRequest: Int64?
         /// The rolling window (`window`); nil: per run, or for the ledger's life.
         public var window: BudgetWindow?
         /// The ledger shared by processes (absolute; a relative path is resolved against the manifest's folder).
@@ -105,6 +107,7 @@ public struct Manifest: Sendable {
     /// indices are the gate's rule indices).
     public var budgetLimits: BudgetLimits {
         BudgetLimits(overall: budgets.caps, rate: budgets.rate, window: budgets.window,
+                     samplingMaxTokensPerRequest: budgets.samplingMaxTokensPerRequest,
                      rules: tools.map { rule in
                          var budget = rule.budget
                          budget.rule = rule.pattern

@@ -6,7 +6,7 @@ extension ManifestLoader {
 
     static func decodeBudgets(_ node: SourceValue, directory: String, decoder: inout ManifestDecoder) -> Manifest.Budgets {
         var budgets = Manifest.Budgets()
-        let keys = ["calls", "cost", "resultTokens", "samplingTokens", "rate", "burst", "window", "ledger"]
+        let keys = ["calls", "cost", "resultTokens", "samplingTokens", "samplingMaxTokensPerRequest", "rate", "burst", "window", "ledger"]
         guard let members = decoder.members(node, path: "budgets", allowed: keys) else { return budgets }
         var rate: RateSpec?
         var burst: Int64?
@@ -17,6 +17,8 @@ extension ManifestLoader {
             case "cost": budgets.caps.cost = cost(member.value, path: path, decoder: &decoder)
             case "resultTokens": budgets.caps.resultTokens = count(member.value, path: path, decoder: &decoder)
             case "samplingTokens": budgets.caps.samplingTokens = count(member.value, path: path, decoder: &decoder)
+            case "samplingMaxTokensPerRequest":
+                budgets.samplingMaxTokensPerRequest = decoder.integer(member.value, path: path, range: 1...maxCount).map(Int64.init)
             case "rate": rate = self.rate(member.value, path: path, decoder: &decoder)
             case "burst": burst = self.burst(member.value, path: path, decoder: &decoder)
             case "window":

@@ -7,6 +7,9 @@ public enum ClientMessage: Sendable, Equatable {
     case toolCallNotification
     /// A notification or a response: forwarded as its original bytes.
     case passThrough(span: Range<Int>)
+    /// A response to a server's request, read because the gate caps sampling: its id (nil when
+    /// unusable) and the estimated tokens of its result's content (0 for an error; nil when unreadable).
+    case response(RequestID?, tokens: Int64?, span: Range<Int>)
     /// A request other than `tools/call`: forwarded as its original bytes.
     case request(RequestID, method: String, span: Range<Int>)
     /// A well-formed `tools/call`, parsed.
@@ -18,7 +21,8 @@ public enum ClientMessage: Sendable, Equatable {
     case malformedToolCall(RequestID, JSONRPCError)
 
     /// Reads one message of a line (alone or in a batch).
-    public static func read(_ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer, maxDepth: Int, inspectingCalls: Bool = true) -> ClientMessage {
+    public static func read(_ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer, maxDepth: Int, inspectingCalls: Bool = true,
+                            readingResponses: Bool = false) -> ClientMessage {
         switch envelope.kind {
         case .invalid(let why):
             let id = envelope.idKind == .string || envelope.idKind == .number ? envelope.id.map { Array(line[$0]) } : nil
@@ -27,7 +31,13 @@ public enum ClientMessage: Sendable, Equatable {
         case .notification:
             return envelope.method == "tools/call" ? .toolCallNotification : .passThrough(span: envelope.span)
         case .response:
-            return .passThrough(span: envelope.span)
+            guard readingResponses else { return .passThrough(span: envelope.span) }
+            let id = envelope.id.flatMap { ServerLine.responseID(line, $0) }
+            var tokens: Int64? = envelope.result == nil ? 0 : nil
+            if let range = envelope.result, case .object(let result)? = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[range]), maxDepth: maxDepth) {
+                tokens = TokenEstimator.estimate(samplingResult: result)
+            }
+            return .response(id, tokens: tokens, span: envelope.span)
         case .request:
             guard let id = RequestID(envelope: envelope, in: line), let method = envelope.method else {
                 return .invalid(id: nil, JSONRPCError(.invalidRequest, "Invalid Request: unusable id"), log: "rejected a request without a usable id")
@@ -72,15 +82,16 @@ public enum ClientLine: Sendable, Equatable {
     /// Reads a line (without its newline).
     /// Reads a line (without its newline). `inspectingCalls` false reads only the name and era
     /// of each `tools/call` (for a gate that does not look at calls).
-    public static func read(_ line: UnsafeRawBufferPointer, maxDepth: Int = JSONScanner.defaultMaxDepth, inspectingCalls: Bool = true) -> ClientLine {
+    public static func read(_ line: UnsafeRawBufferPointer, maxDepth: Int = JSONScanner.defaultMaxDepth, inspectingCalls: Bool = true,
+                            readingResponses: Bool = false) -> ClientLine {
         switch MessageEnvelope.scan(line, maxDepth: maxDepth) {
         case .failure(let malformed):
             if case .empty = malformed.error.reason { return .blank }
             return .malformed(id: malformed.id.map { Array(line[$0]) }, malformed.error)
         case .success(.single(let envelope)):
-            return .single(ClientMessage.read(envelope, in: line, maxDepth: maxDepth, inspectingCalls: inspectingCalls))
+            return .single(ClientMessage.read(envelope, in: line, maxDepth: maxDepth, inspectingCalls: inspectingCalls, readingResponses: readingResponses))
         case .success(.batch(let envelopes)):
-            return .batch(envelopes.map { ClientMessage.read($0, in: line, maxDepth: maxDepth, inspectingCalls: inspectingCalls) },
+            return .batch(envelopes.map { ClientMessage.read($0, in: line, maxDepth: maxDepth, inspectingCalls: inspectingCalls, readingResponses: readingResponses) },
                           spans: envelopes.map(\.span))
         }
     }

@@ -24,12 +24,15 @@ final class RelayCore: Sendable {
     let inspectsCalls: Bool
     /// Whether the session uses timers (then the pumps read the clock for it).
     let usesTimers: Bool
+    /// Whether the session caps sampling (then server requests and client responses are read).
+    let capsSampling: Bool
     let diagnostics: Diagnostics
 
     init(session: RelaySession, clientOutput: OutputChannel, serverInput: OutputChannel, events: Int32, maxMessageBytes: Int, diagnostics: Diagnostics) {
         self.maxDepth = session.maxDepth
         self.inspectsCalls = session.gate.inspectsCalls
         self.usesTimers = session.usesTimers
+        self.capsSampling = session.capsSampling
         self.session = Mutex(session)
         self.clientOutput = clientOutput
         self.serverInput = serverInput
@@ -82,7 +85,7 @@ final class RelayCore: Sendable {
         var pump = LinePump(maxLineBytes: maxMessageBytes)
         var serverReachable = true
         pump.run(fd: fd, decide: { line in
-            let read = ClientLine.read(line, maxDepth: maxDepth, inspectingCalls: inspectsCalls)
+            let read = ClientLine.read(line, maxDepth: maxDepth, inspectingCalls: inspectsCalls, readingResponses: capsSampling)
             guard usesTimers else { return session.withLock { $0.decide(read, in: line) } }
             return decideTimed { $0.decide(read, in: line, now: $1) }
         }, oversized: { prefix, length in
@@ -107,7 +110,7 @@ final class RelayCore: Sendable {
     func pumpServer(from fd: Int32) {
         var pump = LinePump(maxLineBytes: maxMessageBytes)
         pump.run(fd: fd, decide: { line in
-            let read = ServerLine.read(line, maxDepth: maxDepth)
+            let read = ServerLine.read(line, maxDepth: maxDepth, readingRequests: capsSampling)
             guard usesTimers else { return session.withLock { $0.decide(read, in: line) } }
             return decideTimed { $0.decide(read, in: line, now: $1) }
         }, oversized: { prefix, length in

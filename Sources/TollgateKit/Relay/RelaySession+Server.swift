@@ -4,7 +4,7 @@ extension RelaySession {
     /// Reads and decides one line from the server (without its newline); `now` as in
     /// ``clientLine(_:now:)``.
     public mutating func serverLine(_ line: UnsafeRawBufferPointer, now: Int64 = 0) -> RelayActions {
-        decide(ServerLine.read(line, maxDepth: maxDepth), in: line, now: now)
+        decide(ServerLine.read(line, maxDepth: maxDepth, readingRequests: capsSampling), in: line, now: now)
     }
 
     /// Decides a server line already read. `line` is the line it was read from.
@@ -23,6 +23,8 @@ extension RelaySession {
             return RelayActions(log: "dropped an invalid message from the server: \(why)")
         case .message:
             return .passThrough
+        case .request(let id, let method, let params):
+            return serverRequest(id: id, method: method, params: params, in: line)
         case .response(let id, let resultRange, let errorRange):
             guard let id, let request = take(id, now: now) else {
                 if usesTimers, let id, timers.remove(.lateResponse(id)) != nil {
@@ -76,6 +78,7 @@ extension RelaySession {
     /// lines for the client), and later requests are answered at once.
     public mutating func serverWentAway(because reason: String) -> [UInt8] {
         if serverGoneReason == nil { serverGoneReason = reason }
+        samplingGrants.removeAll()  // unanswered grants stay counted in full
         var replies: [UInt8] = []
         for request in pending.removeAll() {
             if usesTimers { timers.remove(.request(request.clientID)) }

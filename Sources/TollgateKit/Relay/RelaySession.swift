@@ -21,11 +21,17 @@ public struct RelaySession: Sendable {
     var armedDeadline: Int64?
     /// Whether a deadline earlier than ``armedDeadline`` was set since (see ``takeWakeRequest()``).
     var wakeRequested = false
+    /// Whether the gate caps sampling (then server requests and client responses are read).
+    public let capsSampling: Bool
+    /// The server's sampling requests forwarded to the client, by the server's id (its own id
+    /// space, apart from the client's requests in ``pending``).
+    public internal(set) var samplingGrants: [RequestID: SamplingGrant] = [:]
 
     public init(gate: any Gate = PassThroughGate(), maxDepth: Int = JSONScanner.defaultMaxDepth) {
         self.gate = gate
         self.maxDepth = maxDepth
         self.usesTimers = gate.usesTimers
+        self.capsSampling = gate.capsSampling
     }
 
     // MARK: - Client to server
@@ -33,7 +39,7 @@ public struct RelaySession: Sendable {
     /// Reads and decides one line from the client (without its newline). `now` is the monotonic
     /// time in milliseconds (read by the caller; only used when ``usesTimers``).
     public mutating func clientLine(_ line: UnsafeRawBufferPointer, now: Int64 = 0) -> RelayActions {
-        decide(ClientLine.read(line, maxDepth: maxDepth, inspectingCalls: gate.inspectsCalls), in: line, now: now)
+        decide(ClientLine.read(line, maxDepth: maxDepth, inspectingCalls: gate.inspectsCalls, readingResponses: capsSampling), in: line, now: now)
     }
 
     /// Decides a line already read. `line` is the line the messages were read from; `now` as in
@@ -49,6 +55,7 @@ public struct RelaySession: Sendable {
         case .single(let message):
             switch decide(message, now: now) {
             case .forwardOriginal: return .passThrough
+            case .forwardOriginalLogging(let log): return RelayActions(forward: .original, log: log)
             case .forwardCall(let call): return RelayActions(forward: .call(call))
             case .reply(let bytes, let log): return RelayActions(reply: bytes + [0x0A], log: log)
             case .drop(let log): return RelayActions(log: log)
@@ -61,6 +68,7 @@ public struct RelaySession: Sendable {
     /// What happens to one message (alone or in a batch).
     enum MessageAction: Equatable {
         case forwardOriginal
+        case forwardOriginalLogging(String)
         indirect case forwardCall(ToolCall)
         case reply([UInt8], log: String?)
         case drop(String)
@@ -74,6 +82,10 @@ public struct RelaySession: Sendable {
             return .drop("dropped a tools/call sent as a notification (no id): it is never forwarded")
         case .passThrough:
             return .forwardOriginal
+        case .response(let id, let tokens, _):
+            guard let id, let grant = samplingGrants.removeValue(forKey: id) else { return .forwardOriginal }
+            let logs = gate.samplingAnswered(grant, tokens: tokens)
+            return logs.isEmpty ? .forwardOriginal : .forwardOriginalLogging(logs.joined(separator: "; "))
         case .malformedToolCall(let id, let error):
             return .reply(Self.trimmed(Reply.error(id: id.bytes, error)), log: nil)
         case .request(let id, let method, _):
@@ -130,6 +142,7 @@ public struct RelaySession: Sendable {
         for (message, span) in zip(messages, spans) {
             switch decide(message, now: now) {
             case .forwardOriginal: forwarded.append(Array(line[span]))
+            case .forwardOriginalLogging(let log): forwarded.append(Array(line[span])); logs.append(log)
             case .forwardCall(let call): forwarded.append(call.requestBytes); unchanged = false
             case .reply(let bytes, let log):
                 replies.append(bytes)

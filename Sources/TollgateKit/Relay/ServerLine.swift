@@ -8,13 +8,16 @@ public enum ServerLine: Sendable, Equatable {
     case invalid(String)
     /// A request or notification from the server: passed through.
     case message
+    /// A request from the server, read because the gate caps sampling: its id, method and params.
+    case request(id: RequestID, method: String, params: Range<Int>?)
     /// A response to `id`, with where its result or its error is.
     case response(id: RequestID?, result: Range<Int>?, error: Range<Int>?)
     /// A batch; the responses in it, by id and outcome.
     case batch([(id: RequestID, outcome: CallOutcome)])
 
     /// Reads a line (without its newline).
-    public static func read(_ line: UnsafeRawBufferPointer, maxDepth: Int = JSONScanner.defaultMaxDepth) -> ServerLine {
+    /// `readingRequests` reads the server's requests as ``request(id:method:params:)``.
+    public static func read(_ line: UnsafeRawBufferPointer, maxDepth: Int = JSONScanner.defaultMaxDepth, readingRequests: Bool = false) -> ServerLine {
         switch MessageEnvelope.scan(line, maxDepth: maxDepth) {
         case .failure(let malformed):
             if case .empty = malformed.error.reason { return .blank }
@@ -22,7 +25,10 @@ public enum ServerLine: Sendable, Equatable {
         case .success(.single(let envelope)):
             switch envelope.kind {
             case .invalid(let why): return .invalid(why.description)
-            case .request, .notification: return .message
+            case .request:
+                guard readingRequests, let range = envelope.id, let id = responseID(line, range), let method = envelope.method else { return .message }
+                return .request(id: id, method: method, params: envelope.params)
+            case .notification: return .message
             case .response:
                 return .response(id: envelope.id.flatMap { responseID(line, $0) }, result: envelope.result, error: envelope.error)
             }
@@ -39,6 +45,7 @@ public enum ServerLine: Sendable, Equatable {
         case (.blank, .blank), (.message, .message): true
         case (.malformed(let a, let e), .malformed(let b, let f)): a == b && e == f
         case (.invalid(let a), .invalid(let b)): a == b
+        case (.request(let a, let m, let p), .request(let b, let n, let q)): a == b && m == n && p == q
         case (.response(let a, let r, let e), .response(let b, let s, let f)): a == b && r == s && e == f
         case (.batch(let a), .batch(let b)): a.map(\.id) == b.map(\.id) && a.map(\.outcome) == b.map(\.outcome)
         default: false

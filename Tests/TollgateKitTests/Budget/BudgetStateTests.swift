@@ -143,22 +143,21 @@ struct BudgetStateTests {
         #expect(line == "budget budgets.cost reached 80%: 8.1 of 10 used")
     }
 
-    @Test("sampling: maxTokens lowered to the per-request cap and to what is left; refunds on settle")
+    @Test("sampling: a request over the per-request cap or over what is left is refused, never lowered; refunds on settle")
     func sampling() {
         let limits = BudgetLimits(overall: BudgetCaps(samplingTokens: 5000), samplingMaxTokensPerRequest: 2000)
         var state = BudgetState(limits: limits)
-        guard case .granted(let first, _) = state.reserveSampling(maxTokens: 4000, now: t0) else { Issue.record("refused"); return }
-        #expect(first.maxTokens == 2000 && first.isLowered)
+        #expect(state.reserveSampling(maxTokens: 2001, now: t0) == .overPerRequest(limit: 2000))
+        guard case .granted(let first, _) = state.reserveSampling(maxTokens: 2000, now: t0) else { Issue.record("refused"); return }
+        #expect(first.maxTokens == 2000 && !first.isLowered)
         _ = state.settleSampling(first, tokens: 500, now: t0 + 1)
         #expect(state.usage(.overall, now: t0 + 1).samplingTokens == 500)
-        guard case .granted(let second, _) = state.reserveSampling(maxTokens: 1500, now: t0 + 2) else { Issue.record("refused"); return }
-        #expect(second.maxTokens == 1500 && !second.isLowered)
-        guard case .granted(let third, _) = state.reserveSampling(maxTokens: 9000, now: t0 + 3) else { Issue.record("refused"); return }
-        #expect(third.maxTokens == 2000)
-        guard case .granted(let fourth, _) = state.reserveSampling(maxTokens: 9000, now: t0 + 4) else { Issue.record("refused"); return }
-        #expect(fourth.maxTokens == 1000, "only 1000 left")
-        guard case .exhausted(let refusal, _) = state.reserveSampling(maxTokens: 10, now: t0 + 5) else { Issue.record("granted"); return }
-        #expect(refusal.counter == .samplingTokens && refusal.used == 5000)
+        guard case .granted = state.reserveSampling(maxTokens: 2000, now: t0 + 2) else { Issue.record("refused"); return }
+        guard case .granted = state.reserveSampling(maxTokens: 2000, now: t0 + 3) else { Issue.record("refused"); return }
+        guard case .exhausted(let refusal, _) = state.reserveSampling(maxTokens: 501, now: t0 + 4) else { Issue.record("granted"); return }
+        #expect(refusal.counter == .samplingTokens && refusal.used == 4500)
+        guard case .granted = state.reserveSampling(maxTokens: 500, now: t0 + 5) else { Issue.record("the last 500 fit"); return }
+        #expect(state.usage(.overall, now: t0 + 5).samplingTokens == 5000)
         #expect(state.usage(.overall, now: t0 + 5).calls == 0, "sampling is not a tool call")
     }
 

@@ -131,7 +131,7 @@ struct BudgetLedgerTests {
             let dropped = try book.reserve(call, now: t0 + 1).reservation!
             try book.release(dropped, now: t0 + 2)
             _ = try book.settle(kept, resultTokens: 321, now: t0 + 3)
-            guard case .granted(let grant, _) = try book.reserveSampling(maxTokens: 5000, now: t0 + 4) else { Issue.record("refused"); return }
+            guard case .granted(let grant, _) = try book.reserveSampling(maxTokens: 1000, now: t0 + 4) else { Issue.record("refused"); return }
             _ = try book.settleSampling(grant, tokens: 200, now: t0 + 5)
             if account == 1 { state = book as! BudgetState }
         }

@@ -1,0 +1,8 @@
+/// What a gate decided about a server's `sampling/createMessage`.
+public enum SamplingVerdict: Sendable, Equatable {
+    /// Forward it to the client as it is; the grant (if the gate keeps one) is settled on the
+    /// client's answer.
+    case forward(SamplingGrant?)
+    /// Answer the server with this JSON-RPC error; the client never sees the request.
+    case refuse(JSONRPCError, log: String)
+}
