@@ -54,7 +54,7 @@ extension JSONScanner {
                     // A key: plain, and not one this object has already.
                     guard p[i] == UInt8(ascii: "\"") else { return nil }
                     let keyStart = i + 1
-                    guard Self.skipPlainKey(p, n, &i) else { return nil }
+                    guard Self.skipPlainString(p, n, &i) else { return nil }
                     let count = i - 1 - keyStart
                     guard keyCount - keyBase < Self.inlineKeys, keyCount < Self.fastPathKeys else { return nil }
                     var k = keyBase
@@ -88,11 +88,15 @@ extension JSONScanner {
                     continue
                 }
                 if first == UInt8(ascii: "\"") {
-                    // Values may hold escapes and any UTF-8: the string scanner checks them.
-                    var scanner = self
-                    scanner.position = i
-                    guard (try? scanner.scanString()) != nil else { return nil }
-                    i = scanner.position
+                    // Values may hold escapes and any UTF-8: a plain one is skipped here, any
+                    // other goes through the string scanner, which checks them.
+                    let start = i
+                    if !Self.skipPlainString(p, n, &i) {
+                        var scanner = self
+                        scanner.position = start
+                        guard (try? scanner.scanString()) != nil else { return nil }
+                        i = scanner.position
+                    }
                 } else {
                     guard skipScalar(&i) else { return nil }
                 }
@@ -136,9 +140,10 @@ extension JSONScanner {
         }
     }
 
-    /// Skips a plain key (no escapes, no control bytes, ASCII) whose quote is at `i`; false otherwise.
+    /// Skips a plain string (no escapes, no control bytes, ASCII) whose quote is at `i`; false
+    /// otherwise (then `i` is meaningless).
     @inline(__always)
-    private static func skipPlainKey(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: inout Int) -> Bool {
+    private static func skipPlainString(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: inout Int) -> Bool {
         i += 1
         while i + 8 <= n {
             let special = specialBytes(UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
