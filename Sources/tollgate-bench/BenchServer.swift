@@ -4,9 +4,10 @@ import Glibc
 #endif
 
 /// The minimal MCP server every configuration talks to: answers each request at once
-/// (initialize, tools/list with one tool `echo`, tools/call), ignores notifications.
+/// (initialize, tools/list with one tool `echo`, tools/call), ignores notifications. Answers
+/// read together go out in one write, or each in its own with `perMessage` (as SDK servers do).
 enum BenchServer {
-    static func run() -> Int32 {
+    static func run(perMessage: Bool = false) -> Int32 {
         var framer = LineFramer()
         var out: [UInt8] = []
         while framer.fill({ buffer in read(0, buffer.baseAddress!, buffer.count) }) > 0 {
@@ -32,6 +33,10 @@ enum BenchServer {
                     out.append(contentsOf: #","result":"#.utf8)
                     out.append(contentsOf: result.utf8)
                     out.append(contentsOf: "}\n".utf8)
+                }
+                if perMessage && !out.isEmpty {
+                    _ = out.withUnsafeBytes { writeFully(1, $0) }
+                    out.removeAll(keepingCapacity: true)
                 }
             }
             if !out.isEmpty {

@@ -11,7 +11,9 @@ struct RoundTrip {
     var callsPerSecond: Double
     var peakRSSKiB: Int
 
-    static func measure(_ command: [String], sequential count: Int, pipelined: Int) -> RoundTrip? {
+    /// Measures `command`. `perMessage` makes the pipelined writer send each request with a write
+    /// of its own, as MCP SDK clients do; otherwise requests go out in 4 KiB writes.
+    static func measure(_ command: [String], sequential count: Int, pipelined: Int, perMessage: Bool = false) -> RoundTrip? {
         signal(SIGPIPE, SIG_IGN)
         let start = now()
         guard let child = try? ChildProcess.spawn(.init(arguments: command)) else { return nil }
@@ -38,7 +40,7 @@ struct RoundTrip {
             for i in 0..<pipelined {
                 batch.append(contentsOf: #"{"jsonrpc":"2.0","id":\#(1_000_000 + i),"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}"#.utf8)
                 batch.append(0x0A)
-                if batch.count > 4096 { _ = batch.withUnsafeBytes { writeFully(input, $0) }; batch.removeAll(keepingCapacity: true) }
+                if perMessage || batch.count > 4096 { _ = batch.withUnsafeBytes { writeFully(input, $0) }; batch.removeAll(keepingCapacity: true) }
             }
             _ = batch.withUnsafeBytes { writeFully(input, $0) }
         }

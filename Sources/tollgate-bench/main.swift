@@ -19,7 +19,7 @@ let selfPath: String = {
     return String(validatingCString: resolved) ?? me
 }()
 
-if arguments.first == "server" { exit(BenchServer.run()) }
+if arguments.first == "server" { exit(BenchServer.run(perMessage: arguments.dropFirst().first == "--per-message")) }
 // `tollgate-bench loop KIND N`: runs one in-process operation N times, for instruction counts
 // under `valgrind --tool=callgrind` (repeatable where wall-clock timings are not).
 if arguments.first == "loop", arguments.count >= 3, arguments[1] == "audit", let iterations = Int(arguments[2]) {
@@ -93,10 +93,25 @@ var configurations: [(String, [String])] = [
     ("tollgate+policy", [tollgate, "run", "--manifest", manifestPath, "--"] + server),
     ("tollgate+audit", [tollgate, "run", "--manifest", auditManifestPath, "--"] + server),
 ]
+// The same pipelined run with client and server writing one message per write, as MCP SDK
+// clients and servers do: the relays then see small reads, as in real use.
+let perMessageServer = [selfPath, "server", "--per-message"]
+let perMessageConfigurations: [(String, [String])] = [
+    ("direct/1", perMessageServer),
+    ("raw relay/1", [selfPath, "relay", "--"] + perMessageServer),
+    ("tollgate/1", [tollgate, "run"] + extra + ["--"] + perMessageServer),
+]
 var samples: [String: [RoundTrip]] = [:]
 for round in 1...rounds {
     for (name, command) in configurations {
         guard let trip = RoundTrip.measure(command, sequential: sequential, pipelined: pipelined) else {
+            FileHandleStderr.write("\(name): the measurement failed (\(command.joined(separator: " ")))\n")
+            exit(1)
+        }
+        samples[name, default: []].append(trip)
+    }
+    for (name, command) in perMessageConfigurations {
+        guard let trip = RoundTrip.measure(command, sequential: 10, pipelined: pipelined, perMessage: true) else {
             FileHandleStderr.write("\(name): the measurement failed (\(command.joined(separator: " ")))\n")
             exit(1)
         }
@@ -131,7 +146,9 @@ let direct = summary["direct"]!, raw = summary["raw relay"]!, gate = summary["to
 let rawAdded = raw.p50 - direct.p50, gateAdded = gate.p50 - direct.p50
 print("")
 print("added p50 latency: raw relay \(fmt(rawAdded)) µs, tollgate \(fmt(gateAdded)) µs, ratio \(fmt(gateAdded / max(rawAdded, 0.1), 2)) (goal ≤ 1.5)")
-print("pipelined throughput: tollgate / raw relay = \(fmt(gate.rate / raw.rate, 2)) (goal ≥ 0.7)")
+print("pipelined throughput, 4 KiB writes: tollgate / raw relay = \(fmt(gate.rate / raw.rate, 2)) (goal ≥ 0.7)")
+let perMessageRates = perMessageConfigurations.map { name, _ in median(samples[name]!.map(\.callsPerSecond)) }
+print("pipelined throughput, one write per message: direct \(fmt(perMessageRates[0], 0)), raw relay \(fmt(perMessageRates[1], 0)), tollgate \(fmt(perMessageRates[2], 0)) calls/s; tollgate / raw relay = \(fmt(perMessageRates[2] / perMessageRates[1], 2)) (goal ≥ 0.7)")
 print("peak RSS of tollgate: \(fmt(gate.rss)) MiB (goal ≤ 20)")
 print("start-up added over direct: \(fmt((gate.startup - direct.startup) / 1000, 2)) ms (goal ≤ 10)")
 let policy = summary["tollgate+policy"]!

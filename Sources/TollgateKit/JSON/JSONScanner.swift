@@ -112,23 +112,6 @@ public struct JSONScanner {
         position += 1
     }
 
-    /// Checks and skips one value of any kind. `depth` is the nesting level of the value's container.
-    public mutating func skipValue(depth: Int) throws(JSONScanError) {
-        switch try peekSignificant() {
-        case UInt8(ascii: "{"):
-            try scanObject(depth: depth) { (scanner: inout JSONScanner, _: StringToken) throws(JSONScanError) in
-                try scanner.skipValue(depth: depth + 1)
-            }
-        case UInt8(ascii: "["):
-            try scanArray(depth: depth) { (scanner: inout JSONScanner) throws(JSONScanError) in
-                try scanner.skipValue(depth: depth + 1)
-            }
-        case UInt8(ascii: "\""): _ = try scanString()
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try scanNumber()
-        default: _ = try scanLiteral()
-        }
-    }
-
     /// Scans an object at the current position, calling `member` for each key with the scanner
     /// positioned before the member's value; `member` must consume the value.
     /// Duplicate keys are rejected before `member` sees them.
@@ -154,7 +137,7 @@ public struct JSONScanner {
                 let key = try scanString()
                 if count < Self.inlineKeys {
                     // Few keys: compare directly (lengths first), no hashing.
-                    for i in 0..<count where Self.mayBeEqual(inline[i].token, key) && sameDecodedContent(inline[i].token, key) {
+                    for i in 0..<count where isSameKey(inline[i].token, key) {
                         throw JSONScanError(.duplicateKey(decodeString(key)), at: keyStart)
                     }
                     inline[count] = KeyRecord(hash: 0, token: key)
@@ -220,7 +203,7 @@ public struct JSONScanner {
 
     /// A cheap fingerprint of a key's decoded bytes (length, first and last eight bytes): equal
     /// keys always share it; keys that share it are compared in full.
-    private func hashOfDecoded(_ token: StringToken) -> UInt64 {
+    func hashOfDecoded(_ token: StringToken) -> UInt64 {
         if token.hasEscapes {
             var decoded: [UInt8] = []
             decode(token, into: &decoded)
@@ -242,13 +225,20 @@ public struct JSONScanner {
         return (first &* 0x9E37_79B9_7F4A_7C15) ^ (last &+ UInt64(count)) &* 0xC2B2_AE3D_27D4_EB4F
     }
 
-    /// Whether two keys can decode to the same bytes: unescaped keys of different lengths cannot.
+    /// Whether two keys decode to the same bytes; unescaped keys of different lengths or first
+    /// bytes are told apart without a call.
     @inline(__always)
-    static func mayBeEqual(_ a: StringToken, _ b: StringToken) -> Bool {
-        a.hasEscapes || b.hasEscapes || a.content.count == b.content.count
+    func isSameKey(_ a: StringToken, _ b: StringToken) -> Bool {
+        if !a.hasEscapes && !b.hasEscapes {
+            let count = a.content.count
+            guard count == b.content.count else { return false }
+            guard count > 0 else { return true }
+            guard byte(a.content.lowerBound) == byte(b.content.lowerBound) else { return false }
+        }
+        return sameDecodedContent(a, b)
     }
 
-    private func sameDecodedContent(_ a: StringToken, _ b: StringToken) -> Bool {
+    func sameDecodedContent(_ a: StringToken, _ b: StringToken) -> Bool {
         if !a.hasEscapes && !b.hasEscapes {
             guard a.content.count == b.content.count else { return false }
             return memcmp(bytes.baseAddress! + a.content.lowerBound, bytes.baseAddress! + b.content.lowerBound, a.content.count) == 0

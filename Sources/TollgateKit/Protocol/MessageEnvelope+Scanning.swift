@@ -50,6 +50,8 @@ extension MessageEnvelope {
 
 extension JSONScanner {
     /// Scans one element: an object is read as a JSON-RPC envelope; anything else is checked and marked invalid.
+    ///
+    /// The members are walked by one loop (no closure per member): this runs for every message.
     mutating func scanEnvelope(into envelope: inout MessageEnvelope, depth: Int) throws(JSONScanError) {
         guard try peekSignificant() == UInt8(ascii: "{") else {
             let valueStart = position
@@ -58,69 +60,116 @@ extension JSONScanner {
             envelope.span = valueStart..<position
             return
         }
+        guard depth < maxDepth else { throw JSONScanError(.tooDeep(limit: maxDepth), at: position) }
         let start = position
+        position += 1
         var fault: StaticString?
-        var hasMethod = false
-        try scanObject(depth: depth) { (scanner: inout JSONScanner, key: StringToken) throws(JSONScanError) in
-            let member = scanner.envelopeMember(key)
-            if member == .id {
-                let first = try scanner.peekSignificant()
-                let idStart = scanner.position
-                switch first {
-                case UInt8(ascii: "\""):
-                    let token = try scanner.scanString()
-                    envelope.idKind = .string
-                    envelope.idHasEscapes = token.hasEscapes
-                case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                    _ = try scanner.scanNumber()
-                    envelope.idKind = .number
-                default:
-                    try scanner.skipValue(depth: depth + 1)
-                    envelope.idKind = first == UInt8(ascii: "n") ? .null : .other
+        var seen = EnvelopeMembers()
+        var extras = ExtraKeys()
+        if try peekSignificant() != UInt8(ascii: "}") {
+            while true {
+                guard try peekSignificant() == UInt8(ascii: "\"") else {
+                    throw JSONScanError(.unexpectedByte(byte(position)), at: position)
                 }
-                envelope.id = idStart..<scanner.position
-            } else if member == .method {
-                hasMethod = true
-                if try scanner.peekSignificant() == UInt8(ascii: "\"") {
-                    envelope.method = scanner.decodeString(try scanner.scanString())
-                } else {
-                    try scanner.skipValue(depth: depth + 1)
-                    fault = "method is not a string"
+                let keyStart = position
+                let key = try scanString()
+                let member = envelopeMember(key)
+                if member == .other {
+                    try extras.insert(key, at: keyStart, scanner: self)
+                } else if !seen.insert(member) {
+                    throw JSONScanError(.duplicateKey(decodeString(key)), at: keyStart)
                 }
-            } else if member == .jsonrpc {
-                if try scanner.peekSignificant() == UInt8(ascii: "\"") {
-                    envelope.hasVersion = scanner.token(try scanner.scanString(), equals: "2.0")
-                } else {
-                    try scanner.skipValue(depth: depth + 1)
-                }
-            } else if member == .params {
-                let first = try scanner.peekSignificant()
-                let paramsStart = scanner.position
-                try scanner.skipValue(depth: depth + 1)
-                envelope.params = paramsStart..<scanner.position
-                if first != UInt8(ascii: "{") && first != UInt8(ascii: "[") {
-                    fault = "params must be an object or an array"
-                }
-            } else if member == .result {
-                _ = try scanner.peekSignificant()
-                let resultStart = scanner.position
-                try scanner.skipValue(depth: depth + 1)
-                envelope.result = resultStart..<scanner.position
-            } else if member == .error {
-                _ = try scanner.peekSignificant()
-                let errorStart = scanner.position
-                try scanner.skipValue(depth: depth + 1)
-                envelope.error = errorStart..<scanner.position
-            } else {
-                try scanner.skipValue(depth: depth + 1)
-                envelope.hasExtraMembers = true
+                try expect(UInt8(ascii: ":"))
+                try scanMember(member, of: &envelope, depth: depth, fault: &fault)
+                let next = try peekSignificant()
+                position += 1
+                if next == UInt8(ascii: ",") { continue }
+                if next == UInt8(ascii: "}") { break }
+                throw JSONScanError(.unexpectedByte(next), at: position - 1)
             }
+        } else {
+            position += 1
         }
+        envelope.hasExtraMembers = !extras.isEmpty
         envelope.span = start..<position
-        envelope.kind = Self.classify(envelope, hasMethod: hasMethod, fault: fault)
+        envelope.kind = Self.classify(envelope, hasMethod: seen.contains(.method), fault: fault)
     }
 
-    enum EnvelopeMember { case id, method, jsonrpc, params, result, error, other }
+    /// Reads the value of one envelope member into `envelope`.
+    @inline(__always)
+    private mutating func scanMember(_ member: EnvelopeMember, of envelope: inout MessageEnvelope, depth: Int, fault: inout StaticString?) throws(JSONScanError) {
+        let first = try peekSignificant()
+        let valueStart = position
+        switch member {
+        case .id:
+            switch first {
+            case UInt8(ascii: "\""):
+                let token = try scanString()
+                envelope.idKind = .string
+                envelope.idHasEscapes = token.hasEscapes
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                _ = try scanNumber()
+                envelope.idKind = .number
+            default:
+                try skipValue(depth: depth + 1)
+                envelope.idKind = first == UInt8(ascii: "n") ? .null : .other
+            }
+            envelope.id = valueStart..<position
+        case .method:
+            if first == UInt8(ascii: "\"") {
+                envelope.method = methodName(try scanString())
+            } else {
+                try skipValue(depth: depth + 1)
+                fault = "method is not a string"
+            }
+        case .jsonrpc:
+            if first == UInt8(ascii: "\"") {
+                envelope.hasVersion = token(try scanString(), equals: "2.0")
+            } else {
+                try skipValue(depth: depth + 1)
+            }
+        case .params:
+            try skipValue(depth: depth + 1)
+            envelope.params = valueStart..<position
+            if first != UInt8(ascii: "{") && first != UInt8(ascii: "[") {
+                fault = "params must be an object or an array"
+            }
+        case .result:
+            try skipValue(depth: depth + 1)
+            envelope.result = valueStart..<position
+        case .error:
+            try skipValue(depth: depth + 1)
+            envelope.error = valueStart..<position
+        case .other:
+            try skipValue(depth: depth + 1)
+        }
+    }
+
+    /// The decoded method name; the methods MCP defines come from a table without decoding.
+    @inline(__always)
+    func methodName(_ token: StringToken) -> String {
+        if !token.hasEscapes, let known = KnownMethod.name(of: UnsafeRawBufferPointer(rebasing: bytes[token.content])) {
+            return known
+        }
+        return decodeString(token)
+    }
+
+    enum EnvelopeMember: UInt8 { case id, method, jsonrpc, params, result, error, other }
+
+    /// The JSON-RPC members an envelope holds (each at most once).
+    struct EnvelopeMembers {
+        private var bits: UInt8 = 0
+
+        /// Adds a member; false when it was there already.
+        @inline(__always)
+        mutating func insert(_ member: EnvelopeMember) -> Bool {
+            let bit: UInt8 = 1 << member.rawValue
+            defer { bits |= bit }
+            return bits & bit == 0
+        }
+
+        func contains(_ member: EnvelopeMember) -> Bool { bits & (1 << member.rawValue) != 0 }
+    }
 
     /// Which JSON-RPC member a key names (one comparison at most for unescaped keys).
     @inline(__always)

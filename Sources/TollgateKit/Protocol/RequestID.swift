@@ -7,10 +7,25 @@ public struct RequestID: Sendable, Hashable, CustomStringConvertible {
     private var low: UInt64 = 0
     private var high: UInt64 = 0
     private var count: Int
-    /// The exact bytes, when they do not fit inline or hold escapes.
-    private var stored: [UInt8]?
-    /// The canonical form of a string id with escapes (to match a server that re-encoded them).
-    private var canonical: [UInt8]?
+    /// The bytes of an id that does not fit inline or holds escapes (one reference, so copying
+    /// an id costs one retain at most).
+    private var outOfLine: OutOfLine?
+
+    /// The bytes of an id kept out of line.
+    private final class OutOfLine: Sendable {
+        /// The exact bytes.
+        let stored: [UInt8]
+        /// The canonical form of a string id with escapes (to match a server that re-encoded them).
+        let canonical: [UInt8]?
+
+        init(stored: [UInt8], canonical: [UInt8]? = nil) {
+            self.stored = stored
+            self.canonical = canonical
+        }
+    }
+
+    private var stored: [UInt8]? { outOfLine?.stored }
+    private var canonical: [UInt8]? { outOfLine?.canonical }
 
     /// Creates an id from its exact source bytes; `hasEscapes` says whether a string id holds `\` escapes.
     public init(bytes: [UInt8], isString: Bool, hasEscapes: Bool) {
@@ -22,15 +37,14 @@ public struct RequestID: Sendable, Hashable, CustomStringConvertible {
         count = source.count
         if isString && hasEscapes {
             let bytes = Array(source)
-            stored = bytes
-            canonical = (try? JSONValue.parse(bytes))?.serialized ?? bytes
+            outOfLine = OutOfLine(stored: bytes, canonical: (try? JSONValue.parse(bytes))?.serialized ?? bytes)
         } else if source.count <= 16 {
             withUnsafeMutableBytes(of: &low) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: source.prefix(8))) }
             if source.count > 8 {
                 withUnsafeMutableBytes(of: &high) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[8...])) }
             }
         } else {
-            stored = Array(source)
+            outOfLine = OutOfLine(stored: Array(source))
         }
     }
 
@@ -54,17 +68,16 @@ public struct RequestID: Sendable, Hashable, CustomStringConvertible {
     public var description: String { withBytes { String(decoding: $0, as: UTF8.self) } }
 
     public static func == (lhs: RequestID, rhs: RequestID) -> Bool {
-        if lhs.stored == nil && rhs.stored == nil {
+        if lhs.outOfLine == nil && rhs.outOfLine == nil {
             return lhs.count == rhs.count && lhs.low == rhs.low && lhs.high == rhs.high
         }
         return lhs.matchKey == rhs.matchKey
     }
 
     public func hash(into hasher: inout Hasher) {
-        if stored == nil {
-            hasher.combine(low)
-            hasher.combine(high)
-            hasher.combine(count)
+        if outOfLine == nil {
+            // One word into the hasher: the id's words mixed (the hasher's seed still applies).
+            hasher.combine((low &* 0x9E37_79B9_7F4A_7C15) ^ (high &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(truncatingIfNeeded: count))
         } else {
             let key = matchKey
             if key.count <= 16 {
@@ -75,6 +88,28 @@ public struct RequestID: Sendable, Hashable, CustomStringConvertible {
                 key.withUnsafeBytes { hasher.combine(bytes: $0) }
             }
         }
+    }
+
+    /// A hash for ``PendingTable``: ids that are equal hash alike; `seed` differs per table, so a
+    /// client cannot pick ids that collide.
+    func tableHash(seed: UInt64) -> UInt64 {
+        if outOfLine == nil { return Self.mix(low, high, count, seed: seed) }
+        let key = matchKey
+        if key.count <= 16 {
+            return key.withUnsafeBytes { RequestID(source: $0, isString: false, hasEscapes: false) }.tableHash(seed: seed)
+        }
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in key { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return Self.mix(hash, 0, key.count, seed: seed)
+    }
+
+    @inline(__always)
+    private static func mix(_ low: UInt64, _ high: UInt64, _ count: Int, seed: UInt64) -> UInt64 {
+        var x = (low ^ seed) &* 0x9E37_79B9_7F4A_7C15
+        x ^= (high &+ UInt64(truncatingIfNeeded: count)) &* 0xC2B2_AE3D_27D4_EB4F
+        x ^= x >> 29
+        x &*= 0xBF58_476D_1CE4_E5B9
+        return x ^ (x >> 32)
     }
 
     /// The form ids are matched by: the canonical form of a string id with escapes, else the bytes.

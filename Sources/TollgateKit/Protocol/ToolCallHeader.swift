@@ -9,9 +9,9 @@ public struct ToolCallHeader: Sendable, Equatable {
     public var era: ProtocolEra
 
     /// Reads `params` (already checked by the scanner); the same conditions as ``ToolCall`` make
-    /// it an invalid-params error.
+    /// it an invalid-params error. One loop over the members; values are skipped as checked bytes.
     public static func read(_ params: UnsafeRawBufferPointer?) throws(JSONRPCError) -> ToolCallHeader {
-        guard let params, params.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) == UInt8(ascii: "{") else {
+        guard let params, params.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D && $0 != 0x0A }) == UInt8(ascii: "{") else {
             throw JSONRPCError(.invalidParams, "tools/call needs params with a tool name")
         }
         var name: String?
@@ -19,35 +19,29 @@ public struct ToolCallHeader: Sendable, Equatable {
         var argumentsAreObject = true
         var era = ProtocolEra.session
         var scanner = JSONScanner(params)
-        do throws(JSONScanError) {
-            try scanner.scanObject(depth: 1) { (scanner: inout JSONScanner, key: JSONScanner.StringToken) throws(JSONScanError) in
-                if scanner.token(key, equals: "name") {
-                    if try scanner.peekSignificant() == UInt8(ascii: "\"") {
-                        name = scanner.decodeString(try scanner.scanString())
-                    } else {
-                        nameIsString = false
-                        try scanner.skipValue(depth: 2)
-                    }
-                } else if scanner.token(key, equals: "arguments") {
-                    let first = try scanner.peekSignificant()
-                    argumentsAreObject = first == UInt8(ascii: "{") || first == UInt8(ascii: "n")
-                    try scanner.skipValue(depth: 2)
-                } else if scanner.token(key, equals: "_meta"), try scanner.peekSignificant() == UInt8(ascii: "{") {
-                    try scanner.scanObject(depth: 2) { (scanner: inout JSONScanner, key: JSONScanner.StringToken) throws(JSONScanError) in
-                        if scanner.token(key, equals: "io.modelcontextprotocol/protocolVersion"),
-                            try scanner.peekSignificant() == UInt8(ascii: "\"")
-                        {
-                            era = ProtocolEra(version: scanner.decodeString(try scanner.scanString()))
-                        } else {
-                            try scanner.skipValue(depth: 3)
-                        }
-                    }
+        scanner.forEachCheckedMember { scanner, key in
+            if scanner.token(key, equals: "name") {
+                if scanner.nextByte() == UInt8(ascii: "\"") {
+                    name = scanner.decodeString(scanner.checkedString())
                 } else {
-                    try scanner.skipValue(depth: 2)
+                    nameIsString = false
+                    scanner.skipCheckedValue()
                 }
+            } else if scanner.token(key, equals: "arguments") {
+                let first = scanner.nextByte()
+                argumentsAreObject = first == UInt8(ascii: "{") || first == UInt8(ascii: "n")
+                scanner.skipCheckedValue()
+            } else if scanner.token(key, equals: "_meta"), scanner.nextByte() == UInt8(ascii: "{") {
+                scanner.forEachCheckedMember { scanner, key in
+                    if scanner.token(key, equals: "io.modelcontextprotocol/protocolVersion"), scanner.nextByte() == UInt8(ascii: "\"") {
+                        era = ProtocolEra(version: scanner.decodeString(scanner.checkedString()))
+                    } else {
+                        scanner.skipCheckedValue()
+                    }
+                }
+            } else {
+                scanner.skipCheckedValue()
             }
-        } catch {
-            throw JSONRPCError(.parseError, "Parse error: \(error)")
         }
         guard nameIsString, let name else { throw JSONRPCError(.invalidParams, "tools/call params.name must be a string") }
         guard argumentsAreObject else { throw JSONRPCError(.invalidParams, "tools/call params.arguments must be an object") }

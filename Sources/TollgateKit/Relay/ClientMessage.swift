@@ -13,7 +13,7 @@ public enum ClientMessage: Sendable, Equatable {
     /// A request other than `tools/call`: forwarded as its original bytes.
     case request(RequestID, method: String, span: Range<Int>)
     /// A well-formed `tools/call`, parsed.
-    case toolCall(ToolCall)
+    indirect case toolCall(ToolCall)
     /// A well-formed `tools/call` read by a relay whose gate does not inspect calls: forwarded as
     /// its original bytes.
     case uninspectedToolCall(RequestID, ToolCallHeader, span: Range<Int>)

@@ -3,7 +3,7 @@ public struct PendingRequest: Sendable {
     /// What the answer is for.
     public enum Purpose: Sendable {
         /// A forwarded tool call; the gate learns its outcome.
-        case toolCall(ToolCall)
+        indirect case toolCall(ToolCall)
         /// A tool call forwarded without inspection (no manifest): its name and era.
         case uninspectedToolCall(ToolCallHeader)
         /// A `tools/list`; the gate may filter the result.

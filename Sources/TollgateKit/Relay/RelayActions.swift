@@ -8,7 +8,7 @@ public struct RelayActions: Sendable, Equatable {
         /// Bytes Tollgate wrote (a whole line, newline included).
         case bytes([UInt8])
         /// A checked tool call, re-serialized from its parsed value on its way out.
-        case call(ToolCall)
+        indirect case call(ToolCall)
     }
 
     /// What goes on to the peer the line was meant for, if anything.

@@ -77,7 +77,7 @@ public struct RelaySession: Sendable {
     enum MessageAction: Equatable {
         case forwardOriginal
         case forwardOriginalLogging(String)
-        case forwardCall(ToolCall)
+        indirect case forwardCall(ToolCall)
         case reply([UInt8], log: String?)
         case drop(String)
         /// Held for approval: what to do now (ask the client, start an approver).

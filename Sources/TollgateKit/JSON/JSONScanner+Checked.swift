@@ -1,0 +1,110 @@
+extension JSONScanner {
+    /// Skips one value of bytes the scanner has checked already (a second look at part of a
+    /// message, such as a tool call's `params`): it only matches brackets and quotes, so it costs
+    /// a few instructions per byte. On bytes that were not checked its result is meaningless.
+    public mutating func skipCheckedValue() {
+        skipWhitespace()
+        var depth = 0
+        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        while position < end {
+            switch base[position] {
+            case UInt8(ascii: "\""):
+                skipCheckedString()
+                if depth == 0 { return }
+                continue
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                if depth == 0 {
+                    position += 1
+                    return
+                }
+            case UInt8(ascii: ","), UInt8(ascii: ":"), 0x20, 0x09, 0x0A, 0x0D:
+                break
+            default:
+                // A number or a literal: it ends at the next delimiter.
+                if depth == 0 {
+                    while position < end, !Self.isDelimiter(base[position]) { position += 1 }
+                    return
+                }
+            }
+            position += 1
+        }
+    }
+
+    /// Skips a checked string token, its quotes included.
+    @inline(__always)
+    private mutating func skipCheckedString() {
+        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        var i = position + 1
+        while i < end {
+            let b = base[i]
+            if b == UInt8(ascii: "\"") { break }
+            i += b == UInt8(ascii: "\\") ? 2 : 1
+        }
+        position = i + 1
+    }
+
+    @inline(__always)
+    private static func isDelimiter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x09, 0x0A, 0x0D: true
+        default: false
+        }
+    }
+}
+
+extension JSONScanner {
+    /// The next significant byte of checked bytes (0 at the end).
+    @inline(__always)
+    public mutating func nextByte() -> UInt8 {
+        skipWhitespace()
+        return position < end ? byte(position) : 0
+    }
+
+    /// Reads a string token of checked bytes at the current position.
+    @inline(__always)
+    public mutating func checkedString() -> StringToken {
+        skipWhitespace()
+        let start = position + 1
+        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        var i = start
+        var escaped = false
+        while i < end {
+            let b = base[i]
+            if b == UInt8(ascii: "\"") { break }
+            if b == UInt8(ascii: "\\") {
+                escaped = true
+                i += 2
+            } else {
+                i += 1
+            }
+        }
+        position = i + 1
+        return StringToken(content: start..<min(i, end), hasEscapes: escaped)
+    }
+
+    /// Calls `member` for each key of the checked object at the current position, with the
+    /// scanner before the member's value; `member` must consume the value.
+    @inline(__always)
+    public mutating func forEachCheckedMember(_ member: (inout JSONScanner, StringToken) -> Void) {
+        guard nextByte() == UInt8(ascii: "{") else { return }
+        position += 1
+        while true {
+            let next = nextByte()
+            if next == UInt8(ascii: "}") || next == 0 {
+                position += 1
+                return
+            }
+            if next == UInt8(ascii: ",") {
+                position += 1
+                continue
+            }
+            let key = checkedString()
+            guard nextByte() == UInt8(ascii: ":") else { return }
+            position += 1
+            member(&self, key)
+        }
+    }
+}
