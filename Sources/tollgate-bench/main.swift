@@ -9,6 +9,7 @@ import Glibc
 //   tollgate-bench [--rounds R] [--sequential N] [--pipelined N] [--tollgate PATH]
 //   tollgate-bench server            the minimal server
 //   tollgate-bench relay -- CMD...   the raw relay
+//   tollgate-bench audit             the audit recording figures only
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let me = CommandLine.arguments[0].contains("/") ? CommandLine.arguments[0] : "/proc/self/exe"
@@ -21,8 +22,20 @@ let selfPath: String = {
 if arguments.first == "server" { exit(BenchServer.run(perMessage: arguments.dropFirst().first == "--per-message")) }
 // `tollgate-bench loop KIND N`: runs one in-process operation N times, for instruction counts
 // under `valgrind --tool=callgrind` (repeatable where wall-clock timings are not).
+if arguments.first == "loop", arguments.count >= 3, arguments[1] == "audit", let iterations = Int(arguments[2]) {
+    do throws(AuditError) { try AuditBenchmark.loop(path: "/tmp/tollgate-bench-loop-\(getpid()).audit", count: iterations) } catch { print(error) }
+    exit(0)
+}
 if arguments.first == "loop", arguments.count >= 3, let iterations = Int(arguments[2]) {
     Micro.loop(arguments[1], iterations: iterations)
+    exit(0)
+}
+// `tollgate-bench audit`: only the audit recording figures.
+if arguments.first == "audit" {
+    let directory = "/tmp/tollgate-bench-audit-\(getpid())"
+    mkdir(directory, 0o700)
+    do throws(AuditError) { print(try AuditBenchmark.run(directory: directory).text) } catch { print("audit benchmark failed: \(error)") }
+    rmdir(directory)
     exit(0)
 }
 if arguments.first == "micro" {
@@ -60,11 +73,25 @@ _ = Array(manifestText.utf8).withUnsafeBytes { bytes in
     return writeFully(fd, bytes)
 }
 defer { unlink(manifestPath) }
+// The same with an audit trail (fsync batch, rotated at 8 MB so the files stay small).
+let auditManifestPath = "/tmp/tollgate-bench-\(getpid())-audit.json"
+let auditPath = "/tmp/tollgate-bench-\(getpid()).audit"
+let auditManifestText = String(manifestText.dropLast()) + #", "audit": {"path": "\#(auditPath)", "fsync": "batch", "rotateMB": 8}}"#
+_ = Array(auditManifestText.utf8).withUnsafeBytes { bytes in
+    let fd = open(auditManifestPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    defer { close(fd) }
+    return writeFully(fd, bytes)
+}
+defer {
+    unlink(auditManifestPath)
+    _ = system("rm -f '\(auditPath)' '\(auditPath)'.*")
+}
 var configurations: [(String, [String])] = [
     ("direct", server),
     ("raw relay", [selfPath, "relay", "--"] + server),
     ("tollgate", [tollgate, "run"] + extra + ["--"] + server),
     ("tollgate+policy", [tollgate, "run", "--manifest", manifestPath, "--"] + server),
+    ("tollgate+audit", [tollgate, "run", "--manifest", auditManifestPath, "--"] + server),
 ]
 // The same pipelined run with client and server writing one message per write, as MCP SDK
 // clients and servers do: the relays then see small reads, as in real use.
@@ -125,6 +152,8 @@ print("pipelined throughput, one write per message: direct \(fmt(perMessageRates
 print("peak RSS of tollgate: \(fmt(gate.rss)) MiB (goal ≤ 20)")
 print("start-up added over direct: \(fmt((gate.startup - direct.startup) / 1000, 2)) ms (goal ≤ 10)")
 let policy = summary["tollgate+policy"]!
+let audited = summary["tollgate+audit"]!
+print("with a manifest and an audit trail (fsync batch): added p50 \(fmt(audited.p50 - direct.p50)) µs, \(fmt(audited.p50 - policy.p50)) µs over the manifest alone; throughput ratio \(fmt(audited.rate / raw.rate, 2))")
 print("with a manifest: added p50 \(fmt(policy.p50 - direct.p50)) µs (ratio \(fmt((policy.p50 - direct.p50) / max(rawAdded, 0.1), 2))), throughput ratio \(fmt(policy.rate / raw.rate, 2)), peak RSS \(fmt(policy.rss)) MiB")
 print("")
 print("in-process cost per operation (best of 5):")
@@ -139,6 +168,13 @@ defer {
             print(try BudgetBenchmark.run(directory: directory).text)
         } catch {
             print("  ledger benchmark failed: \(error)")
+        }
+        print("")
+        print("audit recording per call (decision + outcome records):")
+        do throws(AuditError) {
+            print(try AuditBenchmark.run(directory: directory).text)
+        } catch {
+            print("  audit benchmark failed: \(error)")
         }
         _ = system("rm -rf '\(directory)'")
     }

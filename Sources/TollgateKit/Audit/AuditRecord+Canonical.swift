@@ -48,17 +48,55 @@ extension AuditRecord {
 
     /// Appends an object with sorted members, leaving out the member `excluded` if given.
     static func writeCanonical(_ object: JSONObject, excluding excluded: String?, into writer: inout JSONWriter) {
-        var members = object.members
-        if let excluded, let index = members.firstIndex(where: { $0.key == excluded }) { members.remove(at: index) }
-        members.sort { utf8Precedes($0.key, $1.key) }
+        let members = object.members
         writer.append("{")
-        for (index, member) in members.enumerated() {
-            if index > 0 { writer.append(",") }
-            writer.write(string: member.key)
+        var first = true
+        for index in canonicalOrder(of: members, excluding: excluded) {
+            if !first { writer.append(",") }
+            first = false
+            writer.write(string: members[index].key)
             writer.append(":")
-            writeCanonical(member.value, into: &writer)
+            writeCanonical(members[index].value, into: &writer)
         }
         writer.append("}")
+    }
+
+    /// The indices of `members` in canonical order (by the UTF-8 bytes of their keys), without
+    /// the member named `excluded`. Keys are compared by their first eight bytes as one integer
+    /// first (zero-padded, which keeps byte order), and in full only when those are equal, so
+    /// sorting moves integers instead of strings.
+    static func canonicalOrder(of members: [JSONObject.Member], excluding excluded: String?) -> [Int] {
+        var order: [(prefix: UInt64, index: Int)] = []
+        order.reserveCapacity(members.count)
+        for (index, member) in members.enumerated() {
+            if let excluded, member.key == excluded { continue }
+            var key = member.key
+            let prefix = key.withUTF8 { bytes -> UInt64 in
+                var value: UInt64 = 0
+                for offset in 0..<8 { value = value << 8 | UInt64(offset < bytes.count ? bytes[offset] : 0) }
+                return value
+            }
+            order.append((prefix, index))
+        }
+        // Insertion sort: records have a dozen members, mostly in a stable order.
+        var i = 1
+        while i < order.count {
+            let item = order[i]
+            var j = i
+            while j > 0, precedes(item, order[j - 1], members) {
+                order[j] = order[j - 1]
+                j -= 1
+            }
+            order[j] = item
+            i += 1
+        }
+        return order.map(\.index)
+    }
+
+    @inline(__always)
+    private static func precedes(_ a: (prefix: UInt64, index: Int), _ b: (prefix: UInt64, index: Int), _ members: [JSONObject.Member]) -> Bool {
+        if a.prefix != b.prefix { return a.prefix < b.prefix }
+        return utf8Precedes(members[a.index].key, members[b.index].key)
     }
 
     /// Whether `a` sorts before `b` by the bytes of their UTF-8 (not by Swift's `<`, which

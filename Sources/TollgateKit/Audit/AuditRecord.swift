@@ -75,8 +75,11 @@ public struct AuditRecord: Sendable, Equatable {
         case start
         case serverExit = "server_exit"
         case reload
+        /// A held call's approval was asked for or decided (``AuditRecord/approval(_:server:)``).
         case approval
         case budget
+        /// A pinned tool's listed definition no longer matches its pin: the tool is blocked.
+        case toolChanged = "tool_changed"
     }
 
     /// What was decided about a call (`decision`).

@@ -4,9 +4,12 @@ public enum AuditAction: Sendable, Equatable {
     case verify
     /// Print per-tool figures, as text or JSON.
     case summary(json: Bool)
+    /// Re-decide every recorded call under another manifest and print what would change.
+    case replay(manifestPath: String, json: Bool)
 }
 
-/// `tollgate audit verify FILE...` and `tollgate audit summary FILE... [--json]`.
+/// `tollgate audit verify FILE...`, `tollgate audit summary FILE... [--json]` and
+/// `tollgate audit replay FILE... --manifest NEW [--json]`.
 struct AuditCommand {
     let action: AuditAction
     /// The log files, oldest first (`audit.log.2 audit.log.1 audit.log`).
@@ -32,6 +35,16 @@ struct AuditCommand {
             }
             print(json ? summary.json.prettyText : summary.text, terminator: json ? "" : "\n")
             return 0
+        case .replay(let manifestPath, let json):
+            let manifest = try loadManifest(manifestPath)
+            let replay: AuditReplay
+            do throws(FileError) {
+                replay = try AuditReplay.replay(files: files, under: manifest)
+            } catch {
+                throw CommandLineError("audit replay: \(error)", exitCode: CommandLineError.ExitCode.failure.rawValue)
+            }
+            print(json ? replay.json.prettyText : replay.text, terminator: json ? "" : "\n")
+            return replay.exitCode
         }
     }
 }

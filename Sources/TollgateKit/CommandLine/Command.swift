@@ -6,6 +6,8 @@ public enum Command: Sendable, Equatable {
     case check(manifestPath: String)
     /// `tollgate init -- COMMAND [ARG...]`: print a starter manifest for a server.
     case initialize(serverCommand: [String])
+    /// `tollgate pin --manifest FILE [-- COMMAND [ARG...]]`: refresh the manifest's tool pins.
+    case pin(manifestPath: String, serverCommand: [String])
     /// `tollgate audit verify|summary FILE...`: check or summarize audit logs.
     case audit(AuditAction, files: [String])
     /// `tollgate budget show [--manifest FILE] [--json]`: a ledger's budgets and their forecast.

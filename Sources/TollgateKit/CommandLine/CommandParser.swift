@@ -30,8 +30,10 @@ public struct CommandParser {
                 }
                 guard !files.isEmpty else { throw .usage("missing audit log: tollgate audit \(verb) FILE...") }
                 return .audit(verb == "verify" ? .verify : .summary(json: json), files: files)
+            case "replay":
+                return try parseReplay()
             default:
-                throw .usage("unknown audit command '\(verb)': expected verify or summary")
+                throw .usage("unknown audit command '\(verb)': expected verify, summary or replay")
             }
         case "budget":
             guard let verb = arguments.popFirst() else { throw .usage("missing budget command: tollgate budget show [--manifest FILE] [--json]") }
@@ -43,6 +45,7 @@ public struct CommandParser {
         case "init":
             let command = try commandAfterDashes(for: "init", help: Usage.initialize)
             return .initialize(serverCommand: command)
+        case "pin": return try parsePin()
         case "help", "--help", "-h": return .help
         case "version", "--version": return .version
         default:
@@ -81,6 +84,47 @@ public struct CommandParser {
             throw .usage("missing server command: tollgate run -- COMMAND [ARG...]")
         }
         return options
+    }
+
+    private mutating func parseReplay() throws(CommandLineError) -> Command {
+        var manifestPath: String?
+        var json = false
+        var files: [String] = []
+        while let argument = arguments.popFirst() {
+            let (name, inlineValue) = Self.split(argument)
+            switch name {
+            case "--manifest", "-m": manifestPath = try value(for: name, inline: inlineValue)
+            case "--json": json = true
+            case "--help", "-h": throw CommandLineError(Usage.audit, exitCode: 0)
+            default:
+                if argument.hasPrefix("-") && argument != "-" { throw .usage("unknown option '\(argument)' for 'audit replay'") }
+                files.append(argument)
+            }
+        }
+        guard !files.isEmpty else { throw .usage("missing audit log: tollgate audit replay FILE... --manifest NEW") }
+        guard let manifestPath else { throw .usage("missing manifest: tollgate audit replay FILE... --manifest NEW") }
+        return .audit(.replay(manifestPath: manifestPath, json: json), files: files)
+    }
+
+    private mutating func parsePin() throws(CommandLineError) -> Command {
+        var manifestPath: String?
+        var command: [String] = []
+        while let argument = arguments.popFirst() {
+            let (name, inlineValue) = Self.split(argument)
+            switch name {
+            case "--manifest", "-m": manifestPath = try value(for: name, inline: inlineValue)
+            case "--":
+                command = Array(arguments)
+                arguments = []
+                guard !command.isEmpty else { throw .usage("missing server command after '--'") }
+            case "--help", "-h": throw CommandLineError(Usage.pin, exitCode: 0)
+            default:
+                if argument.hasPrefix("-") { throw .usage("unknown option '\(argument)' for 'pin'") }
+                throw .usage("unexpected argument '\(argument)' for 'pin': put the server command after '--'")
+            }
+        }
+        guard let manifestPath else { throw .usage("missing manifest: tollgate pin --manifest FILE [-- COMMAND [ARG...]]") }
+        return .pin(manifestPath: manifestPath, serverCommand: command)
     }
 
     private mutating func parseBudgetShow() throws(CommandLineError) -> Command {

@@ -35,6 +35,8 @@ public enum TollgateCLI {
             return try RunCommand(options: options).run()
         case .initialize(let command):
             return try InitCommand(serverCommand: command).run()
+        case .pin(let path, let command):
+            return try PinCommand(manifestPath: path, serverCommand: command).run()
         case .audit(let action, let files):
             return try AuditCommand(action: action, files: files).run()
         case .budgetShow(let path, let json):

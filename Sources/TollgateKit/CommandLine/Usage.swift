@@ -12,8 +12,10 @@ public enum Usage {
           tollgate run --manifest FILE                 start the server the manifest names
           tollgate check FILE                          validate a manifest; list every problem
           tollgate init -- COMMAND [ARG...]            print a starter manifest for a server
+          tollgate pin --manifest FILE [-- COMMAND...]  refresh tool pins after a reviewed upgrade
           tollgate audit verify FILE...                check an audit log's hash chain
           tollgate audit summary [--json] FILE...      per-tool counts, tokens, durations
+          tollgate audit replay FILE... --manifest NEW [--json]  what NEW would decide otherwise
           tollgate budget show [--manifest FILE] [--json]  budgets used, burn rate, run-out time
           tollgate --help | --version
 
@@ -33,6 +35,7 @@ public enum Usage {
     public static let audit = """
         USAGE: tollgate audit verify FILE...
                tollgate audit summary [--json] FILE...
+               tollgate audit replay FILE... --manifest NEW [--json]
 
         Give rotated files oldest first (audit.log.2 audit.log.1 audit.log).
         verify re-derives every record's hash and its link to the previous one; exit 0 when the
@@ -40,6 +43,24 @@ public enum Usage {
         record (edited, deleted, reordered or inserted). A keyed log (HMAC) needs the key in
         TOLLGATE_AUDIT_KEY. summary prints, per tool, allowed/denied counts by code, cost, tokens
         and p50/p99 duration.
+        replay re-decides every recorded call under manifest NEW (names and argument schemas; not
+        budgets, rates, pins or the server's inputSchema) and lists the calls that would change:
+        allowed -> denied (with code, rule and reason), denied -> allowed, denied differently, and
+        allowed -> needs approval; calls whose arguments were not recorded in full (digest mode,
+        or redaction replaced a value) are listed as not judged. Exit 0 when nothing would change,
+        3 when something would, 1 when a file cannot be read, 2 for a bad manifest.
+        """
+
+    /// The help of `tollgate pin`.
+    public static let pin = """
+        USAGE: tollgate pin --manifest FILE [-- COMMAND [ARG...]]
+
+        Starts the server (COMMAND, or the one server the manifest names), lists its tools, and
+        rewrites the "pin" of every rule named after a listed tool to the definition's digest
+        now (rules without a pin get one). Nothing else in the file changes: comments, order and
+        layout stay. Run it after reviewing a server upgrade; until then changed tools stay
+        blocked (tool_changed). The file is replaced atomically and only if it still loads.
+        Prints one line per pin written; exit 0, 1 when the server fails, 2 for a bad manifest.
         """
 
     /// The help of `tollgate budget`.
@@ -68,7 +89,8 @@ public enum Usage {
 
         Starts the server, lists its tools (every page), and prints a starter manifest on stdout
         as strict JSON: default deny, each tool with a proposed decision from its annotations
-        (readOnlyHint: allowed; destructiveHint: denied; others: denied with a reason to review).
+        (readOnlyHint: allowed; destructiveHint: denied; others: denied with a reason to review)
+        and the "pin" of its definition (sha256 of name, description, inputSchema, annotations).
           tollgate init -- uvx mcp-server-git --repository . > git.json
         """
 

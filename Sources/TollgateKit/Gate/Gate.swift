@@ -45,6 +45,15 @@ public protocol Gate: Sendable {
     /// nil: never.
     var tickIntervalMilliseconds: Int64? { get }
 
+    /// Whether ``decide(_:)`` may return ``GateVerdict/hold(_:)`` (then the relay reads the
+    /// client's capabilities and watches for answers to its own requests).
+    var holdsCalls: Bool { get }
+
+    /// Learns how the approval of a call it held (``GateVerdict/hold(_:)``) ended, records it,
+    /// and decides the call: `.forward` runs it as checked, `.deny` refuses it. The default
+    /// forwards an approved call and denies any other.
+    mutating func approvalDecided(_ call: ToolCall, hold: ApprovalHold, outcome: ApprovalOutcome) -> GateVerdict
+
     /// Periodic work, at most ``tickIntervalMilliseconds`` after a call was decided or ended.
     /// Returns diagnostics for stderr.
     mutating func tick() -> [String]
@@ -69,6 +78,9 @@ public enum GateVerdict: Sendable, Equatable {
     case deny(Denial)
     /// Answer the client with a JSON-RPC error instead of a result.
     case fail(JSONRPCError)
+    /// Hold the call until a person approves it (see ``ApprovalHold``); the relay asks and then
+    /// calls ``Gate/approvalDecided(_:hold:outcome:)``.
+    case hold(ApprovalHold)
 }
 
 /// How a forwarded call ended.
@@ -96,6 +108,10 @@ extension Gate {
         return nil
     }
     public var usesTimers: Bool { false }
+    public var holdsCalls: Bool { false }
+    public mutating func approvalDecided(_ call: ToolCall, hold: ApprovalHold, outcome: ApprovalOutcome) -> GateVerdict {
+        outcome.denial(tool: call.name, rule: hold.rule).map(GateVerdict.deny) ?? .forward
+    }
     public mutating func timeout(for call: ToolCall) -> CallTimeout? { nil }
     public var tickIntervalMilliseconds: Int64? { nil }
     public mutating func tick() -> [String] { [] }

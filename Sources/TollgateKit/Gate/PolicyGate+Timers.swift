@@ -1,6 +1,6 @@
 /// The manifest's timeouts and the ledger's batched sync, through the relay's timers.
 extension PolicyGate {
-    public var usesTimers: Bool { hasTimeouts || tickIntervalMilliseconds != nil }
+    public var usesTimers: Bool { hasTimeouts || hasApprovalRules || tickIntervalMilliseconds != nil }
 
     /// The timeout of a call: the shortest `timeoutSeconds` among the rules that allow it, or
     /// `policy.defaultTimeoutSeconds` when none sets one.

@@ -26,6 +26,12 @@ public struct PolicyGate: Gate {
     public private(set) var audit: AuditTrail?
     /// Rate limits and budgets, when the manifest sets any (or names a ledger).
     var budgets: BudgetGuard?
+    /// The rules that pin a tool's definition, by tool name.
+    let pinnedRules: [ToolKey: Int]
+    /// Listed definitions against their pins.
+    var pinCheck = PinCheck()
+    /// Whether some rule asks for approval.
+    let hasApprovalRules: Bool
     /// Whether any rule or `policy.defaultTimeoutSeconds` sets a timeout.
     let hasTimeouts: Bool
 
@@ -41,6 +47,10 @@ public struct PolicyGate: Gate {
         if budgetAccount != nil || !limits.isEmpty {
             budgets = BudgetGuard(limits: limits, account: budgetAccount ?? BudgetState(limits: limits), clock: clock)
         }
+        var pinned: [ToolKey: Int] = [:]
+        for (index, rule) in manifest.tools.enumerated() where rule.pin != nil { pinned[ToolKey(rule.pattern)] = index }
+        pinnedRules = pinned
+        hasApprovalRules = manifest.tools.contains { $0.approval != nil }
         hasTimeouts = manifest.policy.defaultTimeoutMilliseconds != nil || manifest.tools.contains { $0.timeoutMilliseconds != nil }
         rules = RuleTable(manifest.tools.map { RuleTable.Rule(matcher: $0.matcher, allows: $0.allow, payload: ()) })
         context = SchemaContext(workingDirectory: workingDirectory ?? manifest.defaultServer?.workingDirectory ?? FileIO.currentDirectory())
@@ -73,8 +83,22 @@ public struct PolicyGate: Gate {
         } else if let denial {
             (decision, verdict) = (.denied, .deny(denial))
         } else {
+            if hasApprovalRules, let hold = approvalHold(for: call) {
+                if !monitoring {
+                    report(crossings)
+                    return .hold(hold)
+                }
+                diagnostics.report("monitor: would hold \(call.name) for approval (\(hold.rule))")
+            }
             (decision, verdict) = (.allowed, .forward)
         }
+        return record(call, decision, verdict: verdict, denial: denial, crossings: crossings)
+    }
+
+    /// Records a decision and returns the verdict; a call whose decision cannot be recorded is
+    /// denied (`audit_unavailable`) and its budget reservation released.
+    mutating func record(_ call: ToolCall, _ decision: AuditRecord.Decision, verdict: GateVerdict, denial: Denial?,
+                         crossings: [BudgetCrossing] = []) -> GateVerdict {
         do throws(AuditError) {
             try audit?.recordDecision(call, decision, denial: denial)
         } catch {
@@ -131,6 +155,7 @@ public struct PolicyGate: Gate {
             return Denial(.toolDenied, tool: call.name, rule: rule?.name ?? "policy.default", reason: reason,
                           advice: "Do not retry it; use another tool or ask the user to allow it.")
         case .allow(let indices):
+            if let change = pinCheck.change(for: call.name) { return change.denial }
             if sawCompleteListing && !listedTools.contains(ToolKey(call.name)) {
                 return Denial(.unknownTool, tool: call.name, rule: nil,
                               reason: "the server does not offer a tool of this name",
@@ -182,6 +207,7 @@ public struct PolicyGate: Gate {
             guard let name = tool["name"]?.stringValue else { kept.append(tool); continue }
             listedTools.insert(ToolKey(name))
             if case .deny = nameDecision(for: name), manifest.policy.mode == .enforce { continue }
+            if !pinnedRules.isEmpty, case .object(let definition) = tool, !keepsPinned(definition, name: name) { continue }
             learnInputSchema(of: name, tool["inputSchema"])
             kept.append(tool)
         }

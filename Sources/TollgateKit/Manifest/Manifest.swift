@@ -20,6 +20,8 @@ public struct Manifest: Sendable {
         public var mode: Mode = .enforce
         /// Whether calls are also validated against the tool's own `inputSchema` from `tools/list`.
         public var validateInput = true
+        /// How long a call held for approval waits for an answer (`approvalTimeoutSeconds`).
+        public var approvalTimeoutSeconds = 120
         /// How long a forwarded call may wait for its answer when its rules set no
         /// `timeoutSeconds` (`policy.defaultTimeoutSeconds`); nil: no limit.
         public var defaultTimeoutMilliseconds: Int64?
@@ -56,6 +58,11 @@ public struct Manifest: Sendable {
         public var line: Int
         /// Its budget settings (`budget`, `rate`, `burst`, `cost`, `maxResultTokens`); empty by default.
         public var budget = RuleBudget(rule: "")
+        /// The digest of the reviewed tool definition (`"pin"`, exact rules only): a listed
+        /// definition that no longer matches it is blocked (`tool_changed`).
+        public var pin: ToolPin?
+        /// Whether calls wait for a person's approval (`"approval"`), and how it is asked for.
+        public var approval: ApprovalRule?
         /// How long a matching call may wait for its answer (`timeoutSeconds`); nil: the default.
         public var timeoutMilliseconds: Int64?
 

@@ -67,13 +67,15 @@ public enum ManifestLoader {
 
     private static func decodePolicy(_ node: SourceValue, decoder: inout ManifestDecoder) -> Manifest.Policy {
         var policy = Manifest.Policy()
-        for member in decoder.members(node, path: "policy", allowed: ["default", "mode", "validateInput", "defaultTimeoutSeconds"]) ?? [] {
+        for member in decoder.members(node, path: "policy", allowed: ["default", "mode", "validateInput", "defaultTimeoutSeconds", "approvalTimeoutSeconds"]) ?? [] {
             let path = "policy.\(member.key)"
             switch member.key {
             case "default":
                 if let decision: Manifest.DefaultDecision = decoder.choice(member.value, path: path) { policy.defaultDecision = decision }
             case "mode":
                 if let mode: Manifest.Mode = decoder.choice(member.value, path: path) { policy.mode = mode }
+            case "approvalTimeoutSeconds":
+                if let seconds = decoder.integer(member.value, path: path, range: 1...86_400) { policy.approvalTimeoutSeconds = seconds }
             case "defaultTimeoutSeconds":
                 policy.defaultTimeoutMilliseconds = timeoutMilliseconds(member.value, path: path, decoder: &decoder)
             default:
@@ -162,7 +164,7 @@ public enum ManifestLoader {
             }
             var rule = Manifest.ToolRule(pattern: entry.key, matcher: matcher, allow: true, reason: nil, arguments: nil,
                                          line: decoder.source.location(of: entry.keyOffset).line)
-            let keys = ["allow", "reason", "arguments", "budget", "rate", "burst", "cost", "maxResultTokens", "timeoutSeconds"]
+            let keys = ["allow", "reason", "arguments", "pin", "approval", "budget", "rate", "burst", "cost", "maxResultTokens", "timeoutSeconds"]
             var rate: RateSpec?
             var burst: Int64?
             rule.budget.rule = entry.key
@@ -172,6 +174,8 @@ public enum ManifestLoader {
                 switch member.key {
                 case "allow": rule.allow = decoder.bool(member.value, path: memberPath) ?? false
                 case "reason": rule.reason = decoder.string(member.value, path: memberPath)
+                case "pin": rule.pin = decodePin(member.value, exact: matcher.isExact, path: memberPath, decoder: &decoder)
+                case "approval": rule.approval = decodeApproval(member.value, path: memberPath, decoder: &decoder)
                 case "timeoutSeconds": rule.timeoutMilliseconds = timeoutMilliseconds(member.value, path: memberPath, decoder: &decoder)
                 default:
                     do throws(SchemaCompileError) {
@@ -187,5 +191,47 @@ public enum ManifestLoader {
             rules.append(rule)
         }
         return rules
+    }
+
+    /// A rule's `pin`: `sha256:` and 64 lowercase hex digits, on a rule for one tool name.
+    private static func decodePin(_ node: SourceValue, exact: Bool, path: String, decoder: inout ManifestDecoder) -> ToolPin? {
+        guard let text = decoder.string(node, path: path) else { return nil }
+        guard let pin = ToolPin(text) else {
+            decoder.report("expected \"sha256:\" and 64 lowercase hex digits (as tollgate init or tollgate pin write it), found \"\(text)\"", at: node, path: path)
+            return nil
+        }
+        guard exact else {
+            decoder.report("a pin belongs to one tool: put it on a rule whose key is a tool name, not a glob", at: node, path: path)
+            return nil
+        }
+        return pin
+    }
+
+    /// A rule's `approval`: `"ask"`, or `{"command": [...], "ask": true|false}`.
+    private static func decodeApproval(_ node: SourceValue, path: String, decoder: inout ManifestDecoder) -> ApprovalRule? {
+        if case .string = node.kind {
+            return decoder.choice(node, path: path, among: ["ask"]) == nil ? nil : ApprovalRule()
+        }
+        guard case .object = node.kind else {
+            decoder.report("expected \"ask\" or an object with \"command\", found \(node.typeName)", at: node, path: path)
+            return nil
+        }
+        var approval = ApprovalRule()
+        for member in decoder.members(node, path: path, allowed: ["command", "ask"]) ?? [] {
+            let memberPath = "\(path).\(member.key)"
+            if member.key == "ask" {
+                approval.asksClient = decoder.bool(member.value, path: memberPath) ?? true
+            } else if let command = decoder.strings(member.value, path: memberPath) {
+                if command.isEmpty || command[0].isEmpty {
+                    decoder.report("expected the approver's command and its arguments, e.g. [\"/usr/local/bin/approve\", \"--team\", \"ops\"]", at: member.value, path: memberPath)
+                } else {
+                    approval.command = command
+                }
+            }
+        }
+        if node["command"] == nil {
+            decoder.report("missing key \"command\"; expected the approver's command (or write \"approval\": \"ask\")", at: node, path: path)
+        }
+        return approval
     }
 }

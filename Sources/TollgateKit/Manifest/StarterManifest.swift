@@ -66,7 +66,9 @@ public struct StarterManifest: Sendable {
         var rules = JSONObject()
         for tool in tools {
             guard let name = tool["name"]?.stringValue else { continue }
-            rules[name] = .object(Self.proposedRule(for: tool))
+            var rule = Self.proposedRule(for: tool)
+            rule["pin"] = .string(ToolPin(of: tool).description)
+            rules[name] = .object(rule)
         }
         var manifest = JSONObject()
         manifest["version"] = 1

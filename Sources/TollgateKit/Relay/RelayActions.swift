@@ -17,6 +17,9 @@ public struct RelayActions: Sendable, Equatable {
     public var reply: [UInt8]?
     /// A diagnostic for stderr, if any.
     public var log: String?
+    /// Local approvers to start (off the session's lock); each reports back through
+    /// ``RelaySession/approverFinished(_:_:now:)``.
+    public var approvers: [ApproverJob] = []
 
     public init(forward: Forward? = nil, reply: [UInt8]? = nil, log: String? = nil) {
         self.forward = forward

@@ -86,8 +86,9 @@ final class RelayCore: Sendable {
         var serverReachable = true
         pump.run(fd: fd, decide: { line in
             let read = ClientLine.read(line, maxDepth: maxDepth, inspectingCalls: inspectsCalls, readingResponses: capsSampling)
-            guard usesTimers else { return session.withLock { $0.decide(read, in: line) } }
-            return decideTimed { $0.decide(read, in: line, now: $1) }
+            let actions = usesTimers ? decideTimed { $0.decide(read, in: line, now: $1) } : session.withLock { $0.decide(read, in: line) }
+            for job in actions.approvers { startApprover(job) }
+            return actions
         }, oversized: { prefix, length in
             let id: [UInt8]? = prefix.withUnsafeBytes { bytes in Self.idRange(inPrefix: bytes).map { Array(bytes[$0]) } }
             let error = JSONRPCError(.invalidRequest, "Invalid Request: message of \(length) bytes exceeds Tollgate's limit of \(maxMessageBytes) bytes")

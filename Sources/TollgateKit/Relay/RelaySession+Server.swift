@@ -22,8 +22,10 @@ extension RelaySession {
         case .invalid(let why):
             return RelayActions(log: "dropped an invalid message from the server: \(why)")
         case .message:
+            if holdsCalls, !approvals.requests.isEmpty, let refusal = collidingServerRequest(line) { return refusal }
             return .passThrough
         case .request(let id, let method, let params):
+            if holdsCalls, let refusal = collidingServerRequest(id: id) { return refusal }
             return serverRequest(id: id, method: method, params: params, in: line)
         case .response(let id, let resultRange, let errorRange):
             guard let id, let request = take(id, now: now) else {
@@ -85,6 +87,7 @@ extension RelaySession {
             replies.append(contentsOf: request.unansweredReply(because: reason))
             completed(request, outcome: .serverGone)
         }
+        if holdsCalls && !approvals.isEmpty { replies += abandonHeldCalls(because: reason) }
         return replies
     }
 }

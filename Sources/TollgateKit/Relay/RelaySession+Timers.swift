@@ -71,6 +71,7 @@ extension RelaySession {
             case .request(let id): expire(id, now: now, into: &actions)
             case .lateResponse: break
             case .gate: actions.logs += gate.tick()
+            case .approval(let id): expireApproval(id, now: now, into: &actions)
             }
         }
         return actions

@@ -21,6 +21,11 @@ public struct RelaySession: Sendable {
     var armedDeadline: Int64?
     /// Whether a deadline earlier than ``armedDeadline`` was set since (see ``takeWakeRequest()``).
     var wakeRequested = false
+    /// Calls held for approval and Tollgate's own requests to the client.
+    public var approvals = ApprovalState()
+    /// Whether the gate may hold calls for approval (then `initialize` is read for the client's
+    /// capabilities and client responses are checked for answers to Tollgate's requests).
+    public let holdsCalls: Bool
     /// Whether the gate caps sampling (then server requests and client responses are read).
     public let capsSampling: Bool
     /// The server's sampling requests forwarded to the client, by the server's id (its own id
@@ -31,6 +36,7 @@ public struct RelaySession: Sendable {
         self.gate = gate
         self.maxDepth = maxDepth
         self.usesTimers = gate.usesTimers
+        self.holdsCalls = gate.holdsCalls
         self.capsSampling = gate.capsSampling
     }
 
@@ -53,12 +59,14 @@ public struct RelaySession: Sendable {
                 reply: Reply.error(id: id, JSONRPCError(.parseError, "Parse error: \(error)")),
                 log: "rejected a malformed message from the client: \(error)")
         case .single(let message):
+            if holdsCalls, let actions = approvalTraffic(message, in: line, now: now) { return actions }
             switch decide(message, now: now) {
             case .forwardOriginal: return .passThrough
             case .forwardOriginalLogging(let log): return RelayActions(forward: .original, log: log)
             case .forwardCall(let call): return RelayActions(forward: .call(call))
             case .reply(let bytes, let log): return RelayActions(reply: bytes + [0x0A], log: log)
             case .drop(let log): return RelayActions(log: log)
+            case .held(let actions): return actions
             }
         case .batch(let messages, let spans):
             return decideBatch(messages, spans: spans, in: line, now: now)
@@ -72,6 +80,8 @@ public struct RelaySession: Sendable {
         indirect case forwardCall(ToolCall)
         case reply([UInt8], log: String?)
         case drop(String)
+        /// Held for approval: what to do now (ask the client, start an approver).
+        case held(RelayActions)
     }
 
     mutating func decide(_ message: ClientMessage, now: Int64) -> MessageAction {
@@ -113,13 +123,16 @@ public struct RelaySession: Sendable {
                               log: "denied \(call.name) (\(denial.code.rawValue)): \(denial.reason)")
             case .fail(let error):
                 return .reply(Self.trimmed(Reply.error(id: call.id.bytes, error)), log: nil)
+            case .hold(let hold):
+                return holdForApproval(call, hold, now: now)
             }
         }
     }
 
     /// A request that cannot go on: its id is in flight already, or the server is gone.
     private func refusal(of request: PendingRequest) -> MessageAction? {
-        if pending.contains(request.clientID) || (usesTimers && timers[.lateResponse(request.clientID)] != nil) {
+        if pending.contains(request.clientID) || (usesTimers && timers[.lateResponse(request.clientID)] != nil)
+            || (holdsCalls && approvals.held[request.clientID] != nil) {
             return .reply(Self.trimmed(Reply.error(id: request.clientID.bytes, JSONRPCError(
                 .invalidRequest, "Invalid Request: id \(request.clientID) is already in use by a request in flight"))), log: nil)
         }
@@ -138,6 +151,7 @@ public struct RelaySession: Sendable {
         var forwarded: [[UInt8]] = []
         var replies: [[UInt8]] = []
         var logs: [String] = []
+        var approvers: [ApproverJob] = []
         var unchanged = true
         for (message, span) in zip(messages, spans) {
             switch decide(message, now: now) {
@@ -149,6 +163,12 @@ public struct RelaySession: Sendable {
                 unchanged = false
                 if let log { logs.append(log) }
             case .drop(let log): logs.append(log); unchanged = false
+            case .held(let actions):
+                // Asking inside a batch: the request goes back with Tollgate's own answers.
+                if let reply = actions.reply { replies.append(Self.trimmed(reply)) }
+                approvers += actions.approvers
+                if let log = actions.log { logs.append(log) }
+                unchanged = false
             }
         }
         var actions = RelayActions(log: logs.isEmpty ? nil : logs.joined(separator: "; "))
@@ -158,6 +178,7 @@ public struct RelaySession: Sendable {
             actions.forward = .bytes(Self.array(of: forwarded))
         }
         if !replies.isEmpty { actions.reply = Self.array(of: replies) }
+        actions.approvers = approvers
         return actions
     }
 

@@ -7,4 +7,6 @@ public enum RelayTimer: Hashable, Sendable {
     case lateResponse(RequestID)
     /// The gate's periodic work (``Gate/tick()``).
     case gate
+    /// A call held for approval (by the client's id): no answer by then denies it.
+    case approval(RequestID)
 }

@@ -114,6 +114,7 @@ func expectDenialParts(
         if entry["resetsAt"].exists { keys.formUnion(["resetsAt", "resetsAtMs"]) }
     }
     if code == "rate_limited" { keys.formUnion(["retryAfterMs", "rate", "limit"]) }
+    if code == "tool_changed" { keys.formUnion(["changed", "listedPin"]) }
     if code == "timeout" { keys.insert("timeoutMs") }
     #expect(entry.object.map { Set($0.keys) } == keys, "\(what): the denial entry's members: \(entry)", sourceLocation: sourceLocation)
     return entry

@@ -1,0 +1,74 @@
+/// Compares the tool definitions a server lists with the pins of the manifest, and remembers
+/// which tools changed. Pure state: the gate feeds it listed definitions and asks it about calls.
+///
+/// A change is sticky: once a pinned tool was listed with another definition, it stays blocked
+/// for the rest of the run, even if a later listing shows the pinned definition again (a server
+/// that flips a definition is not to be trusted with it; restart after review).
+public struct PinCheck: Sendable {
+    /// A pinned tool whose listed definition no longer matches its pin.
+    public struct Change: Sendable, Equatable {
+        /// The tool's name.
+        public var tool: String
+        /// The rule holding the pin (`tools.NAME`).
+        public var rule: String
+        /// The manifest's pin.
+        public var pinned: ToolPin
+        /// The pin of the definition listed now.
+        public var listed: ToolPin
+        /// The parts that differ from the pinned definition (empty when that definition was not
+        /// seen in this run, so only the digest tells it changed).
+        public var changedParts: [String]
+
+        /// One sentence: what changed.
+        public var reason: String {
+            if changedParts.isEmpty {
+                return "the server's definition of this tool no longer matches the pin \(pinned) in the manifest: its description, inputSchema or annotations changed since it was reviewed (the pin holds one digest, so which part cannot be told)"
+            }
+            let what = changedParts.count == 1 ? "its \(changedParts[0]) changed" : "its \(changedParts.joined(separator: " and ")) changed"
+            return "the server changed this tool's definition during the run: \(what), so it no longer matches the pin \(pinned) in the manifest"
+        }
+
+        /// The denial calls to the tool get.
+        public var denial: Denial {
+            Denial(.toolChanged, tool: tool, rule: rule, reason: reason,
+                   advice: "Do not use this tool; tell the user its definition changed and must be reviewed (tollgate pin) before it can run.",
+                   details: ["changed": .array(changedParts.map(JSONValue.string)), "listedPin": .string(listed.description)])
+        }
+    }
+
+    /// What a listed definition is, against its pin.
+    public enum Verdict: Sendable, Equatable {
+        /// It matches (and the tool never changed in this run).
+        case matches
+        /// It changed; `isNew` the first time this is seen (when it is recorded).
+        case changed(Change, isNew: Bool)
+    }
+
+    /// The pinned definitions seen in this run, to name what changed later.
+    private var seen: [ToolKey: JSONObject] = [:]
+    /// The tools found changed.
+    private var changes: [ToolKey: Change] = [:]
+
+    /// An empty check: no definition seen yet.
+    public init() {}
+
+    /// Checks a listed definition of `name` against `pin` (from rule `rule`).
+    public mutating func check(_ tool: JSONObject, name: String, pin: ToolPin, rule: String) -> Verdict {
+        let key = ToolKey(name)
+        let listed = ToolPin(of: tool)
+        if let change = changes[key] { return .changed(change, isNew: false) }
+        if listed == pin {
+            if seen[key] == nil { seen[key] = ToolPin.pinned(tool) }
+            return .matches
+        }
+        let parts = seen[key].map { ToolPin.changedParts(from: $0, to: ToolPin.pinned(tool)) } ?? []
+        let change = Change(tool: name, rule: rule, pinned: pin, listed: listed, changedParts: parts)
+        changes[key] = change
+        return .changed(change, isNew: true)
+    }
+
+    /// The change that blocks calls to `name`, if its definition changed.
+    public func change(for name: String) -> Change? {
+        changes.isEmpty ? nil : changes[ToolKey(name)]
+    }
+}

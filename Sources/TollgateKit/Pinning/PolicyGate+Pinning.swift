@@ -1,0 +1,21 @@
+extension PolicyGate {
+    /// Checks a listed definition against its rule's pin. A tool that changed is recorded (once,
+    /// in the audit trail and on stderr) and, in enforce mode, left out of the listing; returns
+    /// whether the tool stays listed.
+    mutating func keepsPinned(_ definition: JSONObject, name: String) -> Bool {
+        guard let index = pinnedRules[ToolKey(name)], let pin = manifest.tools[index].pin else { return true }
+        guard case .changed(let change, let isNew) = pinCheck.check(definition, name: name, pin: pin, rule: manifest.tools[index].name) else {
+            return true
+        }
+        let monitoring = manifest.policy.mode == .monitor
+        if isNew {
+            diagnostics.report("\(monitoring ? "monitor: would block" : "blocked") tool \(name) (tool_changed): \(change.reason)")
+            do throws(AuditError) {
+                try audit?.log.append(AuditRecord.toolChanged(change, server: audit?.server))
+            } catch {
+                diagnostics.report("audit: cannot record the change of tool \(name): \(error)")
+            }
+        }
+        return monitoring
+    }
+}

@@ -1,0 +1,21 @@
+extension RelayCore {
+    /// Runs a local approver on a thread of its own (never under the session's lock, so other
+    /// traffic keeps flowing) and hands its result back to the session; the call's forwarded
+    /// bytes go to the server, a denial to the client.
+    func startApprover(_ job: ApproverJob) {
+        startThread { [self] in
+            let result = ApproverCommand.run(job)
+            let now = monotonicMilliseconds()
+            let (actions, wake) = session.withLock { session in
+                (session.approverFinished(job.token, result, now: now), session.takeWakeRequest())
+            }
+            for log in actions.logs { diagnostics.report(log) }
+            if !actions.toServer.isEmpty && !serverInput.write(actions.toServer) {
+                let replies = session.withLock { $0.serverWentAway(because: "the server stopped reading its input") }
+                clientOutput.write(replies)
+            }
+            clientOutput.write(actions.toClient)
+            if wake { post(Event.timerChanged) }
+        }
+    }
+}
