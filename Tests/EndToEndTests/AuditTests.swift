@@ -52,6 +52,26 @@ struct AuditTests {
         #expect(tampered.stderr.contains("audit.log:\(deniedIndex + 1) "), "the first bad record is named: \(tampered.stderr)")
     }
 
+    @Test("with a result-token budget, the outcome record carries the result's estimated tokens")
+    func outcomeTokens() async throws {
+        let directory = try TemporaryDirectory("audit-tokens")
+        let auditPath = directory.path("audit.log")
+        let session = try PolicySession("audit-tokens", manifest: """
+            {"version": 1, "tools": {"echo": {}}, "budgets": {"resultTokens": 100000},
+             "audit": {"path": "\(auditPath)", "arguments": "digest"}}
+            """)
+        let text = String(repeating: "word ", count: 200)
+        let answer = try await session.call(RPC.toolCall(id: "1", name: "echo", arguments: #"{"text":"\#(text)"}"#))
+        #expect(answer["result"]["isError"].bool != true, "\(answer)")
+        #expect(try await session.finish() == 0)
+        let lines = try String(contentsOfFile: auditPath, encoding: .utf8).split(separator: "\n")
+        let records = try lines.map { try JSON(parsing: Array($0.utf8)) }
+        let outcome = try #require(records.first { $0["event"].string == "outcome" })
+        let tokens = try #require(outcome["outcome"]["tokens"].int, "\(outcome)")
+        // 1,000 characters of text: the estimator gives a few hundred tokens, never zero.
+        #expect(tokens > 100 && tokens < 1000, "\(outcome)")
+    }
+
     @Test("a call that cannot be recorded is refused (audit_unavailable); Tollgate does not start without its log")
     func failsClosed() async throws {
         let directory = try TemporaryDirectory("audit-full")

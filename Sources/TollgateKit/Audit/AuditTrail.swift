@@ -25,13 +25,15 @@ public struct AuditTrail: Sendable {
         if decision != .denied { started[call.id] = Self.nowMicros() }
     }
 
-    /// Records how a forwarded call ended.
-    public mutating func recordOutcome(_ call: ToolCall, _ outcome: CallOutcome) throws(AuditError) {
+    /// Records how a forwarded call ended; `tokens` is the result's estimated size in tokens,
+    /// when budgets estimated it.
+    public mutating func recordOutcome(_ call: ToolCall, _ outcome: CallOutcome, tokens: Int64? = nil) throws(AuditError) {
         let start = started.removeValue(forKey: call.id)
         let duration = start.map { Int(Self.nowMicros() - $0) } ?? 0
         let recorded: AuditRecord.Outcome
         switch outcome {
-        case .result(let isError, let bytes): recorded = AuditRecord.Outcome(isError: isError, bytes: bytes, durationUs: duration)
+        case .result(let isError, let bytes):
+            recorded = AuditRecord.Outcome(isError: isError, bytes: bytes, tokens: tokens.map { Int($0) }, durationUs: duration)
         case .error: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration)
         case .serverGone, .timedOut: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration)
         }

@@ -115,6 +115,8 @@ struct BudgetGuard: Sendable {
     /// `maxResultTokens`, when `enforce`), the crossings to report, and problems to report.
     struct Completion {
         var replacement: JSONObject?
+        /// The result's estimated tokens, when it was estimated.
+        var tokens: Int64?
         var crossings: [BudgetCrossing] = []
         var problems: [String] = []
     }
@@ -139,6 +141,11 @@ struct BudgetGuard: Sendable {
             }
         } else if inspectsResults, case .result(_, let bytes) = outcome {
             tokens = Int64((bytes + 3) / 4)
+        }
+        if result != nil {
+            completion.tokens = tokens
+        } else if inspectsResults, case .result = outcome {
+            completion.tokens = tokens
         }
         if let reservation = entry.reservation {
             do throws(LedgerError) {

@@ -123,7 +123,7 @@ public struct PolicyGate: Gate {
         let enforce = manifest.policy.mode == .enforce
         let completion = budgets?.complete(call, outcome: outcome, result: result, enforce: enforce)
         do throws(AuditError) {
-            try audit?.recordOutcome(call, outcome)
+            try audit?.recordOutcome(call, outcome, tokens: completion?.tokens)
         } catch {
             diagnostics.report("audit: cannot record the outcome of \(call.name): \(error)")
         }
