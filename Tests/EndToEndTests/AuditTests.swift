@@ -52,12 +52,12 @@ struct AuditTests {
         #expect(tampered.stderr.contains("audit.log:\(deniedIndex + 1) "), "the first bad record is named: \(tampered.stderr)")
     }
 
-    @Test("with a result-token budget, the outcome record carries the result's estimated tokens")
+    @Test("with budgets, a decision records what is left and the outcome the result's estimated tokens")
     func outcomeTokens() async throws {
         let directory = try TemporaryDirectory("audit-tokens")
         let auditPath = directory.path("audit.log")
         let session = try PolicySession("audit-tokens", manifest: """
-            {"version": 1, "tools": {"echo": {}}, "budgets": {"resultTokens": 100000},
+            {"version": 1, "tools": {"echo": {"cost": 0.25}}, "budgets": {"calls": 10, "cost": 2, "resultTokens": 100000},
              "audit": {"path": "\(auditPath)", "arguments": "digest"}}
             """)
         let text = String(repeating: "word ", count: 200)
@@ -66,6 +66,10 @@ struct AuditTests {
         #expect(try await session.finish() == 0)
         let lines = try String(contentsOfFile: auditPath, encoding: .utf8).split(separator: "\n")
         let records = try lines.map { try JSON(parsing: Array($0.utf8)) }
+        let decision = try #require(records.first { $0["event"].string == "decision" })
+        #expect(decision["budgets"]["budgets.calls"].int == 9, "\(decision)")
+        #expect((decision["budgets"]["budgets.cost"].value as? NSNumber)?.doubleValue == 1.75, "\(decision)")
+        #expect(decision["budgets"]["budgets.resultTokens"].int == 100000, "\(decision)")
         let outcome = try #require(records.first { $0["event"].string == "outcome" })
         let tokens = try #require(outcome["outcome"]["tokens"].int, "\(outcome)")
         // 1,000 characters of text: the estimator gives a few hundred tokens, never zero.

@@ -17,10 +17,12 @@ public struct AuditTrail: Sendable {
         self.server = server
     }
 
-    /// Records a decision; throws when the record could not be written.
-    public mutating func recordDecision(_ call: ToolCall, _ decision: AuditRecord.Decision, denial: Denial?) throws(AuditError) {
+    /// Records a decision, with the budgets left after it when budgets apply; throws when the
+    /// record could not be written.
+    public mutating func recordDecision(_ call: ToolCall, _ decision: AuditRecord.Decision, denial: Denial?,
+                                        budgets: JSONObject? = nil) throws(AuditError) {
         let record = AuditRecord.decision(decision, server: server, tool: call.name, arguments: .object(call.arguments),
-                                          argumentsMode: arguments, denial: denial)
+                                          argumentsMode: arguments, denial: denial, budgets: budgets)
         try log.append(record)
         if decision != .denied { started[call.id] = Self.nowMicros() }
     }

@@ -18,6 +18,8 @@ public protocol BudgetAccount: Sendable {
     mutating func settleSampling(_ grant: SamplingGrant, tokens: Int64, now: Int64) throws(LedgerError) -> [BudgetCrossing]
     /// The forecast of every budget at `now`.
     mutating func forecast(now: Int64) throws(LedgerError) -> Forecast
+    /// What is left of each capped budget a reserved call counts against (for audit records).
+    mutating func remaining(after reservation: BudgetReservation) -> JSONObject
     /// How long written records may wait for their sync (a ledger with batched fsync), or nil
     /// when nothing waits; the gate then asks its relay for a tick to call ``syncPending()``.
     var syncIntervalMilliseconds: Int64? { get }
@@ -26,6 +28,7 @@ public protocol BudgetAccount: Sendable {
 }
 
 extension BudgetAccount {
+    public mutating func remaining(after reservation: BudgetReservation) -> JSONObject { JSONObject() }
     public var syncIntervalMilliseconds: Int64? { nil }
     public mutating func syncPending() throws(LedgerError) {}
 }

@@ -134,6 +134,12 @@ public final class Ledger: BudgetAccount {
         }
     }
 
+    /// What is left of each capped budget a reserved call counts against, as this process's
+    /// view of the ledger stood after the reservation (no file access).
+    public func remaining(after reservation: BudgetReservation) -> JSONObject {
+        core.withLock { core in core.state.remaining(after: reservation) }
+    }
+
     /// Syncs records written at least one batch interval ago (for a timer in batched mode).
     public func syncIfDue(now: Int64) throws(LedgerError) {
         try core.withLock { core throws(LedgerError) in try core.syncAfterWrite(now: now) }

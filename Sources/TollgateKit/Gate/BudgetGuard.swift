@@ -59,6 +59,13 @@ struct BudgetGuard: Sendable {
     var syncIntervalMilliseconds: Int64? { account.syncIntervalMilliseconds }
 
     /// Syncs the account's pending records; returns a problem to report, if any.
+    /// What is left of the budgets a reserved call counts against, for its audit record; nil
+    /// when the call holds no reservation.
+    mutating func remaining(for call: ToolCall) -> JSONObject? {
+        guard let reservation = inFlight[call.id]?.reservation else { return nil }
+        return account.remaining(after: reservation)
+    }
+
     mutating func syncPending() -> String? {
         do throws(LedgerError) {
             try account.syncPending()

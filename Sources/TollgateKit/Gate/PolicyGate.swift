@@ -100,7 +100,10 @@ public struct PolicyGate: Gate {
     mutating func record(_ call: ToolCall, _ decision: AuditRecord.Decision, verdict: GateVerdict, denial: Denial?,
                          crossings: [BudgetCrossing] = []) -> GateVerdict {
         do throws(AuditError) {
-            try audit?.recordDecision(call, decision, denial: denial)
+            if audit != nil {
+                let remaining = decision == .denied ? nil : budgets?.remaining(for: call)
+                try audit?.recordDecision(call, decision, denial: denial, budgets: remaining)
+            }
         } catch {
             // Fail closed: a call that cannot be recorded does not run.
             diagnostics.report("audit: cannot record the decision on \(call.name): \(error)")
