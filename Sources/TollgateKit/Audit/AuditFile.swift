@@ -50,11 +50,13 @@ struct AuditFile {
         /// `st_mode & 0o777`.
         var permissions: UInt32
         var owner: UInt32
+        /// `st_nlink`: 0 once the file was removed.
+        var links: Int
 
-        /// Owner-writable and writable by nobody else, owned by this process's user: every writer
+        /// Still linked once (not removed), owner-writable and writable by nobody else, owned by this process's user: every writer
         /// that can open it can also `fchmod` it, so a rotation by any of them marks it (``retire()``).
         var isPrivateToWriter: Bool {
-            permissions & 0o222 == 0o200 && owner == UInt32(geteuid())
+            links == 1 && permissions & 0o222 == 0o200 && owner == UInt32(geteuid())
         }
     }
 
@@ -63,7 +65,7 @@ struct AuditFile {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .system(.stat, path: path, errno: errno) }
         return Status(identity: Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino)), size: Int(info.st_size),
-                      permissions: UInt32(info.st_mode) & 0o777, owner: UInt32(info.st_uid))
+                      permissions: UInt32(info.st_mode) & 0o777, owner: UInt32(info.st_uid), links: Int(info.st_nlink))
     }
 
     /// Marks a file that was just rotated away as retired: its write permission bits are removed,

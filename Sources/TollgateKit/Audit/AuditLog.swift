@@ -30,7 +30,9 @@ import Darwin
 /// how other writers learn of the rotation from the `fstat` they do under the lock anyway, since
 /// they skip looking up `path` while the file is unchanged since their own last write and writable
 /// only by its owner (their user, who can always `fchmod` it). `path` is still looked up whenever
-/// the file changed, is writable by other users, or ``pathCheckIntervalNanoseconds`` passed.
+/// the file changed, is writable by other users, was removed (no links left: records must not go
+/// to a deleted file), or ``pathCheckIntervalNanoseconds`` passed (a rename from outside Tollgate
+/// is followed within that time; records written before stay in the renamed file).
 ///
 /// A file whose last line is a partial record (a crash during a write) gets a newline before the
 /// next record; the chain continues from the last complete record, and the verifier reports the
