@@ -42,6 +42,40 @@ struct AuditFile {
         return (Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino)), Int(info.st_size))
     }
 
+    /// What `fstat` tells of the open file: enough to see, without looking up `path`, whether it
+    /// may still be written on the fast path (see ``AuditLog`` on rotation).
+    struct Status {
+        var identity: Identity
+        var size: Int
+        /// `st_mode & 0o777`.
+        var permissions: UInt32
+        var owner: UInt32
+        /// `st_nlink`: 0 once the file was removed.
+        var links: Int
+
+        /// Still linked once (not removed), owner-writable and writable by nobody else, owned by this process's user: every writer
+        /// that can open it can also `fchmod` it, so a rotation by any of them marks it (``retire()``).
+        var isPrivateToWriter: Bool {
+            links == 1 && permissions & 0o222 == 0o200 && owner == UInt32(geteuid())
+        }
+    }
+
+    /// The identity, size, permissions and owner of the open file (one `fstat`).
+    func fullStatus() throws(AuditError) -> Status {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .system(.stat, path: path, errno: errno) }
+        return Status(identity: Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino)), size: Int(info.st_size),
+                      permissions: UInt32(info.st_mode) & 0o777, owner: UInt32(info.st_uid), links: Int(info.st_nlink))
+    }
+
+    /// Marks a file that was just rotated away as retired: its write permission bits are removed,
+    /// which every writer sees in its `fstat` under the lock and then checks `path` again.
+    func retire() {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return }
+        _ = fchmod(fd, mode_t(UInt32(info.st_mode) & 0o777 & ~0o222))
+    }
+
     /// The identity of whatever file `path` names now (nil when it does not exist).
     static func identity(of path: String) throws(AuditError) -> Identity? {
         var info = stat()

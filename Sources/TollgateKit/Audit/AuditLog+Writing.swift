@@ -13,12 +13,23 @@ extension AuditLog {
             if state.file == nil { state.file = try AuditFile.openForAppending(path) }
             guard let file = state.file else { throw .closed(path: path) }
             try file.lock()
-            let (identity, size) = try withUnlock(file) { () throws(AuditError) in try file.status() }
-            guard try withUnlock(file, { () throws(AuditError) in try AuditFile.identity(of: path) }) == identity else {
-                // Rotated (or removed) by another writer: follow the name.
-                file.unlock()
-                try reopen(state: &state)
-                continue
+            let status = try withUnlock(file) { () throws(AuditError) in try file.fullStatus() }
+            let (identity, size) = (status.identity, status.size)
+            // Whether `path` must be looked up to see if it still names this file. Not when
+            // nothing changed since this log's own last write (same file and size, so nobody else
+            // appended or rotated) on a file that only this user can write (so whoever rotated it
+            // also marked it, see `retire()`), and the name was checked recently (for renames
+            // from outside Tollgate).
+            let now = SystemClock.nanoseconds(CLOCK_MONOTONIC)
+            let unchanged = state.last.map { $0.identity == identity && $0.size == size } ?? false
+            if !unchanged || !status.isPrivateToWriter || now - state.pathCheckedAt > Self.pathCheckIntervalNanoseconds {
+                guard try withUnlock(file, { () throws(AuditError) in try AuditFile.identity(of: path) }) == identity else {
+                    // Rotated (or removed) by another writer: follow the name.
+                    file.unlock()
+                    try reopen(state: &state)
+                    continue
+                }
+                state.pathCheckedAt = now
             }
             let tail = try withUnlock(file) { () throws(AuditError) in try previous(file, identity: identity, size: size, state: state) }
             var sealed = record
@@ -31,6 +42,7 @@ extension AuditLog {
             if let rotateBytes, size > 0, size + line.count > rotateBytes {
                 // Unlock before the descriptor is closed: its number may be reused at once by another writer.
                 try withUnlock(file) { () throws(AuditError) in try rotate() }
+                file.retire()
                 file.unlock()
                 try reopen(state: &state)
                 continue

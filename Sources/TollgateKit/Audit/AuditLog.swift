@@ -25,7 +25,14 @@ import Darwin
 /// renames the file to `path.1` (after shifting `path.1`…`path.9` to `.2`…`.10`; the oldest,
 /// `path.10`, is removed), under the lock; the record then starts a new file at `path`, and its
 /// `prev` is the last hash of `path.1`, so the chain continues across files. Any writer that finds
-/// `path` empty continues from `path.1` the same way.
+/// `path` empty continues from `path.1` the same way. The rotating writer then removes the write
+/// permission bits of the rotated file (`fchmod` on its descriptor, still under the lock): that is
+/// how other writers learn of the rotation from the `fstat` they do under the lock anyway, since
+/// they skip looking up `path` while the file is unchanged since their own last write and writable
+/// only by its owner (their user, who can always `fchmod` it). `path` is still looked up whenever
+/// the file changed, is writable by other users, was removed (no links left: records must not go
+/// to a deleted file), or ``pathCheckIntervalNanoseconds`` passed (a rename from outside Tollgate
+/// is followed within that time; records written before stay in the renamed file).
 ///
 /// A file whose last line is a partial record (a crash during a write) gets a newline before the
 /// next record; the chain continues from the last complete record, and the verifier reports the
@@ -41,6 +48,10 @@ public final class AuditLog: Sendable {
 
     /// How long a record may wait for `fdatasync` in batch mode.
     public static let batchIntervalMilliseconds = 100
+
+    /// How often a writer alone on its file checks that `path` still names it (for renames from
+    /// outside Tollgate; rotations by Tollgate writers are seen at once).
+    static let pathCheckIntervalNanoseconds: Int64 = 100_000_000
 
     /// The rotated files kept: `path.1` (newest) to `path.10` (oldest).
     public static let keptRotations = 10
@@ -63,6 +74,8 @@ public final class AuditLog: Sendable {
         var seq = 0
         /// What this log last wrote, so a writer alone does not read the file back each time.
         var last: (identity: AuditFile.Identity, size: Int, hash: String)?
+        /// When `path` was last checked to name the open file (monotonic ns).
+        var pathCheckedAt: Int64 = .min / 2
         var dirty = false
         var flusherRunning = false
         var failure: AuditError?

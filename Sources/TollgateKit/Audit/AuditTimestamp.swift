@@ -34,6 +34,33 @@ public struct AuditTimestamp: Sendable, Equatable, Comparable {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = UTCTime.civil(days: days)
+        if (0...9999).contains(year) {
+            // The usual case, formatted into one 27-byte buffer.
+            return String(unsafeUninitializedCapacity: 27) { buffer in
+                func put(_ value: Int64, _ width: Int, at offset: Int) {
+                    var value = value
+                    for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                        buffer[index] = UInt8(truncatingIfNeeded: value % 10) &+ UInt8(ascii: "0")
+                        value /= 10
+                    }
+                }
+                put(year, 4, at: 0)
+                buffer[4] = UInt8(ascii: "-")
+                put(month, 2, at: 5)
+                buffer[7] = UInt8(ascii: "-")
+                put(day, 2, at: 8)
+                buffer[10] = UInt8(ascii: "T")
+                put(secondOfDay / 3600, 2, at: 11)
+                buffer[13] = UInt8(ascii: ":")
+                put(secondOfDay / 60 % 60, 2, at: 14)
+                buffer[16] = UInt8(ascii: ":")
+                put(secondOfDay % 60, 2, at: 17)
+                buffer[19] = UInt8(ascii: ".")
+                put(Int64(microseconds), 6, at: 20)
+                buffer[26] = UInt8(ascii: "Z")
+                return 27
+            }
+        }
         var text = ""
         text.reserveCapacity(27)
         text += UTCTime.pad(year, 4) + "-" + UTCTime.pad(month, 2) + "-" + UTCTime.pad(day, 2)

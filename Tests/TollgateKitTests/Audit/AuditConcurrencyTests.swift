@@ -136,6 +136,33 @@ struct AuditConcurrencyTests {
         #expect(result.last?.hash == (try json(try auditLines(path).last!))["hash"]?.stringValue)
     }
 
+    @Test("a writer alone since its last record sees another writer's rotation at once (the rotated file is marked read-only)")
+    func rotationByAnotherWriterIsSeen() throws {
+        let scratch = try AuditScratch()
+        defer { scratch.remove() }
+        let path = scratch.file("audit.log")
+        let quiet = try AuditLog.open(path: path, fsync: .batch, rotateBytes: nil, key: nil)
+        let rotating = try AuditLog.open(path: path, fsync: .batch, rotateBytes: 1, key: nil)
+        // The quiet writer writes twice, so its second write takes the path-free fast path.
+        try quiet.append(sampleDecision(0, tool: "quiet"))
+        try quiet.append(sampleDecision(1, tool: "quiet"))
+        // The file ends with the quiet writer's record; the other writer rotates it away.
+        try rotating.append(sampleDecision(2, tool: "rotating"))
+        #expect(access(path + ".1", F_OK) == 0)
+        var info = stat()
+        #expect(stat(path + ".1", &info) == 0 && info.st_mode & 0o222 == 0, "the rotated file is no longer writable")
+        // At once (well within the path check interval), the quiet writer must follow to the new file.
+        try quiet.append(sampleDecision(3, tool: "quiet"))
+        try quiet.close()
+        try rotating.close()
+        #expect(try auditLines(path + ".1").count == 2)
+        let newest = try auditLines(path)
+        #expect(newest.count == 2)
+        #expect((try json(newest[1]))["tool"]?.stringValue == "quiet")
+        let result = AuditVerifier.verify(files: [path + ".1", path], key: nil)
+        #expect(result.isIntact, "\(result.report)")
+    }
+
     @Test("a writer that finds the file empty continues from path.1")
     func emptyAfterRotation() throws {
         let scratch = try AuditScratch()
