@@ -146,6 +146,14 @@ extension HostSession {
         return actions
     }
 
+    /// Child `child`'s response to `id` could not be read (too large): the request it answered
+    /// gets its answer from Tollgate instead.
+    public mutating func childResponseLost(_ child: Int, id: RequestID, because reason: String) -> HostActions {
+        var actions = HostActions()
+        if case .forwarded(let entry) = ids.answer(from: child, id: id) { unanswered(entry, because: reason, into: &actions) }
+        return actions
+    }
+
     /// Answers a request its child will never answer.
     private mutating func unanswered(_ entry: IDMap<HostPurpose>.Forwarded, because reason: String, into actions: inout HostActions) {
         switch entry.purpose {
