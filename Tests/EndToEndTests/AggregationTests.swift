@@ -97,6 +97,25 @@ struct AggregationTests {
         }
     }
 
+    @Test("timeoutSeconds on a namespaced rule: the slow call gets a timeout denial, the server its cancellation, the other server goes on")
+    func timeout() async throws {
+        let directory = try TemporaryDirectory("aggregate-timeout")
+        let manifest = try Self.twoFixtures(directory, tools: #"{"b__sleep": {"timeoutSeconds": 0.3}}"#)
+        let gate = try GateProcess(server: [], options: ["--manifest", manifest], in: directory)
+        try await gate.send(#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{}}}"#)
+        _ = try await gate.readJSON()
+        try await gate.send(RPC.toolCall(id: "1", name: "b__sleep", arguments: #"{"ms":5000}"#))
+        try await gate.send(RPC.toolCall(id: "2", name: "a__sleep", arguments: #"{"ms":600}"#))
+        let first = try await gate.readJSON(timeout: .seconds(3))
+        #expect(first["id"].int == 1 && first["result"]["_meta"]["dev.tollgate/denial"]["code"].string == "timeout", "\(first)\(gate.stderrTail)")
+        let second = try await gate.readJSON(timeout: .seconds(5))
+        #expect(second["id"].int == 2 && resultText(second) == "slept 600 ms", "a's untimed call is answered: \(second)")
+        let logB = fileLines(directory.path("B.log")).map(\.text)
+        #expect(logB.contains { $0.contains("notifications/cancelled") }, "b should have been told to cancel: \(logB)")
+        gate.closeInput()
+        #expect(try await gate.waitForExit() == 0, "\(gate.stderrTail)")
+    }
+
     private func call(_ gate: GateProcess, _ line: String) async throws -> JSON {
         try await gate.send(line)
         return try await gate.readJSON()

@@ -13,6 +13,8 @@ final class HostCore: Sendable {
         static let clientClosed: UInt8 = 1
         /// Child `i` closed its output: `childClosedBase + i`.
         static let childClosedBase: UInt8 = 2
+        /// A thread set a timer earlier than the one the main thread waits for.
+        static let timerChanged: UInt8 = 255
     }
 
     /// The most children one gate fronts (one event byte per child).
@@ -24,11 +26,14 @@ final class HostCore: Sendable {
     let events: Int32
     let maxMessageBytes: Int
     let maxDepth: Int
+    /// Whether the session uses timers (then the threads read the clock for it).
+    let usesTimers: Bool
     let diagnostics: Diagnostics
 
     init(session: HostSession, clientOutput: OutputChannel, childInputs: [OutputChannel], events: Int32,
          maxMessageBytes: Int, diagnostics: Diagnostics) {
         maxDepth = session.maxDepth
+        usesTimers = session.usesTimers
         self.session = Mutex(session)
         self.clientOutput = clientOutput
         self.childInputs = childInputs
@@ -52,14 +57,26 @@ final class HostCore: Sendable {
         for log in actions.logs { diagnostics.report(log) }
     }
 
-    /// Decides under the lock.
-    func decide(_ body: (inout HostSession) -> HostActions) -> HostActions {
-        session.withLock { body(&$0) }
+    /// Decides under the lock, with the time when the session uses timers; wakes the main
+    /// thread when the decision set an earlier timer.
+    func decide(_ body: (inout HostSession, Int64) -> HostActions) -> HostActions {
+        guard usesTimers else { return session.withLock { body(&$0, 0) } }
+        let now = monotonicMilliseconds()
+        let (actions, wake) = session.withLock { session in (body(&session, now), session.takeWakeRequest()) }
+        if wake { post(Event.timerChanged) }
+        return actions
+    }
+
+    /// Fires the session's due timers (main thread) and returns the next deadline to wait for.
+    func tick(now: Int64) -> Int64? {
+        let (actions, next) = session.withLock { session in (session.tick(now: now), session.armTimer()) }
+        perform(actions)
+        return next
     }
 
     /// Client → children, until the client closes stdin.
     func pumpClient(from fd: Int32) {
-        pump(fd: fd, decide: { line in self.decide { $0.clientLine(line) } }, oversized: { prefix, length in
+        pump(fd: fd, decide: { line in self.decide { $0.clientLine(line, now: $1) } }, oversized: { prefix, length in
             var actions = HostActions()
             let id: [UInt8]? = prefix.withUnsafeBytes { bytes in RelayCore.idRange(inPrefix: bytes).map { Array(bytes[$0]) } }
             actions.sendClient(Reply.error(id: id, JSONRPCError(
@@ -72,12 +89,12 @@ final class HostCore: Sendable {
 
     /// Child `child` → client (or back to children), until the child closes its stdout.
     func pumpChild(_ child: Int, from fd: Int32) {
-        pump(fd: fd, decide: { line in self.decide { $0.childLine(child, line) } }, oversized: { prefix, length in
+        pump(fd: fd, decide: { line in self.decide { $0.childLine(child, line, now: $1) } }, oversized: { prefix, length in
             let id: RequestID? = prefix.withUnsafeBytes { bytes in
                 RelayCore.idRange(inPrefix: bytes).flatMap { ServerLine.responseID(bytes, $0) }
             }
             let reason = "the server's response of \(length) bytes exceeds Tollgate's limit of \(self.maxMessageBytes) bytes"
-            var actions = id.map { id in self.decide { $0.childResponseLost(child, id: id, because: reason) } } ?? HostActions()
+            var actions = id.map { id in self.decide { session, _ in session.childResponseLost(child, id: id, because: reason) } } ?? HostActions()
             actions.log("dropped a message of \(length) bytes from a server (limit \(self.maxMessageBytes))")
             return actions
         })

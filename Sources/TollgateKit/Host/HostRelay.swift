@@ -62,13 +62,15 @@ public struct HostRelay: Sendable {
         var stopping = false
         while true {
             var now = monotonicMilliseconds()
+            // The session's timers (call timeouts, the gate's periodic work) share the wait.
+            let sessionDeadline = core.usesTimers ? core.tick(now: now) : nil
             var actions: [(Int, ShutdownSequence.Action)] = []
             for index in children.indices where children[index] != nil {
                 actions += shutdowns[index].tick(now: now).map { (index, $0) }
             }
             if actions.isEmpty {
                 if stopping && children.allSatisfy({ $0 == nil }) { break }
-                let deadline = shutdowns.compactMap(\.nextDeadline).min()
+                let deadline = (shutdowns.compactMap(\.nextDeadline) + [sessionDeadline].compactMap { $0 }).min()
                 let timeout = deadline.map { Int32(clamping: max(0, $0 - now)) } ?? -1
                 var fds = [pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0),
                            pollfd(fd: events[0], events: Int16(POLLIN), revents: 0)]
@@ -122,7 +124,7 @@ public struct HostRelay: Sendable {
                     if !stopping { diagnostics.report("server \(name) \(status); its calls are denied from now on") }
                     statuses[index] = status
                     core.childInputs[index].close()
-                    core.perform(core.decide { $0.childGone(index, because: "\(status)") })
+                    core.perform(core.decide { session, _ in session.childGone(index, because: "\(status)") })
                     // Whatever the child left behind in its process group goes with it.
                     _ = kill(-child.pid, SIGKILL)
                     children[index] = nil

@@ -2,8 +2,9 @@
 /// handshake and listings), requests forwarded to the client under gate-owned ids,
 /// notifications with their ids and tokens mapped, and a child's end.
 extension HostSession {
-    /// Reads and decides one line from child `child` (without its newline).
-    public mutating func childLine(_ child: Int, _ line: UnsafeRawBufferPointer) -> HostActions {
+    /// Reads and decides one line from child `child` (without its newline); `now` as in
+    /// ``clientLine(_:now:)``.
+    public mutating func childLine(_ child: Int, _ line: UnsafeRawBufferPointer, now: Int64 = 0) -> HostActions {
         var actions = HostActions()
         let name = children[child].name
         switch MessageEnvelope.scan(line, maxDepth: maxDepth) {
@@ -16,19 +17,20 @@ extension HostSession {
                 unanswered(entry, because: "server \(name)'s response was not valid JSON (\(malformed.error))", into: &actions)
             }
         case .success(.single(let envelope)):
-            childMessage(child, envelope, in: line, into: &actions)
+            childMessage(child, envelope, in: line, now: now, into: &actions)
         case .success(.batch(let envelopes)):
-            for envelope in envelopes { childMessage(child, envelope, in: line, into: &actions) }
+            for envelope in envelopes { childMessage(child, envelope, in: line, now: now, into: &actions) }
         }
         return actions
     }
 
-    private mutating func childMessage(_ child: Int, _ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer, into actions: inout HostActions) {
+    private mutating func childMessage(_ child: Int, _ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer, now: Int64,
+                                       into actions: inout HostActions) {
         switch envelope.kind {
         case .invalid(let why):
             actions.log("dropped an invalid message from server \(children[child].name): \(why)")
         case .response:
-            childResponse(child, envelope, in: line, into: &actions)
+            childResponse(child, envelope, in: line, now: now, into: &actions)
         case .request:
             childRequest(child, envelope, in: line, into: &actions)
         case .notification:
@@ -36,10 +38,14 @@ extension HostSession {
         }
     }
 
-    private mutating func childResponse(_ child: Int, _ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer, into actions: inout HostActions) {
-        guard let range = envelope.id, let id = ServerLine.responseID(line, range),
-            case .forwarded(let entry) = ids.answer(from: child, id: id)
-        else {
+    private mutating func childResponse(_ child: Int, _ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer, now: Int64,
+                                        into actions: inout HostActions) {
+        let id = envelope.id.flatMap { ServerLine.responseID(line, $0) }
+        guard let id, case .forwarded(let entry) = ids.answer(from: child, id: id) else {
+            if usesTimers, let id, timers.remove(.lateResponse(id)) != nil {
+                actions.log("dropped the late response of server \(children[child].name) to request \(id), which had timed out")
+                return
+            }
             let shown = envelope.id.map { String(decoding: UnsafeRawBufferPointer(rebasing: line[$0]), as: UTF8.self) } ?? "?"
             actions.log("dropped a response from server \(children[child].name) to id \(shown), which Tollgate did not send it")
             return
@@ -63,6 +69,7 @@ extension HostSession {
                 actions.sendClient(HostLines.response(id: clientID, result: envelope.result, error: envelope.error, in: line))
             }
         case .toolCall(let call):
+            if usesTimers { stopTimer(of: entry, now: now) }
             var replacement: JSONObject?
             if gate.observesOutcomes {
                 let outcome = ServerLine.outcome(result: envelope.result, error: envelope.error, in: line)
@@ -156,6 +163,7 @@ extension HostSession {
 
     /// Answers a request its child will never answer.
     private mutating func unanswered(_ entry: IDMap<HostPurpose>.Forwarded, because reason: String, into actions: inout HostActions) {
+        if usesTimers { stopTimer(of: entry, now: nil) }
         switch entry.purpose {
         case .toolCall(let call):
             settle(call, outcome: .serverGone)

@@ -34,18 +34,30 @@ public struct HostSession: Sendable {
     var waitingLists: [RequestID] = []
     /// The problems of the last union, reported once each.
     var reportedProblems: Set<String> = []
+    /// Whether the gate uses timers (call timeouts, periodic work); when not, the session never
+    /// schedules one and the I/O layer need not read the clock (pass `now: 0`).
+    public let usesTimers: Bool
+    /// What the session waits for, by deadline (monotonic milliseconds); requests by gate-owned id.
+    public internal(set) var timers = DeadlineTable()
+    /// The timeout of each timed call in flight, by gate-owned id.
+    var callTimeouts: [RequestID: CallTimeout] = [:]
+    /// The deadline the I/O layer waits for, and whether an earlier one was set since.
+    var armedDeadline: Int64?
+    var wakeRequested = false
 
     public init(namespace: ToolNamespace, gate: any Gate = PassThroughGate(), maxDepth: Int = JSONScanner.defaultMaxDepth) {
         self.namespace = namespace
         self.gate = gate
         self.maxDepth = maxDepth
+        self.usesTimers = gate.usesTimers
         children = namespace.servers.map { HostChild(name: $0.name) }
     }
 
     // MARK: - Client lines
 
-    /// Reads and decides one line from the client (without its newline).
-    public mutating func clientLine(_ line: UnsafeRawBufferPointer) -> HostActions {
+    /// Reads and decides one line from the client (without its newline). `now` is the monotonic
+    /// time in milliseconds (read by the caller; only used when ``usesTimers``).
+    public mutating func clientLine(_ line: UnsafeRawBufferPointer, now: Int64 = 0) -> HostActions {
         var actions = HostActions()
         switch MessageEnvelope.scan(line, maxDepth: maxDepth) {
         case .failure(let malformed):
@@ -59,7 +71,7 @@ public struct HostSession: Sendable {
         case .success(.single(let envelope)):
             switch envelope.kind {
             case .invalid, .request:
-                clientRequest(ClientMessage.read(envelope, in: line, maxDepth: maxDepth), envelope, in: line, into: &actions)
+                clientRequest(ClientMessage.read(envelope, in: line, maxDepth: maxDepth), envelope, in: line, now: now, into: &actions)
             case .response:
                 clientResponse(envelope, in: line, into: &actions)
             case .notification:
@@ -70,7 +82,7 @@ public struct HostSession: Sendable {
     }
 
     private mutating func clientRequest(_ message: ClientMessage, _ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer,
-                                        into actions: inout HostActions) {
+                                        now: Int64, into actions: inout HostActions) {
         switch message {
         case .invalid(let id, let error, let log):
             actions.sendClient(Reply.error(id: id, error))
@@ -78,7 +90,7 @@ public struct HostSession: Sendable {
         case .malformedToolCall(let id, let error):
             actions.sendClient(Reply.error(id: id.bytes, error))
         case .toolCall(let call):
-            route(call, into: &actions)
+            route(call, now: now, into: &actions)
         case .request(let id, let method, _):
             if isInUse(id) {
                 actions.sendClient(Reply.error(id: id.bytes, JSONRPCError(.invalidRequest, "Invalid Request: id \(id) is already in use by a request in flight")))
@@ -137,7 +149,7 @@ public struct HostSession: Sendable {
     // MARK: - Tool calls
 
     /// Decides a call by the gate, then routes it to the child owning its exposed name.
-    private mutating func route(_ call: ToolCall, into actions: inout HostActions) {
+    private mutating func route(_ call: ToolCall, now: Int64, into actions: inout HostActions) {
         if isInUse(call.id) {
             actions.sendClient(Reply.error(id: call.id.bytes, JSONRPCError(.invalidRequest, "Invalid Request: id \(call.id) is already in use by a request in flight")))
             return
@@ -146,7 +158,9 @@ public struct HostSession: Sendable {
             actions.sendClient(Reply.error(id: call.id.bytes, JSONRPCError(.invalidRequest, "Invalid Request: tools/call before initialize")))
             return
         }
-        switch gate.decide(call) {
+        let verdict = gate.decide(call)
+        if usesTimers { scheduleGateTick(now: now) }
+        switch verdict {
         case .deny(let denial):
             actions.sendClient(Reply.result(id: call.id.bytes, denial.result(era: call.era)))
             actions.log("denied \(call.name) (\(denial.code.rawValue)): \(denial.reason)")
@@ -173,6 +187,10 @@ public struct HostSession: Sendable {
         let sent = ids.forward(to: child, clientID: call.id, purpose: .toolCall(call), progressToken: HostLines.progressToken(in: params))
         if let token = sent.progressToken { params = HostLines.replacingProgressToken(in: params, with: token) }
         actions.send(Reply.request(id: sent.id.bytes, method: "tools/call", params: .object(params)), toChild: child)
+        if usesTimers, let timeout = gate.timeout(for: call) {
+            callTimeouts[sent.id] = timeout
+            schedule(.request(sent.id), at: now + timeout.milliseconds)
+        }
     }
 
     /// Tells the gate how a call it let through ended.

@@ -24,6 +24,8 @@ public struct IDMap<Purpose: Sendable>: Sendable {
         public var progressToken: JSONValue?
         /// The gate-owned token that replaced it.
         var gateToken: JSONValue?
+        /// The gate-owned id the child knows the request by.
+        public var gateID: RequestID
     }
 
     /// What a child's response id means.
@@ -89,7 +91,7 @@ public struct IDMap<Purpose: Sendable>: Sendable {
                                  progressToken: JSONValue? = nil) -> (id: RequestID, progressToken: JSONValue?) {
         let id = Self.numberID(nextChildBoundID)
         nextChildBoundID += 1
-        var entry = Forwarded(child: child, clientID: clientID, purpose: purpose, progressToken: progressToken)
+        var entry = Forwarded(child: child, clientID: clientID, purpose: purpose, progressToken: progressToken, gateID: id)
         if let progressToken {
             let token = makeToken()
             clientTokens[token] = ProgressRoute(child: child, original: progressToken)
@@ -110,6 +112,14 @@ public struct IDMap<Purpose: Sendable>: Sendable {
         toChildren[id] = nil
         release(entry)
         return .forwarded(entry)
+    }
+
+    /// Takes the request sent under gate-owned `id`, whichever child it went to (its timeout
+    /// expired: a later response to `id` is then unknown).
+    public mutating func take(id: RequestID) -> Forwarded? {
+        guard let entry = toChildren.removeValue(forKey: id) else { return nil }
+        release(entry)
+        return entry
     }
 
     /// Where the client's `notifications/cancelled` for its request `clientID` goes: the child
