@@ -117,6 +117,11 @@ public struct HostSession: Sendable {
         case "ping":
             actions.sendClient(Reply.result(id: id.bytes, [:]))
             return
+        case "server/discover":
+            // The stateless era is not translated yet: a 2026-07-28 client falls back to initialize.
+            actions.sendClient(Reply.error(id: id.bytes, JSONRPCError(
+                .methodNotFound, "Method not found: server/discover (Tollgate aggregating several servers speaks the initialize handshake)")))
+            return
         default:
             break
         }

@@ -98,6 +98,7 @@ struct HostSessionTests {
         #expect(try HostLine.one(session.client(#"{"jsonrpc":"2.0","id":5,"method":"resources/list"}"#).toClient)["error"]?["code"] == -32601)
         #expect(try HostLine.one(session.client(#"[{"jsonrpc":"2.0","id":6,"method":"ping"}]"#).toClient)["error"]?["code"] == -32600)
         var fresh = HostSession(namespace: ToolNamespace(servers: [.init(name: "a")]))
+        #expect(try HostLine.one(fresh.client(#"{"jsonrpc":"2.0","id":0,"method":"server/discover"}"#).toClient)["error"]?["code"] == -32601)
         #expect(try HostLine.one(fresh.client(#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#).toClient)["error"]?["code"] == -32600)
     }
 }
