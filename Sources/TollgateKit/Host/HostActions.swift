@@ -9,6 +9,7 @@ public struct HostActions: Sendable, Equatable {
     /// Diagnostics for stderr.
     public var logs: [String] = []
 
+    /// Nothing to do.
     public init() {}
 
     /// Adds a line (newline included) for the client.

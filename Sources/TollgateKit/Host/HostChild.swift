@@ -34,6 +34,7 @@ public struct HostChild: Sendable {
     /// Tell the client its tool list changed once the listing in progress ends.
     var notifyWhenListed = false
 
+    /// A child named `name`, started but not initialized yet.
     public init(name: String) {
         self.name = name
     }

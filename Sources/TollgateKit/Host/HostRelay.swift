@@ -12,10 +12,14 @@ import Darwin
 /// Tollgate's stdin (or SIGINT, SIGTERM, SIGHUP arrive), every child's stdin is closed, then
 /// SIGTERM and SIGKILL follow for any that linger, and Tollgate exits once all are gone.
 public struct HostRelay: Sendable {
+    /// The servers to start, in manifest order (the session's children).
     public let servers: [ChildProcess.Configuration]
+    /// Message size limit and shutdown grace (shared with the single-server relay).
     public let options: StdioRelay.Options
+    /// Where diagnostics go.
     public let diagnostics: Diagnostics
 
+    /// An aggregating relay over `servers`.
     public init(servers: [ChildProcess.Configuration], options: StdioRelay.Options = StdioRelay.Options(), diagnostics: Diagnostics = .standardError) {
         self.servers = servers
         self.options = options

@@ -45,6 +45,7 @@ public struct HostSession: Sendable {
     var armedDeadline: Int64?
     var wakeRequested = false
 
+    /// A session over the namespace's servers, deciding calls by `gate`.
     public init(namespace: ToolNamespace, gate: any Gate = PassThroughGate(), maxDepth: Int = JSONScanner.defaultMaxDepth) {
         self.namespace = namespace
         self.gate = gate

@@ -76,6 +76,7 @@ public struct IDMap<Purpose: Sendable>: Sendable {
     /// Gate-owned tokens of requests to the client: the client's progress goes to a child.
     private var childTokens: [JSONValue: ProgressRoute] = [:]
 
+    /// An empty map.
     public init() {}
 
     /// How many requests to children are in flight.

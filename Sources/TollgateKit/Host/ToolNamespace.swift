@@ -13,6 +13,7 @@ public struct ToolNamespace: Sendable, Equatable {
         /// Whether its tools are exposed as `name<separator>tool`.
         public var prefixed: Bool
 
+        /// A server named `name`, prefixed unless told otherwise.
         public init(name: String, prefixed: Bool = true) {
             self.name = name
             self.prefixed = prefixed
@@ -27,6 +28,7 @@ public struct ToolNamespace: Sendable, Equatable {
     /// What stands between the server's name and the tool's.
     public let separator: String
 
+    /// A namespace over `servers` joined to tool names by `separator`.
     public init(servers: [Server], separator: String = ToolNamespace.defaultSeparator) {
         self.servers = servers
         self.separator = separator
@@ -105,5 +107,6 @@ public struct ToolUnion: Sendable, Equatable {
     /// What to report on stderr.
     public var problems: [String] = []
 
+    /// An empty view.
     public init() {}
 }
