@@ -10,6 +10,9 @@ struct RunCommand {
         var serverName = options.serverCommand.isEmpty ? nil : StarterManifest.serverName(for: options.serverCommand)
         if let path = options.manifestPath {
             let manifest = try loadManifest(path)
+            if options.serverCommand.isEmpty && manifest.servers.count > 1 {
+                return try runHost(manifest, path: path)
+            }
             if options.serverCommand.isEmpty {
                 guard let entry = manifest.defaultServer else {
                     throw CommandLineError(manifest.servers.isEmpty

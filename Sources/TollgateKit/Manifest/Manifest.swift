@@ -40,6 +40,17 @@ public struct Manifest: Sendable {
         public var workingDirectory: String?
         /// Resource limits for the server process (`limits`).
         public var limits = ResourceLimits()
+        /// Whether its tools are exposed as `name<separator>tool` when Tollgate aggregates
+        /// several servers (`prefix`, default true).
+        public var prefix = true
+    }
+
+    /// The `aggregation` section: how several servers are offered as one.
+    public struct Aggregation: Sendable, Equatable {
+        /// What stands between a server's name and a tool's (`separator`).
+        public var separator = ToolNamespace.defaultSeparator
+
+        public init() {}
     }
 
     /// A rule of the `tools` section.
@@ -109,6 +120,8 @@ public struct Manifest: Sendable {
     public var tools: [ToolRule]
     /// The `budgets` section (empty when absent).
     public var budgets = Budgets()
+    /// The `aggregation` section (defaults when absent).
+    public var aggregation = Aggregation()
 
     /// Every budget setting as ``BudgetLimits``; its `rules` are parallel to ``tools`` (rule
     /// indices are the gate's rule indices).

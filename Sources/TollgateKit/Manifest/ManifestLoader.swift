@@ -28,7 +28,7 @@ public enum ManifestLoader {
         var decoder = ManifestDecoder(source: source)
         let manifestDirectory = FileIO.absolute(FileIO.directory(of: source.path), base: FileIO.currentDirectory())
         var manifest = Manifest(file: source.path, policy: Manifest.Policy(), servers: [], tools: [])
-        let sections = ["$schema", "version", "policy", "servers", "tools", "budgets", "audit"]
+        let sections = ["$schema", "version", "policy", "servers", "tools", "budgets", "audit", "aggregation"]
         guard let members = decoder.members(root, path: "", allowed: sections) else { throw ManifestError(decoder.issues) }
         if root["version"] == nil {
             decoder.report("missing key \"version\"; expected \"version\": 1", at: root, path: "version")
@@ -50,6 +50,8 @@ public enum ManifestLoader {
                 manifest.audit = decodeAudit(node, directory: manifestDirectory, decoder: &decoder)
             case "budgets":
                 manifest.budgets = decodeBudgets(node, directory: manifestDirectory, decoder: &decoder)
+            case "aggregation":
+                manifest.aggregation = decodeAggregation(node, decoder: &decoder)
             default:
                 break
             }
@@ -58,6 +60,7 @@ public enum ManifestLoader {
             let workingDirectory = manifest.defaultServer?.workingDirectory ?? FileIO.currentDirectory()
             manifest.tools = decodeTools(tools, context: SchemaContext(workingDirectory: workingDirectory), decoder: &decoder)
         }
+        checkServerNames(manifest, root: root, decoder: &decoder)
         manifest.sha256 = Hex.encode(SHA256.hash(source.bytes))
         guard decoder.issues.isEmpty else {
             throw ManifestError(decoder.issues.sorted { ($0.line, $0.column) < ($1.line, $1.column) })
@@ -97,13 +100,15 @@ public enum ManifestLoader {
             var environment = ServerEnvironment()
             var limits = ResourceLimits()
             var workingDirectory: String?
-            for member in decoder.members(entry.value, path: path, allowed: ["command", "args", "env", "cwd", "limits"]) ?? [] {
+            var prefix = true
+            for member in decoder.members(entry.value, path: path, allowed: ["command", "args", "env", "cwd", "limits", "prefix"]) ?? [] {
                 let memberPath = "\(path).\(member.key)"
                 switch member.key {
                 case "command": command = decoder.string(member.value, path: memberPath)
                 case "args": arguments = decoder.strings(member.value, path: memberPath) ?? []
                 case "env": environment = decodeEnvironment(member.value, path: memberPath, decoder: &decoder)
                 case "limits": limits = decodeLimits(member.value, path: memberPath, decoder: &decoder)
+                case "prefix": prefix = decoder.bool(member.value, path: memberPath) ?? true
                 default:
                     if let text = decoder.string(member.value, path: memberPath) {
                         workingDirectory = FileIO.absolute(text, base: directory)
@@ -115,7 +120,7 @@ public enum ManifestLoader {
             }
             if let command {
                 servers.append(Manifest.Server(name: entry.key, arguments: [command] + arguments,
-                                               environment: environment, workingDirectory: workingDirectory, limits: limits))
+                                               environment: environment, workingDirectory: workingDirectory, limits: limits, prefix: prefix))
             }
         }
         return servers

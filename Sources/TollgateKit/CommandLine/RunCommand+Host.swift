@@ -1,0 +1,46 @@
+/// `tollgate run --manifest FILE` with several servers: every one is started and the client
+/// sees one MCP server (see ``HostSession``).
+extension RunCommand {
+    /// Runs the aggregating gate over every server of `manifest`.
+    func runHost(_ manifest: Manifest, path: String) throws(CommandLineError) -> Int32 {
+        guard manifest.servers.count <= HostCore.maxChildren else {
+            throw CommandLineError("\(path): names \(manifest.servers.count) servers; Tollgate fronts at most \(HostCore.maxChildren)")
+        }
+        var configurations: [ChildProcess.Configuration] = []
+        var cgroups: [ServerCgroup] = []
+        defer { for cgroup in cgroups { cgroup.remove() } }
+        let parentEnvironment = FileIO.environment()
+        for entry in manifest.servers {
+            var server = ChildProcess.Configuration(arguments: entry.arguments, limits: entry.limits.overridden(by: options.limits))
+            server.workingDirectory = entry.workingDirectory
+            server.environment = try entry.environment.resolve(parent: parentEnvironment, server: entry.name, file: path)
+            if let cgroup = Self.cgroup(for: server.limits) {
+                server.cgroup = cgroup.path
+                cgroups.append(cgroup)
+            }
+            configurations.append(server)
+        }
+        let serverNames = manifest.servers.map(\.name).joined(separator: ",")
+        var auditLog: AuditLog?
+        var trail: AuditTrail?
+        if let settings = manifest.audit {
+            let log = try Self.openAudit(settings, manifest: manifest, server: serverNames)
+            auditLog = log
+            trail = AuditTrail(log: log, arguments: settings.arguments, server: serverNames)
+        }
+        let ledger = try manifest.budgets.ledger.map { ledgerPath throws(CommandLineError) in try Self.openLedger(ledgerPath, limits: manifest.budgetLimits) }
+        let gate = PolicyGate(manifest: manifest, audit: trail, budgetAccount: ledger)
+        if manifest.policy.mode == .monitor {
+            Diagnostics.standardError.report("monitor mode: nothing is blocked; would-be denials are reported here")
+        }
+        let namespace = ToolNamespace(servers: manifest.servers.map { ToolNamespace.Server(name: $0.name, prefixed: $0.prefix) },
+                                      separator: manifest.aggregation.separator)
+        var relayOptions = StdioRelay.Options()
+        relayOptions.maxMessageBytes = options.maxMessageBytes
+        let status = HostRelay(servers: configurations, options: relayOptions)
+            .run(session: HostSession(namespace: namespace, gate: gate))
+        Self.closeLedger(ledger)
+        if let auditLog { Self.closeAudit(auditLog, server: serverNames, status: status.description) }
+        return status.shellCode
+    }
+}

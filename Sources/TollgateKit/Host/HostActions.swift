@@ -1,0 +1,39 @@
+/// What the aggregating gate's I/O layer must do after the ``HostSession`` took in one line or
+/// event: whole lines for the client, whole lines for each child, diagnostics. The session
+/// decides; the I/O layer only writes, so the session is tested without processes or pipes.
+public struct HostActions: Sendable, Equatable {
+    /// Lines for the client's stdout (each with its newline), in order.
+    public var toClient: [UInt8] = []
+    /// Lines for each child's stdin, by child index, in order.
+    public var toChildren: [Int: [UInt8]] = [:]
+    /// Diagnostics for stderr.
+    public var logs: [String] = []
+
+    /// Nothing to do.
+    public init() {}
+
+    /// Adds a line (newline included) for the client.
+    public mutating func sendClient(_ line: [UInt8]) {
+        toClient.append(contentsOf: line)
+    }
+
+    /// Adds a line (newline included) for child `child`.
+    public mutating func send(_ line: [UInt8], toChild child: Int) {
+        toChildren[child, default: []].append(contentsOf: line)
+    }
+
+    /// Adds a diagnostic.
+    public mutating func log(_ message: String) {
+        logs.append(message)
+    }
+
+    /// Appends everything `other` asks for after what this asks for.
+    public mutating func append(_ other: HostActions) {
+        toClient.append(contentsOf: other.toClient)
+        for (child, bytes) in other.toChildren { toChildren[child, default: []].append(contentsOf: bytes) }
+        logs.append(contentsOf: other.logs)
+    }
+
+    /// Whether there is nothing to do.
+    public var isEmpty: Bool { toClient.isEmpty && toChildren.isEmpty && logs.isEmpty }
+}

@@ -1,0 +1,122 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What the aggregating gate's threads share: the ``HostSession`` (behind one lock), the client's
+/// output, each child's input, and the event pipe to the main thread. One thread reads the
+/// client, one reads each child; each decides under the lock and writes outside it.
+final class HostCore: Sendable {
+    enum Event {
+        static let clientClosed: UInt8 = 1
+        /// Child `i` closed its output: `childClosedBase + i`.
+        static let childClosedBase: UInt8 = 2
+        /// A thread set a timer earlier than the one the main thread waits for.
+        static let timerChanged: UInt8 = 255
+    }
+
+    /// The most children one gate fronts (one event byte per child).
+    static let maxChildren = 200
+
+    let session: Mutex<HostSession>
+    let clientOutput: OutputChannel
+    let childInputs: [OutputChannel]
+    let events: Int32
+    let maxMessageBytes: Int
+    let maxDepth: Int
+    /// Whether the session uses timers (then the threads read the clock for it).
+    let usesTimers: Bool
+    let diagnostics: Diagnostics
+
+    init(session: HostSession, clientOutput: OutputChannel, childInputs: [OutputChannel], events: Int32,
+         maxMessageBytes: Int, diagnostics: Diagnostics) {
+        maxDepth = session.maxDepth
+        usesTimers = session.usesTimers
+        self.session = Mutex(session)
+        self.clientOutput = clientOutput
+        self.childInputs = childInputs
+        self.events = events
+        self.maxMessageBytes = maxMessageBytes
+        self.diagnostics = diagnostics
+    }
+
+    func post(_ event: UInt8) {
+        var byte = event
+        _ = write(events, &byte, 1)
+    }
+
+    /// Carries out what the session decided: children first (a request goes out before the
+    /// client could see anything that depends on it), then the client, then diagnostics.
+    func perform(_ actions: HostActions) {
+        for (child, bytes) in actions.toChildren.sorted(by: { $0.key < $1.key }) where childInputs.indices.contains(child) {
+            childInputs[child].write(bytes)
+        }
+        clientOutput.write(actions.toClient)
+        for log in actions.logs { diagnostics.report(log) }
+    }
+
+    /// Decides under the lock, with the time when the session uses timers; wakes the main
+    /// thread when the decision set an earlier timer.
+    func decide(_ body: (inout HostSession, Int64) -> HostActions) -> HostActions {
+        guard usesTimers else { return session.withLock { body(&$0, 0) } }
+        let now = monotonicMilliseconds()
+        let (actions, wake) = session.withLock { session in (body(&session, now), session.takeWakeRequest()) }
+        if wake { post(Event.timerChanged) }
+        return actions
+    }
+
+    /// Fires the session's due timers (main thread) and returns the next deadline to wait for.
+    func tick(now: Int64) -> Int64? {
+        let (actions, next) = session.withLock { session in (session.tick(now: now), session.armTimer()) }
+        perform(actions)
+        return next
+    }
+
+    /// Client → children, until the client closes stdin.
+    func pumpClient(from fd: Int32) {
+        pump(fd: fd, decide: { line in self.decide { $0.clientLine(line, now: $1) } }, oversized: { prefix, length in
+            var actions = HostActions()
+            let id: [UInt8]? = prefix.withUnsafeBytes { bytes in RelayCore.idRange(inPrefix: bytes).map { Array(bytes[$0]) } }
+            actions.sendClient(Reply.error(id: id, JSONRPCError(
+                .invalidRequest, "Invalid Request: message of \(length) bytes exceeds Tollgate's limit of \(self.maxMessageBytes) bytes")))
+            actions.log("refused a client message of \(length) bytes (limit \(self.maxMessageBytes))")
+            return actions
+        })
+        post(Event.clientClosed)
+    }
+
+    /// Child `child` → client (or back to children), until the child closes its stdout.
+    func pumpChild(_ child: Int, from fd: Int32) {
+        pump(fd: fd, decide: { line in self.decide { $0.childLine(child, line, now: $1) } }, oversized: { prefix, length in
+            let id: RequestID? = prefix.withUnsafeBytes { bytes in
+                RelayCore.idRange(inPrefix: bytes).flatMap { ServerLine.responseID(bytes, $0) }
+            }
+            let reason = "the server's response of \(length) bytes exceeds Tollgate's limit of \(self.maxMessageBytes) bytes"
+            var actions = id.map { id in self.decide { session, _ in session.childResponseLost(child, id: id, because: reason) } } ?? HostActions()
+            actions.log("dropped a message of \(length) bytes from a server (limit \(self.maxMessageBytes))")
+            return actions
+        })
+        post(Event.childClosedBase + UInt8(child))
+    }
+
+    /// Reads lines until end of stream; the actions of every line of one read are carried out together.
+    private func pump(fd: Int32, decide: (UnsafeRawBufferPointer) -> HostActions, oversized: ([UInt8], Int) -> HostActions) {
+        var framer = LineFramer(maxLineBytes: maxMessageBytes)
+        while framer.fill({ readRetrying(fd, $0) }) > 0 {
+            var actions = HostActions()
+            while let line = framer.next() {
+                switch line {
+                case .complete(let content, _):
+                    actions.append(framer.withBytes { decide(UnsafeRawBufferPointer(rebasing: $0[content])) })
+                case .oversized(let prefix, let length):
+                    actions.append(oversized(prefix, length))
+                }
+            }
+            perform(actions)
+        }
+        let partial = framer.finish()
+        if partial > 0 { diagnostics.report("a stream closed inside a message; dropped \(partial) bytes") }
+    }
+}

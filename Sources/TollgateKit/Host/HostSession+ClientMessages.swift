@@ -1,0 +1,50 @@
+/// The client's responses (to requests children made of it) and notifications: each is routed
+/// to the one child it concerns, with the child's own ids and tokens, or dropped when Tollgate
+/// does not know what it refers to.
+extension HostSession {
+    /// A response of the client: to the child whose request Tollgate forwarded under this id.
+    mutating func clientResponse(_ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer, into actions: inout HostActions) {
+        guard let range = envelope.id, let id = ServerLine.responseID(line, range), let request = ids.clientAnswer(id: id) else {
+            let shown = envelope.id.map { String(decoding: UnsafeRawBufferPointer(rebasing: line[$0]), as: UTF8.self) } ?? "?"
+            actions.log("dropped a response from the client to id \(shown), which Tollgate did not send it")
+            return
+        }
+        guard children[request.child].phase == .ready else {
+            actions.log("dropped the client's answer to a request of server \(children[request.child].name), which is gone")
+            return
+        }
+        actions.send(HostLines.response(id: request.childID, result: envelope.result, error: envelope.error, in: line), toChild: request.child)
+    }
+
+    /// A notification of the client.
+    mutating func clientNotification(_ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer, into actions: inout HostActions) {
+        switch envelope.method {
+        case "notifications/initialized":
+            break  // Tollgate sent each child its own when the child answered initialize
+        case "notifications/cancelled":
+            guard var params = HostLines.params(envelope, in: line, maxDepth: maxDepth), let clientID = HostLines.requestID(params["requestId"]),
+                let target = ids.cancellation(ofClientID: clientID)
+            else {
+                actions.log("dropped the client's cancellation of a request not in flight")
+                return
+            }
+            params["requestId"] = HostLines.value(of: target.id)
+            actions.send(Reply.notification(method: "notifications/cancelled", params: .object(params)), toChild: target.child)
+        case "notifications/progress":
+            guard var params = HostLines.params(envelope, in: line, maxDepth: maxDepth), let token = params["progressToken"],
+                let target = ids.progressFromClient(token: token)
+            else {
+                actions.log("dropped a progress notification from the client with a token Tollgate did not give it")
+                return
+            }
+            params["progressToken"] = target.token
+            actions.send(Reply.notification(method: "notifications/progress", params: .object(params)), toChild: target.child)
+        case "notifications/roots/list_changed":
+            var bytes = Array(UnsafeRawBufferPointer(rebasing: line[envelope.span]))
+            bytes.append(0x0A)
+            for index in children.indices where children[index].phase == .ready { actions.send(bytes, toChild: index) }
+        default:
+            actions.log("dropped the client's \(envelope.method ?? "?") notification (no server it concerns)")
+        }
+    }
+}

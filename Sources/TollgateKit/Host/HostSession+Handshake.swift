@@ -1,0 +1,155 @@
+/// The handshake and the tool listing of an aggregating gate: the client's `initialize` starts
+/// each child's, the answer waits for every child; each child's tools are listed (every page)
+/// as soon as it is ready and again after its `notifications/tools/list_changed`.
+extension HostSession {
+    /// The version Tollgate answers a client asking for `requested`: the same when supported,
+    /// else the latest it speaks.
+    static func version(for requested: String?) -> String {
+        if let requested, supportedVersions.contains(requested) { return requested }
+        return supportedVersions[supportedVersions.count - 1]
+    }
+
+    /// The client's `initialize`: each child is initialized with the client's params (the
+    /// version Tollgate chose in place of the client's); the answer waits for all of them.
+    mutating func initialize(_ id: RequestID, params: JSONObject?, into actions: inout HostActions) {
+        guard !isInitialized, pendingInitialize == nil else {
+            actions.sendClient(Reply.error(id: id.bytes, JSONRPCError(.invalidRequest, "Invalid Request: the session is already initialized")))
+            return
+        }
+        let version = Self.version(for: params?["protocolVersion"]?.stringValue)
+        clientParams = params ?? JSONObject()
+        clientParams["protocolVersion"] = .string(version)
+        if clientParams["capabilities"] == nil { clientParams["capabilities"] = [:] }
+        pendingInitialize = (id, version)
+        for index in children.indices where children[index].phase == .idle {
+            let sent = ids.forward(to: index, clientID: nil, purpose: .initialize)
+            actions.send(Reply.request(id: sent.id.bytes, method: "initialize", params: .object(clientParams)), toChild: index)
+            children[index].phase = .initializing
+        }
+        answerInitializeIfReady(into: &actions)
+    }
+
+    /// A child answered `initialize`: it becomes ready (and is listed), or failed.
+    mutating func childInitialized(_ child: Int, result: JSONObject?, error: String?, into actions: inout HostActions) {
+        guard children[child].isInitializing else { return }
+        if let result, let version = result["protocolVersion"]?.stringValue {
+            children[child].phase = .ready
+            children[child].protocolVersion = version
+            children[child].capabilities = result["capabilities"]?.objectValue ?? JSONObject()
+            children[child].instructions = result["instructions"]?.stringValue
+            actions.send(Reply.notification(method: "notifications/initialized", params: nil), toChild: child)
+            if children[child].capabilities["tools"] != nil {
+                startListing(child, into: &actions)
+            } else {
+                children[child].tools = []
+            }
+        } else {
+            let why = error ?? "its initialize result has no protocolVersion"
+            children[child].phase = .failed(why)
+            actions.log("server \(children[child].name) failed to initialize: \(why); its tools are not offered")
+        }
+        answerInitializeIfReady(into: &actions)
+    }
+
+    /// Answers the client's `initialize` once no child still owes its answer.
+    mutating func answerInitializeIfReady(into actions: inout HostActions) {
+        guard let pending = pendingInitialize, !children.contains(where: \.isInitializing) else { return }
+        pendingInitialize = nil
+        isInitialized = true
+        var capabilities = JSONObject()
+        capabilities["tools"] = ["listChanged": true]
+        if children.contains(where: { $0.phase == .ready && $0.capabilities["logging"] != nil }) {
+            capabilities["logging"] = [:]
+        }
+        var result = JSONObject()
+        result["protocolVersion"] = .string(pending.version)
+        result["capabilities"] = .object(capabilities)
+        result["serverInfo"] = ["name": "tollgate", "version": .string(Usage.version)]
+        let instructions = children.compactMap { child in
+            child.instructions.map { "## \(child.name)\n\($0)" }
+        }
+        if !instructions.isEmpty {
+            result["instructions"] = .string("Tools of several servers, named server\(namespace.separator)tool.\n\n" + instructions.joined(separator: "\n\n"))
+        }
+        actions.sendClient(Reply.result(id: pending.id.bytes, .object(result)))
+    }
+
+    // MARK: - Listings
+
+    /// Whether a listing is in progress (the client's `tools/list` then waits for it).
+    var isListing: Bool { children.contains { $0.fetching != nil } }
+
+    /// Starts listing a child's tools (first page).
+    mutating func startListing(_ child: Int, into actions: inout HostActions) {
+        children[child].fetching = []
+        requestPage(of: child, cursor: nil, into: &actions)
+    }
+
+    private mutating func requestPage(of child: Int, cursor: JSONValue?, into actions: inout HostActions) {
+        let sent = ids.forward(to: child, clientID: nil, purpose: .listTools)
+        actions.send(Reply.request(id: sent.id.bytes, method: "tools/list", params: cursor.map { ["cursor": $0] }), toChild: child)
+    }
+
+    /// The child's `notifications/tools/list_changed`: list again, then tell the client.
+    mutating func toolsChanged(_ child: Int, into actions: inout HostActions) {
+        guard children[child].phase == .ready else { return }
+        children[child].notifyWhenListed = true
+        if children[child].fetching != nil {
+            children[child].listAgain = true
+        } else {
+            startListing(child, into: &actions)
+        }
+    }
+
+    /// One page of a child's listing arrived (nil result: the child answered with an error).
+    mutating func childListed(_ child: Int, result: JSONObject?, error: String?, into actions: inout HostActions) {
+        guard children[child].fetching != nil else { return }
+        guard let result, case .array(let page)? = result["tools"] else {
+            actions.log("server \(children[child].name) did not list its tools (\(error ?? "no \"tools\" array")); none are offered")
+            finishListing(child, tools: [], into: &actions)
+            return
+        }
+        for case .object(let tool) in page { children[child].fetching?.append(tool) }
+        if let cursor = result["nextCursor"], cursor != .null, (children[child].fetching?.count ?? 0) < 100_000 {
+            requestPage(of: child, cursor: cursor, into: &actions)
+            return
+        }
+        finishListing(child, tools: children[child].fetching ?? [], into: &actions)
+    }
+
+    private mutating func finishListing(_ child: Int, tools: [JSONObject], into actions: inout HostActions) {
+        children[child].fetching = nil
+        if children[child].listAgain {
+            children[child].listAgain = false
+            startListing(child, into: &actions)
+            return
+        }
+        children[child].tools = tools
+        rebuildUnion(into: &actions)
+        if children[child].notifyWhenListed {
+            children[child].notifyWhenListed = false
+            if isInitialized { actions.sendClient(Reply.notification(method: "notifications/tools/list_changed", params: nil)) }
+        }
+    }
+
+    /// Rebuilds the agent's view after a listing changed, and answers the client's waiting
+    /// `tools/list` requests once no listing is in progress.
+    mutating func rebuildUnion(into actions: inout HostActions) {
+        union = namespace.union(children.map(\.tools))
+        for problem in union.problems where reportedProblems.insert(problem).inserted {
+            actions.log(problem)
+        }
+        guard !isListing else { return }
+        let waiting = waitingLists
+        waitingLists = []
+        for id in waiting { actions.sendClient(toolList(id: id)) }
+    }
+
+    /// The answer to the client's `tools/list`: the union, filtered by the gate.
+    mutating func toolList(id: RequestID) -> [UInt8] {
+        var result = JSONObject()
+        result["tools"] = .array(union.tools.map(JSONValue.object))
+        if gate.inspectsToolLists, let filtered = gate.filterToolList(result) { result = filtered }
+        return Reply.result(id: id.bytes, .object(result))
+    }
+}

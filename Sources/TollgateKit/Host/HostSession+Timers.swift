@@ -1,0 +1,74 @@
+/// The aggregating gate's timers: call timeouts (by gate-owned id) and the gate's periodic work.
+/// As in ``RelaySession``, the session never reads a clock: the I/O layer passes the monotonic
+/// time in, waits until the armed deadline, and carries out what ``tick(now:)`` returns.
+extension HostSession {
+    /// Reads the earliest deadline for the I/O layer, which then waits until it.
+    public mutating func armTimer() -> Int64? {
+        armedDeadline = timers.earliest()
+        wakeRequested = false
+        return armedDeadline
+    }
+
+    /// Whether a timer earlier than the armed deadline was set since (the I/O layer must then
+    /// wake its waiting thread). Reading it clears it.
+    public mutating func takeWakeRequest() -> Bool {
+        defer { wakeRequested = false }
+        return wakeRequested
+    }
+
+    mutating func schedule(_ timer: RelayTimer, at deadline: Int64) {
+        timers.set(timer, at: deadline)
+        if armedDeadline.map({ deadline < $0 }) ?? true {
+            armedDeadline = deadline
+            wakeRequested = true
+        }
+    }
+
+    /// Sets the gate's tick, when it wants one and none is set.
+    mutating func scheduleGateTick(now: Int64) {
+        if let interval = gate.tickIntervalMilliseconds, timers[.gate] == nil {
+            schedule(.gate, at: now + interval)
+        }
+    }
+
+    /// A request ended (answered, or its child gone): its timeout no longer applies.
+    mutating func stopTimer(of entry: IDMap<HostPurpose>.Forwarded, now: Int64?) {
+        if callTimeouts.removeValue(forKey: entry.gateID) != nil { timers.remove(.request(entry.gateID)) }
+        if let now { scheduleGateTick(now: now) }
+    }
+
+    /// Fires every timer due at `now`: a call past its timeout gets a `timeout` denial, its
+    /// child `notifications/cancelled` (under the child's id), and its late answer is dropped;
+    /// the gate learns the call timed out. The gate's tick runs when due.
+    public mutating func tick(now: Int64) -> HostActions {
+        var actions = HostActions()
+        guard !timers.isEmpty else { return actions }
+        for timer in timers.expire(now: now) {
+            switch timer {
+            case .request(let id): expire(id, now: now, into: &actions)
+            case .lateResponse: break
+            case .gate: for log in gate.tick() { actions.log(log) }
+            }
+        }
+        return actions
+    }
+
+    private mutating func expire(_ id: RequestID, now: Int64, into actions: inout HostActions) {
+        let timeout = callTimeouts.removeValue(forKey: id)
+        guard let entry = ids.take(id: id), case .toolCall(let call) = entry.purpose else { return }
+        let limit = timeout?.text ?? "its time limit"
+        let name = children[entry.child].name
+        actions.send(Reply.cancelled(requestID: id.bytes, reason: "Tollgate: the request timed out after \(limit)"), toChild: entry.child)
+        schedule(.lateResponse(id), at: now + RelaySession.lateResponseGraceMilliseconds)
+        var details = JSONObject()
+        details["timeoutMs"] = .number(String(timeout?.milliseconds ?? 0))
+        let denial = Denial(.timeout, tool: call.name, rule: timeout?.rule,
+                            reason: "server \(name) did not answer within \(limit)\(timeout?.rule.map { " (\($0))" } ?? "")",
+                            advice: "The call may have run (Tollgate asked the server to cancel it); check before repeating it, or ask for less work.",
+                            details: details)
+        actions.sendClient(Reply.result(id: call.id.bytes, denial.result(era: call.era)))
+        actions.log("timed out \(call.name) (request \(call.id)) after \(limit); sent notifications/cancelled to server \(name)")
+        _ = gate.callCompleted(call, outcome: .timedOut, result: nil)
+        scheduleGateTick(now: now)
+    }
+}

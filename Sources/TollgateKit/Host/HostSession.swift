@@ -1,0 +1,206 @@
+/// The aggregating gate's state machine: one client in front, several child servers behind, one
+/// MCP server as the client sees it. It answers the client's `initialize` itself once every child
+/// was initialized, answers `tools/list` with the union of the children's tools (namespaced by
+/// ``ToolNamespace``), routes `tools/call` through the ``Gate`` to the owning child under the
+/// tool's original name, answers `ping`, and maps every id and progress token through its
+/// ``IDMap``. It returns ``HostActions``; no I/O happens here.
+///
+/// Every client request gets exactly one response, also when its child is gone. Requests the
+/// gate does not aggregate yet (resources, prompts, completion) are answered with a JSON-RPC
+/// "method not found" error that says so; batches are refused (they exist only in 2025-03-26).
+public struct HostSession: Sendable {
+    /// The protocol versions the aggregating gate speaks with a client (and then with its children).
+    public static let supportedVersions = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"]
+
+    /// The gate consulted for tool calls and the tool list.
+    public var gate: any Gate
+    /// How tool names are exposed and routed.
+    public let namespace: ToolNamespace
+    /// The children, by index (the namespace's servers, in order).
+    public internal(set) var children: [HostChild]
+    /// The id spaces.
+    public internal(set) var ids = IDMap<HostPurpose>()
+    /// The nesting limit for every message read.
+    public let maxDepth: Int
+    /// The agent's view of the children's tools, rebuilt when a listing changes.
+    public internal(set) var union = ToolUnion()
+    /// The client's `initialize` waiting for the children, with the version chosen.
+    var pendingInitialize: (id: RequestID, version: String)?
+    /// The client's `initialize` params, passed on to each child (version replaced).
+    var clientParams = JSONObject()
+    /// Whether the client's `initialize` was answered.
+    public internal(set) var isInitialized = false
+    /// The client's `tools/list` requests waiting for listings in progress.
+    var waitingLists: [RequestID] = []
+    /// The problems of the last union, reported once each.
+    var reportedProblems: Set<String> = []
+    /// Whether the gate uses timers (call timeouts, periodic work); when not, the session never
+    /// schedules one and the I/O layer need not read the clock (pass `now: 0`).
+    public let usesTimers: Bool
+    /// What the session waits for, by deadline (monotonic milliseconds); requests by gate-owned id.
+    public internal(set) var timers = DeadlineTable()
+    /// The timeout of each timed call in flight, by gate-owned id.
+    var callTimeouts: [RequestID: CallTimeout] = [:]
+    /// The deadline the I/O layer waits for, and whether an earlier one was set since.
+    var armedDeadline: Int64?
+    var wakeRequested = false
+
+    /// A session over the namespace's servers, deciding calls by `gate`.
+    public init(namespace: ToolNamespace, gate: any Gate = PassThroughGate(), maxDepth: Int = JSONScanner.defaultMaxDepth) {
+        self.namespace = namespace
+        self.gate = gate
+        self.maxDepth = maxDepth
+        self.usesTimers = gate.usesTimers
+        children = namespace.servers.map { HostChild(name: $0.name) }
+    }
+
+    // MARK: - Client lines
+
+    /// Reads and decides one line from the client (without its newline). `now` is the monotonic
+    /// time in milliseconds (read by the caller; only used when ``usesTimers``).
+    public mutating func clientLine(_ line: UnsafeRawBufferPointer, now: Int64 = 0) -> HostActions {
+        var actions = HostActions()
+        switch MessageEnvelope.scan(line, maxDepth: maxDepth) {
+        case .failure(let malformed):
+            if case .empty = malformed.error.reason { return actions }
+            actions.sendClient(Reply.error(id: malformed.id.map { Array(line[$0]) }, JSONRPCError(.parseError, "Parse error: \(malformed.error)")))
+            actions.log("rejected a malformed message from the client: \(malformed.error)")
+        case .success(.batch):
+            actions.sendClient(Reply.error(id: nil, JSONRPCError(
+                .invalidRequest, "Invalid Request: Tollgate does not take JSON-RPC batches when it aggregates several servers")))
+            actions.log("refused a batch from the client (not supported when aggregating)")
+        case .success(.single(let envelope)):
+            switch envelope.kind {
+            case .invalid, .request:
+                clientRequest(ClientMessage.read(envelope, in: line, maxDepth: maxDepth), envelope, in: line, now: now, into: &actions)
+            case .response:
+                clientResponse(envelope, in: line, into: &actions)
+            case .notification:
+                clientNotification(envelope, in: line, into: &actions)
+            }
+        }
+        return actions
+    }
+
+    private mutating func clientRequest(_ message: ClientMessage, _ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer,
+                                        now: Int64, into actions: inout HostActions) {
+        switch message {
+        case .invalid(let id, let error, let log):
+            actions.sendClient(Reply.error(id: id, error))
+            actions.log(log)
+        case .malformedToolCall(let id, let error):
+            actions.sendClient(Reply.error(id: id.bytes, error))
+        case .toolCall(let call):
+            route(call, now: now, into: &actions)
+        case .request(let id, let method, _):
+            if isInUse(id) {
+                actions.sendClient(Reply.error(id: id.bytes, JSONRPCError(.invalidRequest, "Invalid Request: id \(id) is already in use by a request in flight")))
+                return
+            }
+            request(id, method: method, params: HostLines.params(envelope, in: line, maxDepth: maxDepth), into: &actions)
+        case .toolCallNotification:
+            actions.log("dropped a tools/call sent as a notification (no id): it is never forwarded")
+        case .passThrough, .uninspectedToolCall:
+            break  // not produced for requests read with calls inspected
+        }
+    }
+
+    private func isInUse(_ id: RequestID) -> Bool {
+        ids.isInFlight(clientID: id) || pendingInitialize?.id == id || waitingLists.contains(id)
+    }
+
+    /// A request other than `tools/call`.
+    private mutating func request(_ id: RequestID, method: String, params: JSONObject?, into actions: inout HostActions) {
+        switch method {
+        case "initialize":
+            initialize(id, params: params, into: &actions)
+            return
+        case "ping":
+            actions.sendClient(Reply.result(id: id.bytes, [:]))
+            return
+        case "server/discover":
+            // The stateless era is not translated yet: a 2026-07-28 client falls back to initialize.
+            actions.sendClient(Reply.error(id: id.bytes, JSONRPCError(
+                .methodNotFound, "Method not found: server/discover (Tollgate aggregating several servers speaks the initialize handshake)")))
+            return
+        default:
+            break
+        }
+        guard isInitialized else {
+            actions.sendClient(Reply.error(id: id.bytes, JSONRPCError(
+                .invalidRequest, "Invalid Request: \(method) before initialize; Tollgate aggregates several servers and needs the initialize handshake first")))
+            return
+        }
+        switch method {
+        case "tools/list":
+            if params?["cursor"] != nil {
+                actions.sendClient(Reply.error(id: id.bytes, JSONRPCError(.invalidParams, "Invalid params: unknown cursor (Tollgate lists every tool in one page)")))
+            } else if isListing {
+                waitingLists.append(id)
+            } else {
+                actions.sendClient(toolList(id: id))
+            }
+        case "logging/setLevel":
+            for index in children.indices where children[index].phase == .ready && children[index].capabilities["logging"] != nil {
+                let sent = ids.forward(to: index, clientID: nil, purpose: .own(method: method))
+                actions.send(Reply.request(id: sent.id.bytes, method: method, params: params.map(JSONValue.object)), toChild: index)
+            }
+            actions.sendClient(Reply.result(id: id.bytes, [:]))
+        default:
+            actions.sendClient(Reply.error(id: id.bytes, JSONRPCError(
+                .methodNotFound, "Method not found: \(method) (Tollgate aggregates tools of several servers; it does not aggregate \(method) yet)")))
+        }
+    }
+
+    // MARK: - Tool calls
+
+    /// Decides a call by the gate, then routes it to the child owning its exposed name.
+    private mutating func route(_ call: ToolCall, now: Int64, into actions: inout HostActions) {
+        if isInUse(call.id) {
+            actions.sendClient(Reply.error(id: call.id.bytes, JSONRPCError(.invalidRequest, "Invalid Request: id \(call.id) is already in use by a request in flight")))
+            return
+        }
+        guard isInitialized else {
+            actions.sendClient(Reply.error(id: call.id.bytes, JSONRPCError(.invalidRequest, "Invalid Request: tools/call before initialize")))
+            return
+        }
+        let verdict = gate.decide(call)
+        if usesTimers { scheduleGateTick(now: now) }
+        switch verdict {
+        case .deny(let denial):
+            actions.sendClient(Reply.result(id: call.id.bytes, denial.result(era: call.era)))
+            actions.log("denied \(call.name) (\(denial.code.rawValue)): \(denial.reason)")
+            return
+        case .fail(let error):
+            actions.sendClient(Reply.error(id: call.id.bytes, error))
+            return
+        case .forward:
+            break
+        }
+        let target = union.collisions.contains(call.name) ? nil : union.routes[call.name].map { ($0.server, $0.tool) } ?? namespace.splitPrefixed(call.name)
+        guard let (child, tool) = target else {
+            settle(call, outcome: .error(code: JSONRPCError.Code.invalidParams.rawValue))
+            actions.sendClient(Reply.error(id: call.id.bytes, JSONRPCError(.invalidParams, "Unknown tool: \(call.name)")))
+            return
+        }
+        if let reason = children[child].unavailableReason {
+            settle(call, outcome: .serverGone)
+            actions.sendClient(PendingRequest(clientID: call.id, purpose: .toolCall(call)).unansweredReply(because: reason))
+            return
+        }
+        var params = call.params
+        params["name"] = .string(tool)
+        let sent = ids.forward(to: child, clientID: call.id, purpose: .toolCall(call), progressToken: HostLines.progressToken(in: params))
+        if let token = sent.progressToken { params = HostLines.replacingProgressToken(in: params, with: token) }
+        actions.send(Reply.request(id: sent.id.bytes, method: "tools/call", params: .object(params)), toChild: child)
+        if usesTimers, let timeout = gate.timeout(for: call) {
+            callTimeouts[sent.id] = timeout
+            schedule(.request(sent.id), at: now + timeout.milliseconds)
+        }
+    }
+
+    /// Tells the gate how a call it let through ended.
+    mutating func settle(_ call: ToolCall, outcome: CallOutcome) {
+        if gate.observesOutcomes { _ = gate.callCompleted(call, outcome: outcome, result: nil) }
+    }
+}

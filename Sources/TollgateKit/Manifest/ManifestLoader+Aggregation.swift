@@ -1,0 +1,37 @@
+/// How several servers are offered as one: `aggregation.separator` and `servers.X.prefix`.
+extension ManifestLoader {
+    /// The longest separator accepted.
+    static let maxSeparatorLength = 8
+
+    static func decodeAggregation(_ node: SourceValue, decoder: inout ManifestDecoder) -> Manifest.Aggregation {
+        var aggregation = Manifest.Aggregation()
+        for member in decoder.members(node, path: "aggregation", allowed: ["separator"]) ?? [] {
+            let path = "aggregation.\(member.key)"
+            guard let text = decoder.string(member.value, path: path) else { continue }
+            // Exposed names must stay tool names (A-Z a-z 0-9 _ - .), so the separator is made of those.
+            let valid = text.utf8.count <= maxSeparatorLength && text.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+            }
+            guard valid else {
+                decoder.report("expected 1 to \(maxSeparatorLength) of the characters A-Z a-z 0-9 _ - . (tool names allow no others), found \"\(text)\"",
+                               at: member.value, path: path)
+                continue
+            }
+            aggregation.separator = text
+        }
+        return aggregation
+    }
+
+    /// With several servers, a prefixed server's name must not hold the separator (or
+    /// `server__tool` would not split back unambiguously).
+    static func checkServerNames(_ manifest: Manifest, root: SourceValue, decoder: inout ManifestDecoder) {
+        guard manifest.servers.count > 1, case .object(let entries)? = root["servers"]?.kind else { return }
+        let separator = manifest.aggregation.separator
+        for server in manifest.servers where server.prefix && server.name.contains(separator) {
+            guard let entry = entries.first(where: { $0.key == server.name }) else { continue }
+            decoder.report("the server name holds the separator \"\(separator)\", so its prefixed tool names would be ambiguous; "
+                           + "rename it or set aggregation.separator", atOffset: entry.keyOffset, path: ManifestDecoder.join("servers", server.name))
+        }
+    }
+}
