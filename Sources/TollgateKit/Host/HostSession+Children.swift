@@ -92,6 +92,16 @@ extension HostSession {
             return
         }
         var params = HostLines.params(envelope, in: line, maxDepth: maxDepth)
+        if method == "sampling/createMessage", gate.capsSampling {
+            // Sampling caps hold with several servers too; a granted request stays counted in
+            // full (its answer is not read back here yet), which over-counts, never under-counts.
+            let maxTokens = params?["maxTokens"]?.doubleValue.flatMap { Int64(exactly: $0.rounded(.down)) }
+            if case .refuse(let error, let log) = gate.admitSampling(maxTokens: maxTokens) {
+                actions.send(Reply.error(id: childID.bytes, error), toChild: child)
+                actions.log("server \(children[child].name): \(log)")
+                return
+            }
+        }
         let sent = ids.forwardToClient(from: child, childID: childID, progressToken: HostLines.progressToken(in: params))
         if let token = sent.progressToken, let original = params { params = HostLines.replacingProgressToken(in: original, with: token) }
         actions.sendClient(Reply.request(id: sent.id.bytes, method: method, params: params.map(JSONValue.object)))

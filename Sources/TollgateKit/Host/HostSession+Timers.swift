@@ -46,7 +46,7 @@ extension HostSession {
         for timer in timers.expire(now: now) {
             switch timer {
             case .request(let id): expire(id, now: now, into: &actions)
-            case .lateResponse: break
+            case .lateResponse, .approval: break
             case .gate: for log in gate.tick() { actions.log(log) }
             }
         }

@@ -100,7 +100,7 @@ public struct HostSession: Sendable {
             request(id, method: method, params: HostLines.params(envelope, in: line, maxDepth: maxDepth), into: &actions)
         case .toolCallNotification:
             actions.log("dropped a tools/call sent as a notification (no id): it is never forwarded")
-        case .passThrough, .uninspectedToolCall:
+        case .passThrough, .uninspectedToolCall, .response:
             break  // not produced for requests read with calls inspected
         }
     }
@@ -164,7 +164,13 @@ public struct HostSession: Sendable {
             actions.sendClient(Reply.error(id: call.id.bytes, JSONRPCError(.invalidRequest, "Invalid Request: tools/call before initialize")))
             return
         }
-        let verdict = gate.decide(call)
+        var verdict = gate.decide(call)
+        if case .hold(let hold) = verdict {
+            // Approval is not available with several servers yet: nobody can be asked, so the
+            // call is refused (approval_required) the way the gate records it.
+            verdict = gate.approvalDecided(call, hold: hold, outcome: ApprovalOutcome(
+                approved: false, source: .none, detail: "approval is not available with several servers yet"))
+        }
         if usesTimers { scheduleGateTick(now: now) }
         switch verdict {
         case .deny(let denial):
@@ -173,6 +179,9 @@ public struct HostSession: Sendable {
             return
         case .fail(let error):
             actions.sendClient(Reply.error(id: call.id.bytes, error))
+            return
+        case .hold:
+            actions.sendClient(Reply.error(id: call.id.bytes, JSONRPCError(.internalError, "the call was held twice for approval")))
             return
         case .forward:
             break

@@ -17,6 +17,18 @@ struct HostSessionChildTests {
         #expect(unknown.toChildren.isEmpty && unknown.logs.count == 1)
     }
 
+    @Test("sampling caps hold with several servers: a request over the cap is refused to its child and never reaches the client")
+    func samplingCapped() throws {
+        let gate = try policyGate(#"{"version": 1, "tools": {"*": {}}, "budgets": {"samplingMaxTokensPerRequest": 100}}"#)
+        var session = try HostSession.ready(["a", "b"], tools: [["ask"], ["ask"]], gate: gate)
+        let refused = session.child(0, #"{"jsonrpc":"2.0","id":"s-1","method":"sampling/createMessage","params":{"maxTokens":500}}"#)
+        #expect(refused.toClient.isEmpty)
+        let answer = try HostLine.one(refused.toChildren[0] ?? [])
+        #expect(answer["id"] == "s-1" && answer["error"] != nil, "\(answer)")
+        let allowed = session.child(1, #"{"jsonrpc":"2.0","id":"s-2","method":"sampling/createMessage","params":{"maxTokens":50}}"#)
+        #expect(try HostLine.one(allowed.toClient)["method"] == "sampling/createMessage")
+    }
+
     @Test("progress tokens are replaced toward a child and restored toward the client; foreign tokens are dropped")
     func progress() throws {
         var session = try HostSession.ready(["a", "b"], tools: [["work"], ["work"]])
