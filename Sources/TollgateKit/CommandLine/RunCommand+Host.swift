@@ -38,7 +38,7 @@ extension RunCommand {
         var relayOptions = StdioRelay.Options()
         relayOptions.maxMessageBytes = options.maxMessageBytes
         let status = HostRelay(servers: configurations, options: relayOptions)
-            .run(session: HostSession(namespace: namespace, gate: gate))
+            .run(session: HostSession(namespace: namespace, gate: gate, startTimeouts: manifest.servers.map(\.startTimeoutMilliseconds)))
         Self.closeLedger(ledger)
         if let auditLog { Self.closeAudit(auditLog, server: serverNames, status: status.description) }
         return status.shellCode

@@ -11,7 +11,7 @@ extension HostSession {
 
     /// The client's `initialize`: each child is initialized with the client's params (the
     /// version Tollgate chose in place of the client's); the answer waits for all of them.
-    mutating func initialize(_ id: RequestID, params: JSONObject?, into actions: inout HostActions) {
+    mutating func initialize(_ id: RequestID, params: JSONObject?, now: Int64 = 0, into actions: inout HostActions) {
         guard !isInitialized, pendingInitialize == nil else {
             actions.sendClient(Reply.error(id: id.bytes, JSONRPCError(.invalidRequest, "Invalid Request: the session is already initialized")))
             return
@@ -25,6 +25,7 @@ extension HostSession {
             let sent = ids.forward(to: index, clientID: nil, purpose: .initialize)
             actions.send(Reply.request(id: sent.id.bytes, method: "initialize", params: .object(clientParams)), toChild: index)
             children[index].phase = .initializing
+            if startTimeouts.indices.contains(index) { schedule(.request(sent.id), at: now + startTimeouts[index]) }
         }
         answerInitializeIfReady(into: &actions)
     }

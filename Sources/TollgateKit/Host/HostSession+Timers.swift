@@ -55,7 +55,15 @@ extension HostSession {
 
     private mutating func expire(_ id: RequestID, now: Int64, into actions: inout HostActions) {
         let timeout = callTimeouts.removeValue(forKey: id)
-        guard let entry = ids.take(id: id), case .toolCall(let call) = entry.purpose else { return }
+        guard let entry = ids.take(id: id) else { return }
+        if case .initialize = entry.purpose {
+            // A server that does not answer initialize in time is treated as failed; the
+            // client's initialize is answered without it.
+            let seconds = Double(startTimeouts[entry.child]) / 1000
+            childInitialized(entry.child, result: nil, error: "no answer to initialize within \(seconds) s (startTimeoutSeconds)", into: &actions)
+            return
+        }
+        guard case .toolCall(let call) = entry.purpose else { return }
         let limit = timeout?.text ?? "its time limit"
         let name = children[entry.child].name
         actions.send(Reply.cancelled(requestID: id.bytes, reason: "Tollgate: the request timed out after \(limit)"), toChild: entry.child)

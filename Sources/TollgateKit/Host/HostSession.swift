@@ -37,6 +37,8 @@ public struct HostSession: Sendable {
     /// Whether the gate uses timers (call timeouts, periodic work); when not, the session never
     /// schedules one and the I/O layer need not read the clock (pass `now: 0`).
     public let usesTimers: Bool
+    /// How long each child may take to answer `initialize` (milliseconds), by index.
+    let startTimeouts: [Int64]
     /// What the session waits for, by deadline (monotonic milliseconds); requests by gate-owned id.
     public internal(set) var timers = DeadlineTable()
     /// The timeout of each timed call in flight, by gate-owned id.
@@ -46,11 +48,15 @@ public struct HostSession: Sendable {
     var wakeRequested = false
 
     /// A session over the namespace's servers, deciding calls by `gate`.
-    public init(namespace: ToolNamespace, gate: any Gate = PassThroughGate(), maxDepth: Int = JSONScanner.defaultMaxDepth) {
+    /// `startTimeouts` gives, per server, how long it may take to answer `initialize` (in
+    /// milliseconds; none: no limit, and no timers unless the gate uses them).
+    public init(namespace: ToolNamespace, gate: any Gate = PassThroughGate(), startTimeouts: [Int64] = [],
+                maxDepth: Int = JSONScanner.defaultMaxDepth) {
         self.namespace = namespace
         self.gate = gate
         self.maxDepth = maxDepth
-        self.usesTimers = gate.usesTimers
+        self.startTimeouts = startTimeouts
+        self.usesTimers = gate.usesTimers || !startTimeouts.isEmpty
         children = namespace.servers.map { HostChild(name: $0.name) }
     }
 
@@ -97,7 +103,7 @@ public struct HostSession: Sendable {
                 actions.sendClient(Reply.error(id: id.bytes, JSONRPCError(.invalidRequest, "Invalid Request: id \(id) is already in use by a request in flight")))
                 return
             }
-            request(id, method: method, params: HostLines.params(envelope, in: line, maxDepth: maxDepth), into: &actions)
+            request(id, method: method, params: HostLines.params(envelope, in: line, maxDepth: maxDepth), now: now, into: &actions)
         case .toolCallNotification:
             actions.log("dropped a tools/call sent as a notification (no id): it is never forwarded")
         case .passThrough, .uninspectedToolCall, .response:
@@ -110,10 +116,10 @@ public struct HostSession: Sendable {
     }
 
     /// A request other than `tools/call`.
-    private mutating func request(_ id: RequestID, method: String, params: JSONObject?, into actions: inout HostActions) {
+    private mutating func request(_ id: RequestID, method: String, params: JSONObject?, now: Int64, into actions: inout HostActions) {
         switch method {
         case "initialize":
-            initialize(id, params: params, into: &actions)
+            initialize(id, params: params, now: now, into: &actions)
             return
         case "ping":
             actions.sendClient(Reply.result(id: id.bytes, [:]))

@@ -43,6 +43,12 @@ public struct Manifest: Sendable {
         /// Whether its tools are exposed as `name<separator>tool` when Tollgate aggregates
         /// several servers (`prefix`, default true).
         public var prefix = true
+        /// How long the server may take to answer `initialize` when Tollgate aggregates several
+        /// servers (`startTimeoutSeconds`, default 60 s); later it is treated as failed.
+        public var startTimeoutMilliseconds: Int64 = Manifest.Server.defaultStartTimeoutMilliseconds
+
+        /// The start timeout unless the manifest sets one.
+        public static let defaultStartTimeoutMilliseconds: Int64 = 60_000
     }
 
     /// The `aggregation` section: how several servers are offered as one.

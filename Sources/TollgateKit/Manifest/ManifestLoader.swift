@@ -101,7 +101,8 @@ public enum ManifestLoader {
             var limits = ResourceLimits()
             var workingDirectory: String?
             var prefix = true
-            for member in decoder.members(entry.value, path: path, allowed: ["command", "args", "env", "cwd", "limits", "prefix"]) ?? [] {
+            var startTimeout = Manifest.Server.defaultStartTimeoutMilliseconds
+            for member in decoder.members(entry.value, path: path, allowed: ["command", "args", "env", "cwd", "limits", "prefix", "startTimeoutSeconds"]) ?? [] {
                 let memberPath = "\(path).\(member.key)"
                 switch member.key {
                 case "command": command = decoder.string(member.value, path: memberPath)
@@ -109,6 +110,8 @@ public enum ManifestLoader {
                 case "env": environment = decodeEnvironment(member.value, path: memberPath, decoder: &decoder)
                 case "limits": limits = decodeLimits(member.value, path: memberPath, decoder: &decoder)
                 case "prefix": prefix = decoder.bool(member.value, path: memberPath) ?? true
+                case "startTimeoutSeconds":
+                    startTimeout = timeoutMilliseconds(member.value, path: memberPath, decoder: &decoder) ?? startTimeout
                 default:
                     if let text = decoder.string(member.value, path: memberPath) {
                         workingDirectory = FileIO.absolute(text, base: directory)
@@ -120,7 +123,8 @@ public enum ManifestLoader {
             }
             if let command {
                 servers.append(Manifest.Server(name: entry.key, arguments: [command] + arguments,
-                                               environment: environment, workingDirectory: workingDirectory, limits: limits, prefix: prefix))
+                                               environment: environment, workingDirectory: workingDirectory, limits: limits, prefix: prefix,
+                                               startTimeoutMilliseconds: startTimeout))
             }
         }
         return servers

@@ -61,6 +61,14 @@ struct ManifestServerTests {
         #expect(byPath["servers.s.env.A"]?.line == 2 && byPath["servers.s.limits.memoryMB"]?.line == 3)
     }
 
+    @Test("startTimeoutSeconds: 60 s by default, fractions allowed, a bad value refused with its path")
+    func startTimeout() throws {
+        #expect(try server(#"{"command": "srv"}"#).startTimeoutMilliseconds == 60_000)
+        #expect(try server(#"{"command": "srv", "startTimeoutSeconds": 2.5}"#).startTimeoutMilliseconds == 2_500)
+        let issues = manifestIssues(#"{"version": 1, "servers": {"s": {"command": "srv", "startTimeoutSeconds": 0}}}"#)
+        #expect(issues.contains { $0.path == "servers.s.startTimeoutSeconds" && $0.message.contains("above 0") }, "\(issues)")
+    }
+
     @Test("limits load, and command-line flags override them one by one")
     func limits() throws {
         let entry = try server(#"{"command": "srv", "limits": {"memoryMB": 256, "cpuSeconds": 5, "openFiles": 64, "processes": 32}}"#)
