@@ -116,6 +116,32 @@ struct AggregationTests {
         #expect(try await gate.waitForExit() == 0, "\(gate.stderrTail)")
     }
 
+    @Test("a server that never answers initialize: the client is answered after its startTimeoutSeconds, without it; its calls are refused")
+    func startTimeout() async throws {
+        let directory = try TemporaryDirectory("aggregate-start")
+        let fixture = try jsonEscaped(Repository.fixtureServer)
+        let manifest = try writeFile("""
+            {"version": 1, "policy": {"default": "allow"}, "servers": {
+              "a": {"command": "python3", "args": ["\(fixture)"], "env": {"FIXTURE_QUIET": "1"}},
+              "mute": {"command": "sleep", "args": ["30"], "startTimeoutSeconds": 1}}}
+            """, named: "manifest.json", in: directory)
+        let gate = try GateProcess(server: [], options: ["--manifest", manifest], in: directory)
+        let started = ContinuousClock.now
+        try await gate.send(#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{}}}"#)
+        let initialized = try await gate.readJSON(timeout: .seconds(10))
+        let elapsed = ContinuousClock.now - started
+        #expect(initialized["result"]["serverInfo"]["name"].string == "tollgate", "\(initialized)\(gate.stderrTail)")
+        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(10), "answered after \(elapsed)")
+        #expect(gate.stderrText.contains("server mute failed to initialize") && gate.stderrText.contains("startTimeoutSeconds"), "\(gate.stderrTail)")
+        try await gate.send(RPC.request(id: "1", method: "tools/list"))
+        let names = try await gate.readJSON()["result"]["tools"].array?.compactMap { $0["name"].string } ?? []
+        #expect(names.contains("a__echo") && !names.contains { $0.hasPrefix("mute__") }, "\(names)")
+        let refused = try await call(gate, RPC.toolCall(id: "2", name: "mute__echo", arguments: "{}"))
+        #expect(refused["id"].int == 2 && (refused["error"].exists || refused["result"]["isError"].bool == true), "\(refused)")
+        gate.closeInput()
+        _ = try await gate.waitForExit()
+    }
+
     private func call(_ gate: GateProcess, _ line: String) async throws -> JSON {
         try await gate.send(line)
         return try await gate.readJSON()
