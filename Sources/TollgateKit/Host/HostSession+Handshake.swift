@@ -25,7 +25,7 @@ extension HostSession {
             let sent = ids.forward(to: index, clientID: nil, purpose: .initialize)
             actions.send(Reply.request(id: sent.id.bytes, method: "initialize", params: .object(clientParams)), toChild: index)
             children[index].phase = .initializing
-            if startTimeouts.indices.contains(index) { schedule(.request(sent.id), at: now + startTimeouts[index]) }
+            if startTimeouts.indices.contains(index) { timers.set(.request(sent.id), at: now + startTimeouts[index]) }
         }
         answerInitializeIfReady(into: &actions)
     }

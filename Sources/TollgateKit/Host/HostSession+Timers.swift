@@ -3,31 +3,16 @@
 /// time in, waits until the armed deadline, and carries out what ``tick(now:)`` returns.
 extension HostSession {
     /// Reads the earliest deadline for the I/O layer, which then waits until it.
-    public mutating func armTimer() -> Int64? {
-        armedDeadline = timers.earliest()
-        wakeRequested = false
-        return armedDeadline
-    }
+    public mutating func armTimer() -> Int64? { timers.arm() }
 
     /// Whether a timer earlier than the armed deadline was set since (the I/O layer must then
     /// wake its waiting thread). Reading it clears it.
-    public mutating func takeWakeRequest() -> Bool {
-        defer { wakeRequested = false }
-        return wakeRequested
-    }
-
-    mutating func schedule(_ timer: RelayTimer, at deadline: Int64) {
-        timers.set(timer, at: deadline)
-        if armedDeadline.map({ deadline < $0 }) ?? true {
-            armedDeadline = deadline
-            wakeRequested = true
-        }
-    }
+    public mutating func takeWakeRequest() -> Bool { timers.takeWakeRequest() }
 
     /// Sets the gate's tick, when it wants one and none is set.
     mutating func scheduleGateTick(now: Int64) {
         if let interval = gate.tickIntervalMilliseconds, timers[.gate] == nil {
-            schedule(.gate, at: now + interval)
+            timers.set(.gate, at: now + interval)
         }
     }
 
@@ -67,7 +52,7 @@ extension HostSession {
         let limit = timeout?.text ?? "its time limit"
         let name = children[entry.child].name
         actions.send(Reply.cancelled(requestID: id.bytes, reason: "Tollgate: the request timed out after \(limit)"), toChild: entry.child)
-        schedule(.lateResponse(id), at: now + RelaySession.lateResponseGraceMilliseconds)
+        timers.set(.lateResponse(id), at: now + RelaySession.lateResponseGraceMilliseconds)
         var details = JSONObject()
         details["timeoutMs"] = .number(String(timeout?.milliseconds ?? 0))
         let denial = Denial(.timeout, tool: call.name, rule: timeout?.rule,

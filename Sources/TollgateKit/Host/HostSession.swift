@@ -43,9 +43,6 @@ public struct HostSession: Sendable {
     public internal(set) var timers = DeadlineTable()
     /// The timeout of each timed call in flight, by gate-owned id.
     var callTimeouts: [RequestID: CallTimeout] = [:]
-    /// The deadline the I/O layer waits for, and whether an earlier one was set since.
-    var armedDeadline: Int64?
-    var wakeRequested = false
 
     /// A session over the namespace's servers, deciding calls by `gate`.
     /// `startTimeouts` gives, per server, how long it may take to answer `initialize` (in
@@ -210,7 +207,7 @@ public struct HostSession: Sendable {
         actions.send(Reply.request(id: sent.id.bytes, method: "tools/call", params: .object(params)), toChild: child)
         if usesTimers, let timeout = gate.timeout(for: call) {
             callTimeouts[sent.id] = timeout
-            schedule(.request(sent.id), at: now + timeout.milliseconds)
+            timers.set(.request(sent.id), at: now + timeout.milliseconds)
         }
     }
 

@@ -1,9 +1,17 @@
 /// Deadlines (monotonic milliseconds) by timer, with the earliest kept at hand. Setting is O(1);
 /// the earliest is recomputed only after the timer holding it went away.
+///
+/// It also knows what the I/O layer waits for: ``arm()`` hands out the earliest deadline, and
+/// a timer set later with an earlier deadline makes ``takeWakeRequest()`` true, so the waiting
+/// thread can be woken. The relay session and the aggregating host session both keep one.
 public struct DeadlineTable: Sendable {
     private var deadlines: [RelayTimer: Int64] = [:]
     private var cachedEarliest: Int64?
     private var stale = false
+    /// The deadline the I/O layer was last given (see ``arm()``).
+    private var armedDeadline: Int64?
+    /// Whether a deadline earlier than ``armedDeadline`` was set since.
+    private var wakeRequested = false
 
     public init() {}
 
@@ -16,10 +24,29 @@ public struct DeadlineTable: Sendable {
     /// The deadline of a timer, if it is set.
     public subscript(timer: RelayTimer) -> Int64? { deadlines[timer] }
 
-    /// Sets (or moves) a timer.
+    /// Sets (or moves) a timer, asking for a wake-up when it is earlier than what the I/O layer
+    /// waits for.
     public mutating func set(_ timer: RelayTimer, at deadline: Int64) {
         if let old = deadlines.updateValue(deadline, forKey: timer), old == cachedEarliest, deadline > old { stale = true }
         if !stale { cachedEarliest = Swift.min(cachedEarliest ?? deadline, deadline) }
+        if armedDeadline.map({ deadline < $0 }) ?? true {
+            armedDeadline = deadline
+            wakeRequested = true
+        }
+    }
+
+    /// Hands the earliest deadline to the I/O layer, which then waits until it.
+    public mutating func arm() -> Int64? {
+        armedDeadline = earliest()
+        wakeRequested = false
+        return armedDeadline
+    }
+
+    /// Whether a timer earlier than the armed deadline was set since the last call (the I/O
+    /// layer must then wake its waiting thread). Reading it clears it.
+    public mutating func takeWakeRequest() -> Bool {
+        defer { wakeRequested = false }
+        return wakeRequested
     }
 
     /// Cancels a timer; returns its deadline if it was set.

@@ -15,13 +15,13 @@ extension RelaySession {
     mutating func holdForApproval(_ call: ToolCall, _ hold: ApprovalHold, now: Int64) -> MessageAction {
         if hold.approval.asksClient && approvals.clientCanElicit && call.era != .stateless {
             let id = approvals.holdForClient(call, hold)
-            schedule(.approval(call.id), at: now + hold.timeoutMilliseconds)
+            timers.set(.approval(call.id), at: now + hold.timeoutMilliseconds)
             return .held(RelayActions(reply: Elicitation.request(id: id, call: call, rule: hold.rule),
                                       log: "holding \(call.name) (request \(call.id)) for approval: asked the client (elicitation/create \(id))"))
         }
         if let command = hold.approval.command {
             let token = approvals.holdForCommand(call, hold, command: command)
-            schedule(.approval(call.id), at: now + hold.timeoutMilliseconds)
+            timers.set(.approval(call.id), at: now + hold.timeoutMilliseconds)
             var actions = RelayActions(log: "holding \(call.name) (request \(call.id)) for approval: running the approver \(command[0])")
             actions.approvers = [ApproverJob(token: token, command: command, input: Self.approverInput(call, hold),
                                              timeoutMilliseconds: hold.timeoutMilliseconds)]

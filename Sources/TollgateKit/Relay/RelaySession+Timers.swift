@@ -10,41 +10,25 @@ extension RelaySession {
 
     /// Reads ``nextDeadline`` for the I/O layer, which then waits until it: a timer set later
     /// with an earlier deadline makes ``takeWakeRequest()`` true, so the waiter can be woken.
-    public mutating func armTimer() -> Int64? {
-        armedDeadline = timers.earliest()
-        wakeRequested = false
-        return armedDeadline
-    }
+    public mutating func armTimer() -> Int64? { timers.arm() }
 
     /// Whether a timer earlier than the armed deadline was set since the last call (the I/O layer
     /// must then wake its waiting thread). Reading it clears it.
-    public mutating func takeWakeRequest() -> Bool {
-        defer { wakeRequested = false }
-        return wakeRequested
-    }
-
-    /// Sets a timer, asking for a wake-up when it is earlier than what the I/O layer waits for.
-    mutating func schedule(_ timer: RelayTimer, at deadline: Int64) {
-        timers.set(timer, at: deadline)
-        if armedDeadline.map({ deadline < $0 }) ?? true {
-            armedDeadline = deadline
-            wakeRequested = true
-        }
-    }
+    public mutating func takeWakeRequest() -> Bool { timers.takeWakeRequest() }
 
     /// Sets the timeout of a call just forwarded (when the gate gives it one); returns it.
     mutating func scheduleForwarded(_ call: ToolCall, now: Int64) -> CallTimeout? {
         scheduleGateTick(now: now)
         guard let timeout = gate.timeout(for: call) else { return nil }
         timers.remove(.lateResponse(call.id))
-        schedule(.request(call.id), at: now + timeout.milliseconds)
+        timers.set(.request(call.id), at: now + timeout.milliseconds)
         return timeout
     }
 
     /// Sets the gate's tick, when it wants one and none is set.
     mutating func scheduleGateTick(now: Int64) {
         if let interval = gate.tickIntervalMilliseconds, timers[.gate] == nil {
-            schedule(.gate, at: now + interval)
+            timers.set(.gate, at: now + interval)
         }
     }
 
@@ -84,7 +68,7 @@ extension RelaySession {
         let reason = "the server did not answer within \(limit)\(setting)"
         let cancelReason = "Tollgate: the request timed out after \(limit)"
         actions.toServer += Reply.cancelled(requestID: id.bytes, reason: cancelReason)
-        schedule(.lateResponse(id), at: now + Self.lateResponseGraceMilliseconds)
+        timers.set(.lateResponse(id), at: now + Self.lateResponseGraceMilliseconds)
         switch request.purpose {
         case .toolCall(let call):
             var details = JSONObject()

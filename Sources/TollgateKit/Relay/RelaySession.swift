@@ -17,10 +17,6 @@ public struct RelaySession: Sendable {
     public let usesTimers: Bool
     /// What the session waits for, by deadline (monotonic milliseconds).
     public internal(set) var timers = DeadlineTable()
-    /// The deadline the I/O layer waits for (see ``armTimer()``).
-    var armedDeadline: Int64?
-    /// Whether a deadline earlier than ``armedDeadline`` was set since (see ``takeWakeRequest()``).
-    var wakeRequested = false
     /// Calls held for approval and Tollgate's own requests to the client.
     public var approvals = ApprovalState()
     /// Whether the gate may hold calls for approval (then `initialize` is read for the client's
