@@ -133,30 +133,28 @@ struct BudgetGuard: Sendable {
     mutating func complete(_ call: ToolCall, outcome: CallOutcome, result: JSONObject?, enforce: Bool) -> Completion {
         var completion = Completion()
         guard let entry = inFlight.removeValue(forKey: call.id) else { return completion }
-        var tokens: Int64 = 0
+        // The result's estimated tokens: nil when it was not estimated (counted as none).
+        var tokens: Int64?
         if let result {
-            tokens = TokenEstimator.estimate(result: result).tokens
-            if let limit = limits.maxResultTokens(rules: entry.rules), tokens > limit {
+            var estimate = TokenEstimator.estimate(result: result).tokens
+            if let limit = limits.maxResultTokens(rules: entry.rules), estimate > limit {
                 let rule = entry.rules.filter { limits.rules[$0].maxResultTokens == limit }.first.map { limits.rules[$0].rule } ?? call.name
                 if enforce {
-                    let replacement = Self.withheld(call, tokens: tokens, limit: limit, rule: rule)
+                    let replacement = Self.withheld(call, tokens: estimate, limit: limit, rule: rule)
                     completion.replacement = replacement
-                    tokens = TokenEstimator.estimate(result: replacement).tokens
+                    estimate = TokenEstimator.estimate(result: replacement).tokens
                 } else {
-                    completion.problems.append("monitor: would withhold the result of \(call.name) (about \(tokens) tokens, over tools.\(rule).maxResultTokens = \(limit))")
+                    completion.problems.append("monitor: would withhold the result of \(call.name) (about \(estimate) tokens, over tools.\(rule).maxResultTokens = \(limit))")
                 }
             }
+            tokens = estimate
         } else if inspectsResults, case .result(_, let bytes) = outcome {
             tokens = Int64((bytes + 3) / 4)
         }
-        if result != nil {
-            completion.tokens = tokens
-        } else if inspectsResults, case .result = outcome {
-            completion.tokens = tokens
-        }
+        completion.tokens = tokens
         if let reservation = entry.reservation {
             do throws(LedgerError) {
-                completion.crossings = try account.settle(reservation, resultTokens: tokens, now: clock.wallMilliseconds())
+                completion.crossings = try account.settle(reservation, resultTokens: tokens ?? 0, now: clock.wallMilliseconds())
             } catch {
                 completion.problems.append("budget: cannot record the result tokens of \(call.name): \(error)")
             }

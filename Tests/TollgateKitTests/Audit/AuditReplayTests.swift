@@ -39,9 +39,7 @@ struct AuditReplayTests {
         let scratch = try AuditScratch()
         defer { scratch.remove() }
         let path = scratch.file("audit.log")
-        let log = try AuditLog.open(path: path)
-        for record in Self.records { try log.append(record) }
-        try log.close()
+        try writeAuditLog(path, Self.records)
         let manifest = try #require(try? parseManifest(Self.newManifest, file: "new.json").get())
         let replay = try AuditReplay.replay(files: [path], under: manifest)
         #expect(replay.calls == 10 && replay.unchanged == 3)

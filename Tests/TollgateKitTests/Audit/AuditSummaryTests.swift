@@ -84,9 +84,7 @@ struct AuditSummaryTests {
         let scratch = try AuditScratch()
         defer { scratch.remove() }
         let path = scratch.file("audit.log")
-        let log = try AuditLog.open(path: path)
-        for record in Self.records { try log.append(record) }
-        try log.close()
+        try writeAuditLog(path, Self.records)
         auditWriteFile(path, try FileIO.read(path) + bytes("garbage\n"))
         let summary = try AuditSummary.read(files: [path])
         #expect(summary.decisions == 8 && summary.skippedLines == 1)

@@ -65,10 +65,15 @@ func verifyLines(_ files: [(String, [[UInt8]])], key: [UInt8]? = nil) -> AuditVe
     AuditVerifier.verify(files.map { AuditVerifier.Source(name: $0.0, bytes: auditJoinLines($0.1)) }, key: key)
 }
 
+/// Writes `records` to a new log at `path` through the log writer (chained, hashed).
+func writeAuditLog(_ path: String, _ records: [AuditRecord], key: [UInt8]? = nil) throws {
+    let log = try AuditLog.open(path: path, fsync: .batch, rotateMB: nil, key: key)
+    for record in records { try log.append(record) }
+    try log.close()
+}
+
 /// Writes `count` sample records to a new log at `path` and returns the log's lines.
 func writeSampleLog(_ path: String, count: Int, key: [UInt8]? = nil) throws -> [[UInt8]] {
-    let log = try AuditLog.open(path: path, fsync: .batch, rotateMB: nil, key: key)
-    for index in 0..<count { try log.append(sampleDecision(index)) }
-    try log.close()
+    try writeAuditLog(path, (0..<count).map { sampleDecision($0) }, key: key)
     return try auditLines(path)
 }
