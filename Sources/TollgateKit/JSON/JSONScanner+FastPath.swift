@@ -24,7 +24,8 @@ extension JSONScanner {
     struct FastKey {
         var start: Int32
         var count: Int32
-        /// The key count of the enclosing object when this object opened (kept on its first key slot's owner).
+        /// For the slot saved when an object opens (marked by `count` -1): where the enclosing
+        /// object's keys start, restored when this object closes. 0 for a key.
         var objectBase: Int32
     }
 
