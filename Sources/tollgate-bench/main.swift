@@ -63,28 +63,41 @@ while let argument = iterator.next() {
     }
 }
 
+/// Writes a manifest the configurations below run with.
+func writeManifest(_ path: String, _ text: String) {
+    _ = Array(text.utf8).withUnsafeBytes { bytes in
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        defer { close(fd) }
+        return writeFully(fd, bytes)
+    }
+}
+
 let server = [selfPath, "server"]
 // The end-to-end figures with a manifest on: `echo` allowed with an argument schema.
 let manifestPath = "/tmp/tollgate-bench-\(getpid()).json"
 let manifestText = #"{"version": 1, "tools": {"echo": {"arguments": {"type": "object", "properties": {"text": {"type": "string", "maxLength": 100}}, "additionalProperties": false}}}}"#
-_ = Array(manifestText.utf8).withUnsafeBytes { bytes in
-    let fd = open(manifestPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    defer { close(fd) }
-    return writeFully(fd, bytes)
-}
+writeManifest(manifestPath, manifestText)
 defer { unlink(manifestPath) }
 // The same with an audit trail (fsync batch, rotated at 8 MB so the files stay small).
 let auditManifestPath = "/tmp/tollgate-bench-\(getpid())-audit.json"
 let auditPath = "/tmp/tollgate-bench-\(getpid()).audit"
 let auditManifestText = String(manifestText.dropLast()) + #", "audit": {"path": "\#(auditPath)", "fsync": "batch", "rotateMB": 8}}"#
-_ = Array(auditManifestText.utf8).withUnsafeBytes { bytes in
-    let fd = open(auditManifestPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    defer { close(fd) }
-    return writeFully(fd, bytes)
-}
+writeManifest(auditManifestPath, auditManifestText)
 defer {
     unlink(auditManifestPath)
     _ = system("rm -f '\(auditPath)' '\(auditPath)'.*")
+}
+// The aggregating path against the single-server path, both from a manifest that allows every
+// tool: one server (a plain relay with the gate) and two servers behind one gate (`echo` is the
+// unprefixed server's, so both send the same bytes).
+let serverEntry = #"{"command": "\#(selfPath)", "args": ["server"]"#
+let singleManifestPath = "/tmp/tollgate-bench-\(getpid())-single.json"
+let aggregatingManifestPath = "/tmp/tollgate-bench-\(getpid())-aggregating.json"
+writeManifest(singleManifestPath, #"{"version": 1, "policy": {"default": "allow"}, "servers": {"bench": \#(serverEntry)}}}"#)
+writeManifest(aggregatingManifestPath, #"{"version": 1, "policy": {"default": "allow"}, "servers": {"bench": \#(serverEntry), "prefix": false}, "other": \#(serverEntry)}}}"#)
+defer {
+    unlink(singleManifestPath)
+    unlink(aggregatingManifestPath)
 }
 var configurations: [(String, [String])] = [
     ("direct", server),
@@ -92,6 +105,8 @@ var configurations: [(String, [String])] = [
     ("tollgate", [tollgate, "run"] + extra + ["--"] + server),
     ("tollgate+policy", [tollgate, "run", "--manifest", manifestPath, "--"] + server),
     ("tollgate+audit", [tollgate, "run", "--manifest", auditManifestPath, "--"] + server),
+    ("one server", [tollgate, "run", "--manifest", singleManifestPath]),
+    ("two servers", [tollgate, "run", "--manifest", aggregatingManifestPath]),
 ]
 // The same pipelined run with client and server writing one message per write, as MCP SDK
 // clients and servers do: the relays then see small reads, as in real use.
@@ -155,6 +170,9 @@ let policy = summary["tollgate+policy"]!
 let audited = summary["tollgate+audit"]!
 print("with a manifest and an audit trail (fsync batch): added p50 \(fmt(audited.p50 - direct.p50)) µs, \(fmt(audited.p50 - policy.p50)) µs over the manifest alone; throughput ratio \(fmt(audited.rate / raw.rate, 2))")
 print("with a manifest: added p50 \(fmt(policy.p50 - direct.p50)) µs (ratio \(fmt((policy.p50 - direct.p50) / max(rawAdded, 0.1), 2))), throughput ratio \(fmt(policy.rate / raw.rate, 2)), peak RSS \(fmt(policy.rss)) MiB")
+let single = summary["one server"]!, aggregating = summary["two servers"]!
+let singleAdded = single.p50 - direct.p50, aggregatingAdded = aggregating.p50 - direct.p50
+print("aggregating path (two servers behind one gate) vs single-server path (manifest, default allow): added p50 \(fmt(aggregatingAdded)) µs vs \(fmt(singleAdded)) µs, ratio \(fmt(aggregatingAdded / max(singleAdded, 0.1), 2)) (goal ≤ 1.2); throughput \(fmt(aggregating.rate, 0)) vs \(fmt(single.rate, 0)) calls/s; peak RSS \(fmt(aggregating.rss)) MiB")
 print("")
 print("in-process cost per operation (best of 5):")
 defer {
