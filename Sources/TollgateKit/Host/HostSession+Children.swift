@@ -92,17 +92,21 @@ extension HostSession {
             return
         }
         var params = HostLines.params(envelope, in: line, maxDepth: maxDepth)
+        var grant: SamplingGrant?
         if method == "sampling/createMessage", gate.capsSampling {
-            // Sampling caps hold with several servers too; a granted request stays counted in
-            // full (its answer is not read back here yet), which over-counts, never under-counts.
-            let maxTokens = params?["maxTokens"]?.doubleValue.flatMap { Int64(exactly: $0.rounded(.down)) }
-            if case .refuse(let error, let log) = gate.admitSampling(maxTokens: maxTokens) {
+            // Sampling caps hold with several servers too: granted in full here, settled on the
+            // client's answer (``clientResponse``).
+            switch gate.admitSampling(maxTokens: SamplingRequest.maxTokens(in: params)) {
+            case .refuse(let error, let log):
                 actions.send(Reply.error(id: childID.bytes, error), toChild: child)
                 actions.log("server \(children[child].name): \(log)")
                 return
+            case .forward(let granted):
+                grant = granted
             }
         }
         let sent = ids.forwardToClient(from: child, childID: childID, progressToken: HostLines.progressToken(in: params))
+        if let grant { samplingGrants[sent.id] = grant }
         if let token = sent.progressToken, let original = params { params = HostLines.replacingProgressToken(in: original, with: token) }
         actions.sendClient(Reply.request(id: sent.id.bytes, method: method, params: params.map(JSONValue.object)))
     }
@@ -128,6 +132,7 @@ extension HostSession {
                 actions.log("dropped a cancellation from server \(name) of a request Tollgate does not know")
                 return
             }
+            samplingGrants[id] = nil  // its grant stays counted in full
             params["requestId"] = HostLines.value(of: id)
             actions.sendClient(Reply.notification(method: "notifications/cancelled", params: .object(params)))
         case "notifications/resources/list_changed", "notifications/resources/updated", "notifications/prompts/list_changed":
@@ -155,6 +160,7 @@ extension HostSession {
         let (forwarded, clientBound) = ids.removeAll(child: child)
         for entry in forwarded { unanswered(entry, because: "server \(children[child].name) \(reason) before answering", into: &actions) }
         for id in clientBound {
+            samplingGrants[id] = nil  // its grant stays counted in full
             actions.sendClient(Reply.cancelled(requestID: id.bytes, reason: "server \(children[child].name) is gone"))
         }
         rebuildUnion(into: &actions)

@@ -9,6 +9,10 @@ extension HostSession {
             actions.log("dropped a response from the client to id \(shown), which Tollgate did not send it")
             return
         }
+        if let grant = samplingGrants.removeValue(forKey: id) {
+            let tokens = SamplingRequest.answeredTokens(result: envelope.result, in: line, maxDepth: maxDepth)
+            for log in gate.samplingAnswered(grant, tokens: tokens) { actions.log(log) }
+        }
         guard children[request.child].phase == .ready else {
             actions.log("dropped the client's answer to a request of server \(children[request.child].name), which is gone")
             return

@@ -43,6 +43,9 @@ public struct HostSession: Sendable {
     public internal(set) var timers = DeadlineTable()
     /// The timeout of each timed call in flight, by gate-owned id.
     var callTimeouts: [RequestID: CallTimeout] = [:]
+    /// The sampling grants of children's requests the client has not answered yet, by gate-owned
+    /// id; a request its child cancels or abandons stays counted in full.
+    var samplingGrants: [RequestID: SamplingGrant] = [:]
 
     /// A session over the namespace's servers, deciding calls by `gate`.
     /// `startTimeouts` gives, per server, how long it may take to answer `initialize` (in

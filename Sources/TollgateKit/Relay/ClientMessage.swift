@@ -33,10 +33,7 @@ public enum ClientMessage: Sendable, Equatable {
         case .response:
             guard readingResponses else { return .passThrough(span: envelope.span) }
             let id = envelope.id.flatMap { ServerLine.responseID(line, $0) }
-            var tokens: Int64? = envelope.result == nil ? 0 : nil
-            if let range = envelope.result, case .object(let result)? = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[range]), maxDepth: maxDepth) {
-                tokens = TokenEstimator.estimate(samplingResult: result)
-            }
+            let tokens = SamplingRequest.answeredTokens(result: envelope.result, in: line, maxDepth: maxDepth)
             return .response(id, tokens: tokens, span: envelope.span)
         case .request:
             guard let id = RequestID(envelope: envelope, in: line), let method = envelope.method else {

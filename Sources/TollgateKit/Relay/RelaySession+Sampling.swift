@@ -7,13 +7,8 @@ extension RelaySession {
     /// A request from the server: a `sampling/createMessage` is decided; anything else passes.
     mutating func serverRequest(id: RequestID, method: String, params: Range<Int>?, in line: UnsafeRawBufferPointer) -> RelayActions {
         guard method == "sampling/createMessage" else { return .passThrough }
-        var maxTokens: Int64?
-        if let params, let value = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[params]), maxDepth: maxDepth),
-            case .number(let text)? = value["maxTokens"]
-        {
-            maxTokens = Int64(text) ?? Double(text).flatMap { $0 >= 0 && $0 < 9e18 ? Int64($0.rounded(.up)) : nil }
-        }
-        switch gate.admitSampling(maxTokens: maxTokens) {
+        let object = params.flatMap { try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[$0]), maxDepth: maxDepth) }?.objectValue
+        switch gate.admitSampling(maxTokens: SamplingRequest.maxTokens(in: object)) {
         case .forward(let grant):
             if let grant { samplingGrants[id] = grant }
             return .passThrough
