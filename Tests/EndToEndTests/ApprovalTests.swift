@@ -122,3 +122,38 @@ struct ApprovalTests {
         #expect(approvals.map { $0["approved"].bool ?? true } == [true, false, false])
     }
 }
+
+/// Approval behind several servers: the same elicitation and approver command, the approved call
+/// reaching only the server that owns it.
+@Suite("Human approval, several servers", .timeLimit(.minutes(1)))
+struct AggregatedApprovalTests {
+    @Test("the SDK's elicitation callback approves or refuses a held b__echo; only b sees it, and only when approved", arguments: ["accept", "decline"])
+    func elicitation(action: String) async throws {
+        let directory = try TemporaryDirectory("approval-aggregated-\(action)")
+        let manifest = try AggregationTests.twoFixtures(
+            directory, tools: #"{"b__echo": {"approval": "ask"}, "a__add": {"approval": {"command": ["/bin/true"], "ask": false}}}"#)
+        let script: [[String: Any]] = [
+            ["op": "call_tool", "name": "b__echo", "arguments": ["text": "approved by a person"]],
+            ["op": "call_tool", "name": "a__add", "arguments": ["a": 2, "b": 3]],
+            ["op": "call_tool", "name": "a__echo", "arguments": ["text": "not held"]],
+        ]
+        let report = try await SDKClient.run(mode: "legacy", script: script, command: [try TollgateBinary.path(), "run", "--manifest", manifest],
+                                             extra: ["--elicitation", action])
+        let steps = try SDKClient.steps(report, count: 3)
+        let elicitations = try #require(report["elicitations"].array)
+        #expect(elicitations.count == 1 && elicitations.first?["message"].string?.contains(#""b__echo""#) == true, "\(report)")
+        let logA = fileLines(directory.path("A.log")).map(\.text).filter { $0.contains("tools/call") }
+        let logB = fileLines(directory.path("B.log")).map(\.text).filter { $0.contains("tools/call") }
+        if action == "accept" {
+            #expect(steps[0]["text"].string == "approved by a person", "\(steps[0])")
+            #expect(logB.count == 1 && logB[0].contains(#""name":"echo""#), "b got the approved call under its own name: \(logB)")
+        } else {
+            expectSDKDenial(steps[0], code: "approval_denied", tool: "b__echo", rule: "tools.b__echo", "declined")
+            #expect(logB.isEmpty, "a declined call never reaches a server: \(logB)")
+        }
+        expectSDKSuccess(steps[1], tool: "a__add", "the approver command approved it")
+        #expect(steps[2]["text"].string == "not held", "\(steps[2])")
+        #expect(logA.count == 2 && !logA.joined().contains("approved by a person"), "a never sees b's call: \(logA)")
+        #expect(!(logA + logB).joined().contains("tollgate-"), "Tollgate's own exchange never reaches a server")
+    }
+}

@@ -7,7 +7,7 @@ public struct ApproverJob: Sendable, Equatable {
     /// The command and its arguments.
     public var command: [String]
     /// What the approver reads on stdin: one JSON object and a newline (`tool`, `arguments`,
-    /// `rule`, `server`, `requestId`, `timeoutSeconds`).
+    /// `rule`, `requestId`, `timeoutSeconds`).
     public var input: [UInt8]
     /// How long it may take before it is killed (and the call denied).
     public var timeoutMilliseconds: Int64
@@ -49,5 +49,17 @@ public enum ApproverResult: Sendable, Equatable {
         case .timedOut: return "\(path): killed after its time limit"
         case .failed(let why): return "\(path): could not run (\(why))"
         }
+    }
+}
+
+extension ApproverJob {
+    /// The job for a held call: the approver reads the call's tool, arguments, rule, request id
+    /// and time limit, and has until the hold's timeout.
+    init(token: Int, command: [String], call: ToolCall, hold: ApprovalHold) {
+        var request: JSONObject = ["tool": .string(call.name), "arguments": .object(call.arguments), "rule": .string(hold.rule)]
+        request["requestId"] = (try? JSONValue.parse(call.id.bytes)) ?? .string(call.id.description)
+        request["timeoutSeconds"] = .number(String(hold.timeoutMilliseconds / 1000))
+        self.init(token: token, command: command, input: JSONValue.object(request).serialized + [0x0A],
+                  timeoutMilliseconds: hold.timeoutMilliseconds)
     }
 }

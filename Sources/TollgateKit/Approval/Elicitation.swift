@@ -72,9 +72,15 @@ public enum Elicitation {
     /// `capabilities.elicitation` object: `{}` means form mode, or `form` is listed).
     public static func clientCanElicit(initializeParams line: UnsafeRawBufferPointer) -> Bool {
         guard case .success(.single(let envelope)) = MessageEnvelope.scan(line), let params = envelope.params,
-            let value = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[params])),
-            case .object(let elicitation)? = value["capabilities"]?["elicitation"]
+            let value = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[params]))
         else { return false }
+        return clientCanElicit(capabilities: value["capabilities"])
+    }
+
+    /// Whether the `capabilities` of a client's `initialize` offer form-mode elicitation (an
+    /// empty `elicitation` object means form mode).
+    public static func clientCanElicit(capabilities: JSONValue?) -> Bool {
+        guard case .object(let elicitation)? = capabilities?["elicitation"] else { return false }
         return elicitation.members.isEmpty || elicitation["form"] != nil
     }
 }

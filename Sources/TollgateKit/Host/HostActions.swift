@@ -8,6 +8,9 @@ public struct HostActions: Sendable, Equatable {
     public var toChildren: [Int: [UInt8]] = [:]
     /// Diagnostics for stderr.
     public var logs: [String] = []
+    /// Local approvers to start (off the session's lock); each reports back through
+    /// ``HostSession/approverFinished(_:_:now:)``.
+    public var approvers: [ApproverJob] = []
 
     /// Nothing to do.
     public init() {}
@@ -32,8 +35,9 @@ public struct HostActions: Sendable, Equatable {
         toClient.append(contentsOf: other.toClient)
         for (child, bytes) in other.toChildren { toChildren[child, default: []].append(contentsOf: bytes) }
         logs.append(contentsOf: other.logs)
+        approvers.append(contentsOf: other.approvers)
     }
 
     /// Whether there is nothing to do.
-    public var isEmpty: Bool { toClient.isEmpty && toChildren.isEmpty && logs.isEmpty }
+    public var isEmpty: Bool { toClient.isEmpty && toChildren.isEmpty && logs.isEmpty && approvers.isEmpty }
 }

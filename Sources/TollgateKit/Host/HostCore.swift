@@ -55,6 +55,16 @@ final class HostCore: Sendable {
         }
         clientOutput.write(actions.toClient)
         for log in actions.logs { diagnostics.report(log) }
+        for job in actions.approvers { startApprover(job) }
+    }
+
+    /// Runs a local approver on a thread of its own (never under the session's lock, so other
+    /// traffic keeps flowing) and carries out what the session decides on its result.
+    private func startApprover(_ job: ApproverJob) {
+        startThread { [self] in
+            let result = ApproverCommand.run(job)
+            perform(decide { session, now in session.approverFinished(job.token, result, now: now) })
+        }
     }
 
     /// Decides under the lock, with the time when the session uses timers; wakes the main

@@ -3,8 +3,10 @@
 /// does not know what it refers to.
 extension HostSession {
     /// A response of the client: to the child whose request Tollgate forwarded under this id.
-    mutating func clientResponse(_ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer, into actions: inout HostActions) {
-        guard let range = envelope.id, let id = ServerLine.responseID(line, range), let request = ids.clientAnswer(id: id) else {
+    mutating func clientResponse(_ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer, now: Int64, into actions: inout HostActions) {
+        let id = envelope.id.flatMap { ServerLine.responseID(line, $0) }
+        if let id, clientAnsweredApproval(id, in: line, now: now, into: &actions) { return }
+        guard let id, let request = ids.clientAnswer(id: id) else {
             let shown = envelope.id.map { String(decoding: UnsafeRawBufferPointer(rebasing: line[$0]), as: UTF8.self) } ?? "?"
             actions.log("dropped a response from the client to id \(shown), which Tollgate did not send it")
             return
@@ -26,9 +28,12 @@ extension HostSession {
         case "notifications/initialized":
             break  // Tollgate sent each child its own when the child answered initialize
         case "notifications/cancelled":
-            guard var params = HostLines.params(envelope, in: line, maxDepth: maxDepth), let clientID = HostLines.requestID(params["requestId"]),
-                let target = ids.cancellation(ofClientID: clientID)
-            else {
+            guard var params = HostLines.params(envelope, in: line, maxDepth: maxDepth), let clientID = HostLines.requestID(params["requestId"]) else {
+                actions.log("dropped the client's cancellation without a usable requestId")
+                return
+            }
+            if clientCancelledHeldCall(clientID, into: &actions) { return }
+            guard let target = ids.cancellation(ofClientID: clientID) else {
                 actions.log("dropped the client's cancellation of a request not in flight")
                 return
             }

@@ -18,6 +18,7 @@ extension HostSession {
         }
         let version = Self.version(for: params?["protocolVersion"]?.stringValue)
         clientParams = params ?? JSONObject()
+        approvals.clientCanElicit = Elicitation.clientCanElicit(capabilities: params?["capabilities"])
         clientParams["protocolVersion"] = .string(version)
         if clientParams["capabilities"] == nil { clientParams["capabilities"] = [:] }
         pendingInitialize = (id, version)

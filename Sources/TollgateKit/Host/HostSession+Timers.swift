@@ -31,7 +31,8 @@ extension HostSession {
         for timer in timers.expire(now: now) {
             switch timer {
             case .request(let id): expire(id, now: now, into: &actions)
-            case .lateResponse, .approval: break
+            case .approval(let id): expireApproval(id, now: now, into: &actions)
+            case .lateResponse: break
             case .gate: for log in gate.tick() { actions.log(log) }
             }
         }

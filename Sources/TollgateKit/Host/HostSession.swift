@@ -46,6 +46,8 @@ public struct HostSession: Sendable {
     /// The sampling grants of children's requests the client has not answered yet, by gate-owned
     /// id; a request its child cancels or abandons stays counted in full.
     var samplingGrants: [RequestID: SamplingGrant] = [:]
+    /// Calls held for approval and Tollgate's own requests to the client.
+    public internal(set) var approvals = ApprovalState()
 
     /// A session over the namespace's servers, deciding calls by `gate`.
     /// `startTimeouts` gives, per server, how long it may take to answer `initialize` (in
@@ -80,7 +82,7 @@ public struct HostSession: Sendable {
             case .invalid, .request:
                 clientRequest(ClientMessage.read(envelope, in: line, maxDepth: maxDepth), envelope, in: line, now: now, into: &actions)
             case .response:
-                clientResponse(envelope, in: line, into: &actions)
+                clientResponse(envelope, in: line, now: now, into: &actions)
             case .notification:
                 clientNotification(envelope, in: line, into: &actions)
             }
@@ -112,7 +114,7 @@ public struct HostSession: Sendable {
     }
 
     private func isInUse(_ id: RequestID) -> Bool {
-        ids.isInFlight(clientID: id) || pendingInitialize?.id == id || waitingLists.contains(id)
+        ids.isInFlight(clientID: id) || pendingInitialize?.id == id || waitingLists.contains(id) || approvals.held[id] != nil
     }
 
     /// A request other than `tools/call`.
@@ -170,28 +172,24 @@ public struct HostSession: Sendable {
             actions.sendClient(Reply.error(id: call.id.bytes, JSONRPCError(.invalidRequest, "Invalid Request: tools/call before initialize")))
             return
         }
-        var verdict = gate.decide(call)
-        if case .hold(let hold) = verdict {
-            // Approval is not available with several servers yet: nobody can be asked, so the
-            // call is refused (approval_required) the way the gate records it.
-            verdict = gate.approvalDecided(call, hold: hold, outcome: ApprovalOutcome(
-                approved: false, source: .none, detail: "approval is not available with several servers yet"))
-        }
+        let verdict = gate.decide(call)
         if usesTimers { scheduleGateTick(now: now) }
         switch verdict {
         case .deny(let denial):
             actions.sendClient(Reply.result(id: call.id.bytes, denial.result(era: call.era)))
             actions.log("denied \(call.name) (\(denial.code.rawValue)): \(denial.reason)")
-            return
         case .fail(let error):
             actions.sendClient(Reply.error(id: call.id.bytes, error))
-            return
-        case .hold:
-            actions.sendClient(Reply.error(id: call.id.bytes, JSONRPCError(.internalError, "the call was held twice for approval")))
-            return
+        case .hold(let hold):
+            holdForApproval(call, hold, now: now, into: &actions)
         case .forward:
-            break
+            forward(call, now: now, into: &actions)
         }
+    }
+
+    /// Sends a call the gate let through to the child owning its exposed name, under the
+    /// child's original tool name and a gate-owned id.
+    mutating func forward(_ call: ToolCall, now: Int64, into actions: inout HostActions) {
         let target = union.collisions.contains(call.name) ? nil : union.routes[call.name].map { ($0.server, $0.tool) } ?? namespace.splitPrefixed(call.name)
         guard let (child, tool) = target else {
             settle(call, outcome: .error(code: JSONRPCError.Code.invalidParams.rawValue))

@@ -23,21 +23,12 @@ extension RelaySession {
             let token = approvals.holdForCommand(call, hold, command: command)
             timers.set(.approval(call.id), at: now + hold.timeoutMilliseconds)
             var actions = RelayActions(log: "holding \(call.name) (request \(call.id)) for approval: running the approver \(command[0])")
-            actions.approvers = [ApproverJob(token: token, command: command, input: Self.approverInput(call, hold),
-                                             timeoutMilliseconds: hold.timeoutMilliseconds)]
+            actions.approvers = [ApproverJob(token: token, command: command, call: call, hold: hold)]
             return .held(actions)
         }
         let outcome = ApprovalOutcome(approved: false, source: .none, detail: "the client cannot elicit and no approver command is set")
         let settled = settle(HeldCall(call: call, hold: hold, route: .command(token: 0, command: [])), outcome: outcome, now: now)
         return .reply(Self.trimmed(settled.reply ?? []), log: settled.log)
-    }
-
-    /// What the approver reads on stdin.
-    static func approverInput(_ call: ToolCall, _ hold: ApprovalHold) -> [UInt8] {
-        var request: JSONObject = ["tool": .string(call.name), "arguments": .object(call.arguments), "rule": .string(hold.rule)]
-        request["requestId"] = (try? JSONValue.parse(call.id.bytes)) ?? .string(call.id.description)
-        request["timeoutSeconds"] = .number(String(hold.timeoutMilliseconds / 1000))
-        return JSONValue.object(request).serialized + [0x0A]
     }
 
     /// Client traffic approval cares about: `initialize` (does the client elicit?) and answers

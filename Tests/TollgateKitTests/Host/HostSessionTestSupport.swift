@@ -13,10 +13,11 @@ extension HostSession {
 
     /// A session over fixture-like children `names`, initialized by the client, each child having
     /// answered `initialize` and listed `tools[i]`.
-    static func ready(_ names: [String], tools: [[String]], gate: any Gate = PassThroughGate(), prefixed: [Bool]? = nil) throws -> HostSession {
+    static func ready(_ names: [String], tools: [[String]], gate: any Gate = PassThroughGate(), prefixed: [Bool]? = nil,
+                      clientCapabilities: String = #"{"sampling":{}}"#) throws -> HostSession {
         let servers = names.enumerated().map { ToolNamespace.Server(name: $0.element, prefixed: prefixed?[$0.offset] ?? true) }
         var session = HostSession(namespace: ToolNamespace(servers: servers), gate: gate)
-        let start = session.client(#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{"sampling":{}},"clientInfo":{"name":"t","version":"1"}}}"#)
+        let start = session.client(#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":\#(clientCapabilities),"clientInfo":{"name":"t","version":"1"}}}"#)
         for index in names.indices {
             let sent = try HostLine.all(start.toChildren[index] ?? [])
             guard let id = sent.first?["id"]?.serialized else { throw TestFailure() }
