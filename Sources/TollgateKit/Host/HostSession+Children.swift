@@ -6,6 +6,7 @@ extension HostSession {
     /// ``clientLine(_:now:)``.
     public mutating func childLine(_ child: Int, _ line: UnsafeRawBufferPointer, now: Int64 = 0) -> HostActions {
         var actions = HostActions()
+        lastNow = now
         let name = children[child].name
         switch MessageEnvelope.scan(line, maxDepth: maxDepth) {
         case .failure(let malformed):
@@ -59,14 +60,20 @@ extension HostSession {
         }
         switch entry.purpose {
         case .initialize:
-            childInitialized(child, result: result, error: error ?? (result == nil ? "its result is not an object" : nil), into: &actions)
+            if envelope.error != nil, children[child].phase == .initializing {
+                startDiscovery(of: child, into: &actions)  // perhaps a stateless (2026-07-28) server
+            } else {
+                childInitialized(child, result: result, error: error ?? (result == nil ? "its result is not an object" : nil), into: &actions)
+            }
+        case .discover:
+            childDiscovered(child, result: result, error: error ?? (result == nil ? "its result is not an object" : nil), into: &actions)
         case .listTools:
             childListed(child, result: result, error: error, into: &actions)
         case .own(let method):
             if let error { actions.log("server \(children[child].name) answered \(method) with an error: \(error)") }
-        case .clientRequest:
+        case .clientRequest(let method):
             if let clientID = entry.clientID {
-                actions.sendClient(HostLines.response(id: clientID, result: envelope.result, error: envelope.error, in: line))
+                actions.sendClient(clientResponse(id: clientID, method: method, from: child, result: envelope.result, error: envelope.error, in: line))
             }
         case .toolCall(let call):
             if usesTimers { stopTimer(of: entry, now: now) }
@@ -76,9 +83,9 @@ extension HostSession {
                 replacement = gate.callCompleted(call, outcome: outcome, result: gate.inspectsResults ? result : nil)
             }
             if let replacement {
-                actions.sendClient(Reply.result(id: call.id.bytes, .object(replacement)))
+                actions.sendClient(clientResult(id: call.id, method: "tools/call", replacement))
             } else {
-                actions.sendClient(HostLines.response(id: call.id, result: envelope.result, error: envelope.error, in: line))
+                actions.sendClient(clientResponse(id: call.id, method: "tools/call", from: child, result: envelope.result, error: envelope.error, in: line))
             }
         }
     }
@@ -91,6 +98,7 @@ extension HostSession {
             actions.send(Reply.error(id: childID.bytes, JSONRPCError(.invalidRequest, "Invalid Request: id \(childID) is already in use by a request in flight")), toChild: child)
             return
         }
+        if clientEra == .stateless { return answerForStatelessClient(child, childID, method: method, into: &actions) }
         var params = HostLines.params(envelope, in: line, maxDepth: maxDepth)
         if method == "sampling/createMessage", gate.capsSampling {
             // Sampling caps hold with several servers too; a granted request stays counted in
@@ -132,6 +140,8 @@ extension HostSession {
             actions.sendClient(Reply.notification(method: "notifications/cancelled", params: .object(params)))
         case "notifications/resources/list_changed", "notifications/resources/updated", "notifications/prompts/list_changed":
             break  // not aggregated yet: the client was not offered resources or prompts
+        case "notifications/message" where clientEra == .stateless:
+            break  // 2026-07-28: log messages only for requests that ask for a level, which 2025-era servers never see
         default:
             // Logging and other notifications carry no ids: they go to the client as they are.
             var bytes = Array(UnsafeRawBufferPointer(rebasing: line[envelope.span]))
@@ -158,7 +168,7 @@ extension HostSession {
             actions.sendClient(Reply.cancelled(requestID: id.bytes, reason: "server \(children[child].name) is gone"))
         }
         rebuildUnion(into: &actions)
-        if hadTools && isInitialized { actions.sendClient(Reply.notification(method: "notifications/tools/list_changed", params: nil)) }
+        if hadTools && takesListChanges { actions.sendClient(Reply.notification(method: "notifications/tools/list_changed", params: nil)) }
         answerInitializeIfReady(into: &actions)
         return actions
     }
@@ -184,6 +194,8 @@ extension HostSession {
             }
         case .initialize:
             childInitialized(entry.child, result: nil, error: reason, into: &actions)
+        case .discover:
+            childDiscovered(entry.child, result: nil, error: reason, into: &actions)
         case .listTools:
             childListed(entry.child, result: nil, error: reason, into: &actions)
         case .own:

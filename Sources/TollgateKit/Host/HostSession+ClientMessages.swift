@@ -42,7 +42,8 @@ extension HostSession {
         case "notifications/roots/list_changed":
             var bytes = Array(UnsafeRawBufferPointer(rebasing: line[envelope.span]))
             bytes.append(0x0A)
-            for index in children.indices where children[index].phase == .ready { actions.send(bytes, toChild: index) }
+            // Gone from 2026-07-28: only 2025-era children get it.
+            for index in children.indices where children[index].phase == .ready && children[index].era == .session { actions.send(bytes, toChild: index) }
         default:
             actions.log("dropped the client's \(envelope.method ?? "?") notification (no server it concerns)")
         }

@@ -1,6 +1,8 @@
 /// The aggregating gate's state machine: one client in front, several child servers behind, one
-/// MCP server as the client sees it. It answers the client's `initialize` itself once every child
-/// was initialized, answers `tools/list` with the union of the children's tools (namespaced by
+/// MCP server as the client sees it. It answers the client's `initialize` (or, for a stateless
+/// 2026-07-28 client, `server/discover`) itself once every child was initialized, translating
+/// between the eras where the client and a child speak different ones (HostSession+Eras),
+/// answers `tools/list` with the union of the children's tools (namespaced by
 /// ``ToolNamespace``), routes `tools/call` through the ``Gate`` to the owning child under the
 /// tool's original name, answers `ping`, and maps every id and progress token through its
 /// ``IDMap``. It returns ``HostActions``; no I/O happens here.
@@ -9,7 +11,8 @@
 /// gate does not aggregate yet (resources, prompts, completion) are answered with a JSON-RPC
 /// "method not found" error that says so; batches are refused (they exist only in 2025-03-26).
 public struct HostSession: Sendable {
-    /// The protocol versions the aggregating gate speaks with a client (and then with its children).
+    /// The 2025-era protocol versions the aggregating gate negotiates in `initialize` with a client
+    /// (and then with its children). It speaks ``EraTranslation/statelessVersions`` too.
     public static let supportedVersions = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"]
 
     /// The gate consulted for tool calls and the tool list.
@@ -43,6 +46,16 @@ public struct HostSession: Sendable {
     public internal(set) var timers = DeadlineTable()
     /// The timeout of each timed call in flight, by gate-owned id.
     var callTimeouts: [RequestID: CallTimeout] = [:]
+    /// The client's era, settled by its first request: `initialize` opens a 2025-era session, a
+    /// request carrying the 2026-07-28 `_meta` version a stateless one. Nil before either.
+    public internal(set) var clientEra: ProtocolEra?
+    /// The client's identity (from `initialize` or a stateless request's `_meta`), passed on in
+    /// the stateless requests Tollgate sends.
+    var clientInfo: JSONValue?
+    /// A stateless client's requests waiting for the children to be initialized.
+    var deferred: [DeferredRequest] = []
+    /// The monotonic time of the last line or tick (for requests replayed later).
+    var lastNow: Int64 = 0
 
     /// A session over the namespace's servers, deciding calls by `gate`.
     /// `startTimeouts` gives, per server, how long it may take to answer `initialize` (in
@@ -63,6 +76,7 @@ public struct HostSession: Sendable {
     /// time in milliseconds (read by the caller; only used when ``usesTimers``).
     public mutating func clientLine(_ line: UnsafeRawBufferPointer, now: Int64 = 0) -> HostActions {
         var actions = HostActions()
+        lastNow = now
         switch MessageEnvelope.scan(line, maxDepth: maxDepth) {
         case .failure(let malformed):
             if case .empty = malformed.error.reason { return actions }
@@ -94,13 +108,16 @@ public struct HostSession: Sendable {
         case .malformedToolCall(let id, let error):
             actions.sendClient(Reply.error(id: id.bytes, error))
         case .toolCall(let call):
-            route(call, now: now, into: &actions)
+            if admits(.toolCall(call), into: &actions) { route(call, now: now, into: &actions) }
         case .request(let id, let method, _):
             if isInUse(id) {
                 actions.sendClient(Reply.error(id: id.bytes, JSONRPCError(.invalidRequest, "Invalid Request: id \(id) is already in use by a request in flight")))
                 return
             }
-            request(id, method: method, params: HostLines.params(envelope, in: line, maxDepth: maxDepth), now: now, into: &actions)
+            let params = HostLines.params(envelope, in: line, maxDepth: maxDepth)
+            if admits(.request(id, method: method, params: params), into: &actions) {
+                request(id, method: method, params: params, now: now, into: &actions)
+            }
         case .toolCallNotification:
             actions.log("dropped a tools/call sent as a notification (no id): it is never forwarded")
         case .passThrough, .uninspectedToolCall, .response:
@@ -108,23 +125,21 @@ public struct HostSession: Sendable {
         }
     }
 
-    private func isInUse(_ id: RequestID) -> Bool {
-        ids.isInFlight(clientID: id) || pendingInitialize?.id == id || waitingLists.contains(id)
+    func isInUse(_ id: RequestID) -> Bool {
+        ids.isInFlight(clientID: id) || pendingInitialize?.id == id || waitingLists.contains(id) || deferred.contains { $0.id == id }
     }
 
     /// A request other than `tools/call`.
-    private mutating func request(_ id: RequestID, method: String, params: JSONObject?, now: Int64, into actions: inout HostActions) {
+    mutating func request(_ id: RequestID, method: String, params: JSONObject?, now: Int64, into actions: inout HostActions) {
         switch method {
         case "initialize":
             initialize(id, params: params, now: now, into: &actions)
             return
         case "ping":
-            actions.sendClient(Reply.result(id: id.bytes, [:]))
+            actions.sendClient(clientResult(id: id, method: method, [:]))
             return
         case "server/discover":
-            // The stateless era is not translated yet: a 2026-07-28 client falls back to initialize.
-            actions.sendClient(Reply.error(id: id.bytes, JSONRPCError(
-                .methodNotFound, "Method not found: server/discover (Tollgate aggregating several servers speaks the initialize handshake)")))
+            discover(id, into: &actions)
             return
         default:
             break
@@ -144,11 +159,12 @@ public struct HostSession: Sendable {
                 actions.sendClient(toolList(id: id))
             }
         case "logging/setLevel":
-            for index in children.indices where children[index].phase == .ready && children[index].capabilities["logging"] != nil {
+            // logging/setLevel is gone from 2026-07-28: only 2025-era children get it.
+            for index in children.indices where children[index].phase == .ready && children[index].era == .session && children[index].capabilities["logging"] != nil {
                 let sent = ids.forward(to: index, clientID: nil, purpose: .own(method: method))
-                actions.send(Reply.request(id: sent.id.bytes, method: method, params: params.map(JSONValue.object)), toChild: index)
+                actions.send(Reply.request(id: sent.id.bytes, method: method, params: childParams(params, for: index).map(JSONValue.object)), toChild: index)
             }
-            actions.sendClient(Reply.result(id: id.bytes, [:]))
+            actions.sendClient(clientResult(id: id, method: method, [:]))
         default:
             actions.sendClient(Reply.error(id: id.bytes, JSONRPCError(
                 .methodNotFound, "Method not found: \(method) (Tollgate aggregates tools of several servers; it does not aggregate \(method) yet)")))
@@ -158,7 +174,7 @@ public struct HostSession: Sendable {
     // MARK: - Tool calls
 
     /// Decides a call by the gate, then routes it to the child owning its exposed name.
-    private mutating func route(_ call: ToolCall, now: Int64, into actions: inout HostActions) {
+    mutating func route(_ call: ToolCall, now: Int64, into actions: inout HostActions) {
         if isInUse(call.id) {
             actions.sendClient(Reply.error(id: call.id.bytes, JSONRPCError(.invalidRequest, "Invalid Request: id \(call.id) is already in use by a request in flight")))
             return
@@ -202,6 +218,7 @@ public struct HostSession: Sendable {
         }
         var params = call.params
         params["name"] = .string(tool)
+        params = childParams(params, for: child) ?? params
         let sent = ids.forward(to: child, clientID: call.id, purpose: .toolCall(call), progressToken: HostLines.progressToken(in: params))
         if let token = sent.progressToken { params = HostLines.replacingProgressToken(in: params, with: token) }
         actions.send(Reply.request(id: sent.id.bytes, method: "tools/call", params: .object(params)), toChild: child)

@@ -1,0 +1,194 @@
+import Testing
+@testable import TollgateKit
+
+/// A 2026-07-28 client in front of 2025-era servers, and a 2025-era client in front of a
+/// 2026-07-28-only server, through the aggregating gate's state machine.
+@Suite("HostSession: protocol eras")
+struct HostSessionEraTests {
+    /// A stateless request line; `meta` goes in front of the envelope's members.
+    static func stateless(_ id: String, _ method: String, _ params: String = "", meta: String = "", version: String = "2026-07-28") -> String {
+        let envelope = #""_meta":{\#(meta)"io.modelcontextprotocol/protocolVersion":"\#(version)","io.modelcontextprotocol/clientCapabilities":{},"io.modelcontextprotocol/clientInfo":{"name":"modern","version":"2"}}"#
+        return #"{"jsonrpc":"2.0","id":\#(id),"method":"\#(method)","params":{\#(params.isEmpty ? "" : params + ",")\#(envelope)}}"#
+    }
+
+    /// The id of the one message `actions` sent child `child`, as JSON text.
+    static func sentID(_ actions: HostActions, to child: Int, method: String) throws -> String {
+        let message = try HostLine.one(actions.toChildren[child] ?? [])
+        #expect(message["method"]?.stringValue == method, "\(message)")
+        return text(try #require(message["id"]).serialized)
+    }
+
+    /// A session over 2025-era children a and b, started by a stateless `tools/list` (id 1) that
+    /// waits for both children and their listings; returns the session and that answer.
+    static func statelessSession() throws -> (HostSession, JSONValue) {
+        var session = HostSession(namespace: ToolNamespace(servers: [.init(name: "a"), .init(name: "b")]))
+        let start = session.client(stateless("1", "tools/list"))
+        #expect(start.toClient.isEmpty, "the request waits for the children")
+        var answer: [UInt8] = []
+        for (index, name) in ["a", "b"].enumerated() {
+            let initialize = try HostLine.one(start.toChildren[index] ?? [])
+            #expect(initialize["params"]?["protocolVersion"] == "2025-11-25")
+            #expect(initialize["params"]?["capabilities"] == [:], "a stateless client takes no requests from servers: no capabilities declared")
+            #expect(initialize["params"]?["clientInfo"]?["name"] == "modern")
+            let id = text(try #require(initialize["id"]).serialized)
+            let ready = session.child(index, #"{"jsonrpc":"2.0","id":\#(id),"result":{"protocolVersion":"2025-11-25","capabilities":{"tools":{}},"instructions":"Use \#(name).","serverInfo":{"name":"\#(name)","version":"1"}}}"#)
+            let sent = try HostLine.all(ready.toChildren[index] ?? [])
+            #expect(sent.map { $0["method"] } == ["notifications/initialized", "tools/list"])
+            answer += ready.toClient
+            let list = session.child(index, #"{"jsonrpc":"2.0","id":\#(text(sent[1]["id"]!.serialized)),"result":{"tools":[{"name":"echo","inputSchema":{"type":"object"}}]}}"#)
+            answer += list.toClient
+        }
+        #expect(session.clientEra == .stateless && session.isInitialized)
+        return (session, try HostLine.one(answer))
+    }
+
+    @Test("a stateless client in front of 2025-era servers: children initialized on its first request, lists with resultType and caching hints")
+    func statelessListing() throws {
+        let (_, list) = try Self.statelessSession()
+        #expect(list["id"] == 1)
+        #expect(list["result"]?["tools"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["a__echo", "b__echo"])
+        #expect(list["result"]?["resultType"] == "complete")
+        #expect(list["result"]?["ttlMs"] == 0)
+        #expect(list["result"]?["cacheScope"] == "private")
+    }
+
+    @Test("server/discover is answered by Tollgate: versions of both eras, merged capabilities and instructions, serverInfo in _meta")
+    func discover() throws {
+        var (session, _) = try Self.statelessSession()
+        let answer = try HostLine.one(session.client(Self.stateless(#""d-1""#, "server/discover")).toClient)
+        let result = try #require(answer["result"])
+        #expect(answer["id"] == "d-1")
+        #expect(result["resultType"] == "complete" && result["ttlMs"] == 0 && result["cacheScope"] == "private")
+        let versions = result["supportedVersions"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(versions.first == "2026-07-28" && versions.contains("2025-11-25"), "\(versions)")
+        #expect(result["capabilities"]?["tools"] == [:])
+        #expect(result["_meta"]?["io.modelcontextprotocol/serverInfo"]?["name"] == "tollgate")
+        let instructions = result["instructions"]?.stringValue ?? ""
+        #expect(instructions.contains("## a\nUse a.") && instructions.contains("## b\nUse b."), "\(instructions)")
+    }
+
+    @Test("a stateless tools/call reaches the 2025-era child without the envelope (progress token kept) and comes back with resultType")
+    func statelessCall() throws {
+        var (session, _) = try Self.statelessSession()
+        let sent = session.client(Self.stateless("7", "tools/call", #""name":"b__echo","arguments":{"text":"hi"}"#, meta: #""progressToken":"p","#))
+        let forwarded = try HostLine.one(sent.toChildren[1] ?? [])
+        #expect(forwarded["params"]?["name"] == "echo")
+        let meta = try #require(forwarded["params"]?["_meta"]?.objectValue)
+        #expect(meta.keys == ["progressToken"], "the child sees no 2026-07-28 envelope: \(meta)")
+        let gateID = text(forwarded["id"]!.serialized)
+        let answer = session.child(1, #"{"jsonrpc":"2.0","id":\#(gateID),"result":{"content":[{"type":"text","text":"hi"}]}}"#)
+        #expect(text(answer.toClient) == #"{"jsonrpc":"2.0","id":7,"result":{"resultType":"complete","content":[{"type":"text","text":"hi"}]}}"# + "\n")
+        let denied = try HostLine.one(session.client(Self.stateless("8", "tools/call", #""name":"c__echo""#)).toClient)
+        #expect(denied["error"]?["code"] == -32602, "unknown tool")
+        #expect(try HostLine.one(session.client(Self.stateless("9", "ping")).toClient)["result"] == ["resultType": "complete"])
+    }
+
+    @Test("a stateless client's era holds: initialize is -32022 naming 2026-07-28, requests without the envelope -32602, other versions -32022")
+    func statelessRefusals() throws {
+        var (session, _) = try Self.statelessSession()
+        let initialize = try HostLine.one(session.client(#"{"jsonrpc":"2.0","id":2,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{}}}"#).toClient)
+        #expect(initialize["error"]?["code"] == -32022)
+        #expect(initialize["error"]?["data"]?["supported"] == ["2026-07-28"])
+        let bare = try HostLine.one(session.client(#"{"jsonrpc":"2.0","id":3,"method":"tools/list"}"#).toClient)
+        #expect(bare["error"]?["code"] == -32602)
+        let future = try HostLine.one(session.client(Self.stateless("4", "tools/list", version: "2099-01-01")).toClient)
+        #expect(future["error"]?["code"] == -32022 && future["error"]?["data"]?["requested"] == "2099-01-01")
+    }
+
+    @Test("a 2025-era child's requests are not sent to a stateless client: ping answered by Tollgate, sampling refused; list changes not pushed")
+    func statelessChildRequests() throws {
+        var (session, _) = try Self.statelessSession()
+        let ping = session.child(0, #"{"jsonrpc":"2.0","id":"s-1","method":"ping"}"#)
+        #expect(ping.toClient.isEmpty)
+        #expect(text(ping.toChildren[0] ?? []) == #"{"jsonrpc":"2.0","id":"s-1","result":{}}"# + "\n")
+        let sampling = session.child(0, #"{"jsonrpc":"2.0","id":"s-2","method":"sampling/createMessage","params":{"messages":[],"maxTokens":5}}"#)
+        #expect(sampling.toClient.isEmpty)
+        #expect(try HostLine.one(sampling.toChildren[0] ?? [])["error"]?["code"] == -32601)
+        let changed = session.child(0, #"{"jsonrpc":"2.0","method":"notifications/tools/list_changed"}"#)
+        let relist = try HostLine.one(changed.toChildren[0] ?? [])
+        let listed = session.child(0, #"{"jsonrpc":"2.0","id":\#(text(relist["id"]!.serialized)),"result":{"tools":[]}}"#)
+        #expect(listed.toClient.isEmpty, "no list_changed for a stateless client")
+        let log = session.child(0, #"{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"x"}}"#)
+        #expect(log.toClient.isEmpty)
+    }
+
+    @Test("stateless requests that arrive while the children start wait, keep their order, and hold their ids")
+    func deferred() throws {
+        var session = HostSession(namespace: ToolNamespace(servers: [.init(name: "a")]))
+        let start = session.client(Self.stateless("1", "server/discover"))
+        let initID = try Self.sentID(start, to: 0, method: "initialize")
+        #expect(session.client(Self.stateless("2", "ping")).isEmpty)
+        #expect(try HostLine.one(session.client(Self.stateless("2", "ping")).toClient)["error"]?["code"] == -32600, "id 2 is waiting")
+        let ready = session.child(0, #"{"jsonrpc":"2.0","id":\#(initID),"result":{"protocolVersion":"2025-11-25","capabilities":{}}}"#)
+        let answers = try HostLine.all(ready.toClient)
+        #expect(answers.map { $0["id"] } == [1, 2])
+        #expect(answers[0]["result"]?["supportedVersions"] != nil && answers[1]["result"]?["resultType"] == "complete")
+    }
+
+    /// A 2025-era client's session over a 2025-era child a and a 2026-07-28-only child b that
+    /// refused `initialize` and was discovered; both listed.
+    static func sessionOverStatelessChild() throws -> HostSession {
+        var session = HostSession(namespace: ToolNamespace(servers: [.init(name: "a"), .init(name: "b")]))
+        let start = session.client(#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{"sampling":{}},"clientInfo":{"name":"old","version":"1"}}}"#)
+        let idA = try sentID(start, to: 0, method: "initialize")
+        let idB = try sentID(start, to: 1, method: "initialize")
+        let refused = session.child(1, #"{"jsonrpc":"2.0","id":\#(idB),"error":{"code":-32022,"message":"Unsupported protocol version","data":{"supported":["2026-07-28"],"requested":"2025-11-25"}}}"#)
+        #expect(refused.logs.isEmpty && refused.toClient.isEmpty)
+        let discover = try HostLine.one(refused.toChildren[1] ?? [])
+        #expect(discover["method"] == "server/discover")
+        #expect(discover["params"]?["_meta"]?["io.modelcontextprotocol/protocolVersion"] == "2026-07-28")
+        #expect(discover["params"]?["_meta"]?["io.modelcontextprotocol/clientCapabilities"] == [:])
+        #expect(discover["params"]?["_meta"]?["io.modelcontextprotocol/clientInfo"]?["name"] == "old")
+        let readyA = session.child(0, #"{"jsonrpc":"2.0","id":\#(idA),"result":{"protocolVersion":"2025-11-25","capabilities":{"tools":{}}}}"#)
+        #expect(readyA.toClient.isEmpty, "b is still being discovered")
+        let listA = try HostLine.all(readyA.toChildren[0] ?? [])[1]
+        _ = session.child(0, #"{"jsonrpc":"2.0","id":\#(text(listA["id"]!.serialized)),"result":{"tools":[{"name":"echo","inputSchema":{"type":"object"}}]}}"#)
+        let discovered = session.child(1, #"{"jsonrpc":"2.0","id":\#(text(discover["id"]!.serialized)),"result":{"resultType":"complete","supportedVersions":["2026-07-28"],"capabilities":{"tools":{}},"instructions":"Use b.","ttlMs":0,"cacheScope":"public"}}"#)
+        let toB = try HostLine.one(discovered.toChildren[1] ?? [])
+        #expect(toB["method"] == "tools/list", "no notifications/initialized for a stateless server")
+        #expect(toB["params"]?["_meta"]?["io.modelcontextprotocol/protocolVersion"] == "2026-07-28")
+        let initialized = try HostLine.one(discovered.toClient)
+        #expect(initialized["result"]?["instructions"]?.stringValue?.contains("## b\nUse b.") == true)
+        _ = session.child(1, #"{"jsonrpc":"2.0","id":\#(text(toB["id"]!.serialized)),"result":{"resultType":"complete","tools":[{"name":"echo","inputSchema":{"type":"object"}}],"ttlMs":0,"cacheScope":"public"}}"#)
+        #expect(session.children[1].era == .stateless && session.children[1].phase == .ready)
+        return session
+    }
+
+    @Test("a 2025-era client in front of a 2026-07-28-only server: discovered after refusing initialize; calls carry the version, results lose resultType")
+    func sessionClientOverStatelessChild() throws {
+        var session = try Self.sessionOverStatelessChild()
+        let list = try HostLine.one(session.client(#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#).toClient)
+        #expect(list["result"]?["tools"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["a__echo", "b__echo"])
+        #expect(list["result"]?["resultType"] == nil && list["result"]?["ttlMs"] == nil)
+        let sent = session.client(#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"b__echo","arguments":{"text":"hi"},"_meta":{"progressToken":5}}}"#)
+        let call = try HostLine.one(sent.toChildren[1] ?? [])
+        #expect(call["params"]?["_meta"]?["io.modelcontextprotocol/protocolVersion"] == "2026-07-28")
+        #expect(call["params"]?["_meta"]?["io.modelcontextprotocol/clientCapabilities"] == [:])
+        #expect(call["params"]?["_meta"]?["progressToken"] != nil)
+        let answer = session.child(1, #"{"jsonrpc":"2.0","id":\#(text(call["id"]!.serialized)),"result":{"resultType":"complete","content":[{"type":"text","text":"hi"}]}}"#)
+        #expect(text(answer.toClient) == #"{"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":"hi"}]}}"# + "\n")
+        // The 2025-era child's call goes as the client sent it.
+        let toA = try HostLine.one(session.client(#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"a__echo","arguments":{}}}"#).toChildren[0] ?? [])
+        #expect(toA["params"]?["_meta"] == nil)
+        // An interim input_required result cannot reach a 2025-era client.
+        let asks = try HostLine.one(session.client(#"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"b__echo","arguments":{}}}"#).toChildren[1] ?? [])
+        let interim = try HostLine.one(session.child(1, #"{"jsonrpc":"2.0","id":\#(text(asks["id"]!.serialized)),"result":{"resultType":"input_required","inputRequests":{}}}"#).toClient)
+        #expect(interim["id"] == 4 && interim["error"]?["code"] == -32603)
+        // roots/list_changed and logging/setLevel are gone from 2026-07-28: only a gets them.
+        let roots = session.client(#"{"jsonrpc":"2.0","method":"notifications/roots/list_changed"}"#)
+        #expect(roots.toChildren[0] != nil && roots.toChildren[1] == nil)
+    }
+
+    @Test("a server that refuses initialize and offers no stateless version in server/discover has failed")
+    func discoveryFails() throws {
+        var session = HostSession(namespace: ToolNamespace(servers: [.init(name: "a")]))
+        let start = session.client(#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{}}}"#)
+        let initID = try Self.sentID(start, to: 0, method: "initialize")
+        let refused = session.child(0, #"{"jsonrpc":"2.0","id":\#(initID),"error":{"code":-32600,"message":"no"}}"#)
+        let discoverID = try Self.sentID(refused, to: 0, method: "server/discover")
+        let failed = session.child(0, #"{"jsonrpc":"2.0","id":\#(discoverID),"result":{"supportedVersions":["2025-11-25"],"capabilities":{}}}"#)
+        #expect(failed.logs.contains { $0.contains("server a failed to initialize") && $0.contains("offers none") }, "\(failed.logs)")
+        #expect(try HostLine.one(failed.toClient)["id"] == 0, "the client is answered without it")
+        #expect(session.children[0].unavailableReason?.contains("failed to initialize") == true)
+    }
+}
