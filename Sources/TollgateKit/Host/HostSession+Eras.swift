@@ -91,6 +91,7 @@ extension HostSession {
         clientParams["capabilities"] = [:]
         clientParams["clientInfo"] = clientInfo
         initializeChildren(now: lastNow, into: &actions)
+        answerInitializeIfReady(into: &actions)  // at once when no child can be initialized
     }
 
     /// Every child answered (or failed): the stateless client's waiting requests are handled.

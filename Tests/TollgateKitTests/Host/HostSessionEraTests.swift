@@ -125,6 +125,16 @@ struct HostSessionEraTests {
         #expect(answers[0]["result"]?["supportedVersions"] != nil && answers[1]["result"]?["resultType"] == "complete")
     }
 
+    @Test("a stateless client whose servers are all gone is answered at once")
+    func noChildren() throws {
+        var session = HostSession(namespace: ToolNamespace(servers: [.init(name: "a")]))
+        _ = session.childGone(0, because: "exited with status 1")
+        let list = try HostLine.one(session.client(Self.stateless("1", "tools/list")).toClient)
+        #expect(list["result"]?["tools"] == [] && list["result"]?["resultType"] == "complete")
+        let call = try HostLine.one(session.client(Self.stateless("2", "tools/call", #""name":"a__echo""#)).toClient)
+        #expect(call["result"]?["_meta"]?["dev.tollgate/denial"]?["code"] == "server_unavailable" && call["result"]?["resultType"] == "complete")
+    }
+
     /// A 2025-era client's session over a 2025-era child a and a 2026-07-28-only child b that
     /// refused `initialize` and was discovered; both listed.
     static func sessionOverStatelessChild() throws -> HostSession {
