@@ -179,15 +179,8 @@ struct AggregationTests {
         #expect(logB.contains("\"name\":\"delete_file\"") == false && logA.contains("\"name\":\"delete_file\""), "the denied call must not reach b")
         let parallel = steps[3]["results"].array ?? []
         #expect(parallel.map { $0["text"].string ?? "?" } == ["slept 300 ms", "slept 50 ms", "one", "two"], "\(steps[3])")
-        if mode == "auto" {
-            // Auto mode speaks 2026-07-28 through Tollgate, where servers send no requests: the
-            // 2025-era server's sampling request is refused (TranslationTests has the rest).
-            #expect(steps[4]["isError"].bool == true && steps[4]["text"].string?.contains("-32601") == true, "\(steps[4])")
-            #expect(report["protocolVersion"].string == "2026-07-28", "\(report)")
-        } else {
-            #expect(steps[4]["text"].string == "a sampled reply", "\(steps[4])")
-            #expect(report["samplings"].array?.count == 1, "\(report["samplings"])")
-        }
+        #expect(steps[4]["text"].string == "a sampled reply", "\(steps[4])")
+        #expect(report["samplings"].array?.count == 1, "\(report["samplings"])")
         expectSDKDenial(steps[5], code: "tool_denied", tool: "b__delete_file", rule: "tools.b__delete_file", "policy on the namespaced name")
         expectSDKSuccess(steps[6], tool: "a__delete_file", "a's delete_file is not denied")
         #expect(steps[7]["progress"].array?.count == 2, "progress should reach the client through Tollgate's tokens: \(steps[7])")

@@ -82,7 +82,10 @@ extension HostSession {
                 let outcome = ServerLine.outcome(result: envelope.result, error: envelope.error, in: line)
                 replacement = gate.callCompleted(call, outcome: outcome, result: gate.inspectsResults ? result : nil)
             }
-            if let replacement {
+            if parkedByGate[entry.gateID] != nil {
+                // Answered while the client answers its input requests: kept for the client's retry.
+                finishParked(entry.gateID, replacement.map { .replaced($0) } ?? .answered(line: Array(line), result: envelope.result, error: envelope.error))
+            } else if let replacement {
                 actions.sendClient(clientResult(id: call.id, method: "tools/call", replacement))
             } else {
                 actions.sendClient(clientResponse(id: call.id, method: "tools/call", from: child, result: envelope.result, error: envelope.error, in: line))
@@ -98,7 +101,6 @@ extension HostSession {
             actions.send(Reply.error(id: childID.bytes, JSONRPCError(.invalidRequest, "Invalid Request: id \(childID) is already in use by a request in flight")), toChild: child)
             return
         }
-        if clientEra == .stateless { return answerForStatelessClient(child, childID, method: method, into: &actions) }
         var params = HostLines.params(envelope, in: line, maxDepth: maxDepth)
         if method == "sampling/createMessage", gate.capsSampling {
             // Sampling caps hold with several servers too; a granted request stays counted in
@@ -110,6 +112,7 @@ extension HostSession {
                 return
             }
         }
+        if clientEra == .stateless { return askStatelessClient(child, childID, method: method, params: params, into: &actions) }
         let sent = ids.forwardToClient(from: child, childID: childID, progressToken: HostLines.progressToken(in: params))
         if let token = sent.progressToken, let original = params { params = HostLines.replacingProgressToken(in: original, with: token) }
         actions.sendClient(Reply.request(id: sent.id.bytes, method: method, params: params.map(JSONValue.object)))
@@ -187,6 +190,7 @@ extension HostSession {
         switch entry.purpose {
         case .toolCall(let call):
             settle(call, outcome: .serverGone)
+            if parkedByGate[entry.gateID] != nil { return finishParked(entry.gateID, .gone(reason)) }
             actions.sendClient(PendingRequest(clientID: call.id, purpose: .toolCall(call)).unansweredReply(because: reason))
         case .clientRequest(let method):
             if let clientID = entry.clientID {

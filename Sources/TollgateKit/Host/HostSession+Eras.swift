@@ -2,7 +2,8 @@
 /// `initialize` opens a 2025-era session; a request carrying the 2026-07-28 `_meta` version makes
 /// it a stateless client, for which Tollgate initializes the children itself (with no client
 /// capabilities, since a stateless client takes no requests from servers), holds their
-/// sessions, answers `server/discover`, and adds `resultType` (and caching hints) to results.
+/// sessions, answers `server/discover`, and adds `resultType` (and caching hints) to results; a
+/// child's requests reach it as `input_required` results (HostSession+InputRequests).
 ///
 /// Each child's era is settled at start-up: it is sent `initialize`; one that refuses it is asked
 /// `server/discover` and, offering 2026-07-28, is spoken to statelessly (every request carries
@@ -167,18 +168,6 @@ extension HostSession {
             return clientEra == .stateless ? EraTranslation.params(params, for: .session, envelope: JSONObject()) : params
         }
         return EraTranslation.params(params, for: .stateless, envelope: EraTranslation.envelope(clientInfo: clientInfo ?? Self.ownClientInfo))
-    }
-
-    /// A request of a 2025-era child while the client is stateless (it takes no requests from
-    /// servers): `ping` is answered by Tollgate, anything else refused.
-    mutating func answerForStatelessClient(_ child: Int, _ childID: RequestID, method: String, into actions: inout HostActions) {
-        if method == "ping" {
-            actions.send(Reply.result(id: childID.bytes, [:]), toChild: child)
-            return
-        }
-        actions.send(Reply.error(id: childID.bytes, JSONRPCError(.methodNotFound,
-            "Method not found: \(method) (the client behind Tollgate speaks 2026-07-28, where servers send no requests)")), toChild: child)
-        actions.log("refused \(method) from server \(children[child].name): the client speaks 2026-07-28 and takes no requests from servers")
     }
 
     // MARK: - Results for the client

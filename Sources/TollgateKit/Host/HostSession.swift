@@ -56,6 +56,13 @@ public struct HostSession: Sendable {
     var deferred: [DeferredRequest] = []
     /// The monotonic time of the last line or tick (for requests replayed later).
     var lastNow: Int64 = 0
+    /// Calls whose stateless client was answered `input_required` (a 2025-era child asked it
+    /// something), by the `requestState` given out; the child's call goes on meanwhile.
+    var parkedCalls: [String: ParkedCall] = [:]
+    /// The `requestState` of each parked call, by gate-owned id.
+    var parkedByGate: [RequestID: String] = [:]
+    /// The number of the next `requestState` and input request key given out.
+    var nextInputNumber: UInt64 = 1
 
     /// A session over the namespace's servers, deciding calls by `gate`.
     /// `startTimeouts` gives, per server, how long it may take to answer `initialize` (in
@@ -183,6 +190,7 @@ public struct HostSession: Sendable {
             actions.sendClient(Reply.error(id: call.id.bytes, JSONRPCError(.invalidRequest, "Invalid Request: tools/call before initialize")))
             return
         }
+        if resumesParkedCall(call, now: now, into: &actions) { return }
         var verdict = gate.decide(call)
         if case .hold(let hold) = verdict {
             // Approval is not available with several servers yet: nobody can be asked, so the

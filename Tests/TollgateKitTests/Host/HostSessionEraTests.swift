@@ -112,6 +112,72 @@ struct HostSessionEraTests {
         #expect(log.toClient.isEmpty)
     }
 
+    /// Parks a stateless call of b__ask (id 10) on b's sampling request: returns the gate id
+    /// b knows the call by, the input request's key and the requestState.
+    static func parkedCall(_ session: inout HostSession) throws -> (gateID: String, key: String, state: String) {
+        let call = try HostLine.one(session.client(stateless("10", "tools/call", #""name":"b__ask","arguments":{"p":1}"#)).toChildren[1] ?? [])
+        let asked = session.child(1, #"{"jsonrpc":"2.0","id":"s-1","method":"sampling/createMessage","params":{"messages":[],"maxTokens":5}}"#)
+        #expect(asked.toChildren.isEmpty, "nothing goes back to the child yet")
+        let interim = try HostLine.one(asked.toClient)
+        #expect(interim["id"] == 10 && interim["result"]?["resultType"] == "input_required", "\(interim)")
+        let requests = try #require(interim["result"]?["inputRequests"]?.objectValue)
+        #expect(requests.count == 1)
+        let key = try #require(requests.keys.first)
+        #expect(requests[key]?["method"] == "sampling/createMessage" && requests[key]?["params"]?["maxTokens"] == 5)
+        let state = try #require(interim["result"]?["requestState"]?.stringValue)
+        return (text(call["id"]!.serialized), key, state)
+    }
+
+    static func retry(_ key: String, _ state: String, id: String = "11") -> String {
+        stateless(id, "tools/call", #""name":"b__ask","arguments":{"p":1},"inputResponses":{"\#(key)":{"role":"assistant","content":{"type":"text","text":"ok"},"model":"m"}},"requestState":"\#(state)""#)
+    }
+
+    @Test("a 2025-era child's sampling request rides on the stateless client's call as input_required; the retry's answer goes to the child, the call's to the retry")
+    func inputRequired() throws {
+        var (session, _) = try Self.statelessSession()
+        let (gateID, key, state) = try Self.parkedCall(&session)
+        #expect(!session.ids.isInFlight(clientID: RequestID(bytes: bytes("10"), isString: false, hasEscapes: false)), "id 10 was answered")
+        let resumed = session.client(Self.retry(key, state))
+        #expect(resumed.toClient.isEmpty)
+        #expect(text(resumed.toChildren[1] ?? []) == #"{"jsonrpc":"2.0","id":"s-1","result":{"role":"assistant","content":{"type":"text","text":"ok"},"model":"m"}}"# + "\n")
+        let answer = session.child(1, #"{"jsonrpc":"2.0","id":\#(gateID),"result":{"content":[{"type":"text","text":"ok"}]}}"#)
+        #expect(text(answer.toClient) == #"{"jsonrpc":"2.0","id":11,"result":{"resultType":"complete","content":[{"type":"text","text":"ok"}]}}"# + "\n")
+        let again = try HostLine.one(session.client(Self.retry(key, state, id: "12")).toClient)
+        #expect(again["error"]?["code"] == -32602, "a requestState is used once")
+    }
+
+    @Test("a second request of the child while the client answers the first goes out in the next round")
+    func inputRequiredRounds() throws {
+        var (session, _) = try Self.statelessSession()
+        let (gateID, key, state) = try Self.parkedCall(&session)
+        #expect(session.child(1, #"{"jsonrpc":"2.0","id":"s-2","method":"roots/list"}"#).isEmpty, "waits for the next round")
+        let resumed = session.client(Self.retry(key, state))
+        #expect(try HostLine.one(resumed.toChildren[1] ?? [])["id"] == "s-1")
+        let second = try HostLine.one(resumed.toClient)
+        #expect(second["id"] == 11 && second["result"]?["resultType"] == "input_required")
+        let requests = try #require(second["result"]?["inputRequests"]?.objectValue)
+        #expect(requests.members.map { $0.value["method"] } == ["roots/list"])
+        let nextState = try #require(second["result"]?["requestState"]?.stringValue)
+        #expect(nextState != state)
+        let last = session.client(Self.stateless("12", "tools/call", #""name":"b__ask","inputResponses":{"\#(requests.keys[0])":{"roots":[]}},"requestState":"\#(nextState)""#))
+        #expect(text(last.toChildren[1] ?? []) == #"{"jsonrpc":"2.0","id":"s-2","result":{"roots":[]}}"# + "\n")
+        let answer = try HostLine.one(session.child(1, #"{"jsonrpc":"2.0","id":\#(gateID),"result":{"content":[]}}"#).toClient)
+        #expect(answer["id"] == 12)
+    }
+
+    @Test("a call answered before the client's retry keeps its answer for the retry; a child request with no call to carry it is refused")
+    func inputRequiredAnsweredFirst() throws {
+        var (session, _) = try Self.statelessSession()
+        let (gateID, key, state) = try Self.parkedCall(&session)
+        let early = session.child(1, #"{"jsonrpc":"2.0","id":\#(gateID),"result":{"content":[]}}"#)
+        #expect(early.toClient.isEmpty, "kept for the retry")
+        let resumed = session.client(Self.retry(key, state))
+        #expect(try HostLine.one(resumed.toChildren[1] ?? [])["id"] == "s-1")
+        #expect(text(resumed.toClient) == #"{"jsonrpc":"2.0","id":11,"result":{"resultType":"complete","content":[]}}"# + "\n")
+        let lone = session.child(0, #"{"jsonrpc":"2.0","id":"s-9","method":"elicitation/create","params":{}}"#)
+        #expect(try HostLine.one(lone.toChildren[0] ?? [])["error"]?["code"] == -32601)
+    }
+
     @Test("stateless requests that arrive while the children start wait, keep their order, and hold their ids")
     func deferred() throws {
         var session = HostSession(namespace: ToolNamespace(servers: [.init(name: "a")]))
