@@ -72,11 +72,12 @@ struct TranslationTests {
         expectError(initialize, id: 6, codes: [-32022], "initialize after stateless requests")
         #expect(initialize["error"]["data"]["supported"].strings == ["2026-07-28"], "\(initialize)")
 
-        // Each server was initialized by Tollgate (no client capabilities) and never saw the envelope.
+        // Each server was initialized by Tollgate (with the capabilities of the client's first
+        // request, none here) and never saw the envelope.
         for server in ["a", "b"] {
             let lines = try Self.received(directory, server)
             #expect(lines.first?["method"].string == "initialize" && lines.first?["params"]["protocolVersion"].string == "2025-11-25", "\(server): \(lines)")
-            #expect(lines.first?["params"]["capabilities"].object?.isEmpty == true, "\(server): \(lines.first.map(String.init(describing:)) ?? "")")
+            #expect(lines.first?["params"]["capabilities"].object?.isEmpty == true, "\(server): the client's (empty) capabilities: \(lines.first.map(String.init(describing:)) ?? "")")
             #expect(lines.first?["params"]["clientInfo"]["name"].string == "raw", "\(server): the client's identity is passed on")
             let raw = fileLines(directory.path("\(server).log")).map(\.text)
             #expect(!raw.contains { $0.contains(Self.versionKey) }, "\(server) saw the 2026-07-28 envelope: \(raw)")
@@ -159,6 +160,9 @@ struct TranslationTests {
         // In auto mode the 2025-era server's sampling request reaches the client as an
         // input_required result of the call, answered on the SDK's retry.
         #expect(steps[6]["text"].string == "sampled" && report["samplings"].array?.count == 1, "\(steps[6])")
+        let oldInitialize = try Self.received(directory, "old").first
+        #expect(oldInitialize?["method"].string == "initialize" && oldInitialize?["params"]["capabilities"]["sampling"].exists == true,
+                "the client's sampling capability reaches the 2025-era server: \(String(describing: oldInitialize))")
         let old = fileLines(directory.path("old.log")).map(\.text)
         #expect(!old.contains { $0.contains(Self.versionKey) }, "the 2025-era server never sees the envelope: \(old)")
         let newCalls = try Self.received(directory, "new").filter { $0["method"].string == "tools/call" }

@@ -82,14 +82,15 @@ extension HostSession {
         return true
     }
 
-    /// The first stateless request: each child is initialized on the client's behalf, declaring
-    /// no client capabilities.
+    /// The first stateless request: each child is initialized on the client's behalf, with the
+    /// capabilities that request declared (a child's sampling, elicitation and roots requests then
+    /// ride on the client's calls, HostSession+InputRequests).
     private mutating func startForStatelessClient(meta: JSONObject?, into actions: inout HostActions) {
         clientEra = .stateless
         clientInfo = meta?[EraTranslation.clientInfoKey] ?? Self.ownClientInfo
         clientParams = JSONObject()
         clientParams["protocolVersion"] = .string(Self.supportedVersions[Self.supportedVersions.count - 1])
-        clientParams["capabilities"] = [:]
+        clientParams["capabilities"] = .object(meta?[EraTranslation.clientCapabilitiesKey]?.objectValue ?? JSONObject())
         clientParams["clientInfo"] = clientInfo
         initializeChildren(now: lastNow, into: &actions)
         answerInitializeIfReady(into: &actions)  // at once when no child can be initialized

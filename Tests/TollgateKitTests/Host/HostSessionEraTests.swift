@@ -6,8 +6,9 @@ import Testing
 @Suite("HostSession: protocol eras")
 struct HostSessionEraTests {
     /// A stateless request line; `meta` goes in front of the envelope's members.
-    static func stateless(_ id: String, _ method: String, _ params: String = "", meta: String = "", version: String = "2026-07-28") -> String {
-        let envelope = #""_meta":{\#(meta)"io.modelcontextprotocol/protocolVersion":"\#(version)","io.modelcontextprotocol/clientCapabilities":{},"io.modelcontextprotocol/clientInfo":{"name":"modern","version":"2"}}"#
+    static func stateless(_ id: String, _ method: String, _ params: String = "", meta: String = "", version: String = "2026-07-28",
+                          capabilities: String = "{}") -> String {
+        let envelope = #""_meta":{\#(meta)"io.modelcontextprotocol/protocolVersion":"\#(version)","io.modelcontextprotocol/clientCapabilities":\#(capabilities),"io.modelcontextprotocol/clientInfo":{"name":"modern","version":"2"}}"#
         return #"{"jsonrpc":"2.0","id":\#(id),"method":"\#(method)","params":{\#(params.isEmpty ? "" : params + ",")\#(envelope)}}"#
     }
 
@@ -22,13 +23,13 @@ struct HostSessionEraTests {
     /// waits for both children and their listings; returns the session and that answer.
     static func statelessSession() throws -> (HostSession, JSONValue) {
         var session = HostSession(namespace: ToolNamespace(servers: [.init(name: "a"), .init(name: "b")]))
-        let start = session.client(stateless("1", "tools/list"))
+        let start = session.client(stateless("1", "tools/list", capabilities: #"{"sampling":{}}"#))
         #expect(start.toClient.isEmpty, "the request waits for the children")
         var answer: [UInt8] = []
         for (index, name) in ["a", "b"].enumerated() {
             let initialize = try HostLine.one(start.toChildren[index] ?? [])
             #expect(initialize["params"]?["protocolVersion"] == "2025-11-25")
-            #expect(initialize["params"]?["capabilities"] == [:], "a stateless client takes no requests from servers: no capabilities declared")
+            #expect(initialize["params"]?["capabilities"] == ["sampling": [:]], "the first request's capabilities")
             #expect(initialize["params"]?["clientInfo"]?["name"] == "modern")
             let id = text(try #require(initialize["id"]).serialized)
             let ready = session.child(index, #"{"jsonrpc":"2.0","id":\#(id),"result":{"protocolVersion":"2025-11-25","capabilities":{"tools":{}},"instructions":"Use \#(name).","serverInfo":{"name":"\#(name)","version":"1"}}}"#)
