@@ -143,10 +143,12 @@ struct TranslationTests {
             ["op": "call_tool", "name": "new__notify_progress", "arguments": ["steps": 2], "progress": true],
             ["op": "call_tool", "name": "new__delete_file", "arguments": ["path": "/x"]],
             ["op": "call_tool", "name": "old__ask_sampling", "arguments": ["prompt": "Say hi."]],
+            ["op": "call_tool", "name": "new__ask_sampling", "arguments": ["prompt": "Say more."]],
+            ["op": "call_tool", "name": "new__ask_elicitation", "arguments": ["message": "Your name?"]],
         ]
         let report = try await SDKClient.run(mode: mode, script: script, command: [try TollgateBinary.path(), "run", "--manifest", manifest],
-                                             extra: ["--sampling-reply", "sampled"])
-        let steps = try SDKClient.steps(report, count: 7)
+                                             extra: ["--sampling-reply", "sampled", "--elicitation", "accept", "--elicitation-content", #"{"name":"Ada"}"#])
+        let steps = try SDKClient.steps(report, count: 9)
         #expect(report["protocolVersion"].string == (mode == "auto" ? "2026-07-28" : "2025-11-25"), "\(report)")
         #expect(report["serverInfo"]["name"].string == "tollgate", "\(report)")
         let tools = steps[0]["tools"].strings ?? []
@@ -157,15 +159,18 @@ struct TranslationTests {
         #expect(steps[3]["results"].array?.map { $0["text"].string ?? "?" } == ["slept 200 ms", "slept 20 ms"], "\(steps[3])")
         #expect(steps[4]["progress"].array?.count == 2, "\(steps[4])")
         expectSDKDenial(steps[5], code: "tool_denied", tool: "new__delete_file", rule: "tools.new__delete_file", "policy on the stateless server's tool")
-        // In auto mode the 2025-era server's sampling request reaches the client as an
-        // input_required result of the call, answered on the SDK's retry.
-        #expect(steps[6]["text"].string == "sampled" && report["samplings"].array?.count == 1, "\(steps[6])")
+        // Sampling asked by a 2025-era server (a request) and by a 2026-07-28 one (input_required)
+        // reaches the client of either era: in auto mode the request rides on the call as
+        // input_required, in legacy mode input_required becomes requests and the call is retried.
+        #expect(steps[6]["text"].string == "sampled" && steps[7]["text"].string == "sampled", "\(steps[6]) \(steps[7])")
+        #expect(report["samplings"].array?.count == 2, "\(report["samplings"])")
+        #expect(steps[8]["text"].string?.contains("Ada") == true && report["elicitations"].array?.count == 1, "\(steps[8])")
         let oldInitialize = try Self.received(directory, "old").first
         #expect(oldInitialize?["method"].string == "initialize" && oldInitialize?["params"]["capabilities"]["sampling"].exists == true,
                 "the client's sampling capability reaches the 2025-era server: \(String(describing: oldInitialize))")
         let old = fileLines(directory.path("old.log")).map(\.text)
         #expect(!old.contains { $0.contains(Self.versionKey) }, "the 2025-era server never sees the envelope: \(old)")
         let newCalls = try Self.received(directory, "new").filter { $0["method"].string == "tools/call" }
-        #expect(newCalls.count == 3 && newCalls.allSatisfy { $0["params"]["_meta"][Self.versionKey].string == "2026-07-28" }, "\(newCalls)")
+        #expect(newCalls.count == 7 && newCalls.allSatisfy { $0["params"]["_meta"][Self.versionKey].string == "2026-07-28" }, "\(newCalls)")
     }
 }

@@ -77,6 +77,8 @@ extension HostSession {
             }
         case .toolCall(let call):
             if usesTimers { stopTimer(of: entry, now: now) }
+            if asksSessionClient(entry, call, result: result, now: now, into: &actions) { return }
+            if !inputRounds.isEmpty { inputRounds[call.id] = nil }
             var replacement: JSONObject?
             if gate.observesOutcomes {
                 let outcome = ServerLine.outcome(result: envelope.result, error: envelope.error, in: line)
@@ -170,6 +172,7 @@ extension HostSession {
         for id in clientBound {
             actions.sendClient(Reply.cancelled(requestID: id.bytes, reason: "server \(children[child].name) is gone"))
         }
+        if !inputRounds.isEmpty { endInputRounds(of: child, because: "server \(children[child].name) \(reason)", into: &actions) }
         rebuildUnion(into: &actions)
         if hadTools && takesListChanges { actions.sendClient(Reply.notification(method: "notifications/tools/list_changed", params: nil)) }
         answerInitializeIfReady(into: &actions)
@@ -190,6 +193,7 @@ extension HostSession {
         switch entry.purpose {
         case .toolCall(let call):
             settle(call, outcome: .serverGone)
+            if !inputRounds.isEmpty { inputRounds[call.id] = nil }
             if parkedByGate[entry.gateID] != nil { return finishParked(entry.gateID, .gone(reason)) }
             actions.sendClient(PendingRequest(clientID: call.id, purpose: .toolCall(call)).unansweredReply(because: reason))
         case .clientRequest(let method):

@@ -9,6 +9,13 @@ extension HostSession {
             actions.log("dropped a response from the client to id \(shown), which Tollgate did not send it")
             return
         }
+        if !inputRounds.isEmpty {
+            let result = envelope.result.flatMap { try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[$0]), maxDepth: maxDepth) }
+            let error = envelope.error.map { range in
+                (try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[range]), maxDepth: maxDepth))?["message"]?.stringValue ?? "an error"
+            }
+            if takesInputAnswer(request.childID, result: result, error: error, now: lastNow, into: &actions) { return }
+        }
         guard children[request.child].phase == .ready else {
             actions.log("dropped the client's answer to a request of server \(children[request.child].name), which is gone")
             return

@@ -63,6 +63,9 @@ public struct HostSession: Sendable {
     var parkedByGate: [RequestID: String] = [:]
     /// The number of the next `requestState` and input request key given out.
     var nextInputNumber: UInt64 = 1
+    /// 2025-era clients' calls whose stateless child asked for input, by client id
+    /// (HostSession+InputRounds).
+    var inputRounds: [RequestID: InputRound] = [:]
 
     /// A session over the namespace's servers, deciding calls by `gate`.
     /// `startTimeouts` gives, per server, how long it may take to answer `initialize` (in
@@ -133,7 +136,7 @@ public struct HostSession: Sendable {
     }
 
     func isInUse(_ id: RequestID) -> Bool {
-        ids.isInFlight(clientID: id) || pendingInitialize?.id == id || waitingLists.contains(id) || deferred.contains { $0.id == id }
+        ids.isInFlight(clientID: id) || pendingInitialize?.id == id || waitingLists.contains(id) || deferred.contains { $0.id == id } || inputRounds[id] != nil
     }
 
     /// A request other than `tools/call`.

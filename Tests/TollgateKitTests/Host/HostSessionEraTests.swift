@@ -247,13 +247,37 @@ struct HostSessionEraTests {
         // The 2025-era child's call goes as the client sent it.
         let toA = try HostLine.one(session.client(#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"a__echo","arguments":{}}}"#).toChildren[0] ?? [])
         #expect(toA["params"]?["_meta"] == nil)
-        // An interim input_required result cannot reach a 2025-era client.
-        let asks = try HostLine.one(session.client(#"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"b__echo","arguments":{}}}"#).toChildren[1] ?? [])
-        let interim = try HostLine.one(session.child(1, #"{"jsonrpc":"2.0","id":\#(text(asks["id"]!.serialized)),"result":{"resultType":"input_required","inputRequests":{}}}"#).toClient)
-        #expect(interim["id"] == 4 && interim["error"]?["code"] == -32603)
         // roots/list_changed and logging/setLevel are gone from 2026-07-28: only a gets them.
         let roots = session.client(#"{"jsonrpc":"2.0","method":"notifications/roots/list_changed"}"#)
         #expect(roots.toChildren[0] != nil && roots.toChildren[1] == nil)
+    }
+
+    @Test("a 2026-07-28 server's input_required reaches a 2025-era client as requests; the call goes to the server again with the answers")
+    func inputRounds() throws {
+        var session = try Self.sessionOverStatelessChild()
+        let call = try HostLine.one(session.client(#"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"b__echo","arguments":{"text":"x"}}}"#).toChildren[1] ?? [])
+        let interim = session.child(1, #"{"jsonrpc":"2.0","id":\#(text(call["id"]!.serialized)),"result":{"resultType":"input_required","inputRequests":{"k1":{"method":"elicitation/create","params":{"message":"Name?","requestedSchema":{"type":"object"}}}},"requestState":"st-1"}}"#)
+        let asked = try HostLine.one(interim.toClient)
+        #expect(asked["method"] == "elicitation/create" && asked["params"]?["message"] == "Name?", "\(asked)")
+        #expect(interim.toChildren.isEmpty)
+        #expect(try HostLine.one(session.client(#"{"jsonrpc":"2.0","id":5,"method":"ping"}"#).toClient)["error"]?["code"] == -32600, "id 5 is still in flight")
+        let answered = session.client(#"{"jsonrpc":"2.0","id":\#(text(asked["id"]!.serialized)),"result":{"action":"accept","content":{"name":"n"}}}"#)
+        #expect(answered.toClient.isEmpty)
+        let again = try HostLine.one(answered.toChildren[1] ?? [])
+        #expect(again["method"] == "tools/call" && again["params"]?["name"] == "echo" && again["params"]?["arguments"]?["text"] == "x")
+        #expect(again["params"]?["inputResponses"]?["k1"]?["content"]?["name"] == "n" && again["params"]?["requestState"] == "st-1")
+        #expect(again["params"]?["_meta"]?["io.modelcontextprotocol/protocolVersion"] == "2026-07-28")
+        #expect(again["id"] != call["id"], "a new gate id")
+        let final = session.child(1, #"{"jsonrpc":"2.0","id":\#(text(again["id"]!.serialized)),"result":{"resultType":"complete","content":[{"type":"text","text":"n"}]}}"#)
+        #expect(text(final.toClient) == #"{"jsonrpc":"2.0","id":5,"result":{"content":[{"type":"text","text":"n"}]}}"# + "\n")
+        #expect(session.inputRounds.isEmpty)
+
+        // The client refusing the input ends the call with an error.
+        let second = try HostLine.one(session.client(#"{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"b__echo","arguments":{}}}"#).toChildren[1] ?? [])
+        let ask = try HostLine.one(session.child(1, #"{"jsonrpc":"2.0","id":\#(text(second["id"]!.serialized)),"result":{"resultType":"input_required","inputRequests":{"s":{"method":"sampling/createMessage","params":{"messages":[],"maxTokens":1}}}}}"#).toClient)
+        let refused = try HostLine.one(session.client(#"{"jsonrpc":"2.0","id":\#(text(ask["id"]!.serialized)),"error":{"code":-1,"message":"User rejected sampling request"}}"#).toClient)
+        #expect(refused["id"] == 6 && refused["error"]?["code"] == -32603, "\(refused)")
+        #expect(refused["error"]?["message"]?.stringValue?.contains("User rejected") == true)
     }
 
     @Test("a server that refuses initialize and offers no stateless version in server/discover has failed")
