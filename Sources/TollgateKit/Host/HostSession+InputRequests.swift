@@ -1,5 +1,6 @@
 /// A 2025-era child's requests (sampling, elicitation, roots) for a stateless client, which takes
-/// no requests from servers: they ride on the client's call to that child as 2026-07-28
+/// no requests from servers: they ride on the client's call to that child (the oldest in flight;
+/// with none, on the next round of a call already waiting for the client) as 2026-07-28
 /// multi-round-trip requests. The client's call is answered with an `input_required` result
 /// carrying the child's requests and a `requestState`; the child's call goes on. The client's
 /// retry (same call, `inputResponses` and that `requestState`) is not decided again: its
@@ -55,11 +56,11 @@ extension HostSession {
         }
         let input = ChildInput(key: "tg-input-\(nextInputNumber)", childID: childID, method: method, params: params)
         nextInputNumber += 1
-        if Self.inputMethods.contains(method), let state = parkedCalls.first(where: { $0.value.child == child && $0.value.isGoing })?.key {
-            parkedCalls[state]?.waiting.append(input)
+        let open = ids.forwarded(to: child).first { $0.clientID != nil && $0.purpose.isToolCall }
+        if Self.inputMethods.contains(method), open == nil, let state = parkedCalls.first(where: { $0.value.child == child && $0.value.isGoing })?.key {
+            parkedCalls[state]?.waiting.append(input)  // goes out with the next round of that call
             return
         }
-        let open = ids.forwarded(to: child).first { $0.clientID != nil && $0.purpose.isToolCall }
         guard Self.inputMethods.contains(method), let open, case .toolCall(let call) = open.purpose else {
             actions.send(Reply.error(id: childID.bytes, JSONRPCError(.methodNotFound,
                 "Method not found: \(method) (the client behind Tollgate speaks 2026-07-28 and no call of yours is in flight to carry it)")), toChild: child)
