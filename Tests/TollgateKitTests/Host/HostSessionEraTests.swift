@@ -21,8 +21,8 @@ struct HostSessionEraTests {
 
     /// A session over 2025-era children a and b, started by a stateless `tools/list` (id 1) that
     /// waits for both children and their listings; returns the session and that answer.
-    static func statelessSession() throws -> (HostSession, JSONValue) {
-        var session = HostSession(namespace: ToolNamespace(servers: [.init(name: "a"), .init(name: "b")]))
+    static func statelessSession(gate: any Gate = PassThroughGate()) throws -> (HostSession, JSONValue) {
+        var session = HostSession(namespace: ToolNamespace(servers: [.init(name: "a"), .init(name: "b")]), gate: gate)
         let start = session.client(stateless("1", "tools/list", capabilities: #"{"sampling":{}}"#))
         #expect(start.toClient.isEmpty, "the request waits for the children")
         var answer: [UInt8] = []
@@ -164,6 +164,24 @@ struct HostSessionEraTests {
         #expect(text(last.toChildren[1] ?? []) == #"{"jsonrpc":"2.0","id":"s-2","result":{"roots":[]}}"# + "\n")
         let answer = try HostLine.one(session.child(1, #"{"jsonrpc":"2.0","id":\#(gateID),"result":{"content":[]}}"#).toClient)
         #expect(answer["id"] == 12)
+    }
+
+    @Test("a parked call's timeout waits for the retry and starts again with it; the denial goes to the retry's id")
+    func inputRequiredTimeout() throws {
+        var (session, _) = try Self.statelessSession(gate: TimingGate(timedTool: "b__ask", timeoutMilliseconds: 200, tickInterval: nil))
+        func client(_ line: String, now: Int64) -> HostActions { bytes(line).withUnsafeBytes { session.clientLine($0, now: now) } }
+        func child(_ line: String, now: Int64) -> HostActions { bytes(line).withUnsafeBytes { session.childLine(1, $0, now: now) } }
+        _ = client(Self.stateless("10", "tools/call", #""name":"b__ask","arguments":{"p":1}"#), now: 1000)
+        #expect(session.armTimer() == 1200)
+        let asked = child(#"{"jsonrpc":"2.0","id":"s-1","method":"sampling/createMessage","params":{"messages":[],"maxTokens":5}}"#, now: 1100)
+        let interim = try HostLine.one(asked.toClient)
+        let key = try #require(interim["result"]?["inputRequests"]?.objectValue?.keys.first)
+        let state = try #require(interim["result"]?["requestState"]?.stringValue)
+        #expect(session.tick(now: 1500).isEmpty, "no timeout while the client answers")
+        _ = client(Self.retry(key, state), now: 2000)
+        #expect(session.tick(now: 2199).isEmpty)
+        let fired = try HostLine.one(session.tick(now: 2200).toClient)
+        #expect(fired["id"] == 11 && fired["result"]?["_meta"]?["dev.tollgate/denial"]?["code"] == "timeout" && fired["result"]?["resultType"] == "complete", "\(fired)")
     }
 
     @Test("a call answered before the client's retry keeps its answer for the retry; a child request with no call to carry it is refused")
