@@ -34,6 +34,16 @@ Environment:
   FIXTURE_DISCOVER=mode        how to treat server/discover: respond (default),
                                method-not-found (act as a 2025-only server: -32601),
                                ignore (never answer it)
+  FIXTURE_ERA=era              which MCP eras the server speaks: both (default, as above);
+                               2025 (a 2025-era-only server: server/discover is -32601, and a
+                               request carrying the 2026-07-28 _meta version is -32600, as the
+                               official SDK refuses it on a handshake connection); 2026 (a
+                               2026-07-28-only server: initialize is refused with -32022 naming
+                               the supported versions, every request must carry
+                               _meta["io.modelcontextprotocol/protocolVersion"] and
+                               ["io.modelcontextprotocol/clientCapabilities"] (-32602 if not,
+                               -32022 for another version), every result gets resultType,
+                               lists ttlMs/cacheScope; server/discover offers only 2026-07-28)
 """
 
 from __future__ import annotations
@@ -50,6 +60,7 @@ LATEST_HANDSHAKE_VERSION = "2025-11-25"
 MODERN_VERSION = "2026-07-28"
 DISCOVER_SUPPORTED_VERSIONS = [MODERN_VERSION, LATEST_HANDSHAKE_VERSION]
 PROTOCOL_VERSION_META_KEY = "io.modelcontextprotocol/protocolVersion"
+CLIENT_CAPABILITIES_META_KEY = "io.modelcontextprotocol/clientCapabilities"
 SERVER_INFO_META_KEY = "io.modelcontextprotocol/serverInfo"
 
 SERVER_INFO = {"name": os.environ.get("FIXTURE_NAME", "tollgate-fixture"), "version": "1.0.0"}
@@ -63,7 +74,10 @@ INTERNAL_ERROR = -32603
 UNSUPPORTED_PROTOCOL_VERSION = -32022
 
 QUIET = os.environ.get("FIXTURE_QUIET") == "1"
-DISCOVER_BEHAVIOR = os.environ.get("FIXTURE_DISCOVER", "respond")  # respond | method-not-found | ignore
+ERA = os.environ.get("FIXTURE_ERA", "both")  # both | 2025 | 2026
+DISCOVER_BEHAVIOR = os.environ.get("FIXTURE_DISCOVER", "method-not-found" if ERA == "2025" else "respond")
+if ERA == "2026":
+    DISCOVER_SUPPORTED_VERSIONS = [MODERN_VERSION]
 CLIENT_TIMEOUT = float(os.environ.get("FIXTURE_CLIENT_TIMEOUT", "30"))
 
 
@@ -583,10 +597,38 @@ def handle_tools_call(ctx: dict) -> None:
         run()
 
 
+def _era_refusal(ctx: dict) -> bool:
+    """FIXTURE_ERA=2025/2026: refuse what the other era sends (True: answered)."""
+    method, meta, raw_id = ctx["method"], ctx["meta"], ctx["raw_id"]
+    if ERA == "2025" and PROTOCOL_VERSION_META_KEY in meta and method != "server/discover":
+        send_error(raw_id, INVALID_REQUEST, "this connection serves the handshake protocol era; "
+                   "requests carrying the 2026-07-28 envelope are not accepted on it")
+        return True
+    if ERA != "2026":
+        return False
+    if method == "initialize":
+        requested = ctx["params"].get("protocolVersion")
+        send_error(raw_id, UNSUPPORTED_PROTOCOL_VERSION,
+                   "this server speaks only 2026-07-28; the initialize handshake is not accepted",
+                   {"supported": [MODERN_VERSION], "requested": requested if isinstance(requested, str) else None})
+        return True
+    missing = [k for k in (PROTOCOL_VERSION_META_KEY, CLIENT_CAPABILITIES_META_KEY) if k not in meta]
+    if missing:
+        send_error(raw_id, INVALID_PARAMS, f"params._meta is missing the required envelope key(s): {', '.join(missing)}")
+        return True
+    if meta[PROTOCOL_VERSION_META_KEY] != MODERN_VERSION:
+        send_error(raw_id, UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version",
+                   {"supported": [MODERN_VERSION], "requested": meta[PROTOCOL_VERSION_META_KEY]})
+        return True
+    return False
+
+
 def handle_request(ctx: dict) -> None:
     method = ctx["method"]
     params = ctx["params"]
     raw_id = ctx["raw_id"]
+    if _era_refusal(ctx):
+        return
     if method == "initialize":
         requested = params.get("protocolVersion")
         version = requested if requested in SUPPORTED_HANDSHAKE_VERSIONS else LATEST_HANDSHAKE_VERSION

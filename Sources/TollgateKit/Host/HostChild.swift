@@ -7,6 +7,9 @@ public struct HostChild: Sendable {
         case idle
         /// Tollgate sent it `initialize`.
         case initializing
+        /// It refused `initialize`; Tollgate asked `server/discover` whether it is a stateless
+        /// (2026-07-28) server.
+        case discovering
         /// Initialized: requests are routed to it.
         case ready
         /// It refused `initialize` or answered it unusably: its calls are denied.
@@ -23,8 +26,11 @@ public struct HostChild: Sendable {
     public var capabilities = JSONObject()
     /// The `instructions` of its `initialize` result.
     public var instructions: String?
-    /// The `protocolVersion` it answered with.
+    /// The `protocolVersion` it answered with (or the stateless version it was discovered with).
     public var protocolVersion: String?
+    /// The era it speaks: a 2025-era session held by Tollgate, or stateless requests (each with
+    /// the version in `_meta`).
+    public var era = ProtocolEra.session
     /// Its tools, every page, as it last listed them (original names); nil: not known.
     public var tools: [JSONObject]?
     /// The pages of a listing in progress (nil: none in progress).
@@ -43,12 +49,12 @@ public struct HostChild: Sendable {
     public var unavailableReason: String? {
         switch phase {
         case .ready: nil
-        case .idle, .initializing: "server \(name) is not initialized yet"
+        case .idle, .initializing, .discovering: "server \(name) is not initialized yet"
         case .failed(let why): "server \(name) failed to initialize (\(why))"
         case .gone(let why): "server \(name) is unavailable (\(why))"
         }
     }
 
-    /// Whether the child still owes an answer to `initialize`.
-    var isInitializing: Bool { phase == .initializing }
+    /// Whether the child still owes an answer to `initialize` (or to the `server/discover` after it).
+    var isInitializing: Bool { phase == .initializing || phase == .discovering }
 }

@@ -17,6 +17,17 @@ enum HostLines {
         return writer.bytes
     }
 
+    /// A response to `id` carrying `result`, an already serialized object (newline included).
+    static func response(id: RequestID, rawResult result: [UInt8]) -> [UInt8] {
+        var writer = JSONWriter(capacity: result.count + 48)
+        writer.append(#"{"jsonrpc":"2.0","id":"#)
+        id.withBytes { writer.write(raw: $0) }
+        writer.append(#","result":"#)
+        writer.write(raw: result)
+        writer.append("}\n")
+        return writer.bytes
+    }
+
     /// The parsed `params` object of a message; nil when it has none or they are not an object.
     static func params(_ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer, maxDepth: Int) -> JSONObject? {
         guard let range = envelope.params else { return nil }

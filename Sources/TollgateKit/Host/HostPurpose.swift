@@ -2,6 +2,8 @@
 public enum HostPurpose: Sendable {
     /// Tollgate's own `initialize` of the child.
     case initialize
+    /// Tollgate's own `server/discover` of a child that refused `initialize`.
+    case discover
     /// Tollgate's own `tools/list` (one page of a listing).
     case listTools
     /// A request Tollgate sent on its own account whose answer is only logged (for example

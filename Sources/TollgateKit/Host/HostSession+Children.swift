@@ -6,6 +6,7 @@ extension HostSession {
     /// ``clientLine(_:now:)``.
     public mutating func childLine(_ child: Int, _ line: UnsafeRawBufferPointer, now: Int64 = 0) -> HostActions {
         var actions = HostActions()
+        lastNow = now
         let name = children[child].name
         switch MessageEnvelope.scan(line, maxDepth: maxDepth) {
         case .failure(let malformed):
@@ -59,26 +60,37 @@ extension HostSession {
         }
         switch entry.purpose {
         case .initialize:
-            childInitialized(child, result: result, error: error ?? (result == nil ? "its result is not an object" : nil), into: &actions)
+            if envelope.error != nil, children[child].phase == .initializing {
+                startDiscovery(of: child, into: &actions)  // perhaps a stateless (2026-07-28) server
+            } else {
+                childInitialized(child, result: result, error: error ?? (result == nil ? "its result is not an object" : nil), into: &actions)
+            }
+        case .discover:
+            childDiscovered(child, result: result, error: error ?? (result == nil ? "its result is not an object" : nil), into: &actions)
         case .listTools:
             childListed(child, result: result, error: error, into: &actions)
         case .own(let method):
             if let error { actions.log("server \(children[child].name) answered \(method) with an error: \(error)") }
-        case .clientRequest:
+        case .clientRequest(let method):
             if let clientID = entry.clientID {
-                actions.sendClient(HostLines.response(id: clientID, result: envelope.result, error: envelope.error, in: line))
+                actions.sendClient(clientResponse(id: clientID, method: method, from: child, result: envelope.result, error: envelope.error, in: line))
             }
         case .toolCall(let call):
             if usesTimers { stopTimer(of: entry, now: now) }
+            if asksSessionClient(entry, call, result: result, now: now, into: &actions) { return }
+            if !inputRounds.isEmpty { inputRounds[call.id] = nil }
             var replacement: JSONObject?
             if gate.observesOutcomes {
                 let outcome = ServerLine.outcome(result: envelope.result, error: envelope.error, in: line)
                 replacement = gate.callCompleted(call, outcome: outcome, result: gate.inspectsResults ? result : nil)
             }
-            if let replacement {
-                actions.sendClient(Reply.result(id: call.id.bytes, .object(replacement)))
+            if parkedByGate[entry.gateID] != nil {
+                // Answered while the client answers its input requests: kept for the client's retry.
+                finishParked(entry.gateID, replacement.map { .replaced($0) } ?? .answered(line: Array(line), result: envelope.result, error: envelope.error))
+            } else if let replacement {
+                actions.sendClient(clientResult(id: call.id, method: "tools/call", replacement))
             } else {
-                actions.sendClient(HostLines.response(id: call.id, result: envelope.result, error: envelope.error, in: line))
+                actions.sendClient(clientResponse(id: call.id, method: "tools/call", from: child, result: envelope.result, error: envelope.error, in: line))
             }
         }
     }
@@ -105,6 +117,7 @@ extension HostSession {
                 grant = granted
             }
         }
+        if clientEra == .stateless { return askStatelessClient(child, childID, method: method, params: params, into: &actions) }
         let sent = ids.forwardToClient(from: child, childID: childID, progressToken: HostLines.progressToken(in: params))
         if let grant { samplingGrants[sent.id] = grant }
         if let token = sent.progressToken, let original = params { params = HostLines.replacingProgressToken(in: original, with: token) }
@@ -137,6 +150,8 @@ extension HostSession {
             actions.sendClient(Reply.notification(method: "notifications/cancelled", params: .object(params)))
         case "notifications/resources/list_changed", "notifications/resources/updated", "notifications/prompts/list_changed":
             break  // not aggregated yet: the client was not offered resources or prompts
+        case "notifications/message" where clientEra == .stateless:
+            break  // 2026-07-28: log messages only for requests that ask for a level, which 2025-era servers never see
         default:
             // Logging and other notifications carry no ids: they go to the client as they are.
             var bytes = Array(UnsafeRawBufferPointer(rebasing: line[envelope.span]))
@@ -163,8 +178,9 @@ extension HostSession {
             samplingGrants[id] = nil  // its grant stays counted in full
             actions.sendClient(Reply.cancelled(requestID: id.bytes, reason: "server \(children[child].name) is gone"))
         }
+        if !inputRounds.isEmpty { endInputRounds(of: child, because: "server \(children[child].name) \(reason)", into: &actions) }
         rebuildUnion(into: &actions)
-        if hadTools && isInitialized { actions.sendClient(Reply.notification(method: "notifications/tools/list_changed", params: nil)) }
+        if hadTools && takesListChanges { actions.sendClient(Reply.notification(method: "notifications/tools/list_changed", params: nil)) }
         answerInitializeIfReady(into: &actions)
         return actions
     }
@@ -183,6 +199,8 @@ extension HostSession {
         switch entry.purpose {
         case .toolCall(let call):
             settle(call, outcome: .serverGone)
+            if !inputRounds.isEmpty { inputRounds[call.id] = nil }
+            if parkedByGate[entry.gateID] != nil { return finishParked(entry.gateID, .gone(reason)) }
             actions.sendClient(PendingRequest(clientID: call.id, purpose: .toolCall(call)).unansweredReply(because: reason))
         case .clientRequest(let method):
             if let clientID = entry.clientID {
@@ -190,6 +208,8 @@ extension HostSession {
             }
         case .initialize:
             childInitialized(entry.child, result: nil, error: reason, into: &actions)
+        case .discover:
+            childDiscovered(entry.child, result: nil, error: reason, into: &actions)
         case .listTools:
             childListed(entry.child, result: nil, error: reason, into: &actions)
         case .own:

@@ -15,6 +15,13 @@ extension HostSession {
             let tokens = SamplingRequest.answeredTokens(result: envelope.result, in: line, maxDepth: maxDepth)
             for log in gate.samplingAnswered(grant, tokens: tokens) { actions.log(log) }
         }
+        if !inputRounds.isEmpty {
+            let result = envelope.result.flatMap { try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[$0]), maxDepth: maxDepth) }
+            let error = envelope.error.map { range in
+                (try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[range]), maxDepth: maxDepth))?["message"]?.stringValue ?? "an error"
+            }
+            if takesInputAnswer(request.childID, result: result, error: error, now: lastNow, into: &actions) { return }
+        }
         guard children[request.child].phase == .ready else {
             actions.log("dropped the client's answer to a request of server \(children[request.child].name), which is gone")
             return
@@ -51,7 +58,8 @@ extension HostSession {
         case "notifications/roots/list_changed":
             var bytes = Array(UnsafeRawBufferPointer(rebasing: line[envelope.span]))
             bytes.append(0x0A)
-            for index in children.indices where children[index].phase == .ready { actions.send(bytes, toChild: index) }
+            // Gone from 2026-07-28: only 2025-era children get it.
+            for index in children.indices where children[index].phase == .ready && children[index].era == .session { actions.send(bytes, toChild: index) }
         default:
             actions.log("dropped the client's \(envelope.method ?? "?") notification (no server it concerns)")
         }

@@ -21,14 +21,20 @@ extension HostSession {
         approvals.clientCanElicit = Elicitation.clientCanElicit(capabilities: params?["capabilities"])
         clientParams["protocolVersion"] = .string(version)
         if clientParams["capabilities"] == nil { clientParams["capabilities"] = [:] }
+        clientInfo = clientParams["clientInfo"]
         pendingInitialize = (id, version)
+        initializeChildren(now: now, into: &actions)
+        answerInitializeIfReady(into: &actions)
+    }
+
+    /// Sends each child not started yet `initialize` with ``clientParams``.
+    mutating func initializeChildren(now: Int64, into actions: inout HostActions) {
         for index in children.indices where children[index].phase == .idle {
             let sent = ids.forward(to: index, clientID: nil, purpose: .initialize)
             actions.send(Reply.request(id: sent.id.bytes, method: "initialize", params: .object(clientParams)), toChild: index)
             children[index].phase = .initializing
             if startTimeouts.indices.contains(index) { timers.set(.request(sent.id), at: now + startTimeouts[index]) }
         }
-        answerInitializeIfReady(into: &actions)
     }
 
     /// A child answered `initialize`: it becomes ready (and is listed), or failed.
@@ -53,9 +59,12 @@ extension HostSession {
         answerInitializeIfReady(into: &actions)
     }
 
-    /// Answers the client's `initialize` once no child still owes its answer.
+    /// Answers the client's `initialize` once no child still owes its answer (for a stateless
+    /// client: handles the requests that waited for the children).
     mutating func answerInitializeIfReady(into actions: inout HostActions) {
-        guard let pending = pendingInitialize, !children.contains(where: \.isInitializing) else { return }
+        guard !children.contains(where: \.isInitializing) else { return }
+        if clientEra == .stateless { return statelessChildrenSettled(into: &actions) }
+        guard let pending = pendingInitialize else { return }
         pendingInitialize = nil
         isInitialized = true
         var capabilities = JSONObject()
@@ -66,14 +75,21 @@ extension HostSession {
         var result = JSONObject()
         result["protocolVersion"] = .string(pending.version)
         result["capabilities"] = .object(capabilities)
-        result["serverInfo"] = ["name": "tollgate", "version": .string(Usage.version)]
+        result["serverInfo"] = Self.serverInfo
+        if let instructions = mergedInstructions { result["instructions"] = .string(instructions) }
+        actions.sendClient(Reply.result(id: pending.id.bytes, .object(result)))
+    }
+
+    /// Tollgate's identity as a server.
+    static var serverInfo: JSONValue { ["name": "tollgate", "version": .string(Usage.version)] }
+
+    /// The children's instructions under their names, or nil when none gave any.
+    var mergedInstructions: String? {
         let instructions = children.compactMap { child in
             child.instructions.map { "## \(child.name)\n\($0)" }
         }
-        if !instructions.isEmpty {
-            result["instructions"] = .string("Tools of several servers, named server\(namespace.separator)tool.\n\n" + instructions.joined(separator: "\n\n"))
-        }
-        actions.sendClient(Reply.result(id: pending.id.bytes, .object(result)))
+        guard !instructions.isEmpty else { return nil }
+        return "Tools of several servers, named server\(namespace.separator)tool.\n\n" + instructions.joined(separator: "\n\n")
     }
 
     // MARK: - Listings
@@ -89,7 +105,8 @@ extension HostSession {
 
     private mutating func requestPage(of child: Int, cursor: JSONValue?, into actions: inout HostActions) {
         let sent = ids.forward(to: child, clientID: nil, purpose: .listTools)
-        actions.send(Reply.request(id: sent.id.bytes, method: "tools/list", params: cursor.map { ["cursor": $0] }), toChild: child)
+        let params = childParams(cursor.map { ["cursor": $0] }, for: child)
+        actions.send(Reply.request(id: sent.id.bytes, method: "tools/list", params: params.map(JSONValue.object)), toChild: child)
     }
 
     /// The child's `notifications/tools/list_changed`: list again, then tell the client.
@@ -130,7 +147,7 @@ extension HostSession {
         rebuildUnion(into: &actions)
         if children[child].notifyWhenListed {
             children[child].notifyWhenListed = false
-            if isInitialized { actions.sendClient(Reply.notification(method: "notifications/tools/list_changed", params: nil)) }
+            if takesListChanges { actions.sendClient(Reply.notification(method: "notifications/tools/list_changed", params: nil)) }
         }
     }
 
@@ -152,6 +169,6 @@ extension HostSession {
         var result = JSONObject()
         result["tools"] = .array(union.tools.map(JSONValue.object))
         if gate.inspectsToolLists, let filtered = gate.filterToolList(result) { result = filtered }
-        return Reply.result(id: id.bytes, .object(result))
+        return clientResult(id: id, method: "tools/list", result)
     }
 }

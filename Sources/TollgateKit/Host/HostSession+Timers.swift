@@ -27,6 +27,7 @@ extension HostSession {
     /// the gate learns the call timed out. The gate's tick runs when due.
     public mutating func tick(now: Int64) -> HostActions {
         var actions = HostActions()
+        lastNow = now
         guard !timers.isEmpty else { return actions }
         for timer in timers.expire(now: now) {
             switch timer {
@@ -42,12 +43,18 @@ extension HostSession {
     private mutating func expire(_ id: RequestID, now: Int64, into actions: inout HostActions) {
         let timeout = callTimeouts.removeValue(forKey: id)
         guard let entry = ids.take(id: id) else { return }
-        if case .initialize = entry.purpose {
-            // A server that does not answer initialize in time is treated as failed; the
-            // client's initialize is answered without it.
-            let seconds = Double(startTimeouts[entry.child]) / 1000
-            childInitialized(entry.child, result: nil, error: "no answer to initialize within \(seconds) s (startTimeoutSeconds)", into: &actions)
-            return
+        // A server that does not answer initialize (or the server/discover after it) in time is
+        // treated as failed; the client is answered without it.
+        func late(_ method: String) -> String {
+            "no answer to \(method) within \(Double(startTimeouts[entry.child]) / 1000) s (startTimeoutSeconds)"
+        }
+        switch entry.purpose {
+        case .initialize:
+            return childInitialized(entry.child, result: nil, error: late("initialize"), into: &actions)
+        case .discover:
+            return childDiscovered(entry.child, result: nil, error: late("server/discover"), into: &actions)
+        default:
+            break
         }
         guard case .toolCall(let call) = entry.purpose else { return }
         let limit = timeout?.text ?? "its time limit"

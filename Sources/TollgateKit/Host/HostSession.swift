@@ -1,6 +1,8 @@
 /// The aggregating gate's state machine: one client in front, several child servers behind, one
-/// MCP server as the client sees it. It answers the client's `initialize` itself once every child
-/// was initialized, answers `tools/list` with the union of the children's tools (namespaced by
+/// MCP server as the client sees it. It answers the client's `initialize` (or, for a stateless
+/// 2026-07-28 client, `server/discover`) itself once every child was initialized, translating
+/// between the eras where the client and a child speak different ones (HostSession+Eras),
+/// answers `tools/list` with the union of the children's tools (namespaced by
 /// ``ToolNamespace``), routes `tools/call` through the ``Gate`` to the owning child under the
 /// tool's original name, answers `ping`, and maps every id and progress token through its
 /// ``IDMap``. It returns ``HostActions``; no I/O happens here.
@@ -9,7 +11,8 @@
 /// gate does not aggregate yet (resources, prompts, completion) are answered with a JSON-RPC
 /// "method not found" error that says so; batches are refused (they exist only in 2025-03-26).
 public struct HostSession: Sendable {
-    /// The protocol versions the aggregating gate speaks with a client (and then with its children).
+    /// The 2025-era protocol versions the aggregating gate negotiates in `initialize` with a client
+    /// (and then with its children). It speaks ``EraTranslation/statelessVersions`` too.
     public static let supportedVersions = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"]
 
     /// The gate consulted for tool calls and the tool list.
@@ -48,6 +51,26 @@ public struct HostSession: Sendable {
     var samplingGrants: [RequestID: SamplingGrant] = [:]
     /// Calls held for approval and Tollgate's own requests to the client.
     public internal(set) var approvals = ApprovalState()
+    /// The client's era, settled by its first request: `initialize` opens a 2025-era session, a
+    /// request carrying the 2026-07-28 `_meta` version a stateless one. Nil before either.
+    public internal(set) var clientEra: ProtocolEra?
+    /// The client's identity (from `initialize` or a stateless request's `_meta`), passed on in
+    /// the stateless requests Tollgate sends.
+    var clientInfo: JSONValue?
+    /// A stateless client's requests waiting for the children to be initialized.
+    var deferred: [DeferredRequest] = []
+    /// The monotonic time of the last line or tick (for requests replayed later).
+    var lastNow: Int64 = 0
+    /// Calls whose stateless client was answered `input_required` (a 2025-era child asked it
+    /// something), by the `requestState` given out; the child's call goes on meanwhile.
+    var parkedCalls: [String: ParkedCall] = [:]
+    /// The `requestState` of each parked call, by gate-owned id.
+    var parkedByGate: [RequestID: String] = [:]
+    /// The number of the next `requestState` and input request key given out.
+    var nextInputNumber: UInt64 = 1
+    /// 2025-era clients' calls whose stateless child asked for input, by client id
+    /// (HostSession+InputRounds).
+    var inputRounds: [RequestID: InputRound] = [:]
 
     /// A session over the namespace's servers, deciding calls by `gate`.
     /// `startTimeouts` gives, per server, how long it may take to answer `initialize` (in
@@ -68,6 +91,7 @@ public struct HostSession: Sendable {
     /// time in milliseconds (read by the caller; only used when ``usesTimers``).
     public mutating func clientLine(_ line: UnsafeRawBufferPointer, now: Int64 = 0) -> HostActions {
         var actions = HostActions()
+        lastNow = now
         switch MessageEnvelope.scan(line, maxDepth: maxDepth) {
         case .failure(let malformed):
             if case .empty = malformed.error.reason { return actions }
@@ -99,13 +123,16 @@ public struct HostSession: Sendable {
         case .malformedToolCall(let id, let error):
             actions.sendClient(Reply.error(id: id.bytes, error))
         case .toolCall(let call):
-            route(call, now: now, into: &actions)
+            if admits(.toolCall(call), into: &actions) { route(call, now: now, into: &actions) }
         case .request(let id, let method, _):
             if isInUse(id) {
                 actions.sendClient(Reply.error(id: id.bytes, JSONRPCError(.invalidRequest, "Invalid Request: id \(id) is already in use by a request in flight")))
                 return
             }
-            request(id, method: method, params: HostLines.params(envelope, in: line, maxDepth: maxDepth), now: now, into: &actions)
+            let params = HostLines.params(envelope, in: line, maxDepth: maxDepth)
+            if admits(.request(id, method: method, params: params), into: &actions) {
+                request(id, method: method, params: params, now: now, into: &actions)
+            }
         case .toolCallNotification:
             actions.log("dropped a tools/call sent as a notification (no id): it is never forwarded")
         case .passThrough, .uninspectedToolCall, .response:
@@ -113,23 +140,22 @@ public struct HostSession: Sendable {
         }
     }
 
-    private func isInUse(_ id: RequestID) -> Bool {
-        ids.isInFlight(clientID: id) || pendingInitialize?.id == id || waitingLists.contains(id) || approvals.held[id] != nil
+    func isInUse(_ id: RequestID) -> Bool {
+        ids.isInFlight(clientID: id) || pendingInitialize?.id == id || waitingLists.contains(id) || deferred.contains { $0.id == id }
+            || inputRounds[id] != nil || approvals.held[id] != nil
     }
 
     /// A request other than `tools/call`.
-    private mutating func request(_ id: RequestID, method: String, params: JSONObject?, now: Int64, into actions: inout HostActions) {
+    mutating func request(_ id: RequestID, method: String, params: JSONObject?, now: Int64, into actions: inout HostActions) {
         switch method {
         case "initialize":
             initialize(id, params: params, now: now, into: &actions)
             return
         case "ping":
-            actions.sendClient(Reply.result(id: id.bytes, [:]))
+            actions.sendClient(clientResult(id: id, method: method, [:]))
             return
         case "server/discover":
-            // The stateless era is not translated yet: a 2026-07-28 client falls back to initialize.
-            actions.sendClient(Reply.error(id: id.bytes, JSONRPCError(
-                .methodNotFound, "Method not found: server/discover (Tollgate aggregating several servers speaks the initialize handshake)")))
+            discover(id, into: &actions)
             return
         default:
             break
@@ -149,11 +175,12 @@ public struct HostSession: Sendable {
                 actions.sendClient(toolList(id: id))
             }
         case "logging/setLevel":
-            for index in children.indices where children[index].phase == .ready && children[index].capabilities["logging"] != nil {
+            // logging/setLevel is gone from 2026-07-28: only 2025-era children get it.
+            for index in children.indices where children[index].phase == .ready && children[index].era == .session && children[index].capabilities["logging"] != nil {
                 let sent = ids.forward(to: index, clientID: nil, purpose: .own(method: method))
-                actions.send(Reply.request(id: sent.id.bytes, method: method, params: params.map(JSONValue.object)), toChild: index)
+                actions.send(Reply.request(id: sent.id.bytes, method: method, params: childParams(params, for: index).map(JSONValue.object)), toChild: index)
             }
-            actions.sendClient(Reply.result(id: id.bytes, [:]))
+            actions.sendClient(clientResult(id: id, method: method, [:]))
         default:
             actions.sendClient(Reply.error(id: id.bytes, JSONRPCError(
                 .methodNotFound, "Method not found: \(method) (Tollgate aggregates tools of several servers; it does not aggregate \(method) yet)")))
@@ -163,7 +190,7 @@ public struct HostSession: Sendable {
     // MARK: - Tool calls
 
     /// Decides a call by the gate, then routes it to the child owning its exposed name.
-    private mutating func route(_ call: ToolCall, now: Int64, into actions: inout HostActions) {
+    mutating func route(_ call: ToolCall, now: Int64, into actions: inout HostActions) {
         if isInUse(call.id) {
             actions.sendClient(Reply.error(id: call.id.bytes, JSONRPCError(.invalidRequest, "Invalid Request: id \(call.id) is already in use by a request in flight")))
             return
@@ -172,6 +199,7 @@ public struct HostSession: Sendable {
             actions.sendClient(Reply.error(id: call.id.bytes, JSONRPCError(.invalidRequest, "Invalid Request: tools/call before initialize")))
             return
         }
+        if resumesParkedCall(call, now: now, into: &actions) { return }
         let verdict = gate.decide(call)
         if usesTimers { scheduleGateTick(now: now) }
         switch verdict {
@@ -203,6 +231,7 @@ public struct HostSession: Sendable {
         }
         var params = call.params
         params["name"] = .string(tool)
+        params = childParams(params, for: child) ?? params
         let sent = ids.forward(to: child, clientID: call.id, purpose: .toolCall(call), progressToken: HostLines.progressToken(in: params))
         if let token = sent.progressToken { params = HostLines.replacingProgressToken(in: params, with: token) }
         actions.send(Reply.request(id: sent.id.bytes, method: "tools/call", params: .object(params)), toChild: child)

@@ -123,6 +123,24 @@ public struct IDMap<Purpose: Sendable>: Sendable {
         return entry
     }
 
+    /// The requests in flight to `child`, oldest first.
+    public func forwarded(to child: Int) -> [Forwarded] {
+        toChildren.values.filter { $0.child == child }.sorted { Self.order($0.gateID) < Self.order($1.gateID) }
+    }
+
+    /// Gives the request in flight under gate-owned `id` another client id (nil: none, the
+    /// client's request was answered while the child's goes on) and purpose; false when unknown.
+    @discardableResult
+    public mutating func rebind(_ id: RequestID, clientID: RequestID?, purpose: Purpose) -> Bool {
+        guard var entry = toChildren[id] else { return false }
+        if let old = entry.clientID { byClientID[old] = nil }
+        entry.clientID = clientID
+        entry.purpose = purpose
+        if let clientID { byClientID[clientID] = id }
+        toChildren[id] = entry
+        return true
+    }
+
     /// Where the client's `notifications/cancelled` for its request `clientID` goes: the child
     /// and the gate-owned id it knows the request by.
     public func cancellation(ofClientID clientID: RequestID) -> (child: Int, id: RequestID)? {

@@ -1,12 +1,15 @@
 /// A JSON-RPC error object Tollgate sends in its own replies.
 public struct JSONRPCError: Error, Sendable, Equatable {
-    /// The standard codes Tollgate uses. Codes -32000…-32099 are left to servers.
+    /// The codes Tollgate uses: JSON-RPC's standard ones and, from MCP's reserved range
+    /// -32020…-32099, the one it answers a stateless request of a version it does not speak with.
     public enum Code: Int, Sendable {
         case parseError = -32700
         case invalidRequest = -32600
         case methodNotFound = -32601
         case invalidParams = -32602
         case internalError = -32603
+        /// MCP 2026-07-28 `UnsupportedProtocolVersionError`: `data` names `supported` and `requested`.
+        case unsupportedProtocolVersion = -32022
     }
 
     /// The numeric code.
