@@ -32,12 +32,8 @@ extension AuditLog {
                 state.pathCheckedAt = now
             }
             let tail = try withUnlock(file) { () throws(AuditError) in try previous(file, identity: identity, size: size, state: state) }
-            var sealed = record
-            if sealed[AuditRecord.Field.time] == nil { sealed[AuditRecord.Field.time] = .string(AuditTimestamp.now().rfc3339) }
-            sealed[AuditRecord.Field.seq] = .number(String(state.seq + 1))
-            sealed[AuditRecord.Field.run] = .string(runID)
-            sealed[AuditRecord.Field.prev] = .string(tail.hash ?? AuditRecord.genesisHash)
-            var (line, hash) = sealed.seal(key: key)
+            var (line, hash) = record.sealed(time: AuditTimestamp.now(), seq: state.seq + 1, run: runID,
+                                             prev: tail.hash ?? AuditRecord.genesisHash, authenticator: authenticator)
             if tail.needsNewline { line.insert(0x0A, at: 0) }
             if let rotateBytes, size > 0, size + line.count > rotateBytes {
                 // Unlock before the descriptor is closed: its number may be reused at once by another writer.

@@ -65,6 +65,8 @@ public final class AuditLog: Sendable {
     /// The size past which the file is rotated, in bytes; nil never rotates.
     public let rotateBytes: Int?
     let key: [UInt8]?
+    /// HMAC-SHA-256 keyed with `key` (its pads already hashed), copied for each record; nil without a key.
+    let authenticator: HMAC?
     let state: Mutex<State>
 
     struct State {
@@ -86,6 +88,7 @@ public final class AuditLog: Sendable {
         self.durability = durability
         self.rotateBytes = rotateBytes
         self.key = key
+        authenticator = key.map { HMAC(key: $0) }
         self.runID = runID
         state = Mutex(State(file: file))
     }
