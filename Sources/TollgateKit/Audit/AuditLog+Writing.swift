@@ -6,7 +6,7 @@ import Darwin
 
 extension AuditLog {
     /// Writes one record under the file lock (see ``AuditLog``); called with the state locked.
-    func write(_ record: AuditRecord, state: inout State) throws(AuditError) -> String {
+    func write(_ record: Entry, state: inout State) throws(AuditError) -> String {
         // A few rounds at most: each one either writes or follows a rotation to the new file.
         for _ in 0..<(Self.keptRotations + 2) {
             guard !state.closed else { throw .closed(path: path) }
@@ -51,6 +51,19 @@ extension AuditLog {
             return hash
         }
         throw .system(.rotate, path: path, errno: EAGAIN)
+    }
+
+    /// What ``write(_:state:)`` seals: any record, or a call's decision or outcome in its fixed shape.
+    enum Entry {
+        case record(AuditRecord)
+        case call(AuditCallRecord)
+
+        func sealed(time: AuditTimestamp, seq: Int, run: String, prev: String, authenticator: HMAC?) -> (line: [UInt8], hash: String) {
+            switch self {
+            case .record(let record): record.sealed(time: time, seq: seq, run: run, prev: prev, authenticator: authenticator)
+            case .call(let record): record.sealed(time: time, seq: seq, run: run, prev: prev, authenticator: authenticator)
+            }
+        }
     }
 
     /// Runs `body`; if it throws, unlocks `file` first.

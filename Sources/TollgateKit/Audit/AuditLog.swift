@@ -130,6 +130,16 @@ public final class AuditLog: Sendable {
     /// Appends a record and returns its hash (see ``append(_:)-(JSONObject)``).
     @discardableResult
     public func append(_ record: AuditRecord) throws(AuditError) -> String {
+        try append(entry: .record(record))
+    }
+
+    /// Appends a call's decision or outcome record (the same bytes as its ``AuditRecord`` form).
+    @discardableResult
+    func append(_ record: AuditCallRecord) throws(AuditError) -> String {
+        try append(entry: .call(record))
+    }
+
+    private func append(entry record: Entry) throws(AuditError) -> String {
         let (hash, startFlusher) = try state.withLock { (state: inout State) throws(AuditError) -> (String, Bool) in
             if let failure = state.failure {
                 state.failure = nil

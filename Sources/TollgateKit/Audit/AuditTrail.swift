@@ -21,9 +21,8 @@ public struct AuditTrail: Sendable {
     /// record could not be written.
     public mutating func recordDecision(_ call: ToolCall, _ decision: AuditRecord.Decision, denial: Denial?,
                                         budgets: JSONObject? = nil) throws(AuditError) {
-        let record = AuditRecord.decision(decision, server: server, tool: call.name, arguments: .object(call.arguments),
-                                          argumentsMode: arguments, denial: denial, budgets: budgets)
-        try log.append(record)
+        try log.append(AuditCallRecord.decision(decision, server: server, tool: call.name, arguments: call.arguments,
+                                                 argumentsMode: arguments, denial: denial, budgets: budgets))
         if decision != .denied { started[call.id] = Self.nowMicros() }
     }
 
@@ -39,7 +38,7 @@ public struct AuditTrail: Sendable {
         case .error: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration)
         case .serverGone, .timedOut: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration)
         }
-        try log.append(AuditRecord.outcome(server: server, tool: call.name, id: call.id.description, outcome: recorded))
+        try log.append(AuditCallRecord.outcome(server: server, tool: call.name, id: call.id.description, outcome: recorded))
     }
 
     /// Records a budget threshold crossing.
