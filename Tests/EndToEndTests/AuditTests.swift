@@ -82,7 +82,7 @@ struct AuditTests {
         let auditPath = directory.path("audit.log")
         let manifest = """
             {"version": 1, "tools": {"echo": {}, "add": {"allow": false, "reason": "no sums today"}},
-             "audit": {"path": "\(auditPath)", "arguments": "full", "fsync": "batch", "rotateMB": 1}}
+             "audit": {"path": "\(auditPath)", "arguments": "full", "fsync": "batch"}}
             """
         let sessions = try [PolicySession("audit-two-a", manifest: manifest), PolicySession("audit-two-b", manifest: manifest)]
         // Both gates have each call in flight before either answer is read, so their records interleave.
