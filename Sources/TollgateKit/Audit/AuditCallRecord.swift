@@ -21,6 +21,13 @@ struct AuditCallRecord: Sendable {
     /// A `decision` record for a call (what ``AuditTrail`` writes before forwarding or denying it).
     static func decision(_ decision: AuditRecord.Decision, server: String?, tool: String, arguments: JSONObject,
                          argumentsMode: AuditRedaction.Mode, denial: Denial?, budgets: JSONObject?) -> AuditCallRecord {
+        Self.decision(decision, serverMember: serverMember(server), tool: tool, arguments: arguments,
+                      argumentsMode: argumentsMode, denial: denial, budgets: budgets)
+    }
+
+    /// A `decision` record with the server's member already written (``serverMember(_:)``, kept by the trail).
+    static func decision(_ decision: AuditRecord.Decision, serverMember: [UInt8], tool: String, arguments: JSONObject,
+                         argumentsMode: AuditRedaction.Mode, denial: Denial?, budgets: JSONObject?) -> AuditCallRecord {
         var record = AuditCallRecord()
         var writer = JSONWriter(capacity: 256)
         let called = AuditRecord.canonicalBytes(.object(arguments))
@@ -59,12 +66,18 @@ struct AuditCallRecord: Sendable {
             }
             record.beforeRun = reason.bytes
         }
-        record.setServerAndTool(server, tool)
+        record.beforeTime = serverMember
+        record.setTool(tool)
         return record
     }
 
     /// An `outcome` record: how a forwarded call ended.
     static func outcome(server: String?, tool: String, id: String, outcome: AuditRecord.Outcome) -> AuditCallRecord {
+        Self.outcome(serverMember: serverMember(server), tool: tool, id: id, outcome: outcome)
+    }
+
+    /// An `outcome` record with the server's member already written.
+    static func outcome(serverMember: [UInt8], tool: String, id: String, outcome: AuditRecord.Outcome) -> AuditCallRecord {
         var record = AuditCallRecord()
         var writer = JSONWriter(capacity: 128)
         writer.append(#","event":"outcome","id":"#)
@@ -80,17 +93,21 @@ struct AuditCallRecord: Sendable {
         }
         writer.append("}")
         record.beforePrev = writer.bytes
-        record.setServerAndTool(server, tool)
+        record.beforeTime = serverMember
+        record.setTool(tool)
         return record
     }
 
-    private mutating func setServerAndTool(_ server: String?, _ tool: String) {
-        if let server {
-            var writer = JSONWriter(capacity: server.utf8.count + 12)
-            writer.append(#","server":"#)
-            writer.write(string: server)
-            beforeTime = writer.bytes
-        }
+    /// `,"server":"…"`, or nothing without a server.
+    static func serverMember(_ server: String?) -> [UInt8] {
+        guard let server else { return [] }
+        var writer = JSONWriter(capacity: server.utf8.count + 12)
+        writer.append(#","server":"#)
+        writer.write(string: server)
+        return writer.bytes
+    }
+
+    private mutating func setTool(_ tool: String) {
         var writer = JSONWriter(capacity: tool.utf8.count + 10)
         writer.append(#","tool":"#)
         writer.write(string: tool)
