@@ -76,6 +76,39 @@ struct AuditTests {
         #expect(tokens > 100 && tokens < 1000, "\(outcome)")
     }
 
+    @Test("two Tollgate processes writing one log at once keep one valid chain (fsync batch, records interleaved)")
+    func twoProcessesOneChain() async throws {
+        let directory = try TemporaryDirectory("audit-two")
+        let auditPath = directory.path("audit.log")
+        let manifest = """
+            {"version": 1, "tools": {"echo": {}, "add": {"allow": false, "reason": "no sums today"}},
+             "audit": {"path": "\(auditPath)", "arguments": "full", "fsync": "batch"}}
+            """
+        let sessions = try [PolicySession("audit-two-a", manifest: manifest), PolicySession("audit-two-b", manifest: manifest)]
+        // Both gates have each call in flight before either answer is read, so their records interleave.
+        for round in 0..<40 {
+            for (index, session) in sessions.enumerated() {
+                let name = round % 5 == 4 ? "add" : "echo"
+                try await session.gate.send(RPC.toolCall(id: "\(round)", name: name, arguments: #"{"text":"gate \#(index) call \#(round)","a":1,"b":2}"#))
+            }
+            for session in sessions {
+                let answer = try await session.gate.readJSON()
+                #expect(answer["id"].int == round, "\(answer)")
+            }
+        }
+        for session in sessions { #expect(try await session.finish() == 0) }
+
+        let verified = try await runTollgate(["audit", "verify", auditPath])
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+        let records = try String(contentsOfFile: auditPath, encoding: .utf8).split(separator: "\n").map { try JSON(parsing: Array($0.utf8)) }
+        // Per gate: start, 40 decisions, 32 outcomes (8 calls denied), server_exit.
+        let perGate = 1 + 40 + 32 + 1
+        #expect(records.count == 2 * perGate, "\(records.count) records")
+        #expect(Set(records.compactMap { $0["run"].string }).count == 2, "both runs wrote into the one chain")
+        let runs = records.compactMap { $0["run"].string }
+        #expect(zip(runs, runs.dropFirst()).contains { $0 != $1 }, "the two runs' records interleave")
+    }
+
     @Test("a call that cannot be recorded is refused (audit_unavailable); Tollgate does not start without its log")
     func failsClosed() async throws {
         let directory = try TemporaryDirectory("audit-full")

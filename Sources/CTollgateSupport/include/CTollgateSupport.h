@@ -49,4 +49,27 @@ void tg_ignore_sigpipe(void);
 /// exit code in *code, or the signal in *signal (the other set to -1).
 pid_t tg_wait(pid_t pid, int nohang, int *code, int *signal);
 
+/// What the audit writer needs to know of an open file.
+typedef struct {
+    uint64_t device; /* as st_dev */
+    uint64_t inode;
+    int64_t size;
+    uint32_t mode;   /* st_mode */
+    uint32_t owner;  /* st_uid */
+    uint64_t links;  /* st_nlink */
+} tg_file_status_t;
+
+/// `fstat` without the timestamps: `statx` asking only for type, mode, links, owner, inode and
+/// size where Linux has it (a stat that asks for timestamps makes the next write to the file
+/// dearer on Linux 6.13+), else `fstat`. Returns 0, or -1 with errno set.
+int tg_file_status(int fd, tg_file_status_t *out);
+
+/// Whether this CPU has the SHA extensions (x86-64 SHA-NI with SSE4.1 and SSSE3).
+int tg_sha256_hardware_available(void);
+
+/// SHA-256's compression function over `count` consecutive 64-byte blocks with the SHA
+/// extensions; `state` is the eight working words H0...H7. Only call it when
+/// `tg_sha256_hardware_available()` returned nonzero.
+void tg_sha256_compress_hardware(uint32_t state[8], const uint8_t *blocks, size_t count);
+
 #endif

@@ -30,6 +30,9 @@ public struct ApprovalOutcome: Sendable, Equatable {
         case none
         /// The call was abandoned before an answer (the server went away).
         case abandoned
+        /// The client cancelled the call (`notifications/cancelled`) before an answer: it gets
+        /// no response, and the approval asked for is withdrawn.
+        case cancelled
     }
 
     /// Whether the call may run.
@@ -67,6 +70,8 @@ public struct ApprovalOutcome: Sendable, Equatable {
                           advice: "Tell the user the call is waiting for their approval; retry only if they ask.")
         case .abandoned:
             return Denial(.approvalDenied, tool: tool, rule: rule, reason: "the call was abandoned before it was approved (\(detail))")
+        case .cancelled:
+            return Denial(.approvalDenied, tool: tool, rule: rule, reason: "the client cancelled the call before it was approved (\(detail))")
         }
     }
 }

@@ -12,8 +12,9 @@ public enum ApproverCommand {
     /// The most stdout kept as the note (the rest is read and dropped).
     static let maxNoteBytes = 200
 
-    /// Runs a job to its end; blocks the calling thread (a thread of its own) until then.
-    public static func run(_ job: ApproverJob) -> ApproverResult {
+    /// Runs a job to its end; blocks the calling thread (a thread of its own) until then. A
+    /// `cancellation` fired meanwhile kills the approver's process group at once (``ApproverResult/cancelled``).
+    public static func run(_ job: ApproverJob, cancellation: ApproverCancellation? = nil) -> ApproverResult {
         let child: ChildProcess
         do throws(SpawnError) {
             child = try ChildProcess.spawn(ChildProcess.Configuration(arguments: job.command))
@@ -27,13 +28,22 @@ public enum ApproverCommand {
         var note: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
+            if cancellation?.isCancelled == true {
+                close(child.output)
+                return kill(child, because: .cancelled)
+            }
             let remaining = deadline - SystemClock.monotonicMilliseconds()
             guard remaining > 0 else {
                 close(child.output)
-                return kill(child)
+                return kill(child, because: .timedOut)
             }
-            var fds = [pollfd(fd: child.output, events: Int16(POLLIN), revents: 0)]
-            guard poll(&fds, 1, Int32(clamping: remaining)) > 0 else { continue }
+            var fds = [pollfd(fd: child.output, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: cancellation?.descriptor ?? -1, events: Int16(POLLIN), revents: 0)]
+            // Without a cancellation pipe, look at the flag every 100 ms.
+            let hasPipe = (cancellation?.descriptor ?? -1) >= 0
+            let wait = cancellation != nil && !hasPipe ? Swift.min(remaining, 100) : remaining
+            guard poll(&fds, 2, Int32(clamping: wait)) > 0 else { continue }
+            guard fds[0].revents != 0 else { continue }
             let count = buffer.withUnsafeMutableBytes { readRetrying(child.output, $0) }
             if count <= 0 { break }
             note.append(contentsOf: buffer[..<Swift.min(count, Swift.max(0, maxNoteBytes - note.count))])
@@ -41,15 +51,16 @@ public enum ApproverCommand {
         close(child.output)
         while true {
             if let status = child.reap() { return .finished(status, note: Self.note(note)) }
-            guard SystemClock.monotonicMilliseconds() < deadline else { return kill(child) }
+            if cancellation?.isCancelled == true { return kill(child, because: .cancelled) }
+            guard SystemClock.monotonicMilliseconds() < deadline else { return kill(child, because: .timedOut) }
             usleep(2000)
         }
     }
 
-    private static func kill(_ child: ChildProcess) -> ApproverResult {
+    private static func kill(_ child: ChildProcess, because result: ApproverResult) -> ApproverResult {
         child.signalGroup(SIGKILL)
         while child.reap() == nil { usleep(1000) }
-        return .timedOut
+        return result
     }
 
     /// The first line of the output, trimmed, as text.

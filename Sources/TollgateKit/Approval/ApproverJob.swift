@@ -29,6 +29,8 @@ public enum ApproverResult: Sendable, Equatable {
     case timedOut
     /// It could not be started.
     case failed(String)
+    /// Its call was cancelled by the client, and it was killed.
+    case cancelled
 
     /// Whether it approved: exit status 0 only.
     public var approves: Bool {
@@ -48,6 +50,7 @@ public enum ApproverResult: Sendable, Equatable {
             return note.isEmpty ? "\(path): \(ended)" : "\(path): \(ended): \(note)"
         case .timedOut: return "\(path): killed after its time limit"
         case .failed(let why): return "\(path): could not run (\(why))"
+        case .cancelled: return "\(path): stopped, the call was cancelled"
         }
     }
 }

@@ -1,6 +1,6 @@
 extension AuditRecord {
     /// An `approval` record: how a held call's approval ended. Fields: `tool`, `rule`,
-    /// `approved` (true or false), `by` (`client`, `command`, `timeout`, `none`, `abandoned`),
+    /// `approved` (true or false), `by` (`client`, `command`, `timeout`, `none`, `abandoned`, `cancelled`),
     /// `detail` (the client's action, the command and its exit status, the time waited) and
     /// `argumentsSha256` of the call. A `decision` record follows (allowed, or denied with
     /// `approval_denied` / `approval_required`).

@@ -1,3 +1,4 @@
+import CTollgateSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -37,9 +38,8 @@ struct AuditFile {
 
     /// The identity and size of the open file.
     func status() throws(AuditError) -> (Identity, Int) {
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .system(.stat, path: path, errno: errno) }
-        return (Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino)), Int(info.st_size))
+        let status = try fullStatus()
+        return (status.identity, status.size)
     }
 
     /// What `fstat` tells of the open file: enough to see, without looking up `path`, whether it
@@ -56,16 +56,21 @@ struct AuditFile {
         /// Still linked once (not removed), owner-writable and writable by nobody else, owned by this process's user: every writer
         /// that can open it can also `fchmod` it, so a rotation by any of them marks it (``retire()``).
         var isPrivateToWriter: Bool {
-            links == 1 && permissions & 0o222 == 0o200 && owner == UInt32(geteuid())
+            links == 1 && permissions & 0o222 == 0o200 && owner == AuditFile.effectiveUser
         }
     }
 
-    /// The identity, size, permissions and owner of the open file (one `fstat`).
+    /// This process's effective user id, asked once (`geteuid` is a system call; Tollgate never changes it).
+    static let effectiveUser = UInt32(geteuid())
+
+    /// The identity, size, permissions and owner of the open file: one `statx` that leaves out
+    /// the timestamps (asking for them would make every following write update the inode, see
+    /// `tg_file_status`), or `fstat` where that is missing.
     func fullStatus() throws(AuditError) -> Status {
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .system(.stat, path: path, errno: errno) }
-        return Status(identity: Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino)), size: Int(info.st_size),
-                      permissions: UInt32(info.st_mode) & 0o777, owner: UInt32(info.st_uid), links: Int(info.st_nlink))
+        var info = tg_file_status_t()
+        guard tg_file_status(fd, &info) == 0 else { throw .system(.stat, path: path, errno: errno) }
+        return Status(identity: Identity(device: info.device, inode: info.inode), size: Int(info.size),
+                      permissions: info.mode & 0o777, owner: info.owner, links: Int(info.links))
     }
 
     /// Marks a file that was just rotated away as retired: its write permission bits are removed,

@@ -6,7 +6,7 @@ import Darwin
 
 extension AuditLog {
     /// Writes one record under the file lock (see ``AuditLog``); called with the state locked.
-    func write(_ record: AuditRecord, state: inout State) throws(AuditError) -> String {
+    func write(_ record: Entry, state: inout State) throws(AuditError) -> String {
         // A few rounds at most: each one either writes or follows a rotation to the new file.
         for _ in 0..<(Self.keptRotations + 2) {
             guard !state.closed else { throw .closed(path: path) }
@@ -32,12 +32,8 @@ extension AuditLog {
                 state.pathCheckedAt = now
             }
             let tail = try withUnlock(file) { () throws(AuditError) in try previous(file, identity: identity, size: size, state: state) }
-            var sealed = record
-            if sealed[AuditRecord.Field.time] == nil { sealed[AuditRecord.Field.time] = .string(AuditTimestamp.now().rfc3339) }
-            sealed[AuditRecord.Field.seq] = .number(String(state.seq + 1))
-            sealed[AuditRecord.Field.run] = .string(runID)
-            sealed[AuditRecord.Field.prev] = .string(tail.hash ?? AuditRecord.genesisHash)
-            var (line, hash) = sealed.seal(key: key)
+            var (line, hash) = record.sealed(time: AuditTimestamp.now(), seq: state.seq + 1, run: runID,
+                                             prev: tail.hash ?? AuditRecord.genesisHash, authenticator: authenticator)
             if tail.needsNewline { line.insert(0x0A, at: 0) }
             if let rotateBytes, size > 0, size + line.count > rotateBytes {
                 // Unlock before the descriptor is closed: its number may be reused at once by another writer.
@@ -55,6 +51,19 @@ extension AuditLog {
             return hash
         }
         throw .system(.rotate, path: path, errno: EAGAIN)
+    }
+
+    /// What ``write(_:state:)`` seals: any record, or a call's decision or outcome in its fixed shape.
+    enum Entry {
+        case record(AuditRecord)
+        case call(AuditCallRecord)
+
+        func sealed(time: AuditTimestamp, seq: Int, run: String, prev: String, authenticator: HMAC?) -> (line: [UInt8], hash: String) {
+            switch self {
+            case .record(let record): record.sealed(time: time, seq: seq, run: run, prev: prev, authenticator: authenticator)
+            case .call(let record): record.sealed(time: time, seq: seq, run: run, prev: prev, authenticator: authenticator)
+            }
+        }
     }
 
     /// Runs `body`; if it throws, unlocks `file` first.

@@ -65,6 +65,8 @@ public final class AuditLog: Sendable {
     /// The size past which the file is rotated, in bytes; nil never rotates.
     public let rotateBytes: Int?
     let key: [UInt8]?
+    /// HMAC-SHA-256 keyed with `key` (its pads already hashed), copied for each record; nil without a key.
+    let authenticator: HMAC?
     let state: Mutex<State>
 
     struct State {
@@ -86,6 +88,7 @@ public final class AuditLog: Sendable {
         self.durability = durability
         self.rotateBytes = rotateBytes
         self.key = key
+        authenticator = key.map { HMAC(key: $0) }
         self.runID = runID
         state = Mutex(State(file: file))
     }
@@ -127,6 +130,16 @@ public final class AuditLog: Sendable {
     /// Appends a record and returns its hash (see ``append(_:)-(JSONObject)``).
     @discardableResult
     public func append(_ record: AuditRecord) throws(AuditError) -> String {
+        try append(entry: .record(record))
+    }
+
+    /// Appends a call's decision or outcome record (the same bytes as its ``AuditRecord`` form).
+    @discardableResult
+    func append(_ record: AuditCallRecord) throws(AuditError) -> String {
+        try append(entry: .call(record))
+    }
+
+    private func append(entry record: Entry) throws(AuditError) -> String {
         let (hash, startFlusher) = try state.withLock { (state: inout State) throws(AuditError) -> (String, Bool) in
             if let failure = state.failure {
                 state.failure = nil

@@ -51,7 +51,7 @@ extension AuditRecord {
         let members = object.members
         writer.append("{")
         var first = true
-        for index in canonicalOrder(of: members, excluding: excluded) {
+        for index in canonicalOrder(of: members, excluding: excluded.map { [$0] } ?? []) {
             if !first { writer.append(",") }
             first = false
             writer.write(string: members[index].key)
@@ -62,14 +62,14 @@ extension AuditRecord {
     }
 
     /// The indices of `members` in canonical order (by the UTF-8 bytes of their keys), without
-    /// the member named `excluded`. Keys are compared by their first eight bytes as one integer
+    /// the members named in `excluded`. Keys are compared by their first eight bytes as one integer
     /// first (zero-padded, which keeps byte order), and in full only when those are equal, so
     /// sorting moves integers instead of strings.
-    static func canonicalOrder(of members: [JSONObject.Member], excluding excluded: String?) -> [Int] {
+    static func canonicalOrder(of members: [JSONObject.Member], excluding excluded: [String]) -> [Int] {
         var order: [(prefix: UInt64, index: Int)] = []
         order.reserveCapacity(members.count)
         for (index, member) in members.enumerated() {
-            if let excluded, member.key == excluded { continue }
+            if !excluded.isEmpty, excluded.contains(member.key) { continue }
             var key = member.key
             let prefix = key.withUTF8 { bytes -> UInt64 in
                 var value: UInt64 = 0
@@ -147,11 +147,67 @@ extension AuditRecord {
     /// Seals the record: sets `alg` for `key` and returns the line to write and its hash.
     /// `prev`, `seq`, `run` and `time` must already be set.
     public mutating func seal(key: [UInt8]?) -> (line: [UInt8], hash: String) {
-        fields[Field.alg] = .string((key == nil ? Algorithm.sha256 : .hmacSHA256).rawValue)
+        fields[Field.alg] = .string(Self.algorithm(key).rawValue)
         fields[Field.hash] = nil
         let canonical = canonicalBytes
         let hash = Self.chainHash(of: canonical, key: key)
         fields[Field.hash] = .string(hash)
         return (Self.line(canonical: canonical, hash: hash), hash)
     }
+
+    /// The line and hash of this record with the members the log fills in (`time` unless the
+    /// record has its own, `seq`, `run`, `prev`, `alg`): the same bytes as setting them and
+    /// calling ``seal(key:)``, without changing the record. The log's members are merged into
+    /// the record's own in canonical order as they are written, so sealing a record costs one
+    /// pass over its members.
+    /// `authenticator` is an ``HMAC`` already keyed (copied for each record, so the key's pads
+    /// are hashed once per log), or nil for plain SHA-256.
+    func sealed(time: AuditTimestamp, seq: Int, run: String, prev: String, authenticator: HMAC?) -> (line: [UInt8], hash: String) {
+        let chain: [JSONObject.Member] = [
+            .init(key: Field.alg, value: .string((authenticator == nil ? Algorithm.sha256 : .hmacSHA256).rawValue)),
+            .init(key: Field.prev, value: .string(prev)),
+            .init(key: Field.run, value: .string(run)),
+            .init(key: Field.seq, value: .number(String(seq))),
+            .init(key: Field.time, value: fields[Field.time] ?? .string(time.rfc3339)),
+        ]
+        var writer = JSONWriter(capacity: 512)
+        let members = fields.members
+        writer.append("{")
+        var next = 0
+        var first = true
+        func put(_ member: JSONObject.Member, into writer: inout JSONWriter) {
+            if !first { writer.append(",") }
+            first = false
+            writer.write(string: member.key)
+            writer.append(":")
+            Self.writeCanonical(member.value, into: &writer)
+        }
+        for index in Self.canonicalOrder(of: members, excluding: Self.sealedFields) {
+            let member = members[index]
+            while next < chain.count, Self.utf8Precedes(chain[next].key, member.key) {
+                put(chain[next], into: &writer)
+                next += 1
+            }
+            put(member, into: &writer)
+        }
+        while next < chain.count {
+            put(chain[next], into: &writer)
+            next += 1
+        }
+        writer.append("}")
+        let canonical = writer.bytes
+        let hash: String
+        if var authenticator {
+            authenticator.update(canonical)
+            hash = Hex.encode(authenticator.finalize())
+        } else {
+            hash = Hex.encode(SHA256.hash(canonical))
+        }
+        return (Self.line(canonical: canonical, hash: hash), hash)
+    }
+
+    /// The members ``sealed(time:seq:run:prev:authenticator:)`` writes itself (in canonical order), and `hash`.
+    static let sealedFields: [String] = [Field.alg, Field.prev, Field.run, Field.seq, Field.time, Field.hash]
+
+    static func algorithm(_ key: [UInt8]?) -> Algorithm { key == nil ? .sha256 : .hmacSHA256 }
 }

@@ -58,7 +58,7 @@ extension AuditRedaction {
     public static func looksLikeCredential(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard bytes.count >= 16 else { return false }
-        if contains(bytes, Array("-----BEGIN".utf8)) { return true }
+        if contains(bytes, pemMarker) { return true }
         for start in bytes.indices where start == 0 || !isAlphanumeric(bytes[start - 1]) {
             if matchesToken(bytes, at: start) { return true }
         }
@@ -68,8 +68,8 @@ extension AuditRedaction {
     /// Whether a JWT, an HTTP credential or a prefixed token starts at `start`.
     private static func matchesToken(_ bytes: [UInt8], at start: Int) -> Bool {
         if matchesJWT(bytes, at: start) { return true }
-        for scheme in ["bearer", "basic"] where hasPrefix(bytes, at: start, Array(scheme.utf8), ignoringCase: true) {
-            var index = start + scheme.utf8.count
+        for scheme in httpSchemes where hasPrefix(bytes, at: start, scheme, ignoringCase: true) {
+            var index = start + scheme.count
             guard index < bytes.count, bytes[index] == 0x20 else { continue }
             while index < bytes.count && bytes[index] == 0x20 { index += 1 }
             if count(bytes, from: index, where: isHTTPTokenByte) >= 16 { return true }
@@ -87,9 +87,14 @@ extension AuditRedaction {
         return false
     }
 
+    /// The HTTP authentication schemes whose credentials are redacted, lowercase.
+    private static let httpSchemes: [[UInt8]] = [Array("bearer".utf8), Array("basic".utf8)]
+    private static let pemMarker = Array("-----BEGIN".utf8)
+    private static let jwtMarker = Array("eyJ".utf8)
+
     /// `eyJ` base64url `.` `eyJ` base64url `.`: a JWT's header and payload (JSON objects in base64url).
     private static func matchesJWT(_ bytes: [UInt8], at start: Int) -> Bool {
-        let marker = Array("eyJ".utf8)
+        let marker = jwtMarker
         var index = start
         for _ in 0..<2 {
             guard hasPrefix(bytes, at: index, marker, ignoringCase: false) else { return false }

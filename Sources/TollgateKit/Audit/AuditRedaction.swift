@@ -83,12 +83,15 @@ public enum AuditRedaction {
     /// `ssh_key`, `SSH-KEY`, `accessKey`, `SSHKey`, `signing_keys`; not `keyboard`, `monkey`,
     /// `key_id`).
     public static func isSensitiveKey(_ key: String) -> Bool {
-        let lower = Array(key.utf8).map(asciiLowercased)
+        let utf8 = Array(key.utf8)
+        let lower = utf8.map(asciiLowercased)
         for part in sensitiveKeyParts where contains(lower, part) { return true }
-        guard let last = lastWord(of: Array(key.utf8)) else { return false }
-        let word = last.map(asciiLowercased)
-        return word == Array("key".utf8) || word == Array("keys".utf8)
+        guard let last = lastWord(of: utf8) else { return false }
+        return (last.count == 3 || last.count == 4) && lower[last.startIndex..<last.startIndex + 3].elementsEqual(keyWord)
+            && (last.count == 3 || lower[last.startIndex + 3] == UInt8(ascii: "s"))
     }
+
+    private static let keyWord: [UInt8] = Array("key".utf8)
 
     /// The last word of an identifier: trailing digits and separators dropped, then split at
     /// non-alphanumerics, digits and camel-case humps (`sshKey2` → `Key`, `SSHKey` → `Key`).

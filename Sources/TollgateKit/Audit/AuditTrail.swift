@@ -10,20 +10,22 @@ public struct AuditTrail: Sendable {
     public let server: String?
     /// When each forwarded call left, in monotonic microseconds.
     private var started: [RequestID: Int64] = [:]
+    /// `,"server":"…"` as written in every record of this trail (empty without a server).
+    private let serverMember: [UInt8]
 
     public init(log: AuditLog, arguments: AuditRedaction.Mode, server: String?) {
         self.log = log
         self.arguments = arguments
         self.server = server
+        serverMember = AuditCallRecord.serverMember(server)
     }
 
     /// Records a decision, with the budgets left after it when budgets apply; throws when the
     /// record could not be written.
     public mutating func recordDecision(_ call: ToolCall, _ decision: AuditRecord.Decision, denial: Denial?,
                                         budgets: JSONObject? = nil) throws(AuditError) {
-        let record = AuditRecord.decision(decision, server: server, tool: call.name, arguments: .object(call.arguments),
-                                          argumentsMode: arguments, denial: denial, budgets: budgets)
-        try log.append(record)
+        try log.append(AuditCallRecord.decision(decision, serverMember: serverMember, tool: call.name, arguments: call.arguments,
+                                                 argumentsMode: arguments, denial: denial, budgets: budgets))
         if decision != .denied { started[call.id] = Self.nowMicros() }
     }
 
@@ -39,7 +41,7 @@ public struct AuditTrail: Sendable {
         case .error: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration)
         case .serverGone, .timedOut: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration)
         }
-        try log.append(AuditRecord.outcome(server: server, tool: call.name, id: call.id.description, outcome: recorded))
+        try log.append(AuditCallRecord.outcome(serverMember: serverMember, tool: call.name, id: call.id.description, outcome: recorded))
     }
 
     /// Records a budget threshold crossing.

@@ -2,6 +2,24 @@
 public enum Hex {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// The bytes as lowercase hex, two digits per byte (digests: written straight into the string).
+    public static func encode(_ bytes: [UInt8]) -> String {
+        bytes.withUnsafeBufferPointer { input in
+            String(unsafeUninitializedCapacity: input.count * 2) { output in
+                for (index, byte) in input.enumerated() {
+                    output[2 &* index] = lowercaseDigit(byte >> 4)
+                    output[2 &* index &+ 1] = lowercaseDigit(byte & 0xF)
+                }
+                return input.count * 2
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func lowercaseDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &+ nibble &- 10
+    }
+
     /// The bytes as lowercase hex, two digits per byte.
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var text: [UInt8] = []

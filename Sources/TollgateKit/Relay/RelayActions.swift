@@ -20,6 +20,8 @@ public struct RelayActions: Sendable, Equatable {
     /// Local approvers to start (off the session's lock); each reports back through
     /// ``RelaySession/approverFinished(_:_:now:)``.
     public var approvers: [ApproverJob] = []
+    /// Tokens of running approvers whose calls were cancelled: the relay layer stops them.
+    public var cancelledApprovers: [Int] = []
 
     public init(forward: Forward? = nil, reply: [UInt8]? = nil, log: String? = nil) {
         self.forward = forward

@@ -34,6 +34,11 @@ extension RelaySession {
     /// Client traffic approval cares about: `initialize` (does the client elicit?) and answers
     /// to Tollgate's own requests, which are taken here and never reach the server.
     mutating func approvalTraffic(_ message: ClientMessage, in line: UnsafeRawBufferPointer, now: Int64) -> RelayActions? {
+        if case .passThrough(let span) = message, !approvals.isEmpty,
+            let actions = cancellation(in: UnsafeRawBufferPointer(rebasing: line[span]))
+        {
+            return actions
+        }
         switch message {
         case .request(_, let method, let span) where method == "initialize":
             approvals.clientCanElicit = Elicitation.clientCanElicit(initializeParams: UnsafeRawBufferPointer(rebasing: line[span]))
@@ -51,6 +56,31 @@ extension RelaySession {
         default:
             return nil
         }
+    }
+
+    /// The client's `notifications/cancelled` for a held call: the call is released without an
+    /// answer (the receiver of a cancellation should not respond, 2025-11-25 basic/utilities/
+    /// cancellation), its approval is recorded as cancelled (an `approval` record with `by:
+    /// cancelled`, then the `decision` record, denied), the elicitation Tollgate asked is
+    /// cancelled in turn or the approver stopped, and the notification goes no further (the
+    /// server never saw the call). nil when the message is not a cancellation of a held call.
+    mutating func cancellation(in message: UnsafeRawBufferPointer) -> RelayActions? {
+        guard case .success(.single(let envelope)) = MessageEnvelope.scan(message), envelope.kind == .notification,
+            envelope.method == "notifications/cancelled", let range = envelope.params,
+            let params = (try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: message[range]), maxDepth: maxDepth))?.objectValue,
+            let id = HostLines.requestID(params["requestId"]), let held = approvals.release(call: id)
+        else { return nil }
+        timers.remove(.approval(held.call.id))
+        let reason = params["reason"]?.stringValue.map { "notifications/cancelled: \($0)" } ?? "notifications/cancelled"
+        _ = gate.approvalDecided(held.call, hold: held.hold, outcome: ApprovalOutcome(approved: false, source: .cancelled, detail: reason))
+        var actions = RelayActions(log: "the client cancelled \(held.call.name) (request \(held.call.id)) while it waited for approval; released without an answer")
+        switch held.route {
+        case .elicitation(let request):
+            actions.reply = Reply.cancelled(requestID: request.bytes, reason: "Tollgate: the client cancelled the call")
+        case .command(let token, _):
+            actions.cancelledApprovers = [token]
+        }
+        return actions
     }
 
     /// A local approver ended (reported by the relay layer). An answer after the call's timeout

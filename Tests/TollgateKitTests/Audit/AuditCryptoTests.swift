@@ -48,6 +48,26 @@ struct AuditCryptoTests {
         }
     }
 
+    @Test("SHA-256: the CPU's SHA instructions and the Swift rounds give the same state, block by block and in runs")
+    func hardwareMatchesPortable() throws {
+        try #require(SHA256.hasHardwareRounds, "this CPU has no SHA instructions: only the Swift rounds run here")
+        var random = SplitMix64(seed: 0xC0FFEE)
+        for count in [1, 2, 3, 7, 16] {
+            let blocks = (0..<(count * SHA256.blockCount)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            var hardware = SHA256(), portable = SHA256()
+            blocks.withUnsafeBytes { bytes in
+                hardware.compress(blocks: bytes.baseAddress!, count: count)
+                portable.compressPortable(blocks: bytes.baseAddress!, count: count)
+            }
+            #expect(words(hardware) == words(portable), "\(count) blocks")
+        }
+    }
+
+    private func words(_ hasher: SHA256) -> [UInt32] {
+        let s = hasher.state
+        return [s.0, s.1, s.2, s.3, s.4, s.5, s.6, s.7]
+    }
+
     /// One RFC 4231 test case, named by its number in test reports.
     struct HMACCase: CustomTestStringConvertible, Sendable {
         var number: Int

@@ -25,6 +25,32 @@ struct AuditRecordTests {
             == #"{"":6,"Z":3,"a":4,"aa":7,"e\#u{301}":5,"n":1.50e3,"s":"q\"\\\n\u0001/é","z":2,"é":1}"#)
     }
 
+    @Test("the log's sealing (its members merged in as written) gives the bytes of setting them and sealing, keyed or not",
+          arguments: [false, true])
+    func logSealingMatchesSeal(keyed: Bool) throws {
+        let key: [UInt8]? = keyed ? bytes("a key") : nil
+        let time = AuditTimestamp(seconds: 1_795_000_000, microseconds: 42)
+        let records: [AuditRecord] = [
+            .decision(.denied, server: "s", tool: "echo", arguments: try json(#"{"text":"hi","token":"x","n":[1,{"b":2,"a":1}]}"#),
+                      argumentsMode: .redacted, denial: Denial(.toolDenied, tool: "echo", rule: "tools.echo", reason: "no"),
+                      budgets: ["calls": 3]),
+            .outcome(server: nil, tool: "echo", id: "7", outcome: .init(isError: false, bytes: 10, tokens: 3, durationUs: 5)),
+            AuditRecord(["time": "2026-01-01T00:00:00.000000Z", "event": "start", "alg": "stale", "hash": "stale", "zz": 1, "": 2]),
+        ]
+        for record in records {
+            var expected = record
+            if expected["time"] == nil { expected["time"] = .string(time.rfc3339) }
+            expected["seq"] = 5
+            expected["run"] = "r"
+            expected["prev"] = .string(AuditRecord.genesisHash)
+            let (expectedLine, expectedHash) = expected.seal(key: key)
+            let (line, hash) = record.sealed(time: time, seq: 5, run: "r", prev: AuditRecord.genesisHash,
+                                             authenticator: key.map { HMAC(key: $0) })
+            #expect(text(line) == text(expectedLine))
+            #expect(hash == expectedHash)
+        }
+    }
+
     @Test("a sealed line is the canonical record with hash appended last, and the hash covers everything else")
     func sealing() throws {
         var record = AuditRecord(["tool": "t", "prev": .string(AuditRecord.genesisHash), "seq": 1])
