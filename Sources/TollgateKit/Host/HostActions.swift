@@ -11,6 +11,8 @@ public struct HostActions: Sendable, Equatable {
     /// Local approvers to start (off the session's lock); each reports back through
     /// ``HostSession/approverFinished(_:_:now:)``.
     public var approvers: [ApproverJob] = []
+    /// Tokens of running approvers whose calls were cancelled: the I/O layer stops them.
+    public var cancelledApprovers: [Int] = []
 
     /// Nothing to do.
     public init() {}
@@ -36,8 +38,9 @@ public struct HostActions: Sendable, Equatable {
         for (child, bytes) in other.toChildren { toChildren[child, default: []].append(contentsOf: bytes) }
         logs.append(contentsOf: other.logs)
         approvers.append(contentsOf: other.approvers)
+        cancelledApprovers.append(contentsOf: other.cancelledApprovers)
     }
 
     /// Whether there is nothing to do.
-    public var isEmpty: Bool { toClient.isEmpty && toChildren.isEmpty && logs.isEmpty && approvers.isEmpty }
+    public var isEmpty: Bool { toClient.isEmpty && toChildren.isEmpty && logs.isEmpty && approvers.isEmpty && cancelledApprovers.isEmpty }
 }

@@ -29,6 +29,8 @@ final class HostCore: Sendable {
     /// Whether the session uses timers (then the threads read the clock for it).
     let usesTimers: Bool
     let diagnostics: Diagnostics
+    /// The local approvers running for held calls.
+    let approvers = ApproverPool()
 
     init(session: HostSession, clientOutput: OutputChannel, childInputs: [OutputChannel], events: Int32,
          maxMessageBytes: Int, diagnostics: Diagnostics) {
@@ -55,15 +57,10 @@ final class HostCore: Sendable {
         }
         clientOutput.write(actions.toClient)
         for log in actions.logs { diagnostics.report(log) }
-        for job in actions.approvers { startApprover(job) }
-    }
-
-    /// Runs a local approver on a thread of its own (never under the session's lock, so other
-    /// traffic keeps flowing) and carries out what the session decides on its result.
-    private func startApprover(_ job: ApproverJob) {
-        startThread { [self] in
-            let result = ApproverCommand.run(job)
-            perform(decide { session, now in session.approverFinished(job.token, result, now: now) })
+        approvers.stop(actions.cancelledApprovers)
+        for job in actions.approvers {
+            // The approver runs on a thread of its own; the session decides on its result.
+            approvers.start(job) { [self] result in perform(decide { session, now in session.approverFinished(job.token, result, now: now) }) }
         }
     }
 

@@ -66,17 +66,20 @@ extension HostSession {
     }
 
     /// The client cancelled a held call: it is released without an answer (the client expects
-    /// none), its elicitation is withdrawn, and the gate records it refused. Returns false when
-    /// no call of that id is held.
-    mutating func clientCancelledHeldCall(_ id: RequestID, into actions: inout HostActions) -> Bool {
+    /// none), its elicitation is withdrawn or its approver stopped, and the gate records it
+    /// cancelled (then denied). Returns false when no call of that id is held.
+    mutating func clientCancelledHeldCall(_ id: RequestID, reason: String?, into actions: inout HostActions) -> Bool {
         guard let held = approvals.release(call: id) else { return false }
         timers.remove(.approval(id))
-        if case .elicitation(let request) = held.route {
+        switch held.route {
+        case .elicitation(let request):
             actions.sendClient(Reply.cancelled(requestID: request.bytes, reason: "Tollgate: the client cancelled the call"))
+        case .command(let token, _):
+            actions.cancelledApprovers.append(token)
         }
-        _ = gate.approvalDecided(held.call, hold: held.hold,
-                                 outcome: ApprovalOutcome(approved: false, source: .abandoned, detail: "the client cancelled the request"))
-        actions.log("released \(held.call.name) (request \(id)), held for approval: the client cancelled it")
+        let detail = reason.map { "notifications/cancelled: \($0)" } ?? "notifications/cancelled"
+        _ = gate.approvalDecided(held.call, hold: held.hold, outcome: ApprovalOutcome(approved: false, source: .cancelled, detail: detail))
+        actions.log("the client cancelled \(held.call.name) (request \(id)) while it waited for approval; released without an answer")
         return true
     }
 

@@ -39,7 +39,7 @@ extension HostSession {
                 actions.log("dropped the client's cancellation without a usable requestId")
                 return
             }
-            if clientCancelledHeldCall(clientID, into: &actions) { return }
+            if clientCancelledHeldCall(clientID, reason: params["reason"]?.stringValue, into: &actions) { return }
             guard let target = ids.cancellation(ofClientID: clientID) else {
                 actions.log("dropped the client's cancellation of a request not in flight")
                 return

@@ -27,8 +27,8 @@ final class RelayCore: Sendable {
     /// Whether the session caps sampling (then server requests and client responses are read).
     let capsSampling: Bool
     let diagnostics: Diagnostics
-    /// The local approvers running, by token, so a cancelled call's approver can be stopped.
-    let runningApprovers = Mutex<[Int: ApproverCancellation]>([:])
+    /// The local approvers running.
+    let approvers = ApproverPool()
 
     init(session: RelaySession, clientOutput: OutputChannel, serverInput: OutputChannel, events: Int32, maxMessageBytes: Int, diagnostics: Diagnostics) {
         self.maxDepth = session.maxDepth
@@ -90,7 +90,7 @@ final class RelayCore: Sendable {
             let read = ClientLine.read(line, maxDepth: maxDepth, inspectingCalls: inspectsCalls, readingResponses: capsSampling)
             let actions = usesTimers ? decideTimed { $0.decide(read, in: line, now: $1) } : session.withLock { $0.decide(read, in: line) }
             for job in actions.approvers { startApprover(job) }
-            stopApprovers(actions.cancelledApprovers)
+            approvers.stop(actions.cancelledApprovers)
             return actions
         }, oversized: { prefix, length in
             let id: [UInt8]? = prefix.withUnsafeBytes { bytes in Self.idRange(inPrefix: bytes).map { Array(bytes[$0]) } }

@@ -68,6 +68,17 @@ struct HostSessionApprovalTests {
         #expect(try HostLine.one(again.toClient)["result"] != nil)
     }
 
+    @Test("the client cancels a call held for the approver command: the I/O layer is told to stop it; its late result is ignored")
+    func cancelledApprover() throws {
+        var session = try session()
+        let held = session.client(#"{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"b__wire","arguments":{}}}"#)
+        let job = try #require(held.approvers.first)
+        let cancelled = session.client(#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":8,"reason":"user hit stop"}}"#)
+        #expect(cancelled.cancelledApprovers == [job.token] && cancelled.toClient.isEmpty && cancelled.toChildren.isEmpty)
+        let late = session.approverFinished(job.token, .cancelled, now: 10)
+        #expect(late.toClient.isEmpty && late.toChildren.isEmpty)
+    }
+
     @Test("a client that cannot elicit: approval_required at once")
     func cannotElicit() throws {
         var session = try session(elicits: false)
