@@ -6,11 +6,15 @@ import Testing
 @Suite("Aggregation: several servers behind one gate", .timeLimit(.minutes(2)))
 struct AggregationTests {
     /// Two fixture servers with the same tools (so every name collides), each logging what it receives.
-    static func twoFixtures(_ directory: TemporaryDirectory, tools: String = #"{}"#, policy: String = #"{"default": "allow"}"#) throws -> String {
+    /// A manifest of two fixture servers `a` and `b` (logging to A.log and B.log in `directory`);
+    /// `settings` adds members to each server's entry (e.g. `"restart": "never"`).
+    static func twoFixtures(_ directory: TemporaryDirectory, tools: String = #"{}"#, policy: String = #"{"default": "allow"}"#,
+                            settings: String = "") throws -> String {
         let fixture = try jsonEscaped(Repository.fixtureServer)
         func server(_ name: String) throws -> String {
             let log = try jsonEscaped(directory.path("\(name).log"))
-            return #"{"command": "python3", "args": ["\#(fixture)"], "env": {"FIXTURE_NAME": "\#(name)", "FIXTURE_QUIET": "1", "FIXTURE_LOG": "\#(log)"}}"#
+            let extra = settings.isEmpty ? "" : ", " + settings
+            return #"{"command": "python3", "args": ["\#(fixture)"], "env": {"FIXTURE_NAME": "\#(name)", "FIXTURE_QUIET": "1", "FIXTURE_LOG": "\#(log)"}\#(extra)}"#
         }
         let manifest = #"{"version": 1, "policy": \#(policy), "servers": {"a": \#(try server("A")), "b": \#(try server("B"))}, "tools": \#(tools)}"#
         return try writeFile(manifest, named: "manifest.json", in: directory)
@@ -19,7 +23,7 @@ struct AggregationTests {
     @Test("raw lines: namespaced listing, 20 interleaved calls with colliding ids each answered by its own server, a crash leaves the other working")
     func interleaved() async throws {
         let directory = try TemporaryDirectory("aggregate-raw")
-        let gate = try GateProcess(server: [], options: ["--manifest", try Self.twoFixtures(directory)], in: directory)
+        let gate = try GateProcess(server: [], options: ["--manifest", try Self.twoFixtures(directory, settings: #""restart": "never""#)], in: directory)
         try await gate.send(#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#)
         let initialized = try await gate.readJSON()
         #expect(initialized["result"]["serverInfo"]["name"].string == "tollgate", "\(initialized)\(gate.stderrTail)")

@@ -44,6 +44,8 @@ Environment:
                                ["io.modelcontextprotocol/clientCapabilities"] (-32602 if not,
                                -32022 for another version), every result gets resultType,
                                lists ttlMs/cacheScope; server/discover offers only 2026-07-28)
+  FIXTURE_EXIT_AT_START=code   exit at once with this status, before reading anything (a
+                               server that keeps failing, for restart tests)
 """
 
 from __future__ import annotations
@@ -789,6 +791,10 @@ def main() -> int:
     log_path = os.environ.get("FIXTURE_LOG")
     log_file = open(log_path, "ab", buffering=0) if log_path else None
     log(f"started (pid {os.getpid()})")
+    exit_at_start = os.environ.get("FIXTURE_EXIT_AT_START")
+    if exit_at_start:
+        log(f"FIXTURE_EXIT_AT_START={exit_at_start}: exiting")
+        return int(exit_at_start)
     stdin = sys.stdin.buffer
     while True:
         try:

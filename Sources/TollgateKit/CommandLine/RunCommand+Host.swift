@@ -37,7 +37,7 @@ extension RunCommand {
                                       separator: manifest.aggregation.separator)
         var relayOptions = StdioRelay.Options()
         relayOptions.maxMessageBytes = options.maxMessageBytes
-        let status = HostRelay(servers: configurations, options: relayOptions)
+        let status = HostRelay(servers: configurations, restartPolicies: manifest.servers.map(\.restart), options: relayOptions)
             .run(session: HostSession(namespace: namespace, gate: gate, startTimeouts: manifest.servers.map(\.startTimeoutMilliseconds)))
         Self.closeLedger(ledger)
         if let auditLog { Self.closeAudit(auditLog, server: serverNames, status: status.description) }

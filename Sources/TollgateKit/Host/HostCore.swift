@@ -31,6 +31,9 @@ final class HostCore: Sendable {
     let diagnostics: Diagnostics
     /// The local approvers running for held calls.
     let approvers = ApproverPool()
+    /// Each child's incarnation (0 for the first process, one more per restart): a pump thread
+    /// of an earlier incarnation (whose pipe a leftover grandchild may hold open) is ignored.
+    let incarnations: Mutex<[Int]>
 
     init(session: HostSession, clientOutput: OutputChannel, childInputs: [OutputChannel], events: Int32,
          maxMessageBytes: Int, diagnostics: Diagnostics) {
@@ -39,6 +42,7 @@ final class HostCore: Sendable {
         self.session = Mutex(session)
         self.clientOutput = clientOutput
         self.childInputs = childInputs
+        incarnations = Mutex(Array(repeating: 0, count: childInputs.count))
         self.events = events
         self.maxMessageBytes = maxMessageBytes
         self.diagnostics = diagnostics
@@ -94,9 +98,28 @@ final class HostCore: Sendable {
         post(Event.clientClosed)
     }
 
-    /// Child `child` → client (or back to children), until the child closes its stdout.
-    func pumpChild(_ child: Int, from fd: Int32) {
-        pump(fd: fd, decide: { line in self.decide { $0.childLine(child, line, now: $1) } }, oversized: { prefix, length in
+    /// Whether `incarnation` is child `child`'s current process.
+    func isCurrent(_ child: Int, _ incarnation: Int) -> Bool {
+        incarnations.withLock { $0[child] == incarnation }
+    }
+
+    /// Child `child` was started again: its input goes to `input` from now on; returns the new
+    /// incarnation for its pump.
+    func restarted(_ child: Int, input: Int32) -> Int {
+        childInputs[child].reopen(fd: input)
+        return incarnations.withLock { incarnations in
+            incarnations[child] += 1
+            return incarnations[child]
+        }
+    }
+
+    /// Child `child` → client (or back to children), until the child closes its stdout; lines
+    /// read after the child was restarted (from a leftover of the old process) are dropped.
+    func pumpChild(_ child: Int, incarnation: Int = 0, from fd: Int32) {
+        pump(fd: fd, decide: { line in
+            guard self.isCurrent(child, incarnation) else { return HostActions() }
+            return self.decide { $0.childLine(child, line, now: $1) }
+        }, oversized: { prefix, length in
             let id: RequestID? = prefix.withUnsafeBytes { bytes in
                 RelayCore.idRange(inPrefix: bytes).flatMap { ServerLine.responseID(bytes, $0) }
             }
@@ -105,7 +128,8 @@ final class HostCore: Sendable {
             actions.log("dropped a message of \(length) bytes from a server (limit \(self.maxMessageBytes))")
             return actions
         })
-        post(Event.childClosedBase + UInt8(child))
+        close(fd)
+        if isCurrent(child, incarnation) { post(Event.childClosedBase + UInt8(child)) }
     }
 
     /// Reads lines until end of stream; the actions of every line of one read are carried out together.

@@ -8,27 +8,34 @@ import Darwin
 /// Runs the aggregating gate: starts every child (from the main thread, so `PR_SET_PDEATHSIG`
 /// ties each to Tollgate's life), reads the client and each child on threads of their own
 /// through one ``HostSession``, and drives one ``ShutdownSequence`` per child from the main
-/// thread. A child that ends on its own leaves the others working; when the client closes
-/// Tollgate's stdin (or SIGINT, SIGTERM, SIGHUP arrive), every child's stdin is closed, then
-/// SIGTERM and SIGKILL follow for any that linger, and Tollgate exits once all are gone.
+/// thread. A child that ends on its own leaves the others working, and is started again when
+/// its ``RestartPolicy`` says so (after a backoff its ``RestartSchedule`` computes); when the
+/// client closes Tollgate's stdin (or SIGINT, SIGTERM, SIGHUP arrive), every child's stdin is
+/// closed, then SIGTERM and SIGKILL follow for any that linger, and Tollgate exits once all are
+/// gone.
 public struct HostRelay: Sendable {
     /// The servers to start, in manifest order (the session's children).
     public let servers: [ChildProcess.Configuration]
+    /// How each server is restarted (by index; a server without one is never restarted).
+    public let restartPolicies: [RestartPolicy]
     /// Message size limit and shutdown grace (shared with the single-server relay).
     public let options: StdioRelay.Options
     /// Where diagnostics go.
     public let diagnostics: Diagnostics
 
     /// An aggregating relay over `servers`.
-    public init(servers: [ChildProcess.Configuration], options: StdioRelay.Options = StdioRelay.Options(), diagnostics: Diagnostics = .standardError) {
+    public init(servers: [ChildProcess.Configuration], restartPolicies: [RestartPolicy] = [], options: StdioRelay.Options = StdioRelay.Options(),
+                diagnostics: Diagnostics = .standardError) {
         self.servers = servers
+        self.restartPolicies = restartPolicies
         self.options = options
         self.diagnostics = diagnostics
     }
 
     /// Runs until the client is gone and every child has ended; returns the status to exit with:
     /// the first failing child's (in manifest order; a child that could not start counts as
-    /// failing with its spawn error's code), else success. Call it from the main thread.
+    /// failing with its spawn error's code; a child restarted after a failure counts only if
+    /// it was finally given up), else success. Call it from the main thread.
     public func run(session: HostSession) -> ExitStatus {
         precondition(servers.count == session.children.count && servers.count <= HostCore.maxChildren)
         tg_ignore_sigpipe()
@@ -39,6 +46,10 @@ public struct HostRelay: Sendable {
         var session = session
         var children: [ChildProcess?] = []
         var statuses: [ExitStatus?] = []
+        let start = monotonicMilliseconds()
+        var schedules = servers.indices.map { index in
+            RestartSchedule(policy: restartPolicies.indices.contains(index) ? restartPolicies[index] : Self.never, startedAt: start)
+        }
         for (index, server) in servers.enumerated() {
             do {
                 children.append(try ChildProcess.spawn(server))
@@ -62,7 +73,10 @@ public struct HostRelay: Sendable {
         }
         startThread { core.pumpClient(from: 0) }
 
-        var shutdowns = children.map { _ in ShutdownSequence(graceMilliseconds: options.shutdownGraceMilliseconds) }
+        let grace = options.shutdownGraceMilliseconds
+        var shutdowns = children.map { _ in ShutdownSequence(graceMilliseconds: grace) }
+        /// When each child given a restart starts again.
+        var restarts: [Int64?] = children.map { _ in nil }
         var stopping = false
         while true {
             var now = monotonicMilliseconds()
@@ -72,9 +86,26 @@ public struct HostRelay: Sendable {
             for index in children.indices where children[index] != nil {
                 actions += shutdowns[index].tick(now: now).map { (index, $0) }
             }
+            for index in restarts.indices where !stopping && (restarts[index] ?? .max) <= now {
+                restarts[index] = nil
+                do {
+                    let child = try ChildProcess.spawn(servers[index])
+                    children[index] = child
+                    shutdowns[index] = ShutdownSequence(graceMilliseconds: grace)
+                    schedules[index].started(at: now)
+                    let incarnation = core.restarted(index, input: child.input)
+                    startThread { core.pumpChild(index, incarnation: incarnation, from: child.output) }
+                    core.perform(core.decide { session, now in session.childRestarted(index, now: now) })
+                } catch {
+                    let name = core.session.withLock { $0.children[index].name }
+                    diagnostics.report("server \(name) could not start again: \(error)")
+                    ended(index, .exited(error.exitCode), name: name, now: now, core: core, schedules: &schedules, restarts: &restarts, statuses: &statuses)
+                }
+            }
             if actions.isEmpty {
                 if stopping && children.allSatisfy({ $0 == nil }) { break }
-                let deadline = (shutdowns.compactMap(\.nextDeadline) + [sessionDeadline].compactMap { $0 }).min()
+                let restartDeadline = stopping ? nil : restarts.compactMap { $0 }.min()
+                let deadline = (shutdowns.compactMap(\.nextDeadline) + [sessionDeadline, restartDeadline].compactMap { $0 }).min()
                 let timeout = deadline.map { Int32(clamping: max(0, $0 - now)) } ?? -1
                 var fds = [pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0),
                            pollfd(fd: events[0], events: Int16(POLLIN), revents: 0)]
@@ -101,6 +132,10 @@ public struct HostRelay: Sendable {
                 }
                 if stop && !stopping {
                     stopping = true
+                    for index in restarts.indices where restarts[index] != nil {
+                        // A restart that was waiting will not happen: its last status stands.
+                        restarts[index] = nil
+                    }
                     for index in children.indices where children[index] != nil {
                         actions += shutdowns[index].handle(.clientClosed, now: now).map { (index, $0) }
                     }
@@ -118,23 +153,52 @@ public struct HostRelay: Sendable {
                 switch action {
                 case .closeServerInput: core.childInputs[index].close()
                 case .terminateServer:
-                    diagnostics.report("server \(name) did not exit within \(options.shutdownGraceMilliseconds) ms of its input closing; sending SIGTERM")
+                    diagnostics.report("server \(name) did not exit within \(grace) ms of its input closing; sending SIGTERM")
                     child.signalGroup(SIGTERM)
                 case .killServer:
                     diagnostics.report("server \(name) ignored SIGTERM; sending SIGKILL")
                     child.signalGroup(SIGKILL)
                 case .finish(let status):
                     if !servers[index].limits.isEmpty { diagnostics.report(servers[index].limits.explainExit(status, cgroup: servers[index].cgroup != nil)) }
-                    if !stopping { diagnostics.report("server \(name) \(status); its calls are denied from now on") }
-                    statuses[index] = status
                     core.childInputs[index].close()
-                    core.perform(core.decide { session, _ in session.childGone(index, because: "\(status)") })
                     // Whatever the child left behind in its process group goes with it.
                     _ = kill(-child.pid, SIGKILL)
                     children[index] = nil
+                    if stopping {
+                        statuses[index] = status
+                        core.perform(core.decide { session, _ in session.childGone(index, because: "\(status)") })
+                    } else {
+                        ended(index, status, name: name, now: now, core: core, schedules: &schedules, restarts: &restarts, statuses: &statuses)
+                    }
                 }
             }
         }
         return statuses.first { $0.map { $0.shellCode != 0 } ?? false }.flatMap { $0 } ?? .exited(0)
+    }
+
+    /// The policy of a server given none: never restarted.
+    private static let never: RestartPolicy = {
+        var policy = RestartPolicy()
+        policy.mode = .never
+        return policy
+    }()
+
+    /// Child `index` ended on its own (or could not start again) while Tollgate was not
+    /// stopping: its schedule says whether it restarts; either way the session answers what it
+    /// owed, and denies its calls meanwhile or from now on.
+    private func ended(_ index: Int, _ status: ExitStatus, name: String, now: Int64, core: HostCore,
+                       schedules: inout [RestartSchedule], restarts: inout [Int64?], statuses: inout [ExitStatus?]) {
+        switch schedules[index].ended(status, at: now) {
+        case .restart(let time, let attempt, let delay):
+            let reason = "\(status); restarting it (restart \(attempt) of at most \(schedules[index].policy.maxRestarts) in a row)"
+            diagnostics.report("server \(name) \(status); restarting it in \(Double(delay) / 1000) s (restart \(attempt) of at most \(schedules[index].policy.maxRestarts) in a row)")
+            restarts[index] = time
+            let keepListed = schedules[index].policy.keepListed
+            core.perform(core.decide { session, _ in session.childGone(index, because: reason, keepListed: keepListed) })
+        case .giveUp(let why):
+            diagnostics.report("server \(name) \(status); not restarted: \(why); its calls are denied from now on")
+            statuses[index] = status
+            core.perform(core.decide { session, _ in session.childGone(index, because: "\(status)") })
+        }
     }
 }

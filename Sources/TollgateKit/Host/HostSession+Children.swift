@@ -164,12 +164,13 @@ extension HostSession {
 
     /// Child `child` can no longer answer (its process ended, or never started): every request
     /// it owes gets its answer now, requests it made of the client are cancelled, its tools
-    /// leave the list (the client is told), and later calls to it are denied.
-    public mutating func childGone(_ child: Int, because reason: String) -> HostActions {
+    /// leave the list (the client is told) unless `keepListed` (while it restarts), and later
+    /// calls to it are denied with `reason`.
+    public mutating func childGone(_ child: Int, because reason: String, keepListed: Bool = false) -> HostActions {
         var actions = HostActions()
-        let hadTools = !(children[child].tools ?? []).isEmpty
+        let hadTools = !keepListed && !(children[child].tools ?? []).isEmpty
         children[child].phase = .gone(reason)
-        children[child].tools = nil
+        if !keepListed { children[child].tools = nil }
         children[child].fetching = nil
         children[child].listAgain = false
         let (forwarded, clientBound) = ids.removeAll(child: child)

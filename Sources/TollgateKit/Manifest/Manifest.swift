@@ -46,6 +46,8 @@ public struct Manifest: Sendable {
         /// How long the server may take to answer `initialize` when Tollgate aggregates several
         /// servers (`startTimeoutSeconds`, default 60 s); later it is treated as failed.
         public var startTimeoutMilliseconds: Int64 = Manifest.Server.defaultStartTimeoutMilliseconds
+        /// Whether and how it is restarted when it fails, when Tollgate aggregates several servers.
+        public var restart = RestartPolicy()
 
         /// The start timeout unless the manifest sets one.
         public static let defaultStartTimeoutMilliseconds: Int64 = 60_000

@@ -34,4 +34,28 @@ extension ManifestLoader {
                            + "rename it or set aggregation.separator", atOffset: entry.keyOffset, path: ManifestDecoder.join("servers", server.name))
         }
     }
+
+    /// The keys of a server entry that say how it is restarted.
+    static let restartKeys = ["restart", "maxRestarts", "keepListed", "restartBackoffSeconds"]
+
+    /// One of ``restartKeys``.
+    static func decodeRestart(_ member: SourceValue.Member, path: String, into restart: inout RestartPolicy, decoder: inout ManifestDecoder) {
+        switch member.key {
+        case "restart":
+            if let mode: RestartPolicy.Mode = decoder.choice(member.value, path: path) { restart.mode = mode }
+        case "maxRestarts":
+            if let count = decoder.integer(member.value, path: path, range: 0...RestartPolicy.maxRestartsLimit) { restart.maxRestarts = count }
+        case "keepListed":
+            if let keep = decoder.bool(member.value, path: path) { restart.keepListed = keep }
+        default:
+            if let milliseconds = timeoutMilliseconds(member.value, path: path, decoder: &decoder) {
+                guard milliseconds <= RestartPolicy.maxBackoffMilliseconds else {
+                    decoder.report("expected at most \(RestartPolicy.maxBackoffMilliseconds / 1000) seconds (the longest wait between restarts)",
+                                   at: member.value, path: path)
+                    return
+                }
+                restart.backoffMilliseconds = milliseconds
+            }
+        }
+    }
 }

@@ -102,7 +102,9 @@ public enum ManifestLoader {
             var workingDirectory: String?
             var prefix = true
             var startTimeout = Manifest.Server.defaultStartTimeoutMilliseconds
-            for member in decoder.members(entry.value, path: path, allowed: ["command", "args", "env", "cwd", "limits", "prefix", "startTimeoutSeconds"]) ?? [] {
+            var restart = RestartPolicy()
+            let allowed = ["command", "args", "env", "cwd", "limits", "prefix", "startTimeoutSeconds"] + restartKeys
+            for member in decoder.members(entry.value, path: path, allowed: allowed) ?? [] {
                 let memberPath = "\(path).\(member.key)"
                 switch member.key {
                 case "command": command = decoder.string(member.value, path: memberPath)
@@ -112,6 +114,8 @@ public enum ManifestLoader {
                 case "prefix": prefix = decoder.bool(member.value, path: memberPath) ?? true
                 case "startTimeoutSeconds":
                     startTimeout = timeoutMilliseconds(member.value, path: memberPath, decoder: &decoder) ?? startTimeout
+                case _ where restartKeys.contains(member.key):
+                    decodeRestart(member, path: memberPath, into: &restart, decoder: &decoder)
                 default:
                     if let text = decoder.string(member.value, path: memberPath) {
                         workingDirectory = FileIO.absolute(text, base: directory)
@@ -124,7 +128,7 @@ public enum ManifestLoader {
             if let command {
                 servers.append(Manifest.Server(name: entry.key, arguments: [command] + arguments,
                                                environment: environment, workingDirectory: workingDirectory, limits: limits, prefix: prefix,
-                                               startTimeoutMilliseconds: startTimeout))
+                                               startTimeoutMilliseconds: startTimeout, restart: restart))
             }
         }
         return servers

@@ -41,6 +41,14 @@ public final class OutputChannel: Sendable {
             fd = -1
         }
     }
+
+    /// Points the channel at a new descriptor (a restarted child's input), closing the old one.
+    public func reopen(fd newFD: Int32) {
+        descriptor.withLock { fd in
+            if fd >= 0 && closesDescriptor { _ = Glibc.close(fd) }
+            fd = newFD
+        }
+    }
 }
 
 /// Writes every byte to `fd`, retrying short writes and interruptions.

@@ -1,0 +1,22 @@
+/// A child started again after it failed (the I/O layer's ``RestartSchedule`` decides when): it
+/// is a new process with a new session, initialized by Tollgate as the first one was, listed
+/// again, and the client is told its tool list changed.
+extension HostSession {
+    /// Child `child` was started again at `now`. When the client has already begun its session
+    /// the child is initialized at once with the client's params (and its start timeout); else
+    /// it waits for the client's `initialize` like the others. Ids of the old process were all
+    /// answered when it ended (``childGone(_:because:keepListed:)``) and the map never gives an
+    /// id out twice, so nothing of the old process can be taken for the new one's.
+    public mutating func childRestarted(_ child: Int, now: Int64 = 0) -> HostActions {
+        var actions = HostActions()
+        var fresh = HostChild(name: children[child].name)
+        fresh.tools = children[child].tools  // kept listed while it was down, until it lists again
+        fresh.notifyWhenListed = true
+        children[child] = fresh
+        if clientEra != nil {
+            initializeChildren(now: now, into: &actions)
+        }
+        actions.log("server \(fresh.name) started again")
+        return actions
+    }
+}
