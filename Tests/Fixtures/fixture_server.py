@@ -44,6 +44,9 @@ Environment:
                                ["io.modelcontextprotocol/clientCapabilities"] (-32602 if not,
                                -32022 for another version), every result gets resultType,
                                lists ttlMs/cacheScope; server/discover offers only 2026-07-28)
+  FIXTURE_CHANGING=1           list the tool change_tools, which adds added_tool and
+                               forbidden_tool to the list (or removes them) and sends
+                               notifications/tools/list_changed
   FIXTURE_EXIT_AT_START=code   exit at once with this status, before reading anything (a
                                server that keeps failing, for restart tests)
 """
@@ -375,6 +378,19 @@ TOOLS = [
 # Callable but never listed (so tools/list stays what the listing tests expect): for resource
 # limits and environment hygiene tests.
 UNLISTED_TOOLS = {"env", "hog", "spin"}
+# With FIXTURE_CHANGING=1: `change_tools` is listed, and calling it adds ADDED_TOOLS to the list
+# (or takes them out again) and sends notifications/tools/list_changed.
+CHANGE_TOOL = {
+    "name": "change_tools",
+    "description": "Add the tools added_tool and forbidden_tool to the list (or remove them), then send notifications/tools/list_changed.",
+    "inputSchema": _schema(),
+}
+ADDED_TOOLS = [
+    {"name": "added_tool", "description": "A tool that appeared after a list change; answers 'added'.", "inputSchema": _schema()},
+    {"name": "forbidden_tool", "description": "A tool that appeared after a list change; a policy may deny it.", "inputSchema": _schema()},
+]
+if os.environ.get("FIXTURE_CHANGING") == "1":
+    TOOLS.append(CHANGE_TOOL)
 TOOL_NAMES = {t["name"] for t in TOOLS} | UNLISTED_TOOLS
 EXECUTED_LOG = os.environ.get("FIXTURE_EXECUTED")
 
@@ -437,6 +453,18 @@ def _elicitation_params(args: dict) -> dict:
 def call_tool(ctx: dict, name: str, args: dict):
     """Return a result dict, or None to send nothing (cancelled)."""
     modern = ctx["modern"]
+    if name == "change_tools":
+        if ADDED_TOOLS[0] in TOOLS:
+            for tool in ADDED_TOOLS:
+                TOOLS.remove(tool)
+                TOOL_NAMES.discard(tool["name"])
+        else:
+            TOOLS.extend(ADDED_TOOLS)
+            TOOL_NAMES.update(tool["name"] for tool in ADDED_TOOLS)
+        send_notification("notifications/tools/list_changed")
+        return text_result("changed: " + ", ".join(t["name"] for t in TOOLS))
+    if name in ("added_tool", "forbidden_tool"):
+        return text_result("added")
     if name == "echo":
         text = args.get("text")
         if not isinstance(text, str):
@@ -691,8 +719,9 @@ def handle_request(ctx: dict) -> None:
                 send_error(raw_id, INVALID_PARAMS, f"Invalid cursor: {cursor!r}")
                 return
         end = start + page_size
-        result: dict = {"tools": _listed_tools()[start:end]}
-        if end < len(TOOLS):
+        listed = _listed_tools()
+        result: dict = {"tools": listed[start:end]}
+        if end < len(listed):
             result["nextCursor"] = f"page-{end}"
         if ctx["modern"]:
             result["ttlMs"] = 0
