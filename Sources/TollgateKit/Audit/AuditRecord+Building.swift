@@ -53,10 +53,13 @@ extension AuditRecord {
         return record
     }
 
-    /// A `reload` record: the manifest changed to this one.
-    public static func reload(manifestSha256: String) -> AuditRecord {
+    /// A `reload` record: the manifest changed to this one (`result: "applied"`), or a new
+    /// manifest was `"invalid"` or `"refused"` (with the `reason`) and the running one stays.
+    public static func reload(manifestSha256: String?, result: String = "applied", reason: String? = nil) -> AuditRecord {
         var record = AuditRecord(event: .reload)
-        record[Field.manifestSha256] = .string(manifestSha256)
+        record[Field.manifestSha256] = manifestSha256.map(JSONValue.string)
+        record["result"] = .string(result)
+        record[Field.reason] = reason.map(JSONValue.string)
         return record
     }
 

@@ -28,6 +28,8 @@ public struct RunOptions: Sendable, Equatable {
     public var maxMessageBytes = LineFramer.defaultMaxLineBytes
     /// Resource limits for the server (flags for the unmanifested case).
     public var limits = ResourceLimits()
+    /// Whether the manifest is reloaded when its file changes (`--watch`; SIGHUP always reloads).
+    public var watchesManifest = false
 
     public init() {}
 }

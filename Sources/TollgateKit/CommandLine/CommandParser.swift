@@ -63,6 +63,8 @@ public struct CommandParser {
                 arguments = []
             case "--manifest", "-m":
                 options.manifestPath = try value(for: name, inline: inlineValue)
+            case "--watch":
+                options.watchesManifest = true
             case "--max-message-mb":
                 options.maxMessageBytes = try positiveInteger(for: name, inline: inlineValue) << 20
             case "--memory-mb":
@@ -82,6 +84,9 @@ public struct CommandParser {
         }
         if options.serverCommand.isEmpty && options.manifestPath == nil {
             throw .usage("missing server command: tollgate run -- COMMAND [ARG...]")
+        }
+        if options.watchesManifest && options.manifestPath == nil {
+            throw .usage("--watch watches the manifest: give one with --manifest FILE")
         }
         return options
     }

@@ -37,8 +37,11 @@ extension RunCommand {
                                       separator: manifest.aggregation.separator)
         var relayOptions = StdioRelay.Options()
         relayOptions.maxMessageBytes = options.maxMessageBytes
+        relayOptions.reloader = ManifestReloader(path: path, watches: options.watchesManifest, audit: auditLog) { manifest in
+            PolicyGate(manifest: manifest)
+        }
         let status = HostRelay(servers: configurations, restartPolicies: manifest.servers.map(\.restart), options: relayOptions)
-            .run(session: HostSession(namespace: namespace, gate: gate, startTimeouts: manifest.servers.map(\.startTimeoutMilliseconds)))
+            .run(session: HostSession(namespace: namespace, gate: gate, startTimeouts: manifest.servers.map(\.startTimeoutMilliseconds), reloadable: true))
         Self.closeLedger(ledger)
         if let auditLog { Self.closeAudit(auditLog, server: serverNames, status: status.description) }
         return status.shellCode

@@ -44,9 +44,15 @@ struct RunCommand {
         defer { cgroup?.remove() }
         var relayOptions = StdioRelay.Options()
         relayOptions.maxMessageBytes = options.maxMessageBytes
+        relayOptions.reloader = options.manifestPath.map { path in
+            let workingDirectory = server.workingDirectory
+            return ManifestReloader(path: path, watches: options.watchesManifest, audit: auditLog) { manifest in
+                PolicyGate(manifest: manifest, workingDirectory: workingDirectory)
+            }
+        }
         let relay = StdioRelay(server: server, options: relayOptions)
         do throws(SpawnError) {
-            let status = try relay.run(session: RelaySession(gate: gate))
+            let status = try relay.run(session: RelaySession(gate: gate, reloadable: relayOptions.reloader != nil))
             Self.closeLedger(ledger)
             if let auditLog { Self.closeAudit(auditLog, server: serverName, status: status.description) }
             return status.shellCode

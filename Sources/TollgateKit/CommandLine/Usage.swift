@@ -102,13 +102,20 @@ public enum Usage {
         on Tollgate's stdin/stdout. Diagnostics go to stderr, as does the server's stderr.
 
         OPTIONS:
-          -m, --manifest FILE     the tool manifest (policy, budgets, audit)
+          -m, --manifest FILE     the tool manifest (policy, budgets, audit); SIGHUP reloads it
+          --watch                 also reload the manifest when the file changes
           --max-message-mb N      largest message relayed whole (default 128)
           --memory-mb N           limit the server's address space (setrlimit RLIMIT_AS)
           --cpu-seconds N         limit the server's CPU time (RLIMIT_CPU)
           --open-files N          limit the server's open files (RLIMIT_NOFILE)
           --processes N           limit the server user's processes (RLIMIT_NPROC)
           -h, --help              show this help
+
+        RELOAD:
+          With a manifest, SIGHUP (or, with --watch, a change of the file) reloads it: calls in
+          flight finish under the policy that decided them, the next call is decided by the new
+          one. An invalid manifest is reported on stderr and in the audit trail, and the running
+          policy stays. Without a manifest, SIGHUP shuts Tollgate down like SIGTERM.
 
         SHUTDOWN:
           When the client closes stdin (or on SIGINT/SIGTERM), Tollgate closes the server's stdin,

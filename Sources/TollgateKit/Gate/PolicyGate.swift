@@ -15,15 +15,18 @@ public struct PolicyGate: Gate {
     public let manifest: Manifest
     let diagnostics: Diagnostics
     private var nameDecisions: [ToolKey: NameDecision] = [:]
-    private var inputSchemas: [ToolKey: ArgumentSchema] = [:]
-    private var reportedSchemas: Set<String> = []
+    var inputSchemas: [ToolKey: ArgumentSchema] = [:]
+    var reportedSchemas: Set<String> = []
     /// Every tool name the server listed, and whether a listing reached its last page.
-    private var listedTools: Set<ToolKey> = []
-    private var sawCompleteListing = false
+    var listedTools: Set<ToolKey> = []
+    var sawCompleteListing = false
+    /// After a reload: this manifest's rule index → the index of the same budget settings in the
+    /// manifest the budgets were made for (nil: the rule has none); nil when no reload happened.
+    var budgetRuleMap: [Int?]?
     private let context: SchemaContext
     private let rules: RuleTable<Void>
     /// Where decisions are recorded, when the manifest asks for an audit trail.
-    public private(set) var audit: AuditTrail?
+    public internal(set) var audit: AuditTrail?
     /// Rate limits and budgets, when the manifest sets any (or names a ledger).
     var budgets: BudgetGuard?
     /// The rules that pin a tool's definition, by tool name.
@@ -69,10 +72,11 @@ public struct PolicyGate: Gate {
             case .allow(let rules): rules
             case .deny(let rule): rule.map { [$0] } ?? []
             }
-            if let admission = budgets?.admit(call, rules: rules) {
+            let budgetRules = budgetRuleMap.map { map in rules.compactMap { map[$0] } } ?? rules
+            if let admission = budgets?.admit(call, rules: budgetRules) {
                 crossings = admission.crossings
                 denial = denial ?? admission.denial
-                if monitoring, admission.denial != nil { budgets?.forwardedUnreserved(call, rules: rules) }
+                if monitoring, admission.denial != nil { budgets?.forwardedUnreserved(call, rules: budgetRules) }
             }
         }
         let decision: AuditRecord.Decision

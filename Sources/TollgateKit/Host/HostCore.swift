@@ -98,6 +98,12 @@ final class HostCore: Sendable {
         post(Event.clientClosed)
     }
 
+    /// Puts a reloaded manifest's gate in place under the session's lock, and tells the client
+    /// its tool list may have changed.
+    func reload(with gate: PolicyGate) throws(ReloadRefusal) {
+        perform(try session.withLock { session throws(ReloadRefusal) in try session.reload(with: gate) })
+    }
+
     /// Whether `incarnation` is child `child`'s current process.
     func isCurrent(_ child: Int, _ incarnation: Int) -> Bool {
         incarnations.withLock { $0[child] == incarnation }

@@ -102,10 +102,12 @@ public struct HostRelay: Sendable {
                     ended(index, .exited(error.exitCode), name: name, now: now, core: core, schedules: &schedules, restarts: &restarts, statuses: &statuses)
                 }
             }
+            options.reloader?.watch(now: now) { gate throws(ReloadRefusal) in try core.reload(with: gate) }
             if actions.isEmpty {
                 if stopping && children.allSatisfy({ $0 == nil }) { break }
                 let restartDeadline = stopping ? nil : restarts.compactMap { $0 }.min()
-                let deadline = (shutdowns.compactMap(\.nextDeadline) + [sessionDeadline, restartDeadline].compactMap { $0 }).min()
+                let deadlines = [sessionDeadline, restartDeadline, options.reloader?.nextWatchDeadline()].compactMap { $0 }
+                let deadline = (shutdowns.compactMap(\.nextDeadline) + deadlines).min()
                 let timeout = deadline.map { Int32(clamping: max(0, $0 - now)) } ?? -1
                 var fds = [pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0),
                            pollfd(fd: events[0], events: Int16(POLLIN), revents: 0)]
@@ -114,7 +116,9 @@ public struct HostRelay: Sendable {
                 var stop = false
                 if fds[0].revents != 0 {
                     let signal = tg_read_signalfd(signalFD)
-                    if signal > 0 && signal != SIGCHLD {
+                    if signal == SIGHUP, let reloader = options.reloader {
+                        reloader.reload(because: "received SIGHUP") { gate throws(ReloadRefusal) in try core.reload(with: gate) }
+                    } else if signal > 0 && signal != SIGCHLD {
                         diagnostics.report("received \(ExitStatus.signalName(signal)); shutting the servers down")
                         stop = true
                     }

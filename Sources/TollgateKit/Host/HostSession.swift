@@ -75,14 +75,27 @@ public struct HostSession: Sendable {
     /// A session over the namespace's servers, deciding calls by `gate`.
     /// `startTimeouts` gives, per server, how long it may take to answer `initialize` (in
     /// milliseconds; none: no limit, and no timers unless the gate uses them).
+    /// A `reloadable` session may get another gate later (``reload(with:)``), so it reads the
+    /// clock from the start.
     public init(namespace: ToolNamespace, gate: any Gate = PassThroughGate(), startTimeouts: [Int64] = [],
-                maxDepth: Int = JSONScanner.defaultMaxDepth) {
+                maxDepth: Int = JSONScanner.defaultMaxDepth, reloadable: Bool = false) {
         self.namespace = namespace
         self.gate = gate
         self.maxDepth = maxDepth
         self.startTimeouts = startTimeouts
-        self.usesTimers = gate.usesTimers || !startTimeouts.isEmpty
+        self.usesTimers = gate.usesTimers || !startTimeouts.isEmpty || reloadable
         children = namespace.servers.map { HostChild(name: $0.name) }
+    }
+
+    /// Puts `newGate` (a reloaded manifest's) in place of the gate: calls decided so far finish
+    /// as decided, the next one is decided by the new gate (and the next `tools/list` filtered
+    /// by it, which the client is told of). Throws, keeping the old gate, when the new one
+    /// cannot take over.
+    public mutating func reload(with newGate: PolicyGate) throws(ReloadRefusal) -> HostActions {
+        try newGate.replace(&gate)
+        var actions = HostActions()
+        if takesListChanges { actions.sendClient(Reply.notification(method: "notifications/tools/list_changed", params: nil)) }
+        return actions
     }
 
     // MARK: - Client lines

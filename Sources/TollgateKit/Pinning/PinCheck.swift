@@ -46,6 +46,8 @@ public struct PinCheck: Sendable {
 
     /// The pinned definitions seen in this run, to name what changed later.
     private var seen: [ToolKey: JSONObject] = [:]
+    /// The last listed definition of every pinned tool (checked again when the pins reload).
+    private(set) var latest: [ToolKey: JSONObject] = [:]
     /// The tools found changed.
     private var changes: [ToolKey: Change] = [:]
 
@@ -55,6 +57,7 @@ public struct PinCheck: Sendable {
     /// Checks a listed definition of `name` against `pin` (from rule `rule`).
     public mutating func check(_ tool: JSONObject, name: String, pin: ToolPin, rule: String) -> Verdict {
         let key = ToolKey(name)
+        latest[key] = tool
         let listed = ToolPin(of: tool)
         if let change = changes[key] { return .changed(change, isNew: false) }
         if listed == pin {

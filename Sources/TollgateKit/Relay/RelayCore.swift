@@ -43,6 +43,13 @@ final class RelayCore: Sendable {
         self.diagnostics = diagnostics
     }
 
+    /// Puts a reloaded manifest's gate in place under the session's lock, and tells the client
+    /// when its tool list may have changed.
+    func reload(with gate: PolicyGate) throws(ReloadRefusal) {
+        let lines = try session.withLock { session throws(ReloadRefusal) in try session.reload(with: gate) }
+        clientOutput.write(lines)
+    }
+
     func post(_ event: UInt8) {
         var byte = event
         _ = write(events, &byte, 1)

@@ -28,12 +28,25 @@ public struct RelaySession: Sendable {
     /// space, apart from the client's requests in ``pending``).
     public internal(set) var samplingGrants: [RequestID: SamplingGrant] = [:]
 
-    public init(gate: any Gate = PassThroughGate(), maxDepth: Int = JSONScanner.defaultMaxDepth) {
+    /// A session deciding by `gate`. A `reloadable` session may get another gate later
+    /// (``reload(with:)``), so it reads what any manifest's gate may need (the clock, the client's
+    /// capabilities, sampling traffic) from the start.
+    public init(gate: any Gate = PassThroughGate(), maxDepth: Int = JSONScanner.defaultMaxDepth, reloadable: Bool = false) {
         self.gate = gate
         self.maxDepth = maxDepth
-        self.usesTimers = gate.usesTimers
-        self.holdsCalls = gate.holdsCalls
-        self.capsSampling = gate.capsSampling
+        self.usesTimers = gate.usesTimers || reloadable
+        self.holdsCalls = gate.holdsCalls || reloadable
+        self.capsSampling = gate.capsSampling || reloadable
+    }
+
+    /// Puts `newGate` (a reloaded manifest's) in place of the gate: calls decided so far finish
+    /// as decided, the next one is decided by the new gate. Returns the line for the client:
+    /// `notifications/tools/list_changed` when it has listed the tools (the new policy may
+    /// show others). Throws, keeping the old gate, when the new one cannot take over.
+    public mutating func reload(with newGate: PolicyGate) throws(ReloadRefusal) -> [UInt8] {
+        let listed = (gate as? PolicyGate)?.listedTools.isEmpty == false
+        try newGate.replace(&gate)
+        return listed ? Reply.notification(method: "notifications/tools/list_changed", params: nil) : []
     }
 
     // MARK: - Client to server

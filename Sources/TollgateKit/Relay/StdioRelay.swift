@@ -17,6 +17,9 @@ public struct StdioRelay: Sendable {
         public var shutdownGraceMilliseconds: Int64 = 2000
         /// How long requests are still answered (with an error) when the server cannot start.
         public var startFailureAnswerMilliseconds: Int64 = 2000
+        /// Reloads the manifest on SIGHUP (and when it changes, if watched); without one SIGHUP
+        /// shuts Tollgate down like SIGTERM.
+        public var reloader: ManifestReloader?
 
         public init() {}
     }
@@ -64,8 +67,9 @@ public struct StdioRelay: Sendable {
             // The session's timers (call timeouts, the gate's periodic work) share the wait.
             let sessionDeadline = core.usesTimers ? core.tick(now: now) : nil
             var actions = shutdown.tick(now: now)
+            options.reloader?.watch(now: now) { gate throws(ReloadRefusal) in try core.reload(with: gate) }
             if actions.isEmpty {
-                let deadline = [shutdown.nextDeadline, sessionDeadline].compactMap { $0 }.min()
+                let deadline = [shutdown.nextDeadline, sessionDeadline, options.reloader?.nextWatchDeadline()].compactMap { $0 }.min()
                 let timeout = deadline.map { Int32(clamping: max(0, $0 - now)) } ?? -1
                 var fds = [pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0),
                            pollfd(fd: events[0], events: Int16(POLLIN), revents: 0)]
@@ -75,6 +79,8 @@ public struct StdioRelay: Sendable {
                     let signal = tg_read_signalfd(signalFD)
                     if signal == SIGCHLD {
                         if let status = child.reap() { actions += shutdown.handle(.serverExited(status), now: now) }
+                    } else if signal == SIGHUP, let reloader = options.reloader {
+                        reloader.reload(because: "received SIGHUP") { gate throws(ReloadRefusal) in try core.reload(with: gate) }
                     } else if signal > 0 {
                         diagnostics.report("received \(ExitStatus.signalName(signal)); shutting the server down")
                         actions += shutdown.handle(.stopRequested, now: now)

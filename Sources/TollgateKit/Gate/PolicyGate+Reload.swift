@@ -1,0 +1,81 @@
+/// A new manifest taking over from the running one (SIGHUP, `--watch`): the rules, schemas,
+/// pins, approvals and timeouts are the new manifest's from the next call on; what the gate
+/// learned from the server (its tools' input schemas and definitions) and what was spent (the
+/// budgets with their in-flight reservations, the rate limiters, the audit trail) carry over.
+extension PolicyGate {
+    /// Makes this gate (built from the new manifest, off the session's lock) take over from the
+    /// running one `old`, under the lock: or says why it cannot. The audit settings and the
+    /// budget settings must be the same (a live change of a cap is refused; the counters carry
+    /// over only when the caps they count against stay). Calls already decided are not decided
+    /// again: they settle into the same budgets and audit trail.
+    public mutating func takeOver(from old: PolicyGate) throws(ReloadRefusal) {
+        var problems: [String] = []
+        if manifest.audit != old.manifest.audit {
+            problems.append("the audit settings changed (audit.*): they take effect when Tollgate restarts")
+        }
+        let map = Self.budgetRuleMap(from: old.manifest, to: manifest)
+        if map == nil {
+            problems.append("the budget settings changed (budgets.*, or a rule's budget, rate, burst, cost or maxResultTokens): "
+                            + "budget changes take effect when Tollgate restarts (the counters keep counting against the caps in force)")
+        }
+        guard problems.isEmpty, let map else { throw ReloadRefusal(problems: problems) }
+        if manifest.servers != old.manifest.servers || manifest.aggregation != old.manifest.aggregation {
+            diagnostics.report("reload: the servers section changed; the servers keep running as they were started (restart Tollgate to start, stop or change servers)")
+        }
+        audit = old.audit
+        budgets = old.budgets
+        budgetRuleMap = old.budgets == nil ? nil : map.map { index in index.flatMap { old.budgetRuleMap?[$0] ?? $0 } }
+        inputSchemas = old.inputSchemas
+        reportedSchemas = old.reportedSchemas
+        listedTools = old.listedTools
+        sawCompleteListing = old.sawCompleteListing
+        do throws(AuditError) {
+            // Written under the session's lock, between the last decision of the old policy
+            // and the first of the new one.
+            try audit?.log.append(AuditRecord.reload(manifestSha256: manifest.sha256))
+        } catch {
+            throw ReloadRefusal(problems: ["the reload cannot be recorded in the audit trail (\(error))"])
+        }
+        for (key, definition) in old.pinCheck.latest {
+            _ = keepsPinned(definition, name: key.name)
+        }
+    }
+
+    /// Takes the place of `running` (the session's gate), taking over its state; throws, leaving
+    /// `running` as it was, when it cannot (or `running` is no manifest's gate).
+    public consuming func replace(_ running: inout any Gate) throws(ReloadRefusal) {
+        guard let old = running as? PolicyGate else {
+            throw ReloadRefusal(problems: ["Tollgate was started without a manifest, so there is no policy to reload"])
+        }
+        try takeOver(from: old)
+        running = self
+    }
+
+    /// For each rule of `new`, the index of the rule of `old` with the same budget settings (nil
+    /// for a rule with none), or nil when the budget settings differ in any way.
+    static func budgetRuleMap(from old: Manifest, to new: Manifest) -> [Int?]? {
+        let before = old.budgetLimits, after = new.budgetLimits
+        guard before.overall == after.overall, before.rate == after.rate, before.window == after.window,
+            before.samplingMaxTokensPerRequest == after.samplingMaxTokensPerRequest, old.budgets.ledger == new.budgets.ledger
+        else { return nil }
+        var oldIndex: [String: Int] = [:]
+        for (index, rule) in before.rules.enumerated() where rule.hasBudgetSettings { oldIndex[rule.rule] = index }
+        var map: [Int?] = []
+        var matched = 0
+        for rule in after.rules {
+            guard rule.hasBudgetSettings else {
+                map.append(nil)
+                continue
+            }
+            guard let index = oldIndex[rule.rule], before.rules[index] == rule else { return nil }
+            map.append(index)
+            matched += 1
+        }
+        return matched == oldIndex.count ? map : nil
+    }
+}
+
+extension RuleBudget {
+    /// Whether the rule takes part in budgets: it caps, limits the rate, costs or limits results.
+    var hasBudgetSettings: Bool { hasCaps || rate != nil || cost != .zero || maxResultTokens != nil }
+}
