@@ -85,8 +85,14 @@ public struct Manifest: Sendable {
         /// How long a matching call may wait for its answer (`timeoutSeconds`); nil: the default.
         public var timeoutMilliseconds: Int64?
 
-        /// The rule's name in denials and logs (`tools.git_*`).
-        public var name: String { "tools.\(pattern)" }
+        /// Where the rule was written: `tools`, or `servers.NAME.tools` for a server's own rules
+        /// (whose keys match the server's own tool names; ``pattern`` is the exposed one).
+        public var section = "tools"
+        /// The rule's key as written in its section.
+        public var key: String?
+
+        /// The rule's name in denials and logs (`tools.git_*`, `servers.git.tools.git_commit`).
+        public var name: String { "\(section).\(key ?? pattern)" }
     }
 
     /// The `audit` section: where and how decisions are recorded.

@@ -60,6 +60,7 @@ public enum ManifestLoader {
             let workingDirectory = manifest.defaultServer?.workingDirectory ?? FileIO.currentDirectory()
             manifest.tools = decodeTools(tools, context: SchemaContext(workingDirectory: workingDirectory), decoder: &decoder)
         }
+        manifest.tools += decodeServerTools(manifest, root: root, decoder: &decoder)
         checkServerNames(manifest, root: root, decoder: &decoder)
         manifest.sha256 = Hex.encode(SHA256.hash(source.bytes))
         guard decoder.issues.isEmpty else {
@@ -103,7 +104,7 @@ public enum ManifestLoader {
             var prefix = true
             var startTimeout = Manifest.Server.defaultStartTimeoutMilliseconds
             var restart = RestartPolicy()
-            let allowed = ["command", "args", "env", "cwd", "limits", "prefix", "startTimeoutSeconds"] + restartKeys
+            let allowed = ["command", "args", "env", "cwd", "limits", "prefix", "startTimeoutSeconds", "tools"] + restartKeys
             for member in decoder.members(entry.value, path: path, allowed: allowed) ?? [] {
                 let memberPath = "\(path).\(member.key)"
                 switch member.key {
@@ -116,6 +117,8 @@ public enum ManifestLoader {
                     startTimeout = timeoutMilliseconds(member.value, path: memberPath, decoder: &decoder) ?? startTimeout
                 case _ where restartKeys.contains(member.key):
                     decodeRestart(member, path: memberPath, into: &restart, decoder: &decoder)
+                case "tools":
+                    break  // once every server is known (decodeServerTools)
                 default:
                     if let text = decoder.string(member.value, path: memberPath) {
                         workingDirectory = FileIO.absolute(text, base: directory)
@@ -164,23 +167,30 @@ public enum ManifestLoader {
         }
     }
 
-    private static func decodeTools(_ node: SourceValue, context: SchemaContext, decoder: inout ManifestDecoder) -> [Manifest.ToolRule] {
+    /// The rules of a `tools` section (`section`: `tools` or `servers.NAME.tools`); each key is
+    /// matched against `prefix` + the name the client calls (a server's own rules are exposed
+    /// under its prefix).
+    static func decodeTools(_ node: SourceValue, section: String = "tools", prefix: String = "", context: SchemaContext,
+                            decoder: inout ManifestDecoder) -> [Manifest.ToolRule] {
         var rules: [Manifest.ToolRule] = []
-        for entry in decoder.namedMembers(node, path: "tools") {
-            let path = ManifestDecoder.join("tools", entry.key)
+        for entry in decoder.namedMembers(node, path: section) {
+            let path = ManifestDecoder.join(section, entry.key)
+            let pattern = prefix + entry.key
             let matcher: NameMatcher
             do {
-                matcher = try NameMatcher(pattern: entry.key)
+                matcher = try NameMatcher(pattern: pattern)
             } catch {
                 decoder.report("bad tool name or glob: \(error)", atOffset: entry.keyOffset, path: path)
                 continue
             }
-            var rule = Manifest.ToolRule(pattern: entry.key, matcher: matcher, allow: true, reason: nil, arguments: nil,
+            var rule = Manifest.ToolRule(pattern: pattern, matcher: matcher, allow: true, reason: nil, arguments: nil,
                                          line: decoder.source.location(of: entry.keyOffset).line)
+            rule.section = section
+            rule.key = entry.key
             let keys = ["allow", "reason", "arguments", "pin", "approval", "budget", "rate", "burst", "cost", "maxResultTokens", "timeoutSeconds"]
             var rate: RateSpec?
             var burst: Int64?
-            rule.budget.rule = entry.key
+            rule.budget.rule = pattern
             for member in decoder.members(entry.value, path: path, allowed: keys) ?? [] {
                 let memberPath = "\(path).\(member.key)"
                 if decodeRuleBudgetKey(member, rulePath: path, into: &rule.budget, rate: &rate, burst: &burst, decoder: &decoder) { continue }
