@@ -161,7 +161,8 @@ int tg_signalfd(const int *signals, int count) {
     sigset_t set;
     sigemptyset(&set);
     for (int i = 0; i < count; i++) sigaddset(&set, signals[i]);
-    return signalfd(-1, &set, SFD_CLOEXEC);
+    /* Non-blocking: a signal taken by another thread between poll and read must not block. */
+    return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
 int tg_read_signalfd(int fd) {

@@ -3,6 +3,8 @@ struct RunCommand {
     let options: RunOptions
 
     func run() throws(CommandLineError) -> Int32 {
+        // Before the audit log or the ledger may start a thread of their own.
+        StdioRelay.blockSignals()
         var server = ChildProcess.Configuration(arguments: options.serverCommand, limits: options.limits)
         var gate: any Gate = PassThroughGate()
         var auditLog: AuditLog?

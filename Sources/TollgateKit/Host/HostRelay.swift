@@ -39,8 +39,8 @@ public struct HostRelay: Sendable {
     public func run(session: HostSession) -> ExitStatus {
         precondition(servers.count == session.children.count && servers.count <= HostCore.maxChildren)
         tg_ignore_sigpipe()
-        let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGCHLD]
-        _ = tg_block_signals(signals, Int32(signals.count))
+        StdioRelay.blockSignals()
+        let signals = StdioRelay.signals
         let signalFD = tg_signalfd(signals, Int32(signals.count))
 
         var session = session

@@ -34,13 +34,23 @@ public struct StdioRelay: Sendable {
         self.diagnostics = diagnostics
     }
 
+    /// The signals the relays read from a signalfd (the main loop's), blocked in every thread.
+    static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGCHLD]
+
+    /// Blocks ``signals`` in the calling thread and every thread it starts from now on. Call it
+    /// before any thread starts (a thread that leaves them unblocked would take a signal the
+    /// main loop waits for).
+    public static func blockSignals() {
+        _ = tg_block_signals(signals, Int32(signals.count))
+    }
+
     /// Runs until the server is gone and returns the status to exit with (the server's), or
     /// throws when the server could not start (after answering requests already sent).
     /// Call it from the main thread.
     public func run(session: RelaySession) throws(SpawnError) -> ExitStatus {
         tg_ignore_sigpipe()
-        let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGCHLD]
-        _ = tg_block_signals(signals, Int32(signals.count))
+        Self.blockSignals()
+        let signals = Self.signals
         let signalFD = tg_signalfd(signals, Int32(signals.count))
 
         let child: ChildProcess
