@@ -117,7 +117,9 @@ struct JSONScannerHotPathTests {
 
     @Test("skipping checked values stops exactly after each value")
     func skipCheckedValues() {
-        let values = [#""a\\\"b""#, "-12.5e+3", "true", "null", #"{"a":[1,{"b":"]"}]}"#, "[[],{}]", "0"]
+        let values = [#""a\\\"b""#, "-12.5e+3", "true", "null", #"{"a":[1,{"b":"]"}]}"#, "[[],{}]", "0",
+                      #""a string of more than eight bytes, with \"quotes\" and \\ backslashes\\""#,
+                      #"{"text":"é€😀 0123456789 \\\" 01234567\\","n":["0123456789abcdef\"]"]}"#]
         let document = Array(values.joined(separator: " , ").utf8)
         document.withUnsafeBytes { bytes in
             var scanner = JSONScanner(bytes)
