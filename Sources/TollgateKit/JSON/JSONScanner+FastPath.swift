@@ -48,7 +48,8 @@ extension JSONScanner {
         let levels = min(Self.fastPathLevels, maxDepth - depth)
         guard levels >= 1 else { return nil }
         var i = start
-        // Bit `level` of `objects` is set when the container open at that level is an object.
+        // Bit `level` of `objects` is set when the container open at that level is an object
+        // (masking shifts: levels stay below 64, so no shift needs the over-shift check).
         var objects: UInt64 = p[i] == UInt8(ascii: "{") ? 1 : 0
         var top = 0
         // Where the innermost object's keys start on the key stack; bases of outer objects are
@@ -62,7 +63,7 @@ extension JSONScanner {
         while true {
             Self.skipSpace(p, n, &i)
             guard i < n else { return nil }
-            let inObject = objects >> UInt64(top) & 1 != 0
+            let inObject = objects &>> UInt64(truncatingIfNeeded: top) & 1 != 0
             var c = p[i]
             if !(expectingFirst && c == (inObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))) {
                 if inObject {
@@ -98,14 +99,14 @@ extension JSONScanner {
                     top += 1
                     guard top < levels else { return nil }
                     if c == UInt8(ascii: "{") {
-                        objects |= 1 << UInt64(top)
+                        objects |= 1 &<< UInt64(truncatingIfNeeded: top)
                         // Save the enclosing object's key base in a slot the new object will not use.
                         guard keyCount < Self.fastPathKeys else { return nil }
                         keys[keyCount] = FastKey(prefix: 0, start: Int32(truncatingIfNeeded: keyBase), count: -1)
                         keyCount += 1
                         keyBase = keyCount
                     } else {
-                        objects &= ~(1 << UInt64(top))
+                        objects &= ~(1 &<< UInt64(truncatingIfNeeded: top))
                     }
                     i += 1
                     expectingFirst = true
@@ -139,7 +140,7 @@ extension JSONScanner {
             }
             // A close, possibly of several containers in a row.
             while true {
-                let isObject = objects >> UInt64(top) & 1 != 0
+                let isObject = objects &>> UInt64(truncatingIfNeeded: top) & 1 != 0
                 guard p[i] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { return nil }
                 i += 1
                 if top == 0 { return i }
@@ -172,16 +173,17 @@ extension JSONScanner {
         }
     }
 
-    /// The first eight bytes of a key, zero-padded: with the length, a key of up to eight bytes
-    /// is told apart from every other by one comparison.
+    /// The first eight bytes of a key, zero-padded, as a little-endian number (the first byte
+    /// lowest): with the length, a key of up to eight bytes is told apart from every other by one
+    /// comparison.
     @inline(__always)
     static func prefixWord(_ p: UnsafePointer<UInt8>, _ n: Int, _ start: Int, _ count: Int) -> UInt64 {
         if start + 8 <= n {
-            let word = UnsafeRawPointer(p + start).loadUnaligned(as: UInt64.self)
-            return count >= 8 ? word : word & ((1 << UInt64(count &* 8)) &- 1)
+            let word = UInt64(littleEndian: UnsafeRawPointer(p + start).loadUnaligned(as: UInt64.self))
+            return count >= 8 ? word : word & ((1 &<< UInt64(truncatingIfNeeded: count &* 8)) &- 1)
         }
         var word: UInt64 = 0
-        for k in 0..<min(count, 8) { word |= UInt64(p[start + k]) << UInt64(8 * k) }
+        for k in 0..<min(count, 8) { word |= UInt64(p[start + k]) &<< UInt64(truncatingIfNeeded: 8 * k) }
         return word
     }
 
@@ -248,7 +250,7 @@ extension JSONScanner {
     static func skipLiteral(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: inout Int) -> Bool {
         guard i + 4 <= n else { return false }
         // Little-endian words of "true", "null" and "fals".
-        let word = UnsafeRawPointer(p + i).loadUnaligned(as: UInt32.self)
+        let word = UInt32(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt32.self))
         if word == 0x6575_7274 || word == 0x6C6C_756E {
             i += 4
             return true

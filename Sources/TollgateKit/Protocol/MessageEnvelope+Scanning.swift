@@ -17,6 +17,13 @@ extension MessageEnvelope {
         if usingFastPaths, let envelope = JSONScanner(line, maxDepth: maxDepth).plainEnvelope() {
             return .success(.single(envelope))
         }
+        return scanWalking(line, maxDepth: maxDepth, usingFastPaths: usingFastPaths)
+    }
+
+    /// Scans one line member by member (after the plain read gave up, or as the reference).
+    static func scanWalking(
+        _ line: UnsafeRawBufferPointer, maxDepth: Int, usingFastPaths: Bool = true
+    ) -> Result<ScannedLine, MalformedLine> {
         var scanner = JSONScanner(line, maxDepth: maxDepth)
         scanner.usesFastPath = usingFastPaths
         var current = MessageEnvelope()
