@@ -6,12 +6,30 @@
 // - a parsed tree re-serializes to bytes that parse back to the same tree (what was checked is
 //   what is forwarded), and the re-serialization is a fixed point;
 // - reading a line as a client or a server message never traps;
-// - reading a tools/call without a manifest (name and era only) agrees with the full read.
+// - reading a tools/call without a manifest (name and era only) agrees with the full read;
+// - the fast paths (plain envelope read, fast container walk) give exactly what the exact walker
+//   gives, errors included (same reason, same byte), at the default nesting limit and a small one.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let line = UnsafeRawBufferPointer(start: data, count: size)
     let scanned = MessageEnvelope.scan(line)
+    for maxDepth in [JSONScanner.defaultMaxDepth, 3] {
+        let fast = maxDepth == JSONScanner.defaultMaxDepth ? scanned : MessageEnvelope.scan(line, maxDepth: maxDepth)
+        guard fast == MessageEnvelope.scan(line, maxDepth: maxDepth, usingFastPaths: false) else {
+            fatalError("the fast paths disagree with the exact walker (maxDepth \(maxDepth))")
+        }
+        var fastScanner = JSONScanner(line, maxDepth: maxDepth)
+        var exactScanner = JSONScanner(line, maxDepth: maxDepth)
+        exactScanner.usesFastPath = false
+        let fastError = Result { () throws(JSONScanError) in try fastScanner.validateDocument() }
+        let exactError = Result { () throws(JSONScanError) in try exactScanner.validateDocument() }
+        switch (fastError, exactError) {
+        case (.success, .success): break
+        case (.failure(let a), .failure(let b)) where a == b: break
+        default: fatalError("the fast container walk disagrees with the exact walker (maxDepth \(maxDepth))")
+        }
+    }
     let tree = Result { () throws(JSONScanError) -> JSONValue in try JSONValue.parse(line) }
     switch (scanned, tree) {
     case (.success, .failure(let error)):

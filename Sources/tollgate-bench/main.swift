@@ -6,7 +6,8 @@ import Glibc
 // tollgate-bench: measures a minimal MCP server called directly, behind a raw byte-copying relay,
 // and behind `tollgate run`, interleaved in one run, and Tollgate's in-process costs.
 //
-//   tollgate-bench [--rounds R] [--sequential N] [--pipelined N] [--tollgate PATH]
+//   tollgate-bench [--rounds R] [--sequential N] [--pipelined N] [--tollgate PATH] [--relay-only]
+//                  (--relay-only: direct, raw relay and tollgate without a manifest, nothing else)
 //   tollgate-bench server            the minimal server
 //   tollgate-bench relay -- CMD...   the raw relay
 //   tollgate-bench audit             the audit recording figures only
@@ -49,6 +50,7 @@ var sequential = 5000
 var pipelined = 100_000
 var tollgate = String(selfPath.dropLast("tollgate-bench".count)) + "tollgate"
 var extra: [String] = []
+var relayOnly = false
 var iterator = arguments.makeIterator()
 while let argument = iterator.next() {
     switch argument {
@@ -57,6 +59,7 @@ while let argument = iterator.next() {
     case "--pipelined": pipelined = Int(iterator.next() ?? "") ?? pipelined
     case "--tollgate": tollgate = iterator.next() ?? tollgate
     case "--manifest": extra = ["--manifest", iterator.next() ?? ""]
+    case "--relay-only": relayOnly = true
     default:
         FileHandleStderr.write("unknown argument \(argument)\n")
         exit(2)
@@ -108,6 +111,7 @@ var configurations: [(String, [String])] = [
     ("one server", [tollgate, "run", "--manifest", singleManifestPath]),
     ("two servers", [tollgate, "run", "--manifest", aggregatingManifestPath]),
 ]
+if relayOnly { configurations = Array(configurations.prefix(3)) }
 // The same pipelined run with client and server writing one message per write, as MCP SDK
 // clients and servers do: the relays then see small reads, as in real use.
 let perMessageServer = [selfPath, "server", "--per-message"]
@@ -166,13 +170,19 @@ let perMessageRates = perMessageConfigurations.map { name, _ in median(samples[n
 print("pipelined throughput, one write per message: direct \(fmt(perMessageRates[0], 0)), raw relay \(fmt(perMessageRates[1], 0)), tollgate \(fmt(perMessageRates[2], 0)) calls/s; tollgate / raw relay = \(fmt(perMessageRates[2] / perMessageRates[1], 2)) (goal ≥ 0.7)")
 print("peak RSS of tollgate: \(fmt(gate.rss)) MiB (goal ≤ 20)")
 print("start-up added over direct: \(fmt((gate.startup - direct.startup) / 1000, 2)) ms (goal ≤ 10)")
-let policy = summary["tollgate+policy"]!
-let audited = summary["tollgate+audit"]!
-print("with a manifest and an audit trail (fsync batch): added p50 \(fmt(audited.p50 - direct.p50)) µs, \(fmt(audited.p50 - policy.p50)) µs over the manifest alone; throughput ratio \(fmt(audited.rate / raw.rate, 2))")
-print("with a manifest: added p50 \(fmt(policy.p50 - direct.p50)) µs (ratio \(fmt((policy.p50 - direct.p50) / max(rawAdded, 0.1), 2))), throughput ratio \(fmt(policy.rate / raw.rate, 2)), peak RSS \(fmt(policy.rss)) MiB")
-let single = summary["one server"]!, aggregating = summary["two servers"]!
-let singleAdded = single.p50 - direct.p50, aggregatingAdded = aggregating.p50 - direct.p50
-print("aggregating path (two servers behind one gate) vs single-server path (manifest, default allow): added p50 \(fmt(aggregatingAdded)) µs vs \(fmt(singleAdded)) µs, ratio \(fmt(aggregatingAdded / max(singleAdded, 0.1), 2)) (goal ≤ 1.2); throughput \(fmt(aggregating.rate, 0)) vs \(fmt(single.rate, 0)) calls/s; peak RSS \(fmt(aggregating.rss)) MiB")
+if !relayOnly {
+    let policy = summary["tollgate+policy"]!
+    let audited = summary["tollgate+audit"]!
+    print("with a manifest and an audit trail (fsync batch): added p50 \(fmt(audited.p50 - direct.p50)) µs, \(fmt(audited.p50 - policy.p50)) µs over the manifest alone; throughput ratio \(fmt(audited.rate / raw.rate, 2))")
+    print("with a manifest: added p50 \(fmt(policy.p50 - direct.p50)) µs (ratio \(fmt((policy.p50 - direct.p50) / max(rawAdded, 0.1), 2))), throughput ratio \(fmt(policy.rate / raw.rate, 2)), peak RSS \(fmt(policy.rss)) MiB")
+    let single = summary["one server"]!, aggregating = summary["two servers"]!
+    let singleAdded = single.p50 - direct.p50, aggregatingAdded = aggregating.p50 - direct.p50
+    print("aggregating path (two servers behind one gate) vs single-server path (manifest, default allow): added p50 \(fmt(aggregatingAdded)) µs vs \(fmt(singleAdded)) µs, ratio \(fmt(aggregatingAdded / max(singleAdded, 0.1), 2)) (goal ≤ 1.2); throughput \(fmt(aggregating.rate, 0)) vs \(fmt(single.rate, 0)) calls/s; peak RSS \(fmt(aggregating.rss)) MiB")
+}
+if relayOnly {
+    for path in [manifestPath, auditManifestPath, singleManifestPath, aggregatingManifestPath] { unlink(path) }
+    exit(0)
+}
 print("")
 print("in-process cost per operation (best of 5):")
 defer {

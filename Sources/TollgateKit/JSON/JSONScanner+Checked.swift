@@ -33,17 +33,37 @@ extension JSONScanner {
         }
     }
 
-    /// Skips a checked string token, its quotes included.
+    /// Skips a checked string token, its quotes included: eight bytes at a time up to the next
+    /// quote or backslash (arguments carry long strings: file contents, documents).
     @inline(__always)
     private mutating func skipCheckedString() {
         let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
         var i = position + 1
         while i < end {
+            while i + 8 <= end {
+                let flags = Self.quotesAndBackslashes(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                if flags != 0 {
+                    i += flags.trailingZeroBitCount >> 3
+                    break
+                }
+                i += 8
+            }
+            guard i < end else { break }
             let b = base[i]
             if b == UInt8(ascii: "\"") { break }
             i += b == UInt8(ascii: "\\") ? 2 : 1
         }
         position = i + 1
+    }
+
+    /// Flags (high bit of each byte) the quotes and backslashes of a word; the lowest flag is
+    /// exact, higher ones may be false positives.
+    @inline(__always)
+    static func quotesAndBackslashes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        return ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash) & 0x8080_8080_8080_8080
     }
 
     @inline(__always)

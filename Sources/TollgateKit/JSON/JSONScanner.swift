@@ -28,6 +28,9 @@ public struct JSONScanner {
     let maxDepth: Int
     /// Whether `//` and `/* */` comments and trailing commas are accepted (manifests, never messages).
     public var allowsCommentsAndTrailingCommas = false
+    /// Whether containers are first tried on the fast path (see ``fastSkipContainer(depth:)``);
+    /// off, only the exact walker runs (the reference the fast path is tested against).
+    var usesFastPath = true
     /// The offset of the next byte to read.
     public internal(set) var position: Int
     static let inlineKeys = 16

@@ -4,7 +4,28 @@ extension MessageEnvelope {
     public static func scan(
         _ line: UnsafeRawBufferPointer, maxDepth: Int = JSONScanner.defaultMaxDepth
     ) -> Result<ScannedLine, MalformedLine> {
+        scan(line, maxDepth: maxDepth, usingFastPaths: true)
+    }
+
+    /// Scans one line; `usingFastPaths` false runs only the exact walker, the reference the fast
+    /// paths are tested against (their results must be the same, errors included).
+    static func scan(
+        _ line: UnsafeRawBufferPointer, maxDepth: Int, usingFastPaths: Bool
+    ) -> Result<ScannedLine, MalformedLine> {
+        // Nearly every message is one plain object: read in one pass, or else by the exact walker,
+        // which finds and reports any error.
+        if usingFastPaths, let envelope = JSONScanner(line, maxDepth: maxDepth).plainEnvelope() {
+            return .success(.single(envelope))
+        }
+        return scanWalking(line, maxDepth: maxDepth, usingFastPaths: usingFastPaths)
+    }
+
+    /// Scans one line member by member (after the plain read gave up, or as the reference).
+    static func scanWalking(
+        _ line: UnsafeRawBufferPointer, maxDepth: Int, usingFastPaths: Bool = true
+    ) -> Result<ScannedLine, MalformedLine> {
         var scanner = JSONScanner(line, maxDepth: maxDepth)
+        scanner.usesFastPath = usingFastPaths
         var current = MessageEnvelope()
         var isBatch = false
         do throws(JSONScanError) {
@@ -197,7 +218,7 @@ extension JSONScanner {
         }
     }
 
-    private static func classify(_ envelope: MessageEnvelope, hasMethod: Bool, fault: StaticString?) -> MessageEnvelope.Kind {
+    static func classify(_ envelope: MessageEnvelope, hasMethod: Bool, fault: StaticString?) -> MessageEnvelope.Kind {
         if let fault { return .invalid(fault) }
         guard envelope.hasVersion else { return .invalid("\"jsonrpc\" must be \"2.0\"") }
         if hasMethod {

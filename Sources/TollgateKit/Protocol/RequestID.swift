@@ -39,13 +39,23 @@ public struct RequestID: Sendable, Hashable, CustomStringConvertible {
             let bytes = Array(source)
             outOfLine = OutOfLine(stored: bytes, canonical: (try? JSONValue.parse(bytes))?.serialized ?? bytes)
         } else if source.count <= 16 {
-            withUnsafeMutableBytes(of: &low) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: source.prefix(8))) }
-            if source.count > 8 {
-                withUnsafeMutableBytes(of: &high) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[8...])) }
-            }
+            low = Self.word(source, from: 0)
+            high = Self.word(source, from: 8)
         } else {
             outOfLine = OutOfLine(stored: Array(source))
         }
+    }
+
+    /// Up to eight bytes of `bytes` from `start` as they lie in memory, zero-padded (a load or a
+    /// few shifts instead of a call to copy them).
+    @inline(__always)
+    private static func word(_ bytes: UnsafeRawBufferPointer, from start: Int) -> UInt64 {
+        let count = bytes.count - start
+        guard count > 0 else { return 0 }
+        if count >= 8 { return bytes.loadUnaligned(fromByteOffset: start, as: UInt64.self) }
+        var word: UInt64 = 0
+        for k in 0..<count { word |= UInt64(bytes[start + k]) << UInt64(8 * k) }
+        return UInt64(littleEndian: word)
     }
 
     /// Reads the id of a scanned message, if it has one of a valid kind.

@@ -14,6 +14,7 @@ public struct ToolCallHeader: Sendable, Equatable {
         guard let params, params.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D && $0 != 0x0A }) == UInt8(ascii: "{") else {
             throw JSONRPCError(.invalidParams, "tools/call needs params with a tool name")
         }
+        if let header = try readPlain(params) { return header }
         var name: String?
         var nameIsString = true
         var argumentsAreObject = true
@@ -46,5 +47,65 @@ public struct ToolCallHeader: Sendable, Equatable {
         guard nameIsString, let name else { throw JSONRPCError(.invalidParams, "tools/call params.name must be a string") }
         guard argumentsAreObject else { throw JSONRPCError(.invalidParams, "tools/call params.arguments must be an object") }
         return ToolCallHeader(name: name, era: era)
+    }
+
+    /// The common case in one loop over the members' bytes: keys without escapes, no `_meta`
+    /// (the era is then the session's). Returns nil for anything else, which the member-by-member
+    /// read handles; its errors are the same.
+    private static func readPlain(_ params: UnsafeRawBufferPointer) throws(JSONRPCError) -> ToolCallHeader? {
+        let p = params.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let n = params.count
+        var scanner = JSONScanner(params)
+        var i = 0
+        JSONScanner.skipSpace(p, n, &i)
+        i += 1  // the `{` the caller found
+        var name: JSONScanner.StringToken?
+        var nameIsString = true
+        var argumentsAreObject = true
+        while true {
+            JSONScanner.skipSpace(p, n, &i)
+            guard i < n else { return nil }
+            if p[i] == UInt8(ascii: "}") { break }
+            if p[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            guard p[i] == UInt8(ascii: "\"") else { return nil }
+            let keyStart = i + 1
+            i = keyStart
+            while i < n && p[i] != UInt8(ascii: "\"") {
+                guard p[i] != UInt8(ascii: "\\") else { return nil }
+                i += 1
+            }
+            let count = i - keyStart
+            let prefix = JSONScanner.prefixWord(p, n, keyStart, count)
+            i += 1
+            JSONScanner.skipSpace(p, n, &i)
+            guard i < n, p[i] == UInt8(ascii: ":") else { return nil }
+            i += 1
+            JSONScanner.skipSpace(p, n, &i)
+            guard i < n else { return nil }
+            scanner.position = i
+            switch (count, prefix) {
+            case (4, 0x656D_616E):  // "name"
+                if p[i] == UInt8(ascii: "\"") {
+                    name = scanner.checkedString()
+                } else {
+                    nameIsString = false
+                    scanner.skipCheckedValue()
+                }
+            case (9, 0x746E_656D_7567_7261) where p[keyStart + 8] == UInt8(ascii: "s"):  // "arguments"
+                argumentsAreObject = p[i] == UInt8(ascii: "{") || p[i] == UInt8(ascii: "n")
+                scanner.skipCheckedValue()
+            case (5, 0x61_7465_6D5F):  // "_meta": the era is read member by member
+                return nil
+            default:
+                scanner.skipCheckedValue()
+            }
+            i = scanner.position
+        }
+        guard nameIsString, let name else { throw JSONRPCError(.invalidParams, "tools/call params.name must be a string") }
+        guard argumentsAreObject else { throw JSONRPCError(.invalidParams, "tools/call params.arguments must be an object") }
+        return ToolCallHeader(name: scanner.decodeString(name), era: .session)
     }
 }

@@ -81,7 +81,11 @@ public enum ClientLine: Sendable, Equatable {
     /// of each `tools/call` (for a gate that does not look at calls).
     public static func read(_ line: UnsafeRawBufferPointer, maxDepth: Int = JSONScanner.defaultMaxDepth, inspectingCalls: Bool = true,
                             readingResponses: Bool = false) -> ClientLine {
-        switch MessageEnvelope.scan(line, maxDepth: maxDepth) {
+        // The plain read first, without wrapping its envelope in a result (this runs per message).
+        if let envelope = JSONScanner(line, maxDepth: maxDepth).plainEnvelope() {
+            return .single(ClientMessage.read(envelope, in: line, maxDepth: maxDepth, inspectingCalls: inspectingCalls, readingResponses: readingResponses))
+        }
+        switch MessageEnvelope.scanWalking(line, maxDepth: maxDepth) {
         case .failure(let malformed):
             if case .empty = malformed.error.reason { return .blank }
             return .malformed(id: malformed.id.map { Array(line[$0]) }, malformed.error)

@@ -18,25 +18,34 @@ public enum ServerLine: Sendable, Equatable {
     /// Reads a line (without its newline).
     /// `readingRequests` reads the server's requests as ``request(id:method:params:)``.
     public static func read(_ line: UnsafeRawBufferPointer, maxDepth: Int = JSONScanner.defaultMaxDepth, readingRequests: Bool = false) -> ServerLine {
-        switch MessageEnvelope.scan(line, maxDepth: maxDepth) {
+        // The plain read first, without wrapping its envelope in a result (this runs per message).
+        if let envelope = JSONScanner(line, maxDepth: maxDepth).plainEnvelope() {
+            return read(envelope, in: line, readingRequests: readingRequests)
+        }
+        switch MessageEnvelope.scanWalking(line, maxDepth: maxDepth) {
         case .failure(let malformed):
             if case .empty = malformed.error.reason { return .blank }
             return .malformed(id: malformed.id.flatMap { responseID(line, $0) }, malformed.error)
         case .success(.single(let envelope)):
-            switch envelope.kind {
-            case .invalid(let why): return .invalid(why.description)
-            case .request:
-                guard readingRequests, let range = envelope.id, let id = responseID(line, range), let method = envelope.method else { return .message }
-                return .request(id: id, method: method, params: envelope.params)
-            case .notification: return .message
-            case .response:
-                return .response(id: envelope.id.flatMap { responseID(line, $0) }, result: envelope.result, error: envelope.error)
-            }
+            return read(envelope, in: line, readingRequests: readingRequests)
         case .success(.batch(let envelopes)):
             return .batch(envelopes.compactMap { envelope in
                 guard envelope.kind == .response, let range = envelope.id, let id = responseID(line, range) else { return nil }
                 return (id, outcome(result: envelope.result, error: envelope.error, in: line))
             })
+        }
+    }
+
+    /// Reads one message that is not in a batch.
+    private static func read(_ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer, readingRequests: Bool) -> ServerLine {
+        switch envelope.kind {
+        case .invalid(let why): return .invalid(why.description)
+        case .request:
+            guard readingRequests, let range = envelope.id, let id = responseID(line, range), let method = envelope.method else { return .message }
+            return .request(id: id, method: method, params: envelope.params)
+        case .notification: return .message
+        case .response:
+            return .response(id: envelope.id.flatMap { responseID(line, $0) }, result: envelope.result, error: envelope.error)
         }
     }
 

@@ -96,6 +96,8 @@ struct JSONScannerHotPathTests {
         (#" { "arguments" : { "a" : [ "}" , "]" , "\"{" , { "b" : null } ] } , "name" : "e\u0063ho" } "#, "echo", .session),
         (#"{"arguments":{"n":-1.5e3,"t":true},"_meta":{"x":[1,{"y":"}"}],"io.modelcontextprotocol/protocolVersion":"2026-07-28"},"name":"t"}"#, "t", .stateless),
         (#"{"name":"a\"b","arguments":null}"#, "a\"b", .session),
+        (#"{"argumentx":[1],"arguments":{},"name":"é😀","names":1}"#, "é😀", .session),
+        (#"{"n\u0061me":"x","_met\u0061":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}"#, "x", .stateless),
     ])
     func headerOfCheckedParams(params: String, name: String, era: ProtocolEra) throws {
         let bytes = Array(params.utf8)
@@ -115,7 +117,9 @@ struct JSONScannerHotPathTests {
 
     @Test("skipping checked values stops exactly after each value")
     func skipCheckedValues() {
-        let values = [#""a\\\"b""#, "-12.5e+3", "true", "null", #"{"a":[1,{"b":"]"}]}"#, "[[],{}]", "0"]
+        let values = [#""a\\\"b""#, "-12.5e+3", "true", "null", #"{"a":[1,{"b":"]"}]}"#, "[[],{}]", "0",
+                      #""a string of more than eight bytes, with \"quotes\" and \\ backslashes\\""#,
+                      #"{"text":"é€😀 0123456789 \\\" 01234567\\","n":["0123456789abcdef\"]"]}"#]
         let document = Array(values.joined(separator: " , ").utf8)
         document.withUnsafeBytes { bytes in
             var scanner = JSONScanner(bytes)
