@@ -40,7 +40,7 @@ struct ApprovalCancellationTests {
         chmod(approver, 0o755)
         let manifest = """
             {"version": 1, "policy": {"approvalTimeoutSeconds": 90},
-             "tools": {"add": {"approval": {"command": ["\(approver)"]}}, "echo": {}},
+             "tools": {"add": {"approval": {"command": ["/bin/sh", "\(approver)"]}}, "echo": {}},
              "audit": {"path": "\(auditPath)", "arguments": "full"}}
             """
         let session = try PolicySession("approval-cancel-cmd-run", manifest: manifest)

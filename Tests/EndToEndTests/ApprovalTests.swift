@@ -7,7 +7,9 @@ import Testing
 @Suite("Human approval", .timeLimit(.minutes(1)))
 struct ApprovalTests {
     static func manifest(auditPath: String, approver: String? = nil) -> String {
-        let add = approver.map { #"{"approval": {"command": ["\#($0)"]}}"# } ?? "{}"
+        // Run by /bin/sh rather than exec'd: a script just written may still be open for writing in
+        // a process another test forked meanwhile, and exec'ing it would fail (ETXTBSY).
+        let add = approver.map { #"{"approval": {"command": ["/bin/sh", "\#($0)"]}}"# } ?? "{}"
         return """
             {"version": 1, "policy": {"approvalTimeoutSeconds": 20},
              "tools": {"echo": {"approval": "ask"}, "add": \(add), "record": {}},
@@ -118,7 +120,7 @@ struct ApprovalTests {
 
         let approvals = try auditRecords(auditPath).filter { $0["event"].string == "approval" }
         #expect(approvals.map { $0["by"].string ?? "" } == ["command", "command", "none"], "\(approvals)")
-        #expect(approvals.first?["detail"].string == "\(approver): exit 0: ok by policy bot", "\(approvals)")
+        #expect(approvals.first?["detail"].string == "/bin/sh: exit 0: ok by policy bot", "\(approvals)")
         #expect(approvals.map { $0["approved"].bool ?? true } == [true, false, false])
     }
 }

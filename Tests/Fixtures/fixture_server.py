@@ -47,6 +47,9 @@ Environment:
   FIXTURE_CHANGING=1           list the tool change_tools, which adds added_tool and
                                forbidden_tool to the list (or removes them) and sends
                                notifications/tools/list_changed
+  FIXTURE_RESOURCES=scheme     also offer resources (scheme://readme, template scheme://notes/{id},
+                               subscribe answers with notifications/resources/updated), the prompt
+                               greet (argument who) and completions
   FIXTURE_EXIT_AT_START=code   exit at once with this status, before reading anything (a
                                server that keeps failing, for restart tests)
 """
@@ -70,6 +73,10 @@ SERVER_INFO_META_KEY = "io.modelcontextprotocol/serverInfo"
 
 SERVER_INFO = {"name": os.environ.get("FIXTURE_NAME", "tollgate-fixture"), "version": "1.0.0"}
 CAPABILITIES = {"tools": {"listChanged": True}}
+# FIXTURE_RESOURCES=scheme: resources (under scheme://), a template, a prompt and completions.
+RESOURCE_SCHEME = os.environ.get("FIXTURE_RESOURCES")
+if RESOURCE_SCHEME:
+    CAPABILITIES = dict(CAPABILITIES, resources={"subscribe": True, "listChanged": True}, prompts={"listChanged": True}, completions={})
 
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
@@ -731,7 +738,45 @@ def handle_request(ctx: dict) -> None:
     if method == "tools/call":
         handle_tools_call(ctx)
         return
+    if RESOURCE_SCHEME and _handle_resources(ctx):
+        return
     send_error(raw_id, METHOD_NOT_FOUND, f"Method not found: {method}")
+
+
+def _handle_resources(ctx: dict) -> bool:
+    """Resources, a template, a prompt and completions under FIXTURE_RESOURCES's scheme."""
+    method, params, name = ctx["method"], ctx["params"], SERVER_INFO["name"]
+    scheme = RESOURCE_SCHEME
+    if method == "resources/list":
+        _finish(ctx, {"resources": [{"uri": f"{scheme}://readme", "name": "readme", "mimeType": "text/plain"}]})
+    elif method == "resources/templates/list":
+        _finish(ctx, {"resourceTemplates": [{"uriTemplate": scheme + "://notes/{id}", "name": "note"}]})
+    elif method == "resources/read":
+        uri = params.get("uri", "")
+        if not uri.startswith(scheme + "://"):
+            send_error(ctx["raw_id"], -32002, "Resource not found", {"uri": uri})
+            return True
+        _finish(ctx, {"contents": [{"uri": uri, "mimeType": "text/plain", "text": f"{name} read {uri}"}]})
+    elif method in ("resources/subscribe", "resources/unsubscribe"):
+        _finish(ctx, {})
+        uri = params.get("uri", "")
+        if method == "resources/subscribe":
+            send_notification("notifications/resources/updated", {"uri": uri})
+    elif method == "prompts/list":
+        _finish(ctx, {"prompts": [{"name": "greet", "description": "Greets someone.", "arguments": [{"name": "who", "required": True}]}]})
+    elif method == "prompts/get":
+        if params.get("name") != "greet":
+            send_error(ctx["raw_id"], INVALID_PARAMS, f"Unknown prompt: {params.get('name')}")
+            return True
+        who = (params.get("arguments") or {}).get("who", "nobody")
+        _finish(ctx, {"messages": [{"role": "user", "content": {"type": "text", "text": f"{name} greets {who}"}}]})
+    elif method == "completion/complete":
+        ref = params.get("ref") or {}
+        value = (params.get("argument") or {}).get("value", "")
+        _finish(ctx, {"completion": {"values": [f"{name}:{ref.get('name') or ref.get('uri')}:{value}"], "hasMore": False}})
+    else:
+        return False
+    return True
 
 
 _list_count = 0

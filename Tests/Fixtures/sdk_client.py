@@ -189,6 +189,21 @@ class Runner:
                     rec["structuredContent"] = res.structured_content
                 if step.get("progress"):
                     rec["progress"] = progress
+            elif op == "list_resources":
+                res = await client.list_resources()
+                rec["uris"] = [str(r.uri) for r in res.resources]
+            elif op == "list_resource_templates":
+                res = await client.list_resource_templates()
+                rec["templates"] = [t.uri_template for t in res.resource_templates]
+            elif op == "read_resource":
+                res = await client.read_resource(step["uri"])
+                rec["text"] = "".join(getattr(c, "text", "") for c in res.contents)
+            elif op == "list_prompts":
+                res = await client.list_prompts()
+                rec["prompts"] = [p.name for p in res.prompts]
+            elif op == "get_prompt":
+                res = await client.get_prompt(step["name"], step.get("arguments") or {})
+                rec["text"] = "".join(_content_text(m.content) for m in res.messages)
             elif op == "ping":
                 await client.send_ping()
                 rec["ok"] = True

@@ -13,6 +13,9 @@ public struct HostActions: Sendable, Equatable {
     public var approvers: [ApproverJob] = []
     /// Tokens of running approvers whose calls were cancelled: the I/O layer stops them.
     public var cancelledApprovers: [Int] = []
+    /// Set when Tollgate cannot go on (a start-up error found once the servers answered): the
+    /// I/O layer reports it, shuts every server down and exits with a failure.
+    public var stop: String?
 
     /// Nothing to do.
     public init() {}
@@ -39,8 +42,9 @@ public struct HostActions: Sendable, Equatable {
         logs.append(contentsOf: other.logs)
         approvers.append(contentsOf: other.approvers)
         cancelledApprovers.append(contentsOf: other.cancelledApprovers)
+        stop = stop ?? other.stop
     }
 
     /// Whether there is nothing to do.
-    public var isEmpty: Bool { toClient.isEmpty && toChildren.isEmpty && logs.isEmpty && approvers.isEmpty && cancelledApprovers.isEmpty }
+    public var isEmpty: Bool { toClient.isEmpty && toChildren.isEmpty && logs.isEmpty && approvers.isEmpty && cancelledApprovers.isEmpty && stop == nil }
 }

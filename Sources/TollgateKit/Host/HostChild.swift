@@ -35,6 +35,10 @@ public struct HostChild: Sendable {
     public var tools: [JSONObject]?
     /// The pages of a listing in progress (nil: none in progress).
     var fetching: [JSONObject]?
+    /// Its resources, resource templates and prompts, every page, as it last listed them.
+    public var catalogs: [HostCatalog: [JSONObject]] = [:]
+    /// The pages of catalog listings in progress.
+    var catalogPages: [HostCatalog: [JSONObject]] = [:]
     /// A `list_changed` arrived while a listing was in progress: list again when it ends.
     var listAgain = false
     /// Tell the client its tool list changed once the listing in progress ends.

@@ -31,6 +31,8 @@ final class HostCore: Sendable {
     let diagnostics: Diagnostics
     /// The local approvers running for held calls.
     let approvers = ApproverPool()
+    /// Why Tollgate stops on its own (a start-up error), once it must.
+    let stopReason = Mutex<String?>(nil)
     /// Each child's incarnation (0 for the first process, one more per restart): a pump thread
     /// of an earlier incarnation (whose pipe a leftover grandchild may hold open) is ignored.
     let incarnations: Mutex<[Int]>
@@ -62,6 +64,13 @@ final class HostCore: Sendable {
         clientOutput.write(actions.toClient)
         for log in actions.logs { diagnostics.report(log) }
         approvers.stop(actions.cancelledApprovers)
+        if let reason = actions.stop, stopReason.withLock({ stop in
+            defer { stop = stop ?? reason }
+            return stop == nil
+        }) {
+            diagnostics.report(reason)
+            post(Event.clientClosed)  // the main thread shuts every server down
+        }
         for job in actions.approvers {
             // The approver runs on a thread of its own; the session decides on its result.
             approvers.start(job) { [self] result in perform(decide { session, now in session.approverFinished(job.token, result, now: now) }) }

@@ -6,6 +6,8 @@ public enum HostPurpose: Sendable {
     case discover
     /// Tollgate's own `tools/list` (one page of a listing).
     case listTools
+    /// Tollgate's own listing of resources, resource templates or prompts (one page).
+    case listCatalog(HostCatalog)
     /// A request Tollgate sent on its own account whose answer is only logged (for example
     /// `logging/setLevel` passed on to every child).
     case own(method: String)

@@ -177,6 +177,7 @@ public struct HostRelay: Sendable {
                 }
             }
         }
+        if core.stopReason.withLock({ $0 }) != nil { return .exited(1) }
         return statuses.first { $0.map { $0.shellCode != 0 } ?? false }.flatMap { $0 } ?? .exited(0)
     }
 

@@ -69,6 +69,8 @@ extension HostSession {
             childDiscovered(child, result: result, error: error ?? (result == nil ? "its result is not an object" : nil), into: &actions)
         case .listTools:
             childListed(child, result: result, error: error, into: &actions)
+        case .listCatalog(let catalog):
+            catalogListed(child, catalog, result: result, error: error, into: &actions)
         case .own(let method):
             if let error { actions.log("server \(children[child].name) answered \(method) with an error: \(error)") }
         case .clientRequest(let method):
@@ -148,8 +150,8 @@ extension HostSession {
             samplingGrants[id] = nil  // its grant stays counted in full
             params["requestId"] = HostLines.value(of: id)
             actions.sendClient(Reply.notification(method: "notifications/cancelled", params: .object(params)))
-        case "notifications/resources/list_changed", "notifications/resources/updated", "notifications/prompts/list_changed":
-            break  // not aggregated yet: the client was not offered resources or prompts
+        case "notifications/resources/list_changed", "notifications/prompts/list_changed", "notifications/resources/updated":
+            catalogChanged(child, method: envelope.method ?? "", envelope, in: line, into: &actions)
         case "notifications/message" where clientEra == .stateless:
             break  // 2026-07-28: log messages only for requests that ask for a level, which 2025-era servers never see
         default:
@@ -173,6 +175,8 @@ extension HostSession {
         if !keepListed { children[child].tools = nil }
         children[child].fetching = nil
         children[child].listAgain = false
+        children[child].catalogs = [:]
+        children[child].catalogPages = [:]
         let (forwarded, clientBound) = ids.removeAll(child: child)
         for entry in forwarded { unanswered(entry, because: "server \(children[child].name) \(reason) before answering", into: &actions) }
         for id in clientBound {
@@ -181,6 +185,7 @@ extension HostSession {
         }
         if !inputRounds.isEmpty { endInputRounds(of: child, because: "server \(children[child].name) \(reason)", into: &actions) }
         rebuildUnion(into: &actions)
+        answerWaitingCatalogs(into: &actions)
         if hadTools && takesListChanges { actions.sendClient(Reply.notification(method: "notifications/tools/list_changed", params: nil)) }
         answerInitializeIfReady(into: &actions)
         return actions
@@ -213,6 +218,8 @@ extension HostSession {
             childDiscovered(entry.child, result: nil, error: reason, into: &actions)
         case .listTools:
             childListed(entry.child, result: nil, error: reason, into: &actions)
+        case .listCatalog(let catalog):
+            catalogListed(entry.child, catalog, result: nil, error: reason, into: &actions)
         case .own:
             break
         }

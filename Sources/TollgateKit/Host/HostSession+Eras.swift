@@ -153,6 +153,7 @@ extension HostSession {
             } else {
                 children[child].tools = []
             }
+            startCatalogs(child, into: &actions)
         } else {
             let why = "it refused initialize, and server/discover " + (error.map { "failed: \($0)" }
                 ?? "offers none of \(EraTranslation.statelessVersions) (it offers \(offered))")

@@ -51,6 +51,7 @@ extension HostSession {
             } else {
                 children[child].tools = []
             }
+            startCatalogs(child, into: &actions)
         } else {
             let why = error ?? "its initialize result has no protocolVersion"
             children[child].phase = .failed(why)
@@ -63,15 +64,38 @@ extension HostSession {
     /// client: handles the requests that waited for the children).
     mutating func answerInitializeIfReady(into actions: inout HostActions) {
         guard !children.contains(where: \.isInitializing) else { return }
+        // The first answer also waits for the resource lists: a URI scheme two servers serve
+        // stops Tollgate before the client is told it is ready.
+        if !isInitialized && (pendingInitialize != nil || clientEra == .stateless) {
+            guard !isListingCatalogs else { return }
+            let shared = sharedSchemes()
+            if !shared.isEmpty {
+                let named = shared.map { scheme in "\(scheme) (\(owners(ofScheme: scheme).map { children[$0].name }.joined(separator: ", ")))" }
+                let reason = "URI schemes served by more than one server: \(named.joined(separator: "; ")); resource URIs are not renamed, so each scheme must belong to one server (remove one of them from the manifest, or have it serve another scheme)"
+                if let pending = pendingInitialize {
+                    actions.sendClient(Reply.error(id: pending.id.bytes, JSONRPCError(.internalError, "Tollgate cannot start: \(reason)")))
+                    pendingInitialize = nil
+                }
+                actions.stop = "cannot start: \(reason)"
+                return
+            }
+        }
         if clientEra == .stateless { return statelessChildrenSettled(into: &actions) }
         guard let pending = pendingInitialize else { return }
         pendingInitialize = nil
         isInitialized = true
         var capabilities = JSONObject()
         capabilities["tools"] = ["listChanged": true]
-        if children.contains(where: { $0.phase == .ready && $0.capabilities["logging"] != nil }) {
+        let ready = children.filter { $0.phase == .ready }
+        if ready.contains(where: { $0.capabilities["logging"] != nil }) {
             capabilities["logging"] = [:]
         }
+        if ready.contains(where: { $0.capabilities["resources"] != nil }) {
+            let subscribes = ready.contains { $0.capabilities["resources"]?["subscribe"] == .bool(true) }
+            capabilities["resources"] = subscribes ? ["subscribe": true, "listChanged": true] : ["listChanged": true]
+        }
+        if ready.contains(where: { $0.capabilities["prompts"] != nil }) { capabilities["prompts"] = ["listChanged": true] }
+        if ready.contains(where: { $0.capabilities["completions"] != nil }) { capabilities["completions"] = [:] }
         var result = JSONObject()
         result["protocolVersion"] = .string(pending.version)
         result["capabilities"] = .object(capabilities)

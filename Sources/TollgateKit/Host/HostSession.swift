@@ -49,6 +49,11 @@ public struct HostSession: Sendable {
     /// The sampling grants of children's requests the client has not answered yet, by gate-owned
     /// id; a request its child cancels or abandons stays counted in full.
     var samplingGrants: [RequestID: SamplingGrant] = [:]
+    /// The client's list requests for resources, templates or prompts waiting for listings in
+    /// progress.
+    var waitingCatalogs: [(id: RequestID, catalog: HostCatalog)] = []
+    /// URI schemes served by more than one server, reported once each.
+    var reportedSchemes: Set<String> = []
     /// Calls held for approval and Tollgate's own requests to the client.
     public internal(set) var approvals = ApprovalState()
     /// The client's era, settled by its first request: `initialize` opens a 2025-era session, a
@@ -155,6 +160,7 @@ public struct HostSession: Sendable {
 
     func isInUse(_ id: RequestID) -> Bool {
         ids.isInFlight(clientID: id) || pendingInitialize?.id == id || waitingLists.contains(id) || deferred.contains { $0.id == id }
+            || waitingCatalogs.contains { $0.id == id }
             || inputRounds[id] != nil || approvals.held[id] != nil
     }
 
@@ -194,9 +200,13 @@ public struct HostSession: Sendable {
                 actions.send(Reply.request(id: sent.id.bytes, method: method, params: childParams(params, for: index).map(JSONValue.object)), toChild: index)
             }
             actions.sendClient(clientResult(id: id, method: method, [:]))
+        case "resources/list", "resources/templates/list", "prompts/list":
+            catalogRequest(id, method: method, params: params, into: &actions)
+        case "resources/read", "resources/subscribe", "resources/unsubscribe", "prompts/get", "completion/complete":
+            routeCatalogRequest(id, method: method, params: params, into: &actions)
         default:
             actions.sendClient(Reply.error(id: id.bytes, JSONRPCError(
-                .methodNotFound, "Method not found: \(method) (Tollgate aggregates tools of several servers; it does not aggregate \(method) yet)")))
+                .methodNotFound, "Method not found: \(method) (Tollgate aggregates the tools, resources and prompts of several servers; it does not pass \(method) on)")))
         }
     }
 

@@ -98,7 +98,7 @@ struct HostSessionTests {
         let unknown = try HostLine.one(session.client(#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"c__rm"}}"#).toClient)
         #expect(unknown["error"]?["code"] == -32602)
         #expect(try HostLine.one(session.client(#"{"jsonrpc":"2.0","id":4,"method":"ping"}"#).toClient)["result"] == [:])
-        #expect(try HostLine.one(session.client(#"{"jsonrpc":"2.0","id":5,"method":"resources/list"}"#).toClient)["error"]?["code"] == -32601)
+        #expect(try HostLine.one(session.client(#"{"jsonrpc":"2.0","id":5,"method":"tasks/list"}"#).toClient)["error"]?["code"] == -32601)
         #expect(try HostLine.one(session.client(#"[{"jsonrpc":"2.0","id":6,"method":"ping"}]"#).toClient)["error"]?["code"] == -32600)
         var fresh = HostSession(namespace: ToolNamespace(servers: [.init(name: "a")]))
         // server/discover without the 2026-07-28 envelope is malformed (HostSessionEraTests has the rest).
