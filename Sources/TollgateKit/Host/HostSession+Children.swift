@@ -186,6 +186,7 @@ extension HostSession {
         if !inputRounds.isEmpty { endInputRounds(of: child, because: "server \(children[child].name) \(reason)", into: &actions) }
         rebuildUnion(into: &actions)
         answerWaitingCatalogs(into: &actions)
+        releaseCallsWaiting(for: child, into: &actions)
         if hadTools && takesListChanges { actions.sendClient(Reply.notification(method: "notifications/tools/list_changed", params: nil)) }
         answerInitializeIfReady(into: &actions)
         return actions

@@ -57,6 +57,7 @@ extension HostSession {
             children[child].phase = .failed(why)
             actions.log("server \(children[child].name) failed to initialize: \(why); its tools are not offered")
         }
+        releaseCallsWaiting(for: child, into: &actions)
         answerInitializeIfReady(into: &actions)
     }
 

@@ -19,4 +19,11 @@ extension HostSession {
         actions.log("server \(fresh.name) started again")
         return actions
     }
+
+    /// Sends the calls that waited for child `child`'s handshake once it is ready, or answers
+    /// them `server_unavailable` when it failed or is gone.
+    mutating func releaseCallsWaiting(for child: Int, into actions: inout HostActions) {
+        guard !children[child].isInitializing, let calls = waitingForStart.removeValue(forKey: child) else { return }
+        for call in calls { forward(call, now: lastNow, into: &actions) }
+    }
 }

@@ -52,6 +52,9 @@ public struct HostSession: Sendable {
     /// The client's list requests for resources, templates or prompts waiting for listings in
     /// progress.
     var waitingCatalogs: [(id: RequestID, catalog: HostCatalog)] = []
+    /// Calls to a child that is starting again (its handshake after a restart), by child: sent
+    /// once it is ready, answered `server_unavailable` if it fails.
+    var waitingForStart: [Int: [ToolCall]] = [:]
     /// URI schemes served by more than one server, reported once each.
     var reportedSchemes: Set<String> = []
     /// Calls held for approval and Tollgate's own requests to the client.
@@ -160,7 +163,7 @@ public struct HostSession: Sendable {
 
     func isInUse(_ id: RequestID) -> Bool {
         ids.isInFlight(clientID: id) || pendingInitialize?.id == id || waitingLists.contains(id) || deferred.contains { $0.id == id }
-            || waitingCatalogs.contains { $0.id == id }
+            || waitingCatalogs.contains { $0.id == id } || waitingForStart.values.contains { $0.contains { $0.id == id } }
             || inputRounds[id] != nil || approvals.held[id] != nil
     }
 
@@ -245,6 +248,10 @@ public struct HostSession: Sendable {
         guard let (child, tool) = target else {
             settle(call, outcome: .error(code: JSONRPCError.Code.invalidParams.rawValue))
             actions.sendClient(Reply.error(id: call.id.bytes, JSONRPCError(.invalidParams, "Unknown tool: \(call.name)")))
+            return
+        }
+        if children[child].isInitializing {
+            waitingForStart[child, default: []].append(call)
             return
         }
         if let reason = children[child].unavailableReason {

@@ -59,4 +59,26 @@ struct HostSessionSupervisionTests {
         let start = session.client(#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#)
         #expect(start.toChildren[0] != nil && start.toChildren[1] != nil, "both are initialized")
     }
+
+    @Test("a call to a child in its handshake after a restart waits for it, then goes out; one to a child that fails is answered")
+    func callsWaitForTheHandshake() throws {
+        var session = try HostSession.ready(["a", "b"], tools: [["echo"], ["echo"]])
+        _ = session.childGone(1, because: "exited with status 3; restarting it")
+        let restarted = session.childRestarted(1)
+        let initialize = try HostLine.one(try #require(restarted.toChildren[1]))
+        let waiting = session.client(#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"b__echo","arguments":{}}}"#)
+        #expect(waiting.toClient.isEmpty && waiting.toChildren.isEmpty, "the call waits for the handshake")
+        let again = session.client(#"{"jsonrpc":"2.0","id":7,"method":"ping"}"#)
+        #expect(try HostLine.one(again.toClient)["error"] != nil, "its id stays in use while it waits")
+        let ready = session.child(1, #"{"jsonrpc":"2.0","id":\#(text(initialize["id"]!.serialized)),"result":{"protocolVersion":"2025-06-18","capabilities":{"tools":{}},"serverInfo":{"name":"b","version":"2"}}}"#)
+        let sent = try HostLine.all(try #require(ready.toChildren[1]))
+        #expect(sent.map { $0["method"] } == ["notifications/initialized", "tools/list", "tools/call"])
+        #expect(sent[2]["params"]?["name"] == "echo")
+
+        _ = session.childGone(0, because: "exited with status 3; restarting it")
+        _ = session.childRestarted(0)
+        _ = session.client(#"{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"a__echo","arguments":{}}}"#)
+        let failed = session.childGone(0, because: "exited with status 1")
+        #expect(text(failed.toClient).contains("server_unavailable"), "answered once it is clear the child will not start")
+    }
 }
