@@ -16,52 +16,42 @@ struct AggregationResourcesTests {
         return try writeFile(text, named: "manifest.json", in: directory)
     }
 
-    func exchange(_ gate: GateProcess, _ line: String, id: Int) async throws -> (JSON, [JSON]) {
-        try await gate.send(line)
-        var others: [JSON] = []
-        while true {
-            let message = try await gate.readJSON()
-            if message["id"].int == id { return (message, others) }
-            others.append(message)
-        }
-    }
-
     @Test("raw lines: union of lists, routing by URI, prompt and completion reference, subscriptions, unknown URIs")
     func rawLines() async throws {
         let directory = try TemporaryDirectory("aggregate-resources")
         let gate = try GateProcess(server: [], options: ["--manifest", try Self.manifest(directory, schemes: ("alpha", "beta"))], in: directory)
-        let initialized = try await exchange(gate, #"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#, id: 0).0
+        let initialized = try await gate.exchange(#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#, id: "0").response
         let capabilities = initialized["result"]["capabilities"]
         #expect(capabilities["resources"]["subscribe"].bool == true && capabilities["prompts"].exists && capabilities["completions"].exists, "\(initialized)")
         try await gate.send(RPC.notification(method: "notifications/initialized"))
 
-        let resources = try await exchange(gate, RPC.request(id: "1", method: "resources/list"), id: 1).0
+        let resources = try await gate.exchange(RPC.request(id: "1", method: "resources/list"), id: "1").response
         #expect(resources["result"]["resources"].array?.compactMap { $0["uri"].string } == ["alpha://readme", "beta://readme"], "\(resources)")
-        let templates = try await exchange(gate, RPC.request(id: "2", method: "resources/templates/list"), id: 2).0
+        let templates = try await gate.exchange(RPC.request(id: "2", method: "resources/templates/list"), id: "2").response
         #expect(templates["result"]["resourceTemplates"].array?.compactMap { $0["uriTemplate"].string } == ["alpha://notes/{id}", "beta://notes/{id}"])
-        let prompts = try await exchange(gate, RPC.request(id: "3", method: "prompts/list"), id: 3).0
+        let prompts = try await gate.exchange(RPC.request(id: "3", method: "prompts/list"), id: "3").response
         #expect(prompts["result"]["prompts"].array?.compactMap { $0["name"].string } == ["a__greet", "b__greet"], "\(prompts)")
 
-        let read = try await exchange(gate, RPC.request(id: "4", method: "resources/read", params: #"{"uri":"beta://notes/7"}"#), id: 4).0
+        let read = try await gate.exchange(RPC.request(id: "4", method: "resources/read", params: #"{"uri":"beta://notes/7"}"#), id: "4").response
         #expect(read["result"]["contents"][0]["text"].string == "B read beta://notes/7", "\(read)")
-        let greeted = try await exchange(gate, RPC.request(id: "5", method: "prompts/get", params: #"{"name":"a__greet","arguments":{"who":"Ada"}}"#), id: 5).0
+        let greeted = try await gate.exchange(RPC.request(id: "5", method: "prompts/get", params: #"{"name":"a__greet","arguments":{"who":"Ada"}}"#), id: "5").response
         #expect(greeted["result"]["messages"][0]["content"]["text"].string == "A greets Ada", "\(greeted)")
-        let completedPrompt = try await exchange(gate, RPC.request(id: "6", method: "completion/complete",
-            params: #"{"ref":{"type":"ref/prompt","name":"b__greet"},"argument":{"name":"who","value":"Al"}}"#), id: 6).0
+        let completedPrompt = try await gate.exchange(RPC.request(id: "6", method: "completion/complete",
+            params: #"{"ref":{"type":"ref/prompt","name":"b__greet"},"argument":{"name":"who","value":"Al"}}"#), id: "6").response
         #expect(completedPrompt["result"]["completion"]["values"][0].string == "B:greet:Al", "the server sees its own prompt name: \(completedPrompt)")
-        let completedResource = try await exchange(gate, RPC.request(id: "7", method: "completion/complete",
-            params: #"{"ref":{"type":"ref/resource","uri":"alpha://notes/{id}"},"argument":{"name":"id","value":"4"}}"#), id: 7).0
+        let completedResource = try await gate.exchange(RPC.request(id: "7", method: "completion/complete",
+            params: #"{"ref":{"type":"ref/resource","uri":"alpha://notes/{id}"},"argument":{"name":"id","value":"4"}}"#), id: "7").response
         #expect(completedResource["result"]["completion"]["values"][0].string == "A:alpha://notes/{id}:4", "\(completedResource)")
 
-        let (subscribed, notes) = try await exchange(gate, RPC.request(id: "8", method: "resources/subscribe", params: #"{"uri":"alpha://readme"}"#), id: 8)
+        let (subscribed, notes) = try await gate.exchange(RPC.request(id: "8", method: "resources/subscribe", params: #"{"uri":"alpha://readme"}"#), id: "8")
         #expect(subscribed["result"].exists, "\(subscribed)")
         var updated = notes.first { $0["method"].string == "notifications/resources/updated" }
         if updated == nil { updated = try await gate.readJSON() }
         #expect(updated?["params"]["uri"].string == "alpha://readme", "\(String(describing: updated))")
 
-        let unknown = try await exchange(gate, RPC.request(id: "9", method: "resources/read", params: #"{"uri":"gamma://x"}"#), id: 9).0
+        let unknown = try await gate.exchange(RPC.request(id: "9", method: "resources/read", params: #"{"uri":"gamma://x"}"#), id: "9").response
         #expect(unknown["error"]["code"].int == -32002, "\(unknown)")
-        let unknownPrompt = try await exchange(gate, RPC.request(id: "10", method: "prompts/get", params: #"{"name":"greet"}"#), id: 10).0
+        let unknownPrompt = try await gate.exchange(RPC.request(id: "10", method: "prompts/get", params: #"{"name":"greet"}"#), id: "10").response
         #expect(unknownPrompt["error"]["code"].int == -32602, "\(unknownPrompt)")
         gate.closeInput()
         #expect(try await gate.waitForExit() == 0)

@@ -10,16 +10,6 @@ struct ReloadTests {
         try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { try JSON(parsing: String($0)) }
     }
 
-    /// Reads until the response to `id`, collecting the other messages.
-    func response(_ gate: GateProcess, id: Int) async throws -> (JSON, [JSON]) {
-        var others: [JSON] = []
-        while true {
-            let message = try await gate.readJSON()
-            if message["id"].int == id { return (message, others) }
-            others.append(message)
-        }
-    }
-
     func waitFor(_ what: String, _ condition: () throws -> Bool) async throws {
         for _ in 0..<200 {
             if try condition() { return }
@@ -40,16 +30,16 @@ struct ReloadTests {
         try await gate.send(#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#)
         _ = try await gate.readJSON()
         try await gate.send(RPC.request(id: "1", method: "tools/list"))
-        _ = try await response(gate, id: 1)
+        _ = try await gate.response(to: "1")
         try await gate.send(RPC.toolCall(id: "2", name: "echo", arguments: #"{"text":"before"}"#))
-        #expect(resultText(try await response(gate, id: 2).0) == "before")
+        #expect(resultText(try await gate.response(to: "2").response) == "before")
 
         _ = try writeFile(manifest(#"{"echo": {"allow": false, "reason": "echo is off after the reload"}}"#), named: "manifest.json", in: directory)
         kill(gate.pid, SIGHUP)
         let told = try await gate.readJSON()
         #expect(told["method"].string == "notifications/tools/list_changed", "\(told)\(gate.stderrTail)")
         try await gate.send(RPC.toolCall(id: "3", name: "echo", arguments: #"{"text":"after"}"#))
-        let denied = try await response(gate, id: 3).0
+        let denied = try await gate.response(to: "3").response
         #expect(denied["result"]["_meta"]["dev.tollgate/denial"]["reason"].string == "echo is off after the reload", "\(denied)")
 
         _ = try writeFile(#"{"version": 1, "tools": {"echo": {"allow": "yes"}}}"#, named: "manifest.json", in: directory)
@@ -57,7 +47,7 @@ struct ReloadTests {
         try await waitFor("the invalid manifest's report") { gate.stderrText.contains("not reloaded") }
         #expect(gate.stderrText.contains("manifest.json:1:") && gate.stderrText.contains("tools.echo.allow"), "\(gate.stderrTail)")
         try await gate.send(RPC.toolCall(id: "4", name: "echo", arguments: #"{"text":"still off"}"#))
-        #expect(try await response(gate, id: 4).0["result"]["isError"].bool == true, "the running policy stays")
+        #expect(try await gate.response(to: "4").response["result"]["isError"].bool == true, "the running policy stays")
         gate.closeInput()
         #expect(try await gate.waitForExit() == 0)
 
@@ -75,7 +65,7 @@ struct ReloadTests {
         try await gate.send(#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#)
         _ = try await gate.readJSON()
         try await gate.send(RPC.toolCall(id: "1", name: "a__echo", arguments: #"{"text":"x"}"#))
-        #expect(resultText(try await response(gate, id: 1).0) == "x")
+        #expect(resultText(try await gate.response(to: "1").response) == "x")
 
         // An editor's save: a new file renamed over the old one.
         let edited = original.replacingOccurrences(of: #""tools": {}"#, with: #""tools": {"a__echo": {"allow": false}}"#)
@@ -85,12 +75,12 @@ struct ReloadTests {
         var denied = false
         for attempt in 0..<60 where !denied {
             try await gate.send(RPC.toolCall(id: "\(10 + attempt)", name: "a__echo", arguments: #"{"text":"x"}"#))
-            denied = try await response(gate, id: 10 + attempt).0["result"]["isError"].bool == true
+            denied = try await gate.response(to: "\(10 + attempt)").response["result"]["isError"].bool == true
             if !denied { try await Task.sleep(for: .milliseconds(100)) }
         }
         #expect(denied, "the edit was never picked up\(gate.stderrTail)")
         try await gate.send(RPC.request(id: "100", method: "tools/list"))
-        let names = try await response(gate, id: 100).0["result"]["tools"].array?.compactMap { $0["name"].string } ?? []
+        let names = try await gate.response(to: "100").response["result"]["tools"].array?.compactMap { $0["name"].string } ?? []
         #expect(!names.contains("a__echo") && names.contains("b__echo"), "\(names)")
         #expect(gate.stderrText.contains("changed: reloaded"), "\(gate.stderrTail)")
         gate.closeInput()

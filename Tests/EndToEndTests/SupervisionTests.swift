@@ -25,17 +25,6 @@ struct SupervisionTests {
                              named: "manifest.json", in: directory)
     }
 
-    /// Sends a request and reads until its response, collecting the notifications on the way.
-    func exchange(_ gate: GateProcess, _ line: String, id: Int) async throws -> (response: JSON, notifications: [String]) {
-        try await gate.send(line)
-        var notifications: [String] = []
-        while true {
-            let message = try await gate.readJSON()
-            if message["id"].int == id { return (message, notifications) }
-            notifications.append(message["method"].string ?? "\(message)")
-        }
-    }
-
     @Test("raw lines: a crashed server comes back and answers; never means never; a server failing at every start is given up")
     func restarts() async throws {
         let directory = try TemporaryDirectory("supervise-raw")
@@ -43,39 +32,39 @@ struct SupervisionTests {
         try await gate.send(#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#)
         #expect(try await gate.readJSON()["result"]["serverInfo"]["name"].string == "tollgate", "\(gate.stderrTail)")
         try await gate.send(RPC.notification(method: "notifications/initialized"))
-        let tools = try await exchange(gate, RPC.request(id: "1", method: "tools/list"), id: 1).response["result"]["tools"].array?.compactMap { $0["name"].string } ?? []
+        let tools = try await gate.exchange(RPC.request(id: "1", method: "tools/list"), id: "1").response["result"]["tools"].array?.compactMap { $0["name"].string } ?? []
         #expect(tools.contains("steady__echo") && tools.contains("flaky__echo") && tools.contains("once__echo") && !tools.contains { $0.hasPrefix("broken__") },
                 "\(tools)")
         let flakyPIDs = Set(ProcFS.children(of: gate.pid))
 
         // flaky crashes: its call is answered, its tools leave, steady goes on.
-        let crashed = try await exchange(gate, RPC.toolCall(id: "10", name: "flaky__crash"), id: 10)
+        let crashed = try await gate.exchange(RPC.toolCall(id: "10", name: "flaky__crash"), id: "10")
         #expect(crashed.response["result"]["_meta"]["dev.tollgate/denial"]["code"].string == "server_unavailable", "\(crashed)")
-        let steady = try await exchange(gate, RPC.toolCall(id: "11", name: "steady__echo", arguments: #"{"text":"still here"}"#), id: 11)
+        let steady = try await gate.exchange(RPC.toolCall(id: "11", name: "steady__echo", arguments: #"{"text":"still here"}"#), id: "11")
         #expect(resultText(steady.response) == "still here")
 
         // It is started again and answers: poll until it does (backoff 0.2 s).
         var back: JSON?
-        var heard = crashed.notifications + steady.notifications
+        var heard = (crashed.others + steady.others).map { $0["method"].string ?? "\($0)" }
         for attempt in 0..<100 {
-            let reply = try await exchange(gate, RPC.toolCall(id: "\(100 + attempt)", name: "flaky__echo", arguments: #"{"text":"back"}"#), id: 100 + attempt)
-            heard += reply.notifications
+            let reply = try await gate.exchange(RPC.toolCall(id: "\(100 + attempt)", name: "flaky__echo", arguments: #"{"text":"back"}"#), id: "\(100 + attempt)")
+            heard += reply.others.map { $0["method"].string ?? "\($0)" }
             if resultText(reply.response) == "back" { back = reply.response; break }
             #expect(reply.response["result"]["_meta"]["dev.tollgate/denial"]["code"].string == "server_unavailable", "\(reply.response)")
             try await Task.sleep(for: .milliseconds(50))
         }
         #expect(back != nil, "flaky never came back\(gate.stderrTail)")
         #expect(heard.filter { $0 == "notifications/tools/list_changed" }.count == 2, "told when its tools left and when they came back: \(heard)")
-        let relisted = try await exchange(gate, RPC.request(id: "2", method: "tools/list"), id: 2).response["result"]["tools"].array?.compactMap { $0["name"].string } ?? []
+        let relisted = try await gate.exchange(RPC.request(id: "2", method: "tools/list"), id: "2").response["result"]["tools"].array?.compactMap { $0["name"].string } ?? []
         #expect(relisted.contains("flaky__echo"), "\(relisted)")
         let startedTwice = fileLines(directory.path("flaky.log")).filter { $0.text.contains("\"method\":\"initialize\"") }.count
         #expect(startedTwice == 2, "flaky was initialized once per process: \(startedTwice)")
         #expect(!Set(ProcFS.children(of: gate.pid)).isSubset(of: flakyPIDs), "a new process serves flaky: \(flakyPIDs)")
 
         // once crashes and stays down.
-        _ = try await exchange(gate, RPC.toolCall(id: "20", name: "once__crash"), id: 20)
+        _ = try await gate.exchange(RPC.toolCall(id: "20", name: "once__crash"), id: "20")
         try await Task.sleep(for: .milliseconds(600))
-        let down = try await exchange(gate, RPC.toolCall(id: "21", name: "once__echo", arguments: #"{"text":"x"}"#), id: 21)
+        let down = try await gate.exchange(RPC.toolCall(id: "21", name: "once__echo", arguments: #"{"text":"x"}"#), id: "21")
         #expect(down.response["error"]["code"].int == -32602 || down.response["result"]["_meta"]["dev.tollgate/denial"]["code"].string == "server_unavailable",
                 "once is not restarted: \(down.response)")
         // broken fails at every start: wait until it is given up (three starts, 0.1 s and 0.2 s apart).

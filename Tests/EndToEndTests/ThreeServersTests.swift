@@ -24,17 +24,6 @@ struct ThreeServersTests {
                              named: "manifest.json", in: directory)
     }
 
-    /// Sends a request and reads until its response, collecting the notifications on the way.
-    func exchange(_ gate: GateProcess, _ line: String, id: String) async throws -> (response: JSON, notifications: [JSON]) {
-        try await gate.send(line)
-        var notifications: [JSON] = []
-        while true {
-            let message = try await gate.readJSON()
-            if message["id"].string == id || message["id"].int.map(String.init) == id { return (message, notifications) }
-            notifications.append(message)
-        }
-    }
-
     func names(_ response: JSON) -> [String] {
         response["result"]["tools"].array?.compactMap { $0["name"].string } ?? []
     }
@@ -46,7 +35,7 @@ struct ThreeServersTests {
         try await gate.send(#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#)
         _ = try await gate.readJSON()
         try await gate.send(RPC.notification(method: "notifications/initialized"))
-        let before = names(try await exchange(gate, RPC.request(id: "1", method: "tools/list"), id: "1").response)
+        let before = names(try await gate.exchange(RPC.request(id: "1", method: "tools/list"), id: "1").response)
         #expect(before.contains("changing__change_tools") && !before.contains("changing__added_tool"), "\(before)")
 
         // Cancellation across: the slow call's cancellation reaches slow under the id slow saw.
@@ -72,15 +61,15 @@ struct ThreeServersTests {
         #expect((cancelledID?.string ?? cancelledID?.int.map(String.init)) == serverID, "slow's cancellation names its own id: \(String(describing: cancellation))")
 
         // The list changes: the client is told, the new listing is filtered by the policy.
-        let changed = try await exchange(gate, RPC.toolCall(id: "2", name: "changing__change_tools"), id: "2")
-        var told = changed.notifications.contains { $0["method"].string == "notifications/tools/list_changed" }
+        let changed = try await gate.exchange(RPC.toolCall(id: "2", name: "changing__change_tools"), id: "2")
+        var told = changed.others.contains { $0["method"].string == "notifications/tools/list_changed" }
         if !told { told = try await gate.readJSON()["method"].string == "notifications/tools/list_changed" }
         #expect(told, "the client is told the list changed")
-        let after = names(try await exchange(gate, RPC.request(id: "3", method: "tools/list"), id: "3").response)
+        let after = names(try await gate.exchange(RPC.request(id: "3", method: "tools/list"), id: "3").response)
         #expect(after.contains("changing__added_tool") && !after.contains("changing__forbidden_tool"), "policy re-applied: \(after)")
-        let added = try await exchange(gate, RPC.toolCall(id: "4", name: "changing__added_tool"), id: "4").response
+        let added = try await gate.exchange(RPC.toolCall(id: "4", name: "changing__added_tool"), id: "4").response
         #expect(resultText(added) == "added", "\(added)")
-        let forbidden = try await exchange(gate, RPC.toolCall(id: "5", name: "changing__forbidden_tool"), id: "5").response
+        let forbidden = try await gate.exchange(RPC.toolCall(id: "5", name: "changing__forbidden_tool"), id: "5").response
         #expect(forbidden["result"]["_meta"]["dev.tollgate/denial"]["code"].string == "tool_denied", "\(forbidden)")
         #expect(!fileLines(directory.path("changing.log")).contains { $0.text.contains("forbidden_tool\"") && $0.text.contains("tools/call") },
                 "the denied call never reached the server")

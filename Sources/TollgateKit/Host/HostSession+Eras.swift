@@ -142,18 +142,8 @@ extension HostSession {
     mutating func childDiscovered(_ child: Int, result: JSONObject?, error: String?, into actions: inout HostActions) {
         guard children[child].phase == .discovering else { return }
         let offered = result?["supportedVersions"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        if result != nil, let version = EraTranslation.statelessVersions.last(where: offered.contains) {
-            children[child].phase = .ready
-            children[child].era = .stateless
-            children[child].protocolVersion = version
-            children[child].capabilities = result?["capabilities"]?.objectValue ?? JSONObject()
-            children[child].instructions = result?["instructions"]?.stringValue
-            if children[child].capabilities["tools"] != nil {
-                startListing(child, into: &actions)
-            } else {
-                children[child].tools = []
-            }
-            startCatalogs(child, into: &actions)
+        if let result, let version = EraTranslation.statelessVersions.last(where: offered.contains) {
+            becomeReady(child, era: .stateless, version: version, result: result, into: &actions)
         } else {
             let why = "it refused initialize, and server/discover " + (error.map { "failed: \($0)" }
                 ?? "offers none of \(EraTranslation.statelessVersions) (it offers \(offered))")

@@ -41,17 +41,8 @@ extension HostSession {
     mutating func childInitialized(_ child: Int, result: JSONObject?, error: String?, into actions: inout HostActions) {
         guard children[child].isInitializing else { return }
         if let result, let version = result["protocolVersion"]?.stringValue {
-            children[child].phase = .ready
-            children[child].protocolVersion = version
-            children[child].capabilities = result["capabilities"]?.objectValue ?? JSONObject()
-            children[child].instructions = result["instructions"]?.stringValue
             actions.send(Reply.notification(method: "notifications/initialized", params: nil), toChild: child)
-            if children[child].capabilities["tools"] != nil {
-                startListing(child, into: &actions)
-            } else {
-                children[child].tools = []
-            }
-            startCatalogs(child, into: &actions)
+            becomeReady(child, era: .session, version: version, result: result, into: &actions)
         } else {
             let why = error ?? "its initialize result has no protocolVersion"
             children[child].phase = .failed(why)
@@ -59,6 +50,22 @@ extension HostSession {
         }
         releaseCallsWaiting(for: child, into: &actions)
         answerInitializeIfReady(into: &actions)
+    }
+
+    /// Child `child` finished its handshake (`initialize`, or `server/discover` for a stateless
+    /// one): it takes requests, and what it offers is listed.
+    mutating func becomeReady(_ child: Int, era: ProtocolEra, version: String, result: JSONObject, into actions: inout HostActions) {
+        children[child].phase = .ready
+        children[child].era = era
+        children[child].protocolVersion = version
+        children[child].capabilities = result["capabilities"]?.objectValue ?? JSONObject()
+        children[child].instructions = result["instructions"]?.stringValue
+        if children[child].capabilities["tools"] != nil {
+            startListing(child, into: &actions)
+        } else {
+            children[child].tools = []
+        }
+        startCatalogs(child, into: &actions)
     }
 
     /// Answers the client's `initialize` once no child still owes its answer (for a stateless
