@@ -4,7 +4,7 @@ import Testing
 /// Human approval end to end: the official Python SDK's elicitation callback accepts or declines
 /// a held call; a local approver command approves or denies one while other traffic flows; with
 /// nobody to ask the call is denied; every decision is audited with who decided.
-@Suite("Human approval", .timeLimit(.minutes(1)))
+@Suite("Human approval", .timeLimit(.minutes(2)))
 struct ApprovalTests {
     static func manifest(auditPath: String, approver: String? = nil) -> String {
         // Run by /bin/sh rather than exec'd: a script just written may still be open for writing in
@@ -127,7 +127,7 @@ struct ApprovalTests {
 
 /// Approval behind several servers: the same elicitation and approver command, the approved call
 /// reaching only the server that owns it.
-@Suite("Human approval, several servers", .timeLimit(.minutes(1)))
+@Suite("Human approval, several servers", .timeLimit(.minutes(2)))
 struct AggregatedApprovalTests {
     @Test("the SDK's elicitation callback approves or refuses a held b__echo; only b sees it, and only when approved", arguments: ["accept", "decline"])
     func elicitation(action: String) async throws {

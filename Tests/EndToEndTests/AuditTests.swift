@@ -3,7 +3,7 @@ import Testing
 
 /// The audit trail of a running gate: every decision recorded, the chain verifiable, tampering
 /// detected, and a call that cannot be recorded refused.
-@Suite("Audit trail", .timeLimit(.minutes(1)))
+@Suite("Audit trail", .timeLimit(.minutes(2)))
 struct AuditTests {
     static func manifest(auditPath: String) -> String {
         """

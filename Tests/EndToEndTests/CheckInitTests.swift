@@ -3,7 +3,7 @@ import Testing
 
 /// `tollgate check FILE` (exit 2 with file:line, key path and a suggestion; exit 0 with one summary
 /// line) and `tollgate init -- COMMAND` (a strict-JSON starter manifest that `check` accepts).
-@Suite("check and init", .timeLimit(.minutes(1)))
+@Suite("check and init", .timeLimit(.minutes(2)))
 struct CheckInitTests {
     @Test("check: a typo and a wrong type → exit 2, each named by file:line, key path and what is expected")
     func checkReportsProblems() async throws {

@@ -3,7 +3,7 @@ import Testing
 
 /// The example agent (examples/python-agent/agent.py, on the official SDK) runs unchanged through
 /// Tollgate in front of the real mcp-server-time with the shipped manifest: the README's demo.
-@Suite("Examples", .timeLimit(.minutes(1)))
+@Suite("Examples", .timeLimit(.minutes(2)))
 struct ExamplesTests {
     @Test("the Python agent's demo plan: allowed calls succeed, refused ones come back as tool errors, the session goes on",
           arguments: ["auto", "legacy"])

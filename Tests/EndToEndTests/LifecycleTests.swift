@@ -3,7 +3,7 @@ import Testing
 
 /// Starting, stopping and losing the server: exit statuses, the shutdown escalation, signals,
 /// crashes with calls in flight, commands that cannot start, and backpressure.
-@Suite("Lifecycle", .timeLimit(.minutes(1)))
+@Suite("Lifecycle", .timeLimit(.minutes(2)))
 struct LifecycleTests {
     /// A ping round trip: the server is up (and has set up its signal handling).
     private func roundTrip(_ gate: GateProcess, id: Int = 1) async throws {

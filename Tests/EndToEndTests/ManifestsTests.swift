@@ -4,7 +4,7 @@ import Testing
 /// Each shipped manifest in manifests/, copied to a temporary directory and adapted only where it
 /// must be (the paths it names), in front of its REAL server, driven by the official Python SDK:
 /// what the manifest allows works, what it denies is denied by Tollgate and leaves no trace.
-@Suite("Shipped manifests against real servers", .timeLimit(.minutes(1)))
+@Suite("Shipped manifests against real servers", .timeLimit(.minutes(2)))
 struct ManifestsTests {
     /// tollgate's command line in front of `server` with `manifest`.
     private func gated(_ manifest: String, _ server: [String]) throws -> [String] {

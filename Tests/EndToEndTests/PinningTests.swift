@@ -4,7 +4,7 @@ import Testing
 /// Tool pinning: `init` pins every tool, a server that changes a pinned tool's description
 /// between `tools/list` calls gets that tool removed and its calls denied (`tool_changed`,
 /// audited), and `tollgate pin` rewrites only the pins of the manifest file.
-@Suite("Tool pinning", .timeLimit(.minutes(1)))
+@Suite("Tool pinning", .timeLimit(.minutes(2)))
 struct PinningTests {
     /// `tollgate init` for the fixture, with an audit log added; returns the manifest's text.
     private func pinnedManifest(auditPath: String) async throws -> String {

@@ -4,7 +4,7 @@ import Testing
 /// The official MCP Python SDK (2.x), in the legacy (2025 handshake) and auto (2026-07-28) modes,
 /// through `tollgate run --manifest M -- python3 fixture_server.py`: the SDK sees the filtered
 /// tool list, gets denials as tool errors with the denial `_meta`, and the session goes on.
-@Suite("Policy with the Python SDK", .timeLimit(.minutes(1)))
+@Suite("Policy with the Python SDK", .timeLimit(.minutes(2)))
 struct PolicySDKTests {
     @Test("list_tools hides denied tools; a denied call is a tool error and the next call succeeds", arguments: ["legacy", "auto"])
     func deniedCallThenSessionGoesOn(mode: String) async throws {

@@ -5,7 +5,7 @@ import Testing
 /// as tool results with the denial contract; allowed calls pass; tools/list loses denied tools;
 /// monitor mode only reports; the tool's own inputSchema is enforced once listed; and input
 /// crafted to make the gate and the server disagree is refused or decided on what the server gets.
-@Suite("Policy", .timeLimit(.minutes(1)))
+@Suite("Policy", .timeLimit(.minutes(2)))
 struct PolicyTests {
     /// Default deny; four tools allowed (one with an argument schema), two denied by rules.
     static let manifest = """

@@ -149,4 +149,46 @@ struct ReloadTests {
         #expect(allowedCount >= 50, "the 50 calls at the servers before the reload were allowed: \(allowedCount)")
         #expect(try await runTollgate(["audit", "verify", audit]).status == 0)
     }
+
+    @Test("several servers: a reload starts the server it adds, stops the one it removes, restarts the one it changes")
+    func servers() async throws {
+        let directory = try TemporaryDirectory("reload-servers")
+        let path = try AggregationTests.twoFixtures(directory)
+        let original = try String(contentsOfFile: path, encoding: .utf8)
+        let gate = try GateProcess(server: [], options: ["--manifest", path], in: directory)
+        _ = try await gate.exchange(#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#, id: "0")
+        try await gate.send(RPC.notification(method: "notifications/initialized"))
+        let before = try await gate.exchange(RPC.request(id: "1", method: "tools/list"), id: "1").response
+        #expect(before["result"]["tools"].array?.contains { $0["name"].string == "b__echo" } == true)
+        let startedWith = ProcFS.children(of: gate.pid)
+        #expect(startedWith.count == 2, "\(startedWith)")
+
+        // b goes, c comes (b's entry under a new name), a's environment changes.
+        let edited = original
+            .replacingOccurrences(of: #""b": {"#, with: #""c": {"#)
+            .replacingOccurrences(of: #""FIXTURE_NAME": "A""#, with: #""FIXTURE_NAME": "A2""#)
+        #expect(edited != original)
+        _ = try writeFile(edited, named: "manifest.json", in: directory)
+        kill(gate.pid, SIGHUP)
+        var names: [String] = []
+        for attempt in 0..<100 {
+            let listed = try await gate.exchange(RPC.request(id: "\(10 + attempt)", method: "tools/list"), id: "\(10 + attempt)").response
+            names = listed["result"]["tools"].array?.compactMap { $0["name"].string } ?? []
+            if names.contains("c__echo") && names.contains("a__echo") && !names.contains("b__echo") { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(names.contains("c__echo") && names.contains("a__echo") && !names.contains("b__echo"), "\(names)\(gate.stderrTail)")
+        let viaC = try await gate.exchange(RPC.toolCall(id: "200", name: "c__echo", arguments: #"{"text":"from c"}"#), id: "200").response
+        #expect(resultText(viaC) == "from c", "\(viaC)")
+        let viaA = try await gate.exchange(RPC.toolCall(id: "201", name: "a__echo", arguments: #"{"text":"from a"}"#), id: "201").response
+        #expect(resultText(viaA) == "from a", "\(viaA)")
+        let viaB = try await gate.exchange(RPC.toolCall(id: "202", name: "b__echo", arguments: #"{"text":"x"}"#), id: "202").response
+        #expect(viaB["error"].exists || viaB["result"]["isError"].bool == true, "b is gone: \(viaB)")
+        let now = ProcFS.children(of: gate.pid)
+        #expect(now.count == 2 && Set(now).isDisjoint(with: startedWith), "a was restarted, b stopped, c started: \(startedWith) → \(now)")
+        let stderr = gate.stderrText
+        #expect(stderr.contains("server b was removed from the manifest") && stderr.contains("server c was added") && stderr.contains("server a changed"), "\(stderr)")
+        gate.closeInput()
+        #expect(try await gate.waitForExit() == 0, "\(gate.stderrTail)")
+    }
 }

@@ -3,7 +3,7 @@ import Testing
 
 /// The official MCP Python SDK (2.x) as the client, through tollgate, against the fixture and a
 /// real server, in both the legacy (2025 handshake) and auto (2026-07-28 when offered) modes.
-@Suite("Python SDK client", .timeLimit(.minutes(1)))
+@Suite("Python SDK client", .timeLimit(.minutes(2)))
 struct SDKTests {
     /// Runs `sdk_client.py` with `script` against `tollgate run -- server...`; returns its report.
     private func runClient(

@@ -4,7 +4,7 @@ import Testing
 /// What a client sends reaches the server, and what the server sends reaches the client, with
 /// nothing changed that the gate has no reason to change; what must never reach the server
 /// (malformed or ambiguous input, tools/call notifications) does not, and is answered instead.
-@Suite("Transparency", .timeLimit(.minutes(1)))
+@Suite("Transparency", .timeLimit(.minutes(2)))
 struct TransparencyTests {
     @Test("request ids come back byte for byte", arguments: [
         "123456789012345678901234567890", "-5", "0", #""a\/b\u00e9""#,

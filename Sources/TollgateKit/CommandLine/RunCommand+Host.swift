@@ -1,3 +1,5 @@
+import Synchronization
+
 /// `tollgate run --manifest FILE` with several servers: every one is started and the client
 /// sees one MCP server (see ``HostSession``).
 extension RunCommand {
@@ -6,20 +8,23 @@ extension RunCommand {
         guard manifest.servers.count <= HostCore.maxChildren else {
             throw CommandLineError("\(path): names \(manifest.servers.count) servers; Tollgate fronts at most \(HostCore.maxChildren)")
         }
-        var configurations: [ChildProcess.Configuration] = []
-        var cgroups: [ServerCgroup] = []
-        defer { for cgroup in cgroups { cgroup.remove() } }
+        let cgroups = Mutex<[ServerCgroup]>([])
+        defer { for cgroup in cgroups.withLock({ $0 }) { cgroup.remove() } }
         let parentEnvironment = FileIO.environment()
-        for entry in manifest.servers {
-            var server = ChildProcess.Configuration(arguments: entry.arguments, limits: entry.limits.overridden(by: options.limits))
+        let limits = options.limits
+        // How a manifest entry becomes a process (at start, and for servers a reload adds or changes).
+        let configure: @Sendable (Manifest.Server) throws(CommandLineError) -> ChildProcess.Configuration = { entry throws(CommandLineError) in
+            var server = ChildProcess.Configuration(arguments: entry.arguments, limits: entry.limits.overridden(by: limits))
             server.workingDirectory = entry.workingDirectory
             server.environment = try entry.environment.resolve(parent: parentEnvironment, server: entry.name, file: path)
             if let cgroup = Self.cgroup(for: server.limits) {
                 server.cgroup = cgroup.path
-                cgroups.append(cgroup)
+                cgroups.withLock { $0.append(cgroup) }
             }
-            configurations.append(server)
+            return server
         }
+        var configurations: [ChildProcess.Configuration] = []
+        for entry in manifest.servers { configurations.append(try configure(entry)) }
         let serverNames = manifest.servers.map(\.name).joined(separator: ",")
         var auditLog: AuditLog?
         var trail: AuditTrail?
@@ -40,8 +45,16 @@ extension RunCommand {
         relayOptions.reloader = ManifestReloader(path: path, watches: options.watchesManifest, audit: auditLog) { manifest in
             PolicyGate(manifest: manifest)
         }
-        let status = HostRelay(servers: configurations, restartPolicies: manifest.servers.map(\.restart), options: relayOptions)
-            .run(session: HostSession(namespace: namespace, gate: gate, startTimeouts: manifest.servers.map(\.startTimeoutMilliseconds), reloadable: true))
+        var relay = HostRelay(servers: configurations, restartPolicies: manifest.servers.map(\.restart), options: relayOptions)
+        relay.entries = manifest.servers
+        relay.configure = { entry in
+            do throws(CommandLineError) {
+                return .success(try configure(entry))
+            } catch {
+                return .failure(ReloadRefusal(problems: ["server \(entry.name) cannot be started: \(error.message)"]))
+            }
+        }
+        let status = relay.run(session: HostSession(namespace: namespace, gate: gate, startTimeouts: manifest.servers.map(\.startTimeoutMilliseconds), reloadable: true))
         Self.closeLedger(ledger)
         if let auditLog { Self.closeAudit(auditLog, server: serverNames, status: status.description) }
         return status.shellCode

@@ -19,9 +19,6 @@ extension PolicyGate {
                             + "budget changes take effect when Tollgate restarts (the counters keep counting against the caps in force)")
         }
         guard problems.isEmpty, let map else { throw ReloadRefusal(problems: problems) }
-        if manifest.servers != old.manifest.servers || manifest.aggregation != old.manifest.aggregation {
-            diagnostics.report("reload: the servers section changed; the servers keep running as they were started (restart Tollgate to start, stop or change servers)")
-        }
         audit = old.audit
         budgets = old.budgets
         budgetRuleMap = old.budgets == nil ? nil : map.map { index in index.flatMap { old.budgetRuleMap?[$0] ?? $0 } }

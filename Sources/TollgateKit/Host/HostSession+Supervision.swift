@@ -26,4 +26,24 @@ extension HostSession {
         guard !children[child].isInitializing, let calls = waitingForStart.removeValue(forKey: child) else { return }
         for call in calls { forward(call, now: lastNow, into: &actions) }
     }
+
+    // MARK: - Servers a reload adds, changes or removes
+
+    /// A server the reloaded manifest adds: a new child, down until its process is started
+    /// (``childRestarted(_:now:)``, which initializes it); returns its index.
+    public mutating func addChild(_ server: ToolNamespace.Server, startTimeout: Int64) -> Int {
+        var child = HostChild(name: server.name)
+        child.phase = .gone("starting: added by a reload of the manifest")
+        if startTimeouts.count == children.count { startTimeouts.append(startTimeout) }
+        children.append(child)
+        namespace.servers.append(server)
+        return children.count - 1
+    }
+
+    /// A server whose entry a reload changed keeps its index and takes these settings (its
+    /// process is started again with them).
+    public mutating func updateChild(_ child: Int, _ server: ToolNamespace.Server, startTimeout: Int64) {
+        namespace.servers[child] = server
+        if startTimeouts.indices.contains(child) { startTimeouts[child] = startTimeout }
+    }
 }

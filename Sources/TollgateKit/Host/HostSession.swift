@@ -18,7 +18,7 @@ public struct HostSession: Sendable {
     /// The gate consulted for tool calls and the tool list.
     public var gate: any Gate
     /// How tool names are exposed and routed.
-    public let namespace: ToolNamespace
+    public internal(set) var namespace: ToolNamespace
     /// The children, by index (the namespace's servers, in order).
     public internal(set) var children: [HostChild]
     /// The id spaces.
@@ -41,7 +41,7 @@ public struct HostSession: Sendable {
     /// schedules one and the I/O layer need not read the clock (pass `now: 0`).
     public let usesTimers: Bool
     /// How long each child may take to answer `initialize` (milliseconds), by index.
-    let startTimeouts: [Int64]
+    var startTimeouts: [Int64]
     /// What the session waits for, by deadline (monotonic milliseconds); requests by gate-owned id.
     public internal(set) var timers = DeadlineTable()
     /// The timeout of each timed call in flight, by gate-owned id.

@@ -23,8 +23,9 @@ public struct ToolNamespace: Sendable, Equatable {
     /// The default separator between a server's name and a tool's.
     public static let defaultSeparator = "__"
 
-    /// The servers, in manifest order (their index is the child's index).
-    public let servers: [Server]
+    /// The servers, in manifest order (their index is the child's index; a server a reload
+    /// adds comes last).
+    public internal(set) var servers: [Server]
     /// What stands between the server's name and the tool's.
     public let separator: String
 

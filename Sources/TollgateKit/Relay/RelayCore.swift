@@ -46,7 +46,12 @@ final class RelayCore: Sendable {
     /// Puts a reloaded manifest's gate in place under the session's lock, and tells the client
     /// when its tool list may have changed.
     func reload(with gate: PolicyGate) throws(ReloadRefusal) {
-        let lines = try session.withLock { session throws(ReloadRefusal) in try session.reload(with: gate) }
+        let lines = try session.withLock { session throws(ReloadRefusal) in
+            if let old = session.gate as? PolicyGate, old.manifest.servers != gate.manifest.servers {
+                diagnostics.report("reload: the servers section changed; with one server Tollgate keeps relaying the one it started (restart it to change the server)")
+            }
+            return try session.reload(with: gate)
+        }
         clientOutput.write(lines)
     }
 

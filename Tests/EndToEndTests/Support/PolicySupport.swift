@@ -168,7 +168,7 @@ enum SDKClient {
     /// report. Fails the test when the session broke (exit status or `fatal`).
     static func run(
         mode: String, script: [[String: Any]], command: [String], extra: [String] = [],
-        environment: [String: String?] = [:], timeout: Duration = .seconds(50)
+        environment: [String: String?] = [:], timeout: Duration = .seconds(90)
     ) async throws -> JSON {
         try await run(mode: mode, scriptJSON: try jsonText(script), command: command, extra: extra,
                       environment: environment, timeout: timeout)
@@ -177,7 +177,7 @@ enum SDKClient {
     /// The same with the script as JSON text (for numbers JSONSerialization would rewrite, e.g. `100.0`).
     static func run(
         mode: String, scriptJSON scriptText: String, command: [String], extra: [String] = [],
-        environment: [String: String?] = [:], timeout: Duration = .seconds(50)
+        environment: [String: String?] = [:], timeout: Duration = .seconds(90)
     ) async throws -> JSON {
         let python = try await PythonEnvironment.python()
         let arguments = [python, Repository.sdkClient, "--mode", mode, "--script", scriptText,
@@ -234,6 +234,6 @@ enum ShippedManifests {
 }
 
 /// Runs `tollgate ARGS...` to completion (check, init).
-func runTollgate(_ arguments: [String], environment: [String: String?] = [:], timeout: Duration = .seconds(30)) async throws -> CommandOutput {
+func runTollgate(_ arguments: [String], environment: [String: String?] = [:], timeout: Duration = .seconds(90)) async throws -> CommandOutput {
     try await Subprocess.run([try TollgateBinary.path()] + arguments, environment: environment, timeout: timeout)
 }
