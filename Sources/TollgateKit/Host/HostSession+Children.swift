@@ -51,7 +51,8 @@ extension HostSession {
             actions.log("dropped a response from server \(children[child].name) to id \(shown), which Tollgate did not send it")
             return
         }
-        let result = envelope.result.flatMap { range in
+        // Parsed only when something reads it: a tool call's result usually passes as its bytes.
+        lazy var result = envelope.result.flatMap { range in
             (try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[range]), maxDepth: maxDepth))?.objectValue
         }
         let error = envelope.error.map { range in
@@ -79,7 +80,7 @@ extension HostSession {
             }
         case .toolCall(let call):
             if usesTimers { stopTimer(of: entry, now: now) }
-            if asksSessionClient(entry, call, result: result, now: now, into: &actions) { return }
+            if children[entry.child].era == .stateless, asksSessionClient(entry, call, result: result, now: now, into: &actions) { return }
             if !inputRounds.isEmpty { inputRounds[call.id] = nil }
             var replacement: JSONObject?
             if gate.observesOutcomes {
