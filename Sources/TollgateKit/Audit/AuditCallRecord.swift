@@ -19,14 +19,14 @@ struct AuditCallRecord: Sendable {
     var afterTime: [UInt8] = []
 
     /// A `decision` record for a call (what ``AuditTrail`` writes before forwarding or denying it).
-    static func decision(_ decision: AuditRecord.Decision, server: String?, tool: String, arguments: JSONObject,
+    static func decision(_ decision: AuditRecord.Decision, server: String?, tool: String, id: String, arguments: JSONObject,
                          argumentsMode: AuditRedaction.Mode, denial: Denial?, budgets: JSONObject?) -> AuditCallRecord {
-        Self.decision(decision, serverMember: serverMember(server), tool: tool, arguments: arguments,
+        Self.decision(decision, serverMember: serverMember(server), tool: tool, id: id, arguments: arguments,
                       argumentsMode: argumentsMode, denial: denial, budgets: budgets)
     }
 
     /// A `decision` record with the server's member already written (``serverMember(_:)``, kept by the trail).
-    static func decision(_ decision: AuditRecord.Decision, serverMember: [UInt8], tool: String, arguments: JSONObject,
+    static func decision(_ decision: AuditRecord.Decision, serverMember: [UInt8], tool: String, id: String, arguments: JSONObject,
                          argumentsMode: AuditRedaction.Mode, denial: Denial?, budgets: JSONObject?) -> AuditCallRecord {
         var record = AuditCallRecord()
         var writer = JSONWriter(capacity: 256)
@@ -54,7 +54,8 @@ struct AuditCallRecord: Sendable {
         }
         writer.append(#","decision":"#)
         writer.write(string: decision.rawValue)
-        writer.append(#","event":"decision""#)
+        writer.append(#","event":"decision","id":"#)
+        writer.write(string: id)
         record.beforePrev = writer.bytes
         if let denial {
             var reason = JSONWriter(capacity: 128)

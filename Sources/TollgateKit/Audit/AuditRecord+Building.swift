@@ -5,6 +5,7 @@ extension AuditRecord {
     ///   - decision: allowed, denied, or would-deny (monitor mode).
     ///   - server: the server's name, if known.
     ///   - tool: the tool the call named.
+    ///   - id: the request id as the client sent it (its JSON text), joining the record to its `outcome`.
     ///   - arguments: the call's arguments as called (nil when the call had none).
     ///   - argumentsMode: what to keep of them; `argumentsSha256` is always recorded.
     ///   - denial: the denial, for a denied or would-be-denied call (`code`, `rule`, `reason`).
@@ -12,10 +13,11 @@ extension AuditRecord {
     ///   - budgets: budgets remaining after the call.
     ///   - cost: what the call cost (a JSON number), when budgets price it.
     public static func decision(
-        _ decision: Decision, server: String?, tool: String, arguments: JSONValue?, argumentsMode: AuditRedaction.Mode,
+        _ decision: Decision, server: String?, tool: String, id: String? = nil, arguments: JSONValue?, argumentsMode: AuditRedaction.Mode,
         denial: Denial? = nil, outcome: Outcome? = nil, budgets: JSONObject? = nil, cost: JSONValue? = nil
     ) -> AuditRecord {
         var record = AuditRecord(event: .decision)
+        record["id"] = id.map(JSONValue.string)
         record[Field.server] = server.map(JSONValue.string)
         record[Field.tool] = .string(tool)
         record[Field.decision] = .string(decision.rawValue)

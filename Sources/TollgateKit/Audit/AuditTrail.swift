@@ -24,7 +24,7 @@ public struct AuditTrail: Sendable {
     /// record could not be written.
     public mutating func recordDecision(_ call: ToolCall, _ decision: AuditRecord.Decision, denial: Denial?,
                                         budgets: JSONObject? = nil) throws(AuditError) {
-        try log.append(AuditCallRecord.decision(decision, serverMember: serverMember, tool: call.name, arguments: call.arguments,
+        try log.append(AuditCallRecord.decision(decision, serverMember: serverMember, tool: call.name, id: call.id.description, arguments: call.arguments,
                                                  argumentsMode: arguments, denial: denial, budgets: budgets))
         if decision != .denied { started[call.id] = Self.nowMicros() }
     }

@@ -30,9 +30,9 @@ struct AuditCallRecordTests {
                 for budgets in [nil, ["calls": 3, "cost": .number("0.25")]] as [JSONObject?] {
                     for server in [nil, "git \"main\""] as [String?] {
                         for decision in AuditRecord.Decision.allCases {
-                            let fixed = AuditCallRecord.decision(decision, server: server, tool: "echo", arguments: arguments,
+                            let fixed = AuditCallRecord.decision(decision, server: server, tool: "echo", id: "7", arguments: arguments,
                                                                  argumentsMode: mode, denial: denial, budgets: budgets)
-                            let generic = AuditRecord.decision(decision, server: server, tool: "echo", arguments: .object(arguments),
+                            let generic = AuditRecord.decision(decision, server: server, tool: "echo", id: "7", arguments: .object(arguments),
                                                                argumentsMode: mode, denial: denial, budgets: budgets)
                             expectSameLine(fixed, generic, "\(mode) \(decision) denial \(denial?.code.rawValue ?? "-") server \(server ?? "-")")
                         }
@@ -40,8 +40,8 @@ struct AuditCallRecordTests {
                 }
             }
         }
-        let empty = AuditCallRecord.decision(.allowed, server: "s", tool: "t", arguments: [:], argumentsMode: .redacted, denial: nil, budgets: nil)
-        expectSameLine(empty, AuditRecord.decision(.allowed, server: "s", tool: "t", arguments: .object([:]), argumentsMode: .redacted), "no arguments")
+        let empty = AuditCallRecord.decision(.allowed, server: "s", tool: "t", id: "\"x\"", arguments: [:], argumentsMode: .redacted, denial: nil, budgets: nil)
+        expectSameLine(empty, AuditRecord.decision(.allowed, server: "s", tool: "t", id: "\"x\"", arguments: .object([:]), argumentsMode: .redacted), "no arguments")
     }
 
     @Test("outcome records: the bytes of the generic record, with and without tokens and server")
