@@ -25,6 +25,8 @@ public protocol BudgetAccount: Sendable {
     var syncIntervalMilliseconds: Int64? { get }
     /// Forces what was written and not yet synced to the disk.
     mutating func syncPending() throws(LedgerError)
+    /// Takes new budget settings; see ``BudgetState/reconfigure(to:carrying:)``.
+    mutating func reconfigure(to limits: BudgetLimits, carrying reservations: [BudgetReservation]) -> [BudgetReservation]?
 }
 
 extension BudgetAccount {

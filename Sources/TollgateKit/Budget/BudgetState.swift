@@ -171,6 +171,21 @@ extension BudgetState {
         return route(for: BudgetCall(tool: tool, rules: ruleNames.compactMap { ruleIndex[$0] }))
     }
 
+    /// The slot of `scope` under these limits (a per-tool one created), or nil when these limits
+    /// keep no such budget.
+    mutating func slot(for scope: BudgetScope) -> Int? {
+        switch scope {
+        case .overall:
+            return 0
+        case .rule(let name):
+            guard let rule = ruleIndex[name], ruleSlots[rule] >= 0 else { return nil }
+            return ruleSlots[rule]
+        case .tool(let name, let tool):
+            guard let rule = ruleIndex[name], limits.rules[rule].hasCaps, limits.rules[rule].per == .tool, tool != "*" else { return nil }
+            return toolSlot(rule: rule, tool: tool)
+        }
+    }
+
     /// The per-tool budget of `tool` under a `"per": "tool"` rule.
     private mutating func toolSlot(rule: Int, tool: String) -> Int {
         var key = ToolSlotKey(rule: rule, tool: ToolKey(tool))

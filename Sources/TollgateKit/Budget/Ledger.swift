@@ -44,6 +44,13 @@ public final class Ledger: BudgetAccount {
 
     /// Reserves a call; see ``BudgetState/reserve(_:now:)``. Throws when the ledger cannot be
     /// read or written (deny the call: budgets fail closed).
+    /// Takes new budget settings for this process's view of the ledger (the records on file
+    /// name tools and rules, so they count under any settings); see
+    /// ``BudgetState/reconfigure(to:carrying:)``.
+    public func reconfigure(to limits: BudgetLimits, carrying reservations: [BudgetReservation]) -> [BudgetReservation]? {
+        core.withLock { core in core.state.reconfigure(to: limits, carrying: reservations) }
+    }
+
     public func reserve(_ call: BudgetCall, now: Int64) throws(LedgerError) -> BudgetDecision {
         try core.withLock { core throws(LedgerError) -> BudgetDecision in
             try core.locked(now: now) { core throws(LedgerError) -> BudgetDecision in

@@ -90,3 +90,21 @@ public struct RateLimiter: Sendable {
         return ToolBucketKey(rule: rule, tool: nil)
     }
 }
+
+extension RateLimiter {
+    /// The limiter of `limits`, keeping the buckets (the tokens they hold now) of every limit
+    /// that stays the same: the overall rate, and each rule's, matched by rule name.
+    public func carried(to limits: BudgetLimits) -> RateLimiter {
+        var limiter = RateLimiter(limits: limits)
+        if limits.rate == self.limits.rate { limiter.overall = overall }
+        var old: [String: Int] = [:]
+        for (index, rule) in self.limits.rules.enumerated() { old[rule.rule] = index }
+        for (index, rule) in limits.rules.enumerated() {
+            guard let previous = old[rule.rule], self.limits.rules[previous].rate == rule.rate, self.limits.rules[previous].per == rule.per else { continue }
+            limiter.rules[index] = rules[previous]
+            for (key, bucket) in tools where key.rule == previous { limiter.tools[ToolBucketKey(rule: index, tool: key.tool)] = bucket }
+        }
+        return limiter
+    }
+}
+

@@ -11,13 +11,13 @@ struct BudgetGuard: Sendable {
         var rules: [Int]
     }
 
-    let limits: BudgetLimits
+    private(set) var limits: BudgetLimits
     let clock: GateClock
     private var rates: RateLimiter?
     private var account: any BudgetAccount
     private var inFlight: [RequestID: InFlight] = [:]
     /// Whether results must be parsed: some cap counts result tokens or some rule limits them.
-    let inspectsResults: Bool
+    private(set) var inspectsResults: Bool
 
     init(limits: BudgetLimits, account: any BudgetAccount, clock: GateClock) {
         self.limits = limits
@@ -100,6 +100,28 @@ struct BudgetGuard: Sendable {
         } catch {
             return ([], "budget: cannot record the sampling tokens: \(error)")
         }
+    }
+
+    /// Takes new budget settings while calls run (see ``BudgetState/reconfigure(to:carrying:)``):
+    /// calls in flight keep their reservations, settled into the new budgets, their rules found
+    /// again by name; rate limits that stay keep their buckets. False, changing nothing, when
+    /// the spend cannot move (the window changed).
+    mutating func reconfigure(to newLimits: BudgetLimits) -> Bool {
+        let entries = inFlight.filter { $0.value.reservation != nil }
+        guard let carried = account.reconfigure(to: newLimits, carrying: entries.map { $0.value.reservation! }) else { return false }
+        var newIndex: [String: Int] = [:]
+        for (index, rule) in newLimits.rules.enumerated() where newIndex[rule.rule] == nil { newIndex[rule.rule] = index }
+        let oldLimits = limits
+        for (id, entry) in inFlight {
+            inFlight[id]?.rules = entry.rules.compactMap { oldLimits.rules.indices.contains($0) ? newIndex[oldLimits.rules[$0].rule] : nil }
+        }
+        for ((id, _), reservation) in zip(entries, carried) { inFlight[id]?.reservation = reservation }
+        rates = rates.map { $0.carried(to: newLimits) } ?? RateLimiter(limits: newLimits)
+        if rates?.isEmpty == true { rates = nil }
+        limits = newLimits
+        inspectsResults = newLimits.overall.resultTokens != nil
+            || newLimits.rules.contains { $0.caps.resultTokens != nil || $0.maxResultTokens != nil }
+        return true
     }
 
     /// Remembers a call forwarded without a reservation (monitor mode), so its result is still checked.

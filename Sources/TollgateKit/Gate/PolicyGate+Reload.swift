@@ -4,24 +4,24 @@
 /// budgets with their in-flight reservations, the rate limiters, the audit trail) carry over.
 extension PolicyGate {
     /// Makes this gate (built from the new manifest, off the session's lock) take over from the
-    /// running one `old`, under the lock: or says why it cannot. The audit settings and the
-    /// budget settings must be the same (a live change of a cap is refused; the counters carry
-    /// over only when the caps they count against stay). Calls already decided are not decided
-    /// again: they settle into the same budgets and audit trail.
+    /// running one `old`, under the lock: or says why it cannot. The audit settings, the ledger
+    /// and the budgets' window must stay (they take effect on restart); caps, rates, costs and
+    /// result limits may change: what was spent stays spent, budget by budget, and calls in
+    /// flight settle into the new budgets. Calls already decided are not decided again.
     public mutating func takeOver(from old: PolicyGate) throws(ReloadRefusal) {
         var problems: [String] = []
         if manifest.audit != old.manifest.audit {
             problems.append("the audit settings changed (audit.*): they take effect when Tollgate restarts")
         }
         let map = Self.budgetRuleMap(from: old.manifest, to: manifest)
-        if map == nil {
-            problems.append("the budget settings changed (budgets.*, or a rule's budget, rate, burst, cost or maxResultTokens): "
-                            + "budget changes take effect when Tollgate restarts (the counters keep counting against the caps in force)")
+        if map == nil, manifest.budgets.ledger != old.manifest.budgets.ledger {
+            problems.append("budgets.ledger changed: a new ledger takes effect when Tollgate restarts")
         }
-        guard problems.isEmpty, let map else { throw ReloadRefusal(problems: problems) }
+        if map == nil, let running = old.budgets, running.limits.window != manifest.budgetLimits.window {
+            problems.append("budgets.window changed: spend counted per window cannot move to another, so it takes effect when Tollgate restarts")
+        }
+        guard problems.isEmpty else { throw ReloadRefusal(problems: problems) }
         audit = old.audit
-        budgets = old.budgets
-        budgetRuleMap = old.budgets == nil ? nil : map.map { index in index.flatMap { old.budgetRuleMap?[$0] ?? $0 } }
         inputSchemas = old.inputSchemas
         reportedSchemas = old.reportedSchemas
         listedTools = old.listedTools
@@ -32,6 +32,16 @@ extension PolicyGate {
             try audit?.log.append(AuditRecord.reload(manifestSha256: manifest.sha256))
         } catch {
             throw ReloadRefusal(problems: ["the reload cannot be recorded in the audit trail (\(error))"])
+        }
+        // Nothing can fail from here on: a ledger's state is shared, so it changes only now.
+        if let map {
+            budgets = old.budgets
+            budgetRuleMap = old.budgets == nil ? nil : map.map { index in index.flatMap { old.budgetRuleMap?[$0] ?? $0 } }
+        } else if var running = old.budgets {
+            let reconfigured = running.reconfigure(to: manifest.budgetLimits)
+            precondition(reconfigured, "the window was checked above")
+            budgets = manifest.budgetLimits.isEmpty && manifest.budgets.ledger == nil ? nil : running
+            budgetRuleMap = nil
         }
         for (key, definition) in old.pinCheck.latest {
             _ = keepsPinned(definition, name: key.name)

@@ -26,6 +26,7 @@ struct BrokenLedger: BudgetAccount {
     func reserveSampling(maxTokens: Int64, now: Int64) throws(LedgerError) -> SamplingDecision { throw Self.error }
     func settleSampling(_ grant: SamplingGrant, tokens: Int64, now: Int64) throws(LedgerError) -> [BudgetCrossing] { throw Self.error }
     func forecast(now: Int64) throws(LedgerError) -> Forecast { throw Self.error }
+    func reconfigure(to limits: BudgetLimits, carrying reservations: [BudgetReservation]) -> [BudgetReservation]? { nil }
 }
 
 /// A gate over manifest text with a manual clock and captured diagnostics.

@@ -46,14 +46,34 @@ struct PolicyGateReloadTests {
         #expect(again.decide(try call("echo", id: 5)) != .forward)
     }
 
-    @Test("a change of budget or audit settings is refused: the running gate stays")
-    func refused() throws {
-        let gate = try policyGate(#"{"version": 1, "tools": {"echo": {"budget": {"calls": 3}}}}"#)
-        guard case .failure(let budget) = try reload(gate, #"{"version": 1, "tools": {"echo": {"budget": {"calls": 30}}}}"#) else {
-            Issue.record("a changed cap was accepted")
+    @Test("new caps apply to the next call and count what was spent; a call in flight settles into the new budgets")
+    func budgetsChange() throws {
+        var gate = try policyGate(#"{"version": 1, "tools": {"echo": {"budget": {"calls": 3, "resultTokens": 1000}}, "add": {}}}"#)
+        #expect(gate.decide(try call("echo", id: 1)) == .forward)
+        #expect(gate.decide(try call("echo", id: 2)) == .forward)
+        // Lowered to 2 (both spent), with a new overall cap; call 2 is still in flight.
+        var lowered = try reload(gate, #"{"version": 1, "budgets": {"calls": 10}, "tools": {"echo": {"budget": {"calls": 2, "resultTokens": 1000}}, "add": {}}}"#).get()
+        guard case .deny(let denial) = lowered.decide(try call("echo", id: 3)) else {
+            Issue.record("the two calls spent before the reload count against the new cap of 2")
             return
         }
-        #expect(budget.description.contains("budget settings changed"))
+        #expect(denial.code == .budgetExhausted && denial.rule == "tools.echo")
+        _ = lowered.callCompleted(try call("echo", id: 2), outcome: .result(isError: false, bytes: 40), result: ["content": [["type": "text", "text": "ok"]]])
+        // Raised to 5: calls 3 and 4 more fit, the fifth does not.
+        var raised = try reload(lowered, #"{"version": 1, "budgets": {"calls": 10}, "tools": {"echo": {"budget": {"calls": 4, "resultTokens": 1000}}, "add": {}}}"#).get()
+        #expect(raised.decide(try call("echo", id: 4)) == .forward)
+        #expect(raised.decide(try call("echo", id: 5)) == .forward)
+        #expect(raised.decide(try call("echo", id: 6)) != .forward)
+    }
+
+    @Test("a change of the budgets' window, the ledger or the audit settings is refused: the running gate stays")
+    func refused() throws {
+        let gate = try policyGate(#"{"version": 1, "tools": {"echo": {"budget": {"calls": 3}}}}"#)
+        guard case .failure(let budget) = try reload(gate, #"{"version": 1, "budgets": {"window": "1h"}, "tools": {"echo": {"budget": {"calls": 3}}}}"#) else {
+            Issue.record("a changed window was accepted")
+            return
+        }
+        #expect(budget.description.contains("budgets.window changed"), "\(budget)")
         guard case .failure(let audit) = try reload(gate, #"{"version": 1, "tools": {"echo": {"budget": {"calls": 3}}}, "audit": {"path": "/tmp/tollgate-reload-test.audit"}}"#) else {
             Issue.record("a new audit log was accepted")
             return
