@@ -1,7 +1,7 @@
 /// A `decision` or `outcome` record, the two written for every call, held as its canonical bytes
 /// already written instead of as a ``JSONObject``: the members the log fills in (`alg`, `prev`,
-/// `run`, `seq`, `time`) fall between four fixed runs of the record's own members, so sealing
-/// it is joining bytes, with no sorting and no tree.
+/// `run`, `seq`, `time`) fall between four fixed runs of the record's own members (kept in one
+/// buffer), so sealing it is joining bytes, with no sorting and no tree.
 ///
 /// It produces exactly the bytes of the same record built with ``AuditRecord/decision(_:server:tool:arguments:argumentsMode:denial:outcome:budgets:cost:)``
 /// or ``AuditRecord/outcome(server:tool:id:outcome:)`` and sealed by the log (the tests compare them).
@@ -9,14 +9,16 @@
 /// `decision` < `event` < `id` < `outcome` < `prev` < `reason` < `rule` < `run` < `seq` <
 /// `server` < `time` < `tool`.
 struct AuditCallRecord: Sendable {
-    /// Members between `alg` and `prev`, each as `,"key":value`.
-    var beforePrev: [UInt8] = []
-    /// Members between `prev` and `run`.
-    var beforeRun: [UInt8] = []
-    /// Members between `seq` and `time`.
-    var beforeTime: [UInt8] = []
-    /// Members after `time`.
-    var afterTime: [UInt8] = []
+    /// The record's own members, each as `,"key":value`, in canonical order: those before `prev`,
+    /// then those between `prev` and `run`, between `seq` and `time`, and after `time`.
+    private var members: [UInt8]
+    /// Where the members after `prev`, after `seq` and after `time` start in ``members``.
+    private var prevAt = 0, seqAt = 0, timeAt = 0
+
+    private init(capacity: Int) {
+        members = []
+        members.reserveCapacity(capacity)
+    }
 
     /// A `decision` record for a call (what ``AuditTrail`` writes before forwarding or denying it).
     static func decision(_ decision: AuditRecord.Decision, server: String?, tool: String, id: String, arguments: JSONObject,
@@ -28,21 +30,24 @@ struct AuditCallRecord: Sendable {
     /// A `decision` record with the server's member already written (``serverMember(_:)``, kept by the trail).
     static func decision(_ decision: AuditRecord.Decision, serverMember: [UInt8], tool: String, id: String, arguments: JSONObject,
                          argumentsMode: AuditRedaction.Mode, denial: Denial?, budgets: JSONObject?) -> AuditCallRecord {
-        var record = AuditCallRecord()
-        var writer = JSONWriter(capacity: 256)
         let called = AuditRecord.canonicalBytes(.object(arguments))
+        var writer = JSONWriter(capacity: 160 + (argumentsMode == .digest ? 0 : called.count) + serverMember.count + tool.utf8.count)
         switch argumentsMode {
         case .full:
             writer.append(#","arguments":"#)
             writer.write(raw: called)
         case .redacted:
             writer.append(#","arguments":"#)
-            AuditRecord.writeCanonical(AuditRedaction.redact(.object(arguments)), into: &writer)
+            if AuditRedaction.findsNothing(in: arguments) {
+                writer.write(raw: called)
+            } else {
+                AuditRecord.writeCanonical(AuditRedaction.redact(.object(arguments)), into: &writer)
+            }
         case .digest:
             break
         }
         writer.append(#","argumentsSha256":""#)
-        writer.write(raw: Hex.encode(SHA256.hash(called)).utf8)
+        Hex.append(SHA256.hash(called), to: &writer.bytes)
         writer.append("\"")
         if let budgets {
             writer.append(#","budgets":"#)
@@ -56,19 +61,22 @@ struct AuditCallRecord: Sendable {
         writer.write(string: decision.rawValue)
         writer.append(#","event":"decision","id":"#)
         writer.write(string: id)
-        record.beforePrev = writer.bytes
+        var record = AuditCallRecord(capacity: 0)
+        record.prevAt = writer.bytes.count
         if let denial {
-            var reason = JSONWriter(capacity: 128)
-            reason.append(#","reason":"#)
-            reason.write(string: denial.reason)
+            writer.append(#","reason":"#)
+            writer.write(string: denial.reason)
             if let rule = denial.rule {
-                reason.append(#","rule":"#)
-                reason.write(string: rule)
+                writer.append(#","rule":"#)
+                writer.write(string: rule)
             }
-            record.beforeRun = reason.bytes
         }
-        record.beforeTime = serverMember
-        record.setTool(tool)
+        record.seqAt = writer.bytes.count
+        writer.write(raw: serverMember)
+        record.timeAt = writer.bytes.count
+        writer.append(#","tool":"#)
+        writer.write(string: tool)
+        record.members = writer.bytes
         return record
     }
 
@@ -79,23 +87,27 @@ struct AuditCallRecord: Sendable {
 
     /// An `outcome` record with the server's member already written.
     static func outcome(serverMember: [UInt8], tool: String, id: String, outcome: AuditRecord.Outcome) -> AuditCallRecord {
-        var record = AuditCallRecord()
-        var writer = JSONWriter(capacity: 128)
+        var writer = JSONWriter(capacity: 128 + id.utf8.count + serverMember.count + tool.utf8.count)
         writer.append(#","event":"outcome","id":"#)
         writer.write(string: id)
         writer.append(#","outcome":{"bytes":"#)
-        writer.write(raw: String(outcome.bytes).utf8)
+        writer.write(integer: outcome.bytes)
         writer.append(#","durationUs":"#)
-        writer.write(raw: String(outcome.durationUs).utf8)
+        writer.write(integer: outcome.durationUs)
         writer.append(outcome.isError ? #","isError":true"# : #","isError":false"#)
         if let tokens = outcome.tokens {
             writer.append(#","tokens":"#)
-            writer.write(raw: String(tokens).utf8)
+            writer.write(integer: tokens)
         }
         writer.append("}")
-        record.beforePrev = writer.bytes
-        record.beforeTime = serverMember
-        record.setTool(tool)
+        var record = AuditCallRecord(capacity: 0)
+        record.prevAt = writer.bytes.count
+        record.seqAt = writer.bytes.count
+        writer.write(raw: serverMember)
+        record.timeAt = writer.bytes.count
+        writer.append(#","tool":"#)
+        writer.write(string: tool)
+        record.members = writer.bytes
         return record
     }
 
@@ -108,47 +120,42 @@ struct AuditCallRecord: Sendable {
         return writer.bytes
     }
 
-    private mutating func setTool(_ tool: String) {
-        var writer = JSONWriter(capacity: tool.utf8.count + 10)
-        writer.append(#","tool":"#)
-        writer.write(string: tool)
-        afterTime = writer.bytes
-    }
-
     /// The line and hash with the log's members (see ``AuditRecord/sealed(time:seq:run:prev:authenticator:)``).
     /// `prev` and `run` are lowercase hex, so they are written without escaping.
     func sealed(time: AuditTimestamp, seq: Int, run: String, prev: String, authenticator: HMAC?) -> (line: [UInt8], hash: String) {
-        var writer = JSONWriter(capacity: 200 + beforePrev.count + beforeRun.count + beforeTime.count + afterTime.count)
+        var writer = JSONWriter(capacity: 280 + members.count)
         writer.append(authenticator == nil ? #"{"alg":"sha256""# : #"{"alg":"hmac-sha256""#)
-        writer.write(raw: beforePrev)
-        writer.append(#","prev":""#)
-        writer.write(raw: prev.utf8)
-        writer.append("\"")
-        writer.write(raw: beforeRun)
-        writer.append(#","run":""#)
-        writer.write(raw: run.utf8)
-        writer.append(#"","seq":"#)
-        writer.write(raw: String(seq).utf8)
-        writer.write(raw: beforeTime)
-        writer.append(#","time":""#)
-        writer.write(raw: time.rfc3339.utf8)
-        writer.append("\"")
-        writer.write(raw: afterTime)
+        members.withUnsafeBufferPointer { members in
+            writer.write(raw: UnsafeBufferPointer(rebasing: members[..<prevAt]))
+            writer.append(#","prev":""#)
+            writer.write(unescaped: prev)
+            writer.append("\"")
+            writer.write(raw: UnsafeBufferPointer(rebasing: members[prevAt..<seqAt]))
+            writer.append(#","run":""#)
+            writer.write(unescaped: run)
+            writer.append(#"","seq":"#)
+            writer.write(integer: seq)
+            writer.write(raw: UnsafeBufferPointer(rebasing: members[seqAt..<timeAt]))
+            writer.append(#","time":""#)
+            time.write(into: &writer.bytes)
+            writer.append("\"")
+            writer.write(raw: UnsafeBufferPointer(rebasing: members[timeAt...]))
+        }
         writer.append("}")
-        var bytes = writer.bytes
         let digest: [UInt8]
         if var authenticator {
-            authenticator.update(bytes)
+            authenticator.update(writer.bytes)
             digest = authenticator.finalize()
         } else {
-            digest = SHA256.hash(bytes)
+            digest = SHA256.hash(writer.bytes)
         }
-        let hash = Hex.encode(digest)
         // The line: the canonical bytes with `hash` as the last member, then a newline.
-        bytes.removeLast()
-        bytes.append(contentsOf: #","hash":""#.utf8)
-        bytes.append(contentsOf: hash.utf8)
-        bytes.append(contentsOf: "\"}\n".utf8)
-        return (bytes, hash)
+        writer.bytes.removeLast()
+        writer.append(#","hash":""#)
+        let hashAt = writer.bytes.count
+        Hex.append(digest, to: &writer.bytes)
+        let hash = String(decoding: writer.bytes[hashAt...], as: UTF8.self)
+        writer.append("\"}\n")
+        return (writer.bytes, hash)
     }
 }

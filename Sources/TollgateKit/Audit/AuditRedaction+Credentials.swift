@@ -56,14 +56,23 @@ extension AuditRedaction {
     ///   words shorter than 3.3 characters on average (identifiers, paths and prose have longer
     ///   words; random text switches case and digits every two characters or so).
     public static func looksLikeCredential(_ text: String) -> Bool {
+        guard text.utf8.count >= 16 else { return false }
         let bytes = Array(text.utf8)
-        guard bytes.count >= 16 else { return false }
         if contains(bytes, pemMarker) { return true }
-        for start in bytes.indices where start == 0 || !isAlphanumeric(bytes[start - 1]) {
+        for start in bytes.indices where tokenStarts[Int(bytes[start])] && (start == 0 || !isAlphanumeric(bytes[start - 1])) {
             if matchesToken(bytes, at: start) { return true }
         }
         return containsRandomRun(bytes)
     }
+
+    /// The bytes a token that ``matchesToken(_:at:)`` recognizes can start with.
+    private static let tokenStarts: [Bool] = {
+        var starts = [Bool](repeating: false, count: 256)
+        for first in [jwtMarker[0]] + httpSchemes.flatMap({ [$0[0], $0[0] - 32] }) + prefixRules.map({ $0.prefix[0] }) {
+            starts[Int(first)] = true
+        }
+        return starts
+    }()
 
     /// Whether a JWT, an HTTP credential or a prefixed token starts at `start`.
     private static func matchesToken(_ bytes: [UInt8], at start: Int) -> Bool {

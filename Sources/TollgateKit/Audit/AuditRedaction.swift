@@ -68,6 +68,25 @@ public enum AuditRedaction {
         }
     }
 
+    /// Whether redaction would leave `object` as it is: no key names a secret or looks like a
+    /// credential, and no string at any depth looks like one (the usual case, in which a record
+    /// keeps the canonical bytes of the arguments it already has).
+    static func findsNothing(in object: JSONObject) -> Bool {
+        for member in object.members {
+            if isSensitiveKey(member.key) || looksLikeCredential(member.key) || !findsNothing(in: member.value) { return false }
+        }
+        return true
+    }
+
+    private static func findsNothing(in value: JSONValue) -> Bool {
+        switch value {
+        case .null, .bool, .number: true
+        case .string(let text): !looksLikeCredential(text)
+        case .array(let elements): elements.allSatisfy { findsNothing(in: $0) }
+        case .object(let object): findsNothing(in: object)
+        }
+    }
+
     /// The value of a member whose key names a secret.
     private static func redactWhole(_ value: JSONValue) -> JSONValue {
         switch value {
@@ -83,19 +102,24 @@ public enum AuditRedaction {
     /// `ssh_key`, `SSH-KEY`, `accessKey`, `SSHKey`, `signing_keys`; not `keyboard`, `monkey`,
     /// `key_id`).
     public static func isSensitiveKey(_ key: String) -> Bool {
-        let utf8 = Array(key.utf8)
-        let lower = utf8.map(asciiLowercased)
-        for part in sensitiveKeyParts where contains(lower, part) { return true }
-        guard let last = lastWord(of: utf8) else { return false }
-        return (last.count == 3 || last.count == 4) && lower[last.startIndex..<last.startIndex + 3].elementsEqual(keyWord)
-            && (last.count == 3 || lower[last.startIndex + 3] == UInt8(ascii: "s"))
+        var key = key
+        return key.withUTF8 { utf8 in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(utf8.count, 1)) { buffer in
+                for index in utf8.indices { buffer[index] = asciiLowercased(utf8[index]) }
+                let lower = UnsafeBufferPointer(rebasing: buffer[..<utf8.count])
+                for part in sensitiveKeyParts where contains(lower, part) { return true }
+                guard let last = lastWord(of: utf8) else { return false }
+                return (last.count == 3 || last.count == 4) && lower[last.lowerBound..<last.lowerBound + 3].elementsEqual(keyWord)
+                    && (last.count == 3 || lower[last.lowerBound + 3] == UInt8(ascii: "s"))
+            }
+        }
     }
 
     private static let keyWord: [UInt8] = Array("key".utf8)
 
-    /// The last word of an identifier: trailing digits and separators dropped, then split at
-    /// non-alphanumerics, digits and camel-case humps (`sshKey2` → `Key`, `SSHKey` → `Key`).
-    static func lastWord(of bytes: [UInt8]) -> ArraySlice<UInt8>? {
+    /// Where the last word of an identifier is: trailing digits and separators dropped, then split
+    /// at non-alphanumerics, digits and camel-case humps (`sshKey2` → `Key`, `SSHKey` → `Key`).
+    static func lastWord(of bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
         var end = bytes.count
         while end > 0 && !(isUpper(bytes[end - 1]) || isLower(bytes[end - 1])) { end -= 1 }
         guard end > 0 else { return nil }
@@ -107,13 +131,14 @@ public enum AuditRedaction {
             if isUpper(previous) && isUpper(current) && start + 1 < end && isLower(bytes[start + 1]) { break }
             start -= 1
         }
-        return bytes[start..<end]
+        return start..<end
     }
 
-    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+    static func contains<Haystack: RandomAccessCollection<UInt8>>(_ haystack: Haystack, _ needle: [UInt8]) -> Bool where Haystack.Index == Int {
         guard needle.count <= haystack.count else { return false }
+        let base = haystack.startIndex
         outer: for start in 0...(haystack.count - needle.count) {
-            for offset in 0..<needle.count where haystack[start + offset] != needle[offset] { continue outer }
+            for offset in 0..<needle.count where haystack[base + start + offset] != needle[offset] { continue outer }
             return true
         }
         return false

@@ -31,41 +31,43 @@ public struct AuditTimestamp: Sendable, Equatable, Comparable {
 
     /// The RFC 3339 text.
     public var rfc3339: String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(27)
+        write(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static let template: [UInt8] = Array("0000-00-00T00:00:00.000000Z".utf8)
+
+    /// Appends the RFC 3339 text (27 bytes for years 0 to 9999) to `bytes`.
+    func write(into bytes: inout [UInt8]) {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = UTCTime.civil(days: days)
-        if (0...9999).contains(year) {
-            // The usual case, formatted into one 27-byte buffer.
-            return String(unsafeUninitializedCapacity: 27) { buffer in
-                func put(_ value: Int64, _ width: Int, at offset: Int) {
-                    var value = value
-                    for index in stride(from: offset + width - 1, through: offset, by: -1) {
-                        buffer[index] = UInt8(truncatingIfNeeded: value % 10) &+ UInt8(ascii: "0")
-                        value /= 10
-                    }
-                }
-                put(year, 4, at: 0)
-                buffer[4] = UInt8(ascii: "-")
-                put(month, 2, at: 5)
-                buffer[7] = UInt8(ascii: "-")
-                put(day, 2, at: 8)
-                buffer[10] = UInt8(ascii: "T")
-                put(secondOfDay / 3600, 2, at: 11)
-                buffer[13] = UInt8(ascii: ":")
-                put(secondOfDay / 60 % 60, 2, at: 14)
-                buffer[16] = UInt8(ascii: ":")
-                put(secondOfDay % 60, 2, at: 17)
-                buffer[19] = UInt8(ascii: ".")
-                put(Int64(microseconds), 6, at: 20)
-                buffer[26] = UInt8(ascii: "Z")
-                return 27
-            }
+        guard (0...9999).contains(year) else {
+            var text = UTCTime.pad(year, 4) + "-" + UTCTime.pad(month, 2) + "-" + UTCTime.pad(day, 2)
+            text += "T" + UTCTime.pad(secondOfDay / 3600, 2) + ":" + UTCTime.pad(secondOfDay / 60 % 60, 2)
+            text += ":" + UTCTime.pad(secondOfDay % 60, 2) + "." + UTCTime.pad(Int64(microseconds), 6) + "Z"
+            return bytes.append(contentsOf: text.utf8)
         }
-        var text = ""
-        text.reserveCapacity(27)
-        text += UTCTime.pad(year, 4) + "-" + UTCTime.pad(month, 2) + "-" + UTCTime.pad(day, 2)
-        text += "T" + UTCTime.pad(secondOfDay / 3600, 2) + ":" + UTCTime.pad(secondOfDay / 60 % 60, 2)
-        text += ":" + UTCTime.pad(secondOfDay % 60, 2) + "." + UTCTime.pad(Int64(microseconds), 6) + "Z"
-        return text
+        // The usual case: fixed positions, written in place.
+        let start = bytes.count
+        bytes.append(contentsOf: Self.template)
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            func put(_ value: Int64, _ width: Int, at offset: Int) {
+                var value = value
+                for index in stride(from: start + offset + width - 1, through: start + offset, by: -1) {
+                    buffer[index] = UInt8(truncatingIfNeeded: value % 10) &+ UInt8(ascii: "0")
+                    value /= 10
+                }
+            }
+            put(year, 4, at: 0)
+            put(month, 2, at: 5)
+            put(day, 2, at: 8)
+            put(secondOfDay / 3600, 2, at: 11)
+            put(secondOfDay / 60 % 60, 2, at: 14)
+            put(secondOfDay % 60, 2, at: 17)
+            put(Int64(microseconds), 6, at: 20)
+        }
     }
 }

@@ -15,6 +15,14 @@ public enum Hex {
         }
     }
 
+    /// Appends the bytes as lowercase hex to `output` (a digest written into a record).
+    static func append(_ bytes: [UInt8], to output: inout [UInt8]) {
+        for byte in bytes {
+            output.append(lowercaseDigit(byte >> 4))
+            output.append(lowercaseDigit(byte & 0xF))
+        }
+    }
+
     @inline(__always)
     private static func lowercaseDigit(_ nibble: UInt8) -> UInt8 {
         nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &+ nibble &- 10

@@ -81,6 +81,29 @@ public struct JSONWriter {
         bytes.append(contentsOf: raw)
     }
 
+    /// Appends the UTF-8 of text that needs no escaping (hex digests, timestamps) verbatim.
+    public mutating func write(unescaped text: String) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends an integer in decimal.
+    public mutating func write(integer: Int) {
+        var magnitude = integer.magnitude
+        if integer < 0 { bytes.append(UInt8(ascii: "-")) }
+        guard magnitude >= 10 else { return bytes.append(UInt8(ascii: "0") &+ UInt8(magnitude)) }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for the 20 digits of any Int
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var index = buffer.count
+            while magnitude > 0 {
+                index -= 1
+                buffer[index] = UInt8(ascii: "0") &+ UInt8(magnitude % 10)
+                magnitude /= 10
+            }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[index...]))
+        }
+    }
+
     /// Appends ASCII text verbatim.
     public mutating func append(_ text: StaticString) {
         bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))

@@ -19,22 +19,27 @@ struct AuditCallRecordTests {
 
     @Test("decision records: the bytes of the generic record, for every mode, with and without denial, rule, budgets and server")
     func decisions() throws {
-        let arguments = try #require(try json(#"{"text":"hi \"there\"\n","token":"sk-live-0123456789abcdefghij","nested":{"z":[1,2.50,null],"a":true},"é":"x"}"#).objectValue)
-        let denials: [Denial?] = [
-            nil,
-            Denial(.argumentsRejected, tool: "echo", rule: "tools.echo", reason: "argument /text must be \"short\""),
-            Denial(.unknownTool, tool: "echo", rule: nil, reason: "no rule"),
-        ]
-        for mode in AuditRedaction.Mode.allCases {
-            for denial in denials {
-                for budgets in [nil, ["calls": 3, "cost": .number("0.25")]] as [JSONObject?] {
-                    for server in [nil, "git \"main\""] as [String?] {
-                        for decision in AuditRecord.Decision.allCases {
-                            let fixed = AuditCallRecord.decision(decision, server: server, tool: "echo", id: "7", arguments: arguments,
-                                                                 argumentsMode: mode, denial: denial, budgets: budgets)
-                            let generic = AuditRecord.decision(decision, server: server, tool: "echo", id: "7", arguments: .object(arguments),
-                                                               argumentsMode: mode, denial: denial, budgets: budgets)
-                            expectSameLine(fixed, generic, "\(mode) \(decision) denial \(denial?.code.rawValue ?? "-") server \(server ?? "-")")
+        // With secrets (redaction rewrites them) and without (the record keeps the canonical bytes it has).
+        let withSecrets = try #require(try json(#"{"text":"hi \"there\"\n","token":"sk-live-0123456789abcdefghij","nested":{"z":[1,2.50,null],"a":true},"é":"x"}"#).objectValue)
+        let clean = try #require(try json(#"{"text":"hi \"there\"\n","nested":{"z":[1,2.50,null],"a":true,"b":["q"]},"é":"x","n":-0.0}"#).objectValue)
+        #expect(!AuditRedaction.findsNothing(in: withSecrets) && AuditRedaction.findsNothing(in: clean))
+        for arguments in [withSecrets, clean] {
+            let denials: [Denial?] = [
+                nil,
+                Denial(.argumentsRejected, tool: "echo", rule: "tools.echo", reason: "argument /text must be \"short\""),
+                Denial(.unknownTool, tool: "echo", rule: nil, reason: "no rule"),
+            ]
+            for mode in AuditRedaction.Mode.allCases {
+                for denial in denials {
+                    for budgets in [nil, ["calls": 3, "cost": .number("0.25")]] as [JSONObject?] {
+                        for server in [nil, "git \"main\""] as [String?] {
+                            for decision in AuditRecord.Decision.allCases {
+                                let fixed = AuditCallRecord.decision(decision, server: server, tool: "echo", id: "7", arguments: arguments,
+                                                                     argumentsMode: mode, denial: denial, budgets: budgets)
+                                let generic = AuditRecord.decision(decision, server: server, tool: "echo", id: "7", arguments: .object(arguments),
+                                                                   argumentsMode: mode, denial: denial, budgets: budgets)
+                                expectSameLine(fixed, generic, "\(mode) \(decision) denial \(denial?.code.rawValue ?? "-") server \(server ?? "-")")
+                            }
                         }
                     }
                 }

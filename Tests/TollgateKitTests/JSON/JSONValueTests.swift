@@ -209,4 +209,13 @@ struct JSONWriterTests {
         writer.append("]")
         #expect(text(writer.bytes) == #"["a\/b",1E+2]"#)
     }
+
+    @Test("integers are written in decimal, from Int.min to Int.max")
+    func integers() {
+        for value in [0, 7, 9, 10, 42, -1, -10, 1_000_000, Int.max, Int.min, Int.max - 1, Int.min + 1] {
+            var writer = JSONWriter()
+            writer.write(integer: value)
+            #expect(text(writer.bytes) == String(value))
+        }
+    }
 }
