@@ -88,7 +88,7 @@ let auditManifestText = String(manifestText.dropLast()) + #", "audit": {"path": 
 writeManifest(auditManifestPath, auditManifestText)
 defer {
     unlink(auditManifestPath)
-    _ = system("rm -f '\(auditPath)' '\(auditPath)'.*")
+    _ = system("rm -f '\(auditPath)' '\(auditPath)'.* '/tmp/.tollgate-bench-\(getpid()).audit.lock'")
 }
 // The aggregating path against the single-server path, both from a manifest that allows every
 // tool: one server (a plain relay with the gate) and two servers behind one gate (`echo` is the

@@ -64,6 +64,32 @@ typedef struct {
 /// dearer on Linux 6.13+), else `fstat`. Returns 0, or -1 with errno set.
 int tg_file_status(int fd, tg_file_status_t *out);
 
+/// Where an audit log's hash chain stands: kept in the lock file that every writer of the log
+/// maps, so a writer learns it without reading the log.
+typedef struct {
+    uint64_t device;  /* the file the chain continues in, as st_dev */
+    uint64_t inode;
+    int64_t size;     /* its size after the last record */
+    char hash[64];    /* the last record's hash, lowercase hex */
+    uint32_t valid;   /* 0: unknown (a new lock file, or a writer died holding the lock) */
+    uint32_t reserved;
+} tg_audit_chain_t;
+
+/// Maps (creating and initializing it if needed) the lock file of an audit log: a robust,
+/// process-shared mutex and the chain state. `mode` is the new file's permissions. Returns an
+/// opaque region, or NULL with errno set (EPROTO: the file is not a lock file of this layout).
+void *tg_audit_lock_open(const char *path, mode_t mode);
+
+/// Takes the lock and copies the chain out. Returns 0, 1 when the previous holder died holding
+/// it (the lock is taken and the chain marked unknown), or -1 with errno set.
+int tg_audit_lock_acquire(void *region, tg_audit_chain_t *chain);
+
+/// Stores `chain` (when not NULL) and releases the lock.
+void tg_audit_lock_release(void *region, const tg_audit_chain_t *chain);
+
+/// Unmaps the region.
+void tg_audit_lock_close(void *region);
+
 /// Whether this CPU has the SHA extensions (x86-64 SHA-NI with SSE4.1 and SSSE3).
 int tg_sha256_hardware_available(void);
 

@@ -4,51 +4,71 @@ import Glibc
 import Darwin
 #endif
 
-/// Measures what the audit trail adds to one call, for `tollgate-bench`: the `decision` record
-/// written before the call is forwarded plus the `outcome` record written when its response
-/// arrives (redaction, canonical form, SHA-256 or HMAC chain hash, one locked `write` each),
-/// with `fsync: batch` and with `fsync: always`.
+/// Measures what the audit trail costs a call, for `tollgate-bench`: the `decision` record written
+/// before the call is forwarded, and the `outcome` record built when its response arrives and
+/// written once the response was relayed (redaction, canonical form, SHA-256 or HMAC chain hash,
+/// one locked `write` each), with `fsync: batch` and with `fsync: always`.
+///
+/// Two figures per setting: what lies on the call's path (the decision record, and queuing the
+/// outcome record before the response goes to the client), which is what the call waits for; and
+/// everything per call, with the outcome record's own `write` after the response.
 public enum AuditBenchmark {
+    /// What one setting costs per call.
+    public struct Figures: Sendable, Hashable {
+        /// The decision record and the queued outcome record: what the call waits for.
+        public var onPath: BudgetBenchmark.Timing
+        /// The same and the outcome record's `write` after the response was relayed.
+        public var perCall: BudgetBenchmark.Timing
+    }
+
     /// The figures of one run.
     public struct Report: Sendable, Hashable {
-        /// Decision + outcome records per call, `fsync: batch`.
-        public var batch: BudgetBenchmark.Timing
+        /// `fsync: batch`.
+        public var batch: Figures
         /// The same, chained with HMAC-SHA-256 (`TOLLGATE_AUDIT_KEY` set).
-        public var batchKeyed: BudgetBenchmark.Timing
-        /// Decision + outcome records per call, `fsync: always` (two `fdatasync` per call).
-        public var always: BudgetBenchmark.Timing
+        public var batchKeyed: Figures
+        /// `fsync: always` (an `fdatasync` after each `write`).
+        public var always: Figures
 
         /// One line per figure.
         public var text: String {
             """
-            audit per call, fsync batch:         \(batch) (goal: p50 ≤ 5 µs)
-            audit per call, fsync batch + HMAC:  \(batchKeyed)
-            audit per call, fsync always:        \(always)
+            audit on a call's path, fsync batch:         \(batch.onPath) (goal: p50 ≤ 5 µs)
+            audit per call in all, fsync batch:          \(batch.perCall)
+            audit on a call's path, fsync batch + HMAC:  \(batchKeyed.onPath)
+            audit per call in all, fsync batch + HMAC:   \(batchKeyed.perCall)
+            audit on a call's path, fsync always:        \(always.onPath)
+            audit per call in all, fsync always:         \(always.perCall)
             """
         }
     }
 
     /// Runs every measurement; logs are created in `directory` and removed.
     public static func run(directory: String, iterations: Int = 20_000, syncedIterations: Int = 300) throws(AuditError) -> Report {
-        let batch = try timing(directory + "/bench-batch.log", .batch, key: nil, iterations)
-        let keyed = try timing(directory + "/bench-keyed.log", .batch, key: Array("bench-key-0123456789abcdef".utf8), iterations)
-        let always = try timing(directory + "/bench-always.log", .always, key: nil, syncedIterations)
+        let batch = try figures(directory + "/bench-batch.log", .batch, key: nil, iterations)
+        let keyed = try figures(directory + "/bench-keyed.log", .batch, key: Array("bench-key-0123456789abcdef".utf8), iterations)
+        let always = try figures(directory + "/bench-always.log", .always, key: nil, syncedIterations)
         return Report(batch: batch, batchKeyed: keyed, always: always)
     }
 
     /// Records `count` calls into `path` (fsync batch), for profilers (`tollgate-bench loop audit N`).
     public static func loop(path: String, count: Int) throws(AuditError) {
-        _ = try timing(path, .batch, key: nil, count)
+        _ = try figures(path, .batch, key: nil, count)
     }
 
-    /// Times the records of `count` calls (an `echo` with a short text, arguments redacted).
-    private static func timing(_ path: String, _ durability: AuditLog.Durability, key: [UInt8]?, _ count: Int) throws(AuditError) -> BudgetBenchmark.Timing {
+    /// Times the records of `count` calls (an `echo` with a short text, arguments redacted), one
+    /// after another as a client that waits for each answer makes them.
+    private static func figures(_ path: String, _ durability: AuditLog.Durability, key: [UInt8]?, _ count: Int) throws(AuditError) -> Figures {
         unlink(path)
-        defer { unlink(path) }
+        defer {
+            unlink(path)
+            unlink(AuditLock.path(forLog: path))
+        }
         let log = try AuditLog.open(path: path, fsync: durability, key: key)
         var trail = AuditTrail(log: log, arguments: .redacted, server: "bench")
-        var samples: [Int64] = []
-        samples.reserveCapacity(count)
+        var onPath: [Int64] = [], perCall: [Int64] = []
+        onPath.reserveCapacity(count)
+        perCall.reserveCapacity(count)
         for index in 0..<count {
             let call: ToolCall
             do throws(JSONRPCError) {
@@ -59,11 +79,16 @@ public enum AuditBenchmark {
             }
             let begin = SystemClock.nanoseconds(CLOCK_MONOTONIC)
             try trail.recordDecision(call, .allowed, denial: nil)
-            try trail.recordOutcome(call, .result(isError: false, bytes: 64))
+            trail.recordOutcome(call, .result(isError: false, bytes: 64))
+            let answered = SystemClock.nanoseconds(CLOCK_MONOTONIC)
+            log.writePending()
             let end = SystemClock.nanoseconds(CLOCK_MONOTONIC)
-            if index >= count / 10 { samples.append(end - begin) }
+            if index >= count / 10 {
+                onPath.append(answered - begin)
+                perCall.append(end - begin)
+            }
         }
         try log.close()
-        return BudgetBenchmark.Timing(samples)
+        return Figures(onPath: BudgetBenchmark.Timing(onPath), perCall: BudgetBenchmark.Timing(perCall))
     }
 }

@@ -19,6 +19,8 @@ public enum AuditError: Error, Sendable, Equatable, CustomStringConvertible {
     case corruptTail(path: String)
     /// The log was closed.
     case closed(path: String)
+    /// The lock file beside the log is not a Tollgate audit lock file of this build's layout.
+    case foreignLock(path: String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,8 @@ public enum AuditError: Error, Sendable, Equatable, CustomStringConvertible {
             "audit log \(path): the last line is not an audit record, so the chain cannot continue; move the file aside"
         case .closed(let path):
             "audit log \(path): closed"
+        case .foreignLock(let path):
+            "audit lock file \(path) was not made by this build of Tollgate; stop every Tollgate writing the log, then remove it"
         }
     }
 }

@@ -42,8 +42,7 @@ struct AuditFile {
         return (status.identity, status.size)
     }
 
-    /// What `fstat` tells of the open file: enough to see, without looking up `path`, whether it
-    /// may still be written on the fast path (see ``AuditLog`` on rotation).
+    /// What `fstat` tells of the open file.
     struct Status {
         var identity: Identity
         var size: Int
@@ -52,16 +51,7 @@ struct AuditFile {
         var owner: UInt32
         /// `st_nlink`: 0 once the file was removed.
         var links: Int
-
-        /// Still linked once (not removed), owner-writable and writable by nobody else, owned by this process's user: every writer
-        /// that can open it can also `fchmod` it, so a rotation by any of them marks it (``retire()``).
-        var isPrivateToWriter: Bool {
-            links == 1 && permissions & 0o222 == 0o200 && owner == AuditFile.effectiveUser
-        }
     }
-
-    /// This process's effective user id, asked once (`geteuid` is a system call; Tollgate never changes it).
-    static let effectiveUser = UInt32(geteuid())
 
     /// The identity, size, permissions and owner of the open file: one `statx` that leaves out
     /// the timestamps (asking for them would make every following write update the inode, see
@@ -74,7 +64,7 @@ struct AuditFile {
     }
 
     /// Marks a file that was just rotated away as retired: its write permission bits are removed,
-    /// which every writer sees in its `fstat` under the lock and then checks `path` again.
+    /// so that nothing appends to it by mistake.
     func retire() {
         var info = stat()
         guard fstat(fd, &info) == 0 else { return }

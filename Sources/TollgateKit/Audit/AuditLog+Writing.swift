@@ -5,49 +5,65 @@ import Darwin
 #endif
 
 extension AuditLog {
-    /// Writes one record under the file lock (see ``AuditLog``); called with the state locked.
-    func write(_ record: Entry, state: inout State) throws(AuditError) -> String {
+    /// Writes records in one `write` under the log's lock (see ``AuditLog``) and returns the last
+    /// one's hash; called with the state locked.
+    func write(_ records: [Pending], state: inout State) throws(AuditError) -> String {
         // A few rounds at most: each one either writes or follows a rotation to the new file.
         for _ in 0..<(Self.keptRotations + 2) {
             guard !state.closed else { throw .closed(path: path) }
-            if state.file == nil { state.file = try AuditFile.openForAppending(path) }
-            guard let file = state.file else { throw .closed(path: path) }
-            try file.lock()
-            let status = try withUnlock(file) { () throws(AuditError) in try file.fullStatus() }
-            let (identity, size) = (status.identity, status.size)
-            // Whether `path` must be looked up to see if it still names this file. Not when
-            // nothing changed since this log's own last write (same file and size, so nobody else
-            // appended or rotated) on a file that only this user can write (so whoever rotated it
-            // also marked it, see `retire()`), and the name was checked recently (for renames
-            // from outside Tollgate).
+            if state.file == nil { try reopen(state: &state) }
+            guard let file = state.file, let identity = state.identity else { throw .closed(path: path) }
+            let shared = try lock.acquire(known: state.last)
             let now = SystemClock.nanoseconds(CLOCK_MONOTONIC)
-            let unchanged = state.last.map { $0.identity == identity && $0.size == size } ?? false
-            if !unchanged || !status.isPrivateToWriter || now - state.pathCheckedAt > Self.pathCheckIntervalNanoseconds {
-                guard try withUnlock(file, { () throws(AuditError) in try AuditFile.identity(of: path) }) == identity else {
-                    // Rotated (or removed) by another writer: follow the name.
-                    file.unlock()
+            var chain: AuditLock.Chain
+            var needsNewline = false
+            if let shared, shared.identity == identity, !watch.changed, now - state.pathCheckedAt <= Self.pathCheckIntervalNanoseconds {
+                chain = shared
+            } else {
+                // Look at the file and its name: the chain state is unknown or names another
+                // file, the file was removed, renamed or changed from outside (records must not
+                // go to a deleted file), or it is time to check.
+                watch.acknowledge()
+                let status = try withRelease { () throws(AuditError) in try file.fullStatus() }
+                guard status.links > 0, try withRelease({ () throws(AuditError) in try AuditFile.identity(of: path) }) == identity else {
+                    // Rotated or replaced from outside Tollgate, or removed: follow the name.
+                    lock.release(storing: nil)
                     try reopen(state: &state)
                     continue
                 }
                 state.pathCheckedAt = now
+                let tail = try withRelease { () throws(AuditError) in try previous(file, identity: identity, size: status.size, shared: shared) }
+                chain = AuditLock.Chain(identity: identity, size: status.size, hash: tail.hash ?? AuditRecord.genesisHash)
+                needsNewline = tail.needsNewline
             }
-            let tail = try withUnlock(file) { () throws(AuditError) in try previous(file, identity: identity, size: size, state: state) }
-            var (line, hash) = record.sealed(time: AuditTimestamp.now(), seq: state.seq + 1, run: runID,
-                                             prev: tail.hash ?? AuditRecord.genesisHash, authenticator: authenticator)
-            if tail.needsNewline { line.insert(0x0A, at: 0) }
-            if let rotateBytes, size > 0, size + line.count > rotateBytes {
-                // Unlock before the descriptor is closed: its number may be reused at once by another writer.
-                try withUnlock(file) { () throws(AuditError) in try rotate() }
+            var lines: [UInt8] = needsNewline ? [0x0A] : []
+            var (seq, hash) = (state.seq, chain.hash)
+            let time = AuditTimestamp.now()
+            for record in records {
+                seq += 1
+                let sealed = record.entry.sealed(time: record.time ?? time, seq: seq, run: runID, prev: hash, authenticator: authenticator)
+                if lines.isEmpty { lines = sealed.line } else { lines.append(contentsOf: sealed.line) }
+                hash = sealed.hash
+            }
+            if let rotateBytes, chain.size > 0, chain.size + lines.count > rotateBytes {
+                try withRelease { () throws(AuditError) in try rotate() }
                 file.retire()
-                file.unlock()
-                try reopen(state: &state)
+                // The chain continues in the new file at `path`, which every writer follows.
+                try withRelease { () throws(AuditError) in try reopen(state: &state) }
+                guard let identity = state.identity else { throw .closed(path: path) }
+                chain = AuditLock.Chain(identity: identity, size: 0, hash: chain.hash)
+                state.pathCheckedAt = now
+                lock.release(storing: chain)
+                state.last = chain
                 continue
             }
-            try withUnlock(file) { () throws(AuditError) in try file.writeRecord(line, size: size) }
-            state.seq += 1
-            state.last = (identity, size + line.count, hash)
-            if durability == .always { try withUnlock(file) { () throws(AuditError) in try file.sync() } }
-            file.unlock()
+            try withRelease { () throws(AuditError) in try file.writeRecord(lines, size: chain.size) }
+            chain.size += lines.count
+            chain.hash = hash
+            lock.release(storing: chain)
+            state.seq = seq
+            state.last = chain
+            if durability == .always { try file.sync() }
             return hash
         }
         throw .system(.rotate, path: path, errno: EAGAIN)
@@ -66,26 +82,30 @@ extension AuditLog {
         }
     }
 
-    /// Runs `body`; if it throws, unlocks `file` first.
-    private func withUnlock<R>(_ file: AuditFile, _ body: () throws(AuditError) -> R) throws(AuditError) -> R {
+    /// Runs `body` with the lock held; if it throws, releases the lock first (leaving the chain
+    /// state as it was).
+    private func withRelease<R>(_ body: () throws(AuditError) -> R) throws(AuditError) -> R {
         do {
             return try body()
         } catch {
-            file.unlock()
+            lock.release(storing: nil)
             throw error
         }
     }
 
-    /// The chain's last hash: this log's own last write when nothing came after it, else the
-    /// end of the file, else (empty file) the end of `path.1`. When the file is shorter than
-    /// after this log's last write, it was truncated: the chain continues from that write, so
-    /// the verifier shows the records that were cut.
-    private func previous(_ file: AuditFile, identity: AuditFile.Identity, size: Int, state: borrowing State) throws(AuditError) -> AuditFile.Tail {
-        if let last = state.last, last.identity == identity, last.size >= size {
-            return AuditFile.Tail(hash: last.hash, needsNewline: last.size == size ? false : try file.endsInPartialLine(size: size))
+    /// The chain's last hash when the chain state cannot be used as it is: the shared hash when it
+    /// names this file and nothing was added since (a file shorter than that was truncated: the
+    /// chain continues from its last known record, so the verifier shows the records that were
+    /// cut), else the end of the file; for an empty file, the shared hash when there is one (the
+    /// chain went on in a file that was removed or renamed from outside: continuing it shows that
+    /// records came before), else the end of `path.1`.
+    private func previous(_ file: AuditFile, identity: AuditFile.Identity, size: Int, shared: AuditLock.Chain?) throws(AuditError) -> AuditFile.Tail {
+        if let shared, shared.identity == identity, shared.size >= size {
+            return AuditFile.Tail(hash: shared.hash, needsNewline: shared.size == size ? false : try file.endsInPartialLine(size: size))
         }
         let tail = try file.tail(size: size)
         if tail.hash != nil { return tail }
+        if let shared { return AuditFile.Tail(hash: shared.hash, needsNewline: tail.needsNewline) }
         let rotated = try AuditFile.tail(ofClosed: rotatedPath(1))
         return AuditFile.Tail(hash: rotated?.hash, needsNewline: tail.needsNewline)
     }
@@ -111,7 +131,15 @@ extension AuditLog {
             file.closeDescriptor()
         }
         state.file = nil
-        state.last = nil
-        state.file = try AuditFile.openForAppending(path)
+        state.identity = nil
+        let file = try AuditFile.openForAppending(path)
+        do throws(AuditError) {
+            state.identity = try file.fullStatus().identity
+        } catch {
+            file.closeDescriptor()
+            throw error
+        }
+        state.file = file
+        watch.watch(path)
     }
 }

@@ -8,31 +8,41 @@ import Darwin
 /// The audit trail writer: appends one sealed record per line to a file that any number of
 /// Tollgate processes may share, keeping one hash chain across all of them.
 ///
-/// Each ``append(_:)`` takes the file's exclusive `flock`, makes sure its descriptor still names
-/// the file at `path` (another process may have rotated it), reads the last record's `hash` from
-/// the end of the file, fills in `time` (unless set), `seq`, `run`, `prev` and `alg`, seals the
-/// record (``AuditRecord/seal(key:)``) and writes it in one `write` on its `O_APPEND` descriptor,
-/// then unlocks. A record that cannot be written throws, and nothing of it stays in the file, so
-/// the caller can fail closed.
+/// Each ``append(_:)`` takes the log's lock (``AuditLock``: a process-shared mutex in a small
+/// file beside the log, which also holds where the chain stands: the file it continues in, that
+/// file's size and the last record's hash), fills in `time` (unless set), `seq`, `run`, `prev` and
+/// `alg`, seals the record (``AuditRecord/seal(key:)``), writes it in one `write` on its
+/// `O_APPEND` descriptor, stores the new chain state and releases the lock. While no other writer
+/// holds the lock, that is one system call per record. A record that cannot be written throws,
+/// and nothing of it stays in the file, so the caller can fail closed.
 ///
-/// Durability (`fsync`): ``Durability/always`` calls `fdatasync` after every record before
-/// `append` returns; ``Durability/batch`` returns once the record is written and a helper thread
+/// The log itself is looked at only when the shared state cannot be trusted as it is: a new lock
+/// file, a writer that died holding the lock (perhaps inside a write), a chain that continues in
+/// another file, a file removed, renamed or changed in its metadata from outside
+/// (``AuditFileWatch``: records must not go to a deleted file), or every
+/// ``pathCheckIntervalNanoseconds``. Then the log checks that `path` still names its file (a
+/// rename from outside Tollgate is followed; records written before stay in the renamed file) and
+/// that the file has the size the chain says (a file truncated or appended to from outside: the
+/// chain continues from its last known record, so the verifier shows what was cut or added).
+///
+/// A call's outcome record may be queued (``appendLater(_:)``) so that it is written after the
+/// response it describes has been relayed: with the next record in the same `write`, by
+/// ``writePending()`` (which the relay calls once it has written to the client), by a helper
+/// thread within ``batchIntervalMilliseconds``, or on ``flush()`` and ``close()``. Its `time` is
+/// when it was queued.
+///
+/// Durability (`fsync`): ``Durability/always`` calls `fdatasync` after every `write` before
+/// `append` returns; ``Durability/batch`` returns once the record is written and the helper thread
 /// calls `fdatasync` within ``batchIntervalMilliseconds`` (at most once per interval; the thread
-/// ends when the log is idle), and ``close()`` syncs. A failed background sync is thrown by the
-/// next `append`.
+/// ends when the log is idle), and ``close()`` syncs. A failed background write or sync is thrown
+/// by the next `append`.
 ///
 /// Rotation: with `rotateMB`, a record that would take a non-empty file past that many MiB first
 /// renames the file to `path.1` (after shifting `path.1`…`path.9` to `.2`…`.10`; the oldest,
-/// `path.10`, is removed), under the lock; the record then starts a new file at `path`, and its
-/// `prev` is the last hash of `path.1`, so the chain continues across files. Any writer that finds
-/// `path` empty continues from `path.1` the same way. The rotating writer then removes the write
-/// permission bits of the rotated file (`fchmod` on its descriptor, still under the lock): that is
-/// how other writers learn of the rotation from the `fstat` they do under the lock anyway, since
-/// they skip looking up `path` while the file is unchanged since their own last write and writable
-/// only by its owner (their user, who can always `fchmod` it). `path` is still looked up whenever
-/// the file changed, is writable by other users, was removed (no links left: records must not go
-/// to a deleted file), or ``pathCheckIntervalNanoseconds`` passed (a rename from outside Tollgate
-/// is followed within that time; records written before stay in the renamed file).
+/// `path.10`, is removed), under the lock, and starts a new file at `path`; the chain state then
+/// names the new file, so every other writer follows at once, and the new file's first `prev` is
+/// the last hash of `path.1`. Any writer that finds `path` empty with no chain state continues
+/// from `path.1` the same way.
 ///
 /// A file whose last line is a partial record (a crash during a write) gets a newline before the
 /// next record; the chain continues from the last complete record, and the verifier reports the
@@ -46,11 +56,10 @@ public final class AuditLog: Sendable {
         case always
     }
 
-    /// How long a record may wait for `fdatasync` in batch mode.
+    /// How long a record may wait for `fdatasync` in batch mode, and a queued outcome record for its `write`.
     public static let batchIntervalMilliseconds = 100
 
-    /// How often a writer alone on its file checks that `path` still names it (for renames from
-    /// outside Tollgate; rotations by Tollgate writers are seen at once).
+    /// How often a writer checks the log against its name and the chain state (see ``AuditLog``).
     static let pathCheckIntervalNanoseconds: Int64 = 100_000_000
 
     /// The rotated files kept: `path.1` (newest) to `path.10` (oldest).
@@ -67,34 +76,51 @@ public final class AuditLog: Sendable {
     let key: [UInt8]?
     /// HMAC-SHA-256 keyed with `key` (its pads already hashed), copied for each record; nil without a key.
     let authenticator: HMAC?
+    let lock: AuditLock
+    /// Tells when the open file was removed, renamed or changed from outside.
+    let watch = AuditFileWatch()
     let state: Mutex<State>
 
     struct State {
         /// The open file; nil after ``AuditLog/close()`` or when reopening failed (retried on the next append).
         var file: AuditFile?
+        /// Which file `file` is (asked once, when it was opened).
+        var identity: AuditFile.Identity?
         var closed = false
         var seq = 0
-        /// What this log last wrote, so a writer alone does not read the file back each time.
-        var last: (identity: AuditFile.Identity, size: Int, hash: String)?
+        /// Where this log last left the chain (so its hash need not be decoded from the lock file again).
+        var last: AuditLock.Chain?
         /// When `path` was last checked to name the open file (monotonic ns).
         var pathCheckedAt: Int64 = .min / 2
+        /// Outcome records waiting to be written (``AuditLog/appendLater(_:)``).
+        var pending: [Pending] = []
         var dirty = false
-        var flusherRunning = false
+        var helperRunning = false
         var failure: AuditError?
     }
 
-    init(path: String, file: AuditFile, durability: Durability, rotateBytes: Int?, key: [UInt8]?, runID: String) {
+    /// A record queued by ``AuditLog/appendLater(_:)``, with the time it was queued.
+    struct Pending {
+        var entry: Entry
+        var time: AuditTimestamp?
+    }
+
+    init(path: String, file: AuditFile, identity: AuditFile.Identity, lock: AuditLock, durability: Durability,
+         rotateBytes: Int?, key: [UInt8]?, runID: String) {
         self.path = path
         self.durability = durability
         self.rotateBytes = rotateBytes
         self.key = key
         authenticator = key.map { HMAC(key: $0) }
         self.runID = runID
-        state = Mutex(State(file: file))
+        self.lock = lock
+        state = Mutex(State(file: file, identity: identity))
+        watch.watch(path)
     }
 
     /// Opens (creating with mode 0600 if needed) the log at `path`. `rotateMB` is in MiB;
-    /// `key` (see ``AuditKey``) makes the chain HMAC-SHA-256. Throws if the file cannot be opened.
+    /// `key` (see ``AuditKey``) makes the chain HMAC-SHA-256. Throws if the file or its lock
+    /// file cannot be opened.
     public static func open(
         path: String, fsync durability: Durability = .batch, rotateMB: Int? = nil, key: [UInt8]? = nil
     ) throws(AuditError) -> AuditLog {
@@ -106,18 +132,31 @@ public final class AuditLog: Sendable {
         path: String, fsync durability: Durability, rotateBytes: Int?, key: [UInt8]?, runID: String? = nil
     ) throws(AuditError) -> AuditLog {
         let file = try AuditFile.openForAppending(path)
+        let status: AuditFile.Status
+        let lock: AuditLock
+        do throws(AuditError) {
+            status = try file.fullStatus()
+            // The lock file is as private as the log: whoever may write the log may lock it.
+            lock = try AuditLock.open(forLog: path, mode: mode_t(status.permissions & 0o666 | 0o600))
+        } catch {
+            file.closeDescriptor()
+            throw error
+        }
         return AuditLog(
-            path: path, file: file, durability: durability, rotateBytes: rotateBytes,
+            path: path, file: file, identity: status.identity, lock: lock, durability: durability, rotateBytes: rotateBytes,
             key: key.flatMap { $0.isEmpty ? nil : $0 }, runID: runID ?? AuditRunID.random())
     }
 
     deinit {
         state.withLock { state in
+            if !state.pending.isEmpty, !state.closed { _ = try? write(pending: &state) }
             guard let file = state.file else { return }
             if state.dirty { _ = AuditFile.syncData(file.fd) }
             file.closeDescriptor()
             state.file = nil
         }
+        watch.stop()
+        lock.close()
     }
 
     /// Appends a record and returns its hash. `time` is set to now unless present; `seq`, `run`,
@@ -139,64 +178,135 @@ public final class AuditLog: Sendable {
         try append(entry: .call(record))
     }
 
+    /// Queues a call's outcome record, timed now, to be written after the response it describes
+    /// was relayed (see ``AuditLog``).
+    func appendLater(_ record: AuditCallRecord) {
+        let startHelper = state.withLock { state in
+            state.pending.append(Pending(entry: .call(record), time: AuditTimestamp.now()))
+            return startsHelper(&state)
+        }
+        if startHelper { startThread { [self] in helperLoop() } }
+    }
+
+    /// Writes the queued records now. A failure is thrown by the next ``append(_:)``.
+    func writePending() {
+        state.withLock { state in
+            guard !state.pending.isEmpty, !state.closed else { return }
+            do throws(AuditError) {
+                try write(pending: &state)
+            } catch {
+                state.failure = error
+            }
+        }
+    }
+
     private func append(entry record: Entry) throws(AuditError) -> String {
-        let (hash, startFlusher) = try state.withLock { (state: inout State) throws(AuditError) -> (String, Bool) in
+        let (hash, startHelper) = try state.withLock { (state: inout State) throws(AuditError) -> (String, Bool) in
             if let failure = state.failure {
                 state.failure = nil
                 throw failure
             }
-            let hash = try write(record, state: &state)
-            guard durability == .batch else { return (hash, false) }
-            state.dirty = true
-            let start = !state.flusherRunning
-            state.flusherRunning = true
-            return (hash, start)
+            state.pending.append(Pending(entry: record, time: nil))
+            let hash: String
+            do throws(AuditError) {
+                hash = try write(pending: &state)
+            } catch {
+                state.pending.removeLast()  // this record was not written; the queued ones wait
+                throw error
+            }
+            return (hash, durability == .batch && startsHelper(&state))
         }
-        if startFlusher { startThread { [self] in flushLoop() } }
+        if startHelper { startThread { [self] in helperLoop() } }
         return hash
     }
 
-    /// Syncs what was written (in batch mode) now.
+    /// Writes every pending record in one `write` and empties the queue; returns the last hash.
+    @discardableResult
+    private func write(pending state: inout State) throws(AuditError) -> String {
+        let hash = try write(state.pending, state: &state)
+        state.pending.removeAll(keepingCapacity: true)
+        if durability == .batch { state.dirty = true }
+        return hash
+    }
+
+    /// Whether the helper thread must be started (it is marked running): something waits for a
+    /// `write` or a batched sync.
+    private func startsHelper(_ state: inout State) -> Bool {
+        guard !state.helperRunning else { return false }
+        state.helperRunning = true
+        return true
+    }
+
+    /// Syncs what was written (in batch mode) now, after writing the queued records.
     public func flush() throws(AuditError) {
         try state.withLock { (state: inout State) throws(AuditError) in
             guard !state.closed, let file = state.file else { throw .closed(path: path) }
+            if !state.pending.isEmpty { try write(pending: &state) }
             guard state.dirty else { return }
             try file.sync()
             state.dirty = false
         }
     }
 
-    /// Syncs and closes the file. Later appends throw ``AuditError/closed(path:)``.
+    /// Writes the queued records, syncs and closes the file. Later appends throw ``AuditError/closed(path:)``.
     public func close() throws(AuditError) {
         try state.withLock { (state: inout State) throws(AuditError) in
+            guard !state.closed else { return }
+            var failure: AuditError?
+            if !state.pending.isEmpty {
+                do throws(AuditError) { try write(pending: &state) } catch { failure = error }
+            }
             state.closed = true
-            guard let file = state.file else { return }
-            state.file = nil
-            defer { file.closeDescriptor() }
-            if state.dirty {
-                state.dirty = false
-                try file.sync()
+            if let file = state.file {
+                state.file = nil
+                if state.dirty {
+                    state.dirty = false
+                    if AuditFile.syncData(file.fd) != 0, failure == nil { failure = .system(.sync, path: path, errno: errno) }
+                }
+                file.closeDescriptor()
+            }
+            if let failure { throw failure }
+        }
+        watch.stop()
+    }
+
+    /// Writes queued records and (batch mode) syncs, at most once per interval while there is
+    /// work, then ends.
+    private func helperLoop() {
+        while true {
+            usleep(useconds_t(Self.batchIntervalMilliseconds * 1000))
+            switch state.withLock({ helperStep(&$0) }) {
+            case .stop: return
+            case .wait: continue
+            case .sync(let descriptor):
+                let failed = descriptor < 0 || AuditFile.syncData(descriptor) != 0
+                let code = errno
+                if descriptor >= 0 { AuditFile(path: path, fd: descriptor).closeDescriptor() }
+                if failed { state.withLock { $0.failure = .system(.sync, path: path, errno: code) } }
             }
         }
     }
 
-    /// Batch mode: syncs at most once per interval while records keep coming, then ends.
-    private func flushLoop() {
-        while true {
-            usleep(useconds_t(Self.batchIntervalMilliseconds * 1000))
-            let descriptor: Int32? = state.withLock { (state: inout State) -> Int32? in
-                guard let file = state.file, state.dirty else {
-                    state.flusherRunning = false
-                    return nil
-                }
-                state.dirty = false
-                return dup(file.fd)
-            }
-            guard let descriptor else { return }
-            let failed = descriptor < 0 || AuditFile.syncData(descriptor) != 0
-            let code = errno
-            if descriptor >= 0 { AuditFile(path: path, fd: descriptor).closeDescriptor() }
-            if failed { state.withLock { $0.failure = .system(.sync, path: path, errno: code) } }
+    /// What the helper thread does next.
+    private enum HelperStep {
+        case stop
+        /// Queued records could not be written: try again after the interval.
+        case wait
+        /// Sync a duplicate of the file's descriptor outside the lock (-1: `dup` failed).
+        case sync(Int32)
+    }
+
+    /// Writes the queued records and decides the helper's next step (called under the lock).
+    private func helperStep(_ state: inout State) -> HelperStep {
+        if !state.pending.isEmpty, !state.closed {
+            do throws(AuditError) { try write(pending: &state) } catch { state.failure = error }
         }
+        guard let file = state.file, !state.closed, state.dirty || !state.pending.isEmpty else {
+            state.helperRunning = false
+            return .stop
+        }
+        guard state.dirty else { return .wait }
+        state.dirty = false
+        return .sync(dup(file.fd))
     }
 }

@@ -30,8 +30,9 @@ public struct AuditTrail: Sendable {
     }
 
     /// Records how a forwarded call ended; `tokens` is the result's estimated size in tokens,
-    /// when budgets estimated it.
-    public mutating func recordOutcome(_ call: ToolCall, _ outcome: CallOutcome, tokens: Int64? = nil) throws(AuditError) {
+    /// when budgets estimated it. The record is queued and written once the response was relayed
+    /// (see ``AuditLog``); a failure to write it is thrown by the log's next append.
+    public mutating func recordOutcome(_ call: ToolCall, _ outcome: CallOutcome, tokens: Int64? = nil) {
         let start = started.removeValue(forKey: call.id)
         let duration = start.map { Int(Self.nowMicros() - $0) } ?? 0
         let recorded: AuditRecord.Outcome
@@ -41,7 +42,7 @@ public struct AuditTrail: Sendable {
         case .error: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration)
         case .serverGone, .timedOut: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration)
         }
-        try log.append(AuditCallRecord.outcome(serverMember: serverMember, tool: call.name, id: call.id.description, outcome: recorded))
+        log.appendLater(AuditCallRecord.outcome(serverMember: serverMember, tool: call.name, id: call.id.description, outcome: recorded))
     }
 
     /// Records a budget threshold crossing.

@@ -61,6 +61,7 @@ public struct PolicyGate: Gate {
 
     public var inspectsToolLists: Bool { true }
     public var observesOutcomes: Bool { audit != nil || budgets != nil }
+    public var auditLog: AuditLog? { audit?.log }
     public var inspectsResults: Bool { budgets?.inspectsResults ?? false }
 
     public mutating func decide(_ call: ToolCall) -> GateVerdict {
@@ -129,11 +130,7 @@ public struct PolicyGate: Gate {
     public mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome, result: JSONObject?) -> JSONObject? {
         let enforce = manifest.policy.mode == .enforce
         let completion = budgets?.complete(call, outcome: outcome, result: result, enforce: enforce)
-        do throws(AuditError) {
-            try audit?.recordOutcome(call, outcome, tokens: completion?.tokens)
-        } catch {
-            diagnostics.report("audit: cannot record the outcome of \(call.name): \(error)")
-        }
+        audit?.recordOutcome(call, outcome, tokens: completion?.tokens)
         guard let completion else { return nil }
         for problem in completion.problems { diagnostics.report(problem) }
         report(completion.crossings)

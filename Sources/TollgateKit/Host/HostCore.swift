@@ -31,6 +31,9 @@ final class HostCore: Sendable {
     let diagnostics: Diagnostics
     /// The local approvers running for held calls.
     let approvers = ApproverPool()
+    /// The gate's audit log: outcome records queued while deciding are written once the
+    /// client's output was written.
+    let auditLog: AuditLog?
     /// Why Tollgate stops on its own (a start-up error), once it must.
     let stopReason = Mutex<String?>(nil)
     /// Each child's incarnation (0 for the first process, one more per restart): a pump thread
@@ -41,6 +44,7 @@ final class HostCore: Sendable {
          maxMessageBytes: Int, diagnostics: Diagnostics) {
         maxDepth = session.maxDepth
         usesTimers = session.usesTimers
+        auditLog = session.gate.auditLog
         self.session = Mutex(session)
         self.clientOutput = clientOutput
         self.childInputs = childInputs
@@ -62,6 +66,7 @@ final class HostCore: Sendable {
             childInputs[child].write(bytes)
         }
         clientOutput.write(actions.toClient)
+        auditLog?.writePending()
         for log in actions.logs { diagnostics.report(log) }
         approvers.stop(actions.cancelledApprovers)
         if let reason = actions.stop, stopReason.withLock({ stop in

@@ -29,10 +29,14 @@ final class RelayCore: Sendable {
     let diagnostics: Diagnostics
     /// The local approvers running.
     let approvers = ApproverPool()
+    /// The gate's audit log: outcome records queued while deciding are written once the
+    /// client's output was written.
+    let auditLog: AuditLog?
 
     init(session: RelaySession, clientOutput: OutputChannel, serverInput: OutputChannel, events: Int32, maxMessageBytes: Int, diagnostics: Diagnostics) {
         self.maxDepth = session.maxDepth
         self.inspectsCalls = session.gate.inspectsCalls
+        self.auditLog = session.gate.auditLog
         self.usesTimers = session.usesTimers
         self.capsSampling = session.capsSampling
         self.session = Mutex(session)
@@ -91,6 +95,7 @@ final class RelayCore: Sendable {
         for log in actions.logs { diagnostics.report(log) }
         serverInput.write(actions.toServer)
         clientOutput.write(actions.toClient)
+        auditLog?.writePending()
         return next
     }
 
@@ -143,6 +148,7 @@ final class RelayCore: Sendable {
             for log in logs { diagnostics.report(log) }
             serverInput.write(reply)
             clientOutput.write(forward)
+            auditLog?.writePending()
         })
         let partial = pump.finish()
         if partial > 0 { diagnostics.report("the server closed its output inside a message; dropped \(partial) bytes") }

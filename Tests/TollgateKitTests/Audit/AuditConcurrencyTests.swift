@@ -136,7 +136,7 @@ struct AuditConcurrencyTests {
         #expect(result.last?.hash == (try json(try auditLines(path).last!))["hash"]?.stringValue)
     }
 
-    @Test("a writer alone since its last record sees another writer's rotation at once (the rotated file is marked read-only)")
+    @Test("a writer alone since its last record sees another writer's rotation at once (the shared chain state names the new file; the rotated one is marked read-only)")
     func rotationByAnotherWriterIsSeen() throws {
         let scratch = try AuditScratch()
         defer { scratch.remove() }

@@ -167,9 +167,9 @@ struct AuditLogTests {
         try log.flush()
         try log.append(sampleDecision(1))
         // The flusher syncs within an interval, then ends after an idle one (polled: the machine may be busy).
-        for _ in 0..<500 where log.state.withLock({ $0.flusherRunning }) { usleep(10_000) }
+        for _ in 0..<500 where log.state.withLock({ $0.helperRunning }) { usleep(10_000) }
         #expect(log.state.withLock { $0.dirty } == false, "the background flusher synced")
-        #expect(log.state.withLock { $0.flusherRunning } == false, "and ended once idle")
+        #expect(log.state.withLock { $0.helperRunning } == false, "and ended once idle")
         try log.append(sampleDecision(2))
         try log.close()
         #expect(try auditLines(path).count == 3)

@@ -1,0 +1,87 @@
+/* The audit log's lock: a robust, process-shared mutex in a small file that every writer maps,
+   next to the chain state it guards. Taking and releasing it costs no system call when no other
+   writer holds it (flock, by contrast, is two). A writer that dies holding it leaves it to the
+   next one, which is told so (EOWNERDEAD) and reads the chain back from the log. */
+#define _GNU_SOURCE
+#include "CTollgateSupport.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TG_AUDIT_LOCK_MAGIC 0x31434f4c44554754ULL /* "TGAUDLC1" */
+
+typedef struct {
+    uint64_t magic;   /* set last, once the mutex is initialized */
+    uint64_t layout;  /* sizeof(tg_audit_region_t): a build with another layout refuses the file */
+    pthread_mutex_t mutex;
+    tg_audit_chain_t chain;
+} tg_audit_region_t;
+
+void *tg_audit_lock_open(const char *path, mode_t mode) {
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode);
+    if (fd < 0) return NULL;
+    /* Initialization is rare and races only with other openers: flock serializes them. */
+    while (flock(fd, LOCK_EX) != 0) {
+        if (errno != EINTR) { int code = errno; close(fd); errno = code; return NULL; }
+    }
+    tg_audit_region_t *region = NULL;
+    struct stat info;
+    int code = 0;
+    if (fstat(fd, &info) != 0) { code = errno; goto done; }
+    if (!S_ISREG(info.st_mode)) { code = EPROTO; goto done; }
+    if (info.st_size < (off_t)sizeof(tg_audit_region_t) && ftruncate(fd, sizeof(tg_audit_region_t)) != 0) { code = errno; goto done; }
+    void *mapped = mmap(NULL, sizeof(tg_audit_region_t), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (mapped == MAP_FAILED) { code = errno; goto done; }
+    region = mapped;
+    if (region->magic == 0) {
+        pthread_mutexattr_t attributes;
+        pthread_mutexattr_init(&attributes);
+        pthread_mutexattr_setpshared(&attributes, PTHREAD_PROCESS_SHARED);
+        pthread_mutexattr_setrobust(&attributes, PTHREAD_MUTEX_ROBUST);
+        memset(region, 0, sizeof(*region));
+        int failed = pthread_mutex_init(&region->mutex, &attributes);
+        pthread_mutexattr_destroy(&attributes);
+        if (failed) { code = failed; munmap(region, sizeof(*region)); region = NULL; goto done; }
+        region->layout = sizeof(tg_audit_region_t);
+        __atomic_store_n(&region->magic, TG_AUDIT_LOCK_MAGIC, __ATOMIC_RELEASE);
+    } else if (region->magic != TG_AUDIT_LOCK_MAGIC || region->layout != sizeof(tg_audit_region_t)) {
+        code = EPROTO;
+        munmap(region, sizeof(*region));
+        region = NULL;
+    }
+done:
+    flock(fd, LOCK_UN);
+    close(fd); /* the mapping stays */
+    if (!region) errno = code;
+    return region;
+}
+
+int tg_audit_lock_acquire(void *opaque, tg_audit_chain_t *chain) {
+    tg_audit_region_t *region = opaque;
+    int result = pthread_mutex_lock(&region->mutex);
+    if (result == EOWNERDEAD) {
+        /* The holder died, perhaps inside a write: nothing it left can be trusted. */
+        region->chain.valid = 0;
+        pthread_mutex_consistent(&region->mutex);
+        *chain = region->chain;
+        return 1;
+    }
+    if (result != 0) { errno = result; return -1; }
+    *chain = region->chain;
+    return 0;
+}
+
+void tg_audit_lock_release(void *opaque, const tg_audit_chain_t *chain) {
+    tg_audit_region_t *region = opaque;
+    if (chain) region->chain = *chain;
+    pthread_mutex_unlock(&region->mutex);
+}
+
+void tg_audit_lock_close(void *opaque) {
+    munmap(opaque, sizeof(tg_audit_region_t));
+}

@@ -1,0 +1,81 @@
+import CTollgateSupport
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The lock every writer of one audit log takes around an append, and the state of the chain it
+/// guards (which file the chain continues in, that file's size and the last record's hash).
+///
+/// Both live in a small file beside the log, `.NAME.lock` in the log's directory, which every
+/// writer maps: a robust, process-shared mutex, so that taking and releasing the lock costs no
+/// system call while no other writer holds it, and a writer that dies holding it hands it on to
+/// the next one (which then reads the chain back from the log). The lock file is named after the
+/// log, not tied to one inode, so it outlives rotations.
+struct AuditLock: @unchecked Sendable {  // the region is shared memory, only touched under the mutex in it
+    /// Where the chain stands, as the last writer left it.
+    struct Chain: Equatable {
+        /// The file the chain continues in.
+        var identity: AuditFile.Identity
+        /// That file's size after the last record.
+        var size: Int
+        /// The last record's hash.
+        var hash: String
+    }
+
+    /// The lock file.
+    let path: String
+    private let region: UnsafeMutableRawPointer
+
+    /// The lock file of the log at `logPath`: `.NAME.lock` beside it (hidden, so that a glob
+    /// like `audit.log*` names only the log and its rotations).
+    static func path(forLog logPath: String) -> String {
+        guard let slash = logPath.lastIndex(of: "/") else { return ".\(logPath).lock" }
+        return "\(logPath[...slash]).\(logPath[logPath.index(after: slash)...]).lock"
+    }
+
+    /// Maps the lock file of the log at `logPath`, creating it with `mode` if needed.
+    static func open(forLog logPath: String, mode: mode_t) throws(AuditError) -> AuditLock {
+        let path = path(forLog: logPath)
+        guard let region = tg_audit_lock_open(path, mode) else {
+            throw errno == EPROTO ? .foreignLock(path: path) : .system(.lock, path: path, errno: errno)
+        }
+        return AuditLock(path: path, region: region)
+    }
+
+    /// Takes the lock (waiting for another writer) and returns where the chain stands, or nil
+    /// when that is unknown: a new lock file, or a writer that died holding the lock (perhaps
+    /// inside a write). `known` is where this writer last left the chain: when the chain still
+    /// stands there, its hash is taken from it instead of decoded again.
+    func acquire(known: Chain?) throws(AuditError) -> Chain? {
+        var chain = tg_audit_chain_t()
+        guard tg_audit_lock_acquire(region, &chain) >= 0 else { throw .system(.lock, path: path, errno: errno) }
+        guard chain.valid != 0 else { return nil }
+        let identity = AuditFile.Identity(device: chain.device, inode: chain.inode)
+        let size = Int(chain.size)
+        if let known, known.identity == identity, known.size == size { return known }
+        let hash = withUnsafeBytes(of: chain.hash) { String(decoding: $0, as: UTF8.self) }
+        return Chain(identity: identity, size: size, hash: hash)
+    }
+
+    /// Stores where the chain now stands (nil: leaves it as it was) and releases the lock.
+    func release(storing chain: Chain?) {
+        guard let chain else { return tg_audit_lock_release(region, nil) }
+        var shared = tg_audit_chain_t()
+        shared.device = chain.identity.device
+        shared.inode = chain.identity.inode
+        shared.size = Int64(chain.size)
+        withUnsafeMutableBytes(of: &shared.hash) { hash in
+            var text = chain.hash
+            text.withUTF8 { utf8 in hash.copyMemory(from: UnsafeRawBufferPointer(start: utf8.baseAddress, count: min(utf8.count, hash.count))) }
+        }
+        shared.valid = 1
+        tg_audit_lock_release(region, &shared)
+    }
+
+    /// Unmaps the lock file (the log must not be locked by this writer).
+    func close() {
+        tg_audit_lock_close(region)
+    }
+}

@@ -1,0 +1,103 @@
+import Synchronization
+import Testing
+@testable import TollgateKit
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+@Suite("Audit: the shared lock and chain state, and the watch on the file")
+struct AuditLockTests {
+    @Test("the lock file is hidden beside the log, so a glob of the log's name does not catch it")
+    func lockPath() throws {
+        #expect(AuditLock.path(forLog: "/var/log/tollgate/audit.log") == "/var/log/tollgate/.audit.log.lock")
+        #expect(AuditLock.path(forLog: "audit.log") == ".audit.log.lock")
+        let scratch = try AuditScratch()
+        defer { scratch.remove() }
+        let path = scratch.file("audit.log")
+        let log = try AuditLog.open(path: path)
+        try log.append(sampleDecision(0))
+        try log.close()
+        var info = stat()
+        #expect(stat(scratch.file(".audit.log.lock"), &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o600, "as private as the log")
+    }
+
+    @Test("a writer takes the chain from the lock file, not from the log: a hash edited in place does not mislead it")
+    func chainFromLockFile() throws {
+        let scratch = try AuditScratch()
+        defer { scratch.remove() }
+        let path = scratch.file("audit.log")
+        let lines = try writeSampleLog(path, count: 2)
+        let trueHash = try #require((try json(lines[1]))["hash"]?.stringValue)
+        // Same size, one hex digit changed in the last record's hash.
+        var edited = auditJoinLines(lines)
+        let digit = edited.count - 4
+        edited[digit] = edited[digit] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        #expect(pwrite(fd, [edited[digit]], 1, off_t(digit)) == 1)
+        close(fd)
+        let more = try writeSampleLog(path, count: 1)
+        #expect((try json(more[2]))["prev"]?.stringValue == trueHash, "the chain continues from the record as written")
+        #expect(AuditVerifier.verify(files: [path], key: nil).problem?.record.line == 2, "and the edit shows")
+    }
+
+    @Test("a writer that died holding the lock hands it on: the next one reads the chain back from the log")
+    func deadHolder() throws {
+        let scratch = try AuditScratch()
+        defer { scratch.remove() }
+        let path = scratch.file("audit.log")
+        let log = try AuditLog.open(path: path)
+        try log.append(sampleDecision(0))
+        // Another writer takes the lock, writes half a record and dies (its thread ends) holding it.
+        let lines = try auditLines(path)
+        let dying = try AuditLog.open(path: path)
+        let done = Atomic<Bool>(false)
+        startThread {
+            _ = try? dying.lock.acquire(known: nil)
+            let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+            writeFully(fd, Array(lines[0].prefix(25)))
+            close(fd)
+            done.store(true, ordering: .releasing)
+        }
+        for _ in 0..<500 where !done.load(ordering: .acquiring) { usleep(2_000) }
+        usleep(20_000)  // the thread's exit, which marks the lock's owner dead
+        try log.append(sampleDecision(1))
+        try log.close()
+        let after = try auditLines(path)
+        #expect(after.count == 3)
+        #expect(after[1] == Array(lines[0].prefix(25)), "the half record stays, ended by a newline")
+        #expect((try json(after[2]))["prev"] == (try json(lines[0]))["hash"], "the chain continues from the last whole record")
+        let result = AuditVerifier.verify(files: [path], key: nil)
+        #expect(result.problem?.record.line == 2, "\(result.report)")
+    }
+
+    @Test("a lock file that is not Tollgate's refuses the log")
+    func foreignLockFile() throws {
+        let scratch = try AuditScratch()
+        defer { scratch.remove() }
+        let path = scratch.file("audit.log")
+        auditWriteFile(scratch.file(".audit.log.lock"), [UInt8](repeating: 0x41, count: 512))
+        #expect(throws: AuditError.foreignLock(path: scratch.file(".audit.log.lock"))) { try AuditLog.open(path: path) }
+    }
+
+    @Test("a log removed from outside: the next record goes to a new file at the path, not into the removed one")
+    func removedUnderWriter() throws {
+        let scratch = try AuditScratch()
+        defer { scratch.remove() }
+        let path = scratch.file("audit.log")
+        let log = try AuditLog.open(path: path)
+        try log.append(sampleDecision(0))
+        try log.append(sampleDecision(1))
+        #expect(unlink(path) == 0)
+        // Within the name check's interval, only the watch can tell.
+        for _ in 0..<500 where !log.watch.changed { usleep(1_000) }
+        try log.append(sampleDecision(2))
+        try log.close()
+        let lines = try auditLines(path)
+        #expect(lines.count == 1)
+        #expect((try json(lines[0]))["tool"] == "read_file")
+        #expect(AuditVerifier.verify(files: [path], key: nil).continuesEarlierChain, "the new file's first record continues the removed chain")
+    }
+}
