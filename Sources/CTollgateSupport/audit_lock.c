@@ -18,9 +18,22 @@
 typedef struct {
     uint64_t magic;   /* set last, once the mutex is initialized */
     uint64_t layout;  /* sizeof(tg_audit_region_t): a build with another layout refuses the file */
+    char boot[40];    /* the boot it was initialized in (Linux's boot_id) */
     pthread_mutex_t mutex;
     tg_audit_chain_t chain;
 } tg_audit_region_t;
+
+/* This boot's id, or zeros where there is none. A mutex held when the machine went down stays
+   held in the file forever (no thread is left to be found dead), so a lock file from an earlier
+   boot is initialized again. */
+static void tg_boot_id(char out[40]) {
+    memset(out, 0, 40);
+    int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    ssize_t count = read(fd, out, 39);
+    close(fd);
+    if (count < 0) memset(out, 0, 40);
+}
 
 void *tg_audit_lock_open(const char *path, mode_t mode) {
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode);
@@ -38,6 +51,12 @@ void *tg_audit_lock_open(const char *path, mode_t mode) {
     void *mapped = mmap(NULL, sizeof(tg_audit_region_t), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (mapped == MAP_FAILED) { code = errno; goto done; }
     region = mapped;
+    char boot[40];
+    tg_boot_id(boot);
+    if (region->magic == TG_AUDIT_LOCK_MAGIC && region->layout == sizeof(tg_audit_region_t) && memcmp(region->boot, boot, 40) != 0) {
+        /* From an earlier boot: nobody can hold it now, but it may say somebody does. */
+        region->magic = 0;
+    }
     if (region->magic == 0) {
         pthread_mutexattr_t attributes;
         pthread_mutexattr_init(&attributes);
@@ -48,6 +67,7 @@ void *tg_audit_lock_open(const char *path, mode_t mode) {
         pthread_mutexattr_destroy(&attributes);
         if (failed) { code = failed; munmap(region, sizeof(*region)); region = NULL; goto done; }
         region->layout = sizeof(tg_audit_region_t);
+        memcpy(region->boot, boot, 40);
         __atomic_store_n(&region->magic, TG_AUDIT_LOCK_MAGIC, __ATOMIC_RELEASE);
     } else if (region->magic != TG_AUDIT_LOCK_MAGIC || region->layout != sizeof(tg_audit_region_t)) {
         code = EPROTO;

@@ -100,4 +100,29 @@ struct AuditLockTests {
         #expect((try json(lines[0]))["tool"] == "read_file")
         #expect(AuditVerifier.verify(files: [path], key: nil).continuesEarlierChain, "the new file's first record continues the removed chain")
     }
+
+    @Test("a lock file from an earlier boot, left locked by a writer the crash took, is initialized again instead of waited on")
+    func lockFromEarlierBoot() throws {
+        let scratch = try AuditScratch()
+        defer { scratch.remove() }
+        let path = scratch.file("audit.log")
+        _ = try writeSampleLog(path, count: 2)
+        // The region: magic (8 bytes), layout (8), boot id (40), then the mutex, whose first word
+        // is its owner's thread id: a thread of the earlier boot, which no exit will ever release.
+        let fd = open(scratch.file(".audit.log.lock"), O_RDWR | O_CLOEXEC)
+        #expect(fd >= 0)
+        #expect(pwrite(fd, Array("an-earlier-boot".utf8) + [0], 16, 16) == 16)
+        var owner: Int32 = 999_999
+        #expect(pwrite(fd, &owner, 4, 56) == 4)
+        close(fd)
+        let done = Atomic<Bool>(false)
+        startThread {
+            if let lines = try? writeSampleLog(path, count: 1), lines.count == 3 { done.store(true, ordering: .releasing) }
+        }
+        for _ in 0..<1000 where !done.load(ordering: .acquiring) { usleep(5_000) }
+        let finished = done.load(ordering: .acquiring)
+        #expect(finished, "the writer did not wait for a lock nobody can release")
+        let result = AuditVerifier.verify(files: [path], key: nil)
+        #expect(result.isIntact, "\(result.report)")
+    }
 }
