@@ -47,6 +47,8 @@ void *tg_audit_lock_open(const char *path, mode_t mode) {
     int code = 0;
     if (fstat(fd, &info) != 0) { code = errno; goto done; }
     if (!S_ISREG(info.st_mode)) { code = EPROTO; goto done; }
+    /* A new file gets the log's permissions whatever the umask: whoever may write the log may lock it. */
+    if (info.st_size == 0 && fchmod(fd, mode) != 0) { code = errno; goto done; }
     if (info.st_size < (off_t)sizeof(tg_audit_region_t) && ftruncate(fd, sizeof(tg_audit_region_t)) != 0) { code = errno; goto done; }
     void *mapped = mmap(NULL, sizeof(tg_audit_region_t), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (mapped == MAP_FAILED) { code = errno; goto done; }

@@ -6,7 +6,7 @@ import Darwin
 
 extension AuditLog {
     /// Writes records in one `write` under the log's lock (see ``AuditLog``) and returns the last
-    /// one's hash; called with the state locked.
+    /// one's hash; called with the state locked. Does not sync.
     func write(_ records: [Pending], state: inout State) throws(AuditError) -> String {
         // A few rounds at most: each one either writes or follows a rotation to the new file.
         for _ in 0..<(Self.keptRotations + 2) {
@@ -63,7 +63,6 @@ extension AuditLog {
             lock.release(storing: chain)
             state.seq = seq
             state.last = chain
-            if durability == .always { try file.sync() }
             return hash
         }
         throw .system(.rotate, path: path, errno: EAGAIN)

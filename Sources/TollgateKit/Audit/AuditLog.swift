@@ -211,7 +211,9 @@ public final class AuditLog: Sendable {
             do throws(AuditError) {
                 hash = try write(pending: &state)
             } catch {
-                state.pending.removeLast()  // this record was not written; the queued ones wait
+                // Unless they were written and only the sync failed, this record was not written
+                // (it is not queued: the caller fails closed) and the queued ones wait.
+                if !state.pending.isEmpty { state.pending.removeLast() }
                 throw error
             }
             return (hash, durability == .batch && startsHelper(&state))
@@ -221,11 +223,16 @@ public final class AuditLog: Sendable {
     }
 
     /// Writes every pending record in one `write` and empties the queue; returns the last hash.
+    /// With ``Durability/always``, syncs before returning (a failed sync is thrown; the records
+    /// stay written).
     @discardableResult
     private func write(pending state: inout State) throws(AuditError) -> String {
         let hash = try write(state.pending, state: &state)
         state.pending.removeAll(keepingCapacity: true)
-        if durability == .batch { state.dirty = true }
+        switch durability {
+        case .batch: state.dirty = true
+        case .always: try state.file?.sync()
+        }
         return hash
     }
 

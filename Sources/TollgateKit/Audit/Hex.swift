@@ -17,9 +17,12 @@ public enum Hex {
 
     /// Appends the bytes as lowercase hex to `output` (a digest written into a record).
     static func append(_ bytes: [UInt8], to output: inout [UInt8]) {
-        for byte in bytes {
-            output.append(lowercaseDigit(byte >> 4))
-            output.append(lowercaseDigit(byte & 0xF))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count * 2) { digits in
+            for (index, byte) in bytes.enumerated() {
+                digits[2 &* index] = lowercaseDigit(byte >> 4)
+                digits[2 &* index &+ 1] = lowercaseDigit(byte & 0xF)
+            }
+            output.append(contentsOf: UnsafeBufferPointer(digits))
         }
     }
 

@@ -22,6 +22,16 @@ struct AuditLockTests {
         var info = stat()
         #expect(stat(scratch.file(".audit.log.lock"), &info) == 0)
         #expect(info.st_mode & 0o777 == 0o600, "as private as the log")
+        // A log its group may write: so may the group lock it, whatever the umask.
+        let shared = scratch.file("shared.log")
+        auditWriteFile(shared, [])
+        chmod(shared, 0o660)
+        let previous = umask(0o022)
+        defer { umask(previous) }
+        let sharedLog = try AuditLog.open(path: shared)
+        try sharedLog.close()
+        #expect(stat(scratch.file(".shared.log.lock"), &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o660)
     }
 
     @Test("a writer takes the chain from the lock file, not from the log: a hash edited in place does not mislead it")
