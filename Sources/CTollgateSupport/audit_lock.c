@@ -87,10 +87,11 @@ int tg_audit_lock_acquire(void *opaque, tg_audit_chain_t *chain) {
     tg_audit_region_t *region = opaque;
     int result = pthread_mutex_lock(&region->mutex);
     if (result == EOWNERDEAD) {
-        /* The holder died, perhaps inside a write: nothing it left can be trusted. */
+        /* The holder died, perhaps inside a write: the chain state is where the last writer that
+           finished left it, and the file may hold more (what the dead one wrote, whole or torn). */
+        *chain = region->chain;
         region->chain.valid = 0;
         pthread_mutex_consistent(&region->mutex);
-        *chain = region->chain;
         return 1;
     }
     if (result != 0) { errno = result; return -1; }

@@ -81,7 +81,8 @@ typedef struct {
 void *tg_audit_lock_open(const char *path, mode_t mode);
 
 /// Takes the lock and copies the chain out. Returns 0, 1 when the previous holder died holding
-/// it (the lock is taken and the chain marked unknown), or -1 with errno set.
+/// it (the lock is taken; `chain` is where the last writer that finished left it, and the shared
+/// copy is marked unknown), or -1 with errno set.
 int tg_audit_lock_acquire(void *region, tg_audit_chain_t *chain);
 
 /// Stores `chain` (when not NULL) and releases the lock.

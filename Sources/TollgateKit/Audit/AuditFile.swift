@@ -151,6 +151,17 @@ struct AuditFile {
         return Hex.isLowercase(hash, count: 64) ? hash : nil
     }
 
+    /// Cuts a torn record off the end of the file: when the file ends in a partial line past
+    /// `start` (where a writer that then died began writing), it is truncated to the last newline
+    /// at or after `start - 1`, or to `start`. Bytes before `start` are never cut.
+    func cutTornRecord(after start: Int) throws(AuditError) {
+        let size = try status().1
+        guard size > start, try endsInPartialLine(size: size) else { return }
+        var end = start
+        if let newline = try lastNewline(before: size - 1), newline >= start { end = newline + 1 }
+        guard ftruncate(fd, off_t(end)) == 0 else { throw .system(.write, path: path, errno: errno) }
+    }
+
     /// The offset of the last newline before `offset`, reading backwards in 64 KiB steps.
     private func lastNewline(before offset: Int) throws(AuditError) -> Int? {
         var end = offset

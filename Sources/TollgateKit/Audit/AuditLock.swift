@@ -44,19 +44,21 @@ struct AuditLock: @unchecked Sendable {  // the region is shared memory, only to
         return AuditLock(path: path, region: region)
     }
 
-    /// Takes the lock (waiting for another writer) and returns where the chain stands, or nil
-    /// when that is unknown: a new lock file, or a writer that died holding the lock (perhaps
-    /// inside a write). `known` is where this writer last left the chain: when the chain still
-    /// stands there, its hash is taken from it instead of decoded again.
-    func acquire(known: Chain?) throws(AuditError) -> Chain? {
+    /// Takes the lock (waiting for another writer) and returns where the chain stands (nil when
+    /// that is unknown: a new lock file) and whether the previous holder died holding the lock
+    /// (perhaps inside a write): then the chain is where the last writer that finished left it,
+    /// and the file may hold more. `known` is where this writer last left the chain: when the
+    /// chain still stands there, its hash is taken from it instead of decoded again.
+    func acquire(known: Chain?) throws(AuditError) -> (chain: Chain?, holderDied: Bool) {
         var chain = tg_audit_chain_t()
-        guard tg_audit_lock_acquire(region, &chain) >= 0 else { throw .system(.lock, path: path, errno: errno) }
-        guard chain.valid != 0 else { return nil }
+        let result = tg_audit_lock_acquire(region, &chain)
+        guard result >= 0 else { throw .system(.lock, path: path, errno: errno) }
+        guard chain.valid != 0 else { return (nil, result == 1) }
         let identity = AuditFile.Identity(device: chain.device, inode: chain.inode)
         let size = Int(chain.size)
-        if let known, known.identity == identity, known.size == size { return known }
+        if let known, known.identity == identity, known.size == size { return (known, result == 1) }
         let hash = withUnsafeBytes(of: chain.hash) { String(decoding: $0, as: UTF8.self) }
-        return Chain(identity: identity, size: size, hash: hash)
+        return (Chain(identity: identity, size: size, hash: hash), result == 1)
     }
 
     /// Stores where the chain now stands (nil: leaves it as it was) and releases the lock.

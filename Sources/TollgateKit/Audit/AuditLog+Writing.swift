@@ -13,7 +13,16 @@ extension AuditLog {
             guard !state.closed else { throw .closed(path: path) }
             if state.file == nil { try reopen(state: &state) }
             guard let file = state.file, let identity = state.identity else { throw .closed(path: path) }
-            let shared = try lock.acquire(known: state.last)
+            var (shared, holderDied) = try lock.acquire(known: state.last)
+            if holderDied {
+                // A writer died holding the lock. Whatever it wrote after the last finished write
+                // is whole records (kept: the chain continues from them) or ends in a torn one
+                // (cut off: it never became part of the chain, and nothing was built on it).
+                if let finished = shared, finished.identity == identity {
+                    try withRelease { () throws(AuditError) in try file.cutTornRecord(after: finished.size) }
+                }
+                shared = nil
+            }
             let now = SystemClock.nanoseconds(CLOCK_MONOTONIC)
             var chain: AuditLock.Chain
             var needsNewline = false

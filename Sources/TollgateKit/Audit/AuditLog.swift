@@ -44,9 +44,11 @@ import Darwin
 /// the last hash of `path.1`. Any writer that finds `path` empty with no chain state continues
 /// from `path.1` the same way.
 ///
-/// A file whose last line is a partial record (a crash during a write) gets a newline before the
-/// next record; the chain continues from the last complete record, and the verifier reports the
-/// partial line. A last complete line that is not a record stops the log (``AuditError/corruptTail(path:)``).
+/// A writer that died holding the lock may have left a torn record (`kill -9` between two pages
+/// of a `write`): the next writer cuts it off, since it never became part of the chain, keeping
+/// every byte the last writer that finished left. Any other file whose last line is a partial
+/// record gets a newline before the next record; the chain continues from the last complete
+/// record, and the verifier reports the partial line. A last complete line that is not a record stops the log (``AuditError/corruptTail(path:)``).
 public final class AuditLog: Sendable {
     /// When records reach stable storage.
     public enum Durability: String, Sendable, CaseIterable {

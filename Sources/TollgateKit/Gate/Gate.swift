@@ -58,10 +58,6 @@ public protocol Gate: Sendable {
     /// Returns diagnostics for stderr.
     mutating func tick() -> [String]
 
-    /// The audit log the gate records in, if any: the relay has it write the records it queued
-    /// (``AuditLog/writePending()``) once it has written what it had for the client.
-    var auditLog: AuditLog? { get }
-
     /// Whether the gate caps sampling: then the relay reads the server's requests and the
     /// client's responses (otherwise both pass as raw bytes).
     var capsSampling: Bool { get }
@@ -120,7 +116,6 @@ extension Gate {
     public var tickIntervalMilliseconds: Int64? { nil }
     public mutating func tick() -> [String] { [] }
     public var capsSampling: Bool { false }
-    public var auditLog: AuditLog? { nil }
     public mutating func admitSampling(maxTokens: Int64?) -> SamplingVerdict { .forward(nil) }
     public mutating func samplingAnswered(_ grant: SamplingGrant, tokens: Int64?) -> [String] { [] }
 }

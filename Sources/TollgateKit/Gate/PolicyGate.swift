@@ -61,7 +61,6 @@ public struct PolicyGate: Gate {
 
     public var inspectsToolLists: Bool { true }
     public var observesOutcomes: Bool { audit != nil || budgets != nil }
-    public var auditLog: AuditLog? { audit?.log }
     public var inspectsResults: Bool { budgets?.inspectsResults ?? false }
 
     public mutating func decide(_ call: ToolCall) -> GateVerdict {

@@ -44,7 +44,7 @@ final class HostCore: Sendable {
          maxMessageBytes: Int, diagnostics: Diagnostics) {
         maxDepth = session.maxDepth
         usesTimers = session.usesTimers
-        auditLog = session.gate.auditLog
+        auditLog = (session.gate as? PolicyGate)?.audit?.log
         self.session = Mutex(session)
         self.clientOutput = clientOutput
         self.childInputs = childInputs

@@ -36,7 +36,7 @@ final class RelayCore: Sendable {
     init(session: RelaySession, clientOutput: OutputChannel, serverInput: OutputChannel, events: Int32, maxMessageBytes: Int, diagnostics: Diagnostics) {
         self.maxDepth = session.maxDepth
         self.inspectsCalls = session.gate.inspectsCalls
-        self.auditLog = session.gate.auditLog
+        self.auditLog = (session.gate as? PolicyGate)?.audit?.log
         self.usesTimers = session.usesTimers
         self.capsSampling = session.capsSampling
         self.session = Mutex(session)
