@@ -55,7 +55,9 @@ void *tg_audit_lock_open(const char *path, mode_t mode) {
     region = mapped;
     char boot[40];
     tg_boot_id(boot);
-    if (region->magic == TG_AUDIT_LOCK_MAGIC && region->layout == sizeof(tg_audit_region_t) && memcmp(region->boot, boot, 40) != 0) {
+    static const char unknown[40];
+    if (region->magic == TG_AUDIT_LOCK_MAGIC && region->layout == sizeof(tg_audit_region_t)
+        && memcmp(boot, unknown, 40) != 0 && memcmp(region->boot, unknown, 40) != 0 && memcmp(region->boot, boot, 40) != 0) {
         /* From an earlier boot: nobody can hold it now, but it may say somebody does. */
         region->magic = 0;
     }
@@ -63,7 +65,9 @@ void *tg_audit_lock_open(const char *path, mode_t mode) {
         pthread_mutexattr_t attributes;
         pthread_mutexattr_init(&attributes);
         pthread_mutexattr_setpshared(&attributes, PTHREAD_PROCESS_SHARED);
+#if defined(__linux__)
         pthread_mutexattr_setrobust(&attributes, PTHREAD_MUTEX_ROBUST);
+#endif
         memset(region, 0, sizeof(*region));
         int failed = pthread_mutex_init(&region->mutex, &attributes);
         pthread_mutexattr_destroy(&attributes);
@@ -86,6 +90,7 @@ done:
 int tg_audit_lock_acquire(void *opaque, tg_audit_chain_t *chain) {
     tg_audit_region_t *region = opaque;
     int result = pthread_mutex_lock(&region->mutex);
+#if defined(__linux__)
     if (result == EOWNERDEAD) {
         /* The holder died, perhaps inside a write: the chain state is where the last writer that
            finished left it, and the file may hold more (what the dead one wrote, whole or torn). */
@@ -94,6 +99,7 @@ int tg_audit_lock_acquire(void *opaque, tg_audit_chain_t *chain) {
         pthread_mutex_consistent(&region->mutex);
         return 1;
     }
+#endif
     if (result != 0) { errno = result; return -1; }
     *chain = region->chain;
     return 0;

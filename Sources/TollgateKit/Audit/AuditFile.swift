@@ -81,16 +81,16 @@ struct AuditFile {
         return Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
     }
 
-    /// Writes `bytes` in one `write`. A failed or short write is undone (the file is truncated
-    /// back to `size`) and thrown, so no partial record stays behind.
-    func writeRecord(_ bytes: [UInt8], size: Int) throws(AuditError) {
+    /// Writes `bytes` in one `write`. A short write is undone (the file is cut back by what was
+    /// written, from its size after the write) and thrown, so no partial record stays behind.
+    func writeRecord(_ bytes: [UInt8]) throws(AuditError) {
         var written: Int
         repeat {
             written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         } while written < 0 && errno == EINTR
         guard written != bytes.count else { return }
         let code = written < 0 ? errno : ENOSPC
-        if written > 0 { _ = ftruncate(fd, off_t(size)) }
+        if written > 0, let size = try? status().1, size >= written { _ = ftruncate(fd, off_t(size - written)) }
         throw .system(.write, path: path, errno: code)
     }
 

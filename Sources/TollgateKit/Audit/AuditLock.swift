@@ -29,10 +29,19 @@ struct AuditLock: @unchecked Sendable {  // the region is shared memory, only to
     private let region: UnsafeMutableRawPointer
 
     /// The lock file of the log at `logPath`: `.NAME.lock` beside it (hidden, so that a glob
-    /// like `audit.log*` names only the log and its rotations).
+    /// like `audit.log*` names only the log and its rotations), in the log's directory with its
+    /// symbolic links resolved, so that writers naming the directory differently share one lock.
+    /// (Writers must name the log itself by one name: a link to the log gets a lock of its own.)
     static func path(forLog logPath: String) -> String {
-        guard let slash = logPath.lastIndex(of: "/") else { return ".\(logPath).lock" }
-        return "\(logPath[...slash]).\(logPath[logPath.index(after: slash)...]).lock"
+        let slash = logPath.lastIndex(of: "/")
+        let directory = slash.map { $0 == logPath.startIndex ? "/" : String(logPath[..<$0]) } ?? "."
+        let name = slash.map { String(logPath[logPath.index(after: $0)...]) } ?? logPath
+        guard let resolved = realpath(directory, nil) else {
+            return slash == nil ? ".\(name).lock" : "\(directory == "/" ? "" : directory)/.\(name).lock"
+        }
+        defer { free(resolved) }
+        let real = String(cString: resolved)
+        return "\(real == "/" ? "" : real)/.\(name).lock"
     }
 
     /// Maps the lock file of the log at `logPath`, creating it with `mode` if needed.

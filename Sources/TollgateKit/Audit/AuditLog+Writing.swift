@@ -18,8 +18,15 @@ extension AuditLog {
                 // A writer died holding the lock. Whatever it wrote after the last finished write
                 // is whole records (kept: the chain continues from them) or ends in a torn one
                 // (cut off: it never became part of the chain, and nothing was built on it).
-                if let finished = shared, finished.identity == identity {
-                    try withRelease { () throws(AuditError) in try file.cutTornRecord(after: finished.size) }
+                // The cut is made in the file the chain names, which `path` names unless it was
+                // renamed from outside; then the chain is read back from the file.
+                if let finished = shared {
+                    if finished.identity != identity { try withRelease { () throws(AuditError) in try reopen(state: &state) } }
+                    if let current = state.file, state.identity == finished.identity {
+                        try withRelease { () throws(AuditError) in try current.cutTornRecord(after: finished.size) }
+                    }
+                    lock.release(storing: nil)
+                    continue
                 }
                 shared = nil
             }
@@ -55,18 +62,35 @@ extension AuditLog {
                 hash = sealed.hash
             }
             if let rotateBytes, chain.size > 0, chain.size + lines.count > rotateBytes {
+                // Rotate only the file this log writes (not one another program put at `path`
+                // since the last check).
+                guard try withRelease({ () throws(AuditError) in try AuditFile.identity(of: path) }) == identity else {
+                    lock.release(storing: nil)
+                    try reopen(state: &state)
+                    continue
+                }
                 try withRelease { () throws(AuditError) in try rotate() }
                 file.retire()
                 // The chain continues in the new file at `path`, which every writer follows.
                 try withRelease { () throws(AuditError) in try reopen(state: &state) }
-                guard let identity = state.identity else { throw .closed(path: path) }
+                guard let identity = state.identity else {
+                    lock.release(storing: nil)
+                    throw .closed(path: path)
+                }
                 chain = AuditLock.Chain(identity: identity, size: 0, hash: chain.hash)
                 state.pathCheckedAt = now
                 lock.release(storing: chain)
                 state.last = chain
                 continue
             }
-            try withRelease { () throws(AuditError) in try file.writeRecord(lines, size: chain.size) }
+            do throws(AuditError) {
+                try file.writeRecord(lines)
+            } catch {
+                // Whatever happened to the file, look at it before the next record.
+                state.pathCheckedAt = .min / 2
+                lock.release(storing: nil)
+                throw error
+            }
             chain.size += lines.count
             chain.hash = hash
             lock.release(storing: chain)

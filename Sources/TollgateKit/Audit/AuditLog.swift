@@ -259,6 +259,7 @@ public final class AuditLog: Sendable {
 
     /// Writes the queued records, syncs and closes the file. Later appends throw ``AuditError/closed(path:)``.
     public func close() throws(AuditError) {
+        defer { watch.stop() }
         try state.withLock { (state: inout State) throws(AuditError) in
             guard !state.closed else { return }
             var failure: AuditError?
@@ -276,7 +277,6 @@ public final class AuditLog: Sendable {
             }
             if let failure { throw failure }
         }
-        watch.stop()
     }
 
     /// Writes queued records and (batch mode) syncs, at most once per interval while there is
@@ -310,11 +310,12 @@ public final class AuditLog: Sendable {
         if !state.pending.isEmpty, !state.closed {
             do throws(AuditError) { try write(pending: &state) } catch { state.failure = error }
         }
-        guard let file = state.file, !state.closed, state.dirty || !state.pending.isEmpty else {
+        guard !state.closed, state.dirty || !state.pending.isEmpty else {
             state.helperRunning = false
             return .stop
         }
-        guard state.dirty else { return .wait }
+        // Records still wait (their write failed, or the file could not be reopened): try again later.
+        guard state.dirty, let file = state.file else { return .wait }
         state.dirty = false
         return .sync(dup(file.fd))
     }

@@ -11,10 +11,14 @@ import Darwin
 struct AuditLockTests {
     @Test("the lock file is hidden beside the log, so a glob of the log's name does not catch it")
     func lockPath() throws {
-        #expect(AuditLock.path(forLog: "/var/log/tollgate/audit.log") == "/var/log/tollgate/.audit.log.lock")
-        #expect(AuditLock.path(forLog: "audit.log") == ".audit.log.lock")
+        #expect(AuditLock.path(forLog: "/no/such/directory/audit.log") == "/no/such/directory/.audit.log.lock")
         let scratch = try AuditScratch()
         defer { scratch.remove() }
+        // The directory's links are resolved: two names of one directory share one lock.
+        let alias = scratch.file("alias")
+        #expect(symlink(scratch.path, alias) == 0)
+        #expect(AuditLock.path(forLog: alias + "/audit.log") == AuditLock.path(forLog: scratch.file("audit.log")))
+        #expect(AuditLock.path(forLog: "audit.log").hasSuffix("/.audit.log.lock"))
         let path = scratch.file("audit.log")
         let log = try AuditLog.open(path: path)
         try log.append(sampleDecision(0))
