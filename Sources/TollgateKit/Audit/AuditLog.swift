@@ -183,8 +183,14 @@ public final class AuditLog: Sendable {
     /// Queues a call's outcome record, timed now, to be written after the response it describes
     /// was relayed (see ``AuditLog``).
     func appendLater(_ record: AuditCallRecord) {
+        appendLater(entry: .call(record))
+    }
+
+    /// Queues a record, timed now (see ``appendLater(_:)``).
+    func appendLater(entry: Entry) {
+        let time = AuditTimestamp.now()
         let startHelper = state.withLock { state in
-            state.pending.append(Pending(entry: .call(record), time: AuditTimestamp.now()))
+            state.pending.append(Pending(entry: entry, time: time))
             return startsHelper(&state)
         }
         if startHelper { startThread { [self] in helperLoop() } }

@@ -42,7 +42,7 @@ public struct AuditTrail: Sendable {
         case .error: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration)
         case .serverGone, .timedOut: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration)
         }
-        log.appendLater(AuditCallRecord.outcome(serverMember: serverMember, tool: call.name, id: call.id.description, outcome: recorded))
+        log.appendLater(entry: .outcome(serverMember: serverMember, tool: call.name, id: call.id, outcome: recorded))
     }
 
     /// Records a budget threshold crossing.
