@@ -35,7 +35,7 @@ static void tg_boot_id(char out[40]) {
     if (count < 0) memset(out, 0, 40);
 }
 
-void *tg_audit_lock_open(const char *path, mode_t mode) {
+void *tg_audit_lock_open(const char *path, mode_t mode, uint64_t *device, uint64_t *inode) {
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode);
     if (fd < 0) return NULL;
     /* Initialization is rare and races only with other openers: flock serializes them. */
@@ -47,6 +47,8 @@ void *tg_audit_lock_open(const char *path, mode_t mode) {
     int code = 0;
     if (fstat(fd, &info) != 0) { code = errno; goto done; }
     if (!S_ISREG(info.st_mode)) { code = EPROTO; goto done; }
+    *device = (uint64_t)info.st_dev;
+    *inode = (uint64_t)info.st_ino;
     /* A new file gets the log's permissions whatever the umask: whoever may write the log may lock it. */
     if (info.st_size == 0 && fchmod(fd, mode) != 0) { code = errno; goto done; }
     if (info.st_size < (off_t)sizeof(tg_audit_region_t) && ftruncate(fd, sizeof(tg_audit_region_t)) != 0) { code = errno; goto done; }

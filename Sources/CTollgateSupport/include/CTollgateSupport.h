@@ -76,9 +76,10 @@ typedef struct {
 } tg_audit_chain_t;
 
 /// Maps (creating and initializing it if needed) the lock file of an audit log: a robust,
-/// process-shared mutex and the chain state. `mode` is the new file's permissions. Returns an
-/// opaque region, or NULL with errno set (EPROTO: the file is not a lock file of this layout).
-void *tg_audit_lock_open(const char *path, mode_t mode);
+/// process-shared mutex and the chain state. `mode` is the new file's permissions; `device` and
+/// `inode` receive the file's identity. Returns an opaque region, or NULL with errno set
+/// (EPROTO: the file is not a lock file of this layout).
+void *tg_audit_lock_open(const char *path, mode_t mode, uint64_t *device, uint64_t *inode);
 
 /// Takes the lock and copies the chain out. Returns 0, 1 when the previous holder died holding
 /// it (the lock is taken; `chain` is where the last writer that finished left it, and the shared

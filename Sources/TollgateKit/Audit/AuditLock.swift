@@ -12,8 +12,12 @@ import Darwin
 /// writer maps: a robust, process-shared mutex, so that taking and releasing the lock costs no
 /// system call while no other writer holds it, and a writer that dies holding it hands it on to
 /// the next one (which then reads the chain back from the log). The lock file is named after the
-/// log, not tied to one inode, so it outlives rotations.
-struct AuditLock: @unchecked Sendable {  // the region is shared memory, only touched under the mutex in it
+/// log, not tied to one inode, so it outlives rotations. A lock file removed or replaced while
+/// writers run is followed: each writer checks the name when it checks the log's
+/// (``replaceIfMoved()``), so all of them come to share the one the name leads to.
+///
+/// One log's lock is only used under that log's state lock, which guards its mapping.
+final class AuditLock: @unchecked Sendable {
     /// Where the chain stands, as the last writer left it.
     struct Chain: Equatable {
         /// The file the chain continues in.
@@ -26,7 +30,26 @@ struct AuditLock: @unchecked Sendable {  // the region is shared memory, only to
 
     /// The lock file.
     let path: String
-    private let region: UnsafeMutableRawPointer
+    /// The permissions a lock file this writer creates gets.
+    let mode: mode_t
+    /// Which file is mapped.
+    private(set) var identity: AuditFile.Identity
+    private var region: UnsafeMutableRawPointer
+
+    private init(path: String, mode: mode_t) throws(AuditError) {
+        var (device, inode): (UInt64, UInt64) = (0, 0)
+        guard let region = tg_audit_lock_open(path, mode, &device, &inode) else {
+            throw errno == EPROTO ? .foreignLock(path: path) : .system(.lock, path: path, errno: errno)
+        }
+        self.path = path
+        self.mode = mode
+        self.region = region
+        identity = AuditFile.Identity(device: device, inode: inode)
+    }
+
+    deinit {
+        tg_audit_lock_close(region)
+    }
 
     /// The lock file of the log at `logPath`: `.NAME.lock` beside it (hidden, so that a glob
     /// like `audit.log*` names only the log and its rotations), in the log's directory with its
@@ -46,11 +69,18 @@ struct AuditLock: @unchecked Sendable {  // the region is shared memory, only to
 
     /// Maps the lock file of the log at `logPath`, creating it with `mode` if needed.
     static func open(forLog logPath: String, mode: mode_t) throws(AuditError) -> AuditLock {
-        let path = path(forLog: logPath)
-        guard let region = tg_audit_lock_open(path, mode) else {
-            throw errno == EPROTO ? .foreignLock(path: path) : .system(.lock, path: path, errno: errno)
-        }
-        return AuditLock(path: path, region: region)
+        try AuditLock(path: path(forLog: logPath), mode: mode)
+    }
+
+    /// When the lock file was removed or replaced (its name leads to another file, or to none),
+    /// maps the one the name leads to now (creating it if needed) and returns true. Call it
+    /// without holding the lock.
+    func replaceIfMoved() throws(AuditError) -> Bool {
+        guard try AuditFile.identity(of: path) != identity else { return false }
+        let current = try AuditLock(path: path, mode: mode)
+        swap(&region, &current.region)
+        swap(&identity, &current.identity)
+        return true  // `current` now holds the old mapping, which its deinit unmaps
     }
 
     /// Takes the lock (waiting for another writer) and returns where the chain stands (nil when
@@ -85,8 +115,4 @@ struct AuditLock: @unchecked Sendable {  // the region is shared memory, only to
         tg_audit_lock_release(region, &shared)
     }
 
-    /// Unmaps the lock file (the log must not be locked by this writer).
-    func close() {
-        tg_audit_lock_close(region)
-    }
 }

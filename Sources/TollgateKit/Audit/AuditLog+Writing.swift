@@ -47,6 +47,13 @@ extension AuditLog {
                     try reopen(state: &state)
                     continue
                 }
+                // The lock file removed or replaced from outside: move to the one its name leads
+                // to, which writers started since then use.
+                if try withRelease({ () throws(AuditError) in try AuditFile.identity(of: lock.path) }) != lock.identity {
+                    lock.release(storing: nil)
+                    _ = try lock.replaceIfMoved()
+                    continue
+                }
                 state.pathCheckedAt = now
                 let tail = try withRelease { () throws(AuditError) in try previous(file, identity: identity, size: status.size, shared: shared) }
                 chain = AuditLock.Chain(identity: identity, size: status.size, hash: tail.hash ?? AuditRecord.genesisHash)

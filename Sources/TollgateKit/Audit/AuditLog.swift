@@ -158,7 +158,6 @@ public final class AuditLog: Sendable {
             state.file = nil
         }
         watch.stop()
-        lock.close()
     }
 
     /// Appends a record and returns its hash. `time` is set to now unless present; `seq`, `run`,

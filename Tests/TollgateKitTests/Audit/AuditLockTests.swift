@@ -169,4 +169,28 @@ struct AuditLockTests {
         let result = AuditVerifier.verify(files: [path], key: nil)
         #expect(result.isIntact, "\(result.report)")
     }
+
+    @Test("a lock file removed while writers run: a writer started since makes a new one, and the running one moves to it at its next check")
+    func lockFileRemoved() throws {
+        let scratch = try AuditScratch()
+        defer { scratch.remove() }
+        let path = scratch.file("audit.log")
+        let running = try AuditLog.open(path: path)
+        try running.append(sampleDecision(0))
+        #expect(unlink(scratch.file(".audit.log.lock")) == 0)
+        let started = try AuditLog.open(path: path)
+        try started.append(sampleDecision(1))
+        #expect(running.lock.identity != started.lock.identity)
+        // The running writer's next look at the file (forced here; every 100 ms otherwise).
+        running.state.withLock { $0.pathCheckedAt = .min / 2 }
+        try running.append(sampleDecision(2))
+        #expect(running.lock.identity == started.lock.identity, "both share the new lock file")
+        try started.append(sampleDecision(3))
+        try running.close()
+        try started.close()
+        let lines = try auditLines(path)
+        #expect(lines.count == 4)
+        let result = AuditVerifier.verify(files: [path], key: nil)
+        #expect(result.isIntact, "\(result.report)")
+    }
 }
