@@ -60,14 +60,16 @@ final class HostCore: Sendable {
     }
 
     /// Carries out what the session decided: children first (a request goes out before the
-    /// client could see anything that depends on it), then the client, then diagnostics.
+    /// client could see anything that depends on it), then diagnostics (so that stderr tells of
+    /// an answer by the time the client has it, as with one server), then the client, then the
+    /// audit records that wait for the client's answers.
     func perform(_ actions: HostActions) {
         for (child, bytes) in actions.toChildren.sorted(by: { $0.key < $1.key }) where childInputs.indices.contains(child) {
             childInputs[child].write(bytes)
         }
+        for log in actions.logs { diagnostics.report(log) }
         clientOutput.write(actions.toClient)
         auditLog?.writePending()
-        for log in actions.logs { diagnostics.report(log) }
         approvers.stop(actions.cancelledApprovers)
         if let reason = actions.stop, stopReason.withLock({ stop in
             defer { stop = stop ?? reason }
