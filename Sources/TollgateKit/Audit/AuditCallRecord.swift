@@ -13,11 +13,18 @@ struct AuditCallRecord: Sendable {
     /// then those between `prev` and `run`, between `seq` and `time`, and after `time`.
     private var members: [UInt8]
     /// Where the members after `prev`, after `seq` and after `time` start in ``members``.
-    private var prevAt = 0, seqAt = 0, timeAt = 0
+    private var prevAt: Int, seqAt: Int, timeAt: Int
 
-    private init(capacity: Int) {
-        members = []
-        members.reserveCapacity(capacity)
+    /// A record whose members are `members` up to `prevAt` and `seqAt`, then the server's member
+    /// and the tool's (which every call record ends with).
+    private init(_ writer: consuming JSONWriter, prevAt: Int, seqAt: Int, serverMember: [UInt8], tool: String) {
+        writer.write(raw: serverMember)
+        timeAt = writer.bytes.count
+        writer.append(#","tool":"#)
+        writer.write(string: tool)
+        members = writer.bytes
+        self.prevAt = prevAt
+        self.seqAt = seqAt
     }
 
     /// A `decision` record for a call (what ``AuditTrail`` writes before forwarding or denying it).
@@ -61,8 +68,7 @@ struct AuditCallRecord: Sendable {
         writer.write(string: decision.rawValue)
         writer.append(#","event":"decision","id":"#)
         writer.write(string: id)
-        var record = AuditCallRecord(capacity: 0)
-        record.prevAt = writer.bytes.count
+        let prevAt = writer.bytes.count
         if let denial {
             writer.append(#","reason":"#)
             writer.write(string: denial.reason)
@@ -71,13 +77,7 @@ struct AuditCallRecord: Sendable {
                 writer.write(string: rule)
             }
         }
-        record.seqAt = writer.bytes.count
-        writer.write(raw: serverMember)
-        record.timeAt = writer.bytes.count
-        writer.append(#","tool":"#)
-        writer.write(string: tool)
-        record.members = writer.bytes
-        return record
+        return AuditCallRecord(writer, prevAt: prevAt, seqAt: writer.bytes.count, serverMember: serverMember, tool: tool)
     }
 
     /// An `outcome` record: how a forwarded call ended.
@@ -100,15 +100,8 @@ struct AuditCallRecord: Sendable {
             writer.write(integer: tokens)
         }
         writer.append("}")
-        var record = AuditCallRecord(capacity: 0)
-        record.prevAt = writer.bytes.count
-        record.seqAt = writer.bytes.count
-        writer.write(raw: serverMember)
-        record.timeAt = writer.bytes.count
-        writer.append(#","tool":"#)
-        writer.write(string: tool)
-        record.members = writer.bytes
-        return record
+        let end = writer.bytes.count
+        return AuditCallRecord(writer, prevAt: end, seqAt: end, serverMember: serverMember, tool: tool)
     }
 
     /// `,"server":"…"`, or nothing without a server.

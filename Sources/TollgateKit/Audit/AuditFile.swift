@@ -48,19 +48,18 @@ struct AuditFile {
         var size: Int
         /// `st_mode & 0o777`.
         var permissions: UInt32
-        var owner: UInt32
         /// `st_nlink`: 0 once the file was removed.
         var links: Int
     }
 
-    /// The identity, size, permissions and owner of the open file: one `statx` that leaves out
+    /// The identity, size, permissions and link count of the open file: one `statx` that leaves out
     /// the timestamps (asking for them would make every following write update the inode, see
     /// `tg_file_status`), or `fstat` where that is missing.
     func fullStatus() throws(AuditError) -> Status {
         var info = tg_file_status_t()
         guard tg_file_status(fd, &info) == 0 else { throw .system(.stat, path: path, errno: errno) }
         return Status(identity: Identity(device: info.device, inode: info.inode), size: Int(info.size),
-                      permissions: info.mode & 0o777, owner: info.owner, links: Int(info.links))
+                      permissions: info.mode & 0o777, links: Int(info.links))
     }
 
     /// Marks a file that was just rotated away as retired: its write permission bits are removed,

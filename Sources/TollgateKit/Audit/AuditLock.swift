@@ -14,7 +14,7 @@ import Darwin
 /// the next one (which then reads the chain back from the log). The lock file is named after the
 /// log, not tied to one inode, so it outlives rotations. A lock file removed or replaced while
 /// writers run is followed: each writer checks the name when it checks the log's
-/// (``replaceIfMoved()``), so all of them come to share the one the name leads to.
+/// (then ``remap()``), so all of them come to share the one the name leads to.
 ///
 /// One log's lock is only used under that log's state lock, which guards its mapping.
 final class AuditLock: @unchecked Sendable {
@@ -72,15 +72,13 @@ final class AuditLock: @unchecked Sendable {
         try AuditLock(path: path(forLog: logPath), mode: mode)
     }
 
-    /// When the lock file was removed or replaced (its name leads to another file, or to none),
-    /// maps the one the name leads to now (creating it if needed) and returns true. Call it
-    /// without holding the lock.
-    func replaceIfMoved() throws(AuditError) -> Bool {
-        guard try AuditFile.identity(of: path) != identity else { return false }
+    /// Maps the lock file the name leads to now (creating it if needed), in place of the one
+    /// mapped, which was removed or replaced. Call it without holding the lock.
+    func remap() throws(AuditError) {
         let current = try AuditLock(path: path, mode: mode)
         swap(&region, &current.region)
         swap(&identity, &current.identity)
-        return true  // `current` now holds the old mapping, which its deinit unmaps
+        // `current` now holds the old mapping, which its deinit unmaps.
     }
 
     /// Takes the lock (waiting for another writer) and returns where the chain stands (nil when

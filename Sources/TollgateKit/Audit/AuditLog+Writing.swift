@@ -51,7 +51,7 @@ extension AuditLog {
                 // to, which writers started since then use.
                 if try withRelease({ () throws(AuditError) in try AuditFile.identity(of: lock.path) }) != lock.identity {
                     lock.release(storing: nil)
-                    _ = try lock.replaceIfMoved()
+                    try lock.remap()
                     continue
                 }
                 state.pathCheckedAt = now

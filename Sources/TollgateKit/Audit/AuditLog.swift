@@ -25,7 +25,7 @@ import Darwin
 /// that the file has the size the chain says (a file truncated or appended to from outside: the
 /// chain continues from its last known record, so the verifier shows what was cut or added).
 ///
-/// A call's outcome record may be queued (``appendLater(_:)``) so that it is written after the
+/// A call's outcome record may be queued (``appendLater(entry:)``) so that it is written after the
 /// response it describes has been relayed: with the next record in the same `write`, by
 /// ``writePending()`` (which the relay calls once it has written to the client), by a helper
 /// thread within ``batchIntervalMilliseconds``, or on ``flush()`` and ``close()``. Its `time` is
@@ -94,14 +94,14 @@ public final class AuditLog: Sendable {
         var last: AuditLock.Chain?
         /// When `path` was last checked to name the open file (monotonic ns).
         var pathCheckedAt: Int64 = .min / 2
-        /// Outcome records waiting to be written (``AuditLog/appendLater(_:)``).
+        /// Outcome records waiting to be written (``AuditLog/appendLater(entry:)``).
         var pending: [Pending] = []
         var dirty = false
         var helperRunning = false
         var failure: AuditError?
     }
 
-    /// A record queued by ``AuditLog/appendLater(_:)``, with the time it was queued.
+    /// A record queued by ``AuditLog/appendLater(entry:)``, with the time it was queued.
     struct Pending {
         var entry: Entry
         var time: AuditTimestamp?
@@ -181,11 +181,6 @@ public final class AuditLog: Sendable {
 
     /// Queues a call's outcome record, timed now, to be written after the response it describes
     /// was relayed (see ``AuditLog``).
-    func appendLater(_ record: AuditCallRecord) {
-        appendLater(entry: .call(record))
-    }
-
-    /// Queues a record, timed now (see ``appendLater(_:)``).
     func appendLater(entry: Entry) {
         let time = AuditTimestamp.now()
         let startHelper = state.withLock { state in

@@ -66,17 +66,11 @@ struct AuditLockTests {
         try log.append(sampleDecision(0))
         // Another writer takes the lock, writes half a record and dies (its thread ends) holding it.
         let lines = try auditLines(path)
-        let dying = try AuditLog.open(path: path)
-        let done = Atomic<Bool>(false)
-        startThread {
-            _ = try? dying.lock.acquire(known: nil)
+        try Self.dieHoldingLock(of: path) {
             let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
             writeFully(fd, Array(lines[0].prefix(25)))
             close(fd)
-            done.store(true, ordering: .releasing)
         }
-        for _ in 0..<500 where !done.load(ordering: .acquiring) { usleep(2_000) }
-        usleep(20_000)  // the thread's exit, which marks the lock's owner dead
         try log.append(sampleDecision(1))
         try log.close()
         let after = try auditLines(path)
@@ -96,14 +90,7 @@ struct AuditLockTests {
         try log.append(sampleDecision(0))
         // Records sealed by another writer (its run), as if its batch write was torn after two of three.
         let other = try writeSampleLog(scratch.file("other.log"), count: 3)
-        let dying = try AuditLog.open(path: path)
-        let done = Atomic<Bool>(false)
-        startThread {
-            _ = try? dying.lock.acquire(known: nil)
-            done.store(true, ordering: .releasing)
-        }
-        for _ in 0..<500 where !done.load(ordering: .acquiring) { usleep(2_000) }
-        usleep(20_000)
+        try Self.dieHoldingLock(of: path)
         // What the dead writer left: whole lines (from another chain, so the verifier will show
         // where they do not join; what matters here is that they are kept) and a torn one.
         let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
@@ -192,5 +179,19 @@ struct AuditLockTests {
         #expect(lines.count == 4)
         let result = AuditVerifier.verify(files: [path], key: nil)
         #expect(result.isIntact, "\(result.report)")
+    }
+
+    /// Another writer of the log at `path` takes its lock, runs `body` and dies holding it (its
+    /// thread ends, which marks the lock's owner dead); returns once it has.
+    private static func dieHoldingLock(of path: String, _ body: @escaping @Sendable () -> Void = {}) throws {
+        let dying = try AuditLog.open(path: path)
+        let done = Atomic<Bool>(false)
+        startThread {
+            _ = try? dying.lock.acquire(known: nil)
+            body()
+            done.store(true, ordering: .releasing)
+        }
+        for _ in 0..<500 where !done.load(ordering: .acquiring) { usleep(2_000) }
+        usleep(20_000)  // the thread's exit
     }
 }

@@ -8,9 +8,9 @@ import Darwin
 
 @Suite("Audit: outcome records written after the response")
 struct AuditPendingTests {
-    static func outcome(_ id: Int) -> AuditCallRecord {
-        AuditCallRecord.outcome(server: "files", tool: "read_file", id: String(id),
-                                outcome: AuditRecord.Outcome(isError: false, bytes: 10, durationUs: 5))
+    static func outcome(_ id: Int) -> AuditLog.Entry {
+        .call(AuditCallRecord.outcome(server: "files", tool: "read_file", id: String(id),
+                                      outcome: AuditRecord.Outcome(isError: false, bytes: 10, durationUs: 5)))
     }
 
     @Test("a queued record waits for writePending, keeps the time it was queued, and goes before the next record")
@@ -20,13 +20,13 @@ struct AuditPendingTests {
         let path = scratch.file("audit.log")
         let log = try AuditLog.open(path: path)
         try log.append(sampleDecision(0))
-        log.appendLater(Self.outcome(0))
+        log.appendLater(entry: Self.outcome(0))
         #expect(try auditLines(path).count == 1, "not written yet")
         usleep(2_000)
         let writing = AuditTimestamp.now()
         log.writePending()
         #expect(try auditLines(path).count == 2)
-        log.appendLater(Self.outcome(1))
+        log.appendLater(entry: Self.outcome(1))
         try log.append(sampleDecision(2))
         try log.close()
         let records = try auditLines(path).map { try json($0) }
@@ -43,10 +43,10 @@ struct AuditPendingTests {
         defer { scratch.remove() }
         let path = scratch.file("audit.log")
         let log = try AuditLog.open(path: path)
-        log.appendLater(Self.outcome(0))
+        log.appendLater(entry: Self.outcome(0))
         for _ in 0..<500 where (try auditLines(path)).isEmpty { usleep(5_000) }
         #expect(try auditLines(path).count == 1, "the helper wrote it")
-        log.appendLater(Self.outcome(1))
+        log.appendLater(entry: Self.outcome(1))
         try log.close()
         #expect(try auditLines(path).count == 2, "close wrote it")
         #expect(AuditVerifier.verify(files: [path], key: nil).isIntact)
@@ -60,7 +60,7 @@ struct AuditPendingTests {
         let path = scratch.file("audit.log")
         #expect(symlink("/dev/full", path) == 0)
         let log = try AuditLog.open(path: path)
-        log.appendLater(Self.outcome(0))
+        log.appendLater(entry: Self.outcome(0))
         log.writePending()
         #expect(throws: AuditError.system(.write, path: path, errno: ENOSPC)) { try log.append(sampleDecision(1)) }
         #expect(log.state.withLock { $0.pending.count } == 1)
