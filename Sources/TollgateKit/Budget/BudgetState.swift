@@ -181,7 +181,7 @@ extension BudgetState {
             guard let rule = ruleIndex[name], ruleSlots[rule] >= 0 else { return nil }
             return ruleSlots[rule]
         case .tool(let name, let tool):
-            guard let rule = ruleIndex[name], limits.rules[rule].hasCaps, limits.rules[rule].per == .tool, tool != "*" else { return nil }
+            guard let rule = ruleIndex[name], limits.rules[rule].hasCaps, limits.rules[rule].per == .tool, !tool.hasSameScalars(as: "*") else { return nil }
             return toolSlot(rule: rule, tool: tool)
         }
     }

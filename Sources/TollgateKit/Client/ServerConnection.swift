@@ -107,7 +107,7 @@ public final class ServerConnection {
 
     private func answer(_ method: String, id: JSONValue) throws(Failure) {
         let idBytes = id.serialized
-        if method == "ping" {
+        if method.hasSameScalars(as: "ping") {
             try send(Reply.result(id: idBytes, [:]))
         } else {
             try send(Reply.error(id: idBytes, JSONRPCError(.methodNotFound, "Tollgate does not handle \(method) here")))

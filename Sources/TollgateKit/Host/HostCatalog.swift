@@ -27,7 +27,7 @@ public enum HostCatalog: String, Sendable, CaseIterable {
 
     /// The catalog a list request asks for.
     public init?(method: String) {
-        guard let catalog = Self.allCases.first(where: { $0.method == method }) else { return nil }
+        guard let catalog = Self.allCases.first(where: { $0.method.hasSameScalars(as: method) }) else { return nil }
         self = catalog
     }
 }

@@ -18,11 +18,11 @@ extension HostServers {
         let current = slots.indices.filter { slots[$0].entry != nil && !slots[$0].removed }
         guard let configure = relay.configure, !current.isEmpty || !manifest.servers.isEmpty else { return changes }
         var problems: [String] = []
-        for index in current where !manifest.servers.contains(where: { $0.name == slots[index].entry?.name }) {
+        for index in current where !manifest.servers.contains(where: { $0.name.hasSameScalars(as: slots[index].entry?.name ?? "") && slots[index].entry != nil }) {
             changes.removed.append(index)
         }
         for server in manifest.servers {
-            let existing = slots.indices.first { slots[$0].entry?.name == server.name }
+            let existing = slots.indices.first { slots[$0].entry?.name.hasSameScalars(as: server.name) == true }
             if let index = existing, let entry = slots[index].entry, !slots[index].removed, !Self.needsRestart(from: entry, to: server) {
                 if entry != server { changes.updated.append((index, server)) }
                 continue

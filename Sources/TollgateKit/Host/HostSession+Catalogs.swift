@@ -66,7 +66,7 @@ extension HostSession {
     mutating func catalogChanged(_ child: Int, method: String, _ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer,
                                  into actions: inout HostActions) {
         guard children[child].phase == .ready, clientEra != .stateless else { return }
-        let catalogs: [HostCatalog] = switch method {
+        let catalogs: [HostCatalog] = switch ProtocolName(method) {
         case "notifications/resources/list_changed": [.resources, .resourceTemplates]
         case "notifications/prompts/list_changed": [.prompts]
         default: []
@@ -105,7 +105,7 @@ extension HostSession {
                 if catalog == .prompts {
                     guard let name = item["name"]?.stringValue else { continue }
                     let exposed = namespace.exposedName(server: child, tool: name)
-                    guard prompts[exposed]?.child == child else { continue }
+                    guard prompts[ProtocolName(exposed)]?.child == child else { continue }
                     item["name"] = .string(exposed)
                 } else if let scheme = Self.scheme(of: item), owners(ofScheme: scheme).count > 1 {
                     continue
@@ -121,7 +121,7 @@ extension HostSession {
     mutating func routeCatalogRequest(_ id: RequestID, method: String, params: JSONObject?, into actions: inout HostActions) {
         var params = params ?? JSONObject()
         let target: Int?
-        switch method {
+        switch ProtocolName(method) {
         case "prompts/get":
             target = routePrompt(in: &params, key: "name")
         case "completion/complete":
@@ -129,7 +129,7 @@ extension HostSession {
                 target = nil
                 break
             }
-            if ref["type"]?.stringValue == "ref/prompt" {
+            if ref["type"] == "ref/prompt" {
                 target = routePrompt(in: &ref, key: "name")
             } else {
                 target = ref["uri"]?.stringValue.flatMap(resourceOwner(of:))
@@ -139,7 +139,7 @@ extension HostSession {
             target = params["uri"]?.stringValue.flatMap(resourceOwner(of:))
         }
         guard let child = target else {
-            let what = method == "prompts/get" || params["ref"]?["type"]?.stringValue == "ref/prompt" ? "prompt" : "resource"
+            let what = method.hasSameScalars(as: "prompts/get") || params["ref"]?["type"] == "ref/prompt" ? "prompt" : "resource"
             var error = JSONRPCError(.invalidParams, "Invalid params: no server offers this \(what)")
             if what == "resource" { error.code = Self.resourceNotFoundCode }
             actions.sendClient(Reply.error(id: id.bytes, error))
@@ -160,19 +160,20 @@ extension HostSession {
     /// The child owning the exposed prompt name in `object[key]`, which is replaced by the
     /// child's own name.
     private func routePrompt(in object: inout JSONObject, key: String) -> Int? {
-        guard let exposed = object[key]?.stringValue, let route = promptRoutes()[exposed] else { return nil }
+        guard let exposed = object[key]?.stringValue, let route = promptRoutes()[ProtocolName(exposed)] else { return nil }
         object[key] = .string(route.name)
         return route.child
     }
 
-    /// Exposed prompt names → owner and own name; a name two servers expose has no route.
-    func promptRoutes() -> [String: (child: Int, name: String)] {
-        var routes: [String: (child: Int, name: String)] = [:]
-        var clashes: Set<String> = []
+    /// Exposed prompt names → owner and own name (compared by bytes); a name two servers
+    /// expose has no route.
+    func promptRoutes() -> [ProtocolName: (child: Int, name: String)] {
+        var routes: [ProtocolName: (child: Int, name: String)] = [:]
+        var clashes: Set<ProtocolName> = []
         for child in children.indices where children[child].phase == .ready {
             for prompt in children[child].catalogs[.prompts] ?? [] {
                 guard let name = prompt["name"]?.stringValue else { continue }
-                let exposed = namespace.exposedName(server: child, tool: name)
+                let exposed = ProtocolName(namespace.exposedName(server: child, tool: name))
                 if routes[exposed] != nil { clashes.insert(exposed) }
                 routes[exposed] = (child, name)
             }
@@ -183,10 +184,11 @@ extension HostSession {
 
     // MARK: - URIs
 
-    /// The child serving `uri`: the one that listed it, else the one whose resources and
-    /// templates use its scheme (when exactly one does).
+    /// The child serving `uri`: the one that listed it (compared by bytes), else the one whose
+    /// resources and templates use its scheme (when exactly one does).
     func resourceOwner(of uri: String) -> Int? {
-        for child in children.indices where children[child].catalogs[.resources]?.contains(where: { $0["uri"]?.stringValue == uri }) == true {
+        for child in children.indices
+        where children[child].catalogs[.resources]?.contains(where: { $0["uri"]?.stringValue?.hasSameScalars(as: uri) == true }) == true {
             return child
         }
         guard let scheme = Self.scheme(uri) else { return nil }
@@ -195,33 +197,42 @@ extension HostSession {
     }
 
     /// The children whose resources or templates use `scheme`.
-    func owners(ofScheme scheme: String) -> [Int] {
+    func owners(ofScheme scheme: ProtocolName) -> [Int] {
         children.indices.filter { schemes(of: $0).contains(scheme) }
     }
 
     /// The URI schemes of a child's resources and templates.
-    func schemes(of child: Int) -> Set<String> {
+    func schemes(of child: Int) -> Set<ProtocolName> {
         let items = (children[child].catalogs[.resources] ?? []) + (children[child].catalogs[.resourceTemplates] ?? [])
         return Set(items.compactMap(Self.scheme(of:)))
     }
 
     /// Schemes more than one child serves.
-    func sharedSchemes() -> [String] {
-        var seen: [String: Int] = [:]
+    func sharedSchemes() -> [ProtocolName] {
+        var seen: [ProtocolName: Int] = [:]
         for child in children.indices { for scheme in schemes(of: child) { seen[scheme, default: 0] += 1 } }
-        return seen.filter { $0.value > 1 }.keys.sorted()
+        return seen.filter { $0.value > 1 }.keys.sorted { $0.text.utf8.lexicographicallyPrecedes($1.text.utf8) }
     }
 
     /// The scheme of a resource (`uri`) or template (`uriTemplate`).
-    static func scheme(of item: JSONObject) -> String? {
+    static func scheme(of item: JSONObject) -> ProtocolName? {
         (item["uri"] ?? item["uriTemplate"])?.stringValue.flatMap(scheme)
     }
 
-    /// A URI's scheme, lowercased (RFC 3986: a letter, then letters, digits, `+`, `-`, `.`).
-    static func scheme(_ uri: String) -> String? {
-        guard let colon = uri.firstIndex(of: ":"), colon != uri.startIndex else { return nil }
-        let scheme = uri[..<colon]
-        guard scheme.first?.isLetter == true, scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }) else { return nil }
-        return scheme.lowercased()
+    /// A URI's scheme, in ASCII lower case (RFC 3986: an ASCII letter, then ASCII letters,
+    /// digits, `+`, `-`, `.`); nil when the URI has none. Only ASCII bytes qualify, so no other
+    /// character can fold into a scheme (U+212A KELVIN SIGN is not `k`).
+    static func scheme(_ uri: String) -> ProtocolName? {
+        var scheme: [UInt8] = []
+        for byte in uri.utf8 {
+            if byte == UInt8(ascii: ":") { break }
+            let isLetter = (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
+            let isOther = (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "+")
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+            guard isLetter || (isOther && !scheme.isEmpty) else { return nil }
+            scheme.append(isLetter ? byte | 0x20 : byte)
+        }
+        guard !scheme.isEmpty, scheme.count < uri.utf8.count else { return nil }
+        return ProtocolName(String(decoding: scheme, as: UTF8.self))
     }
 }

@@ -108,7 +108,7 @@ extension HostSession {
         }
         var params = HostLines.params(envelope, in: line, maxDepth: maxDepth)
         var grant: SamplingGrant?
-        if method == "sampling/createMessage", gate.capsSampling {
+        if method.hasSameScalars(as: "sampling/createMessage"), gate.capsSampling {
             // Sampling caps hold with several servers too: granted in full here, settled on the
             // client's answer (``clientResponse``).
             switch gate.admitSampling(maxTokens: SamplingRequest.maxTokens(in: params)) {

@@ -45,7 +45,7 @@ extension HostSession {
         case .request(let id, let method, let params): (id, method, params)
         case .toolCall(let call): (call.id, "tools/call", call.params)
         }
-        if method == "initialize" {
+        if method.hasSameScalars(as: "initialize") {
             guard clientEra != .stateless else {
                 // As the official SDK's stateless server does: the error names the versions served.
                 actions.sendClient(Reply.error(id: id.bytes, EraTranslation.unsupportedVersion(
@@ -142,7 +142,7 @@ extension HostSession {
     mutating func childDiscovered(_ child: Int, result: JSONObject?, error: String?, into actions: inout HostActions) {
         guard children[child].phase == .discovering else { return }
         let offered = result?["supportedVersions"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        if let result, let version = EraTranslation.statelessVersions.last(where: offered.contains) {
+        if let result, let version = EraTranslation.statelessVersions.last(where: { version in offered.contains { $0.hasSameScalars(as: version) } }) {
             becomeReady(child, era: .stateless, version: version, result: result, into: &actions)
         } else {
             let why = "it refused initialize, and server/discover " + (error.map { "failed: \($0)" }

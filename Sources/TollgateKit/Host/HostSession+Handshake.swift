@@ -5,7 +5,7 @@ extension HostSession {
     /// The version Tollgate answers a client asking for `requested`: the same when supported,
     /// else the latest it speaks.
     static func version(for requested: String?) -> String {
-        if let requested, supportedVersions.contains(requested) { return requested }
+        if let requested, supportedVersions.contains(where: { $0.hasSameScalars(as: requested) }) { return requested }
         return supportedVersions[supportedVersions.count - 1]
     }
 

@@ -10,7 +10,7 @@ extension HostSession {
     /// The prefix of the `requestState` values Tollgate gives out.
     static let requestStatePrefix = "tollgate/input-"
     /// The child requests that can ride on a call (the 2026-07-28 `InputRequest` kinds).
-    static let inputMethods: Set<String> = ["sampling/createMessage", "elicitation/create", "roots/list"]
+    static let inputMethods: Set<ProtocolName> = ["sampling/createMessage", "elicitation/create", "roots/list"]
 
     /// A request of a child for the client, under the key the client answers it by.
     struct ChildInput: Sendable {
@@ -50,18 +50,18 @@ extension HostSession {
 
     /// A request of 2025-era child `child` while the client is stateless.
     mutating func askStatelessClient(_ child: Int, _ childID: RequestID, method: String, params: JSONObject?, into actions: inout HostActions) {
-        if method == "ping" {
+        if method.hasSameScalars(as: "ping") {
             actions.send(Reply.result(id: childID.bytes, [:]), toChild: child)
             return
         }
         let input = ChildInput(key: "tg-input-\(nextInputNumber)", childID: childID, method: method, params: params)
         nextInputNumber += 1
         let open = ids.forwarded(to: child).first { $0.clientID != nil && $0.purpose.isToolCall }
-        if Self.inputMethods.contains(method), open == nil, let state = parkedCalls.first(where: { $0.value.child == child && $0.value.isGoing })?.key {
+        if Self.inputMethods.contains(ProtocolName(method)), open == nil, let state = parkedCalls.first(where: { $0.value.child == child && $0.value.isGoing })?.key {
             parkedCalls[state]?.waiting.append(input)  // goes out with the next round of that call
             return
         }
-        guard Self.inputMethods.contains(method), let open, case .toolCall(let call) = open.purpose else {
+        guard Self.inputMethods.contains(ProtocolName(method)), let open, case .toolCall(let call) = open.purpose else {
             actions.send(Reply.error(id: childID.bytes, JSONRPCError(.methodNotFound,
                 "Method not found: \(method) (the client behind Tollgate speaks 2026-07-28 and no call of yours is in flight to carry it)")), toChild: child)
             actions.log("refused \(method) from server \(children[child].name): the client speaks 2026-07-28, and no call to the server is in flight to carry it")
@@ -74,7 +74,7 @@ extension HostSession {
 
     /// Answers the parked call's client request with `input_required` and a new `requestState`.
     private mutating func park(_ parked: ParkedCall, into actions: inout HostActions) {
-        let state = Self.requestStatePrefix + String(nextInputNumber)
+        let state = ProtocolName(Self.requestStatePrefix + String(nextInputNumber))
         nextInputNumber += 1
         var requests = JSONObject()
         for input in parked.asked {
@@ -86,7 +86,7 @@ extension HostSession {
         var result = JSONObject()
         result["resultType"] = "input_required"
         result["inputRequests"] = .object(requests)
-        result["requestState"] = .string(state)
+        result["requestState"] = .string(state.text)
         actions.sendClient(Reply.result(id: parked.call.id.bytes, .object(result)))
         parkedCalls[state] = parked
         parkedByGate[parked.gateID] = state
@@ -95,7 +95,8 @@ extension HostSession {
     /// The client's retry of a parked call (its `requestState` one Tollgate gave out): true when
     /// it was handled here (it is not decided by the gate again).
     mutating func resumesParkedCall(_ retry: ToolCall, now: Int64, into actions: inout HostActions) -> Bool {
-        guard clientEra == .stateless, case .string(let state)? = retry.params["requestState"], state.hasPrefix(Self.requestStatePrefix) else { return false }
+        guard clientEra == .stateless, case .string(let text)? = retry.params["requestState"], text.hasBytePrefix(Self.requestStatePrefix) else { return false }
+        let state = ProtocolName(text)
         guard var parked = parkedCalls.removeValue(forKey: state) else {
             actions.sendClient(Reply.error(id: retry.id.bytes, JSONRPCError(.invalidParams, "Invalid params: requestState \(state) is not one Tollgate gave out, or was used")))
             return true

@@ -56,7 +56,7 @@ public struct HostSession: Sendable {
     /// once it is ready, answered `server_unavailable` if it fails.
     var waitingForStart: [Int: [ToolCall]] = [:]
     /// URI schemes served by more than one server, reported once each.
-    var reportedSchemes: Set<String> = []
+    var reportedSchemes: Set<ProtocolName> = []
     /// Calls held for approval and Tollgate's own requests to the client.
     public internal(set) var approvals = ApprovalState()
     /// The client's era, settled by its first request: `initialize` opens a 2025-era session, a
@@ -71,9 +71,9 @@ public struct HostSession: Sendable {
     var lastNow: Int64 = 0
     /// Calls whose stateless client was answered `input_required` (a 2025-era child asked it
     /// something), by the `requestState` given out; the child's call goes on meanwhile.
-    var parkedCalls: [String: ParkedCall] = [:]
+    var parkedCalls: [ProtocolName: ParkedCall] = [:]
     /// The `requestState` of each parked call, by gate-owned id.
-    var parkedByGate: [RequestID: String] = [:]
+    var parkedByGate: [RequestID: ProtocolName] = [:]
     /// The number of the next `requestState` and input request key given out.
     var nextInputNumber: UInt64 = 1
     /// 2025-era clients' calls whose stateless child asked for input, by client id
@@ -169,7 +169,7 @@ public struct HostSession: Sendable {
 
     /// A request other than `tools/call`.
     mutating func request(_ id: RequestID, method: String, params: JSONObject?, now: Int64, into actions: inout HostActions) {
-        switch method {
+        switch ProtocolName(method) {
         case "initialize":
             initialize(id, params: params, now: now, into: &actions)
             return
@@ -187,7 +187,7 @@ public struct HostSession: Sendable {
                 .invalidRequest, "Invalid Request: \(method) before initialize; Tollgate aggregates several servers and needs the initialize handshake first")))
             return
         }
-        switch method {
+        switch ProtocolName(method) {
         case "tools/list":
             if params?["cursor"] != nil {
                 actions.sendClient(Reply.error(id: id.bytes, JSONRPCError(.invalidParams, "Invalid params: unknown cursor (Tollgate lists every tool in one page)")))
@@ -244,8 +244,7 @@ public struct HostSession: Sendable {
     /// Sends a call the gate let through to the child owning its exposed name, under the
     /// child's original tool name and a gate-owned id.
     mutating func forward(_ call: ToolCall, now: Int64, into actions: inout HostActions) {
-        let target = union.collisions.contains(call.name) ? nil : union.routes[call.name].map { ($0.server, $0.tool) } ?? namespace.splitPrefixed(call.name)
-        guard let (child, tool) = target else {
+        guard let (child, tool) = namespace.route(call.name, in: union) else {
             settle(call, outcome: .error(code: JSONRPCError.Code.invalidParams.rawValue))
             actions.sendClient(Reply.error(id: call.id.bytes, JSONRPCError(.invalidParams, "Unknown tool: \(call.name)")))
             return

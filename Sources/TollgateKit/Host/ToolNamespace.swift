@@ -45,11 +45,20 @@ public struct ToolNamespace: Sendable, Equatable {
     public func splitPrefixed(_ exposed: String) -> (server: Int, tool: String)? {
         for (index, server) in servers.enumerated() where server.prefixed {
             let prefix = server.name + separator
-            if exposed.utf8.count > prefix.utf8.count, exposed.hasPrefix(prefix) {
-                return (index, String(exposed.dropFirst(prefix.count)))
+            if exposed.utf8.count > prefix.utf8.count, exposed.hasBytePrefix(prefix) {
+                return (index, exposed.droppingBytes(prefix.utf8.count))
             }
         }
         return nil
+    }
+
+    /// Where an exposed name goes: its route in `union` (none for a collision), else its prefix.
+    /// Names are compared by bytes, never by `String` equality.
+    public func route(_ exposed: String, in union: ToolUnion) -> (server: Int, tool: String)? {
+        let key = ProtocolName(exposed)
+        if union.collisions.contains(key) { return nil }
+        if let route = union.routes[key] { return (route.server, route.tool) }
+        return splitPrefixed(exposed)
     }
 
     /// Builds the agent's view of every server's tools: `lists[i]` is server i's listing (nil:
@@ -57,7 +66,7 @@ public struct ToolNamespace: Sendable, Equatable {
     /// server; each tool object is copied with its exposed name.
     public func union(_ lists: [[JSONObject]?]) -> ToolUnion {
         var union = ToolUnion()
-        var owners: [String: Int] = [:]
+        var owners: [ProtocolName: Int] = [:]
         var entries: [(exposed: String, server: Int, original: String, tool: JSONObject)] = []
         for (server, list) in lists.enumerated() {
             guard let list else { continue }
@@ -67,23 +76,23 @@ public struct ToolNamespace: Sendable, Equatable {
                     continue
                 }
                 let exposed = exposedName(server: server, tool: original)
-                if let owner = owners[exposed] {
-                    union.collisions.insert(exposed)
+                if let owner = owners[ProtocolName(exposed)] {
+                    union.collisions.insert(ProtocolName(exposed))
                     union.problems.append(owner == server
                         ? "server \(servers[server].name) lists tool \(original) twice; it is not offered"
                         : "tool name \(exposed) is offered by servers \(servers[owner].name) and \(servers[server].name); "
                             + "neither is offered (give one of them \"prefix\": true)")
                     continue
                 }
-                owners[exposed] = server
+                owners[ProtocolName(exposed)] = server
                 var renamed = tool
                 renamed["name"] = .string(exposed)
                 entries.append((exposed, server, original, renamed))
             }
         }
-        for entry in entries where !union.collisions.contains(entry.exposed) {
+        for entry in entries where !union.collisions.contains(ProtocolName(entry.exposed)) {
             union.tools.append(entry.tool)
-            union.routes[entry.exposed] = ToolUnion.Route(server: entry.server, tool: entry.original)
+            union.routes[ProtocolName(entry.exposed)] = ToolUnion.Route(server: entry.server, tool: entry.original)
         }
         return union
     }
@@ -101,10 +110,10 @@ public struct ToolUnion: Sendable, Equatable {
 
     /// The tools, each with its exposed name.
     public var tools: [JSONObject] = []
-    /// Exposed name → server and original name.
-    public var routes: [String: Route] = [:]
+    /// Exposed name → server and original name (names compared by bytes).
+    public var routes: [ProtocolName: Route] = [:]
     /// Names two servers (or one server twice) would expose: not offered, not routed.
-    public var collisions: Set<String> = []
+    public var collisions: Set<ProtocolName> = []
     /// What to report on stderr.
     public var problems: [String] = []
 

@@ -11,6 +11,32 @@ public enum JSONValue: Sendable, Hashable {
     case object(JSONObject)
 }
 
+/// Strings and keys compare and hash by their Unicode scalars (as JSON does), never by Swift's
+/// canonical equivalence; numbers by their source text.
+extension JSONValue {
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case (.bool(let a), .bool(let b)): a == b
+        case (.number(let a), .number(let b)), (.string(let a), .string(let b)): a.hasSameScalars(as: b)
+        case (.array(let a), .array(let b)): a == b
+        case (.object(let a), .object(let b)): a == b
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let value): hasher.combine(value)
+        case .number(let text): hasher.combine(2); text.hashScalars(into: &hasher)
+        case .string(let text): hasher.combine(3); text.hashScalars(into: &hasher)
+        case .array(let elements): hasher.combine(elements)
+        case .object(let object): hasher.combine(object)
+        }
+    }
+}
+
 /// A JSON object whose members keep their source order.
 public struct JSONObject: Sendable, Hashable {
     /// One `"key": value` pair.
@@ -21,6 +47,15 @@ public struct JSONObject: Sendable, Hashable {
         public init(key: String, value: JSONValue) {
             self.key = key
             self.value = value
+        }
+
+        public static func == (lhs: Member, rhs: Member) -> Bool {
+            lhs.key.hasSameScalars(as: rhs.key) && lhs.value == rhs.value
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            key.hashScalars(into: &hasher)
+            hasher.combine(value)
         }
     }
 
@@ -42,13 +77,14 @@ public struct JSONObject: Sendable, Hashable {
     public var count: Int { members.count }
 
     /// The value of `key`, or nil. Setting nil removes the member; setting a new key appends it.
+    /// Keys are compared by Unicode scalars, as JSON does (never by `String` equality).
     public subscript(key: String) -> JSONValue? {
         get {
-            for member in members where member.key == key { return member.value }
+            for member in members where member.key.hasSameScalars(as: key) { return member.value }
             return nil
         }
         set {
-            if let index = members.firstIndex(where: { $0.key == key }) {
+            if let index = members.firstIndex(where: { $0.key.hasSameScalars(as: key) }) {
                 if let newValue { members[index].value = newValue } else { members.remove(at: index) }
             } else if let newValue {
                 members.append(Member(key: key, value: newValue))

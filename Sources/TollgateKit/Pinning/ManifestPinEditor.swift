@@ -35,18 +35,18 @@ public struct ManifestPinEditor: Sendable {
     /// Computes the new text of a manifest for the tools a server lists. `root` is `source` parsed.
     public static func edit(_ source: SourceText, root: SourceValue, tools: [JSONObject]) -> (bytes: [UInt8], report: Report) {
         var report = Report()
-        var listed: [String: JSONObject] = [:]
-        for tool in tools { if let name = tool["name"]?.stringValue { listed[name] = tool } }
+        var listed: [ProtocolName: JSONObject] = [:]
+        for tool in tools { if let name = tool["name"]?.stringValue { listed[ProtocolName(name)] = tool } }
         var splices: [Splice] = []
-        var ruled: Set<String> = []
+        var ruled: Set<ProtocolName> = []
         if case .object(let rules)? = root["tools"]?.kind {
             for rule in rules {
                 guard (try? NameMatcher(pattern: rule.key))?.isExact == true, case .object(let members) = rule.value.kind else { continue }
-                ruled.insert(rule.key)
-                guard let tool = listed[rule.key] else { report.unlisted.append(rule.key); continue }
+                ruled.insert(ProtocolName(rule.key))
+                guard let tool = listed[ProtocolName(rule.key)] else { report.unlisted.append(rule.key); continue }
                 let pin = ToolPin(of: tool)
                 let text = Array("\"\(pin)\"".utf8)
-                if let member = members.first(where: { $0.key == "pin" }) {
+                if let member = members.first(where: { $0.key.hasSameScalars(as: "pin") }) {
                     let old = member.value.json.stringValue.flatMap(ToolPin.init)
                     if old == pin { report.unchanged.append(rule.key); continue }
                     if let old { report.updated.append((rule.key, old, pin)) } else { report.added.append((rule.key, pin)) }
@@ -57,7 +57,7 @@ public struct ManifestPinEditor: Sendable {
                 }
             }
         }
-        report.withoutRule = tools.compactMap { $0["name"]?.stringValue }.filter { !ruled.contains($0) }
+        report.withoutRule = tools.compactMap { $0["name"]?.stringValue }.filter { !ruled.contains(ProtocolName($0)) }
         var bytes = source.bytes
         for splice in splices.sorted(by: { $0.range.lowerBound > $1.range.lowerBound }) {
             bytes.replaceSubrange(splice.range, with: splice.bytes)

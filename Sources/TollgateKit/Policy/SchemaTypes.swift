@@ -21,7 +21,7 @@ struct SchemaTypes: OptionSet, Sendable, Hashable {
 
     /// The type called `name`, or nil.
     init?(name: String) {
-        guard let entry = Self.names.first(where: { $0.0 == name }) else { return nil }
+        guard let entry = Self.names.first(where: { $0.0.hasSameScalars(as: name) }) else { return nil }
         self = entry.1
     }
 

@@ -22,11 +22,13 @@ public enum EraTranslation {
     public static let serverInfoKey = "io.modelcontextprotocol/serverInfo"
 
     /// The per-request protocol fields of a stateless request, which a 2025-era server must not see.
-    public static let requestEnvelopeKeys: Set<String> = [ProtocolEra.versionMetaKey, clientCapabilitiesKey, clientInfoKey, logLevelKey]
+    public static let requestEnvelopeKeys: Set<ProtocolName> = [
+        ProtocolName(ProtocolEra.versionMetaKey), ProtocolName(clientCapabilitiesKey), ProtocolName(clientInfoKey), ProtocolName(logLevelKey),
+    ]
     /// The result members only the stateless era has.
-    public static let statelessResultMembers: Set<String> = ["resultType", "ttlMs", "cacheScope"]
+    public static let statelessResultMembers: Set<ProtocolName> = ["resultType", "ttlMs", "cacheScope"]
     /// The methods whose complete results carry caching hints (`ttlMs`, `cacheScope`) in 2026-07-28.
-    public static let cacheableMethods: Set<String> = [
+    public static let cacheableMethods: Set<ProtocolName> = [
         "server/discover", "tools/list", "prompts/list", "resources/list", "resources/templates/list", "resources/read",
     ]
     /// The caching hints Tollgate gives: stale at once (its children's lists change without notice
@@ -56,7 +58,7 @@ public enum EraTranslation {
         guard meta[clientCapabilitiesKey] != nil else {
             return JSONRPCError(.invalidParams, "Invalid params: params._meta is missing the required \(clientCapabilitiesKey)")
         }
-        guard statelessVersions.contains(version) else {
+        guard statelessVersions.contains(where: { $0.hasSameScalars(as: version) }) else {
             return unsupportedVersion(version, supported: supported)
         }
         return nil
@@ -88,8 +90,8 @@ public enum EraTranslation {
         switch era {
         case .session:
             guard var params, case .object(var meta)? = params["_meta"],
-                meta.keys.contains(where: requestEnvelopeKeys.contains) else { return params }
-            for key in requestEnvelopeKeys { meta[key] = nil }
+                meta.keys.contains(where: { requestEnvelopeKeys.contains(ProtocolName($0)) }) else { return params }
+            for key in requestEnvelopeKeys { meta[key.text] = nil }
             params["_meta"] = meta.count == 0 ? nil : .object(meta)
             return params
         case .stateless:
@@ -108,7 +110,7 @@ public enum EraTranslation {
     public static func statelessResult(_ result: JSONObject, method: String) -> JSONObject {
         var result = result
         if result["resultType"] == nil { result["resultType"] = "complete" }
-        if cacheableMethods.contains(method) {
+        if cacheableMethods.contains(ProtocolName(method)) {
             if result["ttlMs"] == nil { result["ttlMs"] = .number(String(ttlMilliseconds)) }
             if result["cacheScope"] == nil { result["cacheScope"] = .string(cacheScope) }
         }
@@ -131,12 +133,12 @@ public enum EraTranslation {
     /// `cacheScope` removed. Bytes that are not an object stay unchanged.
     public static func sessionResult(_ raw: UnsafeRawBufferPointer, maxDepth: Int = JSONScanner.defaultMaxDepth) -> SessionResult {
         guard let members = topLevelMembers(raw, maxDepth: maxDepth),
-            members.contains(where: { statelessResultMembers.contains($0.key) }) else { return .unchanged }
-        if let type = members.first(where: { $0.key == "resultType" }),
+            members.contains(where: { statelessResultMembers.contains(ProtocolName($0.key)) }) else { return .unchanged }
+        if let type = members.first(where: { $0.key.hasSameScalars(as: "resultType") }),
             (try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: raw[type.value]), maxDepth: 1)) == "input_required" {
             return .inputRequired
         }
-        return .rewritten(object(added: nil, kept: members.filter { !statelessResultMembers.contains($0.key) }, from: raw))
+        return .rewritten(object(added: nil, kept: members.filter { !statelessResultMembers.contains(ProtocolName($0.key)) }, from: raw))
     }
 
     /// A 2025-era server's raw `result` object (the answer to `method`) for a stateless client:
@@ -146,9 +148,9 @@ public enum EraTranslation {
     public static func statelessResult(_ raw: UnsafeRawBufferPointer, method: String?, maxDepth: Int = JSONScanner.defaultMaxDepth) -> [UInt8]? {
         guard let members = topLevelMembers(raw, maxDepth: maxDepth) else { return nil }
         var added = JSONObject()
-        let present = Set(members.map(\.key))
+        let present = Set(members.map { ProtocolName($0.key) })
         if !present.contains("resultType") { added["resultType"] = "complete" }
-        if let method, cacheableMethods.contains(method) {
+        if let method, cacheableMethods.contains(ProtocolName(method)) {
             if !present.contains("ttlMs") { added["ttlMs"] = .number(String(ttlMilliseconds)) }
             if !present.contains("cacheScope") { added["cacheScope"] = .string(cacheScope) }
         }

@@ -55,7 +55,7 @@ public struct MessageEnvelope: Sendable, Equatable {
     public init() {}
 
     /// Whether this message is a request for `method`.
-    public func isRequest(_ name: String) -> Bool { kind == .request && method == name }
+    public func isRequest(_ name: String) -> Bool { kind == .request && method?.hasSameScalars(as: name) == true }
 }
 
 /// One line of the stream, as scanned: a single message or a batch (a JSON array of messages, 2025-03-26 only).

@@ -29,7 +29,7 @@ public enum ClientMessage: Sendable, Equatable {
             return .invalid(id: id, JSONRPCError(.invalidRequest, "Invalid Request: \(why)"),
                             log: "rejected an invalid message from the client: \(why)")
         case .notification:
-            return envelope.method == "tools/call" ? .toolCallNotification : .passThrough(span: envelope.span)
+            return envelope.method?.hasSameScalars(as: "tools/call") == true ? .toolCallNotification : .passThrough(span: envelope.span)
         case .response:
             guard readingResponses else { return .passThrough(span: envelope.span) }
             let id = envelope.id.flatMap { ServerLine.responseID(line, $0) }
@@ -39,7 +39,7 @@ public enum ClientMessage: Sendable, Equatable {
             guard let id = RequestID(envelope: envelope, in: line), let method = envelope.method else {
                 return .invalid(id: nil, JSONRPCError(.invalidRequest, "Invalid Request: unusable id"), log: "rejected a request without a usable id")
             }
-            guard method == "tools/call" else { return .request(id, method: method, span: envelope.span) }
+            guard method.hasSameScalars(as: "tools/call") else { return .request(id, method: method, span: envelope.span) }
             if !inspectingCalls {
                 do throws(JSONRPCError) {
                     let params = envelope.params.map { UnsafeRawBufferPointer(rebasing: line[$0]) }

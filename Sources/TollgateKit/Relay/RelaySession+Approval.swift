@@ -40,7 +40,7 @@ extension RelaySession {
             return actions
         }
         switch message {
-        case .request(_, let method, let span) where method == "initialize":
+        case .request(_, let method, let span) where method.hasSameScalars(as: "initialize"):
             approvals.clientCanElicit = Elicitation.clientCanElicit(initializeParams: UnsafeRawBufferPointer(rebasing: line[span]))
             return nil
         case .passThrough(let span) where approvals.hasAsked, .response(_, _, let span) where approvals.hasAsked:
@@ -66,7 +66,7 @@ extension RelaySession {
     /// server never saw the call). nil when the message is not a cancellation of a held call.
     mutating func cancellation(in message: UnsafeRawBufferPointer) -> RelayActions? {
         guard case .success(.single(let envelope)) = MessageEnvelope.scan(message), envelope.kind == .notification,
-            envelope.method == "notifications/cancelled", let range = envelope.params,
+            envelope.method?.hasSameScalars(as: "notifications/cancelled") == true, let range = envelope.params,
             let params = (try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: message[range]), maxDepth: maxDepth))?.objectValue,
             let id = HostLines.requestID(params["requestId"]), let held = approvals.release(call: id)
         else { return nil }

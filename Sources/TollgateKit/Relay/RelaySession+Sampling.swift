@@ -6,7 +6,7 @@ extension RelaySession {
 
     /// A request from the server: a `sampling/createMessage` is decided; anything else passes.
     mutating func serverRequest(id: RequestID, method: String, params: Range<Int>?, in line: UnsafeRawBufferPointer) -> RelayActions {
-        guard method == "sampling/createMessage" else { return .passThrough }
+        guard method.hasSameScalars(as: "sampling/createMessage") else { return .passThrough }
         let object = params.flatMap { try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[$0]), maxDepth: maxDepth) }?.objectValue
         switch gate.admitSampling(maxTokens: SamplingRequest.maxTokens(in: object)) {
         case .forward(let grant):

@@ -108,7 +108,7 @@ public struct RelaySession: Sendable {
         case .malformedToolCall(let id, let error):
             return .reply(Self.trimmed(Reply.error(id: id.bytes, error)), log: nil)
         case .request(let id, let method, _):
-            let request = PendingRequest(clientID: id, purpose: method == "tools/list" ? .toolList : .other(method))
+            let request = PendingRequest(clientID: id, purpose: method.hasSameScalars(as: "tools/list") ? .toolList : .other(method))
             if let refusal = refusal(of: request) { return refusal }
             pending.insert(request)
             return .forwardOriginal

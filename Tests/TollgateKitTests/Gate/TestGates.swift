@@ -9,7 +9,7 @@ struct DenyingGate: Gate {
 
     mutating func decide(_ call: ToolCall) -> GateVerdict {
         seen.append(call.name)
-        guard call.name == deniedTool else { return .forward }
+        guard call.name.hasSameScalars(as: deniedTool) else { return .forward }
         return .deny(Denial(.toolDenied, tool: call.name, rule: "tools.\(call.name)",
                             reason: "The manifest denies \(call.name).", advice: "Use another tool."))
     }

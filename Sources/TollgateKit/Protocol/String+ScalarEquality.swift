@@ -20,4 +20,10 @@ extension String {
         if let equal, let equal { return equal }
         return utf8.elementsEqual(other.utf8)
     }
+
+    /// Feeds the string's UTF-8 bytes to `hasher` (the hash that goes with ``hasSameScalars(as:)``).
+    func hashScalars(into hasher: inout Hasher) {
+        var text = self
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
 }
