@@ -129,7 +129,7 @@ extension HostSession {
 
     private mutating func childNotification(_ child: Int, _ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer, into actions: inout HostActions) {
         let name = children[child].name
-        switch envelope.method {
+        switch ProtocolName(envelope.method ?? "") {
         case "notifications/tools/list_changed":
             toolsChanged(child, into: &actions)
         case "notifications/progress":

@@ -31,7 +31,7 @@ extension HostSession {
 
     /// A notification of the client.
     mutating func clientNotification(_ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer, into actions: inout HostActions) {
-        switch envelope.method {
+        switch ProtocolName(envelope.method ?? "") {
         case "notifications/initialized":
             break  // Tollgate sent each child its own when the child answered initialize
         case "notifications/cancelled":

@@ -196,7 +196,7 @@ extension JSONScanner {
     @inline(__always)
     func envelopeMember(_ key: StringToken) -> EnvelopeMember {
         if key.hasEscapes {
-            switch decodeString(key) {
+            switch ProtocolName(decodeString(key)) {
             case "id": return .id
             case "method": return .method
             case "jsonrpc": return .jsonrpc

@@ -33,17 +33,39 @@ public struct RequestID: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Creates an id from its exact source bytes without copying them when they fit inline.
+    ///
+    /// Ids are equal when a JSON reader sees the same id: the same JSON type (`7` is not `"7"`),
+    /// strings by their decoded scalars (`"a\u0062"` is `"ab"`), integers by value (`7`, `7.0`
+    /// and `70e-1` are one id; `-0` is `0`). The id keeps its exact bytes for every reply.
     public init(source: UnsafeRawBufferPointer, isString: Bool, hasEscapes: Bool) {
         count = source.count
         if isString && hasEscapes {
             let bytes = Array(source)
             outOfLine = OutOfLine(stored: bytes, canonical: (try? JSONValue.parse(bytes))?.serialized ?? bytes)
+        } else if !isString, let canonical = Self.canonicalInteger(source) {
+            outOfLine = OutOfLine(stored: Array(source), canonical: canonical)
         } else if source.count <= 16 {
             low = Self.word(source, from: 0)
             high = Self.word(source, from: 8)
         } else {
             outOfLine = OutOfLine(stored: Array(source))
         }
+    }
+
+    /// The plain decimal form of a number id that is an integer written another way (`7.0`,
+    /// `7e0`, `-0`), when that form has at most 40 digits; nil for a plain integer (already in
+    /// that form) and for anything else (kept as written).
+    private static func canonicalInteger(_ source: UnsafeRawBufferPointer) -> [UInt8]? {
+        let plain = !source.contains { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }
+        let negativeZero = source.count == 2 && source[0] == UInt8(ascii: "-") && source[1] == UInt8(ascii: "0")
+        if plain && !negativeZero { return nil }
+        guard source.count <= 64, let value = ExactDecimal(String(decoding: source, as: UTF8.self)), value.isInteger else { return nil }
+        if value.digits.isEmpty { return [UInt8(ascii: "0")] }
+        guard value.exponent <= 40 else { return nil }
+        var text: [UInt8] = value.negative ? [UInt8(ascii: "-")] : []
+        text += value.digits
+        text += [UInt8](repeating: UInt8(ascii: "0"), count: value.exponent - value.digits.count)
+        return text
     }
 
     /// Up to eight bytes of `bytes` from `start` as they lie in memory, zero-padded (a load or a

@@ -5,11 +5,12 @@ public enum ClientMessage: Sendable, Equatable {
     case invalid(id: [UInt8]?, JSONRPCError, log: String)
     /// A `tools/call` without an id: never forwarded.
     case toolCallNotification
-    /// A notification or a response: forwarded as its original bytes.
+    /// A notification: forwarded as its original bytes.
     case passThrough(span: Range<Int>)
-    /// A response to a server's request, read because the gate caps sampling: its id (nil when
-    /// unusable) and the estimated tokens of its result's content (0 for an error; nil when unreadable).
-    case response(RequestID?, tokens: Int64?, span: Range<Int>)
+    /// A response to a server's request: its id (nil when unusable) at `idSpan` and, when the
+    /// gate caps sampling, the estimated tokens of its result's content (0 for an error; nil when
+    /// unreadable or not read).
+    case response(RequestID?, idSpan: Range<Int>?, tokens: Int64?, span: Range<Int>)
     /// A request other than `tools/call`: forwarded as its original bytes.
     case request(RequestID, method: String, span: Range<Int>)
     /// A well-formed `tools/call`, parsed.
@@ -31,10 +32,9 @@ public enum ClientMessage: Sendable, Equatable {
         case .notification:
             return envelope.method?.hasSameScalars(as: "tools/call") == true ? .toolCallNotification : .passThrough(span: envelope.span)
         case .response:
-            guard readingResponses else { return .passThrough(span: envelope.span) }
             let id = envelope.id.flatMap { ServerLine.responseID(line, $0) }
-            let tokens = SamplingRequest.answeredTokens(result: envelope.result, in: line, maxDepth: maxDepth)
-            return .response(id, tokens: tokens, span: envelope.span)
+            let tokens = readingResponses ? SamplingRequest.answeredTokens(result: envelope.result, in: line, maxDepth: maxDepth) : nil
+            return .response(id, idSpan: envelope.id, tokens: tokens, span: envelope.span)
         case .request:
             guard let id = RequestID(envelope: envelope, in: line), let method = envelope.method else {
                 return .invalid(id: nil, JSONRPCError(.invalidRequest, "Invalid Request: unusable id"), log: "rejected a request without a usable id")

@@ -131,7 +131,7 @@ final class RelayCore: Sendable {
     func pumpServer(from fd: Int32) {
         var pump = LinePump(maxLineBytes: maxMessageBytes)
         pump.run(fd: fd, decide: { line in
-            let read = ServerLine.read(line, maxDepth: maxDepth, readingRequests: capsSampling)
+            let read = ServerLine.read(line, maxDepth: maxDepth)
             guard usesTimers else { return session.withLock { $0.decide(read, in: line) } }
             return decideTimed { $0.decide(read, in: line, now: $1) }
         }, oversized: { prefix, length in

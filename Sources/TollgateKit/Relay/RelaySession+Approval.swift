@@ -43,7 +43,7 @@ extension RelaySession {
         case .request(_, let method, let span) where method.hasSameScalars(as: "initialize"):
             approvals.clientCanElicit = Elicitation.clientCanElicit(initializeParams: UnsafeRawBufferPointer(rebasing: line[span]))
             return nil
-        case .passThrough(let span) where approvals.hasAsked, .response(_, _, let span) where approvals.hasAsked:
+        case .passThrough(let span) where approvals.hasAsked, .response(_, _, _, let span) where approvals.hasAsked:
             guard let (id, answer) = Elicitation.answer(in: UnsafeRawBufferPointer(rebasing: line[span])),
                 approvals.isOwnID(id)
             else { return nil }

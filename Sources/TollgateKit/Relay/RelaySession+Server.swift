@@ -4,7 +4,7 @@ extension RelaySession {
     /// Reads and decides one line from the server (without its newline); `now` as in
     /// ``clientLine(_:now:)``.
     public mutating func serverLine(_ line: UnsafeRawBufferPointer, now: Int64 = 0) -> RelayActions {
-        decide(ServerLine.read(line, maxDepth: maxDepth, readingRequests: capsSampling), in: line, now: now)
+        decide(ServerLine.read(line, maxDepth: maxDepth), in: line, now: now)
     }
 
     /// Decides a server line already read. `line` is the line it was read from.
@@ -22,44 +22,85 @@ extension RelaySession {
         case .invalid(let why):
             return RelayActions(log: "dropped an invalid message from the server: \(why)")
         case .message:
-            if holdsCalls, !approvals.requests.isEmpty, let refusal = collidingServerRequest(line) { return refusal }
             return .passThrough
         case .request(let id, let method, let params):
             if holdsCalls, let refusal = collidingServerRequest(id: id) { return refusal }
-            return serverRequest(id: id, method: method, params: params, in: line)
-        case .response(let id, let resultRange, let errorRange):
-            guard let id, let request = take(id, now: now) else {
-                if usesTimers, let id, timers.remove(.lateResponse(id)) != nil {
-                    return RelayActions(log: "dropped the late response to request \(id), which had timed out")
-                }
-                return RelayActions(forward: .original, log: "relayed a response to an id Tollgate does not know")
-            }
-            if case .toolCall(let call) = request.purpose, gate.observesOutcomes {
-                let outcome = ServerLine.outcome(result: resultRange, error: errorRange, in: line)
-                var result: JSONObject?
-                if gate.inspectsResults, let resultRange,
-                    case .object(let object)? = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[resultRange]), maxDepth: maxDepth)
-                {
-                    result = object
-                }
-                if let replacement = gate.callCompleted(call, outcome: outcome, result: result) {
-                    return RelayActions(forward: .bytes(Reply.result(id: request.clientID.bytes, .object(replacement))))
-                }
-                return .passThrough
-            }
-            if case .toolList = request.purpose, gate.inspectsToolLists, let resultRange,
-                case .object(let result)? = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[resultRange]), maxDepth: maxDepth),
-                let filtered = gate.filterToolList(result)
-            {
-                return RelayActions(forward: .bytes(Reply.result(id: request.clientID.bytes, .object(filtered))))
-            }
-            return .passThrough
-        case .batch(let responses):
-            for (id, outcome) in responses {
-                if let request = take(id, now: now) { completed(request, outcome: outcome) }
-            }
-            return .passThrough
+            if let refusal = serverRequests.refusal(of: id) { return refusal }
+            let actions = capsSampling ? serverRequest(id: id, method: method, params: params, in: line) : .passThrough
+            if actions.forward != nil { serverRequests.insert(id) }
+            return actions
+        case .response(let id, let idSpan, let resultRange, let errorRange):
+            return serverResponse(id: id, idSpan: idSpan, result: resultRange, error: errorRange, in: line, now: now)
+        case .batch(let elements, let spans):
+            return decideBatch(elements, spans: spans, in: line, now: now)
         }
+    }
+
+    /// A response: delivered only to a request in flight with an equal id, under the client's
+    /// own id bytes; anything else is dropped (the request, if any, stays in flight).
+    private mutating func serverResponse(id: RequestID?, idSpan: Range<Int>?, result resultRange: Range<Int>?, error errorRange: Range<Int>?,
+                                         in line: UnsafeRawBufferPointer, now: Int64) -> RelayActions {
+        guard let id, let request = take(id, now: now) else {
+            if usesTimers, let id, timers.remove(.lateResponse(id)) != nil {
+                return RelayActions(log: "dropped the late response to request \(id), which had timed out")
+            }
+            let shown = idSpan.map { String(decoding: UnsafeRawBufferPointer(rebasing: line[$0]), as: UTF8.self) } ?? "null"
+            return RelayActions(log: "dropped a response from the server to id \(shown), which no request in flight has")
+        }
+        if case .toolCall(let call) = request.purpose, gate.observesOutcomes {
+            let outcome = ServerLine.outcome(result: resultRange, error: errorRange, in: line)
+            var result: JSONObject?
+            if gate.inspectsResults, let resultRange,
+                case .object(let object)? = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[resultRange]), maxDepth: maxDepth)
+            {
+                result = object
+            }
+            if let replacement = gate.callCompleted(call, outcome: outcome, result: result) {
+                return RelayActions(forward: .bytes(Reply.result(id: request.clientID.bytes, .object(replacement))))
+            }
+        } else if case .toolList = request.purpose, gate.inspectsToolLists, let resultRange,
+            case .object(let result)? = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[resultRange]), maxDepth: maxDepth),
+            let filtered = gate.filterToolList(result)
+        {
+            return RelayActions(forward: .bytes(Reply.result(id: request.clientID.bytes, .object(filtered))))
+        }
+        return Self.passing(line, idSpan: idSpan, as: request.clientID)
+    }
+
+    /// Passes a message on, with `id`'s exact bytes in place of the id at `idSpan` when the
+    /// sender spelled an equal id differently.
+    static func passing(_ line: UnsafeRawBufferPointer, idSpan: Range<Int>?, as id: RequestID) -> RelayActions {
+        guard let idSpan, let bytes = respelled(line, span: 0..<line.count, idSpan: idSpan, as: id) else { return .passThrough }
+        return RelayActions(forward: .bytes(bytes + [0x0A]))
+    }
+
+    /// A server batch (2025-03-26): every element is decided exactly as it would be alone.
+    /// Elements passed unchanged keep their bytes; if every one does, the line goes on as it
+    /// came. Tollgate's own answers to the server's requests go back as a batch of their own.
+    private mutating func decideBatch(_ elements: [ServerLine], spans: [Range<Int>], in line: UnsafeRawBufferPointer, now: Int64) -> RelayActions {
+        guard !elements.isEmpty else { return RelayActions(log: "dropped an empty batch from the server") }
+        var forwarded: [[UInt8]] = []
+        var replies: [[UInt8]] = []
+        var logs: [String] = []
+        var unchanged = true
+        for (element, span) in zip(elements, spans) {
+            let actions = decide(element, in: line, now: now)
+            switch actions.forward {
+            case .original?: forwarded.append(Array(line[span]))
+            case .bytes(let bytes)?: forwarded.append(Self.trimmed(bytes)); unchanged = false
+            case .call?, nil: unchanged = false
+            }
+            if let reply = actions.reply { replies.append(Self.trimmed(reply)) }
+            if let log = actions.log { logs.append(log) }
+        }
+        var actions = RelayActions(log: logs.isEmpty ? nil : logs.joined(separator: "; "))
+        if unchanged {
+            actions.forward = .original
+        } else if !forwarded.isEmpty {
+            actions.forward = .bytes(Self.array(of: forwarded))
+        }
+        if !replies.isEmpty { actions.reply = Self.array(of: replies) }
+        return actions
     }
 
     /// The server answered `id` with a response too large to read: the request gets its answer
@@ -81,6 +122,7 @@ extension RelaySession {
     public mutating func serverWentAway(because reason: String) -> [UInt8] {
         if serverGoneReason == nil { serverGoneReason = reason }
         samplingGrants.removeAll()  // unanswered grants stay counted in full
+        serverRequests = ServerRequests()
         var replies: [UInt8] = []
         for request in pending.removeAll() {
             if usesTimers { timers.remove(.request(request.clientID)) }

@@ -27,6 +27,8 @@ public struct RelaySession: Sendable {
     /// The server's sampling requests forwarded to the client, by the server's id (its own id
     /// space, apart from the client's requests in ``pending``).
     public internal(set) var samplingGrants: [RequestID: SamplingGrant] = [:]
+    /// The server's requests waiting for the client's answer.
+    var serverRequests = ServerRequests()
 
     /// A session deciding by `gate`. A `reloadable` session may get another gate later
     /// (``reload(with:)``), so it reads what any manifest's gate may need (the clock, the client's
@@ -69,9 +71,10 @@ public struct RelaySession: Sendable {
                 log: "rejected a malformed message from the client: \(error)")
         case .single(let message):
             if holdsCalls, let actions = approvalTraffic(message, in: line, now: now) { return actions }
-            switch decide(message, now: now) {
+            switch decide(message, in: line, now: now) {
             case .forwardOriginal: return .passThrough
             case .forwardOriginalLogging(let log): return RelayActions(forward: .original, log: log)
+            case .forwardBytes(let bytes, let log): return RelayActions(forward: .bytes(bytes + [0x0A]), log: log)
             case .forwardCall(let call): return RelayActions(forward: .call(call))
             case .reply(let bytes, let log): return RelayActions(reply: bytes + [0x0A], log: log)
             case .drop(let log): return RelayActions(log: log)
@@ -86,6 +89,8 @@ public struct RelaySession: Sendable {
     enum MessageAction: Equatable {
         case forwardOriginal
         case forwardOriginalLogging(String)
+        /// The message's own bytes changed (an id respelled), without its newline.
+        case forwardBytes([UInt8], log: String?)
         indirect case forwardCall(ToolCall)
         case reply([UInt8], log: String?)
         case drop(String)
@@ -93,7 +98,7 @@ public struct RelaySession: Sendable {
         case held(RelayActions)
     }
 
-    mutating func decide(_ message: ClientMessage, now: Int64) -> MessageAction {
+    mutating func decide(_ message: ClientMessage, in line: UnsafeRawBufferPointer, now: Int64) -> MessageAction {
         switch message {
         case .invalid(let id, let error, let log):
             return .reply(Self.trimmed(Reply.error(id: id, error)), log: log)
@@ -101,10 +106,20 @@ public struct RelaySession: Sendable {
             return .drop("dropped a tools/call sent as a notification (no id): it is never forwarded")
         case .passThrough:
             return .forwardOriginal
-        case .response(let id, let tokens, _):
-            guard let id, let grant = samplingGrants.removeValue(forKey: id) else { return .forwardOriginal }
-            let logs = gate.samplingAnswered(grant, tokens: tokens)
-            return logs.isEmpty ? .forwardOriginal : .forwardOriginalLogging(logs.joined(separator: "; "))
+        case .response(let id, let idSpan, let tokens, let span):
+            guard let id, let sent = serverRequests.answer(id) else {
+                let shown = idSpan.map { String(decoding: UnsafeRawBufferPointer(rebasing: line[$0]), as: UTF8.self) } ?? "null"
+                return .drop("dropped a response from the client to id \(shown), which no server request in flight has")
+            }
+            // An equal id spelled otherwise: the server gets its own id bytes.
+            let respelled = idSpan.flatMap { Self.respelled(line, span: span, idSpan: $0, as: sent) }
+            var logs: String?
+            if let grant = samplingGrants.removeValue(forKey: id) {
+                let said = gate.samplingAnswered(grant, tokens: tokens)
+                if !said.isEmpty { logs = said.joined(separator: "; ") }
+            }
+            if let respelled { return .forwardBytes(respelled, log: logs) }
+            return logs.map { .forwardOriginalLogging($0) } ?? .forwardOriginal
         case .malformedToolCall(let id, let error):
             return .reply(Self.trimmed(Reply.error(id: id.bytes, error)), log: nil)
         case .request(let id, let method, _):
@@ -163,9 +178,13 @@ public struct RelaySession: Sendable {
         var approvers: [ApproverJob] = []
         var unchanged = true
         for (message, span) in zip(messages, spans) {
-            switch decide(message, now: now) {
+            switch decide(message, in: line, now: now) {
             case .forwardOriginal: forwarded.append(Array(line[span]))
             case .forwardOriginalLogging(let log): forwarded.append(Array(line[span])); logs.append(log)
+            case .forwardBytes(let bytes, let log):
+                forwarded.append(bytes)
+                unchanged = false
+                if let log { logs.append(log) }
             case .forwardCall(let call): forwarded.append(call.requestBytes); unchanged = false
             case .reply(let bytes, let log):
                 replies.append(bytes)
@@ -199,6 +218,14 @@ public struct RelaySession: Sendable {
         }
         bytes.append(contentsOf: [UInt8(ascii: "]"), 0x0A])
         return bytes
+    }
+
+    /// The bytes of the message at `span` with `id`'s exact bytes in place of the id at `idSpan`,
+    /// when the sender spelled an equal id differently (`"a\u0062"` for `"ab"`, `7.0` for `7`);
+    /// nil when the bytes are the same.
+    static func respelled(_ line: UnsafeRawBufferPointer, span: Range<Int>, idSpan: Range<Int>, as id: RequestID) -> [UInt8]? {
+        if id.withBytes({ $0.elementsEqual(UnsafeRawBufferPointer(rebasing: line[idSpan])) }) { return nil }
+        return Array(line[span.lowerBound..<idSpan.lowerBound]) + id.bytes + Array(line[idSpan.upperBound..<span.upperBound])
     }
 
     static func trimmed(_ line: [UInt8]) -> [UInt8] {

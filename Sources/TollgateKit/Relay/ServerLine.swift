@@ -1,63 +1,49 @@
 /// A server line as read before any decision (outside the session's lock).
-public enum ServerLine: Sendable, Equatable {
+public indirect enum ServerLine: Sendable, Equatable {
     /// A blank line: ignored.
     case blank
     /// Not JSON; the id is given when it was read before the fault.
     case malformed(id: RequestID?, JSONScanError)
     /// A JSON-RPC message that is not valid: dropped.
     case invalid(String)
-    /// A request or notification from the server: passed through.
+    /// A notification from the server: passed through.
     case message
-    /// A request from the server, read because the gate caps sampling: its id, method and params.
+    /// A request from the server (its own id space): its id, method and params.
     case request(id: RequestID, method: String, params: Range<Int>?)
-    /// A response to `id`, with where its result or its error is.
-    case response(id: RequestID?, result: Range<Int>?, error: Range<Int>?)
-    /// A batch; the responses in it, by id and outcome.
-    case batch([(id: RequestID, outcome: CallOutcome)])
+    /// A response to `id` (at `idSpan`), with where its result or its error is.
+    case response(id: RequestID?, idSpan: Range<Int>?, result: Range<Int>?, error: Range<Int>?)
+    /// A batch (2025-03-26): each element read exactly as it would be alone; `spans` locate them.
+    case batch([ServerLine], spans: [Range<Int>])
 
     /// Reads a line (without its newline).
-    /// `readingRequests` reads the server's requests as ``request(id:method:params:)``.
-    public static func read(_ line: UnsafeRawBufferPointer, maxDepth: Int = JSONScanner.defaultMaxDepth, readingRequests: Bool = false) -> ServerLine {
+    public static func read(_ line: UnsafeRawBufferPointer, maxDepth: Int = JSONScanner.defaultMaxDepth) -> ServerLine {
         // The plain read first, without wrapping its envelope in a result (this runs per message).
         if let envelope = JSONScanner(line, maxDepth: maxDepth).plainEnvelope() {
-            return read(envelope, in: line, readingRequests: readingRequests)
+            return read(envelope, in: line)
         }
         switch MessageEnvelope.scanWalking(line, maxDepth: maxDepth) {
         case .failure(let malformed):
             if case .empty = malformed.error.reason { return .blank }
             return .malformed(id: malformed.id.flatMap { responseID(line, $0) }, malformed.error)
         case .success(.single(let envelope)):
-            return read(envelope, in: line, readingRequests: readingRequests)
+            return read(envelope, in: line)
         case .success(.batch(let envelopes)):
-            return .batch(envelopes.compactMap { envelope in
-                guard envelope.kind == .response, let range = envelope.id, let id = responseID(line, range) else { return nil }
-                return (id, outcome(result: envelope.result, error: envelope.error, in: line))
-            })
+            return .batch(envelopes.map { read($0, in: line) }, spans: envelopes.map(\.span))
         }
     }
 
-    /// Reads one message that is not in a batch.
-    private static func read(_ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer, readingRequests: Bool) -> ServerLine {
+    /// Reads one message, alone or in a batch.
+    private static func read(_ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer) -> ServerLine {
         switch envelope.kind {
         case .invalid(let why): return .invalid(why.description)
         case .request:
-            guard readingRequests, let range = envelope.id, let id = responseID(line, range), let method = envelope.method else { return .message }
+            guard let range = envelope.id, let id = responseID(line, range), let method = envelope.method else {
+                return .invalid("a request without a usable id")
+            }
             return .request(id: id, method: method, params: envelope.params)
         case .notification: return .message
         case .response:
-            return .response(id: envelope.id.flatMap { responseID(line, $0) }, result: envelope.result, error: envelope.error)
-        }
-    }
-
-    public static func == (lhs: ServerLine, rhs: ServerLine) -> Bool {
-        switch (lhs, rhs) {
-        case (.blank, .blank), (.message, .message): true
-        case (.malformed(let a, let e), .malformed(let b, let f)): a == b && e == f
-        case (.invalid(let a), .invalid(let b)): a == b
-        case (.request(let a, let m, let p), .request(let b, let n, let q)): a == b && m == n && p == q
-        case (.response(let a, let r, let e), .response(let b, let s, let f)): a == b && r == s && e == f
-        case (.batch(let a), .batch(let b)): a.map(\.id) == b.map(\.id) && a.map(\.outcome) == b.map(\.outcome)
-        default: false
+            return .response(id: envelope.id.flatMap { responseID(line, $0) }, idSpan: envelope.id, result: envelope.result, error: envelope.error)
         }
     }
 

@@ -42,6 +42,8 @@ struct RelaySessionClientTests {
         #expect(session.client(initialize) == .passThrough)
         #expect(session.pending.count == 1)
         #expect(session.client(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#) == .passThrough)
+        #expect(session.server(#"{"jsonrpc":"2.0","id":"s-1","method":"roots/list"}"#) == .passThrough)
+        #expect(session.server(#"{"jsonrpc":"2.0","id":"s-2","method":"roots/list"}"#) == .passThrough)
         #expect(session.client(#"{"jsonrpc":"2.0","id":"s-1","result":{"content":"x"}}"#) == .passThrough)
         #expect(session.client(#"{"jsonrpc":"2.0","id":"s-2","error":{"code":-1,"message":"no"}}"#) == .passThrough)
         #expect(session.client(#"{"jsonrpc":"2.0","id":1,"method":"tools/list","extra":{"a":1}}"#) == .passThrough)
@@ -451,8 +453,10 @@ struct RelaySessionServerTests {
         #expect(session.pending.count == 4)
         #expect(session.server(#"{"jsonrpc":"2.0","id":1,"result":{}}"#) == .passThrough)
         #expect(session.pending.count == 3)
-        #expect(session.server(#"{"jsonrpc":"2.0","id":"a/b","result":{}}"#) == .passThrough, "re-encoded escapes still match")
-        #expect(session.server(#"{"jsonrpc":"2.0","id":"\u00e9","error":{"code":1,"message":"m"}}"#) == .passThrough)
+        #expect(session.server(#"{"jsonrpc":"2.0","id":"a/b","result":{}}"#) == RelayActions(forward: .bytes(bytes(#"{"jsonrpc":"2.0","id":"a\/b","result":{}}"# + "\n"))),
+                "re-encoded escapes still match; the client gets its own id bytes")
+        #expect(session.server(#"{"jsonrpc":"2.0","id":"\u00e9","error":{"code":1,"message":"m"}}"#)
+                == RelayActions(forward: .bytes(bytes(#"{"jsonrpc":"2.0","id":"é","error":{"code":1,"message":"m"}}"# + "\n"))))
         #expect(session.pending.count == 1)
         #expect(session.server(#"[{"jsonrpc":"2.0","id":4,"result":{}}]"#) == .passThrough, "responses in a batch count too")
         #expect(session.pending.count == 0)
@@ -463,7 +467,9 @@ struct RelaySessionServerTests {
         var session = RelaySession(gate: RecordingGate())
         _ = session.client(toolCall(id: "1"))
         let batch = #"[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":2,"result":{}}]"#
-        #expect(session.server(batch) == .passThrough)
+        let actions = session.server(batch)
+        #expect(actions.forward == .bytes(bytes(#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"# + "\n")), "the answer to id 2, never sent, is dropped")
+        #expect(actions.log?.contains("id 2") == true)
         #expect(session.pending.count == 1, "the server's own request 1 is not a response")
         #expect((session.gate as? RecordingGate)?.completions == [])
         #expect(session.server(#"[{"jsonrpc":"2.0","id":1,"result":{"isError":true}}]"#) == .passThrough)
@@ -471,11 +477,11 @@ struct RelaySessionServerTests {
         #expect((session.gate as? RecordingGate)?.completions.map(\.outcome) == [.result(isError: true, bytes: 16)])
     }
 
-    @Test("a response to an unknown id is relayed with a log")
+    @Test("a response to an unknown id is dropped with a log")
     func unknownID() {
         var session = RelaySession()
         let actions = session.server(#"{"jsonrpc":"2.0","id":99,"result":{}}"#)
-        #expect(actions.forward == .original)
+        #expect(actions.forward == nil)
         #expect(actions.log != nil)
     }
 
