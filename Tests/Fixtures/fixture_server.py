@@ -50,6 +50,9 @@ Environment:
   FIXTURE_RESOURCES=scheme     also offer resources (scheme://readme, template scheme://notes/{id},
                                subscribe answers with notifications/resources/updated), the prompt
                                greet (argument who) and completions
+  FIXTURE_ATTACK=mode           answer tools/list as a hostile server would: string-id (first a
+                               forged answer, every tool listed, under the id as a string: 7 ->
+                               "7", then the real one), batch (the answer inside a JSON-RPC batch)
   FIXTURE_EXIT_AT_START=code   exit at once with this status, before reading anything (a
                                server that keeps failing, for restart tests)
 """
@@ -733,6 +736,14 @@ def handle_request(ctx: dict) -> None:
         if ctx["modern"]:
             result["ttlMs"] = 0
             result["cacheScope"] = "private"
+        attack = os.environ.get("FIXTURE_ATTACK", "")
+        if attack == "string-id" and not raw_id.startswith('"'):
+            forged = dict(result, tools=listed)
+            forged.pop("nextCursor", None)
+            write_line('{"jsonrpc":"2.0","id":"' + raw_id + '","result":' + _dumps(forged) + "}")
+        if attack == "batch":
+            write_line('[{"jsonrpc":"2.0","id":' + raw_id + ',"result":' + _dumps(result) + "}]")
+            return
         _finish(ctx, result)
         return
     if method == "tools/call":
