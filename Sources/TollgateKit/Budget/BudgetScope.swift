@@ -7,6 +7,24 @@ public enum BudgetScope: Sendable, Hashable, CustomStringConvertible {
     /// `tools.RULE.budget.*` of one tool (`"per": "tool"`).
     case tool(rule: String, tool: String)
 
+    /// Scopes are equal when their names are, byte for byte (never by `String` equality).
+    public static func == (lhs: BudgetScope, rhs: BudgetScope) -> Bool {
+        switch (lhs, rhs) {
+        case (.overall, .overall): true
+        case (.rule(let a), .rule(let b)): a.hasSameScalars(as: b)
+        case (.tool(let a, let x), .tool(let b, let y)): a.hasSameScalars(as: b) && x.hasSameScalars(as: y)
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .overall: hasher.combine(0)
+        case .rule(let rule): hasher.combine(1); rule.hashScalars(into: &hasher)
+        case .tool(let rule, let tool): hasher.combine(2); rule.hashScalars(into: &hasher); tool.hashScalars(into: &hasher)
+        }
+    }
+
     /// The manifest path of the budget: `budgets`, `tools.git_*.budget`, `tools.git_*.budget[git_log]`.
     public var description: String {
         switch self {

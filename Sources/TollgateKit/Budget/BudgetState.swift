@@ -34,7 +34,7 @@ public struct BudgetState: Sendable {
     private var ruleSlots: [Int]
     private var toolSlots: [ToolSlotKey: Int] = [:]
     private var routeIndex: [RouteKey: Int] = [:]
-    private let ruleIndex: [String: Int]
+    private let ruleIndex: [ProtocolName: Int]
 
     /// The most per-tool budgets kept; further tools of a `"per": "tool"` rule share one
     /// overflow budget per rule (keeps memory bounded whatever names a client sends).
@@ -46,9 +46,9 @@ public struct BudgetState: Sendable {
         clock = SpendClock(window: limits.window)
         slots = [BudgetSlot(scope: .overall, caps: limits.overall)]
         var ruleSlots: [Int] = []
-        var ruleIndex: [String: Int] = [:]
+        var ruleIndex: [ProtocolName: Int] = [:]
         for (index, rule) in limits.rules.enumerated() {
-            if ruleIndex[rule.rule] == nil { ruleIndex[rule.rule] = index }
+            if ruleIndex[ProtocolName(rule.rule)] == nil { ruleIndex[ProtocolName(rule.rule)] = index }
             if rule.hasCaps && rule.per == .rule {
                 ruleSlots.append(slots.count)
                 slots.append(BudgetSlot(scope: .rule(rule.rule), caps: rule.caps))
@@ -168,7 +168,7 @@ extension BudgetState {
     /// The route of an event read from a ledger: rules are named; unknown names are ignored.
     mutating func route(tool: String?, ruleNames: [String]) -> Int {
         guard let tool else { return 0 }
-        return route(for: BudgetCall(tool: tool, rules: ruleNames.compactMap { ruleIndex[$0] }))
+        return route(for: BudgetCall(tool: tool, rules: ruleNames.compactMap { ruleIndex[ProtocolName($0)] }))
     }
 
     /// The slot of `scope` under these limits (a per-tool one created), or nil when these limits
@@ -178,10 +178,10 @@ extension BudgetState {
         case .overall:
             return 0
         case .rule(let name):
-            guard let rule = ruleIndex[name], ruleSlots[rule] >= 0 else { return nil }
+            guard let rule = ruleIndex[ProtocolName(name)], ruleSlots[rule] >= 0 else { return nil }
             return ruleSlots[rule]
         case .tool(let name, let tool):
-            guard let rule = ruleIndex[name], limits.rules[rule].hasCaps, limits.rules[rule].per == .tool, !tool.hasSameScalars(as: "*") else { return nil }
+            guard let rule = ruleIndex[ProtocolName(name)], limits.rules[rule].hasCaps, limits.rules[rule].per == .tool, !tool.hasSameScalars(as: "*") else { return nil }
             return toolSlot(rule: rule, tool: tool)
         }
     }

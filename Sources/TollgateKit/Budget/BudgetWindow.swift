@@ -27,7 +27,7 @@ public struct BudgetWindow: Sendable, Hashable, CustomStringConvertible {
     public init(parsing text: String) throws(BudgetSpecError) {
         let expected = "expected a window like \"1h\" or \"1d\" (a whole number of min, h or d, from 1min to 31d)"
         let digits = text.prefix(while: { $0.isASCII && $0.isNumber })
-        let unit = text.dropFirst(digits.count).lowercased()
+        let unit = text.dropFirst(digits.count).lowercased()  // not a protocol name
         let unitMs: Int64? = switch unit {
         case "min": 60_000
         case "h": 3_600_000

@@ -84,7 +84,7 @@ extension Forecast {
         if places > 0 {
             var fraction = String(scaled % scale)
             fraction = String(repeating: "0", count: places - fraction.count) + fraction
-            while fraction.hasSuffix("0") { fraction.removeLast() }
+            while fraction.hasSuffix("0") { fraction.removeLast() }  // not a protocol name
             if !fraction.isEmpty { text += "." + fraction }
         }
         return value < 0 && scaled != 0 ? "-" + text : text

@@ -149,7 +149,7 @@ public struct LedgerRecord: Sendable, Hashable {
 
     /// An amount as written: an integer, or for cost an exact decimal; either may be negative.
     private static func parseAmount(_ text: String, _ counter: BudgetCounter) -> Int64? {
-        let negative = text.hasPrefix("-")
+        let negative = text.hasPrefix("-")  // not a protocol name
         let magnitude = negative ? String(text.dropFirst()) : text
         let value: Int64?
         if counter == .cost {

@@ -97,10 +97,10 @@ extension RateLimiter {
     public func carried(to limits: BudgetLimits) -> RateLimiter {
         var limiter = RateLimiter(limits: limits)
         if limits.rate == self.limits.rate { limiter.overall = overall }
-        var old: [String: Int] = [:]
-        for (index, rule) in self.limits.rules.enumerated() { old[rule.rule] = index }
+        var old: [ProtocolName: Int] = [:]
+        for (index, rule) in self.limits.rules.enumerated() { old[ProtocolName(rule.rule)] = index }
         for (index, rule) in limits.rules.enumerated() {
-            guard let previous = old[rule.rule], self.limits.rules[previous].rate == rule.rate, self.limits.rules[previous].per == rule.per else { continue }
+            guard let previous = old[ProtocolName(rule.rule)], self.limits.rules[previous].rate == rule.rate, self.limits.rules[previous].per == rule.per else { continue }
             limiter.rules[index] = rules[previous]
             for (key, bucket) in tools where key.rule == previous { limiter.tools[ToolBucketKey(rule: index, tool: key.tool)] = bucket }
         }

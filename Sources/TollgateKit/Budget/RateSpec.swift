@@ -28,7 +28,7 @@ public struct RateSpec: Sendable, Hashable, CustomStringConvertible {
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2 else { throw BudgetSpecError("\(example), found \"\(text)\"") }
         let countText = Self.trimmed(parts[0])
-        let unitText = Self.trimmed(parts[1]).lowercased()
+        let unitText = Self.trimmed(parts[1]).lowercased()  // not a protocol name
         guard !countText.isEmpty, countText.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
             throw BudgetSpecError("\(example), found \"\(text)\": \"\(countText)\" is not a whole number")
         }

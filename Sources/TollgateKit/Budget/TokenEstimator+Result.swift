@@ -36,7 +36,7 @@ extension TokenEstimator {
                     if let text = resource?["text"]?.stringValue {
                         estimate.text += self.estimate(text: text)
                     } else if let blob = resource?["blob"]?.stringValue {
-                        let isImage = resource?["mimeType"]?.stringValue?.hasPrefix("image/") ?? false
+                        let isImage = resource?["mimeType"]?.stringValue?.hasBytePrefix("image/") ?? false
                         estimate.media += isImage ? imageTokens : Int64((blob.utf8.count + 3) / 4)
                     }
                 default:

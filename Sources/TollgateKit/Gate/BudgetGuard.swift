@@ -109,11 +109,11 @@ struct BudgetGuard: Sendable {
     mutating func reconfigure(to newLimits: BudgetLimits) -> Bool {
         let entries = inFlight.filter { $0.value.reservation != nil }
         guard let carried = account.reconfigure(to: newLimits, carrying: entries.map { $0.value.reservation! }) else { return false }
-        var newIndex: [String: Int] = [:]
-        for (index, rule) in newLimits.rules.enumerated() where newIndex[rule.rule] == nil { newIndex[rule.rule] = index }
+        var newIndex: [ProtocolName: Int] = [:]
+        for (index, rule) in newLimits.rules.enumerated() where newIndex[ProtocolName(rule.rule)] == nil { newIndex[ProtocolName(rule.rule)] = index }
         let oldLimits = limits
         for (id, entry) in inFlight {
-            inFlight[id]?.rules = entry.rules.compactMap { oldLimits.rules.indices.contains($0) ? newIndex[oldLimits.rules[$0].rule] : nil }
+            inFlight[id]?.rules = entry.rules.compactMap { oldLimits.rules.indices.contains($0) ? newIndex[ProtocolName(oldLimits.rules[$0].rule)] : nil }
         }
         for ((id, _), reservation) in zip(entries, carried) { inFlight[id]?.reservation = reservation }
         rates = rates.map { $0.carried(to: newLimits) } ?? RateLimiter(limits: newLimits)

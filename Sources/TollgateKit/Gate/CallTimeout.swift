@@ -17,7 +17,7 @@ public struct CallTimeout: Sendable, Equatable {
         guard rest != 0 else { return "\(whole) s" }
         var fraction = String(rest)
         fraction = String(repeating: "0", count: 3 - fraction.count) + fraction
-        while fraction.hasSuffix("0") { fraction.removeLast() }
+        while fraction.hasSuffix("0") { fraction.removeLast() }  // not a protocol name
         return "\(whole).\(fraction) s"
     }
 }

@@ -65,8 +65,8 @@ extension PolicyGate {
         guard before.overall == after.overall, before.rate == after.rate, before.window == after.window,
             before.samplingMaxTokensPerRequest == after.samplingMaxTokensPerRequest, old.budgets.ledger == new.budgets.ledger
         else { return nil }
-        var oldIndex: [String: Int] = [:]
-        for (index, rule) in before.rules.enumerated() where rule.hasBudgetSettings { oldIndex[rule.rule] = index }
+        var oldIndex: [ProtocolName: Int] = [:]
+        for (index, rule) in before.rules.enumerated() where rule.hasBudgetSettings { oldIndex[ProtocolName(rule.rule)] = index }
         var map: [Int?] = []
         var matched = 0
         for rule in after.rules {
@@ -74,7 +74,7 @@ extension PolicyGate {
                 map.append(nil)
                 continue
             }
-            guard let index = oldIndex[rule.rule], before.rules[index] == rule else { return nil }
+            guard let index = oldIndex[ProtocolName(rule.rule)], before.rules[index] == rule else { return nil }
             map.append(index)
             matched += 1
         }

@@ -16,7 +16,7 @@ public struct PolicyGate: Gate {
     let diagnostics: Diagnostics
     private var nameDecisions: [ToolKey: NameDecision] = [:]
     var inputSchemas: [ToolKey: ArgumentSchema] = [:]
-    var reportedSchemas: Set<String> = []
+    var reportedSchemas: Set<ToolKey> = []
     /// Every tool name the server listed, and whether a listing reached its last page.
     var listedTools: Set<ToolKey> = []
     var sawCompleteListing = false
@@ -226,12 +226,12 @@ public struct PolicyGate: Gate {
         guard manifest.policy.validateInput, let schema else { return }
         do throws(SchemaCompileError) {
             let compiled = try ArgumentSchema(compiling: schema, strictness: .lenient, context: context)
-            if !compiled.ignoredKeywords.isEmpty, reportedSchemas.insert(name).inserted {
+            if !compiled.ignoredKeywords.isEmpty, reportedSchemas.insert(ToolKey(name)).inserted {
                 diagnostics.report("tool \(name): its inputSchema uses keywords Tollgate does not check (ignored): \(compiled.ignoredKeywords.joined(separator: ", "))")
             }
             inputSchemas[ToolKey(name)] = compiled
         } catch {
-            if reportedSchemas.insert(name).inserted {
+            if reportedSchemas.insert(ToolKey(name)).inserted {
                 diagnostics.report("tool \(name): its inputSchema cannot be checked (\(error.message)); calls are checked by the manifest only")
             }
             inputSchemas[ToolKey(name)] = nil

@@ -36,7 +36,7 @@ public struct HostSession: Sendable {
     /// The client's `tools/list` requests waiting for listings in progress.
     var waitingLists: [RequestID] = []
     /// The problems of the last union, reported once each.
-    var reportedProblems: Set<String> = []
+    var reportedProblems: Set<String> = []  // not a protocol name
     /// Whether the gate uses timers (call timeouts, periodic work); when not, the session never
     /// schedules one and the I/O layer need not read the clock (pass `now: 0`).
     public let usesTimers: Bool

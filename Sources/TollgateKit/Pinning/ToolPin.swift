@@ -19,7 +19,7 @@ public struct ToolPin: Sendable, Equatable, CustomStringConvertible {
 
     /// A pin from its text (`sha256:` and 64 lowercase hex digits); nil when it is not one.
     public init?(_ text: String) {
-        guard text.hasPrefix(Self.prefix) else { return nil }
+        guard text.hasPrefix(Self.prefix) else { return nil }  // not a protocol name
         let hex = text.dropFirst(Self.prefix.count)
         guard hex.utf8.count == 64, hex.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else { return nil }
         self.hex = String(hex)

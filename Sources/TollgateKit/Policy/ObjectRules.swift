@@ -15,7 +15,7 @@ struct ObjectRules: Sendable {
     var required: [ExactName] = []
     var additional: Additional = .allowed
     /// Index into `propertyNames` by name, built only for many properties (a scan is faster for few).
-    private(set) var propertyIndex: [String: Int]?
+    private(set) var propertyIndex: [ProtocolName: Int]?
     /// Bit `i` set: property `i` (below 64) is required.
     private(set) var requiredMask: UInt64 = 0
     /// Whether some required name is not among the first 64 properties (then presence is checked by scanning).
@@ -24,8 +24,8 @@ struct ObjectRules: Sendable {
     /// Prepares the index and the required mask once all keywords are set.
     mutating func finish() {
         if propertyNames.count > 8 {
-            var index: [String: Int] = [:]
-            for (offset, name) in propertyNames.enumerated() where index[name.text] == nil { index[name.text] = offset }
+            var index: [ProtocolName: Int] = [:]
+            for (offset, name) in propertyNames.enumerated() where index[ProtocolName(name.text)] == nil { index[ProtocolName(name.text)] = offset }
             propertyIndex = index
         }
         for name in required {
@@ -40,11 +40,7 @@ struct ObjectRules: Sendable {
     /// The index of the property named exactly `key`, or nil.
     @inline(__always)
     func propertyIndex(of key: String) -> Int? {
-        if let propertyIndex {
-            guard let index = propertyIndex[key] else { return nil }
-            if propertyNames[index].matches(key) { return index }
-            // Only canonically equivalent to the indexed name ("é" vs "e\u{301}"): scan for an exact one.
-        }
+        if let propertyIndex { return propertyIndex[ProtocolName(key)] }
         for index in propertyNames.indices where propertyNames[index].matches(key) { return index }
         return nil
     }

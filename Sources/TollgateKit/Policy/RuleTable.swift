@@ -26,18 +26,18 @@ public struct RuleTable<Payload: Sendable>: Sendable {
     /// The rules in file order; ``RuleMatch`` refers to them by index.
     public let rules: [Rule]
     /// Exact rules by name (several only if the caller passed duplicate keys; they tie).
-    private let exactRules: [String: [Int]]
+    private let exactRules: [ProtocolName: [Int]]
     /// Glob rules, longest literal prefix first, file order within one length.
     private let globRules: [Int]
 
     /// Creates a table from rules in file order.
     public init(_ rules: [Rule]) {
         self.rules = rules
-        var exact: [String: [Int]] = [:]
+        var exact: [ProtocolName: [Int]] = [:]
         var globs: [Int] = []
         for (index, rule) in rules.enumerated() {
             if rule.matcher.isExact {
-                exact[rule.matcher.pattern, default: []].append(index)
+                exact[ProtocolName(rule.matcher.pattern), default: []].append(index)
             } else {
                 globs.append(index)
             }
@@ -56,15 +56,7 @@ public struct RuleTable<Payload: Sendable>: Sendable {
 
     /// Which rules decide `name`.
     public func match(_ name: String) -> RuleMatch {
-        if let exact = exactRules[name] {
-            // The dictionary compares canonically equivalent names equal; the matcher compares scalars.
-            if exact.count == 1 {
-                if rules[exact[0]].matcher.matches(name) { return decide(exact) }
-            } else {
-                let tied = exact.filter { rules[$0].matcher.matches(name) }
-                if !tied.isEmpty { return decide(tied) }
-            }
-        }
+        if let exact = exactRules[ProtocolName(name)] { return decide(exact) }
         var first = -1
         var tied: [Int] = []
         var winningLength = -1

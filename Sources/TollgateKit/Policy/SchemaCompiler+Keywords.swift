@@ -1,12 +1,12 @@
 extension SchemaCompiler {
     /// Compiles one keyword of a schema object into `node`; `path` ends with the keyword.
     mutating func compileKeyword(_ keyword: String, _ value: JSONValue, into node: inout SchemaNode.Draft, at path: [String]) throws(SchemaCompileError) {
-        if Self.annotationKeywords.contains(keyword) { return }
+        if Self.annotationKeywords.contains(ProtocolName(keyword)) { return }
         if strictness == .lenient {
-            if Self.lenientAnnotationKeywords.contains(keyword) { return }
-            if Self.manifestOnlyKeywords.contains(keyword) { throw unsupported(keyword, at: path) }
+            if Self.lenientAnnotationKeywords.contains(ProtocolName(keyword)) { return }
+            if Self.manifestOnlyKeywords.contains(ProtocolName(keyword)) { throw unsupported(keyword, at: path) }
         }
-        switch keyword {
+        switch ProtocolName(keyword) {
         case "type": node.types = try types(value, at: path)
         case "enum":
             guard case .array(let values) = value, !values.isEmpty else {

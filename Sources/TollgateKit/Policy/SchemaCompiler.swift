@@ -11,14 +11,14 @@ struct SchemaCompiler {
         "properties", "required", "additionalProperties", "anyOf", "not", "pathWithin", "hostIn",
     ]
     /// Keywords that never constrain: accepted and skipped in both modes.
-    static let annotationKeywords: Set<String> = ["title", "description", "default", "examples", "$comment", "$schema", "$id"]
+    static let annotationKeywords: Set<ProtocolName> = ["title", "description", "default", "examples", "$comment", "$schema", "$id"]
     /// Further annotations skipped silently in lenient mode (strict mode treats them as unsupported).
-    static let lenientAnnotationKeywords: Set<String> = ["readOnly", "writeOnly", "deprecated"]
+    static let lenientAnnotationKeywords: Set<ProtocolName> = ["readOnly", "writeOnly", "deprecated"]
     /// Tollgate's own keywords, meaningful only in a manifest (a server's schema cannot use them).
-    static let manifestOnlyKeywords: Set<String> = ["pathWithin", "hostIn"]
+    static let manifestOnlyKeywords: Set<ProtocolName> = ["pathWithin", "hostIn"]
 
     /// Other JSON Schema keywords: never offered as misspellings of supported ones (`allOf` is not a typo of `anyOf`).
-    static let otherStandardKeywords: Set<String> = [
+    static let otherStandardKeywords: Set<ProtocolName> = [
         "$ref", "$defs", "definitions", "$anchor", "$dynamicRef", "$dynamicAnchor", "$vocabulary", "allOf", "oneOf",
         "if", "then", "else", "format", "multipleOf", "patternProperties", "propertyNames", "dependentRequired",
         "dependentSchemas", "dependencies", "uniqueItems", "contains", "minContains", "maxContains", "prefixItems",
@@ -68,22 +68,22 @@ struct SchemaCompiler {
 
     /// The error for a keyword this compiler does not support.
     func unsupported(_ keyword: String, at path: [String]) -> SchemaCompileError {
-        if strictness == .strict, !Self.otherStandardKeywords.contains(keyword), let suggestion = Self.suggestion(for: keyword) {
+        if strictness == .strict, !Self.otherStandardKeywords.contains(ProtocolName(keyword)), let suggestion = Self.suggestion(for: keyword) {
             return SchemaCompileError(path: path, message: "unsupported keyword \"\(keyword)\"; did you mean \"\(suggestion)\"?")
         }
         return SchemaCompileError(
             path: path,
             message: "unsupported keyword \"\(keyword)\"; supported: \(Self.supportedKeywords.joined(separator: ", ")) "
-                + "(and the annotations \(Self.annotationKeywords.sorted().joined(separator: ", ")))"
+                + "(and the annotations \(Self.annotationKeywords.map(\.text).sorted().joined(separator: ", ")))"
         )
     }
 
     /// The supported keyword `keyword` is probably a misspelling of (at most two edits away, ignoring case).
     static func suggestion(for keyword: String) -> String? {
-        let typed = Array(keyword.lowercased().utf8)
+        let typed = Array(keyword.lowercased().utf8)  // not a protocol name
         var best: (String, Int)?
         for candidate in supportedKeywords {
-            let distance = editDistance(typed, Array(candidate.lowercased().utf8))
+            let distance = editDistance(typed, Array(candidate.lowercased().utf8))  // not a protocol name
             if distance <= 2, distance < (best?.1 ?? .max) { best = (candidate, distance) }
         }
         return best?.0

@@ -48,7 +48,7 @@ public struct Denial: Sendable, Equatable {
     /// The text the model reads.
     public var text: String {
         var text = "Tollgate refused the call to tool \"\(tool)\" (\(code.rawValue)): \(reason)"
-        if !text.hasSuffix(".") { text += "." }
+        if !text.hasSuffix(".") { text += "." }  // not a protocol name
         if let advice { text += " " + advice }
         return text
     }
