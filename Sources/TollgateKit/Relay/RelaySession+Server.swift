@@ -79,28 +79,18 @@ extension RelaySession {
     /// came. Tollgate's own answers to the server's requests go back as a batch of their own.
     private mutating func decideBatch(_ elements: [ServerLine], spans: [Range<Int>], in line: UnsafeRawBufferPointer, now: Int64) -> RelayActions {
         guard !elements.isEmpty else { return RelayActions(log: "dropped an empty batch from the server") }
-        var forwarded: [[UInt8]] = []
-        var replies: [[UInt8]] = []
-        var logs: [String] = []
-        var unchanged = true
+        var batch = BatchOutcome()
         for (element, span) in zip(elements, spans) {
             let actions = decide(element, in: line, now: now)
             switch actions.forward {
-            case .original?: forwarded.append(Array(line[span]))
-            case .bytes(let bytes)?: forwarded.append(Self.trimmed(bytes)); unchanged = false
-            case .call?, nil: unchanged = false
+            case .original?: batch.keep(Array(line[span]))
+            case .bytes(let bytes)?: batch.forward(bytes)
+            case .call?, nil: batch.drop()
             }
-            if let reply = actions.reply { replies.append(Self.trimmed(reply)) }
-            if let log = actions.log { logs.append(log) }
+            if let reply = actions.reply { batch.reply(reply) }
+            batch.log(actions.log)
         }
-        var actions = RelayActions(log: logs.isEmpty ? nil : logs.joined(separator: "; "))
-        if unchanged {
-            actions.forward = .original
-        } else if !forwarded.isEmpty {
-            actions.forward = .bytes(Self.array(of: forwarded))
-        }
-        if !replies.isEmpty { actions.reply = Self.array(of: replies) }
-        return actions
+        return batch.actions
     }
 
     /// The server answered `id` with a response too large to read: the request gets its answer

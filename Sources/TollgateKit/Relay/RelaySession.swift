@@ -172,42 +172,23 @@ public struct RelaySession: Sendable {
         guard !messages.isEmpty else {
             return RelayActions(reply: Reply.error(id: nil, JSONRPCError(.invalidRequest, "Invalid Request: empty batch")))
         }
-        var forwarded: [[UInt8]] = []
-        var replies: [[UInt8]] = []
-        var logs: [String] = []
-        var approvers: [ApproverJob] = []
-        var unchanged = true
+        var batch = BatchOutcome()
         for (message, span) in zip(messages, spans) {
             switch decide(message, in: line, now: now) {
-            case .forwardOriginal: forwarded.append(Array(line[span]))
-            case .forwardOriginalLogging(let log): forwarded.append(Array(line[span])); logs.append(log)
-            case .forwardBytes(let bytes, let log):
-                forwarded.append(bytes)
-                unchanged = false
-                if let log { logs.append(log) }
-            case .forwardCall(let call): forwarded.append(call.requestBytes); unchanged = false
-            case .reply(let bytes, let log):
-                replies.append(bytes)
-                unchanged = false
-                if let log { logs.append(log) }
-            case .drop(let log): logs.append(log); unchanged = false
+            case .forwardOriginal: batch.keep(Array(line[span]))
+            case .forwardOriginalLogging(let log): batch.keep(Array(line[span])); batch.log(log)
+            case .forwardBytes(let bytes, let log): batch.forward(bytes); batch.log(log)
+            case .forwardCall(let call): batch.forward(call.requestBytes)
+            case .reply(let bytes, let log): batch.reply(bytes); batch.log(log)
+            case .drop(let log): batch.drop(); batch.log(log)
             case .held(let actions):
                 // Asking inside a batch: the request goes back with Tollgate's own answers.
-                if let reply = actions.reply { replies.append(Self.trimmed(reply)) }
-                approvers += actions.approvers
-                if let log = actions.log { logs.append(log) }
-                unchanged = false
+                if let reply = actions.reply { batch.reply(reply) } else { batch.drop() }
+                batch.start(actions.approvers)
+                batch.log(actions.log)
             }
         }
-        var actions = RelayActions(log: logs.isEmpty ? nil : logs.joined(separator: "; "))
-        if unchanged {
-            actions.forward = .original
-        } else if !forwarded.isEmpty {
-            actions.forward = .bytes(Self.array(of: forwarded))
-        }
-        if !replies.isEmpty { actions.reply = Self.array(of: replies) }
-        actions.approvers = approvers
-        return actions
+        return batch.actions
     }
 
     static func array(of elements: [[UInt8]]) -> [UInt8] {
