@@ -27,12 +27,12 @@ extension TokenEstimator {
                 }
             }
         case let content?:
-            estimate.text += self.estimate(text: compactJSON(content))
+            estimate.text += self.estimate(text: content.jsonText)
         case nil:
             break
         }
         if let structured = result["structuredContent"] {
-            let tokens = self.estimate(text: compactJSON(structured))
+            let tokens = self.estimate(text: structured.jsonText)
             let canonical = AuditRecord.canonicalBytes(structured)
             // A client gives the model structuredContent or the text item that carries it: count
             // whichever is larger.
@@ -47,7 +47,7 @@ extension TokenEstimator {
     /// Adds one content item; returns its text when it is a text item.
     private static func add(_ item: JSONValue, to estimate: inout TokenEstimate) -> String? {
         guard case .object(let object) = item, let type = object["type"]?.stringValue else {
-            estimate.text += self.estimate(text: compactJSON(item))
+            estimate.text += self.estimate(text: item.jsonText)
             return nil
         }
         if type.hasSameScalars(as: "text"), let text = object["text"]?.stringValue {
@@ -74,11 +74,11 @@ extension TokenEstimator {
             // What stands around the contents: uri, mimeType and the rest.
             if text != nil { resource["text"] = nil }
             if blob != nil { resource["blob"] = nil }
-            estimate.text += self.estimate(text: compactJSON(.object(resource)))
+            estimate.text += self.estimate(text: JSONValue.object(resource).jsonText)
         } else {
             // resource_link (uri, name, title, description, mimeType, size…), unknown kinds, and
             // items without the member their kind needs.
-            estimate.text += self.estimate(text: compactJSON(item))
+            estimate.text += self.estimate(text: item.jsonText)
         }
         return nil
     }
@@ -98,12 +98,6 @@ extension TokenEstimator {
         var estimate = TokenEstimate()
         estimate.text = bytes.withUnsafeBytes { self.estimate(utf8: $0) }
         return estimate
-    }
-
-    private static func compactJSON(_ value: JSONValue) -> String {
-        var writer = JSONWriter()
-        writer.write(value)
-        return String(decoding: writer.bytes, as: UTF8.self)
     }
 }
 

@@ -1,6 +1,6 @@
 /// A new manifest taking over from the running one (SIGHUP, `--watch`): the rules, schemas,
 /// pins, approvals and timeouts are the new manifest's from the next call on; what the gate
-/// learned from the server (its tools' input schemas and definitions) and what was spent (the
+/// learned from the server (its tools' input schemas, definitions and names listed twice) and what was spent (the
 /// budgets with their in-flight reservations, the rate limiters, the audit trail) carry over.
 extension PolicyGate {
     /// Makes this gate (built from the new manifest, off the session's lock) take over from the
@@ -26,6 +26,7 @@ extension PolicyGate {
         reportedSchemas = old.reportedSchemas
         listedTools = old.listedTools
         sawCompleteListing = old.sawCompleteListing
+        toolListing = old.toolListing
         do throws(AuditError) {
             // Written under the session's lock, between the last decision of the old policy
             // and the first of the new one.

@@ -33,6 +33,8 @@ public struct PolicyGate: Gate {
     let pinnedRules: [ToolKey: Int]
     /// Listed definitions against their pins.
     var pinCheck = PinCheck()
+    /// The pages of the server's listings, and the names listed twice.
+    var toolListing = ToolListing()
     /// Whether some rule asks for approval.
     let hasApprovalRules: Bool
     /// Whether any rule or `policy.defaultTimeoutSeconds` sets a timeout.
@@ -158,6 +160,7 @@ public struct PolicyGate: Gate {
             return Denial(.toolDenied, tool: call.name, rule: rule?.name ?? "policy.default", reason: reason,
                           advice: "Do not retry it; use another tool or ask the user to allow it.")
         case .allow(let indices):
+            if toolListing.isAmbiguous(call.name) { return Self.ambiguous(call.name) }
             if let change = pinCheck.change(for: call.name) { return change.denial }
             if sawCompleteListing && !listedTools.contains(ToolKey(call.name)) {
                 return Denial(.unknownTool, tool: call.name, rule: nil,
@@ -202,22 +205,54 @@ public struct PolicyGate: Gate {
     }
 
     public mutating func filterToolList(_ result: JSONObject) -> JSONObject? {
-        guard case .array(let tools)? = result["tools"] else { return nil }
+        filterToolList(result, cursor: nil).result
+    }
+
+    public mutating func filterToolList(_ result: JSONObject, cursor: [UInt8]?) -> ToolListFilter {
+        guard case .array(let tools)? = result["tools"] else { return ToolListFilter() }
+        let enforce = manifest.policy.mode == .enforce
+        let nextCursor = result["nextCursor"].flatMap { $0 == .null ? nil : $0.serialized }
+        let page = toolListing.read(tools.compactMap { $0["name"]?.stringValue }, cursor: cursor, nextCursor: nextCursor)
+        // A name the client got on an earlier page is withdrawn: it must list again to lose it.
+        let listAgain = enforce && page.listedTwice.contains { listedTools.contains(ToolKey($0)) }
+        for name in page.listedTwice { reportListedTwice(name) }
+        if page.overflows {
+            diagnostics.report("\(enforce ? "withheld" : "monitor: would withhold") tools of a tools/list page: the listing holds more than \(ToolListing.maximumNames) names")
+        }
         var kept: [JSONValue] = []
         kept.reserveCapacity(tools.count)
         if result["nextCursor"] == nil { sawCompleteListing = true }
         for tool in tools {
             guard let name = tool["name"]?.stringValue else { kept.append(tool); continue }
             listedTools.insert(ToolKey(name))
-            if case .deny = nameDecision(for: name), manifest.policy.mode == .enforce { continue }
+            if enforce, page.overflows || toolListing.isAmbiguous(name) { continue }
+            if case .deny = nameDecision(for: name), enforce { continue }
             if !pinnedRules.isEmpty, case .object(let definition) = tool, !keepsPinned(definition, name: name) { continue }
             learnInputSchema(of: name, tool["inputSchema"])
             kept.append(tool)
         }
-        guard kept.count != tools.count else { return nil }
+        guard kept.count != tools.count else { return ToolListFilter(listAgain: listAgain) }
         var filtered = result
         filtered["tools"] = .array(kept)
-        return filtered
+        return ToolListFilter(result: filtered, listAgain: listAgain)
+    }
+
+    public mutating func toolsListedTwice(_ names: [String]) {
+        _ = toolListing.markListedTwice(names)
+    }
+
+    /// Reports a name the server listed twice, on stderr (once: the name stays withheld).
+    private func reportListedTwice(_ name: String) {
+        let monitoring = manifest.policy.mode == .monitor
+        diagnostics.report("\(monitoring ? "monitor: would withhold" : "withheld") tool \(name) (tool_ambiguous): "
+            + "the server lists more than one tool of this name, so which one a call would run cannot be told\(monitoring ? "" : "; calls to it are refused for the rest of the run")")
+    }
+
+    /// The denial of a call to a name the server listed twice.
+    static func ambiguous(_ name: String) -> Denial {
+        Denial(.toolAmbiguous, tool: name, rule: nil,
+               reason: "the server lists more than one tool of this name (their definitions may differ), so which one a call would run cannot be told",
+               advice: "Do not use this tool; tell the user the server lists it twice and must be reviewed.")
     }
 
     /// Compiles a tool's own input schema (leniently: keywords outside the supported subset are

@@ -56,7 +56,7 @@ extension HostSession {
     /// The call's params as child `child` reads them: its own tool name, the stateless envelope.
     private func childCallParams(_ call: ToolCall, child: Int) -> JSONObject {
         var params = call.params
-        if let tool = union.routes[call.name]?.tool ?? namespace.splitPrefixed(call.name)?.1 { params["name"] = .string(tool) }
+        if let tool = union.route(call.name)?.tool ?? namespace.splitPrefixed(call.name)?.1 { params["name"] = .string(tool) }
         return childParams(params, for: child) ?? params
     }
 

@@ -244,7 +244,7 @@ public struct HostSession: Sendable {
     /// Sends a call the gate let through to the child owning its exposed name, under the
     /// child's original tool name and a gate-owned id.
     mutating func forward(_ call: ToolCall, now: Int64, into actions: inout HostActions) {
-        let target = union.collisions.contains(call.name) ? nil : union.routes[call.name].map { ($0.server, $0.tool) } ?? namespace.splitPrefixed(call.name)
+        let target = union.collides(call.name) ? nil : union.route(call.name).map { ($0.server, $0.tool) } ?? namespace.splitPrefixed(call.name)
         guard let (child, tool) = target else {
             settle(call, outcome: .error(code: JSONRPCError.Code.invalidParams.rawValue))
             actions.sendClient(Reply.error(id: call.id.bytes, JSONRPCError(.invalidParams, "Unknown tool: \(call.name)")))

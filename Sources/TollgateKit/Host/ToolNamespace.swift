@@ -44,9 +44,10 @@ public struct ToolNamespace: Sendable, Equatable {
     /// nil when no prefixed server's name and the separator start it.
     public func splitPrefixed(_ exposed: String) -> (server: Int, tool: String)? {
         for (index, server) in servers.enumerated() where server.prefixed {
-            let prefix = server.name + separator
-            if exposed.utf8.count > prefix.utf8.count, exposed.hasPrefix(prefix) {
-                return (index, String(exposed.dropFirst(prefix.count)))
+            let prefix = (server.name + separator).utf8
+            if exposed.utf8.count > prefix.count, exposed.utf8.starts(with: prefix) {
+                // The prefix ends with the separator's ASCII, so the rest starts a character.
+                return (index, String(decoding: exposed.utf8.dropFirst(prefix.count), as: UTF8.self))
             }
         }
         return nil
@@ -54,31 +55,42 @@ public struct ToolNamespace: Sendable, Equatable {
 
     /// Builds the agent's view of every server's tools: `lists[i]` is server i's listing (nil:
     /// not known, for example because the server is gone). Tools keep their order, server by
-    /// server; each tool object is copied with its exposed name.
+    /// server; each tool object is copied with its exposed name. Names are compared by their
+    /// UTF-8 bytes.
     public func union(_ lists: [[JSONObject]?]) -> ToolUnion {
         var union = ToolUnion()
-        var owners: [String: Int] = [:]
-        var entries: [(exposed: String, server: Int, original: String, tool: JSONObject)] = []
+        var owners: [ToolKey: Int] = [:]
+        var entries: [(exposed: ToolKey, server: Int, original: String, tool: JSONObject)] = []
+        var twice: Set<ToolKey> = []
         for (server, list) in lists.enumerated() {
             guard let list else { continue }
+            var listed: Set<ToolKey> = []
             for tool in list {
                 guard let original = tool["name"]?.stringValue else {
                     union.problems.append("server \(servers[server].name) listed a tool without a string name; it is not offered")
                     continue
                 }
                 let exposed = exposedName(server: server, tool: original)
-                if let owner = owners[exposed] {
-                    union.collisions.insert(exposed)
-                    union.problems.append(owner == server
-                        ? "server \(servers[server].name) lists tool \(original) twice; it is not offered"
-                        : "tool name \(exposed) is offered by servers \(servers[owner].name) and \(servers[server].name); "
-                            + "neither is offered (give one of them \"prefix\": true)")
+                let key = ToolKey(exposed)
+                if !listed.insert(key).inserted {
+                    union.collisions.insert(key)
+                    if twice.insert(key).inserted {
+                        union.listedTwice.append(exposed)
+                        union.problems.append("server \(servers[server].name) lists tool \(original) more than once; "
+                            + "it is not offered and calls to \(exposed) are refused (tool_ambiguous)")
+                    }
                     continue
                 }
-                owners[exposed] = server
+                if let owner = owners[key] {
+                    union.collisions.insert(key)
+                    union.problems.append("tool name \(exposed) is offered by servers \(servers[owner].name) and \(servers[server].name); "
+                        + "neither is offered (give one of them \"prefix\": true)")
+                    continue
+                }
+                owners[key] = server
                 var renamed = tool
                 renamed["name"] = .string(exposed)
-                entries.append((exposed, server, original, renamed))
+                entries.append((key, server, original, renamed))
             }
         }
         for entry in entries where !union.collisions.contains(entry.exposed) {
@@ -102,12 +114,24 @@ public struct ToolUnion: Sendable, Equatable {
     /// The tools, each with its exposed name.
     public var tools: [JSONObject] = []
     /// Exposed name → server and original name.
-    public var routes: [String: Route] = [:]
+    var routes: [ToolKey: Route] = [:]
     /// Names two servers (or one server twice) would expose: not offered, not routed.
-    public var collisions: Set<String> = []
+    var collisions: Set<ToolKey> = []
+    /// Exposed names a server listed more than once (their calls are refused for the run).
+    public var listedTwice: [String] = []
     /// What to report on stderr.
     public var problems: [String] = []
 
     /// An empty view.
     public init() {}
+
+    /// Where the exposed name `name` routes (nil: no tool has it, or several have).
+    public func route(_ name: String) -> Route? {
+        routes[ToolKey(name)]
+    }
+
+    /// Whether several tools would have the exposed name `name`.
+    public func collides(_ name: String) -> Bool {
+        collisions.contains(ToolKey(name))
+    }
 }

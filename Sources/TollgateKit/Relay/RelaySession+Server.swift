@@ -47,11 +47,15 @@ extension RelaySession {
                 }
                 return .passThrough
             }
-            if case .toolList = request.purpose, gate.inspectsToolLists, let resultRange,
-                case .object(let result)? = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[resultRange]), maxDepth: maxDepth),
-                let filtered = gate.filterToolList(result)
+            if case .toolList(let cursor) = request.purpose, gate.inspectsToolLists, let resultRange,
+                case .object(let result)? = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[resultRange]), maxDepth: maxDepth)
             {
-                return RelayActions(forward: .bytes(Reply.result(id: request.clientID.bytes, .object(filtered))))
+                let filter = gate.filterToolList(result, cursor: cursor)
+                guard filter.result != nil || filter.listAgain else { return .passThrough }
+                var bytes = filter.result.map { Reply.result(id: request.clientID.bytes, .object($0)) } ?? Array(line) + [0x0A]
+                // Tools the client got on an earlier page were withdrawn: it lists again.
+                if filter.listAgain { bytes += Reply.notification(method: "notifications/tools/list_changed", params: nil) }
+                return RelayActions(forward: .bytes(bytes))
             }
             return .passThrough
         case .batch(let responses):

@@ -69,7 +69,7 @@ public struct RelaySession: Sendable {
                 log: "rejected a malformed message from the client: \(error)")
         case .single(let message):
             if holdsCalls, let actions = approvalTraffic(message, in: line, now: now) { return actions }
-            switch decide(message, now: now) {
+            switch decide(message, in: line, now: now) {
             case .forwardOriginal: return .passThrough
             case .forwardOriginalLogging(let log): return RelayActions(forward: .original, log: log)
             case .forwardCall(let call): return RelayActions(forward: .call(call))
@@ -93,7 +93,7 @@ public struct RelaySession: Sendable {
         case held(RelayActions)
     }
 
-    mutating func decide(_ message: ClientMessage, now: Int64) -> MessageAction {
+    mutating func decide(_ message: ClientMessage, in line: UnsafeRawBufferPointer, now: Int64) -> MessageAction {
         switch message {
         case .invalid(let id, let error, let log):
             return .reply(Self.trimmed(Reply.error(id: id, error)), log: log)
@@ -107,8 +107,11 @@ public struct RelaySession: Sendable {
             return logs.isEmpty ? .forwardOriginal : .forwardOriginalLogging(logs.joined(separator: "; "))
         case .malformedToolCall(let id, let error):
             return .reply(Self.trimmed(Reply.error(id: id.bytes, error)), log: nil)
-        case .request(let id, let method, _):
-            let request = PendingRequest(clientID: id, purpose: method == "tools/list" ? .toolList : .other(method))
+        case .request(let id, let method, let span):
+            let purpose: PendingRequest.Purpose = method == "tools/list"
+                ? .toolList(cursor: gate.inspectsToolLists ? Self.listCursor(in: UnsafeRawBufferPointer(rebasing: line[span]), maxDepth: maxDepth) : nil)
+                : .other(method)
+            let request = PendingRequest(clientID: id, purpose: purpose)
             if let refusal = refusal(of: request) { return refusal }
             pending.insert(request)
             return .forwardOriginal
@@ -163,7 +166,7 @@ public struct RelaySession: Sendable {
         var approvers: [ApproverJob] = []
         var unchanged = true
         for (message, span) in zip(messages, spans) {
-            switch decide(message, now: now) {
+            switch decide(message, in: line, now: now) {
             case .forwardOriginal: forwarded.append(Array(line[span]))
             case .forwardOriginalLogging(let log): forwarded.append(Array(line[span])); logs.append(log)
             case .forwardCall(let call): forwarded.append(call.requestBytes); unchanged = false
@@ -189,6 +192,14 @@ public struct RelaySession: Sendable {
         if !replies.isEmpty { actions.reply = Self.array(of: replies) }
         actions.approvers = approvers
         return actions
+    }
+
+    /// The `params.cursor` of a list request, as compact JSON; nil when it has none.
+    static func listCursor(in message: UnsafeRawBufferPointer, maxDepth: Int) -> [UInt8]? {
+        guard case .object(let request)? = try? JSONValue.parse(message, maxDepth: maxDepth),
+            let cursor = request["params"]?["cursor"], cursor != .null
+        else { return nil }
+        return cursor.serialized
     }
 
     static func array(of elements: [[UInt8]]) -> [UInt8] {
