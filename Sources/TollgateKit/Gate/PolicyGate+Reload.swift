@@ -1,7 +1,8 @@
 /// A new manifest taking over from the running one (SIGHUP, `--watch`): the rules, schemas,
 /// pins, approvals and timeouts are the new manifest's from the next call on; what the gate
-/// learned from the server (its tools' input schemas, definitions and names listed twice) and what was spent (the
-/// budgets with their in-flight reservations, the rate limiters, the audit trail) carry over.
+/// learned from the server (its tools' input schemas and definitions, the names it listed twice)
+/// and what was spent (the budgets with their in-flight reservations, the rate limiters, the
+/// audit trail) carry over.
 extension PolicyGate {
     /// Makes this gate (built from the new manifest, off the session's lock) take over from the
     /// running one `old`, under the lock: or says why it cannot. The audit settings, the ledger

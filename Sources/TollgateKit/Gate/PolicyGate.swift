@@ -238,7 +238,7 @@ public struct PolicyGate: Gate {
     }
 
     public mutating func toolsListedTwice(_ names: [String]) {
-        _ = toolListing.markListedTwice(names)
+        toolListing.markListedTwice(names)
     }
 
     /// Reports a name the server listed twice, on stderr (once: the name stays withheld).

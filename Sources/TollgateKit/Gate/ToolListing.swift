@@ -33,10 +33,9 @@ struct ToolListing: Sendable {
         !ambiguous.isEmpty && ambiguous.contains(ToolKey(name))
     }
 
-    /// Marks names listed twice elsewhere (by a server behind an aggregating gate); returns
-    /// those not marked before.
-    mutating func markListedTwice(_ names: [String]) -> [String] {
-        names.filter { ambiguous.insert(ToolKey($0)).inserted }
+    /// Marks names listed twice elsewhere (by a server behind an aggregating gate).
+    mutating func markListedTwice(_ names: [String]) {
+        for name in names { ambiguous.insert(ToolKey(name)) }
     }
 
     /// Reads a page: the names it lists (in order), the cursor that asked for it (nil: a first

@@ -27,11 +27,11 @@ extension NumberRules {
         if reading == .exact { return check(text) }
         guard let value = reading.read(text) else { return fail("type", "must be a valid number") }
         func order(_ bound: ExactDecimal) -> Int { reading.read(bound.text).map { ReadNumber.compare(value, $0) } ?? 0 }
-        let read = " (\(text) reads as \(value))"
-        if let bound = minimum, order(bound) < 0 { return fail("minimum", "must be at least \(bound.text)" + read) }
-        if let bound = exclusiveMinimum, order(bound) <= 0 { return fail("exclusiveMinimum", "must be greater than \(bound.text)" + read) }
-        if let bound = maximum, order(bound) > 0 { return fail("maximum", "must be at most \(bound.text)" + read) }
-        if let bound = exclusiveMaximum, order(bound) >= 0 { return fail("exclusiveMaximum", "must be less than \(bound.text)" + read) }
+        func crossed(_ keyword: String, _ message: String) -> SchemaViolation { fail(keyword, message + " (\(text) reads as \(value))") }
+        if let bound = minimum, order(bound) < 0 { return crossed("minimum", "must be at least \(bound.text)") }
+        if let bound = exclusiveMinimum, order(bound) <= 0 { return crossed("exclusiveMinimum", "must be greater than \(bound.text)") }
+        if let bound = maximum, order(bound) > 0 { return crossed("maximum", "must be at most \(bound.text)") }
+        if let bound = exclusiveMaximum, order(bound) >= 0 { return crossed("exclusiveMaximum", "must be less than \(bound.text)") }
         return nil
     }
 
