@@ -136,18 +136,18 @@ extension BudgetState {
     /// A key of per-tool budgets: the rule and the tool (nil: the rule's overflow budget).
     struct ToolSlotKey: Hashable, Sendable {
         let rule: Int
-        let tool: ToolKey?
+        let tool: ProtocolName?
     }
 
     /// A key of routes: the tool (nil: sampling) and its rules.
     struct RouteKey: Hashable, Sendable {
-        let tool: ToolKey?
+        let tool: ProtocolName?
         let rules: [Int]
     }
 
     /// The route of a call (created on first use).
     mutating func route(for call: BudgetCall) -> Int {
-        let key = RouteKey(tool: ToolKey(call.tool), rules: call.rules)
+        let key = RouteKey(tool: ProtocolName(call.tool), rules: call.rules)
         if let index = routeIndex[key] { return index }
         var slotList = [0]
         var ruleNames: [String] = []
@@ -188,7 +188,7 @@ extension BudgetState {
 
     /// The per-tool budget of `tool` under a `"per": "tool"` rule.
     private mutating func toolSlot(rule: Int, tool: String) -> Int {
-        var key = ToolSlotKey(rule: rule, tool: ToolKey(tool))
+        var key = ToolSlotKey(rule: rule, tool: ProtocolName(tool))
         if let slot = toolSlots[key] { return slot }
         let name = limits.rules[rule].rule
         var scope = BudgetScope.tool(rule: name, tool: tool)

@@ -20,7 +20,7 @@ public struct RateLimiter: Sendable {
 
     private struct ToolBucketKey: Hashable, Sendable {
         let rule: Int
-        let tool: ToolKey?
+        let tool: ProtocolName?
     }
 
     /// The settings.
@@ -85,7 +85,7 @@ public struct RateLimiter: Sendable {
     /// The per-tool bucket key; past ``BudgetState/maxToolScopes`` tools, a rule's further tools
     /// share one bucket.
     private func key(rule: Int, tool: String) -> ToolBucketKey {
-        let key = ToolBucketKey(rule: rule, tool: ToolKey(tool))
+        let key = ToolBucketKey(rule: rule, tool: ProtocolName(tool))
         if tools.count < BudgetState.maxToolScopes || tools[key] != nil { return key }
         return ToolBucketKey(rule: rule, tool: nil)
     }

@@ -14,11 +14,11 @@ public struct PolicyGate: Gate {
 
     public let manifest: Manifest
     let diagnostics: Diagnostics
-    private var nameDecisions: [ToolKey: NameDecision] = [:]
-    var inputSchemas: [ToolKey: ArgumentSchema] = [:]
-    var reportedSchemas: Set<ToolKey> = []
+    private var nameDecisions: [ProtocolName: NameDecision] = [:]
+    var inputSchemas: [ProtocolName: ArgumentSchema] = [:]
+    var reportedSchemas: Set<ProtocolName> = []
     /// Every tool name the server listed, and whether a listing reached its last page.
-    var listedTools: Set<ToolKey> = []
+    var listedTools: Set<ProtocolName> = []
     var sawCompleteListing = false
     /// After a reload: this manifest's rule index → the index of the same budget settings in the
     /// manifest the budgets were made for (nil: the rule has none); nil when no reload happened.
@@ -30,9 +30,11 @@ public struct PolicyGate: Gate {
     /// Rate limits and budgets, when the manifest sets any (or names a ledger).
     var budgets: BudgetGuard?
     /// The rules that pin a tool's definition, by tool name.
-    let pinnedRules: [ToolKey: Int]
+    let pinnedRules: [ProtocolName: Int]
     /// Listed definitions against their pins.
     var pinCheck = PinCheck()
+    /// The pages of the server's listings, and the names listed twice.
+    var toolListing = ToolListing()
     /// Whether some rule asks for approval.
     let hasApprovalRules: Bool
     /// Whether any rule or `policy.defaultTimeoutSeconds` sets a timeout.
@@ -50,8 +52,8 @@ public struct PolicyGate: Gate {
         if budgetAccount != nil || !limits.isEmpty {
             budgets = BudgetGuard(limits: limits, account: budgetAccount ?? BudgetState(limits: limits), clock: clock)
         }
-        var pinned: [ToolKey: Int] = [:]
-        for (index, rule) in manifest.tools.enumerated() where rule.pin != nil { pinned[ToolKey(rule.pattern)] = index }
+        var pinned: [ProtocolName: Int] = [:]
+        for (index, rule) in manifest.tools.enumerated() where rule.pin != nil { pinned[ProtocolName(rule.pattern)] = index }
         pinnedRules = pinned
         hasApprovalRules = manifest.tools.contains { $0.approval != nil }
         hasTimeouts = manifest.policy.defaultTimeoutMilliseconds != nil || manifest.tools.contains { $0.timeoutMilliseconds != nil }
@@ -158,8 +160,9 @@ public struct PolicyGate: Gate {
             return Denial(.toolDenied, tool: call.name, rule: rule?.name ?? "policy.default", reason: reason,
                           advice: "Do not retry it; use another tool or ask the user to allow it.")
         case .allow(let indices):
+            if toolListing.isAmbiguous(call.name) { return Self.ambiguous(call.name) }
             if let change = pinCheck.change(for: call.name) { return change.denial }
-            if sawCompleteListing && !listedTools.contains(ToolKey(call.name)) {
+            if sawCompleteListing && !listedTools.contains(ProtocolName(call.name)) {
                 return Denial(.unknownTool, tool: call.name, rule: nil,
                               reason: "the server does not offer a tool of this name",
                               advice: "Call tools/list and use one of the tools it returns.")
@@ -171,7 +174,7 @@ public struct PolicyGate: Gate {
                     return argumentsRejected(call, violation, rule: rule.name, reason: rule.reason)
                 }
             }
-            if manifest.policy.validateInput, let schema = inputSchemas[ToolKey(call.name)], let violation = schema.validate(arguments) {
+            if manifest.policy.validateInput, let schema = inputSchemas[ProtocolName(call.name)], let violation = schema.validate(arguments) {
                 return argumentsRejected(call, violation, rule: "inputSchema", reason: nil)
             }
             return nil
@@ -190,34 +193,66 @@ public struct PolicyGate: Gate {
 
     /// What the rules say about a name (cached after the first call, so later calls allocate nothing).
     mutating func nameDecision(for name: String) -> NameDecision {
-        if let cached = nameDecisions[ToolKey(name)] { return cached }
+        if let cached = nameDecisions[ProtocolName(name)] { return cached }
         let decision: NameDecision
         switch rules.match(name) {
         case .noRule: decision = manifest.policy.defaultDecision == .allow ? .allow(rules: []) : .deny(rule: nil)
         case .denied(let rule): decision = .deny(rule: rule)
         case .allowed(let indices): decision = .allow(rules: indices)
         }
-        nameDecisions[ToolKey(name)] = decision
+        nameDecisions[ProtocolName(name)] = decision
         return decision
     }
 
     public mutating func filterToolList(_ result: JSONObject) -> JSONObject? {
-        guard case .array(let tools)? = result["tools"] else { return nil }
+        filterToolList(result, cursor: nil).result
+    }
+
+    public mutating func filterToolList(_ result: JSONObject, cursor: [UInt8]?) -> ToolListFilter {
+        guard case .array(let tools)? = result["tools"] else { return ToolListFilter() }
+        let enforce = manifest.policy.mode == .enforce
+        let nextCursor = result["nextCursor"].flatMap { $0 == .null ? nil : $0.serialized }
+        let page = toolListing.read(tools.compactMap { $0["name"]?.stringValue }, cursor: cursor, nextCursor: nextCursor)
+        // A name the client got on an earlier page is withdrawn: it must list again to lose it.
+        let listAgain = enforce && page.listedTwice.contains { listedTools.contains(ProtocolName($0)) }
+        for name in page.listedTwice { reportListedTwice(name) }
+        if page.overflows {
+            diagnostics.report("\(enforce ? "withheld" : "monitor: would withhold") tools of a tools/list page: the listing holds more than \(ToolListing.maximumNames) names")
+        }
         var kept: [JSONValue] = []
         kept.reserveCapacity(tools.count)
         if result["nextCursor"] == nil { sawCompleteListing = true }
         for tool in tools {
             guard let name = tool["name"]?.stringValue else { kept.append(tool); continue }
-            listedTools.insert(ToolKey(name))
-            if case .deny = nameDecision(for: name), manifest.policy.mode == .enforce { continue }
+            listedTools.insert(ProtocolName(name))
+            if enforce, page.overflows || toolListing.isAmbiguous(name) { continue }
+            if case .deny = nameDecision(for: name), enforce { continue }
             if !pinnedRules.isEmpty, case .object(let definition) = tool, !keepsPinned(definition, name: name) { continue }
             learnInputSchema(of: name, tool["inputSchema"])
             kept.append(tool)
         }
-        guard kept.count != tools.count else { return nil }
+        guard kept.count != tools.count else { return ToolListFilter(listAgain: listAgain) }
         var filtered = result
         filtered["tools"] = .array(kept)
-        return filtered
+        return ToolListFilter(result: filtered, listAgain: listAgain)
+    }
+
+    public mutating func toolsListedTwice(_ names: [String]) {
+        toolListing.markListedTwice(names)
+    }
+
+    /// Reports a name the server listed twice, on stderr (once: the name stays withheld).
+    private func reportListedTwice(_ name: String) {
+        let monitoring = manifest.policy.mode == .monitor
+        diagnostics.report("\(monitoring ? "monitor: would withhold" : "withheld") tool \(name) (tool_ambiguous): "
+            + "the server lists more than one tool of this name, so which one a call would run cannot be told\(monitoring ? "" : "; calls to it are refused for the rest of the run")")
+    }
+
+    /// The denial of a call to a name the server listed twice.
+    static func ambiguous(_ name: String) -> Denial {
+        Denial(.toolAmbiguous, tool: name, rule: nil,
+               reason: "the server lists more than one tool of this name (their definitions may differ), so which one a call would run cannot be told",
+               advice: "Do not use this tool; tell the user the server lists it twice and must be reviewed.")
     }
 
     /// Compiles a tool's own input schema (leniently: keywords outside the supported subset are
@@ -226,15 +261,15 @@ public struct PolicyGate: Gate {
         guard manifest.policy.validateInput, let schema else { return }
         do throws(SchemaCompileError) {
             let compiled = try ArgumentSchema(compiling: schema, strictness: .lenient, context: context)
-            if !compiled.ignoredKeywords.isEmpty, reportedSchemas.insert(ToolKey(name)).inserted {
+            if !compiled.ignoredKeywords.isEmpty, reportedSchemas.insert(ProtocolName(name)).inserted {
                 diagnostics.report("tool \(name): its inputSchema uses keywords Tollgate does not check (ignored): \(compiled.ignoredKeywords.joined(separator: ", "))")
             }
-            inputSchemas[ToolKey(name)] = compiled
+            inputSchemas[ProtocolName(name)] = compiled
         } catch {
-            if reportedSchemas.insert(ToolKey(name)).inserted {
+            if reportedSchemas.insert(ProtocolName(name)).inserted {
                 diagnostics.report("tool \(name): its inputSchema cannot be checked (\(error.message)); calls are checked by the manifest only")
             }
-            inputSchemas[ToolKey(name)] = nil
+            inputSchemas[ProtocolName(name)] = nil
         }
     }
 }

@@ -190,6 +190,7 @@ extension HostSession {
         for problem in union.problems where reportedProblems.insert(problem).inserted {
             actions.log(problem)
         }
+        if !union.listedTwice.isEmpty { gate.toolsListedTwice(union.listedTwice) }
         guard !isListing else { return }
         let waiting = waitingLists
         waitingLists = []

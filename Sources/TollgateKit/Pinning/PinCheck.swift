@@ -45,18 +45,18 @@ public struct PinCheck: Sendable {
     }
 
     /// The pinned definitions seen in this run, to name what changed later.
-    private var seen: [ToolKey: JSONObject] = [:]
+    private var seen: [ProtocolName: JSONObject] = [:]
     /// The last listed definition of every pinned tool (checked again when the pins reload).
-    private(set) var latest: [ToolKey: JSONObject] = [:]
+    private(set) var latest: [ProtocolName: JSONObject] = [:]
     /// The tools found changed.
-    private var changes: [ToolKey: Change] = [:]
+    private var changes: [ProtocolName: Change] = [:]
 
     /// An empty check: no definition seen yet.
     public init() {}
 
     /// Checks a listed definition of `name` against `pin` (from rule `rule`).
     public mutating func check(_ tool: JSONObject, name: String, pin: ToolPin, rule: String) -> Verdict {
-        let key = ToolKey(name)
+        let key = ProtocolName(name)
         latest[key] = tool
         let listed = ToolPin(of: tool)
         if let change = changes[key] { return .changed(change, isNew: false) }
@@ -72,6 +72,6 @@ public struct PinCheck: Sendable {
 
     /// The change that blocks calls to `name`, if its definition changed.
     public func change(for name: String) -> Change? {
-        changes.isEmpty ? nil : changes[ToolKey(name)]
+        changes.isEmpty ? nil : changes[ProtocolName(name)]
     }
 }

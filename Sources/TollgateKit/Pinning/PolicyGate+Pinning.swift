@@ -3,7 +3,7 @@ extension PolicyGate {
     /// in the audit trail and on stderr) and, in enforce mode, left out of the listing; returns
     /// whether the tool stays listed.
     mutating func keepsPinned(_ definition: JSONObject, name: String) -> Bool {
-        guard let index = pinnedRules[ToolKey(name)], let pin = manifest.tools[index].pin else { return true }
+        guard let index = pinnedRules[ProtocolName(name)], let pin = manifest.tools[index].pin else { return true }
         guard case .changed(let change, let isNew) = pinCheck.check(definition, name: name, pin: pin, rule: manifest.tools[index].name) else {
             return true
         }

@@ -6,8 +6,9 @@ public struct PendingRequest: Sendable {
         indirect case toolCall(ToolCall)
         /// A tool call forwarded without inspection (no manifest): its name and era.
         case uninspectedToolCall(ToolCallHeader)
-        /// A `tools/list`; the gate may filter the result.
-        case toolList
+        /// A `tools/list`, with its cursor as compact JSON (nil: the first page; also when the
+        /// gate does not look at lists); the gate may filter the result.
+        case toolList(cursor: [UInt8]?)
         /// Any other request, by method.
         case other(String)
     }

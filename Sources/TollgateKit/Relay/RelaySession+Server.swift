@@ -58,11 +58,23 @@ extension RelaySession {
             if let replacement = gate.callCompleted(call, outcome: outcome, result: result) {
                 return RelayActions(forward: .bytes(Reply.result(id: request.clientID.bytes, .object(replacement))))
             }
-        } else if case .toolList = request.purpose, gate.inspectsToolLists, let resultRange,
-            case .object(let result)? = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[resultRange]), maxDepth: maxDepth),
-            let filtered = gate.filterToolList(result)
+        } else if case .toolList(let cursor) = request.purpose, gate.inspectsToolLists, let resultRange,
+            case .object(let result)? = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[resultRange]), maxDepth: maxDepth)
         {
-            return RelayActions(forward: .bytes(Reply.result(id: request.clientID.bytes, .object(filtered))))
+            let filter = gate.filterToolList(result, cursor: cursor)
+            if filter.result != nil || filter.listAgain {
+                var bytes: [UInt8]
+                if let filtered = filter.result {
+                    bytes = Reply.result(id: request.clientID.bytes, .object(filtered))
+                } else if let idSpan, let respelled = Self.respelled(line, span: 0..<line.count, idSpan: idSpan, as: request.clientID) {
+                    bytes = respelled + [0x0A]
+                } else {
+                    bytes = Array(line) + [0x0A]
+                }
+                // Tools the client got on an earlier page were withdrawn: it lists again.
+                if filter.listAgain { bytes += Reply.notification(method: "notifications/tools/list_changed", params: nil) }
+                return RelayActions(forward: .bytes(bytes))
+            }
         }
         return Self.passing(line, idSpan: idSpan, as: request.clientID)
     }
@@ -84,7 +96,9 @@ extension RelaySession {
             let actions = decide(element, in: line, now: now)
             switch actions.forward {
             case .original?: batch.keep(Array(line[span]))
-            case .bytes(let bytes)?: batch.forward(bytes)
+            case .bytes(let bytes)?:
+                // Tollgate's own lines never hold a raw newline inside a message: one element each.
+                for element in bytes.split(separator: 0x0A) { batch.forward(Array(element)) }
             case .call?, nil: batch.drop()
             }
             if let reply = actions.reply { batch.reply(reply) }

@@ -122,8 +122,11 @@ public struct RelaySession: Sendable {
             return logs.map { .forwardOriginalLogging($0) } ?? .forwardOriginal
         case .malformedToolCall(let id, let error):
             return .reply(Self.trimmed(Reply.error(id: id.bytes, error)), log: nil)
-        case .request(let id, let method, _):
-            let request = PendingRequest(clientID: id, purpose: method.hasSameScalars(as: "tools/list") ? .toolList : .other(method))
+        case .request(let id, let method, let span):
+            let purpose: PendingRequest.Purpose = method.hasSameScalars(as: "tools/list")
+                ? .toolList(cursor: gate.inspectsToolLists ? Self.listCursor(in: UnsafeRawBufferPointer(rebasing: line[span]), maxDepth: maxDepth) : nil)
+                : .other(method)
+            let request = PendingRequest(clientID: id, purpose: purpose)
             if let refusal = refusal(of: request) { return refusal }
             pending.insert(request)
             return .forwardOriginal
@@ -189,6 +192,14 @@ public struct RelaySession: Sendable {
             }
         }
         return batch.actions
+    }
+
+    /// The `params.cursor` of a list request, as compact JSON; nil when it has none.
+    static func listCursor(in message: UnsafeRawBufferPointer, maxDepth: Int) -> [UInt8]? {
+        guard case .object(let request)? = try? JSONValue.parse(message, maxDepth: maxDepth),
+            let cursor = request["params"]?["cursor"], cursor != .null
+        else { return nil }
+        return cursor.serialized
     }
 
     static func array(of elements: [[UInt8]]) -> [UInt8] {
