@@ -76,6 +76,46 @@ struct AuditTests {
         #expect(tokens > 100 && tokens < 1000, "\(outcome)")
     }
 
+    @Test("a withheld result and a timeout are recorded with their codes (result_too_large, timeout), and summary counts them by code")
+    func outcomeCodes() async throws {
+        let directory = try TemporaryDirectory("audit-codes")
+        let auditPath = directory.path("audit.log")
+        let session = try PolicySession("audit-codes", manifest: """
+            {"version": 1, "tools": {"echo": {}, "big": {"maxResultTokens": 100}, "sleep": {"timeoutSeconds": 0.5}},
+             "audit": {"path": "\(try jsonEscaped(auditPath))", "arguments": "full"}}
+            """)
+        let echo = try await session.call(RPC.toolCall(id: "1", name: "echo", arguments: #"{"text":"fine"}"#))
+        #expect(resultText(echo) == "fine", "\(echo)")
+        let big = try await session.call(RPC.toolCall(id: "2", name: "big", arguments: #"{"mb":0.01}"#))
+        #expect(big["result"]["_meta"]["dev.tollgate/denial"]["code"].string == "result_too_large", "\(big)")
+        let slow = try await session.call(RPC.toolCall(id: "3", name: "sleep", arguments: #"{"ms":10000}"#))
+        #expect(slow["result"]["_meta"]["dev.tollgate/denial"]["code"].string == "timeout", "\(slow)")
+        #expect(try await session.finish() == 0)
+
+        let records = try fileLines(auditPath).map { try JSON(parsing: $0) }
+        func outcome(_ tool: String) -> JSON? { records.first { $0["event"].string == "outcome" && $0["tool"].string == tool } }
+        #expect(outcome("echo")?["code"].exists == false, "a relayed answer has no code: \(records)")
+        #expect(outcome("big")?["code"].string == "result_too_large", "\(records)")
+        #expect(outcome("big")?["outcome"]["isError"].bool == true)
+        #expect(outcome("sleep")?["code"].string == "timeout", "\(records)")
+        // Allowed, all three: the codes are the outcomes', not denials of the decisions.
+        #expect(records.filter { $0["event"].string == "decision" }.allSatisfy { $0["decision"].string == "allowed" && !$0["code"].exists })
+        #expect(try await runTollgate(["audit", "verify", auditPath]).status == 0)
+
+        let summary = try await runTollgate(["audit", "summary", "--json", auditPath])
+        #expect(summary.status == 0, "\(summary.stderr)")
+        let figures = try JSON(parsing: summary.stdout)
+        let rows = try #require(figures["tools"].array)
+        func row(_ tool: String) -> JSON? { rows.first { $0["tool"].string == tool } }
+        #expect(row("big")?["outcomeByCode"]["result_too_large"].int == 1, "\(summary.stdoutText)")
+        #expect(row("sleep")?["outcomeByCode"]["timeout"].int == 1, "\(summary.stdoutText)")
+        #expect(row("echo")?["outcomeByCode"].object?.isEmpty == true, "\(summary.stdoutText)")
+        #expect(figures["totals"]["outcomeByCode"]["timeout"].int == 1 && figures["totals"]["outcomeByCode"]["result_too_large"].int == 1)
+        #expect(figures["totals"]["allowed"].int == 3 && figures["totals"]["denied"].int == 0, "\(summary.stdoutText)")
+        let table = try await runTollgate(["audit", "summary", auditPath])
+        #expect(table.stdoutText.contains("outcome:result_too_large:1 outcome:timeout:1"), "\(table.stdoutText)")
+    }
+
     @Test("two Tollgate processes writing one log at once keep one valid chain (fsync batch, records interleaved)")
     func twoProcessesOneChain() async throws {
         let directory = try TemporaryDirectory("audit-two")

@@ -37,9 +37,10 @@ extension AuditRecord {
     }
 
     /// An `outcome` record: how a forwarded call ended (its `decision` record was written before
-    /// it was forwarded).
+    /// it was forwarded), with the outcome's denial `code` when the client got one instead of the answer.
     public static func outcome(server: String?, tool: String, id: String, outcome: Outcome) -> AuditRecord {
         var record = AuditRecord(event: .outcome)
+        record[Field.code] = outcome.code.map { .string($0.rawValue) }
         record[Field.server] = server.map(JSONValue.string)
         record[Field.tool] = .string(tool)
         record["id"] = .string(id)

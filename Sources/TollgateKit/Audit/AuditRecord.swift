@@ -9,7 +9,7 @@
 /// | `event` | `decision`, `start`, `server_exit`, `reload`, `approval`, `budget`, … |
 /// | `server`, `tool` | which server and tool the record is about |
 /// | `decision` | `allowed`, `denied` or `would_deny` (monitor mode) |
-/// | `code`, `rule`, `reason` | the denial, as in `_meta["dev.tollgate/denial"]` |
+/// | `code`, `rule`, `reason` | the denial, as in `_meta["dev.tollgate/denial"]`; on an `outcome`, the code the client got in place of the server's answer (`timeout`, `result_too_large`, `server_unavailable`) |
 /// | `arguments` | the call's arguments as the `audit.arguments` setting says |
 /// | `argumentsSha256` | hex SHA-256 of the canonical arguments (always, whatever the setting) |
 /// | `outcome` | `{"isError", "bytes", "tokens", "durationUs"}` of a forwarded call |
@@ -100,7 +100,8 @@ public struct AuditRecord: Sendable, Equatable {
 
     /// How a forwarded call ended (`outcome`).
     public struct Outcome: Sendable, Equatable {
-        /// The result's `isError` (true also for a JSON-RPC error or a server gone away).
+        /// Whether the client got an error: the result's `isError`, or true for a JSON-RPC error and
+        /// for a denial in place of the answer (``code``).
         public var isError: Bool
         /// The size of the response in bytes.
         public var bytes: Int
@@ -108,16 +109,21 @@ public struct AuditRecord: Sendable, Equatable {
         public var tokens: Int?
         /// From forwarding the call to its response, in microseconds.
         public var durationUs: Int
+        /// The denial the client got in place of the server's answer (a timeout, a withheld
+        /// result, the server gone), or nil when the answer was relayed. Written as the outcome
+        /// record's `code`, not inside the `outcome` object.
+        public var code: Denial.Code?
 
         /// Creates an outcome.
-        public init(isError: Bool, bytes: Int, tokens: Int? = nil, durationUs: Int) {
+        public init(isError: Bool, bytes: Int, tokens: Int? = nil, durationUs: Int, code: Denial.Code? = nil) {
             self.isError = isError
             self.bytes = bytes
             self.tokens = tokens
             self.durationUs = durationUs
+            self.code = code
         }
 
-        /// The `outcome` object.
+        /// The `outcome` object (without ``code``).
         public var json: JSONValue {
             var object: JSONObject = ["isError": .bool(isError), "bytes": .number(String(bytes))]
             if let tokens { object["tokens"] = .number(String(tokens)) }
