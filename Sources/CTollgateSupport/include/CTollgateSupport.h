@@ -70,6 +70,7 @@ typedef struct {
     uint64_t device;  /* the file the chain continues in, as st_dev */
     uint64_t inode;
     int64_t size;     /* its size after the last record */
+    int64_t seq;      /* the last record's seq (its position in the chain, from 1) */
     char hash[64];    /* the last record's hash, lowercase hex */
     uint32_t valid;   /* 0: unknown (a new lock file, or a writer died holding the lock) */
     uint32_t reserved;

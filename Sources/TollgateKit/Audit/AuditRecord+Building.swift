@@ -48,6 +48,9 @@ extension AuditRecord {
         return record
     }
 
+    /// A `file_start` record: the first of every log file (see ``Event/fileStart``); the log fills in the rest.
+    static let fileStart = AuditRecord(event: .fileStart)
+
     /// A `start` record: Tollgate began with this manifest (its SHA-256, when there is one).
     public static func start(manifestSha256: String?, server: String? = nil) -> AuditRecord {
         var record = AuditRecord(event: .start)

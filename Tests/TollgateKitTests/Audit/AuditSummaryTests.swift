@@ -109,6 +109,6 @@ struct AuditSummaryTests {
         let summary = try AuditSummary.read(files: [path])
         #expect(summary.decisions == 8 && summary.skippedLines == 1)
         #expect(summary.totals.tokens == 65)
-        #expect(summary.text.hasSuffix("9 records, 8 decisions, 1 lines skipped (not JSON)"))
+        #expect(summary.text.hasSuffix("10 records, 8 decisions, 1 lines skipped (not JSON)"), "the log's file_start record is one more")
     }
 }
