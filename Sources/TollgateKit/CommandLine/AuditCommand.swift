@@ -18,7 +18,7 @@ struct AuditCommand {
     func run() throws(CommandLineError) -> Int32 {
         switch action {
         case .verify(let from):
-            let key = AuditKey.fromEnvironment(FileIO.environment())
+            let key = AuditKey.current()
             let verification = AuditVerifier.verify(files: files, key: key, from: from)
             if verification.isIntact {
                 print(verification.report)
