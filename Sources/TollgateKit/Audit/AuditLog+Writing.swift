@@ -61,6 +61,8 @@ extension AuditLog {
             }
             let time = AuditTimestamp.now()
             var batch = seal(records, after: chain, newline: needsNewline, time: time)
+            // After a rotation, where the chain stands even if the write below fails: in the new file.
+            var rotated: AuditLock.Chain?
             if let rotateBytes, chain.size > 0, chain.size + batch.lines.count > rotateBytes {
                 // Rotate only the file this log writes (not one another program put at `path`
                 // since the last check).
@@ -82,14 +84,16 @@ extension AuditLog {
                 }
                 file = new
                 chain = AuditLock.Chain(identity: newIdentity, size: 0, hash: chain.hash, seq: chain.seq)
+                rotated = chain
                 batch = seal(records, after: chain, newline: false, time: time)
             }
             do throws(AuditError) {
                 try file.writeRecord(batch.lines)
             } catch {
-                // Whatever happened to the file, look at it before the next record.
+                // Whatever happened to the file, look at it before the next record (a failed
+                // write leaves nothing; after a rotation, every writer still follows to the new file).
                 state.pathCheckedAt = .min / 2
-                lock.release(storing: nil)
+                lock.release(storing: rotated)
                 throw error
             }
             chain.size += batch.lines.count

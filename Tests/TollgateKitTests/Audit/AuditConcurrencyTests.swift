@@ -66,31 +66,18 @@ struct AuditConcurrencyTests {
 
     @Test("two processes and a thread of this one append to one file: one valid chain")
     func twoProcesses() throws {
-        let binary = CommandLine.arguments[0]
-        guard binary.hasSuffix(".xctest"), access(binary, X_OK) == 0 else { return }
         let scratch = try AuditScratch()
         defer { scratch.remove() }
         let path = scratch.file("audit.log")
         var environment = FileIO.environment()
         environment[AuditWriterProcess.pathVariable] = path
         environment[AuditWriterProcess.countVariable] = "200"
-        // The helper is this test binary running only ``AuditWriterProcess`` (its report silenced).
-        let command = #"exec "$0" --testing-library swift-testing --quiet --filter AuditWriterProcess 2>/dev/null"#
-        let configuration = ChildProcess.Configuration(arguments: ["/bin/sh", "-c", command, binary], environment: environment)
-        let children = try (0..<2).map { _ in try ChildProcess.spawn(configuration) }
+        // The helpers run only ``AuditWriterProcess``.
+        let children = try (0..<2).compactMap { _ in try HelperProcess.start(filter: "AuditWriterProcess", environment: environment) }
+        guard children.count == 2 else { return }
         let failures = try Self.appendConcurrently(path: path, writers: 1, count: 100)
         #expect(failures.isEmpty)
-        for child in children {
-            close(child.input)
-            _ = readToEnd(child.output)
-            close(child.output)
-            var status: TollgateKit.ExitStatus?
-            for _ in 0..<6000 where status == nil {
-                status = child.reap()
-                if status == nil { usleep(5000) }
-            }
-            #expect(status == .exited(0))
-        }
+        for child in children { #expect(HelperProcess.finish(child) == .exited(0)) }
         let result = AuditVerifier.verify(files: [path], key: nil)
         #expect(result.isIntact, "\(result.report)")
         #expect(result.records == 501)

@@ -71,25 +71,15 @@ struct SecretEnvironmentTests {
 
     @Test("in a process of its own: the value is kept, gone from the environment, from /proc/self/environ and from children, and the process is not dumpable")
     func inAProcess() throws {
-        let binary = CommandLine.arguments[0]
-        try #require(binary.hasSuffix(".xctest") && access(binary, X_OK) == 0, "the helper runs this test binary: \(binary)")
         let scratch = try AuditScratch()
         defer { scratch.remove() }
         let report = scratch.file("report")
         var environment = FileIO.environment()
         environment[SecretEnvironmentProcess.reportVariable] = report
         environment[SecretEnvironmentProcess.secretVariable] = SecretEnvironmentProcess.secretValue
-        let command = #"exec "$0" --testing-library swift-testing --quiet --filter SecretEnvironmentProcess 2>/dev/null"#
-        let child = try ChildProcess.spawn(ChildProcess.Configuration(arguments: ["/bin/sh", "-c", command, binary], environment: environment))
-        close(child.input)
-        _ = readToEnd(child.output)
-        close(child.output)
-        var status: TollgateKit.ExitStatus?
-        for _ in 0..<6000 where status == nil {
-            status = child.reap()
-            if status == nil { usleep(5000) }
-        }
-        #expect(status == .exited(0))
+        let child = try #require(try HelperProcess.start(filter: "SecretEnvironmentProcess", environment: environment),
+                                 "the helper runs this test binary again: \(CommandLine.arguments[0])")
+        #expect(HelperProcess.finish(child) == .exited(0))
         let lines = text(try FileIO.read(report)).split(separator: "\n").map(String.init)
         #expect(lines == [
             "found: true", "value: \(SecretEnvironmentProcess.secretValue)", "getenv: nil",
