@@ -131,7 +131,7 @@ public struct PolicyGate: Gate {
     public mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome, result: JSONObject?) -> JSONObject? {
         let enforce = manifest.policy.mode == .enforce
         let completion = budgets?.complete(call, outcome: outcome, result: result, enforce: enforce)
-        audit?.recordOutcome(call, outcome, tokens: completion?.tokens)
+        audit?.recordOutcome(call, outcome, tokens: completion?.tokens, withheld: completion?.replacement != nil)
         guard let completion else { return nil }
         for problem in completion.problems { diagnostics.report(problem) }
         report(completion.crossings)

@@ -32,10 +32,19 @@ public struct ServerEnvironment: Sendable, Equatable {
     /// (inherit and nothing set). Throws, naming the variable, its line and the missing one, when
     /// a `"$NAME"` value names a variable Tollgate's environment lacks: fail closed, since a
     /// server started without a credential it was meant to get fails in confusing ways later.
+    /// Throws as well for a variable that names one of Tollgate's own secrets, or copies one
+    /// (``SecretEnvironment``): no server gets those.
     public func resolve(parent: [String: String], server: String, file: String) throws(CommandLineError) -> [String: String]? {
         guard !inherit || !variables.isEmpty else { return nil }
         var environment = inherit ? parent : [:]
         for variable in variables {
+            var secret: String? = SecretEnvironment.isSecret(variable.name) ? variable.name : nil
+            if case .parent(let name) = variable.value, SecretEnvironment.isSecret(name) { secret = name }
+            if let secret {
+                throw CommandLineError("\(file):\(variable.line): servers.\(server).env.\(variable.name): \(secret) holds a secret of Tollgate's own, "
+                    + "which no process Tollgate starts gets; remove the entry",
+                    exitCode: CommandLineError.ExitCode.usage.rawValue)
+            }
             switch variable.value {
             case .literal(let text):
                 environment[variable.name] = text
