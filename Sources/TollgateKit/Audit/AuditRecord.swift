@@ -65,6 +65,10 @@ public struct AuditRecord: Sendable, Equatable {
         public static let alg = "alg"
         /// The chain hash of this record, written last.
         public static let hash = "hash"
+        /// The agent a call came from, when a record names one (read by `audit log` and `audit summary`).
+        public static let agent = "agent"
+        /// The workflow a call belongs to, when a record names one (read by `audit summary`).
+        public static let workflow = "workflow"
     }
 
     /// What a record is about (`event`).

@@ -7,9 +7,21 @@ extension AuditSummary {
         var table = [header]
         for row in rows { table.append(cells(row, server: row.server ?? "-", tool: row.tool)) }
         table.append(cells(totals, server: "TOTAL", tool: ""))
-        var widths = [Int](repeating: 0, count: header.count)
+        var lines = Self.aligned(table)
+        let extra = skippedLines > 0 ? ", \(skippedLines) lines skipped (not JSON)" : ""
+        let from = since.map { " since \(LocalTime.text($0))" } ?? ""
+        lines.append("\(records) records, \(decisions) decisions\(extra)\(from)")
+        lines += reviewText
+        return lines.joined(separator: "\n")
+    }
+
+    /// The rows of a table with each column as wide as its widest cell and two spaces between
+    /// columns; every cell made safe for a terminal (``AuditLogFormat/printable(_:)``).
+    static func aligned(_ table: [[String]]) -> [String] {
+        let table = table.map { $0.map(AuditLogFormat.printable) }
+        var widths = [Int](repeating: 0, count: table.map(\.count).max() ?? 0)
         for cells in table { for (index, cell) in cells.enumerated() { widths[index] = max(widths[index], cell.count) } }
-        var lines = table.map { cells in
+        return table.map { cells in
             var line = ""
             for (index, cell) in cells.enumerated() {
                 let last = index == cells.count - 1
@@ -18,12 +30,9 @@ extension AuditSummary {
             while line.hasSuffix(" ") { line.removeLast() }
             return line
         }
-        let extra = skippedLines > 0 ? ", \(skippedLines) lines skipped (not JSON)" : ""
-        lines.append("\(records) records, \(decisions) decisions\(extra)")
-        return lines.joined(separator: "\n")
     }
 
-    private func cells(_ row: Row, server: String, tool: String) -> [String] {
+    func cells(_ row: Row, server: String, tool: String) -> [String] {
         let codes = row.deniedByCode.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }
             + row.wouldDenyByCode.sorted { $0.key < $1.key }.map { "would:\($0.key):\($0.value)" }
             + row.outcomeByCode.sorted { $0.key < $1.key }.map { "outcome:\($0.key):\($0.value)" }
@@ -45,10 +54,11 @@ extension AuditSummary {
         object["skippedLines"] = .number(String(skippedLines))
         object["tools"] = .array(rows.map { json($0, named: true) })
         object["totals"] = json(totals, named: false)
+        addReview(to: &object)
         return .object(object)
     }
 
-    private func json(_ row: Row, named: Bool) -> JSONValue {
+    func json(_ row: Row, named: Bool) -> JSONValue {
         func counts(_ byCode: [String: Int]) -> JSONValue {
             var object = JSONObject()
             for (code, count) in byCode.sorted(by: { $0.key < $1.key }) { object[code] = .number(String(count)) }

@@ -1,15 +1,23 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// What `tollgate audit` does with its files.
 public enum AuditAction: Sendable, Equatable {
     /// Check the hash chain, from seq 1 or from the seq given (a log whose older part was removed on purpose).
     case verify(from: Int?)
-    /// Print per-tool figures, as text or JSON.
-    case summary(json: Bool)
+    /// Print one line per call decided, filtered, optionally following the log.
+    case log(AuditReviewOptions)
+    /// Print per-tool figures and what a reviewer looks at first, as text or JSON.
+    case summary(AuditReviewOptions)
     /// Re-decide every recorded call under another manifest and print what would change.
     case replay(manifestPath: String, json: Bool)
 }
 
-/// `tollgate audit verify [--from SEQ] FILE...`, `tollgate audit summary FILE... [--json]` and
-/// `tollgate audit replay FILE... --manifest NEW [--json]`.
+/// `tollgate audit verify [--from SEQ] FILE...`, `tollgate audit log [FILE] [OPTIONS]`,
+/// `tollgate audit summary [FILE...] [OPTIONS]` and `tollgate audit replay FILE... --manifest NEW [--json]`.
 struct AuditCommand {
     let action: AuditAction
     /// The log files, oldest first (`audit.log.2 audit.log.1 audit.log`).
@@ -26,15 +34,10 @@ struct AuditCommand {
                 Diagnostics.standardError.report(verification.report)
             }
             return verification.exitCode
-        case .summary(let json):
-            let summary: AuditSummary
-            do throws(FileError) {
-                summary = try AuditSummary.read(files: files)
-            } catch {
-                throw CommandLineError("audit summary: \(error)", exitCode: CommandLineError.ExitCode.failure.rawValue)
-            }
-            print(json ? summary.json.prettyText : summary.text, terminator: json ? "" : "\n")
-            return 0
+        case .log(let options):
+            return try showLog(options)
+        case .summary(let options):
+            return try summarize(options)
         case .replay(let manifestPath, let json):
             let manifest = try loadManifest(manifestPath)
             let replay: AuditReplay
@@ -46,5 +49,49 @@ struct AuditCommand {
             print(json ? replay.json.prettyText : replay.text, terminator: json ? "" : "\n")
             return replay.exitCode
         }
+    }
+
+    /// `audit log`: the calls of the log given, or of the manifest's `audit.path`.
+    private func showLog(_ options: AuditReviewOptions) throws(CommandLineError) -> Int32 {
+        let path = if let file = files.first { file } else { try Self.logPath(manifest: options.manifestPath) }
+        let colors = !options.json && isatty(STDOUT_FILENO) == 1 && (FileIO.environment()["NO_COLOR"] ?? "").isEmpty
+        let review = AuditReview.LogOptions(filter: options.filter(now: .now()), format: AuditLogFormat(colors: colors), json: options.json,
+                                            verify: options.verify, key: AuditKey.current())
+        let output = AuditReview.Output(line: { print($0) }, note: { Diagnostics.standardError.report("audit log: \($0)") },
+                                        flush: { fflush(nil) })
+        if options.follow { AuditReview.followLog(path: path, options: review, output: output) }
+        do throws(FileError) {
+            return try AuditReview.showLog(path: path, options: review, output: output)
+        } catch {
+            throw CommandLineError("audit log: \(error)", exitCode: CommandLineError.ExitCode.failure.rawValue)
+        }
+    }
+
+    /// `audit summary`: the files given (each with its rotated files), or the manifest's log.
+    private func summarize(_ options: AuditReviewOptions) throws(CommandLineError) -> Int32 {
+        let given = files.isEmpty ? [try Self.logPath(manifest: options.manifestPath)] : files
+        let reading: AuditReview.Reading
+        do throws(FileError) {
+            let files = AuditLogFiles.expand(given)
+            reading = try AuditReview.read(files: files, log: given[given.count - 1], verify: options.verify, key: AuditKey.current())
+        } catch {
+            throw CommandLineError("audit summary: \(error)", exitCode: CommandLineError.ExitCode.failure.rawValue)
+        }
+        var summary = AuditSummary(sources: reading.sources, since: options.since?.timestamp(now: .now()))
+        summary.verification = reading.verification
+        print(options.json ? summary.json.prettyText : summary.text, terminator: options.json ? "" : "\n")
+        guard let verification = reading.verification, !verification.isIntact else { return 0 }
+        Diagnostics.standardError.report("audit summary: " + AuditReview.warning(verification))
+        return 1
+    }
+
+    /// The log the manifest names in `audit.path` (the manifest defaults to `tollgate.json`).
+    static func logPath(manifest path: String?) throws(CommandLineError) -> String {
+        let path = path ?? BudgetCommand.defaultManifest
+        guard let audit = try loadManifest(path).audit else {
+            throw CommandLineError("\(path): has no audit section, so nothing is recorded; give the log's file, or add \"audit\": {\"path\": \"audit.log\"}",
+                                   exitCode: CommandLineError.ExitCode.failure.rawValue)
+        }
+        return audit.path
     }
 }

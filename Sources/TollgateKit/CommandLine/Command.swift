@@ -8,7 +8,7 @@ public enum Command: Sendable, Equatable {
     case initialize(serverCommand: [String])
     /// `tollgate pin --manifest FILE [-- COMMAND [ARG...]]`: refresh the manifest's tool pins.
     case pin(manifestPath: String, serverCommand: [String])
-    /// `tollgate audit verify|summary FILE...`: check or summarize audit logs.
+    /// `tollgate audit verify|log|summary|replay`: check, read, summarize or replay audit logs.
     case audit(AuditAction, files: [String])
     /// `tollgate budget show [--manifest FILE] [--json]`: a ledger's budgets and their forecast.
     case budgetShow(manifestPath: String?, json: Bool)

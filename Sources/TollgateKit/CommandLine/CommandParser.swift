@@ -1,6 +1,6 @@
 /// Parses Tollgate's command line into a ``Command``.
 public struct CommandParser {
-    private var arguments: ArraySlice<String>
+    var arguments: ArraySlice<String>
 
     /// Creates a parser over the arguments after the program name.
     public init(_ arguments: [String]) {
@@ -19,23 +19,17 @@ public struct CommandParser {
             guard paths.count == 1 else { throw .usage(paths.isEmpty ? "missing manifest: tollgate check FILE" : "check takes one manifest file") }
             return .check(manifestPath: paths[0])
         case "audit":
-            guard let verb = arguments.popFirst() else { throw .usage("missing audit command: tollgate audit verify|summary FILE...") }
+            guard let verb = arguments.popFirst() else { throw .usage("missing audit command: tollgate audit verify|log|summary|replay") }
             switch verb {
             case "--help", "-h": throw CommandLineError(Usage.audit, exitCode: 0)
             case "verify":
                 return try parseVerify()
-            case "summary":
-                var json = false
-                var files: [String] = []
-                for argument in try plainArguments(for: "audit \(verb)", help: Usage.audit, flags: ["--json"]) {
-                    if argument == "--json" { json = true } else { files.append(argument) }
-                }
-                guard !files.isEmpty else { throw .usage("missing audit log: tollgate audit \(verb) FILE...") }
-                return .audit(.summary(json: json), files: files)
+            case "log", "summary":
+                return try parseAuditReview(verb)
             case "replay":
                 return try parseReplay()
             default:
-                throw .usage("unknown audit command '\(verb)': expected verify, summary or replay")
+                throw .usage("unknown audit command '\(verb)': expected verify, log, summary or replay")
             }
         case "budget":
             guard let verb = arguments.popFirst() else { throw .usage("missing budget command: tollgate budget show [--manifest FILE] [--json]") }
@@ -196,12 +190,12 @@ public struct CommandParser {
         throw .usage("missing server command: tollgate \(command) -- COMMAND [ARG...]")
     }
 
-    private static func split(_ argument: String) -> (String, String?) {
+    static func split(_ argument: String) -> (String, String?) {
         guard argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") else { return (argument, nil) }
         return (String(argument[..<equals]), String(argument[argument.index(after: equals)...]))
     }
 
-    private mutating func value(for name: String, inline: String?) throws(CommandLineError) -> String {
+    mutating func value(for name: String, inline: String?) throws(CommandLineError) -> String {
         if let inline { return inline }
         guard let next = arguments.popFirst(), next != "--" else { throw .usage("missing value for '\(name)'") }
         return next
