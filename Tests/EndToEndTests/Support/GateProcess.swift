@@ -25,12 +25,16 @@ final class GateProcess: Sendable {
 
     /// Starts tollgate in front of `server`. `environment` changes tollgate's environment, which
     /// the server inherits.
-    init(
+    convenience init(
         server: [String], options: [String] = [], environment: [String: String?] = [:],
         in directory: TemporaryDirectory
     ) throws {
-        let binary = try TollgateBinary.path()
-        arguments = [binary, "run"] + options + ["--"] + server
+        try self.init(tollgate: ["run"] + options + ["--"] + server, environment: environment, in: directory)
+    }
+
+    /// Starts `tollgate ARGUMENTS...` (any command: `audit log --follow` too).
+    init(tollgate options: [String], environment: [String: String?] = [:], in directory: TemporaryDirectory) throws {
+        arguments = [try TollgateBinary.path()] + options
         self.directory = directory
         stderrPath = directory.path("tollgate-\(UUID().uuidString.prefix(8)).stderr")
         let toGate = try Spawner.pipe()

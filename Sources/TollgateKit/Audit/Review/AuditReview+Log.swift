@@ -81,23 +81,23 @@ extension AuditReview {
                 show(view.add(line: Array(line), location: "\(source.name):\(number)", readAt: now), options, output)
             }
         }
-        var lines = first
+        for line in first { show(view.add(line: line.bytes, location: "\(line.file):\(line.number)", readAt: now), options, output) }
         while true {
             let now = SystemClock.monotonicMilliseconds()
+            show(view.release(readBefore: now - followWaitMilliseconds), options, output)
+            output.flush()
+            usleep(useconds_t(followIntervalMilliseconds * 1000))
+            let (lines, notes) = tail.read()
+            notes.forEach(output.note)
+            let readAt = SystemClock.monotonicMilliseconds()
             for line in lines {
                 if let problem = chain?.check(line.bytes, file: line.file, number: line.number) {
                     output.note(warning(AuditVerification(records: 0, files: 0, problem: problem, last: nil, firstSeq: nil, from: nil,
                                                           continuesEarlierChain: false, algorithm: nil)))
                     chain = nil
                 }
-                show(view.add(line: line.bytes, location: "\(line.file):\(line.number)", readAt: now), options, output)
+                show(view.add(line: line.bytes, location: "\(line.file):\(line.number)", readAt: readAt), options, output)
             }
-            show(view.release(readBefore: now - followWaitMilliseconds), options, output)
-            output.flush()
-            usleep(useconds_t(followIntervalMilliseconds * 1000))
-            let read = tail.read()
-            read.notes.forEach(output.note)
-            lines = read.lines
         }
     }
 
