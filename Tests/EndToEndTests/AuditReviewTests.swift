@@ -189,4 +189,154 @@ struct AuditReviewTests {
         let later = try await runTollgate(["audit", "summary", "--json", "--since", "2999-01-01", log])
         #expect(try JSON(parsing: later.stdout)["decisions"].int == 0, "\(later.stdoutText)")
     }
+
+    /// A short session in front of the fixture: `echo` allowed, `add` denied.
+    static func shortSession(_ label: String, log: String, extra: String = "") throws -> PolicySession {
+        try PolicySession(label, manifest: """
+            {"version": 1, "tools": {"echo": {}, "add": {"allow": false, "reason": "no sums today"}},
+             "audit": {"path": "\(try jsonEscaped(log))", "arguments": "full"\(extra)}}
+            """)
+    }
+
+    @Test("--follow shows a call recorded after it started and goes on across a rotation; a record added from outside is flagged")
+    func follow() async throws {
+        let directory = try TemporaryDirectory("review-follow")
+        let log = directory.path("audit.log")
+        let session = try Self.shortSession("review-follow-run", log: log, extra: #", "rotateMB": 1"#)
+        _ = try await session.call(RPC.toolCall(id: "1", name: "echo", arguments: #"{"text":"before"}"#))
+        try await session.sync()
+
+        let follower = try GateProcess(tollgate: ["audit", "log", "--follow", log], environment: ["TZ": "UTC"], in: directory)
+        let first = Self.masked(try await follower.readLine().text)
+        #expect(first.hasPrefix(#"TIME  allowed     fixture_server/echo {"text":"before"}  -> ok, "#), "\(first)")
+        // Recorded after the follower started.
+        _ = try await session.call(RPC.toolCall(id: "2", name: "add", arguments: #"{"a":1,"b":2}"#))
+        let second = Self.masked(try await follower.readLine().text)
+        #expect(second == #"TIME  denied      fixture_server/add {"a":1,"b":2}  tool_denied (tools.add): no sums today"#)
+
+        // Four calls of about 300 KB rotate the log (rotateMB 1) to audit.log.1; the follower goes on in the new file.
+        let text = String(repeating: "a", count: 300_000)
+        for id in 3...6 { _ = try await session.call(RPC.toolCall(id: "\(id)", name: "echo", arguments: #"{"text":"\#(text)"}"#)) }
+        _ = try await session.call(RPC.toolCall(id: "7", name: "echo", arguments: #"{"text":"after rotation"}"#))
+        let rest = try await follower.readLines(timeout: .seconds(30)) { $0.text.contains("after rotation") }.map { Self.masked($0.text) }
+        #expect(FileManager.default.fileExists(atPath: log + ".1"), "the log rotated")
+        let newFile = fileLines(log).map(\.text)
+        #expect(newFile.contains { $0.contains("after rotation") } && !fileLines(log + ".1").map(\.text).contains { $0.contains("after rotation") })
+        #expect(rest.count == 5, "\(rest)")
+        #expect(rest.dropLast().allSatisfy { $0.hasPrefix(#"TIME  allowed     fixture_server/echo {"text":"aaaaaaaaaaa"#) && $0.contains("…  -> ok, ") }, "\(rest)")
+        #expect(rest.last?.hasPrefix(#"TIME  allowed     fixture_server/echo {"text":"after rotation"}  -> ok, "#) == true, "\(rest)")
+        #expect(!follower.stderrText.contains("does not verify"), "\(follower.stderrText)")
+
+        // A record replayed into the log from outside: flagged on stderr while following.
+        #expect(try await session.finish() == 0)
+        let written = fileLines(log)
+        let last = try #require(written.last)
+        let handle = try #require(FileHandle(forWritingAtPath: log))
+        handle.seekToEndOfFile()
+        handle.write(Data(last + [0x0A]))
+        handle.closeFile()
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !follower.stderrText.contains("does not verify"), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(follower.stderrText.contains("the audit chain does not verify: FAILED: \(log):\(written.count + 1)"), "\(follower.stderrText)")
+        follower.signal(SIGTERM)
+        #expect(try await follower.waitForExit() == 128 + SIGTERM)
+    }
+
+    /// `script` (util-linux, Debian's bsdutils), to run a command on a pseudo-terminal; installed when missing.
+    static func scriptCommand() async throws -> String {
+        let candidates = ["/usr/bin/script", "/bin/script"]
+        if let found = candidates.first(where: FileManager.default.isExecutableFile(atPath:)) { return found }
+        let install = try await Subprocess.run(["/bin/sh", "-c", "apt-get install -y -qq bsdutils >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq bsdutils)"],
+                                               timeout: .seconds(300))
+        guard let found = candidates.first(where: FileManager.default.isExecutableFile(atPath:)) else {
+            throw E2EError("`script` (bsdutils) is missing and could not be installed (exit \(install.status)): \(install.stderr.suffix(2000))")
+        }
+        return found
+    }
+
+    @Test("colour only on a terminal (script(1)'s pseudo-terminal), never with NO_COLOR, never into a pipe")
+    func colourOnATerminal() async throws {
+        let directory = try TemporaryDirectory("review-colour")
+        let log = directory.path("audit.log")
+        let session = try Self.shortSession("review-colour-run", log: log)
+        _ = try await session.call(RPC.toolCall(id: "1", name: "echo", arguments: #"{"text":"hi"}"#))
+        _ = try await session.call(RPC.toolCall(id: "2", name: "add", arguments: #"{"a":1,"b":2}"#))
+        #expect(try await session.finish() == 0)
+
+        let script = try await Self.scriptCommand()
+        let command = "'\(try TollgateBinary.path())' audit log '\(log)'"
+        func onTerminal(_ environment: [String: String?]) async throws -> String {
+            let output = try await Subprocess.run([script, "-qfec", command, "/dev/null"], environment: environment.merging(["TZ": "UTC"]) { a, _ in a },
+                                                  timeout: .seconds(60))
+            #expect(output.status == 0, "\(output.stderr)")
+            return output.stdoutText.replacingOccurrences(of: "\r\n", with: "\n")
+        }
+        let coloured = try await onTerminal(["NO_COLOR": nil])
+        #expect(coloured.contains("\u{1B}[31mdenied\u{1B}[0m      fixture_server/add"), "\(coloured.debugDescription)")
+        #expect(coloured.contains("\u{1B}[32mallowed\u{1B}[0m     fixture_server/echo"), "\(coloured.debugDescription)")
+        #expect(coloured.contains("\u{1B}[31mtool_denied\u{1B}[0m (tools.add)"), "\(coloured.debugDescription)")
+        let plain = try await runTollgate(["audit", "log", log], environment: ["TZ": "UTC", "NO_COLOR": nil])
+        #expect(plain.status == 0 && !plain.stdoutText.contains("\u{1B}"), "a pipe gets no colour: \(plain.stdoutText.debugDescription)")
+        let noColor = try await onTerminal(["NO_COLOR": "1"])
+        #expect(noColor == plain.stdoutText, "NO_COLOR: \(noColor.debugDescription)")
+        let stripped = coloured.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression)
+        #expect(stripped == plain.stdoutText, "the same lines, coloured: \(stripped.debugDescription)")
+    }
+
+    @Test("a tampered log is flagged by audit log and audit summary (exit 1, the bad record named) but still shown; --no-verify skips the check")
+    func tampered() async throws {
+        let directory = try TemporaryDirectory("review-tamper")
+        let log = directory.path("audit.log")
+        let session = try Self.shortSession("review-tamper-run", log: log)
+        _ = try await session.call(RPC.toolCall(id: "1", name: "echo", arguments: #"{"text":"hi"}"#))
+        _ = try await session.call(RPC.toolCall(id: "2", name: "add", arguments: #"{"a":1,"b":2}"#))
+        #expect(try await session.finish() == 0)
+        let intact = try await runTollgate(["audit", "log", log, "--denied"], environment: ["TZ": "UTC"])
+        #expect(intact.status == 0 && intact.stderr.isEmpty, "\(intact.stderr)")
+
+        // The denial rewritten as an allowed call, as someone hiding it would.
+        let lines = fileLines(log).map(\.text)
+        let index = try #require(lines.firstIndex { $0.contains(#""decision":"denied""#) })
+        var edited = lines
+        edited[index] = edited[index].replacingOccurrences(of: #""reason":"no sums today""#, with: #""reason":"fine""#)
+        try edited.map { $0 + "\n" }.joined().write(toFile: log, atomically: false, encoding: .utf8)
+
+        let flagged = try await runTollgate(["audit", "log", log], environment: ["TZ": "UTC"])
+        #expect(flagged.status == 1, "\(flagged.stderr)")
+        #expect(flagged.stderr.contains("the audit chain does not verify: FAILED: \(log):\(index + 1) (seq \(index + 1)): the hash does not match"),
+                "\(flagged.stderr)")
+        #expect(Self.maskedLines(flagged).contains(#"TIME  denied      fixture_server/add {"a":1,"b":2}  tool_denied (tools.add): fine"#),
+                "shown as written: \(flagged.stdoutText)")
+        let skipped = try await runTollgate(["audit", "log", log, "--no-verify"], environment: ["TZ": "UTC"])
+        #expect(skipped.status == 0 && skipped.stderr.isEmpty && skipped.stdoutText == flagged.stdoutText, "\(skipped.stderr)")
+
+        let summary = try await runTollgate(["audit", "summary", "--json", log])
+        #expect(summary.status == 1 && summary.stderr.contains("does not verify"), "\(summary.stderr)")
+        let figures = try JSON(parsing: summary.stdout)
+        #expect(figures["chain"]["intact"].bool == false && figures["chain"]["problem"].string?.contains("\(log):\(index + 1)") == true, "\(figures["chain"])")
+        let unchecked = try await runTollgate(["audit", "summary", "--no-verify", log])
+        #expect(unchecked.status == 0 && unchecked.stderr.isEmpty, "\(unchecked.stderr)")
+    }
+
+    @Test("times are shown on the local clock (TZ), to the millisecond")
+    func localTime() async throws {
+        let directory = try TemporaryDirectory("review-time")
+        let log = directory.path("audit.log")
+        let session = try Self.shortSession("review-time-run", log: log)
+        _ = try await session.call(RPC.toolCall(id: "1", name: "add", arguments: #"{"a":1,"b":2}"#))
+        #expect(try await session.finish() == 0)
+        let decision = try #require(fileLines(log).map { try JSON(parsing: $0) }.first { $0["event"].string == "decision" })
+        let recorded = try #require(decision["time"].string)
+        let parser = ISO8601DateFormatter()
+        parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let instant = try #require(parser.date(from: recorded), "\(recorded)")
+        for zone in ["Asia/Kolkata", "America/St_Johns", "UTC"] {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: zone)
+            formatter.dateFormat = "yyyy-MM-dd HH:mm:ss.SSS"
+            let output = try await runTollgate(["audit", "log", log], environment: ["TZ": zone])
+            #expect(output.stdoutText.hasPrefix(formatter.string(from: instant) + "  denied      fixture_server/add"), "\(zone): \(output.stdoutText) for \(recorded)")
+        }
+    }
 }
