@@ -58,6 +58,12 @@ struct AuditSummaryTests {
             srv     write  0        3       1           -     5       50      50      arguments_rejected:2 tool_denied:1 would:arguments_rejected:1
             TOTAL          3        4       1           0.3   65      100     300     arguments_rejected:2 tool_denied:2 would:arguments_rejected:1
             9 records, 8 decisions
+
+            denials by code: arguments_rejected 2, tool_denied 2
+            denials by tool: srv/write 3, srv/read 1
+            top reasons:
+              2  arguments_rejected  because
+              2  tool_denied         because
             """)
     }
 
@@ -109,6 +115,94 @@ struct AuditSummaryTests {
         let summary = try AuditSummary.read(files: [path])
         #expect(summary.decisions == 8 && summary.skippedLines == 1)
         #expect(summary.totals.tokens == 65)
-        #expect(summary.text.hasSuffix("10 records, 8 decisions, 1 lines skipped (not JSON)"), "the log's file_start record is one more")
+        #expect(summary.text.contains("\n10 records, 8 decisions, 1 lines skipped (not JSON)\n"), "the log's file_start record is one more")
+    }
+
+    @Test("for review: denials by code and by tool, the most frequent reasons, approvals, budget crossings")
+    func review() throws {
+        func denied(_ tool: String, _ code: Denial.Code, _ reason: String) -> AuditRecord {
+            AuditRecord.decision(.denied, server: "srv", tool: tool, arguments: ["a": 1], argumentsMode: .digest,
+                                 denial: Denial(code, tool: tool, rule: "tools.\(tool)", reason: reason))
+        }
+        func approval(_ approved: Bool, _ by: String) -> AuditRecord {
+            var record = AuditRecord(event: .approval)
+            record["approved"] = .bool(approved)
+            record["by"] = .string(by)
+            return record
+        }
+        let crossed = BudgetCrossing(scope: .overall, counter: .calls, percent: 80, used: 8, cap: 10)
+        let records: [AuditRecord] = [
+            denied("write", .argumentsRejected, "argument /path must lie inside /srv"),
+            denied("write", .argumentsRejected, "argument /path must lie inside /srv"),
+            denied("delete", .toolDenied, "no deletions"),
+            denied("write", .toolDenied, "no deletions"),
+            Self.decision("read", .allowed),
+            AuditRecord.outcome(server: "srv", tool: "read", id: "1", outcome: .init(isError: true, bytes: 0, durationUs: 5, code: .timeout)),
+            Self.decision("read", .wouldDeny, code: .rateLimited),
+            approval(true, "client"), approval(true, "command"), approval(false, "command"), approval(false, "timeout"), approval(false, "none"),
+            AuditRecord.budget(crossed, server: nil), AuditRecord.budget(crossed, server: nil),
+        ]
+        let summary = AuditSummary(records: records.map(\.fields))
+        #expect(summary.denialsByCode.map { "\($0.name):\($0.count)" } == ["arguments_rejected:2", "tool_denied:2", "timeout:1"])
+        #expect(summary.denialsByTool.map { "\($0.name):\($0.count)" } == ["srv/write:3", "srv/delete:1", "srv/read:1"])
+        #expect(summary.topReasons.map { "\($0.count) \($0.code) \($0.reason)" }
+                == ["2 arguments_rejected argument /path must lie inside /srv", "2 tool_denied no deletions"])
+        #expect(summary.approvals.granted == 2 && summary.approvals.denied == 2 && summary.approvals.timedOut == 1)
+        #expect(summary.approvals.byWho.map { "\($0.name):\($0.count)" } == ["command:2", "client:1", "none:1", "timeout:1"])
+        #expect(summary.budgetCrossings.count == 1)
+        let crossing = try #require(summary.budgetCrossings.first)
+        #expect(crossing.budget == "budgets.calls" && crossing.percent == 80 && crossing.count == 2 && crossing.counter == "calls")
+        #expect(crossing.used == .number("8") && crossing.cap == .number("10"))
+        #expect(summary.agents.isEmpty && summary.workflows.isEmpty)
+        #expect(summary.text.contains("""
+            denials by code: arguments_rejected 2, tool_denied 2, timeout 1
+            denials by tool: srv/write 3, srv/delete 1, srv/read 1
+            top reasons:
+              2  arguments_rejected  argument /path must lie inside /srv
+              2  tool_denied         no deletions
+
+            approvals: granted 2, denied 2, timed out 1 (by command 2, client 1, none 1, timeout 1)
+            """), "\(summary.text)")
+        let json = summary.json
+        #expect(json["denialsByCode"]?[0]?.jsonText == #"{"name":"arguments_rejected","count":2}"#)
+        #expect(json["approvals"]?["timedOut"] == 1 && json["budgetCrossings"]?[0]?["used"] == 8 && json["chain"] == .null)
+    }
+
+    @Test("figures per agent and per workflow when records name them; names kept apart by their bytes")
+    func agentsAndWorkflows() {
+        func call(_ decision: AuditRecord.Decision, agent: String?, workflow: String?, code: Denial.Code? = nil) -> AuditRecord {
+            var record = Self.decision("read", decision, code: code)
+            record[AuditRecord.Field.agent] = agent.map(JSONValue.string)
+            record[AuditRecord.Field.workflow] = workflow.map(JSONValue.string)
+            return record
+        }
+        let summary = AuditSummary(records: [
+            call(.allowed, agent: "claude-code", workflow: "nightly"), call(.denied, agent: "claude-code", workflow: nil, code: .toolDenied),
+            call(.allowed, agent: "ci-bot", workflow: "nightly"), call(.allowed, agent: "\u{212A}", workflow: nil), call(.allowed, agent: "K", workflow: nil),
+        ].map(\.fields))
+        #expect(summary.agents.map { "\($0.tool) \($0.allowed)/\($0.denied)" } == ["K 1/0", "ci-bot 1/0", "claude-code 1/1", "\u{212A} 1/0"])
+        #expect(summary.workflows.map { "\($0.tool) \($0.allowed)" } == ["nightly 2"])
+        #expect(summary.text.contains("AGENT        ALLOWED  DENIED  WOULD_DENY  CODES\nK            1        0       0\n"), "\(summary.text)")
+        #expect(summary.json["agents"]?[2]?.jsonText.hasPrefix(#"{"agent":"claude-code","calls":2,"allowed":1,"denied":1,"#) == true)
+    }
+
+    @Test("tools whose names differ only as Unicode look-alikes are separate rows, in byte order")
+    func lookAlikeTools() {
+        let summary = AuditSummary(records: [Self.decision("\u{212A}ube", .allowed), Self.decision("Kube", .allowed), Self.decision("Kube", .allowed)].map(\.fields))
+        #expect(summary.rows.map { "\($0.tool):\($0.allowed)" } == ["Kube:2", "\u{212A}ube:1"])
+    }
+
+    @Test("since: only records from that time on; the files' lines read in order")
+    func since() {
+        func timed(_ time: String) -> AuditRecord {
+            var record = Self.decision("read", .allowed)
+            record[AuditRecord.Field.time] = .string(time)
+            return record
+        }
+        let lines = [timed("2026-12-03T08:00:00Z"), timed("2026-12-03T09:00:00Z"), timed("2026-12-03T10:00:00Z")].map { AuditRecord.canonicalBytes(.object($0.fields)) }
+        let summary = AuditSummary(sources: [AuditVerifier.Source(name: "a", bytes: auditJoinLines(lines) + bytes("junk\n"))],
+                                   since: AuditTimestamp(rfc3339: "2026-12-03T09:00:00Z"))
+        #expect(summary.decisions == 2 && summary.skippedLines == 1)
+        #expect(summary.text.contains("3 records") == false && summary.text.contains("2 records, 2 decisions, 1 lines skipped (not JSON) since "), "\(summary.text)")
     }
 }

@@ -139,3 +139,44 @@ struct CommandParserTests {
         #expect(failure(["run", "-h", "--", "s"])?.exitCode == 0)
     }
 }
+
+@Suite("CommandParser: audit log and audit summary")
+struct AuditReviewParserTests {
+    @Test("audit log takes one file or a manifest, and its filters")
+    func log() throws {
+        var options = AuditReviewOptions()
+        #expect(try parse(["audit", "log"]) == .audit(.log(options), files: []))
+        options.deniedOnly = true
+        options.tool = try NameMatcher(pattern: "git_*")
+        options.codes = [.toolDenied, .timeout]
+        options.agent = "claude-code"
+        options.since = .ago(milliseconds: 900_000)
+        options.until = .today(hour: 9, minute: 30, second: 0)
+        options.follow = true
+        options.json = true
+        options.verify = false
+        options.manifestPath = "m.json"
+        #expect(try parse(["audit", "log", "--denied", "--tool", "git_*", "--code", "tool_denied", "--code=timeout", "--agent", "claude-code",
+                           "--since", "15m", "--until=09:30", "-f", "--json", "--no-verify", "-m", "m.json"]) == .audit(.log(options), files: []))
+        #expect(try parse(["audit", "log", "a.log", "--follow"]) == .audit(.log({ var o = AuditReviewOptions(); o.follow = true; return o }()), files: ["a.log"]))
+        #expect(failure(["audit", "log", "a.log", "b.log"])?.message.contains("one log") == true)
+        #expect(failure(["audit", "log", "--code", "denied"])?.message.contains("unknown denial code 'denied'") == true)
+        #expect(failure(["audit", "log", "--code", "TOOL_DENIED"])?.exitCode == 2, "codes are exact")
+        #expect(failure(["audit", "log", "--tool", "a b"])?.message.contains("'--tool'") == true)
+        #expect(failure(["audit", "log", "--since", "yesterday"])?.message.contains("'yesterday' is not a time") == true)
+        #expect(failure(["audit", "log", "--until"])?.message.contains("missing value") == true)
+        #expect(failure(["audit", "log", "--frob"])?.message.contains("unknown option '--frob' for 'audit log'") == true)
+        #expect(failure(["audit", "log", "--help"])?.exitCode == 0)
+    }
+
+    @Test("audit summary takes files or a manifest, --since, --json, --no-verify; not the log's filters")
+    func summary() throws {
+        var options = AuditReviewOptions()
+        options.json = true
+        options.since = .ago(milliseconds: 3_600_000)
+        #expect(try parse(["audit", "summary", "--json", "--since", "1h", "a.log.1", "a.log"]) == .audit(.summary(options), files: ["a.log.1", "a.log"]))
+        #expect(try parse(["audit", "summary"]) == .audit(.summary(AuditReviewOptions()), files: []))
+        #expect(failure(["audit", "summary", "--denied"])?.message.contains("unknown option '--denied' for 'audit summary'") == true)
+        #expect(failure(["audit", "frob"])?.message.contains("expected verify, log, summary or replay") == true)
+    }
+}

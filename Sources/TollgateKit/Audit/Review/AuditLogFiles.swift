@@ -17,9 +17,9 @@ public enum AuditLogFiles {
         stride(from: AuditLog.keptRotations, through: 1, by: -1).map { "\(path).\($0)" }.filter { identity(of: $0) != nil }
     }
 
-    /// Files given on a command line, each preceded by its rotated files not given too, and none
-    /// twice (`audit.log` reads `audit.log.2 audit.log.1 audit.log`; so does
-    /// `audit.log.2 audit.log.1 audit.log`).
+    /// Files given on a command line, each preceded by its rotated files unless some of them are
+    /// given too (then the files are as given), and none twice: `audit.log` reads
+    /// `audit.log.2 audit.log.1 audit.log`, and so does `audit.log.2 audit.log.1 audit.log`.
     public static func expand(_ paths: [String]) -> [String] {
         var identities: [AuditFile.Identity] = []
         var result: [String] = []
@@ -33,7 +33,8 @@ public enum AuditLogFiles {
             result.append(path)
         }
         for path in paths {
-            for rotated in rotations(of: path) where !paths.contains(rotated) { add(rotated) }
+            let rotated = rotations(of: path)
+            if !rotated.contains(where: paths.contains) { rotated.forEach(add) }
             add(path)
         }
         return result
