@@ -59,20 +59,20 @@ struct AuditReviewTests {
 
     /// `audit log` of the session, times as `TIME` and durations as `DURATION` (see ``masked(_:)``).
     static let expectedLog = [
-        #"TIME  allowed     fixture_server/echo {"api_key":"[REDACTED]","text":"hello"}  -> ok, 44 B, DURATION"#,
-        #"TIME  denied      fixture_server/echo {"text":"a text far longer than twenty characters"}  arguments_rejected (tools.echo): argument /text must be at most 20 characters long (maxLength)"#,
-        #"TIME  allowed     fixture_server/echo {"text":"again"}  -> ok, 44 B, DURATION"#,
-        #"TIME  denied      fixture_server/echo {"text":"third"}  budget_exhausted (tools.echo): the budget tools.echo.budget.calls is exhausted: 2 of 2 used"#,
-        #"TIME  denied      fixture_server/crash {}  tool_denied (tools.crash): crashing is not allowed here"#,
-        #"TIME  denied      fixture_server/no_such_tool {}  unknown_tool: the server does not offer a tool of this name"#,
-        #"TIME  allowed     fixture_server/delete_file {"path":"/tmp/scratch/a"}  -> ok, 46 B, DURATION"#,
-        #"TIME  denied      fixture_server/delete_file {"path":"/tmp/scratch/b"}  rate_limited (tools.delete_file): the rate limit tools.delete_file.rate (1/h) is reached"#,
-        #"TIME  allowed     fixture_server/add {"a":1,"b":2}  approved by command (/bin/sh: exit 0: ok by policy bot)  -> ok, 40 B, DURATION"#,
-        #"TIME  denied      fixture_server/add {"a":50,"b":2}  approval_denied (tools.add): the approver did not approve the call (/bin/sh: exit 1: too big)"#,
-        #"TIME  denied      fixture_server/add {"a":99,"b":1}  approval_denied (tools.add): nobody approved the call within 3 s (policy.approvalTimeoutSeconds)"#,
-        #"TIME  denied      fixture_server/ping_client {}  approval_required (tools.ping_client): this tool needs a person's approval, but the client cannot be asked (it did not declare the elicitation capability) and no approver command is set"#,
-        #"TIME  allowed     fixture_server/sleep {"ms":5000}  -> timeout, DURATION"#,
-        #"TIME  allowed     fixture_server/big {"mb":0.01}  -> result_too_large, 10.5 kB, DURATION"#,
+        #"TIME  allowed     [mcp] fixture_server/echo {"api_key":"[REDACTED]","text":"hello"}  -> ok, 44 B, DURATION"#,
+        #"TIME  denied      [mcp] fixture_server/echo {"text":"a text far longer than twenty characters"}  arguments_rejected (tools.echo): argument /text must be at most 20 characters long (maxLength)"#,
+        #"TIME  allowed     [mcp] fixture_server/echo {"text":"again"}  -> ok, 44 B, DURATION"#,
+        #"TIME  denied      [mcp] fixture_server/echo {"text":"third"}  budget_exhausted (tools.echo): the budget tools.echo.budget.calls is exhausted: 2 of 2 used"#,
+        #"TIME  denied      [mcp] fixture_server/crash {}  tool_denied (tools.crash): crashing is not allowed here"#,
+        #"TIME  denied      [mcp] fixture_server/no_such_tool {}  unknown_tool: the server does not offer a tool of this name"#,
+        #"TIME  allowed     [mcp] fixture_server/delete_file {"path":"/tmp/scratch/a"}  -> ok, 46 B, DURATION"#,
+        #"TIME  denied      [mcp] fixture_server/delete_file {"path":"/tmp/scratch/b"}  rate_limited (tools.delete_file): the rate limit tools.delete_file.rate (1/h) is reached"#,
+        #"TIME  allowed     [mcp] fixture_server/add {"a":1,"b":2}  approved by command (/bin/sh: exit 0: ok by policy bot)  -> ok, 40 B, DURATION"#,
+        #"TIME  denied      [mcp] fixture_server/add {"a":50,"b":2}  approval_denied (tools.add): the approver did not approve the call (/bin/sh: exit 1: too big)"#,
+        #"TIME  denied      [mcp] fixture_server/add {"a":99,"b":1}  approval_denied (tools.add): nobody approved the call within 3 s (policy.approvalTimeoutSeconds)"#,
+        #"TIME  denied      [mcp] fixture_server/ping_client {}  approval_required (tools.ping_client): this tool needs a person's approval, but the client cannot be asked (it did not declare the elicitation capability) and no approver command is set"#,
+        #"TIME  allowed     [mcp] fixture_server/sleep {"ms":5000}  -> timeout, DURATION"#,
+        #"TIME  allowed     [mcp] fixture_server/big {"mb":0.01}  -> result_too_large, 10.5 kB, DURATION"#,
     ]
 
     /// `line` with the local time of a record as `TIME` and a trailing duration as `DURATION`.
@@ -140,7 +140,8 @@ struct AuditReviewTests {
         #expect(try await lines(["--until", third]) == Array(expected[0..<2]))
 
         // Nothing matches: exit 0, nothing printed.
-        for options in [["--tool", "nothing_*"], ["--agent", "nobody"], ["--since", "2999-01-01"], ["--code", "tool_changed"]] {
+        #expect(try await lines(["--agent", "mcp", "--code", "timeout"]) == [expected[12]], "the SDK's clientInfo.name is the agent")
+        for options in [["--tool", "nothing_*"], ["--agent", "nobody"], ["--agent", "MCP"], ["--since", "2999-01-01"], ["--code", "tool_changed"]] {
             let output = try await runTollgate(["audit", "log", log] + options, environment: utc)
             #expect(output.status == 0 && output.stdout.isEmpty && output.stderr.isEmpty, "\(options): \(output.stdoutText)\(output.stderr)")
         }
@@ -181,7 +182,11 @@ struct AuditReviewTests {
                 "\(figures["approvals"])")
         #expect(figures["budgetCrossings"].array?.map { $0["percent"].int ?? 0 } == [50, 80, 100], "\(figures["budgetCrossings"])")
         #expect(figures["budgetCrossings"].array?.allSatisfy { $0["budget"].string == "tools.echo.budget.calls" } == true)
-        #expect(figures["chain"]["intact"].bool == true && figures["agents"].array?.isEmpty == true)
+        #expect(figures["chain"]["intact"].bool == true)
+        let agents = try #require(figures["agents"].array)
+        #expect(agents.count == 1 && agents.first?["agent"].string == "mcp" && agents.first?["calls"].int == 14 && agents.first?["denied"].int == 8,
+                "\(figures["agents"])")
+        #expect(agents.first?["outcomeByCode"]["timeout"].int == 1, "outcomes carry the agent too: \(figures["agents"])")
         let text = try await runTollgate(["audit", "summary", log], environment: utc)
         #expect(text.status == 0)
         #expect(text.stdoutText.contains("approvals: granted 1, denied 2, timed out 1 (by command 2, none 1, timeout 1)"), "\(text.stdoutText)")
@@ -218,13 +223,18 @@ struct AuditReviewTests {
         let text = String(repeating: "a", count: 300_000)
         for id in 3...6 { _ = try await session.call(RPC.toolCall(id: "\(id)", name: "echo", arguments: #"{"text":"\#(text)"}"#)) }
         _ = try await session.call(RPC.toolCall(id: "7", name: "echo", arguments: #"{"text":"after rotation"}"#))
-        let rest = try await follower.readLines(timeout: .seconds(30)) { $0.text.contains("after rotation") }.map { Self.masked($0.text) }
+        // A call still running after a second shows without its outcome, which follows on a line of its own.
+        let read = try await follower.readLines(timeout: .seconds(30)) { $0.text.contains(#"{"text":"after rotation"}"#) }.map { Self.masked($0.text) }
+        let rest = read.filter { !$0.hasPrefix("TIME  outcome ") }
+        let early = rest.filter { $0.hasSuffix("-> no outcome yet") }.count
+        #expect(read.count - rest.count <= early, "\(read)")
         #expect(FileManager.default.fileExists(atPath: log + ".1"), "the log rotated")
         let newFile = fileLines(log).map(\.text)
         #expect(newFile.contains { $0.contains("after rotation") } && !fileLines(log + ".1").map(\.text).contains { $0.contains("after rotation") })
         #expect(rest.count == 5, "\(rest)")
-        #expect(rest.dropLast().allSatisfy { $0.hasPrefix(#"TIME  allowed     fixture_server/echo {"text":"aaaaaaaaaaa"#) && $0.contains("…  -> ok, ") }, "\(rest)")
-        #expect(rest.last?.hasPrefix(#"TIME  allowed     fixture_server/echo {"text":"after rotation"}  -> ok, "#) == true, "\(rest)")
+        #expect(rest.dropLast().allSatisfy { $0.hasPrefix(#"TIME  allowed     fixture_server/echo {"text":"aaaaaaaaaaa"#)
+                    && ($0.contains("…  -> ok, ") || $0.hasSuffix("…  -> no outcome yet")) }, "\(rest)")
+        #expect(rest.last?.hasPrefix(#"TIME  allowed     fixture_server/echo {"text":"after rotation"}  -> "#) == true, "\(rest)")
         #expect(!follower.stderrText.contains("does not verify"), "\(follower.stderrText)")
 
         // A record replayed into the log from outside: flagged on stderr while following.
@@ -338,5 +348,31 @@ struct AuditReviewTests {
             let output = try await runTollgate(["audit", "log", log], environment: ["TZ": zone])
             #expect(output.stdoutText.hasPrefix(formatter.string(from: instant) + "  denied      fixture_server/add"), "\(zone): \(output.stdoutText) for \(recorded)")
         }
+    }
+
+    @Test("the agent is the client's name, recorded in every call record: from initialize or from a 2026-07-28 request's _meta, with one server or several",
+          arguments: [("legacy", 1), ("auto", 1), ("legacy", 2), ("auto", 2)])
+    func agent(mode: String, servers: Int) async throws {
+        let directory = try TemporaryDirectory("review-agent-\(mode)-\(servers)")
+        let fixture = try jsonEscaped(Repository.fixtureServer)
+        let server = #"{"command": "python3", "args": ["\#(fixture)"], "env": {"FIXTURE_QUIET": "1"}}"#
+        let (names, echo, add) = servers == 1 ? (#"{"fixture": \#(server)}"#, "echo", "add") : (#"{"a": \#(server), "b": \#(server)}"#, "a__echo", "b__add")
+        let manifest = try writeFile("""
+            {"version": 1, "servers": \(names), "tools": {"\(echo)": {}, "\(add)": {"allow": false, "reason": "no sums today"}},
+             "audit": {"path": "audit.log"}}
+            """, named: "manifest.json", in: directory)
+        let report = try await SDKClient.run(mode: mode, script: [["op": "call_tool", "name": echo, "arguments": ["text": "hi"]],
+                                                                   ["op": "call_tool", "name": add, "arguments": ["a": 1, "b": 2]]],
+                                             command: [try TollgateBinary.path(), "run", "--manifest", manifest])
+        let steps = try SDKClient.steps(report, count: 2)
+        #expect(report["protocolVersion"].string == (mode == "legacy" ? "2025-11-25" : "2026-07-28"), "\(report)")
+        expectSDKSuccess(steps[0], tool: echo, "echo")
+        let log = directory.path("audit.log")
+        let calls = try fileLines(log).map { try JSON(parsing: $0) }.filter { ["decision", "outcome"].contains($0["event"].string ?? "") }
+        #expect(calls.count == 3 && calls.allSatisfy { $0["agent"].string == "mcp" }, "\(calls)")
+        #expect(try await runTollgate(["audit", "verify", log]).status == 0)
+        let shown = try await runTollgate(["audit", "log", "--agent", "mcp", "--denied", log], environment: ["TZ": "UTC"])
+        let prefix = servers == 1 ? "fixture/add" : "b__add"
+        #expect(Self.maskedLines(shown) == [#"TIME  denied      [mcp] \#(prefix) {"a":1,"b":2}  tool_denied (tools.\#(add)): no sums today"#], "\(shown.stdoutText)\(shown.stderr)")
     }
 }

@@ -5,40 +5,63 @@
 ///
 /// It produces exactly the bytes of the same record built with ``AuditRecord/decision(_:server:tool:arguments:argumentsMode:denial:outcome:budgets:cost:)``
 /// or ``AuditRecord/outcome(server:tool:id:outcome:)`` and sealed by the log (the tests compare them).
-/// Canonical key order: `alg` < `arguments` < `argumentsSha256` < `budgets` < `code` <
+/// Canonical key order: `agent` < `alg` < `arguments` < `argumentsSha256` < `budgets` < `code` <
 /// `decision` < `event` < `id` < `outcome` < `prev` < `reason` < `rule` < `run` < `seq` <
 /// `server` < `time` < `tool`.
 struct AuditCallRecord: Sendable {
-    /// The record's own members, each as `,"key":value`, in canonical order: those before `prev`,
-    /// then those between `prev` and `run`, between `seq` and `time`, and after `time`.
-    private var members: [UInt8]
-    /// Where the members after `prev`, after `seq` and after `time` start in ``members``.
-    private var prevAt: Int, seqAt: Int, timeAt: Int
+    /// The members that say where a call came from and went, written once per trail: the agent's
+    /// (`"agent":"…",`, before `alg`) and the server's (`,"server":"…"`), each empty when unknown.
+    struct Origin: Sendable {
+        var agent: [UInt8] = []
+        var server: [UInt8] = []
 
-    /// A record whose members are `members` up to `prevAt` and `seqAt`, then the server's member
-    /// and the tool's (which every call record ends with).
-    private init(_ writer: consuming JSONWriter, prevAt: Int, seqAt: Int, serverMember: [UInt8], tool: String) {
+        /// The members of `agent` and `server`.
+        init(agent: String? = nil, server: String?) {
+            if let agent {
+                var writer = JSONWriter(capacity: agent.utf8.count + 12)
+                writer.append(#""agent":"#)
+                writer.write(string: agent)
+                writer.append(",")
+                self.agent = writer.bytes
+            }
+            self.server = AuditCallRecord.serverMember(server)
+        }
+    }
+
+    /// The record's own members in canonical order: the agent's (`"agent":…,`), then each as
+    /// `,"key":value`: those before `prev`, between `prev` and `run`, between `seq` and `time`,
+    /// and after `time`.
+    private var members: [UInt8]
+    /// Where the members after `alg`, `prev`, `seq` and `time` start in ``members``.
+    private var algAt: Int, prevAt: Int, seqAt: Int, timeAt: Int
+
+    /// A record whose members are `members` up to `prevAt` and `seqAt` (after the agent's,
+    /// `algAt` bytes), then the server's member and the tool's (which every call record ends with).
+    private init(_ writer: consuming JSONWriter, algAt: Int, prevAt: Int, seqAt: Int, serverMember: [UInt8], tool: String) {
         writer.write(raw: serverMember)
         timeAt = writer.bytes.count
         writer.append(#","tool":"#)
         writer.write(string: tool)
         members = writer.bytes
+        self.algAt = algAt
         self.prevAt = prevAt
         self.seqAt = seqAt
     }
 
     /// A `decision` record for a call (what ``AuditTrail`` writes before forwarding or denying it).
-    static func decision(_ decision: AuditRecord.Decision, server: String?, tool: String, id: String, arguments: JSONObject,
+    static func decision(_ decision: AuditRecord.Decision, agent: String? = nil, server: String?, tool: String, id: String, arguments: JSONObject,
                          argumentsMode: AuditRedaction.Mode, denial: Denial?, budgets: JSONObject?) -> AuditCallRecord {
-        Self.decision(decision, serverMember: serverMember(server), tool: tool, id: id, arguments: arguments,
+        Self.decision(decision, origin: Origin(agent: agent, server: server), tool: tool, id: id, arguments: arguments,
                       argumentsMode: argumentsMode, denial: denial, budgets: budgets)
     }
 
-    /// A `decision` record with the server's member already written (``serverMember(_:)``, kept by the trail).
-    static func decision(_ decision: AuditRecord.Decision, serverMember: [UInt8], tool: String, id: String, arguments: JSONObject,
+    /// A `decision` record with the agent's and server's members already written (``Origin``, kept by the trail).
+    static func decision(_ decision: AuditRecord.Decision, origin: Origin, tool: String, id: String, arguments: JSONObject,
                          argumentsMode: AuditRedaction.Mode, denial: Denial?, budgets: JSONObject?) -> AuditCallRecord {
         let called = AuditRecord.canonicalBytes(.object(arguments))
-        var writer = JSONWriter(capacity: 160 + (argumentsMode == .digest ? 0 : called.count) + serverMember.count + tool.utf8.count)
+        var writer = JSONWriter(capacity: 160 + (argumentsMode == .digest ? 0 : called.count) + origin.agent.count + origin.server.count + tool.utf8.count)
+        writer.write(raw: origin.agent)
+        let algAt = writer.bytes.count
         switch argumentsMode {
         case .full:
             writer.append(#","arguments":"#)
@@ -77,17 +100,19 @@ struct AuditCallRecord: Sendable {
                 writer.write(string: rule)
             }
         }
-        return AuditCallRecord(writer, prevAt: prevAt, seqAt: writer.bytes.count, serverMember: serverMember, tool: tool)
+        return AuditCallRecord(writer, algAt: algAt, prevAt: prevAt, seqAt: writer.bytes.count, serverMember: origin.server, tool: tool)
     }
 
     /// An `outcome` record: how a forwarded call ended (with its `code` when the client got a denial instead).
-    static func outcome(server: String?, tool: String, id: String, outcome: AuditRecord.Outcome) -> AuditCallRecord {
-        Self.outcome(serverMember: serverMember(server), tool: tool, id: id, outcome: outcome)
+    static func outcome(agent: String? = nil, server: String?, tool: String, id: String, outcome: AuditRecord.Outcome) -> AuditCallRecord {
+        Self.outcome(origin: Origin(agent: agent, server: server), tool: tool, id: id, outcome: outcome)
     }
 
-    /// An `outcome` record with the server's member already written.
-    static func outcome(serverMember: [UInt8], tool: String, id: String, outcome: AuditRecord.Outcome) -> AuditCallRecord {
-        var writer = JSONWriter(capacity: 160 + id.utf8.count + serverMember.count + tool.utf8.count)
+    /// An `outcome` record with the agent's and server's members already written.
+    static func outcome(origin: Origin, tool: String, id: String, outcome: AuditRecord.Outcome) -> AuditCallRecord {
+        var writer = JSONWriter(capacity: 160 + id.utf8.count + origin.agent.count + origin.server.count + tool.utf8.count)
+        writer.write(raw: origin.agent)
+        let algAt = writer.bytes.count
         if let code = outcome.code {
             writer.append(#","code":"#)
             writer.write(string: code.rawValue)
@@ -105,7 +130,7 @@ struct AuditCallRecord: Sendable {
         }
         writer.append("}")
         let end = writer.bytes.count
-        return AuditCallRecord(writer, prevAt: end, seqAt: end, serverMember: serverMember, tool: tool)
+        return AuditCallRecord(writer, algAt: algAt, prevAt: end, seqAt: end, serverMember: origin.server, tool: tool)
     }
 
     /// `,"server":"…"`, or nothing without a server.
@@ -121,9 +146,11 @@ struct AuditCallRecord: Sendable {
     /// `prev` and `run` are lowercase hex, so they are written without escaping.
     func sealed(time: AuditTimestamp, seq: Int, run: String, prev: String, authenticator: HMAC?) -> (line: [UInt8], hash: String) {
         var writer = JSONWriter(capacity: 280 + members.count)
-        writer.append(authenticator == nil ? #"{"alg":"sha256""# : #"{"alg":"hmac-sha256""#)
+        writer.append("{")
         members.withUnsafeBufferPointer { members in
-            writer.write(raw: UnsafeBufferPointer(rebasing: members[..<prevAt]))
+            writer.write(raw: UnsafeBufferPointer(rebasing: members[..<algAt]))
+            writer.append(authenticator == nil ? #""alg":"sha256""# : #""alg":"hmac-sha256""#)
+            writer.write(raw: UnsafeBufferPointer(rebasing: members[algAt..<prevAt]))
             writer.append(#","prev":""#)
             writer.write(unescaped: prev)
             writer.append("\"")

@@ -130,14 +130,14 @@ extension AuditLog {
         case call(AuditCallRecord)
         /// A call's outcome, made into its record only when it is written (after the response was
         /// relayed, so not on the call's path).
-        case outcome(serverMember: [UInt8], tool: String, id: RequestID, outcome: AuditRecord.Outcome)
+        case outcome(origin: AuditCallRecord.Origin, tool: String, id: RequestID, outcome: AuditRecord.Outcome)
 
         func sealed(time: AuditTimestamp, seq: Int, run: String, prev: String, authenticator: HMAC?) -> (line: [UInt8], hash: String) {
             switch self {
             case .record(let record): record.sealed(time: time, seq: seq, run: run, prev: prev, authenticator: authenticator)
             case .call(let record): record.sealed(time: time, seq: seq, run: run, prev: prev, authenticator: authenticator)
-            case .outcome(let serverMember, let tool, let id, let outcome):
-                AuditCallRecord.outcome(serverMember: serverMember, tool: tool, id: id.description, outcome: outcome)
+            case .outcome(let origin, let tool, let id, let outcome):
+                AuditCallRecord.outcome(origin: origin, tool: tool, id: id.description, outcome: outcome)
                     .sealed(time: time, seq: seq, run: run, prev: prev, authenticator: authenticator)
             }
         }

@@ -3,6 +3,7 @@ extension AuditRecord {
     ///
     /// - Parameters:
     ///   - decision: allowed, denied, or would-deny (monitor mode).
+    ///   - agent: the agent the call came from (the client's name), if known.
     ///   - server: the server's name, if known.
     ///   - tool: the tool the call named.
     ///   - id: the request id as the client sent it (its JSON text), joining the record to its `outcome`.
@@ -13,10 +14,11 @@ extension AuditRecord {
     ///   - budgets: budgets remaining after the call.
     ///   - cost: what the call cost (a JSON number), when budgets price it.
     public static func decision(
-        _ decision: Decision, server: String?, tool: String, id: String? = nil, arguments: JSONValue?, argumentsMode: AuditRedaction.Mode,
-        denial: Denial? = nil, outcome: Outcome? = nil, budgets: JSONObject? = nil, cost: JSONValue? = nil
+        _ decision: Decision, agent: String? = nil, server: String?, tool: String, id: String? = nil, arguments: JSONValue?,
+        argumentsMode: AuditRedaction.Mode, denial: Denial? = nil, outcome: Outcome? = nil, budgets: JSONObject? = nil, cost: JSONValue? = nil
     ) -> AuditRecord {
         var record = AuditRecord(event: .decision)
+        record[Field.agent] = agent.map(JSONValue.string)
         record["id"] = id.map(JSONValue.string)
         record[Field.server] = server.map(JSONValue.string)
         record[Field.tool] = .string(tool)
@@ -38,8 +40,9 @@ extension AuditRecord {
 
     /// An `outcome` record: how a forwarded call ended (its `decision` record was written before
     /// it was forwarded), with the outcome's denial `code` when the client got one instead of the answer.
-    public static func outcome(server: String?, tool: String, id: String, outcome: Outcome) -> AuditRecord {
+    public static func outcome(agent: String? = nil, server: String?, tool: String, id: String, outcome: Outcome) -> AuditRecord {
         var record = AuditRecord(event: .outcome)
+        record[Field.agent] = agent.map(JSONValue.string)
         record[Field.code] = outcome.code.map { .string($0.rawValue) }
         record[Field.server] = server.map(JSONValue.string)
         record[Field.tool] = .string(tool)

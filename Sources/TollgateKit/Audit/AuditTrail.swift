@@ -8,23 +8,47 @@ public struct AuditTrail: Sendable {
     public let arguments: AuditRedaction.Mode
     /// The server's name in records.
     public let server: String?
+    /// The agent the calls come from, once known: the client's name (`clientInfo.name`), recorded
+    /// as `agent` in every call record from then on (at most ``maxAgentBytes``, cut at a character).
+    public var agent: String? {
+        didSet {
+            agent = agent.map(Self.bounded)
+            origin = AuditCallRecord.Origin(agent: agent, server: server)
+        }
+    }
     /// When each forwarded call left, in monotonic microseconds.
     private var started: [RequestID: Int64] = [:]
-    /// `,"server":"…"` as written in every record of this trail (empty without a server).
-    private let serverMember: [UInt8]
+    /// The agent's and server's members as written in every call record of this trail.
+    private var origin: AuditCallRecord.Origin
+
+    /// The longest agent name recorded, in UTF-8 bytes.
+    public static let maxAgentBytes = 200
 
     public init(log: AuditLog, arguments: AuditRedaction.Mode, server: String?) {
         self.log = log
         self.arguments = arguments
         self.server = server
-        serverMember = AuditCallRecord.serverMember(server)
+        origin = AuditCallRecord.Origin(server: server)
+    }
+
+    /// `name` cut to at most ``maxAgentBytes`` bytes at a scalar boundary.
+    static func bounded(_ name: String) -> String {
+        guard name.utf8.count > maxAgentBytes else { return name }
+        var bytes = 0
+        var scalars = String.UnicodeScalarView()
+        for scalar in name.unicodeScalars {
+            bytes += UTF8.width(scalar)
+            if bytes > maxAgentBytes { break }
+            scalars.append(scalar)
+        }
+        return String(scalars)
     }
 
     /// Records a decision, with the budgets left after it when budgets apply; throws when the
     /// record could not be written.
     public mutating func recordDecision(_ call: ToolCall, _ decision: AuditRecord.Decision, denial: Denial?,
                                         budgets: JSONObject? = nil) throws(AuditError) {
-        try log.append(AuditCallRecord.decision(decision, serverMember: serverMember, tool: call.name, id: call.id.description, arguments: call.arguments,
+        try log.append(AuditCallRecord.decision(decision, origin: origin, tool: call.name, id: call.id.description, arguments: call.arguments,
                                                  argumentsMode: arguments, denial: denial, budgets: budgets))
         if decision != .denied { started[call.id] = Self.nowMicros() }
     }
@@ -47,7 +71,7 @@ public struct AuditTrail: Sendable {
         case .serverGone: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration, code: .serverUnavailable)
         case .timedOut: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration, code: .timeout)
         }
-        log.appendLater(entry: .outcome(serverMember: serverMember, tool: call.name, id: call.id, outcome: recorded))
+        log.appendLater(entry: .outcome(origin: origin, tool: call.name, id: call.id, outcome: recorded))
     }
 
     /// Records a budget threshold crossing.

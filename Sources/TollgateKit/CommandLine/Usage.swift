@@ -14,7 +14,8 @@ public enum Usage {
           tollgate init -- COMMAND [ARG...]            print a starter manifest for a server
           tollgate pin --manifest FILE [-- COMMAND...]  refresh tool pins after a reviewed upgrade
           tollgate audit verify FILE...                check an audit log's hash chain
-          tollgate audit summary [--json] FILE...      per-tool counts, tokens, durations
+          tollgate audit log [FILE] [--denied] [--follow] ...  one line per call: what was blocked and why
+          tollgate audit summary [FILE...] [--json]    per-tool counts, denials, reasons, approvals
           tollgate audit replay FILE... --manifest NEW [--json]  what NEW would decide otherwise
           tollgate budget show [--manifest FILE] [--json]  budgets used, burn rate, run-out time
           tollgate --help | --version
@@ -34,10 +35,25 @@ public enum Usage {
     /// The help of `tollgate audit`.
     public static let audit = """
         USAGE: tollgate audit verify [--from SEQ] FILE...
-               tollgate audit summary [--json] FILE...
+               tollgate audit log [FILE] [--manifest M] [--denied] [--tool GLOB] [--code CODE]...
+                   [--agent A] [--since DURATION|TIME] [--until TIME] [--follow] [--json] [--no-verify]
+               tollgate audit summary [FILE...] [--manifest M] [--since DURATION|TIME] [--json] [--no-verify]
                tollgate audit replay FILE... --manifest NEW [--json]
 
-        Give rotated files oldest first (audit.log.2 audit.log.1 audit.log).
+        Give verify and replay rotated files oldest first (audit.log.2 audit.log.1 audit.log).
+        log prints one line per call decided: the local time, the decision, server/tool and a short
+        redacted preview of the arguments, the denial's code, rule and reason, who approved a held
+        call, and "->" with how a forwarded call ended (ok, error, timeout, result_too_large, ...),
+        its size and duration. Without FILE it reads the manifest's audit.path (M, default
+        tollgate.json), and the log's rotated files first. --denied: calls whose client got a denial
+        (also a timeout or a withheld result); --tool: names matching GLOB (* and ?); --code: that
+        denial code (repeat for several); --agent: records naming that agent; --since 15m, 2h, 7d,
+        2026-12-03, 2026-12-03T09:30, 09:30 or RFC 3339; --until the same (exclusive). --follow keeps
+        printing calls as they are recorded, across rotations, like tail -F. --json prints one object
+        per call: {"location", "decision", "approval"?, "outcome"?} with the records as written.
+        Colour only on a terminal, never with NO_COLOR set. Nothing matching: nothing printed, exit 0.
+        log and summary check the chain first (as verify does; --no-verify skips it on huge logs):
+        when it does not verify they say where on stderr, still print, and exit 1.
         verify re-derives every record's hash and its link to the previous one, and checks the
         head: every file starts with a file_start record and seq runs on from 1, or from SEQ for a
         log whose older part was archived or rotated away on purpose. Exit 0 when intact (the seq
@@ -45,7 +61,10 @@ public enum Usage {
         elsewhere), 1 naming the first bad record (edited, deleted, reordered or inserted, a cut
         head, an empty log). A keyed log (HMAC) needs the key in TOLLGATE_AUDIT_KEY.
         summary prints, per tool, allowed/denied counts by code, outcomes by code (a timeout, a
-        withheld result), cost, tokens and p50/p99 duration.
+        withheld result), cost, tokens and p50/p99 duration; then denials by code and by tool, the
+        five most frequent reasons, approvals (granted, denied, timed out), budget crossings, and
+        figures per agent and per workflow when records name them. --since counts only records from
+        then on. Each FILE is read after its rotated files (unless some of them are given too).
         replay re-decides every recorded call under manifest NEW (names and argument schemas; not
         budgets, rates, pins or the server's inputSchema) and lists the calls that would change:
         allowed -> denied (with code, rule and reason), denied -> allowed, denied differently, and

@@ -77,6 +77,10 @@ public protocol Gate: Sendable {
     /// Learns the tokens the client's answer to a granted request used (nil: unknown, so the
     /// grant stays counted in full). Returns diagnostics for stderr.
     mutating func samplingAnswered(_ grant: SamplingGrant, tokens: Int64?) -> [String]
+
+    /// Learns who the client is: the `clientInfo` of its `initialize` (or of a 2026-07-28
+    /// request's `_meta`), for the audit trail.
+    mutating func clientIdentified(_ clientInfo: JSONValue?)
 }
 
 /// What a gate decided about one call.
@@ -131,4 +135,5 @@ extension Gate {
     public var capsSampling: Bool { false }
     public mutating func admitSampling(maxTokens: Int64?) -> SamplingVerdict { .forward(nil) }
     public mutating func samplingAnswered(_ grant: SamplingGrant, tokens: Int64?) -> [String] { [] }
+    public mutating func clientIdentified(_ clientInfo: JSONValue?) {}
 }

@@ -66,6 +66,9 @@ public struct PolicyGate: Gate {
     public var inspectsResults: Bool { budgets?.inspectsResults ?? false }
 
     public mutating func decide(_ call: ToolCall) -> GateVerdict {
+        if audit != nil, audit?.agent == nil, let clientInfo = call.params["_meta"]?[EraTranslation.clientInfoKey] {
+            clientIdentified(clientInfo)
+        }
         var denial = denial(for: call)
         var crossings: [BudgetCrossing] = []
         let monitoring = manifest.policy.mode == .monitor
@@ -99,6 +102,12 @@ public struct PolicyGate: Gate {
             (decision, verdict) = (.allowed, .forward)
         }
         return record(call, decision, verdict: verdict, denial: denial, crossings: crossings)
+    }
+
+    /// The client's name (`clientInfo.name`) becomes the `agent` of the audit trail's call records.
+    public mutating func clientIdentified(_ clientInfo: JSONValue?) {
+        guard audit != nil, let name = clientInfo?["name"]?.stringValue else { return }
+        audit?.agent = name
     }
 
     /// Records a decision and returns the verdict; a call whose decision cannot be recorded is

@@ -22,6 +22,7 @@ extension HostSession {
         clientParams["protocolVersion"] = .string(version)
         if clientParams["capabilities"] == nil { clientParams["capabilities"] = [:] }
         clientInfo = clientParams["clientInfo"]
+        gate.clientIdentified(clientInfo)
         pendingInitialize = (id, version)
         initializeChildren(now: now, into: &actions)
         answerInitializeIfReady(into: &actions)

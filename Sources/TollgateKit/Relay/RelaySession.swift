@@ -70,6 +70,10 @@ public struct RelaySession: Sendable {
                 reply: Reply.error(id: id, JSONRPCError(.parseError, "Parse error: \(error)")),
                 log: "rejected a malformed message from the client: \(error)")
         case .single(let message):
+            if case .request(_, let method, let span) = message, method.hasSameScalars(as: "initialize") {
+                let request = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[span]), maxDepth: maxDepth)
+                gate.clientIdentified(request?["params"]?["clientInfo"])
+            }
             if holdsCalls, let actions = approvalTraffic(message, in: line, now: now) { return actions }
             switch decide(message, in: line, now: now) {
             case .forwardOriginal: return .passThrough

@@ -32,13 +32,13 @@ struct AuditCallRecordTests {
             for mode in AuditRedaction.Mode.allCases {
                 for denial in denials {
                     for budgets in [nil, ["calls": 3, "cost": .number("0.25")]] as [JSONObject?] {
-                        for server in [nil, "git \"main\""] as [String?] {
+                        for (server, agent) in [(nil, nil), ("git \"main\"", nil), (nil, "claude \"code\""), ("git", "a")] as [(String?, String?)] {
                             for decision in AuditRecord.Decision.allCases {
-                                let fixed = AuditCallRecord.decision(decision, server: server, tool: "echo", id: "7", arguments: arguments,
+                                let fixed = AuditCallRecord.decision(decision, agent: agent, server: server, tool: "echo", id: "7", arguments: arguments,
                                                                      argumentsMode: mode, denial: denial, budgets: budgets)
-                                let generic = AuditRecord.decision(decision, server: server, tool: "echo", id: "7", arguments: .object(arguments),
-                                                                   argumentsMode: mode, denial: denial, budgets: budgets)
-                                expectSameLine(fixed, generic, "\(mode) \(decision) denial \(denial?.code.rawValue ?? "-") server \(server ?? "-")")
+                                let generic = AuditRecord.decision(decision, agent: agent, server: server, tool: "echo", id: "7",
+                                                                   arguments: .object(arguments), argumentsMode: mode, denial: denial, budgets: budgets)
+                                expectSameLine(fixed, generic, "\(mode) \(decision) denial \(denial?.code.rawValue ?? "-") server \(server ?? "-") agent \(agent ?? "-")")
                             }
                         }
                     }
@@ -52,13 +52,13 @@ struct AuditCallRecordTests {
     @Test("outcome records: the bytes of the generic record, with and without tokens, server and code")
     func outcomes() throws {
         for tokens in [nil, 0, 4096] as [Int?] {
-            for server in [nil, "time"] as [String?] {
+            for (server, agent) in [(nil, nil), ("time", nil), (nil, "mcp"), ("time", "agent\n1")] as [(String?, String?)] {
                 for isError in [false, true] {
                     for code in [nil, .timeout, .resultTooLarge, .serverUnavailable] as [Denial.Code?] {
                         let outcome = AuditRecord.Outcome(isError: isError, bytes: 1234, tokens: tokens, durationUs: 987_654, code: code)
-                        expectSameLine(AuditCallRecord.outcome(server: server, tool: "get_time", id: #""a\"b""#, outcome: outcome),
-                                       AuditRecord.outcome(server: server, tool: "get_time", id: #""a\"b""#, outcome: outcome),
-                                       "tokens \(tokens.map(String.init) ?? "-") server \(server ?? "-") isError \(isError) code \(code?.rawValue ?? "-")")
+                        expectSameLine(AuditCallRecord.outcome(agent: agent, server: server, tool: "get_time", id: #""a\"b""#, outcome: outcome),
+                                       AuditRecord.outcome(agent: agent, server: server, tool: "get_time", id: #""a\"b""#, outcome: outcome),
+                                       "tokens \(tokens.map(String.init) ?? "-") server \(server ?? "-") agent \(agent ?? "-") isError \(isError) code \(code?.rawValue ?? "-")")
                     }
                 }
             }
@@ -68,5 +68,13 @@ struct AuditCallRecordTests {
             .sealed(time: Self.time, seq: 1, run: "0123456789abcdef0123456789abcdef", prev: Self.prev, authenticator: nil).line
         let record = try json(Array(line.dropLast()))
         #expect(record["code"] == "timeout" && record["outcome"]?["code"] == nil, "the code is the record's, beside the outcome: \(text(line))")
+    }
+
+    @Test("a trail records the agent in every call record once it is known, its name cut at 200 bytes on a character")
+    func agentName() {
+        #expect(AuditTrail.bounded("claude-code") == "claude-code")
+        let long = String(repeating: "é", count: 150)
+        #expect(AuditTrail.bounded(long) == String(repeating: "é", count: 100))
+        #expect(AuditTrail.bounded(String(repeating: "a", count: 199) + "é").utf8.count == 199)
     }
 }

@@ -31,6 +31,7 @@ struct AuditLogFormatTests {
             ReviewLines.approval("add", approved: true, by: "command"),
             ReviewLines.decision("add", id: "6"),
             ReviewLines.decision("lost", id: "7"),
+            ReviewLines.decision("t", id: "8", decision: .denied, code: .toolDenied, agent: "claude-code"),
         ])
         #expect(texts == [
             #"allowed     srv/read_file {"path":"/srv/a.txt","token":"[REDACTED]"}  -> ok, 312 B, 45 ms"#,
@@ -40,6 +41,7 @@ struct AuditLogFormatTests {
             #"allowed     srv/big {"n":1}  -> result_too_large, 10.5 MB, 12 ms"#,
             #"allowed     srv/add {"n":1}  approved by command (/bin/sh: exit 0: fine)  -> no outcome yet"#,
             #"allowed     srv/lost {"n":1}  -> no outcome yet"#,
+            #"denied      [claude-code] srv/t {"n":1}  tool_denied (tools.t): because"#,
         ])
     }
 

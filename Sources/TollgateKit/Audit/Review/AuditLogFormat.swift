@@ -1,7 +1,7 @@
 /// How `tollgate audit log` writes a call: one line of text, or one JSON object per line.
 ///
-/// A line of text: the local time of the decision, the decision, `server/tool` with a short
-/// preview of the arguments (redacted again, whatever the log kept), then for a denial its code,
+/// A line of text: the local time of the decision, the decision, `[agent] server/tool` (the agent
+/// when the record names one) with a short preview of the arguments (redacted again, whatever the log kept), then for a denial its code,
 /// rule and reason, for a call approved by a person who approved it, and for a forwarded call
 /// `->` and its outcome (`ok`, `error`, or the code of the denial the client got in its place),
 /// the response's size and how long it took:
@@ -78,9 +78,12 @@ public struct AuditLogFormat: Sendable {
         return AuditTimestamp(rfc3339: text).map(LocalTime.text) ?? Self.printable(text)
     }
 
-    /// `server/tool` and the argument preview.
+    /// `[agent] server/tool` and the argument preview. Behind several servers the records name
+    /// them all (`a,b`) and the tool's name carries its server's prefix: then the tool alone.
     private func call(_ entry: AuditLogEntry, withArguments: Bool = true) -> String {
-        let name = entry.server.map { "\(Self.printable($0))/" } ?? ""
+        let agent = entry.agent.map { "[\(Self.printable($0))] " } ?? ""
+        let server = entry.server.flatMap { $0.utf8.contains(UInt8(ascii: ",")) ? nil : "\(Self.printable($0))/" } ?? ""
+        let name = agent + server
         guard withArguments else { return name + Self.printable(entry.tool) }
         return name + Self.printable(entry.tool) + " " + preview(entry.decision.record)
     }
