@@ -8,6 +8,7 @@
 /// | `run` | the run id: 16 random bytes in hex, one per Tollgate process |
 /// | `event` | `file_start`, `decision`, `outcome`, `start`, `server_exit`, `reload`, `approval`, `budget`, … |
 /// | `server`, `tool` | which server and tool the record is about |
+/// | `agent` | on `decision` and `outcome`: the client the call came from, its `clientInfo.name`, once known |
 /// | `decision` | `allowed`, `denied` or `would_deny` (monitor mode) |
 /// | `code`, `rule`, `reason` | the denial, as in `_meta["dev.tollgate/denial"]`; on an `outcome`, the code the client got in place of the server's answer (`timeout`, `result_too_large`, `server_unavailable`) |
 /// | `arguments` | the call's arguments as the `audit.arguments` setting says |
@@ -65,7 +66,7 @@ public struct AuditRecord: Sendable, Equatable {
         public static let alg = "alg"
         /// The chain hash of this record, written last.
         public static let hash = "hash"
-        /// The agent a call came from, when a record names one (read by `audit log` and `audit summary`).
+        /// The agent a call came from: the client's `clientInfo.name` (on call records, once known).
         public static let agent = "agent"
         /// The workflow a call belongs to, when a record names one (read by `audit summary`).
         public static let workflow = "workflow"

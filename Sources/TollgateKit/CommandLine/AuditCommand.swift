@@ -55,7 +55,7 @@ struct AuditCommand {
     private func showLog(_ options: AuditReviewOptions) throws(CommandLineError) -> Int32 {
         let path = if let file = files.first { file } else { try Self.logPath(manifest: options.manifestPath) }
         let colors = !options.json && isatty(STDOUT_FILENO) == 1 && (FileIO.environment()["NO_COLOR"] ?? "").isEmpty
-        let review = AuditReview.LogOptions(filter: options.filter(now: .now()), format: AuditLogFormat(colors: colors), json: options.json,
+        let review = AuditReview.LogOptions(filter: options.resolvedFilter(now: .now()), format: AuditLogFormat(colors: colors), json: options.json,
                                             verify: options.verify, key: AuditKey.current())
         let output = AuditReview.Output(line: { print($0) }, note: { Diagnostics.standardError.report("audit log: \($0)") },
                                         flush: { fflush(nil) })

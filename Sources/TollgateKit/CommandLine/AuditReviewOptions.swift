@@ -2,14 +2,8 @@
 public struct AuditReviewOptions: Sendable, Equatable {
     /// The manifest whose `audit.path` names the log, when no file is given (default `tollgate.json`).
     public var manifestPath: String?
-    /// `--denied`: only calls whose client got a denial.
-    public var deniedOnly = false
-    /// `--tool GLOB`.
-    public var tool: NameMatcher?
-    /// `--code CODE` (repeatable: any of them).
-    public var codes: [Denial.Code] = []
-    /// `--agent A`.
-    public var agent: String?
+    /// `--denied`, `--tool GLOB`, `--code CODE`, `--agent A` (its times come from ``since`` and ``until``).
+    public var filter = AuditFilter()
     /// `--since DURATION|TIME`.
     public var since: AuditTimeSpec?
     /// `--until TIME`.
@@ -24,12 +18,8 @@ public struct AuditReviewOptions: Sendable, Equatable {
     public init() {}
 
     /// The filter of `audit log`, with the times resolved against `now`.
-    public func filter(now: AuditTimestamp) -> AuditFilter {
-        var filter = AuditFilter()
-        filter.deniedOnly = deniedOnly
-        filter.tool = tool
-        filter.codes = codes
-        filter.agent = agent
+    public func resolvedFilter(now: AuditTimestamp) -> AuditFilter {
+        var filter = filter
         filter.since = since?.timestamp(now: now)
         filter.until = until?.timestamp(now: now)
         return filter

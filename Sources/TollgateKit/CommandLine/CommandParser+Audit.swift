@@ -14,14 +14,14 @@ extension CommandParser {
             case "--json": options.json = true
             case "--no-verify": options.verify = false
             case "--help", "-h": throw CommandLineError(Usage.audit, exitCode: 0)
-            case "--denied" where isLog: options.deniedOnly = true
+            case "--denied" where isLog: options.filter.deniedOnly = true
             case "--follow" where isLog, "-f" where isLog: options.follow = true
             case "--until" where isLog: options.until = try time(for: name, inline: inline)
-            case "--agent" where isLog: options.agent = try value(for: name, inline: inline)
+            case "--agent" where isLog: options.filter.agent = try value(for: name, inline: inline)
             case "--tool" where isLog:
                 let pattern = try value(for: name, inline: inline)
                 do throws(NamePatternError) {
-                    options.tool = try NameMatcher(pattern: pattern)
+                    options.filter.tool = try NameMatcher(pattern: pattern)
                 } catch {
                     throw .usage("'--tool': \(error)")
                 }
@@ -30,7 +30,7 @@ extension CommandParser {
                 guard let code = Denial.Code.allCases.first(where: { $0.rawValue.hasSameScalars(as: text) }) else {
                     throw .usage("'--code': unknown denial code '\(text)'; expected one of \(Denial.Code.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
-                options.codes.append(code)
+                options.filter.codes.append(code)
             default:
                 if argument.hasPrefix("-") && argument != "-" { throw .usage("unknown option '\(argument)' for 'audit \(verb)'") }
                 files.append(argument)

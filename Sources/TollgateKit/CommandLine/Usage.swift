@@ -41,8 +41,8 @@ public enum Usage {
                tollgate audit replay FILE... --manifest NEW [--json]
 
         Give verify and replay rotated files oldest first (audit.log.2 audit.log.1 audit.log).
-        log prints one line per call decided: the local time, the decision, server/tool and a short
-        redacted preview of the arguments, the denial's code, rule and reason, who approved a held
+        log prints one line per call decided: the local time, the decision, [agent] (the client's
+        name) and server/tool with a short redacted preview of the arguments, the denial's code, rule and reason, who approved a held
         call, and "->" with how a forwarded call ended (ok, error, timeout, result_too_large, ...),
         its size and duration. Without FILE it reads the manifest's audit.path (M, default
         tollgate.json), and the log's rotated files first. --denied: calls whose client got a denial

@@ -146,10 +146,10 @@ struct AuditReviewParserTests {
     func log() throws {
         var options = AuditReviewOptions()
         #expect(try parse(["audit", "log"]) == .audit(.log(options), files: []))
-        options.deniedOnly = true
-        options.tool = try NameMatcher(pattern: "git_*")
-        options.codes = [.toolDenied, .timeout]
-        options.agent = "claude-code"
+        options.filter.deniedOnly = true
+        options.filter.tool = try NameMatcher(pattern: "git_*")
+        options.filter.codes = [.toolDenied, .timeout]
+        options.filter.agent = "claude-code"
         options.since = .ago(milliseconds: 900_000)
         options.until = .today(hour: 9, minute: 30, second: 0)
         options.follow = true
