@@ -58,15 +58,19 @@ public struct AuditSummary: Sendable, Equatable {
     public var decisions: Int
     /// Lines that were not JSON objects (skipped).
     public var skippedLines: Int
+    /// Records with an `event`: Tollgate's audit records among the JSON objects read.
+    public var events = 0
 
     /// Summarizes records; `skippedLines` is carried into the result.
     public init(records: [JSONObject], skippedLines: Int = 0) {
         var rows: [String: Row] = [:]
         var totals = Row(server: nil, tool: "")
         var decisions = 0
+        var events = 0
         for fields in records {
             let record = AuditRecord(fields)
             let event = record.string(AuditRecord.Field.event)
+            if event != nil { events += 1 }
             let isDecision = event == AuditRecord.Event.decision.rawValue
             guard isDecision || event == AuditRecord.Event.outcome.rawValue,
                   let tool = record.string(AuditRecord.Field.tool) else { continue }
@@ -83,6 +87,7 @@ public struct AuditSummary: Sendable, Equatable {
         self.records = records.count
         self.decisions = decisions
         self.skippedLines = skippedLines
+        self.events = events
     }
 
     /// Summarizes audit files (any order; lines that are not JSON objects are skipped and counted).

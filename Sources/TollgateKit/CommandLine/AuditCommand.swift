@@ -33,10 +33,15 @@ struct AuditCommand {
             } catch {
                 throw CommandLineError("audit summary: \(error)", exitCode: CommandLineError.ExitCode.failure.rawValue)
             }
+            let lines = summary.records + summary.skippedLines
+            guard summary.events > 0 || lines == 0 else {
+                throw CommandLineError("audit summary: \(files.joined(separator: ", ")): \(lines) line\(lines == 1 ? "" : "s") and no audit record "
+                                       + "(a JSON object with an \"event\"): not a Tollgate audit log", exitCode: CommandLineError.ExitCode.failure.rawValue)
+            }
             print(json ? summary.json.prettyText : summary.text, terminator: json ? "" : "\n")
             return 0
         case .replay(let manifestPath, let json):
-            let manifest = try loadManifest(manifestPath)
+            let manifest = try loadManifest(manifestPath, consequence: "nothing was replayed")
             let replay: AuditReplay
             do throws(FileError) {
                 replay = try AuditReplay.replay(files: files, under: manifest)

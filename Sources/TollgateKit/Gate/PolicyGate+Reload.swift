@@ -26,6 +26,7 @@ extension PolicyGate {
         reportedSchemas = old.reportedSchemas
         listedTools = old.listedTools
         sawCompleteListing = old.sawCompleteListing
+        listingNote = old.listingNote
         do throws(AuditError) {
             // Written under the session's lock, between the last decision of the old policy
             // and the first of the new one.

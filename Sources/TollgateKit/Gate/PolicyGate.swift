@@ -20,6 +20,8 @@ public struct PolicyGate: Gate {
     /// Every tool name the server listed, and whether a listing reached its last page.
     var listedTools: Set<ToolKey> = []
     var sawCompleteListing = false
+    /// What is said once about the first complete listing (offered, hidden, no rule matching).
+    var listingNote = ListingNote()
     /// After a reload: this manifest's rule index → the index of the same budget settings in the
     /// manifest the budgets were made for (nil: the rule has none); nil when no reload happened.
     var budgetRuleMap: [Int?]?
@@ -209,15 +211,31 @@ public struct PolicyGate: Gate {
         for tool in tools {
             guard let name = tool["name"]?.stringValue else { kept.append(tool); continue }
             listedTools.insert(ToolKey(name))
-            if case .deny = nameDecision(for: name), manifest.policy.mode == .enforce { continue }
+            let decision = nameDecision(for: name)
+            if !listingNote.isGiven { noteListed(name, decision) }
+            if case .deny = decision, manifest.policy.mode == .enforce { continue }
             if !pinnedRules.isEmpty, case .object(let definition) = tool, !keepsPinned(definition, name: name) { continue }
             learnInputSchema(of: name, tool["inputSchema"])
             kept.append(tool)
+        }
+        if result["nextCursor"] == nil {
+            for line in listingNote.complete(manifest: manifest) { diagnostics.report(line.text, level: line.level) }
         }
         guard kept.count != tools.count else { return nil }
         var filtered = result
         filtered["tools"] = .array(kept)
         return filtered
+    }
+
+    /// Notes a listed tool for the first listing's report: whether a rule names it, whether it is hidden.
+    private mutating func noteListed(_ name: String, _ decision: NameDecision) {
+        let matchesRule: Bool
+        let hidden: Bool
+        switch decision {
+        case .deny(let rule): (matchesRule, hidden) = (rule != nil, true)
+        case .allow(let rules): (matchesRule, hidden) = (!rules.isEmpty, false)
+        }
+        listingNote.add(name, matchesRule: matchesRule, hidden: hidden)
     }
 
     /// Compiles a tool's own input schema (leniently: keywords outside the supported subset are

@@ -114,6 +114,25 @@ public struct ArgumentSchema: Sendable {
         ignoredKeywords = compiler.ignored
     }
 
+    /// Compiles a manifest's schema strictly and returns it, or every problem in it (in schema
+    /// order), not only the first.
+    public static func compileStrictly(_ schema: JSONValue, context: SchemaContext) -> Result<ArgumentSchema, SchemaCompileErrors> {
+        var compiler = SchemaCompiler(strictness: .strict, context: context)
+        compiler.problems = []
+        do throws(SchemaCompileError) {
+            let root = try compiler.compile(schema, at: [])
+            guard let problems = compiler.problems, !problems.isEmpty else { return .success(ArgumentSchema(root: root, ignoredKeywords: [])) }
+            return .failure(SchemaCompileErrors(errors: problems))
+        } catch {
+            return .failure(SchemaCompileErrors(errors: (compiler.problems ?? []) + [error]))
+        }
+    }
+
+    private init(root: SchemaNode, ignoredKeywords: [String]) {
+        self.root = root
+        self.ignoredKeywords = ignoredKeywords
+    }
+
     /// Whether the schema constrains nothing (`{}`, `true`, or only skipped keywords), so a caller may skip validation.
     public var acceptsEverything: Bool { root.isTrivial }
 

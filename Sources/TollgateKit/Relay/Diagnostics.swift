@@ -20,6 +20,11 @@ public struct Diagnostics: Sendable {
     /// Diagnostics sent to a closure (for tests).
     public init(_ sink: @escaping @Sendable (String) -> Void) { self.sink = sink }
 
-    /// Reports one line.
-    public func report(_ message: String) { sink(message) }
+    /// Reports one line, as a warning (see ``LogLevel``).
+    public func report(_ message: String) { report(message, level: .warning) }
+
+    /// Reports one line when `level` is within ``LogLevel/threshold``.
+    public func report(_ message: String, level: LogLevel) {
+        if level <= LogLevel.threshold { sink(message) }
+    }
 }

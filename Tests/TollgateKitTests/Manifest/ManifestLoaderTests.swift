@@ -2,8 +2,10 @@ import Testing
 @testable import TollgateKit
 
 /// Loads manifest text the way `tollgate check` does.
-func parseManifest(_ text: String, file: String = "test.json") -> Result<Manifest, ManifestError> {
-    Result { () throws(ManifestError) -> Manifest in try ManifestLoader.parse(SourceText(path: file, bytes: Array(text.utf8))) }
+func parseManifest(_ text: String, file: String = "test.json", environment: [String: String] = [:],
+                   allowsUnsetVariables: Bool = false) -> Result<Manifest, ManifestError> {
+    let options = ManifestLoadOptions(environment: environment, allowsUnsetVariables: allowsUnsetVariables)
+    return Result { () throws(ManifestError) -> Manifest in try ManifestLoader.parse(SourceText(path: file, bytes: Array(text.utf8)), options: options) }
 }
 
 /// The problems of a manifest that must fail.
@@ -43,7 +45,7 @@ struct ManifestLoaderTests {
         #expect(manifest.servers[0].arguments == ["uvx", "mcp-server-git"])
         #expect(manifest.servers[0].environment.inherit)
         #expect(manifest.servers[0].environment.variables.map(\.name) == ["A"])
-        #expect(manifest.servers[0].environment.variables.map(\.value) == [.literal("1")])
+        #expect(manifest.servers[0].environment.variables.map(\.value) == ["1"])
         #expect(manifest.servers[0].workingDirectory == "/srv")
         #expect(manifest.tools.map(\.pattern) == ["git_status", "git_*", "echo"])
         #expect(manifest.tools[1].allow == false)
