@@ -104,6 +104,7 @@ public struct BudgetState: Sendable {
         for slot in routes[route].slots {
             slots[slot].series.expire(now: latest, clock: clock)
             slots[slot].series.add(amount, at: time, now: latest, clock: clock)
+            slots[slot].forgetCrossings(after: amount)
             slots[slot].collectCrossings(into: &crossings)
         }
         return crossings

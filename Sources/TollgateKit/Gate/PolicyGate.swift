@@ -89,9 +89,9 @@ public struct PolicyGate: Gate {
         } else if let denial {
             (decision, verdict) = (.denied, .deny(denial))
         } else {
-            if hasApprovalRules, let hold = approvalHold(for: call) {
+            if hasApprovalRules, var hold = approvalHold(for: call) {
                 if !monitoring {
-                    report(crossings)
+                    hold.crossings = crossings
                     return .hold(hold)
                 }
                 diagnostics.report("monitor: would hold \(call.name) for approval (\(hold.rule))")
