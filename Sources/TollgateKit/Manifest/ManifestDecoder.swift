@@ -96,6 +96,16 @@ struct ManifestDecoder {
         return expanded
     }
 
+    /// A file Tollgate writes (the audit log, the ledger): variables expanded, made absolute from
+    /// `directory` (the manifest's folder); its folder must exist where the manifest is used.
+    mutating func expandedFile(_ node: SourceValue, path: String, directory: String) -> String? {
+        let unset = unsetVariables.count
+        guard let text = expandedString(node, path: path) else { return nil }
+        let file = FileIO.absolute(text, base: directory)
+        if unsetVariables.count == unset { require(FileIO.directory(of: file), .directory, at: node, path: path) }
+        return file
+    }
+
     /// An array of strings, each with its variables expanded.
     mutating func expandedStrings(_ node: SourceValue, path: String) -> [String]? {
         guard case .array(let elements) = node.kind else {
@@ -108,6 +118,12 @@ struct ManifestDecoder {
             values.append(text)
         }
         return values
+    }
+
+    /// Forgets the unset variables met since there were `count` (in a part of the manifest that
+    /// will not be used).
+    mutating func forgetUnsetVariables(after count: Int) {
+        unsetVariables.removeSubrange(count...)
     }
 
     /// Records that `value` (written at `node`) must exist where the manifest is used.

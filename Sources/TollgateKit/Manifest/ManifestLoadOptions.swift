@@ -4,8 +4,8 @@ public struct ManifestLoadOptions: Sendable {
     /// Tollgate's environment, for `${NAME}` (see ``ManifestVariables``).
     public var environment: [String: String]
     /// The working directory of a server the command line names (`run --manifest FILE -- COMMAND`):
-    /// relative paths in calls' arguments resolve against it. Nil: the manifest's server runs, in
-    /// its own `cwd`.
+    /// relative paths in calls' arguments resolve against it, and the manifest's `servers` entries,
+    /// which it replaces, need no variable set. Nil: the manifest's servers run, each in its `cwd`.
     public var serverDirectory: String?
     /// Whether a variable that is not set (and has no default) is only recorded in
     /// ``Manifest/unsetVariables`` (`check`: a warning) instead of being a problem (`run`: Tollgate

@@ -12,7 +12,7 @@ public enum ManifestLoader {
             bytes = try FileIO.read(path)
         } catch {
             let place = path.hasPrefix("/") ? "" : " (relative to the working directory \(FileIO.currentDirectory()))"
-            throw ManifestError([ManifestIssue(file: path, line: 0, column: 0, path: "", message: "cannot read the manifest: \(error)\(place)")])
+            throw ManifestError([ManifestIssue(file: path, line: 0, column: 0, path: "", message: "cannot read the manifest: \(error.reason)\(place)")])
         }
         return try parse(SourceText(path: path, bytes: bytes), options: options)
     }
@@ -47,7 +47,10 @@ public enum ManifestLoader {
             case "policy":
                 manifest.policy = decodePolicy(node, decoder: &decoder)
             case "servers":
+                let unset = decoder.unsetVariables.count
                 manifest.servers = decodeServers(node, directory: manifestDirectory, decoder: &decoder)
+                // A server the command line names replaces these entries: their variables need not be set.
+                if options.serverDirectory != nil { decoder.forgetUnsetVariables(after: unset) }
             case "tools":
                 break  // after servers, whose working directory relative paths in calls need
             case "audit":
@@ -173,7 +176,7 @@ public enum ManifestLoader {
             let path = "audit.\(member.key)"
             switch member.key {
             case "path":
-                if let text = decoder.expandedString(member.value, path: path) { audit.path = FileIO.absolute(text, base: directory) }
+                if let file = decoder.expandedFile(member.value, path: path, directory: directory) { audit.path = file }
             case "arguments":
                 if let mode: AuditRedaction.Mode = decoder.choice(member.value, path: path) { audit.arguments = mode }
             case "fsync":

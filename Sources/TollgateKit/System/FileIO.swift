@@ -11,7 +11,10 @@ public struct FileError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The system error number.
     public var errno: Int32
 
-    public var description: String { "\(path): \(String(cString: strerror(errno)))" }
+    public var description: String { "\(path): \(reason)" }
+
+    /// The system's reason, without the path.
+    public var reason: String { String(cString: strerror(errno)) }
 }
 
 /// Small POSIX file helpers (Tollgate avoids Foundation to keep start-up fast).

@@ -23,11 +23,11 @@ final class GateProcess: Sendable {
     /// The fixture server, started with plain `python3`.
     static let fixtureServer = ["python3", Repository.fixtureServer]
 
-    /// Starts tollgate in front of `server`. `environment` changes tollgate's environment, which
-    /// the server inherits.
+    /// Starts tollgate in front of `server` (none: the manifest's), in `workingDirectory` if given.
+    /// `environment` changes tollgate's environment, which the server inherits.
     init(
         server: [String], options: [String] = [], environment: [String: String?] = [:],
-        in directory: TemporaryDirectory
+        in directory: TemporaryDirectory, workingDirectory: String? = nil
     ) throws {
         let binary = try TollgateBinary.path()
         arguments = [binary, "run"] + options + ["--"] + server
@@ -49,7 +49,7 @@ final class GateProcess: Sendable {
         do {
             pid = try Spawner.spawn(arguments, environment: Spawner.environment(environment),
                                     stdin: .descriptor(toGate.read), stdout: .descriptor(fromGate.write),
-                                    stderr: .file(stderrPath))
+                                    stderr: .file(stderrPath), directory: workingDirectory)
         } catch {
             close(toGate.write)
             close(fromGate.read)
