@@ -9,6 +9,8 @@ import Darwin
 public enum TollgateCLI {
     /// Runs Tollgate with the process's arguments (program name first) and returns the exit code.
     public static func main(_ arguments: [String]) -> Int32 {
+        // Diagnostics still buffered for stderr get a bounded wait (see Diagnostics.writeInBackground).
+        defer { Diagnostics.flushStandardError() }
         do throws(CommandLineError) {
             var parser = CommandParser(Array(arguments.dropFirst()))
             return try execute(try parser.parse())
