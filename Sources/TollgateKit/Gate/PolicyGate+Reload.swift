@@ -22,10 +22,7 @@ extension PolicyGate {
         }
         guard problems.isEmpty else { throw ReloadRefusal(problems: problems) }
         audit = old.audit
-        inputSchemas = old.inputSchemas
-        reportedSchemas = old.reportedSchemas
-        listedTools = old.listedTools
-        sawCompleteListing = old.sawCompleteListing
+        learn(from: old)
         do throws(AuditError) {
             // Written under the session's lock, between the last decision of the old policy
             // and the first of the new one.
@@ -43,8 +40,8 @@ extension PolicyGate {
             budgets = manifest.budgetLimits.isEmpty && manifest.budgets.ledger == nil ? nil : running
             budgetRuleMap = nil
         }
-        for (key, definition) in old.pinCheck.latest {
-            _ = keepsPinned(definition, name: key.name)
+        for (key, listed) in old.pinCheck.latest {
+            _ = keepsPinned(listed, name: key.name)
         }
     }
 

@@ -81,6 +81,7 @@ extension RelaySession {
     public mutating func serverWentAway(because reason: String) -> [UInt8] {
         if serverGoneReason == nil { serverGoneReason = reason }
         samplingGrants.removeAll()  // unanswered grants stay counted in full
+        samplingGrantBytes = 0
         var replies: [UInt8] = []
         for request in pending.removeAll() {
             if usesTimers { timers.remove(.request(request.clientID)) }

@@ -27,12 +27,18 @@ public struct RelaySession: Sendable {
     /// The server's sampling requests forwarded to the client, by the server's id (its own id
     /// space, apart from the client's requests in ``pending``).
     public internal(set) var samplingGrants: [RequestID: SamplingGrant] = [:]
+    /// The bytes of the ids in ``samplingGrants``.
+    var samplingGrantBytes = 0
+    /// The bounds on what the client and the server can make the session keep.
+    public let limits: PeerLimits
 
     /// A session deciding by `gate`. A `reloadable` session may get another gate later
     /// (``reload(with:)``), so it reads what any manifest's gate may need (the clock, the client's
     /// capabilities, sampling traffic) from the start.
-    public init(gate: any Gate = PassThroughGate(), maxDepth: Int = JSONScanner.defaultMaxDepth, reloadable: Bool = false) {
+    public init(gate: any Gate = PassThroughGate(), maxDepth: Int = JSONScanner.defaultMaxDepth, reloadable: Bool = false,
+                limits: PeerLimits = .standard) {
         self.gate = gate
+        self.limits = limits
         self.maxDepth = maxDepth
         self.usesTimers = gate.usesTimers || reloadable
         self.holdsCalls = gate.holdsCalls || reloadable
@@ -103,6 +109,7 @@ public struct RelaySession: Sendable {
             return .forwardOriginal
         case .response(let id, let tokens, _):
             guard let id, let grant = samplingGrants.removeValue(forKey: id) else { return .forwardOriginal }
+            samplingGrantBytes -= id.byteCount
             let logs = gate.samplingAnswered(grant, tokens: tokens)
             return logs.isEmpty ? .forwardOriginal : .forwardOriginalLogging(logs.joined(separator: "; "))
         case .malformedToolCall(let id, let error):
@@ -138,7 +145,15 @@ public struct RelaySession: Sendable {
         }
     }
 
-    /// A request that cannot go on: its id is in flight already, or the server is gone.
+    /// The client's requests in flight: forwarded and not answered, held for approval, or timed
+    /// out with their ids reserved for a late answer.
+    public var requestsInFlight: Int { pending.count + approvals.held.count + timers.lateResponses }
+
+    /// What keeping the requests in flight costs (see ``PeerLimits/requestBytesInFlight``).
+    public var requestBytesInFlight: Int { pending.bytes + approvals.heldBytes + timers.lateResponseBytes }
+
+    /// A request that cannot go on: its id is in flight already, the server is gone, or too
+    /// many requests are in flight (``PeerLimits``).
     private func refusal(of request: PendingRequest) -> MessageAction? {
         if pending.contains(request.clientID) || (usesTimers && timers[.lateResponse(request.clientID)] != nil)
             || (holdsCalls && approvals.held[request.clientID] != nil) {
@@ -148,7 +163,19 @@ public struct RelaySession: Sendable {
         if let reason = serverGoneReason {
             return .reply(Self.trimmed(request.unansweredReply(because: reason)), log: nil)
         }
+        if let error = Self.overload(inFlight: requestsInFlight, bytes: requestBytesInFlight, adding: request.retainedBytes, limits: limits) {
+            return .reply(Self.trimmed(Reply.error(id: request.clientID.bytes, error)),
+                          log: "refused \(request.method) (request \(request.clientID)): \(error.message)")
+        }
         return nil
+    }
+
+    /// The error for a request over the in-flight limits (``PeerLimits/requestsInFlight`` and
+    /// ``PeerLimits/requestBytesInFlight``; one request alone is always taken), or nil.
+    static func overload(inFlight count: Int, bytes: Int, adding cost: Int, limits: PeerLimits) -> JSONRPCError? {
+        guard count >= limits.requestsInFlight || (count > 0 && bytes + cost > limits.requestBytesInFlight) else { return nil }
+        return JSONRPCError(.internalError, "Tollgate: too many requests in flight (at most \(limits.requestsInFlight), "
+            + "and \(limits.requestBytesInFlight >> 20) MiB of them, may wait for their answers); this one was not forwarded. Retry once earlier requests are answered.")
     }
 
     /// A batch (2025-03-26): every element is decided like a single message. Elements forwarded
