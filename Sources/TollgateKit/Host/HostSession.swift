@@ -199,7 +199,7 @@ public struct HostSession: Sendable {
     /// The refusal of a client request over the in-flight limits (nil: it may go on).
     func overload(_ id: RequestID, method: String, adding cost: Int) -> (reply: [UInt8], log: String)? {
         let (count, bytes) = requestsInFlight
-        guard let error = RelaySession.overload(inFlight: count, bytes: bytes, adding: cost, limits: limits) else { return nil }
+        guard let error = limits.refusal(inFlight: count, bytes: bytes, adding: cost) else { return nil }
         return (Reply.error(id: id.bytes, error), "refused \(method) (request \(id)): \(error.message)")
     }
 

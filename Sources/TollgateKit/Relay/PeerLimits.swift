@@ -53,4 +53,13 @@ public struct PeerLimits: Sendable, Equatable {
 
     /// The bounds Tollgate runs with.
     public static let standard = PeerLimits()
+
+    /// The error for one more client request, costing `cost` bytes, when `count` requests of
+    /// `bytes` are in flight already: over ``requestsInFlight`` or ``requestBytesInFlight`` (one
+    /// request alone is always taken). Nil: it may go on.
+    func refusal(inFlight count: Int, bytes: Int, adding cost: Int) -> JSONRPCError? {
+        guard count >= requestsInFlight || (count > 0 && bytes + cost > requestBytesInFlight) else { return nil }
+        return JSONRPCError(.internalError, "Tollgate: too many requests in flight (at most \(requestsInFlight), "
+            + "and \(requestBytesInFlight >> 20) MiB of them, may wait for their answers); this one was not forwarded. Retry once earlier requests are answered.")
+    }
 }

@@ -163,19 +163,11 @@ public struct RelaySession: Sendable {
         if let reason = serverGoneReason {
             return .reply(Self.trimmed(request.unansweredReply(because: reason)), log: nil)
         }
-        if let error = Self.overload(inFlight: requestsInFlight, bytes: requestBytesInFlight, adding: request.retainedBytes, limits: limits) {
+        if let error = limits.refusal(inFlight: requestsInFlight, bytes: requestBytesInFlight, adding: request.retainedBytes) {
             return .reply(Self.trimmed(Reply.error(id: request.clientID.bytes, error)),
                           log: "refused \(request.method) (request \(request.clientID)): \(error.message)")
         }
         return nil
-    }
-
-    /// The error for a request over the in-flight limits (``PeerLimits/requestsInFlight`` and
-    /// ``PeerLimits/requestBytesInFlight``; one request alone is always taken), or nil.
-    static func overload(inFlight count: Int, bytes: Int, adding cost: Int, limits: PeerLimits) -> JSONRPCError? {
-        guard count >= limits.requestsInFlight || (count > 0 && bytes + cost > limits.requestBytesInFlight) else { return nil }
-        return JSONRPCError(.internalError, "Tollgate: too many requests in flight (at most \(limits.requestsInFlight), "
-            + "and \(limits.requestBytesInFlight >> 20) MiB of them, may wait for their answers); this one was not forwarded. Retry once earlier requests are answered.")
     }
 
     /// A batch (2025-03-26): every element is decided like a single message. Elements forwarded
