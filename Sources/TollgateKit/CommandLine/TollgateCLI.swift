@@ -12,6 +12,8 @@ public enum TollgateCLI {
     /// (``SecretEnvironment``).
     public static func main(_ arguments: [String]) -> Int32 {
         SecretEnvironment.withhold()
+        // Diagnostics still buffered for stderr get a bounded wait (see Diagnostics.writeInBackground).
+        defer { Diagnostics.flushStandardError() }
         do throws(CommandLineError) {
             var parser = CommandParser(Array(arguments.dropFirst()))
             return try execute(try parser.parse())
