@@ -7,8 +7,10 @@
 struct RegexCompiler {
     /// The instructions so far.
     private(set) var instructions: [RegexInstruction] = []
-    /// The sets the `.set` instructions refer to.
+    /// The sets the `.set` instructions refer to, each once.
     private(set) var sets: [ScalarSet]
+    /// Where each set is in `sets`.
+    private var setIndices: [ScalarSet: Int32] = [:]
     /// The most instructions allowed in the whole program.
     private let limit: Int
     /// Instructions the program holds outside this compiler's code (for the code of a repetition's body).
@@ -20,11 +22,11 @@ struct RegexCompiler {
         self.sets = []
     }
 
-    /// The program for `node`, ending with `match`: its instructions and sets.
+    /// The program for `node` (at most `limit` instructions, then `match`): its instructions and sets.
     static func compile(_ node: RegexNode, limit: Int) throws(RegexError) -> ([RegexInstruction], [ScalarSet]) {
         var compiler = RegexCompiler(limit: limit, used: 0)
         try compiler.emit(node)
-        try compiler.append(.match)
+        compiler.instructions.append(.match)
         return (compiler.instructions, compiler.sets)
     }
 
@@ -50,8 +52,14 @@ struct RegexCompiler {
         case .scalar(let value):
             try append(.scalar(value))
         case .set(let set):
-            sets.append(set)
-            try append(.set(Int32(sets.count - 1)))
+            if let index = setIndices[set] {
+                try append(.set(index))
+            } else {
+                let index = Int32(sets.count)
+                sets.append(set)
+                setIndices[set] = index
+                try append(.set(index))
+            }
         case .assertion(let assertion):
             try append(.assertion(assertion))
         case .concatenation(let parts):
@@ -75,9 +83,12 @@ struct RegexCompiler {
         if max == 0 { return }
         // The body's code, compiled once with targets counted from 0, then placed where needed.
         var fragment = RegexCompiler(limit: limit, used: used + instructions.count)
-        swap(&fragment.sets, &sets)  // the body's sets join the program's
+        // The body's sets join the program's.
+        swap(&fragment.sets, &sets)
+        swap(&fragment.setIndices, &setIndices)
         try fragment.emit(body)
         swap(&fragment.sets, &sets)
+        swap(&fragment.setIndices, &setIndices)
         let code = fragment.instructions
         // A body that consumes nothing matches only the empty string, however often it repeats.
         if code.isEmpty { return }

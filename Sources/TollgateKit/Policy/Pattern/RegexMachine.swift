@@ -13,25 +13,25 @@ struct RegexMachine: ~Copyable {
     /// Instructions still to follow while adding a thread.
     private let stack: UnsafeMutableBufferPointer<Int32>
     /// The generation (one per position) in which each instruction was last reached.
-    private let marks: UnsafeMutableBufferPointer<Int>
-    private var generation = 0
+    private let marks: UnsafeMutableBufferPointer<Int32>
+    private var generation: Int32 = 0
 
     /// Whether `program` matches somewhere in `text` (valid UTF-8, as every Swift string is).
     static func search(_ program: RegexProgram, in text: UnsafeBufferPointer<UInt8>) -> Bool {
         let count = program.instructions.count
         return program.instructions.withUnsafeBufferPointer { code in
             program.sets.withUnsafeBufferPointer { sets in
-                withUnsafeTemporaryAllocation(of: Int32.self, capacity: 3 * count) { lists in
-                    withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { marks in
-                        marks.initialize(repeating: -1)
-                        var machine = RegexMachine(
-                            code: code, sets: sets,
-                            current: UnsafeMutableBufferPointer(rebasing: lists[0..<count]),
-                            next: UnsafeMutableBufferPointer(rebasing: lists[count..<(2 * count)]),
-                            stack: UnsafeMutableBufferPointer(rebasing: lists[(2 * count)...]),
-                            marks: marks)
-                        return machine.run(text, anchored: program.isAnchoredAtStart)
-                    }
+                // One allocation (on the stack when small): two thread lists, the stack and the marks.
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: 4 * count) { memory in
+                    let marks = UnsafeMutableBufferPointer(rebasing: memory[(3 * count)...])
+                    marks.initialize(repeating: -1)
+                    var machine = RegexMachine(
+                        code: code, sets: sets,
+                        current: UnsafeMutableBufferPointer(rebasing: memory[0..<count]),
+                        next: UnsafeMutableBufferPointer(rebasing: memory[count..<(2 * count)]),
+                        stack: UnsafeMutableBufferPointer(rebasing: memory[(2 * count)..<(3 * count)]),
+                        marks: marks)
+                    return machine.run(text, anchored: program.isAnchoredAtStart, needsWords: program.usesWordBoundaries)
                 }
             }
         }
@@ -39,7 +39,7 @@ struct RegexMachine: ~Copyable {
 
     private init(code: UnsafeBufferPointer<RegexInstruction>, sets: UnsafeBufferPointer<ScalarSet>,
                  current: UnsafeMutableBufferPointer<Int32>, next: UnsafeMutableBufferPointer<Int32>,
-                 stack: UnsafeMutableBufferPointer<Int32>, marks: UnsafeMutableBufferPointer<Int>) {
+                 stack: UnsafeMutableBufferPointer<Int32>, marks: UnsafeMutableBufferPointer<Int32>) {
         self.code = code
         self.sets = sets
         self.current = current
@@ -48,14 +48,17 @@ struct RegexMachine: ~Copyable {
         self.marks = marks
     }
 
-    private mutating func run(_ text: UnsafeBufferPointer<UInt8>, anchored: Bool) -> Bool {
+    /// The search: `anchored` when matches can only start at offset 0, `needsWords` when the
+    /// program has `\b` or `\B` (otherwise the positions' word flags stay false, unread).
+    private mutating func run(_ text: UnsafeBufferPointer<UInt8>, anchored: Bool, needsWords: Bool) -> Bool {
         var offset = 0
         var scalar = Self.decode(text, at: offset)
         var wordBefore = false
         while true {
             let atEnd = offset == text.count
             let position = RegexAssertion.Position(
-                isStart: offset == 0, isEnd: atEnd, wordBefore: wordBefore, wordAfter: !atEnd && ScalarSet.isWord(scalar.value))
+                isStart: offset == 0, isEnd: atEnd, wordBefore: wordBefore,
+                wordAfter: needsWords && !atEnd && ScalarSet.isWord(scalar.value))
             if offset == 0 || !anchored {
                 if addThread(0, at: position, toNext: false) { return true }
             }
@@ -65,9 +68,15 @@ struct RegexMachine: ~Copyable {
             let following = Self.decode(text, at: nextOffset)
             let nextAtEnd = nextOffset == text.count
             let nextPosition = RegexAssertion.Position(
-                isStart: false, isEnd: nextAtEnd, wordBefore: ScalarSet.isWord(scalar.value),
-                wordAfter: !nextAtEnd && ScalarSet.isWord(following.value))
-            generation += 1
+                isStart: false, isEnd: nextAtEnd, wordBefore: position.wordAfter,
+                wordAfter: needsWords && !nextAtEnd && ScalarSet.isWord(following.value))
+            if generation == .max {
+                // Over two billion positions: start the generations again.
+                marks.update(repeating: -1)
+                generation = 0
+            } else {
+                generation += 1
+            }
             nextCount = 0
             for index in 0..<currentCount {
                 let pc = current[index]

@@ -404,7 +404,11 @@ struct RegexParser {
                 categories.formUnion(escapedCategories)
             }
         }
-        return .set(ScalarSet(ranges: ranges, categories: categories, negated: negated))
+        let set = ScalarSet(ranges: ranges, categories: categories, negated: negated)
+        if !negated, categories.isEmpty, set.ranges.count == 1, set.ranges[0].count == 1 {
+            return .scalar(set.ranges[0].lowerBound)  // [a] is a
+        }
+        return .set(set)
     }
 
     /// A character or escape inside a class.

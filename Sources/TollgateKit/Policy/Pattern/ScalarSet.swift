@@ -1,7 +1,7 @@
 /// The Unicode scalars one step of a regular expression accepts: a class (`[a-z\d]`, `[^…]`), an
 /// escape (`\w`, `\p{Lu}`) or `.`. Ranges of scalar values and General_Category values, unioned,
 /// then possibly negated.
-struct ScalarSet: Equatable, Sendable {
+struct ScalarSet: Hashable, Sendable {
     /// Sorted, non-overlapping, non-adjacent ranges of scalar values.
     let ranges: [ClosedRange<UInt32>]
     /// Categories whose scalars belong too.

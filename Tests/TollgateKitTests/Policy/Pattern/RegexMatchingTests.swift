@@ -77,10 +77,12 @@ struct RegexMatchingTests {
             #expect(error?.kind == .tooLarge, "\(pattern): \(String(describing: error))")
             #expect(error?.message.contains("more than \(RegexProgram.instructionLimit) instructions") == true)
         }
-        #expect(try RegexProgram(compiling: "a{9999}").instructions.count == 10_000, "9999 characters and the match")
-        #expect(refusal("a{10000}")?.kind == .tooLarge)
+        #expect(try RegexProgram(compiling: "a{10000}").instructions.count == 10_001, "10,000 characters and the match")
+        #expect(try RegexProgram(compiling: ".{0,5000}").instructions.count == 10_001, "5000 splits and sets")
+        #expect(refusal(".{0,5001}")?.kind == .tooLarge)
         #expect(try matches("^(?:[0-9a-f]{2}){1,32}$", "0a1b2c"))
         #expect(try matches("^(?:){99999999999}$", ""), "an empty body costs nothing, however often")
+        #expect(try RegexProgram(compiling: #"\d{50}[0-9](x|[0-9])"#).sets.count == 1, "equal sets are stored once")
     }
 
     @Test("the anchored search stops as soon as no thread is left")

@@ -67,6 +67,8 @@ struct RegexParserTests {
         #expect(try parse(#"[\d_]"#) == .set(ScalarSet(ranges: [0x30...0x39, 0x5F...0x5F])))
         #expect(try parse(#"[\b\-\]]"#) == .set(ScalarSet(ranges: [0x08...0x08, 0x2D...0x2D, 0x5D...0x5D])))
         #expect(try parse(#"[\u{10000}-\u{10FFFF}]"#) == .set(ScalarSet(ranges: [0x10000...0x10FFFF])))
+        #expect(try parse("[a]") == .scalar(0x61), "a class of one character is that character")
+        #expect(try parse("[^a]") != .scalar(0x61))
         #expect(try parse("[]") == .set(ScalarSet(ranges: [])))
         #expect(try parse("[^]") == .set(ScalarSet(ranges: [], negated: true)))
         #expect(try parse("[a-z-0]") == .set(ScalarSet(ranges: [0x61...0x7A, 0x2D...0x2D, 0x30...0x30])))
