@@ -35,7 +35,8 @@ struct SchemaPattern: Sendable {
             matcher = .program(try RegexProgram(compiling: source))
         } catch {
             let what = error.kind == .syntax ? "invalid regular expression" : "unsupported regular expression"
-            throw SchemaCompileError(path: [], message: "\(what) \(source.debugDescription): \(error)")
+            let shown = source.unicodeScalars.count > 200 ? String(source.unicodeScalars.prefix(200)) + "…" : source
+            throw SchemaCompileError(path: [], message: "\(what) \(shown.debugDescription): \(error)")
         }
     }
 

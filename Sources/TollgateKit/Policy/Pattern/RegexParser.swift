@@ -26,10 +26,11 @@ struct RegexParser {
 
     /// Parses `source`, or says why it is refused.
     static func parse(_ source: String) throws(RegexError) -> RegexNode {
-        var parser = RegexParser(source)
-        guard parser.scalars.count <= maxLength else {
+        // Counted before the scalars are copied out, so a huge pattern costs no memory.
+        guard source.utf8.count <= maxLength || source.unicodeScalars.count <= maxLength else {
             throw RegexError(kind: .tooLarge, message: "the pattern is longer than \(maxLength) characters", offset: nil)
         }
+        var parser = RegexParser(source)
         let node = try parser.disjunction()
         if parser.position < parser.scalars.count {
             throw parser.syntax("unmatched \")\"; write \\) for a literal parenthesis", at: parser.position)
@@ -188,6 +189,8 @@ struct RegexParser {
             case ("<", _):
                 position += 2
                 try groupName(start: start)
+            case ("P", "<"):
+                throw syntax("(?P<name>…) is Python's syntax; ECMA-262 writes (?<name>…)", at: start)
             case (let flag?, _) where flag.properties.isAlphabetic || flag == "-":
                 throw syntax("inline flags such as (?i) are not ECMA-262 (JSON Schema patterns have no flags); "
                     + "spell letters in both cases with classes such as [Ss]", at: start)
@@ -212,6 +215,10 @@ struct RegexParser {
     private mutating func groupName(start: Int) throws(RegexError) {
         var name: [Unicode.Scalar] = []
         while let next = peek(), next != ">" {
+            if next == "\\" {
+                throw RegexError(kind: .unsupported, message: "escapes in group names are not supported; write the name's characters",
+                                 offset: position)
+            }
             let allowed = name.isEmpty
                 ? next.properties.isIDStart || next == "$" || next == "_"
                 : next.properties.isIDContinue || next == "$" || next == "\u{200C}" || next == "\u{200D}"

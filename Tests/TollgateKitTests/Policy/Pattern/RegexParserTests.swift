@@ -95,7 +95,7 @@ struct RegexParserTests {
         (#"\a"#, 0, "not an escape"), (#"[\B]"#, 1, "not an escape"), (#"[\1]"#, 1, "not an escape"),
         (#"\c1"#, 0, "\\c"), (#"\00"#, 0, "octal"), (#"\x4"#, 0, "\\x"), (#"\u12"#, 0, "\\u"),
         (#"\u{110000}"#, 0, "10FFFF"), ("[z-a]", 1, "out of order"), (#"[a-\d]"#, 1, "range"),
-        ("(?i)a", 0, "inline flags"), ("(?<a>x)(?<a>y)", 7, "two groups"), ("(?<1>x)", 3, "group name"),
+        ("(?i)a", 0, "inline flags"), ("(?P<n>a)", 0, "Python"), ("(?<a>x)(?<a>y)", 7, "two groups"), ("(?<1>x)", 3, "group name"),
         (#"\p{lu}"#, 0, "not supported"), ("\\", 0, "end of the pattern"),
     ] as [(String, Int, String)])
     func syntaxErrors(source: String, offset: Int, fragment: String) {
@@ -116,9 +116,9 @@ struct RegexParserTests {
         #expect(error?.message.contains("linear time") == true)
     }
 
-    @Test("properties other than General_Category are refused as unsupported")
+    @Test("properties other than General_Category, and escaped group names, are refused as unsupported")
     func unsupportedProperties() {
-        for source in [#"\p{Script=Greek}"#, #"\p{Alphabetic}"#, #"\P{sc=Latn}"#] {
+        for source in [#"\p{Script=Greek}"#, #"\p{Alphabetic}"#, #"\P{sc=Latn}"#, #"(?<\u0061>x)"#] {
             #expect(refusal(source)?.kind == .unsupported, "\(source)")
         }
     }
