@@ -83,12 +83,7 @@ struct FramingTests {
     func gitServer() async throws {
         let python = try await PythonEnvironment.python()
         let directory = try TemporaryDirectory("framing-git")
-        let repo = directory.path("repo")
-        try FileManager.default.createDirectory(atPath: repo, withIntermediateDirectories: false)
-        try await git(["init", "-q"], in: repo)
-        try writeFile("hello\n", named: "repo/README.md", in: directory)
-        try await git(["add", "README.md"], in: repo)
-        try await git(["commit", "-q", "-m", "initial commit"], in: repo)
+        let repo = try await makeRepository(in: directory)
         // Staged, so that git_commit would commit it.
         try writeFile("new\n", named: "repo/new.txt", in: directory)
         try await git(["add", "new.txt"], in: repo)

@@ -45,12 +45,7 @@ struct ManifestsTests {
     func gitServer() async throws {
         let python = try await PythonEnvironment.python()
         let directory = try TemporaryDirectory("manifest-git")
-        let repo = directory.path("repo")
-        try FileManager.default.createDirectory(atPath: repo, withIntermediateDirectories: false)
-        try await git(["init", "-q"], in: repo)
-        try writeFile("hello\n", named: "repo/README.md", in: directory)
-        try await git(["add", "README.md"], in: repo)
-        try await git(["commit", "-q", "-m", "initial commit"], in: repo)
+        let repo = try await makeRepository(in: directory)
         // Something git_add could stage and git_commit could commit.
         try writeFile("new\n", named: "repo/new.txt", in: directory)
         try writeFile("hello, changed\n", named: "repo/README.md", in: directory)

@@ -12,3 +12,15 @@ func git(_ arguments: [String], in repo: String) async throws -> String {
     guard output.status == 0 else { throw E2EError("git \(arguments) exited \(output.status): \(output.stderr)") }
     return output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
 }
+
+/// A git repository at `repo` in `directory` with one commit ("initial commit" of README.md,
+/// "hello"); returns its path.
+func makeRepository(in directory: TemporaryDirectory) async throws -> String {
+    let repo = directory.path("repo")
+    try FileManager.default.createDirectory(atPath: repo, withIntermediateDirectories: false)
+    try await git(["init", "-q"], in: repo)
+    try writeFile("hello\n", named: "repo/README.md", in: directory)
+    try await git(["add", "README.md"], in: repo)
+    try await git(["commit", "-q", "-m", "initial commit"], in: repo)
+    return repo
+}
