@@ -16,15 +16,16 @@ struct FramingDifferentialTests {
         case node
         case bytes
 
-        /// The peer's command line, as a server (reading stdin) or as a client of `gate`.
-        func command(record: String, python: String, client gate: [String]? = nil) -> [String] {
+        /// The peer's command line, as a server (reading stdin) or as a client of `gate`; it sends
+        /// the requests in the file `asks` first.
+        func command(record: String, asks: String, python: String, client gate: [String]? = nil) -> [String] {
             let side = gate == nil ? "server" : "client"
             let peer: [String] = switch self {
             case .pythonSDK: [python, Repository.framingPeer, "\(side)-sdk"]
             case .node: ["node", Repository.framingPeerNode, side]
             case .bytes: ["python3", Repository.framingPeer, "\(side)-bytes"]
             }
-            return peer + [record] + (gate.map { ["--"] + $0 } ?? [])
+            return peer + [record, "--ask", asks] + (gate.map { ["--"] + $0 } ?? [])
         }
     }
 
@@ -55,6 +56,25 @@ struct FramingDifferentialTests {
         return FramingStream(direction, lines: 300, choices: &choices)
     }
 
+    /// A ping for each response in `stream`, with its id, written to `asks` in `directory`: the
+    /// side that reads the stream sends them first, so that each response answers a request in
+    /// flight (the gate forwards no other). Returns the file's path and the number of pings.
+    static func asks(for stream: FramingStream, in directory: TemporaryDirectory) throws -> (path: String, count: Int) {
+        var pings: [UInt8] = []
+        var count = 0
+        for line in stream.lines where line.isJSON {
+            let value = try JSONValue.parse(line.content)
+            for (element, role) in zip(value.arrayValue ?? [value], line.roles) where role == .response {
+                let id = try #require(element["id"], "a generated response without an id: \(line.content.text)")
+                pings += Array(#"{"jsonrpc":"2.0","id":"#.utf8) + AuditRecord.canonicalBytes(id) + Array(#","method":"ping"}"#.utf8) + [0x0A]
+                count += 1
+            }
+        }
+        let path = directory.path("asks")
+        try Data(pings).write(to: URL(fileURLWithPath: path))
+        return (path, count)
+    }
+
     /// The manifest: `echo` allowed, `forbidden` denied, every decision recorded in `audit`.
     static func manifest(audit: String, in directory: TemporaryDirectory, named name: String) throws -> String {
         try writeFile(#"""
@@ -74,7 +94,7 @@ struct FramingDifferentialTests {
             try #require(elements.count == line.roles.count, "the generator's roles do not match its line \(line.content.text)")
             for (element, role) in zip(elements, line.roles) {
                 switch role {
-                case .passThrough, .allowedCall: messages.append(AuditRecord.canonicalBytes(element))
+                case .passThrough, .response, .allowedCall: messages.append(AuditRecord.canonicalBytes(element))
                 case .deniedCall where !policy: messages.append(AuditRecord.canonicalBytes(element))
                 case .deniedCall, .callNotification: break
                 }
@@ -127,13 +147,16 @@ struct FramingDifferentialTests {
         let bytes = stream.bytes
         let python = try await PythonEnvironment.python()
         let directory = try TemporaryDirectory("framing-to-server")
+        let asks = try Self.asks(for: stream, in: directory)
         let runs = try await withThrowingTaskGroup(of: (Reader, Extracted, [JSONValue]).self) { group in
             for reader in Reader.allCases {
                 group.addTask {
                     let record = directory.path("\(reader.rawValue).json")
                     let audit = directory.path("\(reader.rawValue).audit")
                     let options = withManifest ? ["--manifest", try Self.manifest(audit: audit, in: directory, named: "\(reader.rawValue).manifest.json")] : []
-                    let gate = try GateProcess(server: reader.command(record: record, python: python), options: options, in: directory)
+                    let gate = try GateProcess(server: reader.command(record: record, asks: asks.path, python: python), options: options, in: directory)
+                    // The server's requests reach the client before the client's answers go out.
+                    for _ in 0..<asks.count { _ = try await gate.readLine(timeout: .seconds(60)) }
                     // The gate's answers (errors, denials) are read while the stream goes in, so it never blocks on
                     // them, up to the answer to the last request (the peer has read everything then).
                     async let answers = gate.readLines(timeout: .seconds(60)) { $0.contains(bytes: Array(#""id":"framing-end""#.utf8)) }
@@ -178,15 +201,16 @@ struct FramingDifferentialTests {
         let directory = try TemporaryDirectory("framing-to-client")
         let streamPath = directory.path("stream")
         try Data(stream.bytes).write(to: URL(fileURLWithPath: streamPath))
+        let asks = try Self.asks(for: stream, in: directory)
         let extracted = try await withThrowingTaskGroup(of: (Reader, Extracted).self) { group in
             for reader in Reader.allCases {
                 group.addTask {
                     let record = directory.path("\(reader.rawValue).json")
                     let audit = directory.path("\(reader.rawValue).audit")
                     let options = withManifest ? ["--manifest", try Self.manifest(audit: audit, in: directory, named: "\(reader.rawValue).manifest.json")] : []
-                    // `cat` is the server: it writes the stream and exits.
-                    let gate = [tollgate, "run"] + options + ["--", "cat", streamPath]
-                    let output = try await Subprocess.run(reader.command(record: record, python: python, client: gate), timeout: .seconds(90))
+                    // The server writes the stream once the client's requests reached it, and exits.
+                    let gate = [tollgate, "run"] + options + ["--", "python3", Repository.framingPeer, "emit", streamPath, "\(asks.count)"]
+                    let output = try await Subprocess.run(reader.command(record: record, asks: asks.path, python: python, client: gate), timeout: .seconds(90))
                     guard output.status == 0 else { throw E2EError("the \(reader.rawValue) client exited \(output.status): \(output.stderr.suffix(3000))") }
                     return (reader, try Extracted(record: record))
                 }

@@ -3,9 +3,11 @@
 // `readline` (which ends a line at "\n", "\r\n" or a lone "\r") and records every line it
 // extracts.
 //
-//   node framing_peer.js server RECORD                 reads stdin, as a server behind Tollgate
-//   node framing_peer.js client RECORD -- COMMAND...   starts COMMAND (Tollgate), reads its stdout
+//   node framing_peer.js server RECORD [--ask FILE]                 reads stdin, as a server behind Tollgate
+//   node framing_peer.js client RECORD [--ask FILE] -- COMMAND...   starts COMMAND (Tollgate), reads its stdout
 //
+// --ask FILE: first send FILE's lines (requests the responses a test sends next answer): a server
+// writes them to stdout, a client to COMMAND's stdin.
 // crlfDelay: Infinity makes "\r" then "\n" one line end however far apart they arrive (the
 // default, 100 ms, would make the result depend on timing). As a server it answers the request
 // LAST, which a test sends last, once RECORD holds all it read before. At the end RECORD gets one
@@ -17,6 +19,9 @@ const readline = require('readline');
 const { spawn } = require('child_process');
 
 const [mode, record, ...rest] = process.argv.slice(2);
+const askAt = rest.indexOf('--ask');
+const asks = askAt >= 0 ? fs.readFileSync(rest[askAt + 1]) : Buffer.alloc(0);
+const commandAt = rest.indexOf('--');
 const LAST = '{"jsonrpc":"2.0","id":"framing-end","method":"ping"}';
 const lines = [];
 const calls = [];
@@ -48,11 +53,14 @@ function take(line) {
 
 let input = process.stdin;
 let child = null;
-if (mode === 'client' && rest[0] === '--' && rest.length > 1) {
-    child = spawn(rest[1], rest.slice(2), { stdio: ['pipe', 'pipe', 'inherit'] });
+if (mode === 'client' && commandAt >= 0 && rest.length > commandAt + 1) {
+    child = spawn(rest[commandAt + 1], rest.slice(commandAt + 2), { stdio: ['pipe', 'pipe', 'inherit'] });
+    child.stdin.write(asks);
     input = child.stdout;
-} else if (mode !== 'server' || !record) {
-    process.stderr.write('usage: framing_peer.js server RECORD | client RECORD -- COMMAND...\n');
+} else if (mode === 'server' && record) {
+    process.stdout.write(asks);
+} else {
+    process.stderr.write('usage: framing_peer.js server RECORD [--ask FILE] | client RECORD [--ask FILE] -- COMMAND...\n');
     process.exit(2);
 }
 const reader = readline.createInterface({ input, crlfDelay: Infinity });

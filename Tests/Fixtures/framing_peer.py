@@ -2,10 +2,11 @@
 """Tollgate test fixture: a peer for the framing tests that reads JSON-RPC lines with a real
 reader and records every line the reader extracts.
 
-    framing_peer.py server-sdk RECORD                 (needs the SDK venv's python)
-    framing_peer.py server-bytes RECORD
-    framing_peer.py client-sdk RECORD -- COMMAND...   (needs the SDK venv's python)
-    framing_peer.py client-bytes RECORD -- COMMAND...
+    framing_peer.py server-sdk RECORD [--ask FILE]                 (needs the SDK venv's python)
+    framing_peer.py server-bytes RECORD [--ask FILE]
+    framing_peer.py client-sdk RECORD [--ask FILE] -- COMMAND...   (needs the SDK venv's python)
+    framing_peer.py client-bytes RECORD [--ask FILE] -- COMMAND...
+    framing_peer.py emit STREAM COUNT
 
 server-*: reads stdin, as a server behind Tollgate. server-sdk runs the official Python SDK's
 own stdio server transport (``mcp.server.stdio.stdio_server``) over a text stream made exactly as
@@ -14,6 +15,10 @@ so a line ends at ``\\n``, ``\\r\\n`` or a lone ``\\r``), seeing each line as th
 client-*: starts COMMAND (Tollgate) and reads its stdout, as a client. client-sdk runs the SDK's
 own ``mcp.client.stdio.stdio_client`` and sees each line its reader passes to ``_parse_line``
 (it decodes UTF-8 and splits at ``\\n`` only). *-bytes split the raw bytes at ``\\n`` only.
+--ask FILE: the peer first sends FILE's lines (requests, so that the responses a test sends next
+answer requests in flight): a server writes them to stdout, a client to COMMAND's stdin (the
+SDK client through its own transport). emit: a server that reads COUNT lines from stdin, then
+writes the file STREAM to stdout and exits.
 
 A server peer answers the request LAST (below), which a test sends last, once RECORD holds all
 it read before (so the test need not wait for the peer to exit). At the end RECORD gets one JSON
@@ -78,6 +83,19 @@ def note_sdk_message(item) -> None:
         calls.append({"id": json.dumps(message.id), "name": (message.params or {}).get("name")})
 
 
+def asks() -> bytes:
+    """The lines of the --ask file, if any."""
+    if "--ask" not in sys.argv:
+        return b""
+    with open(sys.argv[sys.argv.index("--ask") + 1], "rb") as file:
+        return file.read()
+
+
+def write_asks() -> None:
+    sys.stdout.buffer.write(asks())
+    sys.stdout.buffer.flush()
+
+
 async def server_sdk() -> None:
     from io import TextIOWrapper
 
@@ -119,7 +137,12 @@ async def client_sdk(command: list[str]) -> None:
 
     transport._parse_line = recorded_parse_line
     server = StdioServerParameters(command=command[0], args=command[1:])
-    async with stdio_client(server) as (read_stream, _):
+    async with stdio_client(server) as (read_stream, write_stream):
+        import mcp_types as types
+        from mcp.shared.message import SessionMessage
+
+        for line in asks().splitlines():
+            await write_stream.send(SessionMessage(types.jsonrpc_message_adapter.validate_json(line, by_name=False)))
         async for item in read_stream:
             note_sdk_message(item)
 
@@ -128,6 +151,8 @@ def client_bytes(command: list[str]) -> None:
     import subprocess
 
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    process.stdin.write(asks())
+    process.stdin.flush()
     take_bytes(iter(process.stdout.readline, b""), answering=False)
     process.stdin.close()
     process.wait()
@@ -139,11 +164,20 @@ def main() -> int:
         return 2
     mode = sys.argv[1]
     command = sys.argv[sys.argv.index("--") + 1 :] if "--" in sys.argv else []
+    if mode == "emit" and len(sys.argv) == 4:
+        for _ in range(int(sys.argv[3])):
+            sys.stdin.buffer.readline()
+        with open(sys.argv[2], "rb") as file:
+            sys.stdout.buffer.write(file.read())
+        sys.stdout.buffer.flush()
+        return 0
     if mode == "server-sdk":
         import anyio
 
+        write_asks()
         anyio.run(server_sdk)
     elif mode == "server-bytes":
+        write_asks()
         take_bytes(iter(sys.stdin.buffer.readline, b""), answering=True)
     elif mode == "client-sdk" and command:
         import anyio

@@ -17,8 +17,11 @@ struct FramingStream {
 
     /// What the gate is to do with one message.
     enum Role: Sendable, Equatable {
-        /// Forwarded as it is: a notification, a request other than `tools/call`, a response.
+        /// Forwarded as it is: a notification, a request other than `tools/call`.
         case passThrough
+        /// A response: forwarded as it is when it answers a request in flight (the framing tests
+        /// make one for each first), else dropped.
+        case response
         /// A `tools/call` of ``FramingStream/allowedTool``.
         case allowedCall
         /// A `tools/call` of ``FramingStream/deniedTool``.
@@ -112,7 +115,7 @@ extension FramingStream {
                 switch draw(12) {
                 case 0, 1: envelope(id: false, method: pick(["notifications/initialized", "notifications/vendor.example/thing", "notifications/roots/list_changed"])) { $0.randomObject(depth: 1) }
                 case 2, 3: envelope(id: true, method: pick(["ping", "resources/list", "vendor.example/method", "tools/list"])) { $0.randomObject(depth: 1) }
-                case 4: response()
+                case 4: return response()
                 case 5, 6:
                     call(FramingStream.allowedTool, withID: true)
                     return .allowedCall
@@ -129,21 +132,21 @@ extension FramingStream {
                     }
                     return .allowedCall
                 default:
-                    smugglingMessage(notification: "notifications/vendor.example/thing")
+                    return smugglingMessage(notification: "notifications/vendor.example/thing")
                 }
             case .toClient:
                 switch draw(10) {
                 case 0, 1: envelope(id: false, method: pick(["notifications/message", "notifications/progress", "notifications/tools/list_changed"])) { $0.randomObject(depth: 1) }
                 case 2, 3: envelope(id: true, method: pick(["ping", "sampling/createMessage", "roots/list", "elicitation/create"])) { $0.randomObject(depth: 1) }
-                case 4, 5, 6: response()
-                default: smugglingMessage(notification: "notifications/message")
+                case 4, 5, 6: return response()
+                default: return smugglingMessage(notification: "notifications/message")
                 }
             }
             return .passThrough
         }
 
         /// A response with a result or an error.
-        mutating func response() {
+        mutating func response() -> Role {
             if draw(2) == 0 {
                 envelope(id: true, method: nil) { $0.randomObject(depth: 1) }
             } else {
@@ -151,6 +154,7 @@ extension FramingStream {
                     writer.object([("code", { $0.append("-32601") }), ("message", { $0.randomString() })])
                 }
             }
+            return .response
         }
 
         mutating func call(_ tool: String, withID: Bool) {
@@ -162,13 +166,16 @@ extension FramingStream {
             }
         }
 
-        /// A notification, ping or response whose params (or result) hide a message.
-        mutating func smugglingMessage(notification method: String) {
+        /// A notification, ping or response whose params (or result) hide a message; returns its role.
+        mutating func smugglingMessage(notification method: String) -> Role {
             switch draw(3) {
             case 0: envelope(id: false, method: method) { $0.smuggling() }
             case 1: envelope(id: true, method: "ping") { $0.smuggling() }
-            default: envelope(id: true, method: nil) { $0.smuggling() }
+            default:
+                envelope(id: true, method: nil) { $0.smuggling() }
+                return .response
             }
+            return .passThrough
         }
 
         /// `{"jsonrpc": "2.0", "id": …, "method": …, "params" (or "result", "error"): body}`.
