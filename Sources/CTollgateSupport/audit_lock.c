@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define TG_AUDIT_LOCK_MAGIC 0x31434f4c44554754ULL /* "TGAUDLC1" */
+#define TG_AUDIT_LOCK_MAGIC 0x31434f4c44554754ULL /* "TGAUDLC1"; `layout` tells versions of the region apart */
 
 typedef struct {
     uint64_t magic;   /* set last, once the mutex is initialized */

@@ -53,19 +53,6 @@ struct ManifestsTests {
 
     // MARK: - mcp-server-git
 
-    /// Runs git in `repo` with no user or system configuration; returns its trimmed stdout.
-    @discardableResult
-    private func git(_ arguments: [String], in repo: String) async throws -> String {
-        let output = try await Subprocess.run(
-            ["git", "-C", repo, "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"] + arguments,
-            environment: ["GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
-                          "GIT_AUTHOR_NAME": "Tollgate Test", "GIT_AUTHOR_EMAIL": "test@tollgate.invalid",
-                          "GIT_COMMITTER_NAME": "Tollgate Test", "GIT_COMMITTER_EMAIL": "test@tollgate.invalid"],
-            timeout: .seconds(20))
-        guard output.status == 0 else { throw E2EError("git \(arguments) exited \(output.status): \(output.stderr)") }
-        return output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     /// HEAD, the log, the status (index + working tree) and what is staged in `repo`.
     private func repositoryState(_ repo: String) async throws -> [String] {
         [try await git(["rev-parse", "HEAD"], in: repo),
@@ -78,12 +65,7 @@ struct ManifestsTests {
     func gitServer() async throws {
         let python = try await PythonEnvironment.python()
         let directory = try TemporaryDirectory("manifest-git")
-        let repo = directory.path("repo")
-        try FileManager.default.createDirectory(atPath: repo, withIntermediateDirectories: false)
-        try await git(["init", "-q"], in: repo)
-        try writeFile("hello\n", named: "repo/README.md", in: directory)
-        try await git(["add", "README.md"], in: repo)
-        try await git(["commit", "-q", "-m", "initial commit"], in: repo)
+        let repo = try await makeRepository(in: directory)
         // Something git_add could stage and git_commit could commit.
         try writeFile("new\n", named: "repo/new.txt", in: directory)
         try writeFile("hello, changed\n", named: "repo/README.md", in: directory)

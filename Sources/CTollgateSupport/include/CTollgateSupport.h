@@ -70,6 +70,7 @@ typedef struct {
     uint64_t device;  /* the file the chain continues in, as st_dev */
     uint64_t inode;
     int64_t size;     /* its size after the last record */
+    int64_t seq;      /* the last record's seq (its position in the chain, from 1) */
     char hash[64];    /* the last record's hash, lowercase hex */
     uint32_t valid;   /* 0: unknown (a new lock file, or a writer died holding the lock) */
     uint32_t reserved;
@@ -91,6 +92,15 @@ void tg_audit_lock_release(void *region, const tg_audit_chain_t *chain);
 
 /// Unmaps the region.
 void tg_audit_lock_close(void *region);
+
+/// Makes the process non-dumpable (`PR_SET_DUMPABLE` 0): no core dump, and processes of the same
+/// user (root excepted) can no longer `ptrace` it or read its `/proc/<pid>/mem` and `environ`; its
+/// `/proc/<pid>` files belong to root. Children get the flag back at `execve`. Returns 0, or -1
+/// with errno set. Does nothing (0) outside Linux.
+int tg_disable_dumping(void);
+
+/// 1 when the process is dumpable, 0 when not, -1 where that cannot be asked.
+int tg_is_dumpable(void);
 
 /// Whether this CPU has the SHA extensions (x86-64 SHA-NI with SSE4.1 and SSSE3).
 int tg_sha256_hardware_available(void);

@@ -80,14 +80,18 @@ struct AuditCallRecord: Sendable {
         return AuditCallRecord(writer, prevAt: prevAt, seqAt: writer.bytes.count, serverMember: serverMember, tool: tool)
     }
 
-    /// An `outcome` record: how a forwarded call ended.
+    /// An `outcome` record: how a forwarded call ended (with its `code` when the client got a denial instead).
     static func outcome(server: String?, tool: String, id: String, outcome: AuditRecord.Outcome) -> AuditCallRecord {
         Self.outcome(serverMember: serverMember(server), tool: tool, id: id, outcome: outcome)
     }
 
     /// An `outcome` record with the server's member already written.
     static func outcome(serverMember: [UInt8], tool: String, id: String, outcome: AuditRecord.Outcome) -> AuditCallRecord {
-        var writer = JSONWriter(capacity: 128 + id.utf8.count + serverMember.count + tool.utf8.count)
+        var writer = JSONWriter(capacity: 160 + id.utf8.count + serverMember.count + tool.utf8.count)
+        if let code = outcome.code {
+            writer.append(#","code":"#)
+            writer.write(string: code.rawValue)
+        }
         writer.append(#","event":"outcome","id":"#)
         writer.write(string: id)
         writer.append(#","outcome":{"bytes":"#)

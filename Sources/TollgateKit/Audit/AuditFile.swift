@@ -113,18 +113,20 @@ struct AuditFile {
     struct Tail: Equatable {
         /// The `hash` of the last complete record, or nil when the file holds no complete line.
         var hash: String?
+        /// The `seq` of the last complete record (0 when there is none).
+        var seq: Int
         /// Whether the file ends in a partial line (a write cut short): the next record must start with a newline.
         var needsNewline: Bool
     }
 
     /// Reads backwards from the end of a file of `size` bytes to the last complete line and takes
-    /// its `hash`, which ``AuditRecord/line(canonical:hash:)`` always writes last.
+    /// its `hash`, which ``AuditRecord/line(canonical:hash:)`` always writes last, and its `seq`.
     func tail(size: Int) throws(AuditError) -> Tail {
-        guard size > 0 else { return Tail(hash: nil, needsNewline: false) }
+        guard size > 0 else { return Tail(hash: nil, seq: 0, needsNewline: false) }
         let needsNewline = try endsInPartialLine(size: size)
         var end = size - 1
         if needsNewline {
-            guard let newline = try lastNewline(before: size - 1) else { return Tail(hash: nil, needsNewline: true) }
+            guard let newline = try lastNewline(before: size - 1) else { return Tail(hash: nil, seq: 0, needsNewline: true) }
             end = newline
         }
         let suffixCount = 75
@@ -132,7 +134,15 @@ struct AuditFile {
         guard let hash = Self.hash(inSuffix: try read(at: end - suffixCount, count: suffixCount)) else {
             throw .corruptTail(path: path)
         }
-        return Tail(hash: hash, needsNewline: needsNewline)
+        let start = try lastNewline(before: end).map { $0 + 1 } ?? 0
+        guard let seq = Self.seq(inLine: try read(at: start, count: end - start)) else { throw .corruptTail(path: path) }
+        return Tail(hash: hash, seq: seq, needsNewline: needsNewline)
+    }
+
+    /// The `seq` of a record line, or nil when the line is not a JSON object with a whole `seq`.
+    static func seq(inLine line: [UInt8]) -> Int? {
+        let parsed = line.withUnsafeBytes { buffer in try? JSONValue.parse(buffer) }
+        return parsed?.objectValue.flatMap { AuditRecord($0).seq }
     }
 
     /// Whether a file of `size` bytes ends without a newline.

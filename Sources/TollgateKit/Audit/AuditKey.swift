@@ -20,4 +20,10 @@ public enum AuditKey {
     public static func fromEnvironment(_ environment: [String: String]) -> [UInt8]? {
         environment[environmentVariable].flatMap(parse)
     }
+
+    /// This process's key: the value the variable had when Tollgate started and took it out of
+    /// its environment (see ``SecretEnvironment``), or nil when it was unset or empty.
+    public static func current() -> [UInt8]? {
+        SecretEnvironment.value(of: environmentVariable).flatMap(parse)
+    }
 }

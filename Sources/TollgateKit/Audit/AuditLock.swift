@@ -26,6 +26,8 @@ final class AuditLock: @unchecked Sendable {
         var size: Int
         /// The last record's hash.
         var hash: String
+        /// The last record's `seq` (0 before the first record).
+        var seq: Int
     }
 
     /// The lock file.
@@ -95,7 +97,7 @@ final class AuditLock: @unchecked Sendable {
         let size = Int(chain.size)
         if let known, known.identity == identity, known.size == size { return (known, result == 1) }
         let hash = withUnsafeBytes(of: chain.hash) { String(decoding: $0, as: UTF8.self) }
-        return (Chain(identity: identity, size: size, hash: hash), result == 1)
+        return (Chain(identity: identity, size: size, hash: hash, seq: Int(chain.seq)), result == 1)
     }
 
     /// Stores where the chain now stands (nil: leaves it as it was) and releases the lock.
@@ -105,6 +107,7 @@ final class AuditLock: @unchecked Sendable {
         shared.device = chain.identity.device
         shared.inode = chain.identity.inode
         shared.size = Int64(chain.size)
+        shared.seq = Int64(chain.seq)
         withUnsafeMutableBytes(of: &shared.hash) { hash in
             var text = chain.hash
             text.withUTF8 { utf8 in hash.copyMemory(from: UnsafeRawBufferPointer(start: utf8.baseAddress, count: min(utf8.count, hash.count))) }

@@ -12,7 +12,7 @@ extension AuditLog {
         for _ in 0..<(Self.keptRotations + 2) {
             guard !state.closed else { throw .closed(path: path) }
             if state.file == nil { try reopen(state: &state) }
-            guard let file = state.file, let identity = state.identity else { throw .closed(path: path) }
+            guard var file = state.file, let identity = state.identity else { throw .closed(path: path) }
             var (shared, holderDied) = try lock.acquire(known: state.last)
             if holderDied {
                 // A writer died holding the lock. Whatever it wrote after the last finished write
@@ -21,7 +21,7 @@ extension AuditLog {
                 // The cut is made in the file the chain names, which `path` names unless it was
                 // renamed from outside; then the chain is read back from the file.
                 if let finished = shared {
-                    if finished.identity != identity { try withRelease { () throws(AuditError) in try reopen(state: &state) } }
+                    if finished.identity != identity { try withRelease { () throws(AuditError) in _ = try reopen(state: &state) } }
                     if let current = state.file, state.identity == finished.identity {
                         try withRelease { () throws(AuditError) in try current.cutTornRecord(after: finished.size) }
                     }
@@ -56,19 +56,14 @@ extension AuditLog {
                 }
                 state.pathCheckedAt = now
                 let tail = try withRelease { () throws(AuditError) in try previous(file, identity: identity, size: status.size, shared: shared) }
-                chain = AuditLock.Chain(identity: identity, size: status.size, hash: tail.hash ?? AuditRecord.genesisHash)
+                chain = AuditLock.Chain(identity: identity, size: status.size, hash: tail.hash ?? AuditRecord.genesisHash, seq: tail.seq)
                 needsNewline = tail.needsNewline
             }
-            var lines: [UInt8] = needsNewline ? [0x0A] : []
-            var (seq, hash) = (state.seq, chain.hash)
             let time = AuditTimestamp.now()
-            for record in records {
-                seq += 1
-                let sealed = record.entry.sealed(time: record.time ?? time, seq: seq, run: runID, prev: hash, authenticator: authenticator)
-                if lines.isEmpty { lines = sealed.line } else { lines.append(contentsOf: sealed.line) }
-                hash = sealed.hash
-            }
-            if let rotateBytes, chain.size > 0, chain.size + lines.count > rotateBytes {
+            var batch = seal(records, after: chain, newline: needsNewline, time: time)
+            // After a rotation, where the chain stands even if the write below fails: in the new file.
+            var rotated: AuditLock.Chain?
+            if let rotateBytes, chain.size > 0, chain.size + batch.lines.count > rotateBytes {
                 // Rotate only the file this log writes (not one another program put at `path`
                 // since the last check).
                 guard try withRelease({ () throws(AuditError) in try AuditFile.identity(of: path) }) == identity else {
@@ -78,34 +73,55 @@ extension AuditLog {
                 }
                 try withRelease { () throws(AuditError) in try rotate() }
                 file.retire()
-                // The chain continues in the new file at `path`, which every writer follows.
-                try withRelease { () throws(AuditError) in try reopen(state: &state) }
-                guard let identity = state.identity else {
-                    lock.release(storing: nil)
-                    throw .closed(path: path)
-                }
-                chain = AuditLock.Chain(identity: identity, size: 0, hash: chain.hash)
+                // The chain continues in a new file at `path`, which this writer starts with its
+                // file_start record before it lets go of the lock; every other writer follows.
+                let size = try withRelease { () throws(AuditError) in try reopen(state: &state) }
                 state.pathCheckedAt = now
-                lock.release(storing: chain)
-                state.last = chain
-                continue
+                guard let new = state.file, let newIdentity = state.identity, size == 0 else {
+                    // (Not the empty file a rotation makes: another program wrote there meanwhile.)
+                    lock.release(storing: nil)
+                    continue
+                }
+                file = new
+                chain = AuditLock.Chain(identity: newIdentity, size: 0, hash: chain.hash, seq: chain.seq)
+                rotated = chain
+                batch = seal(records, after: chain, newline: false, time: time)
             }
             do throws(AuditError) {
-                try file.writeRecord(lines)
+                try file.writeRecord(batch.lines)
             } catch {
-                // Whatever happened to the file, look at it before the next record.
+                // Whatever happened to the file, look at it before the next record (a failed
+                // write leaves nothing; after a rotation, every writer still follows to the new file).
                 state.pathCheckedAt = .min / 2
-                lock.release(storing: nil)
+                lock.release(storing: rotated)
                 throw error
             }
-            chain.size += lines.count
-            chain.hash = hash
+            chain.size += batch.lines.count
+            chain.hash = batch.hash
+            chain.seq = batch.seq
             lock.release(storing: chain)
-            state.seq = seq
             state.last = chain
-            return hash
+            return batch.hash
         }
         throw .system(.rotate, path: path, errno: EAGAIN)
+    }
+
+    /// The line of each record sealed after `chain` (`seq`, `run`, `prev`, `time` where the record
+    /// has none, `alg` and `hash`), led by a newline when the file ends in a partial line, and by
+    /// a `file_start` record when the chain's file is empty: so every file starts with one, made
+    /// under the lock by the writer that writes there first. Returns the last record's hash and seq.
+    private func seal(_ records: [Pending], after chain: AuditLock.Chain, newline: Bool, time: AuditTimestamp) -> (lines: [UInt8], hash: String, seq: Int) {
+        var lines: [UInt8] = newline ? [0x0A] : []
+        var (seq, hash) = (chain.seq, chain.hash)
+        func add(_ entry: Entry, at time: AuditTimestamp) {
+            seq += 1
+            let sealed = entry.sealed(time: time, seq: seq, run: runID, prev: hash, authenticator: authenticator)
+            if lines.isEmpty { lines = sealed.line } else { lines.append(contentsOf: sealed.line) }
+            hash = sealed.hash
+        }
+        if chain.size == 0 { add(.record(AuditRecord.fileStart), at: time) }
+        for record in records { add(record.entry, at: record.time ?? time) }
+        return (lines, hash, seq)
     }
 
     /// What ``write(_:state:)`` seals: any record, or a call's decision or outcome in its fixed shape.
@@ -146,13 +162,14 @@ extension AuditLog {
     /// records came before), else the end of `path.1`.
     private func previous(_ file: AuditFile, identity: AuditFile.Identity, size: Int, shared: AuditLock.Chain?) throws(AuditError) -> AuditFile.Tail {
         if let shared, shared.identity == identity, shared.size >= size {
-            return AuditFile.Tail(hash: shared.hash, needsNewline: shared.size == size ? false : try file.endsInPartialLine(size: size))
+            return AuditFile.Tail(hash: shared.hash, seq: shared.seq,
+                                  needsNewline: shared.size == size ? false : try file.endsInPartialLine(size: size))
         }
         let tail = try file.tail(size: size)
         if tail.hash != nil { return tail }
-        if let shared { return AuditFile.Tail(hash: shared.hash, needsNewline: tail.needsNewline) }
+        if let shared { return AuditFile.Tail(hash: shared.hash, seq: shared.seq, needsNewline: tail.needsNewline) }
         let rotated = try AuditFile.tail(ofClosed: rotatedPath(1))
-        return AuditFile.Tail(hash: rotated?.hash, needsNewline: tail.needsNewline)
+        return AuditFile.Tail(hash: rotated?.hash, seq: rotated?.seq ?? 0, needsNewline: tail.needsNewline)
     }
 
     /// `path.n`.
@@ -169,8 +186,9 @@ extension AuditLog {
         if rename(path, rotatedPath(1)) != 0 { throw .system(.rotate, path: path, errno: errno) }
     }
 
-    /// Closes the descriptor (syncing what this log wrote to it) and opens `path` anew.
-    private func reopen(state: inout State) throws(AuditError) {
+    /// Closes the descriptor (syncing what this log wrote to it) and opens `path` anew; returns its size.
+    @discardableResult
+    private func reopen(state: inout State) throws(AuditError) -> Int {
         if let file = state.file {
             if state.dirty { _ = AuditFile.syncData(file.fd) }
             file.closeDescriptor()
@@ -178,13 +196,16 @@ extension AuditLog {
         state.file = nil
         state.identity = nil
         let file = try AuditFile.openForAppending(path)
+        let status: AuditFile.Status
         do throws(AuditError) {
-            state.identity = try file.fullStatus().identity
+            status = try file.fullStatus()
         } catch {
             file.closeDescriptor()
             throw error
         }
+        state.identity = status.identity
         state.file = file
         watch.watch(path)
+        return status.size
     }
 }

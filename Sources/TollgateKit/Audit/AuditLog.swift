@@ -10,8 +10,8 @@ import Darwin
 ///
 /// Each ``append(_:)`` takes the log's lock (``AuditLock``: a process-shared mutex in a small
 /// file beside the log, which also holds where the chain stands: the file it continues in, that
-/// file's size and the last record's hash), fills in `time` (unless set), `seq`, `run`, `prev` and
-/// `alg`, seals the record (``AuditRecord/seal(key:)``), writes it in one `write` on its
+/// file's size, the last record's hash and `seq`), fills in `time` (unless set), `seq` (the
+/// record's position in the chain, one count for every writer), `run`, `prev` and `alg`, seals the record (``AuditRecord/seal(key:)``), writes it in one `write` on its
 /// `O_APPEND` descriptor, stores the new chain state and releases the lock. While no other writer
 /// holds the lock, that is one system call per record. A record that cannot be written throws,
 /// and nothing of it stays in the file, so the caller can fail closed.
@@ -37,12 +37,17 @@ import Darwin
 /// ends when the log is idle), and ``close()`` syncs. A failed background write or sync is thrown
 /// by the next `append`.
 ///
+/// File start: the first record of every file is a `file_start` record, written by whichever
+/// writer writes to the empty file first, under the lock, in the same `write` as its own records;
+/// its `seq` and `prev` continue the chain, so a file whose head was cut, or a log whose first
+/// files are missing, shows (see ``AuditVerifier``).
+///
 /// Rotation: with `rotateMB`, a record that would take a non-empty file past that many MiB first
 /// renames the file to `path.1` (after shifting `path.1`…`path.9` to `.2`…`.10`; the oldest,
-/// `path.10`, is removed), under the lock, and starts a new file at `path`; the chain state then
-/// names the new file, so every other writer follows at once, and the new file's first `prev` is
-/// the last hash of `path.1`. Any writer that finds `path` empty with no chain state continues
-/// from `path.1` the same way.
+/// `path.10`, is removed), under the lock, and starts a new file at `path` with its `file_start`
+/// record (whose `prev` is the last hash of `path.1`) before the lock is released; the chain state
+/// then names the new file, so every other writer follows at once. Any writer that finds `path`
+/// empty with no chain state continues from `path.1` the same way.
 ///
 /// A writer that died holding the lock may have left a torn record (`kill -9` between two pages
 /// of a `write`): the next writer cuts it off, since it never became part of the chain, keeping
@@ -89,7 +94,6 @@ public final class AuditLog: Sendable {
         /// Which file `file` is (asked once, when it was opened).
         var identity: AuditFile.Identity?
         var closed = false
-        var seq = 0
         /// Where this log last left the chain (so its hash need not be decoded from the lock file again).
         var last: AuditLock.Chain?
         /// When `path` was last checked to name the open file (monotonic ns).

@@ -37,15 +37,19 @@ extension AuditRecord {
     }
 
     /// An `outcome` record: how a forwarded call ended (its `decision` record was written before
-    /// it was forwarded).
+    /// it was forwarded), with the outcome's denial `code` when the client got one instead of the answer.
     public static func outcome(server: String?, tool: String, id: String, outcome: Outcome) -> AuditRecord {
         var record = AuditRecord(event: .outcome)
+        record[Field.code] = outcome.code.map { .string($0.rawValue) }
         record[Field.server] = server.map(JSONValue.string)
         record[Field.tool] = .string(tool)
         record["id"] = .string(id)
         record[Field.outcome] = outcome.json
         return record
     }
+
+    /// A `file_start` record: the first of every log file (see ``Event/fileStart``); the log fills in the rest.
+    static let fileStart = AuditRecord(event: .fileStart)
 
     /// A `start` record: Tollgate began with this manifest (its SHA-256, when there is one).
     public static func start(manifestSha256: String?, server: String? = nil) -> AuditRecord {

@@ -4,12 +4,12 @@
 /// | field | meaning |
 /// | --- | --- |
 /// | `time` | RFC 3339 UTC with microseconds, `2026-11-23T18:30:00.123456Z` |
-/// | `seq` | position in its run, from 1 |
+/// | `seq` | position in the log's chain, from 1: one count shared by every writer of the log, continued across rotation |
 /// | `run` | the run id: 16 random bytes in hex, one per Tollgate process |
-/// | `event` | `decision`, `start`, `server_exit`, `reload`, `approval`, `budget`, … |
+/// | `event` | `file_start`, `decision`, `outcome`, `start`, `server_exit`, `reload`, `approval`, `budget`, … |
 /// | `server`, `tool` | which server and tool the record is about |
 /// | `decision` | `allowed`, `denied` or `would_deny` (monitor mode) |
-/// | `code`, `rule`, `reason` | the denial, as in `_meta["dev.tollgate/denial"]` |
+/// | `code`, `rule`, `reason` | the denial, as in `_meta["dev.tollgate/denial"]`; on an `outcome`, the code the client got in place of the server's answer (`timeout`, `result_too_large`, `server_unavailable`) |
 /// | `arguments` | the call's arguments as the `audit.arguments` setting says |
 /// | `argumentsSha256` | hex SHA-256 of the canonical arguments (always, whatever the setting) |
 /// | `outcome` | `{"isError", "bytes", "tokens", "durationUs"}` of a forwarded call |
@@ -17,7 +17,7 @@
 /// | `cost` | what the call cost, when budgets price it |
 /// | `manifestSha256` | hex SHA-256 of the manifest (`start`, `reload`) |
 /// | `status` | how the server ended (`server_exit`): `exit 0`, `signal 9` |
-/// | `prev` | the `hash` of the record before it in the file's chain (64 zeros for the first) |
+/// | `prev` | the `hash` of the record before it in the chain, across files (64 zeros for the log's first) |
 /// | `alg` | `sha256` or `hmac-sha256`: how `hash` was computed |
 /// | `hash` | hex digest of the canonical record (see ``canonicalBytes``), written last |
 ///
@@ -69,6 +69,9 @@ public struct AuditRecord: Sendable, Equatable {
 
     /// What a record is about (`event`).
     public enum Event: String, Sendable, CaseIterable {
+        /// The first record of every log file, written by the writer that creates the file (a new
+        /// log, a rotation): its `seq` and `prev` say where in the chain the file starts.
+        case fileStart = "file_start"
         case decision
         /// How a forwarded call ended (written when its response arrives).
         case outcome
@@ -100,7 +103,8 @@ public struct AuditRecord: Sendable, Equatable {
 
     /// How a forwarded call ended (`outcome`).
     public struct Outcome: Sendable, Equatable {
-        /// The result's `isError` (true also for a JSON-RPC error or a server gone away).
+        /// Whether the client got an error: the result's `isError`, or true for a JSON-RPC error and
+        /// for a denial in place of the answer (``code``).
         public var isError: Bool
         /// The size of the response in bytes.
         public var bytes: Int
@@ -108,16 +112,21 @@ public struct AuditRecord: Sendable, Equatable {
         public var tokens: Int?
         /// From forwarding the call to its response, in microseconds.
         public var durationUs: Int
+        /// The denial the client got in place of the server's answer (a timeout, a withheld
+        /// result, the server gone), or nil when the answer was relayed. Written as the outcome
+        /// record's `code`, not inside the `outcome` object.
+        public var code: Denial.Code?
 
         /// Creates an outcome.
-        public init(isError: Bool, bytes: Int, tokens: Int? = nil, durationUs: Int) {
+        public init(isError: Bool, bytes: Int, tokens: Int? = nil, durationUs: Int, code: Denial.Code? = nil) {
             self.isError = isError
             self.bytes = bytes
             self.tokens = tokens
             self.durationUs = durationUs
+            self.code = code
         }
 
-        /// The `outcome` object.
+        /// The `outcome` object (without ``code``).
         public var json: JSONValue {
             var object: JSONObject = ["isError": .bool(isError), "bytes": .number(String(bytes))]
             if let tokens { object["tokens"] = .number(String(tokens)) }

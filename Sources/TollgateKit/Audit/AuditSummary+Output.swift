@@ -1,6 +1,7 @@
 extension AuditSummary {
     /// A text table: one row per tool, then the totals; denial codes listed in the last column
-    /// (`tool_denied:3`, would-be denials as `would:arguments_rejected:1`).
+    /// (`tool_denied:3`, would-be denials as `would:arguments_rejected:1`, codes of outcomes as
+    /// `outcome:timeout:2`).
     public var text: String {
         let header = ["SERVER", "TOOL", "ALLOWED", "DENIED", "WOULD_DENY", "COST", "TOKENS", "P50_US", "P99_US", "CODES"]
         var table = [header]
@@ -25,6 +26,7 @@ extension AuditSummary {
     private func cells(_ row: Row, server: String, tool: String) -> [String] {
         let codes = row.deniedByCode.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }
             + row.wouldDenyByCode.sorted { $0.key < $1.key }.map { "would:\($0.key):\($0.value)" }
+            + row.outcomeByCode.sorted { $0.key < $1.key }.map { "outcome:\($0.key):\($0.value)" }
         return [
             server, tool, String(row.allowed), String(row.denied), String(row.wouldDeny),
             row.hasCost ? row.cost.text : "-", String(row.tokens),
@@ -34,7 +36,7 @@ extension AuditSummary {
 
     /// The summary as JSON: `{"records", "decisions", "skippedLines", "tools": [row…], "totals": row}`,
     /// a row being `{"server"?, "tool"?, "calls", "allowed", "denied", "deniedByCode", "wouldDeny",
-    /// "wouldDenyByCode", "cost" (number or null), "tokens", "p50DurationUs", "p99DurationUs"}`
+    /// "wouldDenyByCode", "outcomeByCode", "cost" (number or null), "tokens", "p50DurationUs", "p99DurationUs"}`
     /// (durations null when unknown).
     public var json: JSONValue {
         var object = JSONObject()
@@ -64,6 +66,7 @@ extension AuditSummary {
         object["deniedByCode"] = counts(row.deniedByCode)
         object["wouldDeny"] = number(row.wouldDeny)
         object["wouldDenyByCode"] = counts(row.wouldDenyByCode)
+        object["outcomeByCode"] = counts(row.outcomeByCode)
         object["cost"] = row.hasCost ? .number(row.cost.text) : .null
         object["tokens"] = number(row.tokens)
         object["p50DurationUs"] = number(row.p50)

@@ -1,7 +1,9 @@
-/// Figures per tool from decision records (`tollgate audit summary`): calls allowed, denied by
-/// code, would-be denials (monitor mode) by code, total `cost`, total `outcome.tokens`, and the
-/// 50th and 99th percentiles of `outcome.durationUs` (nearest rank: the smallest value with at
-/// least p % of the values at or below it). Records of other events are counted but not tabled.
+/// Figures per tool from decision and outcome records (`tollgate audit summary`): calls allowed,
+/// denied by code, would-be denials (monitor mode) by code, allowed calls whose client got a
+/// denial in place of the answer (outcome records with a `code`: `timeout`, `result_too_large`,
+/// `server_unavailable`) by code, total `cost`, total `outcome.tokens`, and the 50th and 99th
+/// percentiles of `outcome.durationUs` (nearest rank: the smallest value with at least p % of
+/// the values at or below it). Records of other events are counted but not tabled.
 public struct AuditSummary: Sendable, Equatable {
     /// The figures of one tool (or of all, for the totals).
     public struct Row: Sendable, Equatable {
@@ -15,6 +17,9 @@ public struct AuditSummary: Sendable, Equatable {
         public var deniedByCode: [String: Int] = [:]
         /// Calls that monitor mode let through but enforce mode would deny, by code.
         public var wouldDenyByCode: [String: Int] = [:]
+        /// Allowed calls that ended in a denial instead of the server's answer (a timeout, a
+        /// withheld result, the server gone), by the code of their outcome record.
+        public var outcomeByCode: [String: Int] = [:]
         /// The sum of `cost` over the tool's records.
         public var cost = AuditAmount.zero
         /// Whether any record had a `cost`.
@@ -106,10 +111,11 @@ public struct AuditSummary: Sendable, Equatable {
 }
 
 extension AuditSummary.Row {
-    /// Counts one decision record, or adds the figures of an outcome record.
+    /// Counts one decision record, or adds the figures (and the code) of an outcome record.
     mutating func add(_ record: AuditRecord) {
         let code = record.string(AuditRecord.Field.code) ?? "unknown"
         let isOutcome = record.string(AuditRecord.Field.event) == AuditRecord.Event.outcome.rawValue
+        if isOutcome, let code = record.string(AuditRecord.Field.code) { outcomeByCode[code, default: 0] += 1 }
         switch isOutcome ? nil : record.string(AuditRecord.Field.decision) {
         case AuditRecord.Decision.allowed.rawValue: allowed += 1
         case AuditRecord.Decision.denied.rawValue: deniedByCode[code, default: 0] += 1

@@ -30,17 +30,22 @@ public struct AuditTrail: Sendable {
     }
 
     /// Records how a forwarded call ended; `tokens` is the result's estimated size in tokens,
-    /// when budgets estimated it. The record is queued and written once the response was relayed
-    /// (see ``AuditLog``); a failure to write it is thrown by the log's next append.
-    public mutating func recordOutcome(_ call: ToolCall, _ outcome: CallOutcome, tokens: Int64? = nil) {
+    /// when budgets estimated it; `withheld` says the client got a `result_too_large` denial in
+    /// place of the result. A timeout, a withheld result and a server gone away are recorded with
+    /// the denial's `code`, so that they can be told apart. The record is queued and written once
+    /// the response was relayed (see ``AuditLog``); a failure to write it is thrown by the log's
+    /// next append.
+    public mutating func recordOutcome(_ call: ToolCall, _ outcome: CallOutcome, tokens: Int64? = nil, withheld: Bool = false) {
         let start = started.removeValue(forKey: call.id)
         let duration = start.map { Int(Self.nowMicros() - $0) } ?? 0
         let recorded: AuditRecord.Outcome
         switch outcome {
         case .result(let isError, let bytes):
-            recorded = AuditRecord.Outcome(isError: isError, bytes: bytes, tokens: tokens.map { Int($0) }, durationUs: duration)
+            recorded = AuditRecord.Outcome(isError: isError || withheld, bytes: bytes, tokens: tokens.map { Int($0) }, durationUs: duration,
+                                           code: withheld ? .resultTooLarge : nil)
         case .error: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration)
-        case .serverGone, .timedOut: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration)
+        case .serverGone: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration, code: .serverUnavailable)
+        case .timedOut: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration, code: .timeout)
         }
         log.appendLater(entry: .outcome(serverMember: serverMember, tool: call.name, id: call.id, outcome: recorded))
     }

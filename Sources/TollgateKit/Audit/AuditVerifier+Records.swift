@@ -21,7 +21,7 @@ extension AuditVerifier {
 
     /// Checks one line: a JSON object, well-formed chain fields, the algorithm, the hash, the canonical form.
     static func check(_ line: ArraySlice<UInt8>, key: [UInt8]?) -> Entry {
-        var entry = Entry(info: .init(file: "", line: 0), prev: nil, alg: nil, problem: nil)
+        var entry = Entry(info: .init(file: "", line: 0), prev: nil, alg: nil, event: nil, problem: nil)
         let parsed = line.withUnsafeBytes { buffer in
             Result { () throws(JSONScanError) -> JSONValue in try JSONValue.parse(buffer) }
         }
@@ -34,6 +34,7 @@ extension AuditVerifier {
         entry.info.seq = record.seq
         entry.info.time = record.string(AuditRecord.Field.time)
         entry.info.run = record.string(AuditRecord.Field.run)
+        entry.event = record.string(AuditRecord.Field.event)
         entry.prev = record.prev
         guard let hash = record.hash, Hex.isLowercase(hash, count: 64) else {
             entry.problem = (.malformed, "no \"hash\" of 64 lowercase hex digits")
@@ -42,6 +43,10 @@ extension AuditVerifier {
         entry.info.hash = hash
         guard let prev = record.prev, Hex.isLowercase(prev, count: 64) else {
             entry.problem = (.malformed, "no \"prev\" of 64 lowercase hex digits")
+            return entry
+        }
+        guard let seq = record.seq, seq > 0 else {
+            entry.problem = (.malformed, "no \"seq\" (a whole number from 1)")
             return entry
         }
         let alg = record.string(AuditRecord.Field.alg)
@@ -70,6 +75,40 @@ extension AuditVerifier {
             return entry
         }
         return entry
+    }
+
+    /// Why the record at `index` cannot be where it is at the head of the log or of its file, or
+    /// nil when it can: the first record must be the chain's start (seq 1, `prev` 64 zeros) or the
+    /// seq `from` names, and every file must start with a `file_start` record (the first one
+    /// given need not, with `from`).
+    static func headProblem(at index: Int, _ entries: [Entry], from: Int?) -> AuditVerification.Problem? {
+        let entry = entries[index]
+        func problem(_ kind: AuditVerification.Problem.Kind, _ message: String) -> AuditVerification.Problem {
+            .init(kind: kind, record: entry.info, message: message)
+        }
+        if entry.info.line == 1, index > 0 || from == nil, entry.event != AuditRecord.Event.fileStart.rawValue {
+            return problem(.noFileStart, "the file does not start with a file_start record: its first records were cut"
+                + " (or a version of Tollgate that wrote none began it)")
+        }
+        guard index == 0, let seq = entry.info.seq else { return nil }
+        let start = from ?? 1
+        if seq != start {
+            if let from { return problem(.sequence, "the log starts at seq \(seq), not at seq \(from) as --from says") }
+            return problem(.sequence, "the log starts at seq \(seq), not 1: the \(seq - 1) records before it are missing (its head was cut, "
+                + "or older files were not given); if they were archived or rotated away on purpose, verify with --from \(seq)")
+        }
+        if (seq == 1) != (entry.prev == AuditRecord.genesisHash) {
+            return problem(.sequence, seq == 1 ? "seq 1, but \"prev\" is not 64 zeros: records came before it"
+                : "\"prev\" is 64 zeros (the start of a chain), but seq is \(seq)")
+        }
+        return nil
+    }
+
+    /// Why the record at `index` does not have the `seq` after the one before it, or nil when it does.
+    static func sequenceProblem(at index: Int, _ entries: [Entry]) -> AuditVerification.Problem? {
+        guard let seq = entries[index].info.seq, let before = entries[index - 1].info.seq, seq != before + 1 else { return nil }
+        return .init(kind: .sequence, record: entries[index].info,
+                     message: "seq \(seq) follows seq \(before) (at \(entries[index - 1].info.location)): the log's count of records does not run on")
     }
 
     /// Why the record at `index` does not follow the one before it, or nil when it does.

@@ -20,7 +20,7 @@ public struct RateLimiter: Sendable {
 
     private struct ToolBucketKey: Hashable, Sendable {
         let rule: Int
-        let tool: ToolKey?
+        let tool: ProtocolName?
     }
 
     /// The settings.
@@ -83,9 +83,10 @@ public struct RateLimiter: Sendable {
     }
 
     /// The per-tool bucket key; past ``BudgetState/maxToolScopes`` tools, a rule's further tools
-    /// share one bucket.
+    /// share one bucket, as do names over ``BudgetState/maxToolNameBytes``.
     private func key(rule: Int, tool: String) -> ToolBucketKey {
-        let key = ToolBucketKey(rule: rule, tool: ToolKey(tool))
+        guard tool.utf8.count <= BudgetState.maxToolNameBytes else { return ToolBucketKey(rule: rule, tool: nil) }
+        let key = ToolBucketKey(rule: rule, tool: ProtocolName(tool))
         if tools.count < BudgetState.maxToolScopes || tools[key] != nil { return key }
         return ToolBucketKey(rule: rule, tool: nil)
     }

@@ -26,15 +26,22 @@
 ///   encode non-English text in fewer tokens, so there the estimate errs high (up to 2.5 × on
 ///   Russian): an over-count, the safe side for a cap.
 ///
-/// A `CallToolResult` adds up its `content` items: `text` as above; `image` a fixed
-/// ``imageTokens`` (models scale images to about 1.15 megapixels, ≈ 1 600 tokens at
-/// width × height / 750; the image is not decoded); `audio` a fixed ``audioTokens`` (about a
-/// minute at 32 tokens per second); an embedded `resource` its `text` as above, or its `blob`
-/// as an image (image MIME types) or as ⌈base64 length / 4⌉; anything else (`resource_link`,
-/// unknown types) its compact JSON text as above. `structuredContent` counts as its compact JSON
-/// text, unless a text item already carries it (a text item that starts with `{` or `[` and is
-/// between half and twice as long, as the specification asks servers to do), so it is not
-/// counted twice. `_meta` and `isError` are not counted.
+/// A `CallToolResult` adds up everything a model may read of it, each text at no less than a
+/// quarter of its bytes (see `docs/manifest.md`, "What a result costs"):
+/// - `text`: its `text` as above;
+/// - `image`: a fixed ``imageTokens`` (models scale images to about 1.15 megapixels, ≈ 1 600
+///   tokens at width × height / 750; the image is not decoded);
+/// - `audio`: ``audioTokens``, or 32 tokens per 1 000 base64 characters of `data` when more
+///   (32 tokens a second at 6 kbit/s, the least a speech codec uses);
+/// - `resource`: its `text` as above, its `blob` as an image (`image/` types), as audio
+///   (`audio/` types) or else as the base64 text a client may pass on; and the rest of the
+///   resource (`uri`, `mimeType`, `_meta`…) as compact JSON text;
+/// - `resource_link`, an unknown kind, or an item without the member its kind needs: the whole
+///   item as compact JSON text (so a link's `uri`, `name` and `description` count);
+/// - `structuredContent`: its compact JSON text. A client gives the model either it or the text
+///   item that carries it (the specification asks servers to send both): when a text item holds
+///   exactly the same JSON value, only what the structured form has beyond that item counts.
+/// `_meta` and `isError` of the result are not counted: clients keep them from the model.
 public enum TokenEstimator {
     /// Tokens counted for one image.
     public static let imageTokens: Int64 = 1_600
@@ -168,7 +175,7 @@ public enum TokenEstimator {
     }
 
     @inline(__always)
-    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D }
+    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D }
 
     @inline(__always)
     private static func isAlphanumeric(_ byte: UInt8) -> Bool {

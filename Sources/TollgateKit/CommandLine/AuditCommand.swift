@@ -1,14 +1,14 @@
 /// What `tollgate audit` does with its files.
 public enum AuditAction: Sendable, Equatable {
-    /// Check the hash chain.
-    case verify
+    /// Check the hash chain, from seq 1 or from the seq given (a log whose older part was removed on purpose).
+    case verify(from: Int?)
     /// Print per-tool figures, as text or JSON.
     case summary(json: Bool)
     /// Re-decide every recorded call under another manifest and print what would change.
     case replay(manifestPath: String, json: Bool)
 }
 
-/// `tollgate audit verify FILE...`, `tollgate audit summary FILE... [--json]` and
+/// `tollgate audit verify [--from SEQ] FILE...`, `tollgate audit summary FILE... [--json]` and
 /// `tollgate audit replay FILE... --manifest NEW [--json]`.
 struct AuditCommand {
     let action: AuditAction
@@ -17,9 +17,9 @@ struct AuditCommand {
 
     func run() throws(CommandLineError) -> Int32 {
         switch action {
-        case .verify:
-            let key = AuditKey.fromEnvironment(FileIO.environment())
-            let verification = AuditVerifier.verify(files: files, key: key)
+        case .verify(let from):
+            let key = AuditKey.current()
+            let verification = AuditVerifier.verify(files: files, key: key, from: from)
             if verification.isIntact {
                 print(verification.report)
             } else {

@@ -26,14 +26,16 @@ public struct CommandParser {
             guard let verb = arguments.popFirst() else { throw .usage("missing audit command: tollgate audit verify|summary|replay FILE...") }
             switch verb {
             case "--help", "-h": throw CommandLineError(Usage.audit, exitCode: 0)
-            case "verify", "summary":
+            case "verify":
+                return try parseVerify()
+            case "summary":
                 var json = false
                 var files: [String] = []
-                for argument in try plainArguments(for: "audit \(verb)", help: Usage.audit, flags: verb == "summary" ? ["--json"] : []) {
+                for argument in try plainArguments(for: "audit \(verb)", help: Usage.audit, flags: ["--json"]) {
                     if argument == "--json" { json = true } else { files.append(argument) }
                 }
                 guard !files.isEmpty else { throw .usage("missing audit log: tollgate audit \(verb) FILE...") }
-                return .audit(verb == "verify" ? .verify : .summary(json: json), files: files)
+                return .audit(.summary(json: json), files: files)
             case "replay":
                 return try parseReplay()
             default:
@@ -114,6 +116,23 @@ public struct CommandParser {
             throw .usage("--\(mode.rawValue) sets the manifest's mode: give one with --manifest FILE")
         }
         return options
+    }
+
+    private mutating func parseVerify() throws(CommandLineError) -> Command {
+        var from: Int?
+        var files: [String] = []
+        while let argument = arguments.popFirst() {
+            let (name, inlineValue) = Self.split(argument)
+            switch name {
+            case "--from": from = try positiveInteger(for: name, inline: inlineValue)
+            case "--help", "-h": throw CommandLineError(Usage.audit, exitCode: 0)
+            default:
+                if argument.hasPrefix("-") && argument != "-" { throw .usage("unknown option '\(argument)' for 'audit verify'") }
+                files.append(argument)
+            }
+        }
+        guard !files.isEmpty else { throw .usage("missing audit log: tollgate audit verify [--from SEQ] FILE...") }
+        return .audit(.verify(from: from), files: files)
     }
 
     private mutating func parseReplay() throws(CommandLineError) -> Command {

@@ -146,7 +146,7 @@ struct RunCommand {
     static func openAudit(_ settings: Manifest.Audit, manifest: Manifest, server: String?) throws(CommandLineError) -> AuditLog {
         do throws(AuditError) {
             let log = try AuditLog.open(path: settings.path, fsync: settings.fsync, rotateMB: settings.rotateMB,
-                                        key: AuditKey.fromEnvironment(FileIO.environment()))
+                                        key: AuditKey.current())
             try log.append(AuditRecord.start(manifestSha256: manifest.sha256, server: server))
             return log
         } catch {

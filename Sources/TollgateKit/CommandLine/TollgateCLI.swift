@@ -8,7 +8,12 @@ import Darwin
 /// turns every error into one message on stderr and one exit code.
 public enum TollgateCLI {
     /// Runs Tollgate with the process's arguments (program name first) and returns the exit code.
+    /// First, before any thread starts, Tollgate's secrets are taken out of its environment
+    /// (``SecretEnvironment``).
     public static func main(_ arguments: [String]) -> Int32 {
+        SecretEnvironment.withhold()
+        // Diagnostics still buffered for stderr get a bounded wait (see Diagnostics.writeInBackground).
+        defer { Diagnostics.flushStandardError() }
         do throws(CommandLineError) {
             var parser = CommandParser(Array(arguments.dropFirst()))
             return try execute(try parser.parse())

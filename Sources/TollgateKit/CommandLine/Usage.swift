@@ -33,16 +33,19 @@ public enum Usage {
 
     /// The help of `tollgate audit`.
     public static let audit = """
-        USAGE: tollgate audit verify FILE...
+        USAGE: tollgate audit verify [--from SEQ] FILE...
                tollgate audit summary [--json] FILE...
                tollgate audit replay FILE... --manifest NEW [--json]
 
         Give rotated files oldest first (audit.log.2 audit.log.1 audit.log).
-        verify re-derives every record's hash and its link to the previous one; exit 0 when the
-        chain is intact (the last record is reported, so a cut tail shows), 1 naming the first bad
-        record (edited, deleted, reordered or inserted). A keyed log (HMAC) needs the key in
-        TOLLGATE_AUDIT_KEY. summary prints, per tool, allowed/denied counts by code, cost, tokens
-        and p50/p99 duration.
+        verify re-derives every record's hash and its link to the previous one, and checks the
+        head: every file starts with a file_start record and seq runs on from 1, or from SEQ for a
+        log whose older part was archived or rotated away on purpose. Exit 0 when intact (the seq
+        range and the last record are reported: a cut tail shows only against a copy of them kept
+        elsewhere), 1 naming the first bad record (edited, deleted, reordered or inserted, a cut
+        head, an empty log). A keyed log (HMAC) needs the key in TOLLGATE_AUDIT_KEY.
+        summary prints, per tool, allowed/denied counts by code, outcomes by code (a timeout, a
+        withheld result), cost, tokens and p50/p99 duration.
         replay re-decides every recorded call under manifest NEW (names and argument schemas; not
         budgets, rates, pins or the server's inputSchema) and lists the calls that would change:
         allowed -> denied (with code, rule and reason), denied -> allowed, denied differently, and

@@ -17,6 +17,15 @@ public protocol Gate: Sendable {
     /// Rewrites a `tools/list` result (for example, removes denied tools); nil leaves it unchanged.
     mutating func filterToolList(_ result: JSONObject) -> JSONObject?
 
+    /// Rewrites one page of a `tools/list` result; `cursor` is the request's cursor as compact
+    /// JSON (nil: the first page), which ties the page to the pages before it. The default
+    /// calls ``filterToolList(_:)``.
+    mutating func filterToolList(_ result: JSONObject, cursor: [UInt8]?) -> ToolListFilter
+
+    /// Learns the names a server listed more than once in one listing (with several servers,
+    /// where the listings are read by Tollgate, not the gate): calls to them are refused.
+    mutating func toolsListedTwice(_ names: [String])
+
     /// Whether ``callCompleted(_:outcome:)`` must learn how calls ended.
     var observesOutcomes: Bool { get }
 
@@ -101,6 +110,10 @@ extension Gate {
     public var inspectsToolLists: Bool { false }
     public var observesOutcomes: Bool { false }
     public mutating func filterToolList(_ result: JSONObject) -> JSONObject? { nil }
+    public mutating func filterToolList(_ result: JSONObject, cursor: [UInt8]?) -> ToolListFilter {
+        ToolListFilter(result: filterToolList(result))
+    }
+    public mutating func toolsListedTwice(_ names: [String]) {}
     public mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome) {}
     public var inspectsResults: Bool { false }
     public mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome, result: JSONObject?) -> JSONObject? {

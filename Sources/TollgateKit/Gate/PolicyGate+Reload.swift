@@ -1,7 +1,8 @@
 /// A new manifest taking over from the running one (SIGHUP, `--watch`): the rules, schemas,
 /// pins, approvals and timeouts are the new manifest's from the next call on; what the gate
-/// learned from the server (its tools' input schemas and definitions) and what was spent (the
-/// budgets with their in-flight reservations, the rate limiters, the audit trail) carry over.
+/// learned from the server (its tools' input schemas and definitions, the names it listed twice)
+/// and what was spent (the budgets with their in-flight reservations, the rate limiters, the
+/// audit trail) carry over.
 extension PolicyGate {
     /// Makes this gate (built from the new manifest, off the session's lock) take over from the
     /// running one `old`, under the lock: or says why it cannot. The audit settings, the ledger
@@ -22,11 +23,8 @@ extension PolicyGate {
         }
         guard problems.isEmpty else { throw ReloadRefusal(problems: problems) }
         audit = old.audit
-        inputSchemas = old.inputSchemas
-        reportedSchemas = old.reportedSchemas
-        listedTools = old.listedTools
-        sawCompleteListing = old.sawCompleteListing
-        listingNote = old.listingNote
+        learn(from: old)
+        toolListing = old.toolListing
         do throws(AuditError) {
             // Written under the session's lock, between the last decision of the old policy
             // and the first of the new one.
@@ -45,7 +43,7 @@ extension PolicyGate {
             budgetRuleMap = nil
         }
         for (key, definition) in old.pinCheck.latest {
-            _ = keepsPinned(definition, name: key.name)
+            _ = keepsPinned(definition, name: key.text)
         }
     }
 

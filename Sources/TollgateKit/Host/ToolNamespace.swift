@@ -44,9 +44,10 @@ public struct ToolNamespace: Sendable, Equatable {
     /// nil when no prefixed server's name and the separator start it.
     public func splitPrefixed(_ exposed: String) -> (server: Int, tool: String)? {
         for (index, server) in servers.enumerated() where server.prefixed {
-            let prefix = server.name + separator
-            if exposed.utf8.count > prefix.utf8.count, exposed.hasBytePrefix(prefix) {
-                return (index, exposed.droppingBytes(prefix.utf8.count))
+            let prefix = (server.name + separator).utf8
+            if exposed.utf8.count > prefix.count, exposed.utf8.starts(with: prefix) {
+                // The prefix ends with the separator's ASCII, so the rest starts a character.
+                return (index, String(decoding: exposed.utf8.dropFirst(prefix.count), as: UTF8.self))
             }
         }
         return nil
@@ -55,44 +56,54 @@ public struct ToolNamespace: Sendable, Equatable {
     /// Where an exposed name goes: its route in `union` (none for a collision), else its prefix.
     /// Names are compared by bytes, never by `String` equality.
     public func route(_ exposed: String, in union: ToolUnion) -> (server: Int, tool: String)? {
-        let key = ProtocolName(exposed)
-        if union.collisions.contains(key) { return nil }
-        if let route = union.routes[key] { return (route.server, route.tool) }
+        if union.collides(exposed) { return nil }
+        if let route = union.route(exposed) { return (route.server, route.tool) }
         return splitPrefixed(exposed)
     }
 
     /// Builds the agent's view of every server's tools: `lists[i]` is server i's listing (nil:
     /// not known, for example because the server is gone). Tools keep their order, server by
-    /// server; each tool object is copied with its exposed name.
+    /// server; each tool object is copied with its exposed name. Names are compared by their
+    /// UTF-8 bytes.
     public func union(_ lists: [[JSONObject]?]) -> ToolUnion {
         var union = ToolUnion()
         var owners: [ProtocolName: Int] = [:]
-        var entries: [(exposed: String, server: Int, original: String, tool: JSONObject)] = []
+        var entries: [(exposed: ProtocolName, server: Int, original: String, tool: JSONObject)] = []
+        var twice: Set<ProtocolName> = []
         for (server, list) in lists.enumerated() {
             guard let list else { continue }
+            var listed: Set<ProtocolName> = []
             for tool in list {
                 guard let original = tool["name"]?.stringValue else {
                     union.problems.append("server \(servers[server].name) listed a tool without a string name; it is not offered")
                     continue
                 }
                 let exposed = exposedName(server: server, tool: original)
-                if let owner = owners[ProtocolName(exposed)] {
-                    union.collisions.insert(ProtocolName(exposed))
-                    union.problems.append(owner == server
-                        ? "server \(servers[server].name) lists tool \(original) twice; it is not offered"
-                        : "tool name \(exposed) is offered by servers \(servers[owner].name) and \(servers[server].name); "
-                            + "neither is offered (give one of them \"prefix\": true)")
+                let key = ProtocolName(exposed)
+                if !listed.insert(key).inserted {
+                    union.collisions.insert(key)
+                    if twice.insert(key).inserted {
+                        union.listedTwice.append(exposed)
+                        union.problems.append("server \(servers[server].name) lists tool \(original) more than once; "
+                            + "it is not offered and calls to \(exposed) are refused (tool_ambiguous)")
+                    }
                     continue
                 }
-                owners[ProtocolName(exposed)] = server
+                if let owner = owners[key] {
+                    union.collisions.insert(key)
+                    union.problems.append("tool name \(exposed) is offered by servers \(servers[owner].name) and \(servers[server].name); "
+                        + "neither is offered (give one of them \"prefix\": true)")
+                    continue
+                }
+                owners[key] = server
                 var renamed = tool
                 renamed["name"] = .string(exposed)
-                entries.append((exposed, server, original, renamed))
+                entries.append((key, server, original, renamed))
             }
         }
-        for entry in entries where !union.collisions.contains(ProtocolName(entry.exposed)) {
+        for entry in entries where !union.collisions.contains(entry.exposed) {
             union.tools.append(entry.tool)
-            union.routes[ProtocolName(entry.exposed)] = ToolUnion.Route(server: entry.server, tool: entry.original)
+            union.routes[entry.exposed] = ToolUnion.Route(server: entry.server, tool: entry.original)
         }
         return union
     }
@@ -110,13 +121,25 @@ public struct ToolUnion: Sendable, Equatable {
 
     /// The tools, each with its exposed name.
     public var tools: [JSONObject] = []
-    /// Exposed name → server and original name (names compared by bytes).
-    public var routes: [ProtocolName: Route] = [:]
+    /// Exposed name → server and original name.
+    var routes: [ProtocolName: Route] = [:]
     /// Names two servers (or one server twice) would expose: not offered, not routed.
-    public var collisions: Set<ProtocolName> = []
+    var collisions: Set<ProtocolName> = []
+    /// Exposed names a server listed more than once (their calls are refused for the run).
+    public var listedTwice: [String] = []
     /// What to report on stderr.
     public var problems: [String] = []
 
     /// An empty view.
     public init() {}
+
+    /// Where the exposed name `name` routes (nil: no tool has it, or several have).
+    public func route(_ name: String) -> Route? {
+        routes[ProtocolName(name)]
+    }
+
+    /// Whether several tools would have the exposed name `name`.
+    public func collides(_ name: String) -> Bool {
+        collisions.contains(ProtocolName(name))
+    }
 }

@@ -11,6 +11,9 @@ public struct ManifestLoadOptions: Sendable {
     /// ``Manifest/unsetVariables`` (`check`: a warning) instead of being a problem (`run`: Tollgate
     /// does not start).
     public var allowsUnsetVariables = false
+    /// The variables that hold Tollgate's own secrets: the manifest may neither refer to one nor
+    /// give a server a variable of that name.
+    public var secrets = SecretEnvironment.variables
 
     public init(environment: [String: String] = FileIO.environment(), serverDirectory: String? = nil, allowsUnsetVariables: Bool = false) {
         self.environment = environment

@@ -61,6 +61,11 @@ extension ManifestLoader {
                 decoder.report("a variable name must be non-empty, without '=' or NUL", atOffset: variable.keyOffset, path: variablePath)
                 continue
             }
+            if decoder.variables.isSecret(variable.key) {
+                decoder.report("\(variable.key) holds a secret of Tollgate's own, which no process Tollgate starts gets; remove the entry",
+                               atOffset: variable.keyOffset, path: variablePath)
+                continue
+            }
             guard case .string(var text) = variable.value.kind else {
                 decoder.report("expected a string (a value, or \"${NAME}\" to copy Tollgate's variable NAME), found \(ManifestDecoder.show(variable.value))",
                                at: variable.value, path: variablePath)

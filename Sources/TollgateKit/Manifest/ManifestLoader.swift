@@ -29,7 +29,8 @@ public enum ManifestLoader {
         }
         let folder = FileIO.directory(of: source.path)
         let manifestDirectory = FileIO.realPath(folder) ?? FileIO.absolute(folder, base: FileIO.currentDirectory())
-        var decoder = ManifestDecoder(source: source, variables: ManifestVariables(environment: options.environment, manifestDirectory: manifestDirectory))
+        var decoder = ManifestDecoder(source: source, variables: ManifestVariables(environment: options.environment, manifestDirectory: manifestDirectory,
+                                                                                   secrets: options.secrets))
         var manifest = Manifest(file: source.path, policy: Manifest.Policy(), servers: [], tools: [])
         manifest.directory = manifestDirectory
         let sections = ["$schema", "version", "policy", "servers", "tools", "budgets", "audit", "aggregation"]

@@ -8,6 +8,8 @@
 /// - `${MANIFEST_DIR}`: the absolute path of the manifest's folder (never read from the environment);
 /// - `$$`: a literal `$`.
 ///
+/// A reference to a variable that holds one of Tollgate's own ``secrets`` is refused.
+///
 /// A `$` before anything else stays as written (`sh -c 'echo $HOME'` reaches the shell unchanged).
 /// Values are inserted as they are: a variable's value is never expanded again. Pure: the
 /// environment and the folder are given, nothing is read.
@@ -18,6 +20,8 @@ public struct ManifestVariables: Sendable {
         case unset([String])
         /// The text is not valid variable syntax (the message says where and what is expected).
         case malformed(String)
+        /// The text refers to a variable that holds one of Tollgate's own secrets.
+        case secret(String)
 
         public var description: String {
             switch self {
@@ -28,6 +32,8 @@ public struct ManifestVariables: Sendable {
                 return "\(list) \(verb) not set in Tollgate's environment; set \(names.count == 1 ? "it" : "them"), or write \(hint)"
             case .malformed(let message):
                 return message
+            case .secret(let name):
+                return "\(name) holds a secret of Tollgate's own, which no process Tollgate starts gets; remove the reference"
             }
         }
     }
@@ -39,10 +45,18 @@ public struct ManifestVariables: Sendable {
     public let environment: [String: String]
     /// The manifest's folder, absolute.
     public let manifestDirectory: String
+    /// Variables that hold Tollgate's own secrets: a reference to one is refused.
+    public let secrets: [String]
 
-    public init(environment: [String: String], manifestDirectory: String) {
+    public init(environment: [String: String], manifestDirectory: String, secrets: [String] = []) {
         self.environment = environment
         self.manifestDirectory = manifestDirectory
+        self.secrets = secrets
+    }
+
+    /// Whether `name` holds one of Tollgate's own secrets (compared byte for byte).
+    public func isSecret(_ name: String) -> Bool {
+        secrets.contains { $0.utf8.elementsEqual(name.utf8) }
     }
 
     /// `text` with its variables replaced; throws the first malformed reference, or every unset
@@ -70,6 +84,7 @@ public struct ManifestVariables: Sendable {
                     throw .malformed("\"\(text)\": \"${\" is not closed by \"}\"; write \"$${\" for a literal \"${\"")
                 }
                 let reference = try Reference(bytes[(index + 2)..<close], in: text)
+                if isSecret(reference.name) { throw .secret(reference.name) }
                 if let value = value(of: reference) {
                     output.append(contentsOf: value.utf8)
                 } else if !unset.contains(reference.name) {

@@ -1,6 +1,8 @@
 /// The environment a manifest gives a server (`servers.X.env`): variables added to Tollgate's
 /// own environment (the default), or, with `"inherit": false`, the only variables the server
-/// gets. Values are final: `${NAME}` references were expanded when the manifest was loaded.
+/// gets. Values are final: `${NAME}` references were expanded when the manifest was loaded, which
+/// refuses a variable named after one of Tollgate's own secrets, and a reference to one
+/// (``SecretEnvironment``); every child's environment is also filtered of them when it starts.
 public struct ServerEnvironment: Sendable, Equatable {
     /// One variable the manifest sets.
     public struct Variable: Sendable, Equatable {

@@ -1,24 +1,25 @@
 extension SchemaNode {
-    /// Checks `value` against this node; `owner` is the keyword that holds the node (reported when
-    /// the node is `false`). Pointers in the result are relative to `value`.
-    func validate(_ value: JSONValue, keyword owner: String) -> SchemaViolation? {
+    /// Checks `value` against this node, its numbers (and the schema's) read by `reading`; `owner`
+    /// is the keyword that holds the node (reported when the node is `false`). Pointers in the
+    /// result are relative to `value`.
+    func validate(_ value: JSONValue, keyword owner: String, reading: NumberReading) -> SchemaViolation? {
         if rejectsEverything { return SchemaViolation(pointer: "", keyword: owner, message: "is not allowed") }
-        if let types, let violation = Self.checkType(value, types) { return violation }
-        if let allowedValues, !allowedValues.contains(where: { $0.isSchemaEqual(to: value) }) {
+        if let types, let violation = Self.checkType(value, types, reading: reading) { return violation }
+        if let allowedValues, !allowedValues.contains(where: { $0.isSchemaEqual(to: value, reading: reading) }) {
             return violation("enum", "must be one of " + Self.listing(allowedValues.map(\.jsonText)))
         }
-        if let constant, !constant.isSchemaEqual(to: value) {
+        if let constant, !constant.isSchemaEqual(to: value, reading: reading) {
             return violation("const", "must be \(Self.shortened(constant.jsonText))")
         }
         switch value {
         case .number(let text):
-            if let number, let violation = number.check(text) { return violation }
+            if let number, let violation = number.check(text, reading: reading) { return violation }
         case .string(let text):
             if let string, let violation = string.check(text) { return violation }
         case .array(let elements):
-            if let array, let violation = array.check(elements) { return violation }
+            if let array, let violation = array.check(elements, reading: reading) { return violation }
         case .object(let members):
-            if let object, let violation = object.check(members) { return violation }
+            if let object, let violation = object.check(members, reading: reading) { return violation }
         case .null, .bool:
             break
         }
@@ -26,8 +27,8 @@ extension SchemaNode {
             let keyword = string.pathWithin != nil ? "pathWithin" : "hostIn"
             return violation(keyword, keyword == "pathWithin" ? "must be a path (a string)" : "must be a URL (a string)")
         }
-        if !anyOf.isEmpty, let violation = checkAnyOf(value) { return violation }
-        if let negated = not, negated.validate(value, keyword: "not") == nil {
+        if !anyOf.isEmpty, let violation = checkAnyOf(value, reading: reading) { return violation }
+        if let negated = not, negated.validate(value, keyword: "not", reading: reading) == nil {
             return violation("not", "must not match the schema under \"not\"")
         }
         return nil
@@ -37,33 +38,44 @@ extension SchemaNode {
         SchemaViolation(pointer: "", keyword: keyword, message: message)
     }
 
-    private func checkAnyOf(_ value: JSONValue) -> SchemaViolation? {
+    private func checkAnyOf(_ value: JSONValue, reading: NumberReading) -> SchemaViolation? {
         var failures: [String] = []
         for alternative in anyOf {
-            guard let failure = alternative.validate(value, keyword: "anyOf") else { return nil }
+            guard let failure = alternative.validate(value, keyword: "anyOf", reading: reading) else { return nil }
             failures.append(failure.pointer.isEmpty ? failure.message : "\(failure.pointer) \(failure.message)")
         }
         return violation("anyOf", "must match one of the alternatives: " + Self.shortened(failures.joined(separator: "; or ")))
     }
 
-    private static func checkType(_ value: JSONValue, _ types: SchemaTypes) -> SchemaViolation? {
+    private static func checkType(_ value: JSONValue, _ types: SchemaTypes, reading: NumberReading) -> SchemaViolation? {
         let matches = switch value {
         case .null: types.contains(.null)
         case .bool: types.contains(.boolean)
         case .string: types.contains(.string)
         case .array: types.contains(.array)
         case .object: types.contains(.object)
-        case .number(let text): types.contains(.number) || (types.contains(.integer) && isInteger(text))
+        case .number(let text): types.contains(.number) || (types.contains(.integer) && isInteger(text, reading: reading))
         }
         if matches { return nil }
+        if case .number(let text) = value, reading != .exact, let read = reading.read(text) {
+            return SchemaViolation(pointer: "", keyword: "type", message: "must be \(types.listing) (\(text) reads as \(read))")
+        }
         return SchemaViolation(pointer: "", keyword: "type", message: "must be \(types.listing), not \(value.typeName)")
     }
 
-    /// Whether a number's value is whole, exactly.
+    /// Whether a number's value is whole as `reading` reads it (a double must also be finite).
     @inline(__always)
-    static func isInteger(_ text: String) -> Bool {
-        if !text.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 | 0x20 == UInt8(ascii: "e") }) { return true }
-        return ExactDecimal.withParts(of: text) { $0?.isInteger ?? false }
+    static func isInteger(_ text: String, reading: NumberReading) -> Bool {
+        let read: ReadNumber? = reading == .exact ? .exact(text) : reading.read(text)
+        switch read {
+        case .exact?:
+            if NumberReading.isIntegerLiteral(text) { return true }
+            return ExactDecimal.withParts(of: text) { $0?.isInteger ?? false }
+        case .double(let value)?:
+            return value.isFinite && value == value.rounded(.towardZero)
+        case nil:
+            return false
+        }
     }
 
     /// Up to 10 items, comma-separated.

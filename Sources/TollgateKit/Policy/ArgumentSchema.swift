@@ -14,7 +14,8 @@
 /// - `type`: a type name or a non-empty array of them: `null`, `boolean`, `object`, `array`,
 ///   `number`, `integer`, `string`. `number` includes integers. `integer` accepts any number whose
 ///   value is whole, whatever its spelling or size (`1.0`, `1e3` and a 40-digit integer are
-///   integers; `1.5` is not).
+///   integers; `1.5` is not), and that a double reader reads as a finite whole number (`1e400`
+///   is not: it reads as infinity).
 /// - `enum`: a non-empty array; the value must equal one of its elements. `const`: the value must
 ///   equal it. Equality is JSON's: numbers by mathematical value (`1` equals `1.0`), strings by
 ///   Unicode scalars without normalization, arrays element by element, objects by members in any
@@ -23,16 +24,19 @@
 ///   numbers, in the draft 6+ form (the bound itself; the draft-4 boolean form is an error).
 ///   Comparison is exact for any number (`9007199254740993` is above `9007199254740992`; `0.1` is
 ///   exactly one tenth).
+/// - Every keyword must also hold for the numbers as a server reads them, as doubles or as
+///   Python does (see ``NumberReading``): `1e-400` is not above `0` for a server that reads `0.0`.
 /// - `minLength`, `maxLength`: non-negative integers (`3.0` is fine). The length of a string is its
 ///   number of Unicode scalars (code points, which is what JSON Schema calls characters): `"é"`
 ///   precomposed is 1, `"e"` followed by a combining accent is 2, `"😀"` is 1.
 /// - `pattern`: a regular expression that must be found somewhere in the string; anchor it with
-///   `^` and `$` to match the whole string. The syntax is ECMA-262's as far as Swift's `Regex`
-///   supports it: classes, groups, alternation, quantifiers, `\d \w \s \b`, lookahead,
-///   backreferences, `\p{…}`, inline flags such as `(?i)`; lookbehind is not supported. Matching
-///   works on Unicode scalars; `\d` and `\w` are ASCII-only as in ECMA-262; `$` matches only at the
-///   very end (not before a final newline); `.` does not match a newline. The pattern is compiled
-///   once; an invalid pattern is a compile error.
+///   `^` and `$` to match the whole string. The syntax and meaning are ECMA-262's with the `u`
+///   flag (see ``RegexParser`` for the subset), matched on Unicode scalars in linear time, without
+///   backtracking (``RegexProgram``): `\d` and `\w` are ASCII-only; `$` matches only at the very
+///   end (not before a final newline); `.` does not match a line terminator. Backreferences and
+///   lookaround are refused, and so is a pattern compiling to more than
+///   ``RegexProgram/instructionLimit`` instructions. The pattern is compiled once; an invalid or
+///   refused pattern is a compile error.
 /// - `items`: one schema every element must satisfy (the array form is not supported).
 ///   `minItems`, `maxItems`: non-negative integers.
 /// - `properties`: an object of schemas, each applied to the member of that name when present.
@@ -106,12 +110,13 @@ public struct ArgumentSchema: Sendable {
     public private(set) var ignoredKeywords: [String]
     /// The compiled tree.
     let root: SchemaNode
+    /// Which readings of numbers the schema's own numbers need (see ``validate(_:)``).
+    let numbers: NumberScan
 
     /// Compiles `schema`; in strict mode the first problem throws, in lenient mode nothing does.
     public init(compiling schema: JSONValue, strictness: Strictness, context: SchemaContext) throws(SchemaCompileError) {
         var compiler = SchemaCompiler(strictness: strictness, context: context)
-        root = try compiler.compile(schema, at: [])
-        ignoredKeywords = compiler.ignored
+        self.init(root: try compiler.compile(schema, at: []), ignoredKeywords: compiler.ignored, schema: schema)
     }
 
     /// Compiles a manifest's schema strictly and returns it, or every problem in it (in schema
@@ -121,16 +126,21 @@ public struct ArgumentSchema: Sendable {
         compiler.problems = []
         do throws(SchemaCompileError) {
             let root = try compiler.compile(schema, at: [])
-            guard let problems = compiler.problems, !problems.isEmpty else { return .success(ArgumentSchema(root: root, ignoredKeywords: [])) }
+            guard let problems = compiler.problems, !problems.isEmpty else {
+                return .success(ArgumentSchema(root: root, ignoredKeywords: [], schema: schema))
+            }
             return .failure(SchemaCompileErrors(errors: problems))
         } catch {
             return .failure(SchemaCompileErrors(errors: (compiler.problems ?? []) + [error]))
         }
     }
 
-    private init(root: SchemaNode, ignoredKeywords: [String]) {
+    private init(root: SchemaNode, ignoredKeywords: [String], schema: JSONValue) {
         self.root = root
         self.ignoredKeywords = ignoredKeywords
+        var numbers = NumberScan()
+        numbers.add(schema)
+        self.numbers = numbers
     }
 
     /// Whether the schema constrains nothing (`{}`, `true`, or only skipped keywords), so a caller may skip validation.
@@ -140,7 +150,20 @@ public struct ArgumentSchema: Sendable {
     public static var supportedKeywords: [String] { SchemaCompiler.supportedKeywords }
 
     /// Checks `value`; nil when it is valid, else the first violation found.
+    ///
+    /// The value must be valid however a server reads its numbers (see ``NumberReading``): read
+    /// exactly, then, when some number of the value or of the schema may read otherwise, as
+    /// doubles and as Python reads them. A violation found only by another reading says so.
     public func validate(_ value: JSONValue) -> SchemaViolation? {
-        root.validate(value, keyword: "false")
+        if let violation = root.validate(value, keyword: "false", reading: .exact) { return violation }
+        var numbers = self.numbers
+        numbers.add(value)
+        for reading in numbers.otherReadings {
+            if var violation = root.validate(value, keyword: "false", reading: reading) {
+                violation.message += " when numbers are \(reading.reader)"
+                return violation
+            }
+        }
+        return nil
     }
 }

@@ -22,6 +22,19 @@ extension NumberRules {
         }
     }
 
+    /// Checks the bounds against a number as `reading` reads it, and the bounds as it reads them.
+    func check(_ text: String, reading: NumberReading) -> SchemaViolation? {
+        if reading == .exact { return check(text) }
+        guard let value = reading.read(text) else { return fail("type", "must be a valid number") }
+        func order(_ bound: ExactDecimal) -> Int { reading.read(bound.text).map { ReadNumber.compare(value, $0) } ?? 0 }
+        func crossed(_ keyword: String, _ message: String) -> SchemaViolation { fail(keyword, message + " (\(text) reads as \(value))") }
+        if let bound = minimum, order(bound) < 0 { return crossed("minimum", "must be at least \(bound.text)") }
+        if let bound = exclusiveMinimum, order(bound) <= 0 { return crossed("exclusiveMinimum", "must be greater than \(bound.text)") }
+        if let bound = maximum, order(bound) > 0 { return crossed("maximum", "must be at most \(bound.text)") }
+        if let bound = exclusiveMaximum, order(bound) >= 0 { return crossed("exclusiveMaximum", "must be less than \(bound.text)") }
+        return nil
+    }
+
     private func fail(_ keyword: String, _ message: String) -> SchemaViolation {
         SchemaViolation(pointer: "", keyword: keyword, message: message)
     }
@@ -62,8 +75,8 @@ extension StringRules {
 }
 
 extension ArrayRules {
-    /// Checks the item count, then every element against `items`.
-    func check(_ elements: [JSONValue]) -> SchemaViolation? {
+    /// Checks the item count, then every element against `items` (numbers read by `reading`).
+    func check(_ elements: [JSONValue], reading: NumberReading) -> SchemaViolation? {
         if let minItems, elements.count < minItems {
             return SchemaViolation(pointer: "", keyword: "minItems", message: "must have at least \(minItems) \(minItems == 1 ? "item" : "items")")
         }
@@ -72,7 +85,7 @@ extension ArrayRules {
         }
         if let schema = items, !schema.isTrivial {
             for (index, element) in elements.enumerated() {
-                if let violation = schema.validate(element, keyword: "items") { return violation.inside(String(index)) }
+                if let violation = schema.validate(element, keyword: "items", reading: reading) { return violation.inside(String(index)) }
             }
         }
         return nil
@@ -82,13 +95,14 @@ extension ArrayRules {
 extension ObjectRules {
     /// Checks `required`, then every member against `properties` or `additionalProperties`, in
     /// one pass: a missing required member found after a member failed is still reported first.
-    func check(_ object: JSONObject) -> SchemaViolation? {
+    /// Numbers are read by `reading`.
+    func check(_ object: JSONObject, reading: NumberReading) -> SchemaViolation? {
         var seen: UInt64 = 0
         for member in object.members {
             if let index = propertyIndex(of: member.key) {
                 if index < 64 { seen |= 1 << UInt64(index) }
                 let schema = propertySchemas[index]
-                if !schema.isTrivial, let violation = schema.validate(member.value, keyword: "properties") {
+                if !schema.isTrivial, let violation = schema.validate(member.value, keyword: "properties", reading: reading) {
                     return missingRequired(object) ?? violation.inside(member.key)
                 }
                 continue
@@ -103,7 +117,7 @@ extension ObjectRules {
                 let violation = SchemaViolation(pointer: "", keyword: "additionalProperties", message: "is not an allowed property (\(allowed))")
                 return missingRequired(object) ?? violation.inside(member.key)
             case .schema(let schema):
-                if let violation = schema.validate(member.value, keyword: "additionalProperties") {
+                if let violation = schema.validate(member.value, keyword: "additionalProperties", reading: reading) {
                     return missingRequired(object) ?? violation.inside(member.key)
                 }
             }

@@ -6,6 +6,7 @@ import Darwin
 #endif
 
 /// A server process Tollgate started, with pipes on its stdin and stdout (its stderr is Tollgate's).
+/// Its environment never holds Tollgate's secrets (``SecretEnvironment``).
 ///
 /// The child runs in its own process group, so teardown signals reach whatever it started, and
 /// `PR_SET_PDEATHSIG` kills it if Tollgate dies, even by SIGKILL. Spawn from a thread that lives
@@ -15,7 +16,8 @@ public struct ChildProcess: Sendable {
     public struct Configuration: Sendable, Equatable {
         /// The command and its arguments; the command is searched in PATH when it has no slash.
         public var arguments: [String]
-        /// The complete environment, or nil to inherit Tollgate's.
+        /// The complete environment, or nil to inherit Tollgate's (either without Tollgate's
+        /// secrets, see ``SecretEnvironment``).
         public var environment: [String: String]?
         /// The working directory, or nil for Tollgate's.
         public var workingDirectory: String?
@@ -58,7 +60,7 @@ public struct ChildProcess: Sendable {
             processes: configuration.limits.processes.map(Int64.init) ?? -1)
         var pid: pid_t = 0
         var failedStep: Int32 = 0
-        let environment = configuration.environment.map { env in env.map { "\($0.key)=\($0.value)" }.sorted() }
+        let environment = SecretEnvironment.forChild(configuration.environment).map { env in env.map { "\($0.key)=\($0.value)" }.sorted() }
         let result = withCStrings(configuration.arguments) { argv in
             withOptionalCStrings(environment) { envp in
                 withOptionalCString(configuration.workingDirectory) { cwd in

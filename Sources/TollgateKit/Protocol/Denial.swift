@@ -18,6 +18,8 @@ public struct Denial: Sendable, Equatable {
         case budgetUnavailable = "budget_unavailable"
         /// The call ran, but its result was larger than `tools.X.maxResultTokens` and was withheld.
         case resultTooLarge = "result_too_large"
+        /// The server listed more than one tool of this name, so which one a call runs cannot be told.
+        case toolAmbiguous = "tool_ambiguous"
     }
 
     /// The `_meta` key of the denial entry.

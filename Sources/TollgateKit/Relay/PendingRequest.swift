@@ -6,8 +6,9 @@ public struct PendingRequest: Sendable {
         indirect case toolCall(ToolCall)
         /// A tool call forwarded without inspection (no manifest): its name and era.
         case uninspectedToolCall(ToolCallHeader)
-        /// A `tools/list`; the gate may filter the result.
-        case toolList
+        /// A `tools/list`, with its cursor as compact JSON (nil: the first page; also when the
+        /// gate does not look at lists); the gate may filter the result.
+        case toolList(cursor: [UInt8]?)
         /// Any other request, by method.
         case other(String)
     }
@@ -23,6 +24,17 @@ public struct PendingRequest: Sendable {
         self.clientID = clientID
         self.purpose = purpose
         self.timeout = timeout
+    }
+
+    /// What keeping the request costs, as ``PeerLimits/requestBytesInFlight`` counts it: its id
+    /// and its message for a tool call (kept whole), else its id and the name it is kept by.
+    public var retainedBytes: Int {
+        switch purpose {
+        case .toolCall(let call): clientID.byteCount + call.messageBytes
+        case .uninspectedToolCall(let header): clientID.byteCount + header.name.utf8.count
+        case .toolList: clientID.byteCount
+        case .other(let method): clientID.byteCount + method.utf8.count
+        }
     }
 
     /// The method of the request.

@@ -25,7 +25,7 @@ extension RelaySession {
             return .passThrough
         case .request(let id, let method, let params):
             if holdsCalls, let refusal = collidingServerRequest(id: id) { return refusal }
-            if let refusal = serverRequests.refusal(of: id) { return refusal }
+            if let refusal = serverRequests.refusal(of: id, method: method, limits: limits) { return refusal }
             let actions = capsSampling ? serverRequest(id: id, method: method, params: params, in: line) : .passThrough
             if actions.forward != nil { serverRequests.insert(id) }
             return actions
@@ -58,11 +58,23 @@ extension RelaySession {
             if let replacement = gate.callCompleted(call, outcome: outcome, result: result) {
                 return RelayActions(forward: .bytes(Reply.result(id: request.clientID.bytes, .object(replacement))))
             }
-        } else if case .toolList = request.purpose, gate.inspectsToolLists, let resultRange,
-            case .object(let result)? = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[resultRange]), maxDepth: maxDepth),
-            let filtered = gate.filterToolList(result)
+        } else if case .toolList(let cursor) = request.purpose, gate.inspectsToolLists, let resultRange,
+            case .object(let result)? = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[resultRange]), maxDepth: maxDepth)
         {
-            return RelayActions(forward: .bytes(Reply.result(id: request.clientID.bytes, .object(filtered))))
+            let filter = gate.filterToolList(result, cursor: cursor)
+            if filter.result != nil || filter.listAgain {
+                var bytes: [UInt8]
+                if let filtered = filter.result {
+                    bytes = Reply.result(id: request.clientID.bytes, .object(filtered))
+                } else if let idSpan, let respelled = Self.respelled(line, span: 0..<line.count, idSpan: idSpan, as: request.clientID) {
+                    bytes = respelled + [0x0A]
+                } else {
+                    bytes = Array(line) + [0x0A]
+                }
+                // Tools the client got on an earlier page were withdrawn: it lists again.
+                if filter.listAgain { bytes += Reply.notification(method: "notifications/tools/list_changed", params: nil) }
+                return RelayActions(forward: .bytes(bytes))
+            }
         }
         return Self.passing(line, idSpan: idSpan, as: request.clientID)
     }
@@ -79,28 +91,20 @@ extension RelaySession {
     /// came. Tollgate's own answers to the server's requests go back as a batch of their own.
     private mutating func decideBatch(_ elements: [ServerLine], spans: [Range<Int>], in line: UnsafeRawBufferPointer, now: Int64) -> RelayActions {
         guard !elements.isEmpty else { return RelayActions(log: "dropped an empty batch from the server") }
-        var forwarded: [[UInt8]] = []
-        var replies: [[UInt8]] = []
-        var logs: [String] = []
-        var unchanged = true
+        var batch = BatchOutcome()
         for (element, span) in zip(elements, spans) {
             let actions = decide(element, in: line, now: now)
             switch actions.forward {
-            case .original?: forwarded.append(Array(line[span]))
-            case .bytes(let bytes)?: forwarded.append(Self.trimmed(bytes)); unchanged = false
-            case .call?, nil: unchanged = false
+            case .original?: batch.keep(Array(line[span]))
+            case .bytes(let bytes)?:
+                // Tollgate's own lines never hold a raw newline inside a message: one element each.
+                for element in bytes.split(separator: 0x0A) { batch.forward(Array(element)) }
+            case .call?, nil: batch.drop()
             }
-            if let reply = actions.reply { replies.append(Self.trimmed(reply)) }
-            if let log = actions.log { logs.append(log) }
+            if let reply = actions.reply { batch.reply(reply) }
+            batch.log(actions.log)
         }
-        var actions = RelayActions(log: logs.isEmpty ? nil : logs.joined(separator: "; "))
-        if unchanged {
-            actions.forward = .original
-        } else if !forwarded.isEmpty {
-            actions.forward = .bytes(Self.array(of: forwarded))
-        }
-        if !replies.isEmpty { actions.reply = Self.array(of: replies) }
-        return actions
+        return batch.actions
     }
 
     /// The server answered `id` with a response too large to read: the request gets its answer

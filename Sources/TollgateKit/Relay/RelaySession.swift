@@ -29,12 +29,16 @@ public struct RelaySession: Sendable {
     public internal(set) var samplingGrants: [RequestID: SamplingGrant] = [:]
     /// The server's requests waiting for the client's answer.
     var serverRequests = ServerRequests()
+    /// The bounds on what the client and the server can make the session keep.
+    public let limits: PeerLimits
 
     /// A session deciding by `gate`. A `reloadable` session may get another gate later
     /// (``reload(with:)``), so it reads what any manifest's gate may need (the clock, the client's
     /// capabilities, sampling traffic) from the start.
-    public init(gate: any Gate = PassThroughGate(), maxDepth: Int = JSONScanner.defaultMaxDepth, reloadable: Bool = false) {
+    public init(gate: any Gate = PassThroughGate(), maxDepth: Int = JSONScanner.defaultMaxDepth, reloadable: Bool = false,
+                limits: PeerLimits = .standard) {
         self.gate = gate
+        self.limits = limits
         self.maxDepth = maxDepth
         self.usesTimers = gate.usesTimers || reloadable
         self.holdsCalls = gate.holdsCalls || reloadable
@@ -122,8 +126,11 @@ public struct RelaySession: Sendable {
             return logs.map { .forwardOriginalLogging($0) } ?? .forwardOriginal
         case .malformedToolCall(let id, let error):
             return .reply(Self.trimmed(Reply.error(id: id.bytes, error)), log: nil)
-        case .request(let id, let method, _):
-            let request = PendingRequest(clientID: id, purpose: method.hasSameScalars(as: "tools/list") ? .toolList : .other(method))
+        case .request(let id, let method, let span):
+            let purpose: PendingRequest.Purpose = method.hasSameScalars(as: "tools/list")
+                ? .toolList(cursor: gate.inspectsToolLists ? Self.listCursor(in: UnsafeRawBufferPointer(rebasing: line[span]), maxDepth: maxDepth) : nil)
+                : .other(method)
+            let request = PendingRequest(clientID: id, purpose: purpose)
             if let refusal = refusal(of: request) { return refusal }
             pending.insert(request)
             return .forwardOriginal
@@ -153,7 +160,15 @@ public struct RelaySession: Sendable {
         }
     }
 
-    /// A request that cannot go on: its id is in flight already, or the server is gone.
+    /// The client's requests in flight: forwarded and not answered, held for approval, or timed
+    /// out with their ids reserved for a late answer.
+    public var requestsInFlight: Int { pending.count + approvals.held.count + timers.lateResponses }
+
+    /// What keeping the requests in flight costs (see ``PeerLimits/requestBytesInFlight``).
+    public var requestBytesInFlight: Int { pending.bytes + approvals.heldBytes + timers.lateResponseBytes }
+
+    /// A request that cannot go on: its id is in flight already, the server is gone, or too
+    /// many requests are in flight (``PeerLimits``).
     private func refusal(of request: PendingRequest) -> MessageAction? {
         if pending.contains(request.clientID) || (usesTimers && timers[.lateResponse(request.clientID)] != nil)
             || (holdsCalls && approvals.held[request.clientID] != nil) {
@@ -162,6 +177,10 @@ public struct RelaySession: Sendable {
         }
         if let reason = serverGoneReason {
             return .reply(Self.trimmed(request.unansweredReply(because: reason)), log: nil)
+        }
+        if let error = limits.refusal(inFlight: requestsInFlight, bytes: requestBytesInFlight, adding: request.retainedBytes) {
+            return .reply(Self.trimmed(Reply.error(id: request.clientID.bytes, error)),
+                          log: "refused \(request.method) (request \(request.clientID)): \(error.message)")
         }
         return nil
     }
@@ -172,42 +191,31 @@ public struct RelaySession: Sendable {
         guard !messages.isEmpty else {
             return RelayActions(reply: Reply.error(id: nil, JSONRPCError(.invalidRequest, "Invalid Request: empty batch")))
         }
-        var forwarded: [[UInt8]] = []
-        var replies: [[UInt8]] = []
-        var logs: [String] = []
-        var approvers: [ApproverJob] = []
-        var unchanged = true
+        var batch = BatchOutcome()
         for (message, span) in zip(messages, spans) {
             switch decide(message, in: line, now: now) {
-            case .forwardOriginal: forwarded.append(Array(line[span]))
-            case .forwardOriginalLogging(let log): forwarded.append(Array(line[span])); logs.append(log)
-            case .forwardBytes(let bytes, let log):
-                forwarded.append(bytes)
-                unchanged = false
-                if let log { logs.append(log) }
-            case .forwardCall(let call): forwarded.append(call.requestBytes); unchanged = false
-            case .reply(let bytes, let log):
-                replies.append(bytes)
-                unchanged = false
-                if let log { logs.append(log) }
-            case .drop(let log): logs.append(log); unchanged = false
+            case .forwardOriginal: batch.keep(Array(line[span]))
+            case .forwardOriginalLogging(let log): batch.keep(Array(line[span])); batch.log(log)
+            case .forwardBytes(let bytes, let log): batch.forward(bytes); batch.log(log)
+            case .forwardCall(let call): batch.forward(call.requestBytes)
+            case .reply(let bytes, let log): batch.reply(bytes); batch.log(log)
+            case .drop(let log): batch.drop(); batch.log(log)
             case .held(let actions):
                 // Asking inside a batch: the request goes back with Tollgate's own answers.
-                if let reply = actions.reply { replies.append(Self.trimmed(reply)) }
-                approvers += actions.approvers
-                if let log = actions.log { logs.append(log) }
-                unchanged = false
+                if let reply = actions.reply { batch.reply(reply) } else { batch.drop() }
+                batch.start(actions.approvers)
+                batch.log(actions.log)
             }
         }
-        var actions = RelayActions(log: logs.isEmpty ? nil : logs.joined(separator: "; "))
-        if unchanged {
-            actions.forward = .original
-        } else if !forwarded.isEmpty {
-            actions.forward = .bytes(Self.array(of: forwarded))
-        }
-        if !replies.isEmpty { actions.reply = Self.array(of: replies) }
-        actions.approvers = approvers
-        return actions
+        return batch.actions
+    }
+
+    /// The `params.cursor` of a list request, as compact JSON; nil when it has none.
+    static func listCursor(in message: UnsafeRawBufferPointer, maxDepth: Int) -> [UInt8]? {
+        guard case .object(let request)? = try? JSONValue.parse(message, maxDepth: maxDepth),
+            let cursor = request["params"]?["cursor"], cursor != .null
+        else { return nil }
+        return cursor.serialized
     }
 
     static func array(of elements: [[UInt8]]) -> [UInt8] {

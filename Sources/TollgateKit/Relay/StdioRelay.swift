@@ -50,6 +50,7 @@ public struct StdioRelay: Sendable {
     public func run(session: RelaySession) throws(SpawnError) -> ExitStatus {
         tg_ignore_sigpipe()
         Self.blockSignals()
+        diagnostics.writeInBackground()
         let signals = Self.signals
         let signalFD = tg_signalfd(signals, Int32(signals.count))
 

@@ -49,17 +49,24 @@ struct AuditCallRecordTests {
         expectSameLine(empty, AuditRecord.decision(.allowed, server: "s", tool: "t", id: "\"x\"", arguments: .object([:]), argumentsMode: .redacted), "no arguments")
     }
 
-    @Test("outcome records: the bytes of the generic record, with and without tokens and server")
-    func outcomes() {
+    @Test("outcome records: the bytes of the generic record, with and without tokens, server and code")
+    func outcomes() throws {
         for tokens in [nil, 0, 4096] as [Int?] {
             for server in [nil, "time"] as [String?] {
                 for isError in [false, true] {
-                    let outcome = AuditRecord.Outcome(isError: isError, bytes: 1234, tokens: tokens, durationUs: 987_654)
-                    expectSameLine(AuditCallRecord.outcome(server: server, tool: "get_time", id: #""a\"b""#, outcome: outcome),
-                                   AuditRecord.outcome(server: server, tool: "get_time", id: #""a\"b""#, outcome: outcome),
-                                   "tokens \(tokens.map(String.init) ?? "-") server \(server ?? "-") isError \(isError)")
+                    for code in [nil, .timeout, .resultTooLarge, .serverUnavailable] as [Denial.Code?] {
+                        let outcome = AuditRecord.Outcome(isError: isError, bytes: 1234, tokens: tokens, durationUs: 987_654, code: code)
+                        expectSameLine(AuditCallRecord.outcome(server: server, tool: "get_time", id: #""a\"b""#, outcome: outcome),
+                                       AuditRecord.outcome(server: server, tool: "get_time", id: #""a\"b""#, outcome: outcome),
+                                       "tokens \(tokens.map(String.init) ?? "-") server \(server ?? "-") isError \(isError) code \(code?.rawValue ?? "-")")
+                    }
                 }
             }
         }
+        let timedOut = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: 500_000, code: .timeout)
+        let line = AuditCallRecord.outcome(server: nil, tool: "sleep", id: "3", outcome: timedOut)
+            .sealed(time: Self.time, seq: 1, run: "0123456789abcdef0123456789abcdef", prev: Self.prev, authenticator: nil).line
+        let record = try json(Array(line.dropLast()))
+        #expect(record["code"] == "timeout" && record["outcome"]?["code"] == nil, "the code is the record's, beside the outcome: \(text(line))")
     }
 }

@@ -35,20 +35,20 @@ struct AuditConcurrencyTests {
         return failures.withLock { $0 }
     }
 
-    /// Every run's records in file order have seq 1, 2, 3, …
-    static func runsAreSequential(_ lines: [[UInt8]]) throws -> Bool {
-        var next: [String: Int] = [:]
-        for line in lines {
-            let record = try json(line)
-            let run = try #require(record["run"]?.stringValue)
-            let seq = Int(try #require(record["seq"]?.numberText))
-            guard seq == next[run, default: 1] else { return false }
-            next[run] = seq! + 1
-        }
-        return true
+    /// The records in file order have seq `first`, `first + 1`, … whoever wrote them (one count
+    /// for the log, shared by its writers).
+    static func isSequential(_ lines: [[UInt8]], from first: Int = 1) throws -> Bool {
+        try lines.map { try json($0)["seq"]?.numberText.flatMap { Int($0) } } == Array(first..<(first + lines.count))
     }
 
-    @Test("two threads, each with its own log on one file, make one valid chain of 400")
+    /// The seq of a file's first record.
+    static func firstSeq(_ path: String) throws -> Int {
+        let first = try #require(try auditLines(path).first)
+        let seq = try json(first)["seq"]?.numberText
+        return try #require(seq.flatMap { Int($0) })
+    }
+
+    @Test("two threads, each with its own log on one file, make one valid chain of 400 and one file_start record")
     func twoThreads() throws {
         let scratch = try AuditScratch()
         defer { scratch.remove() }
@@ -57,48 +57,37 @@ struct AuditConcurrencyTests {
         #expect(failures.isEmpty, "\(failures)")
         let result = AuditVerifier.verify(files: [path], key: nil)
         #expect(result.isIntact, "\(result.report)")
-        #expect(result.records == 400)
+        #expect(result.records == 401)
         let lines = try auditLines(path)
-        #expect(try Self.runsAreSequential(lines))
+        #expect(try Self.isSequential(lines))
+        #expect(lines.filter { text($0).contains(#""event":"file_start""#) }.count == 1)
         #expect(Set(lines.map { text($0).contains("writer0") }).count == 2, "both writers wrote")
     }
 
     @Test("two processes and a thread of this one append to one file: one valid chain")
     func twoProcesses() throws {
-        let binary = CommandLine.arguments[0]
-        guard binary.hasSuffix(".xctest"), access(binary, X_OK) == 0 else { return }
         let scratch = try AuditScratch()
         defer { scratch.remove() }
         let path = scratch.file("audit.log")
         var environment = FileIO.environment()
         environment[AuditWriterProcess.pathVariable] = path
         environment[AuditWriterProcess.countVariable] = "200"
-        // The helper is this test binary running only ``AuditWriterProcess`` (its report silenced).
-        let command = #"exec "$0" --testing-library swift-testing --quiet --filter AuditWriterProcess 2>/dev/null"#
-        let configuration = ChildProcess.Configuration(arguments: ["/bin/sh", "-c", command, binary], environment: environment)
-        let children = try (0..<2).map { _ in try ChildProcess.spawn(configuration) }
+        // The helpers run only ``AuditWriterProcess``.
+        let children = try (0..<2).compactMap { _ in try HelperProcess.start(filter: "AuditWriterProcess", environment: environment) }
+        guard children.count == 2 else { return }
         let failures = try Self.appendConcurrently(path: path, writers: 1, count: 100)
         #expect(failures.isEmpty)
-        for child in children {
-            close(child.input)
-            _ = readToEnd(child.output)
-            close(child.output)
-            var status: TollgateKit.ExitStatus?
-            for _ in 0..<6000 where status == nil {
-                status = child.reap()
-                if status == nil { usleep(5000) }
-            }
-            #expect(status == .exited(0))
-        }
+        for child in children { #expect(HelperProcess.finish(child) == .exited(0)) }
         let result = AuditVerifier.verify(files: [path], key: nil)
         #expect(result.isIntact, "\(result.report)")
-        #expect(result.records == 500)
+        #expect(result.records == 501)
         let lines = try auditLines(path)
         #expect(Set(lines.compactMap { (try? json($0))?["run"]?.stringValue }).count == 3)
-        #expect(try Self.runsAreSequential(lines))
+        #expect(try Self.isSequential(lines))
+        #expect(lines.filter { text($0).contains(#""event":"file_start""#) }.count == 1)
     }
 
-    @Test("rotation renames the full file to path.1 and the chain continues into the new file")
+    @Test("rotation renames the full file to path.1 and the chain continues into the new file, which starts with a file_start record linked to path.1")
     func rotation() throws {
         let scratch = try AuditScratch()
         defer { scratch.remove() }
@@ -111,12 +100,26 @@ struct AuditConcurrencyTests {
         for file in files { #expect(try FileIO.read(file).count <= 4096) }
         let result = AuditVerifier.verify(files: files, key: nil)
         #expect(result.isIntact, "\(result.report)")
-        #expect(result.records == 30)
+        #expect(result.records == 30 + files.count, "one file_start record per file")
+        #expect(result.firstSeq == 1 && result.last?.seq == result.records)
         #expect(!result.continuesEarlierChain)
+        for file in files {
+            let first = try json(try #require(try auditLines(file).first))
+            #expect(first["event"] == "file_start", "\(file) starts with its file_start record")
+        }
         let newest = try auditLines(path), previous = try auditLines(path + ".1")
-        #expect((try json(newest[0]))["prev"] == (try json(previous.last!))["hash"])
-        #expect(AuditVerifier.verify(files: [path + ".1", path], key: nil).isIntact)
-        #expect(!AuditVerifier.verify(files: [path, path + ".1"], key: nil).isIntact)
+        let start = try json(newest[0])
+        #expect(start["prev"] == (try json(previous.last!))["hash"], "the link across the rotation")
+        let lastSeq = try json(previous.last!)["seq"]?.numberText.flatMap { Int($0) }
+        #expect(start["seq"]?.numberText.flatMap { Int($0) } == lastSeq.map { $0 + 1 })
+        // The older files left out: the head is missing, unless --from says where the log starts.
+        let recent = AuditVerifier.verify(files: [path + ".1", path], key: nil)
+        #expect(recent.problem?.kind == .sequence && recent.problem?.record.location == path + ".1:1", "\(recent.report)")
+        #expect(recent.report.contains("--from \(try Self.firstSeq(path + ".1"))"), "\(recent.report)")
+        let fromSeq = AuditVerifier.verify(files: [path + ".1", path], key: nil, from: try Self.firstSeq(path + ".1"))
+        #expect(fromSeq.isIntact && fromSeq.continuesEarlierChain, "\(fromSeq.report)")
+        #expect(fromSeq.report.contains("seq \(try Self.firstSeq(path + ".1")) to \(result.records)"), "\(fromSeq.report)")
+        #expect(!AuditVerifier.verify(files: [path, path + ".1"], key: nil, from: try Self.firstSeq(path)).isIntact)
     }
 
     @Test("rotation keeps ten old files, and concurrent writers keep one chain across rotations")
@@ -130,10 +133,14 @@ struct AuditConcurrencyTests {
         let files = Self.existingFiles(path)
         #expect(files.count == AuditLog.keptRotations + 1)
         #expect(access(path + ".11", F_OK) != 0)
-        let result = AuditVerifier.verify(files: files, key: key)
+        let dropped = AuditVerifier.verify(files: files, key: key)
+        #expect(dropped.problem?.kind == .sequence, "the oldest files were dropped: \(dropped.report)")
+        let result = AuditVerifier.verify(files: files, key: key, from: try Self.firstSeq(files[0]))
         #expect(result.isIntact, "\(result.report)")
-        #expect(result.continuesEarlierChain, "the oldest files were dropped")
+        #expect(result.continuesEarlierChain)
         #expect(result.last?.hash == (try json(try auditLines(path).last!))["hash"]?.stringValue)
+        #expect(result.last?.seq == (result.firstSeq ?? 0) + result.records - 1, "seq runs on without a gap")
+        for file in files { #expect(try auditLines(file).filter { text($0).contains(#""event":"file_start""#) }.count == 1, "\(file)") }
     }
 
     @Test("a writer alone since its last record sees another writer's rotation at once (the shared chain state names the new file; the rotated one is marked read-only)")
@@ -155,10 +162,11 @@ struct AuditConcurrencyTests {
         try quiet.append(sampleDecision(3, tool: "quiet"))
         try quiet.close()
         try rotating.close()
-        #expect(try auditLines(path + ".1").count == 2)
+        #expect(try auditLines(path + ".1").count == 3, "its file_start record and the quiet writer's two")
         let newest = try auditLines(path)
-        #expect(newest.count == 2)
-        #expect((try json(newest[1]))["tool"]?.stringValue == "quiet")
+        #expect(newest.count == 3, "the file_start record the rotating writer wrote, its record, the quiet writer's")
+        #expect((try json(newest[0]))["event"]?.stringValue == "file_start")
+        #expect((try json(newest[2]))["tool"]?.stringValue == "quiet")
         let result = AuditVerifier.verify(files: [path + ".1", path], key: nil)
         #expect(result.isIntact, "\(result.report)")
     }
@@ -168,9 +176,12 @@ struct AuditConcurrencyTests {
         let scratch = try AuditScratch()
         defer { scratch.remove() }
         let path = scratch.file("audit.log")
-        _ = try writeSampleLog(path, count: 3)
+        let older = try writeSampleLog(path, count: 3)
         #expect(rename(path, path + ".1") == 0)
-        _ = try writeSampleLog(path, count: 2)
+        let newer = try writeSampleLog(path, count: 2)
+        let start = try json(newer[0])
+        let lastOlder = try json(older[3])
+        #expect(start["event"] == "file_start" && start["seq"] == 5 && start["prev"] == lastOlder["hash"])
         #expect(AuditVerifier.verify(files: [path + ".1", path], key: nil).isIntact)
     }
 

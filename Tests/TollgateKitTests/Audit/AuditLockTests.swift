@@ -44,7 +44,7 @@ struct AuditLockTests {
         defer { scratch.remove() }
         let path = scratch.file("audit.log")
         let lines = try writeSampleLog(path, count: 2)
-        let trueHash = try #require((try json(lines[1]))["hash"]?.stringValue)
+        let trueHash = try #require((try json(lines[2]))["hash"]?.stringValue)
         // Same size, one hex digit changed in the last record's hash.
         var edited = auditJoinLines(lines)
         let digit = edited.count - 4
@@ -53,8 +53,8 @@ struct AuditLockTests {
         #expect(pwrite(fd, [edited[digit]], 1, off_t(digit)) == 1)
         close(fd)
         let more = try writeSampleLog(path, count: 1)
-        #expect((try json(more[2]))["prev"]?.stringValue == trueHash, "the chain continues from the record as written")
-        #expect(AuditVerifier.verify(files: [path], key: nil).problem?.record.line == 2, "and the edit shows")
+        #expect((try json(more[3]))["prev"]?.stringValue == trueHash, "the chain continues from the record as written")
+        #expect(AuditVerifier.verify(files: [path], key: nil).problem?.record.line == 3, "and the edit shows")
     }
 
     @Test("a writer that died holding the lock hands it on: the next one cuts off the record it tore and continues the chain")
@@ -68,15 +68,15 @@ struct AuditLockTests {
         let lines = try auditLines(path)
         try Self.dieHoldingLock(of: path) {
             let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
-            writeFully(fd, Array(lines[0].prefix(25)))
+            writeFully(fd, Array(lines[1].prefix(25)))
             close(fd)
         }
         try log.append(sampleDecision(1))
         try log.close()
         let after = try auditLines(path)
-        #expect(after.count == 2, "the torn record is cut off")
-        #expect(after[0] == lines[0])
-        #expect((try json(after[1]))["prev"] == (try json(lines[0]))["hash"], "the chain continues from the last whole record")
+        #expect(after.count == 3, "the torn record is cut off")
+        #expect(Array(after.prefix(2)) == lines)
+        #expect((try json(after[2]))["prev"] == (try json(lines[1]))["hash"], "the chain continues from the last whole record")
         let result = AuditVerifier.verify(files: [path], key: nil)
         #expect(result.isIntact, "\(result.report)")
     }
@@ -99,9 +99,10 @@ struct AuditLockTests {
         try log.append(sampleDecision(1))
         try log.close()
         let after = try auditLines(path)
-        #expect(after.count == 4, "one record, the two whole ones, the new one")
-        #expect(Array(after[1...2]) == Array(other.prefix(2)))
-        #expect((try json(after[3]))["prev"] == (try json(other[1]))["hash"], "the chain continues from the last whole record")
+        #expect(after.count == 5, "the file_start record and one record, the two whole ones, the new one")
+        #expect(Array(after[2...3]) == Array(other.prefix(2)))
+        #expect((try json(after[4]))["prev"] == (try json(other[1]))["hash"], "the chain continues from the last whole record")
+        #expect((try json(after[4]))["seq"] == 3, "and its seq (read back from the last whole record, other's second)")
     }
 
     @Test("a lock file that is not Tollgate's refuses the log")
@@ -127,9 +128,13 @@ struct AuditLockTests {
         try log.append(sampleDecision(2))
         try log.close()
         let lines = try auditLines(path)
-        #expect(lines.count == 1)
-        #expect((try json(lines[0]))["tool"] == "read_file")
-        #expect(AuditVerifier.verify(files: [path], key: nil).continuesEarlierChain, "the new file's first record continues the removed chain")
+        #expect(lines.count == 2)
+        let start = try json(lines[0])
+        #expect(start["event"] == "file_start" && start["seq"] == 4, "the new file's file_start record continues the removed chain: \(start)")
+        #expect((try json(lines[1]))["tool"] == "read_file")
+        let result = AuditVerifier.verify(files: [path], key: nil)
+        #expect(result.problem?.kind == .sequence, "the removed records show: \(result.report)")
+        #expect(AuditVerifier.verify(files: [path], key: nil, from: 4).isIntact)
     }
 
     @Test("a lock file from an earlier boot, left locked by a writer the crash took, is initialized again instead of waited on")
@@ -148,7 +153,7 @@ struct AuditLockTests {
         close(fd)
         let done = Atomic<Bool>(false)
         startThread {
-            if let lines = try? writeSampleLog(path, count: 1), lines.count == 3 { done.store(true, ordering: .releasing) }
+            if let lines = try? writeSampleLog(path, count: 1), lines.count == 4 { done.store(true, ordering: .releasing) }
         }
         for _ in 0..<1000 where !done.load(ordering: .acquiring) { usleep(5_000) }
         let finished = done.load(ordering: .acquiring)
@@ -176,7 +181,7 @@ struct AuditLockTests {
         try running.close()
         try started.close()
         let lines = try auditLines(path)
-        #expect(lines.count == 4)
+        #expect(lines.count == 5)
         let result = AuditVerifier.verify(files: [path], key: nil)
         #expect(result.isIntact, "\(result.report)")
     }

@@ -8,7 +8,7 @@ import Darwin
 
 @Suite("Audit: the log writer")
 struct AuditLogTests {
-    @Test("appends sealed records with time, seq, run, prev and alg filled in")
+    @Test("appends sealed records with time, seq, run, prev and alg filled in, after the file's file_start record")
     func appends() throws {
         let scratch = try AuditScratch()
         defer { scratch.remove() }
@@ -18,10 +18,11 @@ struct AuditLogTests {
         for index in 0..<3 { hashes.append(try log.append(sampleDecision(index).fields)) }
         try log.close()
         let records = try auditLines(path).map { AuditRecord(try #require(try json($0).objectValue)) }
-        #expect(records.count == 3)
-        #expect(records.map(\.seq) == [1, 2, 3])
-        #expect(records.map(\.hash) == hashes)
-        #expect(records.map(\.prev) == [AuditRecord.genesisHash, hashes[0], hashes[1]])
+        #expect(records.count == 4)
+        #expect(records[0].string("event") == "file_start")
+        #expect(records.map(\.seq) == [1, 2, 3, 4])
+        #expect(records.dropFirst().map(\.hash) == hashes)
+        #expect(records.map(\.prev) == [AuditRecord.genesisHash, records[0].hash, hashes[0], hashes[1]])
         #expect(Set(records.compactMap { $0.string("run") }) == [log.runID])
         #expect(records.allSatisfy { $0.string("alg") == "sha256" })
         let time = try #require(records[0].string("time"))
@@ -38,26 +39,28 @@ struct AuditLogTests {
         let log = try AuditLog.open(path: path)
         try log.append(["event": "start", "time": "2026-11-23T18:30:00.123456Z", "seq": 99, "prev": "x", "hash": "y", "alg": "z"])
         try log.close()
-        let record = try json(try #require(try auditLines(path).first))
+        let lines = try auditLines(path)
+        let record = try json(try #require(lines.last))
         #expect(record["time"] == "2026-11-23T18:30:00.123456Z")
-        #expect(record["seq"] == 1)
-        #expect(record["prev"] == .string(AuditRecord.genesisHash))
+        #expect(record["seq"] == 2)
+        #expect(record["prev"] == (try json(lines[0]))["hash"])
         #expect(record["alg"] == "sha256")
         #expect(AuditVerifier.verify(files: [path], key: nil).isIntact)
     }
 
-    @Test("a new run continues the chain of the file; seq starts again at 1 under a new run id")
+    @Test("a new run continues the chain of the file and its seq, under a new run id, with no second file_start")
     func secondRun() throws {
         let scratch = try AuditScratch()
         defer { scratch.remove() }
         let path = scratch.file("audit.log")
         let first = try writeSampleLog(path, count: 3)
         let second = try writeSampleLog(path, count: 2)
-        #expect(second.count == 5)
-        let fourth = try json(second[3])
-        #expect(fourth["prev"] == (try json(first[2]))["hash"])
-        #expect(fourth["seq"] == 1)
-        #expect(fourth["run"] != (try json(first[2]))["run"])
+        #expect(second.count == 6)
+        let fifth = try json(second[4])
+        #expect(fifth["prev"] == (try json(first[3]))["hash"])
+        #expect(fifth["seq"] == 5)
+        #expect(fifth["event"] == "decision")
+        #expect(fifth["run"] != (try json(first[3]))["run"])
         #expect(AuditVerifier.verify(files: [path], key: nil).isIntact)
     }
 
@@ -113,14 +116,14 @@ struct AuditLogTests {
         defer { scratch.remove() }
         let path = scratch.file("audit.log")
         let lines = try writeSampleLog(path, count: 3)
-        auditWriteFile(path, auditJoinLines(lines) + Array(lines[2].prefix(30)))
+        auditWriteFile(path, auditJoinLines(lines) + Array(lines[3].prefix(30)))
         let more = try writeSampleLog(path, count: 1)
-        #expect(more.count == 5)
-        #expect(more[3] == Array(lines[2].prefix(30)))
-        #expect((try json(more[4]))["prev"] == (try json(lines[2]))["hash"])
+        #expect(more.count == 6)
+        #expect(more[4] == Array(lines[3].prefix(30)))
+        #expect((try json(more[5]))["prev"] == (try json(lines[3]))["hash"])
         let result = AuditVerifier.verify(files: [path], key: nil)
         #expect(result.problem?.kind == .malformed)
-        #expect(result.problem?.record.line == 4)
+        #expect(result.problem?.record.line == 5)
     }
 
     @Test("a file truncated under a running writer: the chain continues from the writer's last record, so the cut shows")
@@ -131,18 +134,19 @@ struct AuditLogTests {
         let log = try AuditLog.open(path: path)
         for index in 0..<5 { try log.append(sampleDecision(index)) }
         let lines = try auditLines(path)
-        auditWriteFile(path, auditJoinLines(Array(lines.prefix(2))))
+        auditWriteFile(path, auditJoinLines(Array(lines.prefix(3))))
         try log.append(sampleDecision(9))
         let result = AuditVerifier.verify(files: [path], key: nil)
         #expect(result.problem?.kind == .chainBroken, "\(result.report)")
-        #expect(result.problem?.record.line == 3)
+        #expect(result.problem?.record.line == 4)
         #expect(result.problem?.message.contains("deleted") == true)
-        // Emptied: the new first record does not start a chain, which the report shows.
+        // Emptied: what is written next does not start the chain (no file_start, or one whose
+        // seq continues the chain, whether the writer looks at the file first or not), which the report shows.
         auditWriteFile(path, [])
         try log.append(sampleDecision(10))
         let emptied = AuditVerifier.verify(files: [path], key: nil)
-        #expect(emptied.continuesEarlierChain)
-        #expect(emptied.report.contains("continues a chain from earlier files"))
+        #expect(emptied.problem?.kind == .noFileStart || emptied.problem?.kind == .sequence, "\(emptied.report)")
+        #expect(emptied.report.contains("cut"), "\(emptied.report)")
         try log.close()
     }
 
@@ -172,6 +176,6 @@ struct AuditLogTests {
         #expect(log.state.withLock { $0.helperRunning } == false, "and ended once idle")
         try log.append(sampleDecision(2))
         try log.close()
-        #expect(try auditLines(path).count == 3)
+        #expect(try auditLines(path).count == 4)
     }
 }

@@ -21,18 +21,18 @@ struct AuditPendingTests {
         let log = try AuditLog.open(path: path)
         try log.append(sampleDecision(0))
         log.appendLater(entry: Self.outcome(0))
-        #expect(try auditLines(path).count == 1, "not written yet")
+        #expect(try auditLines(path).count == 2, "the file_start record and the decision; the outcome is not written yet")
         usleep(2_000)
         let writing = AuditTimestamp.now()
         log.writePending()
-        #expect(try auditLines(path).count == 2)
+        #expect(try auditLines(path).count == 3)
         log.appendLater(entry: Self.outcome(1))
         try log.append(sampleDecision(2))
         try log.close()
         let records = try auditLines(path).map { try json($0) }
-        #expect(records.map { $0["event"]?.stringValue } == ["decision", "outcome", "outcome", "decision"])
-        #expect(records.map { $0["seq"] } == [1, 2, 3, 4])
-        let time = try #require(records[1]["time"]?.stringValue)
+        #expect(records.map { $0["event"]?.stringValue } == ["file_start", "decision", "outcome", "outcome", "decision"])
+        #expect(records.map { $0["seq"] } == [1, 2, 3, 4, 5])
+        let time = try #require(records[2]["time"]?.stringValue)
         #expect(time < writing.rfc3339, "the time it was queued, not the time it was written")
         #expect(AuditVerifier.verify(files: [path], key: nil).isIntact)
     }
@@ -45,10 +45,10 @@ struct AuditPendingTests {
         let log = try AuditLog.open(path: path)
         log.appendLater(entry: Self.outcome(0))
         for _ in 0..<500 where (try auditLines(path)).isEmpty { usleep(5_000) }
-        #expect(try auditLines(path).count == 1, "the helper wrote it")
+        #expect(try auditLines(path).count == 2, "the helper wrote it, after the file_start record")
         log.appendLater(entry: Self.outcome(1))
         try log.close()
-        #expect(try auditLines(path).count == 2, "close wrote it")
+        #expect(try auditLines(path).count == 3, "close wrote it")
         #expect(AuditVerifier.verify(files: [path], key: nil).isIntact)
     }
 

@@ -66,9 +66,29 @@ struct AuditSummaryTests {
         let summary = AuditSummary(records: Self.records.map(\.fields)).json
         #expect(summary["decisions"] == 8)
         let write = try #require(summary["tools"]?[1])
-        #expect(write.jsonText == #"{"server":"srv","tool":"write","calls":4,"allowed":0,"denied":3,"deniedByCode":{"arguments_rejected":2,"tool_denied":1},"wouldDeny":1,"wouldDenyByCode":{"arguments_rejected":1},"cost":null,"tokens":5,"p50DurationUs":50,"p99DurationUs":50}"#)
+        #expect(write.jsonText == #"{"server":"srv","tool":"write","calls":4,"allowed":0,"denied":3,"deniedByCode":{"arguments_rejected":2,"tool_denied":1},"wouldDeny":1,"wouldDenyByCode":{"arguments_rejected":1},"outcomeByCode":{},"cost":null,"tokens":5,"p50DurationUs":50,"p99DurationUs":50}"#)
         #expect(summary["totals"]?["cost"] == .number("0.3"))
         #expect(summary["totals"]?["tool"] == nil)
+    }
+
+    @Test("outcomes that ended in a denial are counted by their code, apart from the decisions")
+    func outcomeCodes() throws {
+        func outcome(_ tool: String, code: Denial.Code?) -> AuditRecord {
+            AuditRecord.outcome(server: "srv", tool: tool, id: "1", outcome: .init(isError: code != nil, bytes: 10, durationUs: 70, code: code))
+        }
+        let records = [
+            Self.decision("query", .allowed), outcome("query", code: .timeout),
+            Self.decision("query", .allowed), outcome("query", code: .resultTooLarge),
+            Self.decision("query", .allowed), outcome("query", code: .timeout),
+            Self.decision("query", .allowed), outcome("query", code: nil),
+        ]
+        let summary = AuditSummary(records: records.map(\.fields))
+        let query = try #require(summary.rows.first)
+        #expect(query.allowed == 4 && query.denied == 0)
+        #expect(query.outcomeByCode == ["timeout": 2, "result_too_large": 1])
+        #expect(summary.totals.outcomeByCode == ["timeout": 2, "result_too_large": 1])
+        #expect(summary.text.contains("outcome:result_too_large:1 outcome:timeout:2"), "\(summary.text)")
+        #expect(summary.json["tools"]?[0]?["outcomeByCode"]?.jsonText == #"{"result_too_large":1,"timeout":2}"#)
     }
 
     @Test("percentiles by nearest rank")
@@ -89,6 +109,6 @@ struct AuditSummaryTests {
         let summary = try AuditSummary.read(files: [path])
         #expect(summary.decisions == 8 && summary.skippedLines == 1)
         #expect(summary.totals.tokens == 65)
-        #expect(summary.text.hasSuffix("9 records, 8 decisions, 1 lines skipped (not JSON)"))
+        #expect(summary.text.hasSuffix("10 records, 8 decisions, 1 lines skipped (not JSON)"), "the log's file_start record is one more")
     }
 }

@@ -61,8 +61,8 @@ func sampleDecision(_ index: Int, tool: String = "read_file", decision: AuditRec
 }
 
 /// Verifies the content of in-memory files.
-func verifyLines(_ files: [(String, [[UInt8]])], key: [UInt8]? = nil) -> AuditVerification {
-    AuditVerifier.verify(files.map { AuditVerifier.Source(name: $0.0, bytes: auditJoinLines($0.1)) }, key: key)
+func verifyLines(_ files: [(String, [[UInt8]])], key: [UInt8]? = nil, from: Int? = nil) -> AuditVerification {
+    AuditVerifier.verify(files.map { AuditVerifier.Source(name: $0.0, bytes: auditJoinLines($0.1)) }, key: key, from: from)
 }
 
 /// Writes `records` to a new log at `path` through the log writer (chained, hashed).

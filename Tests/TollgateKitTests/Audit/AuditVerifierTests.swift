@@ -1,5 +1,10 @@
 import Testing
 @testable import TollgateKit
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 @Suite("Audit: verification", .serialized)
 struct AuditVerifierTests {
@@ -15,98 +20,127 @@ struct AuditVerifierTests {
         try #require(try json(line)["hash"]?.stringValue)
     }
 
-    /// A sample log of ten records.
+    /// A sample log of ten records after its file_start record: eleven lines, seq 1 to 11.
     static func sample(key: [UInt8]? = nil) throws -> [[UInt8]] {
         let scratch = try AuditScratch()
         defer { scratch.remove() }
         return try writeSampleLog(scratch.file("audit.log"), count: 10, key: key)
     }
 
-    @Test("an untouched log verifies and reports its last record")
+    /// Lines re-sealed from `index` on, each after the one before it, after `change` (what someone
+    /// without a key can do to a plain SHA-256 chain).
+    static func rechain(_ lines: [[UInt8]], from index: Int, _ change: (inout AuditRecord) -> Void) throws -> [[UInt8]] {
+        var result = Array(lines.prefix(index))
+        var prev = try hash(lines[index - 1])
+        for line in lines[index...] {
+            let resealed = try reseal(line) { record in
+                change(&record)
+                record["prev"] = .string(prev)
+            }
+            prev = try hash(resealed)
+            result.append(resealed)
+        }
+        return result
+    }
+
+    @Test("an untouched log verifies and reports the seq range and its last record")
     func intact() throws {
         let lines = try Self.sample()
+        #expect(text(lines[0]).contains(#""event":"file_start""#))
         let result = verifyLines([("audit.log", lines)])
         #expect(result.isIntact, "\(result.report)")
         #expect(result.exitCode == 0)
-        #expect(result.records == 10)
-        #expect(result.last?.seq == 10)
-        #expect(result.last?.line == 10)
-        #expect(result.last?.hash == (try Self.hash(lines[9])))
+        #expect(result.records == 11)
+        #expect(result.firstSeq == 1 && result.last?.seq == 11)
+        #expect(result.last?.line == 11)
+        #expect(result.last?.hash == (try Self.hash(lines[10])))
         #expect(!result.continuesEarlierChain)
-        #expect(result.report.hasPrefix("OK: 10 records in 1 file, chain intact"))
-        #expect(result.report.contains("last record: audit.log:10, seq 10, "))
+        #expect(result.report.hasPrefix("OK: 11 records in 1 file, seq 1 to 11, chain intact"), "\(result.report)")
+        #expect(result.report.contains("last record: audit.log:11, seq 11, "))
     }
 
     @Test("an edited field is a hash mismatch at that record")
     func editedField() throws {
         var lines = try Self.sample()
-        lines[3] = bytes(text(lines[3]).replacing("read_file", with: "rm_rf"))
+        lines[4] = bytes(text(lines[4]).replacing("read_file", with: "rm_rf"))
         let result = verifyLines([("audit.log", lines)])
         #expect(result.problem?.kind == .hashMismatch)
-        #expect(result.problem?.record.location == "audit.log:4")
-        #expect(result.problem?.record.seq == 4)
+        #expect(result.problem?.record.location == "audit.log:5")
+        #expect(result.problem?.record.seq == 5)
         #expect(result.exitCode != 0)
-        #expect(result.report.hasPrefix("FAILED: audit.log:4 (seq 4): the hash does not match"))
-        #expect(result.last?.seq == 10, "the last record is still reported")
+        #expect(result.report.hasPrefix("FAILED: audit.log:5 (seq 5): the hash does not match"))
+        #expect(result.report.contains("11 records read in 1 file, seq 1 to 11"), "\(result.report)")
+        #expect(result.last?.seq == 11, "the last record is still reported")
     }
 
     @Test("an edited and re-hashed record breaks the link to the next one")
     func editedAndRehashed() throws {
         var lines = try Self.sample()
-        lines[3] = try Self.reseal(lines[3]) { $0["tool"] = "rm_rf" }
+        lines[4] = try Self.reseal(lines[4]) { $0["tool"] = "rm_rf" }
         let result = verifyLines([("audit.log", lines)])
         #expect(result.problem?.kind == .chainBroken)
-        #expect(result.problem?.record.location == "audit.log:5")
+        #expect(result.problem?.record.location == "audit.log:6")
         #expect(result.problem?.message.contains("re-hashed") == true)
     }
 
     @Test("a deleted record is named at its successor")
     func deletedRecord() throws {
         var lines = try Self.sample()
-        lines.remove(at: 4)
+        lines.remove(at: 5)
         let result = verifyLines([("audit.log", lines)])
         #expect(result.problem?.kind == .chainBroken)
-        #expect(result.problem?.record.location == "audit.log:5")
-        #expect(result.problem?.record.seq == 6)
+        #expect(result.problem?.record.location == "audit.log:6")
+        #expect(result.problem?.record.seq == 7)
         #expect(result.problem?.message.contains("deleted") == true)
+    }
+
+    @Test("a deleted record whose successors were re-chained without a key shows in seq")
+    func deletedAndRechained() throws {
+        var lines = try Self.sample()
+        lines.remove(at: 5)
+        let rechained = try Self.rechain(lines, from: 5) { _ in }
+        let result = verifyLines([("audit.log", rechained)])
+        #expect(result.problem?.kind == .sequence, "\(result.report)")
+        #expect(result.problem?.record.location == "audit.log:6")
+        #expect(result.problem?.message.contains("seq 7 follows seq 5") == true, "\(result.report)")
     }
 
     @Test("a swapped pair is reported as out of order")
     func swappedPair() throws {
         var lines = try Self.sample()
-        lines.swapAt(4, 5)
+        lines.swapAt(5, 6)
         let result = verifyLines([("audit.log", lines)])
         #expect(result.problem?.kind == .chainBroken)
-        #expect(result.problem?.record.location == "audit.log:5")
+        #expect(result.problem?.record.location == "audit.log:6")
         #expect(result.problem?.message.contains("out of order") == true)
     }
 
     @Test("an inserted record is named, whether its prev fits the record before it or not")
     func insertedRecord() throws {
         let lines = try Self.sample()
-        // Forged to follow line 3 (consistent hash and prev): the break shows at line 5, the insertion at line 4.
+        // Forged to follow line 4 (consistent hash and prev): the break shows at line 6, the insertion at line 5.
         var fitting = lines
-        let forged = try Self.reseal(lines[3]) { record in
+        let forged = try Self.reseal(lines[4]) { record in
             record["tool"] = "exfiltrate"
         }
-        let hashOfThree = try Self.hash(lines[2])
-        let forgedAfterThree = try Self.reseal(forged) { $0["prev"] = .string(hashOfThree) }
-        fitting.insert(forgedAfterThree, at: 3)
+        let hashOfFour = try Self.hash(lines[3])
+        let forgedAfterFour = try Self.reseal(forged) { $0["prev"] = .string(hashOfFour) }
+        fitting.insert(forgedAfterFour, at: 4)
         var result = verifyLines([("audit.log", fitting)])
         #expect(result.problem?.kind == .chainBroken)
-        #expect(result.problem?.record.location == "audit.log:4")
+        #expect(result.problem?.record.location == "audit.log:5")
         #expect(result.problem?.message.contains("inserted") == true)
         // With an arbitrary prev.
         var arbitrary = lines
-        arbitrary.insert(try Self.reseal(lines[3]) { $0["prev"] = .string(String(repeating: "ab", count: 32)) }, at: 3)
+        arbitrary.insert(try Self.reseal(lines[4]) { $0["prev"] = .string(String(repeating: "ab", count: 32)) }, at: 4)
         result = verifyLines([("audit.log", arbitrary)])
-        #expect(result.problem?.record.location == "audit.log:4")
+        #expect(result.problem?.record.location == "audit.log:5")
         #expect(result.problem?.message.contains("inserted") == true)
         // A replayed copy.
         var replayed = lines
-        replayed.insert(lines[2], at: 5)
+        replayed.insert(lines[3], at: 6)
         result = verifyLines([("audit.log", replayed)])
-        #expect(result.problem?.record.location == "audit.log:6")
+        #expect(result.problem?.record.location == "audit.log:7")
         #expect(result.problem?.message.contains("replayed") == true)
     }
 
@@ -114,10 +148,11 @@ struct AuditVerifierTests {
     func keyed() throws {
         let key = bytes("audit-key-0123456789")
         let lines = try Self.sample(key: key)
+        #expect(text(lines[0]).contains(#""alg":"hmac-sha256""#), "the file_start record is keyed too")
         let keyed = verifyLines([("audit.log", lines)], key: key)
         #expect(keyed.isIntact)
         #expect(keyed.algorithm == "hmac-sha256")
-        #expect(keyed.report.hasPrefix("OK: 10 records in 1 file, chain intact, keyed (HMAC-SHA-256)"))
+        #expect(keyed.report.hasPrefix("OK: 11 records in 1 file, seq 1 to 11, chain intact, keyed (HMAC-SHA-256)"))
         let noKey = verifyLines([("audit.log", lines)])
         #expect(noKey.problem?.kind == .keyRequired)
         #expect(noKey.exitCode != 0)
@@ -152,15 +187,67 @@ struct AuditVerifierTests {
     @Test("a cut tail verifies but shows where the log now ends; a cut line is incomplete")
     func truncation() throws {
         let lines = try Self.sample()
-        let cut = verifyLines([("audit.log", Array(lines.prefix(7)))])
+        let cut = verifyLines([("audit.log", Array(lines.prefix(8)))])
         #expect(cut.isIntact)
-        #expect(cut.last?.seq == 7)
-        let partial = AuditVerifier.verify([.init(name: "audit.log", bytes: auditJoinLines(Array(lines.prefix(7))) + lines[7].prefix(40))], key: nil)
+        #expect(cut.last?.seq == 8)
+        #expect(cut.report.contains("seq 1 to 8"))
+        let partial = AuditVerifier.verify([.init(name: "audit.log", bytes: auditJoinLines(Array(lines.prefix(8))) + lines[8].prefix(40))], key: nil)
         #expect(partial.problem?.kind == .incomplete)
-        #expect(partial.problem?.record.location == "audit.log:8")
+        #expect(partial.problem?.record.location == "audit.log:9")
     }
 
-    @Test("lines changed in form only, garbage and an empty head are reported")
+    @Test("a cut head fails: the file_start record gone, or records after it gone with it")
+    func cutHead() throws {
+        let lines = try Self.sample()
+        let noStart = verifyLines([("audit.log", Array(lines.dropFirst()))])
+        #expect(noStart.problem?.kind == .noFileStart, "\(noStart.report)")
+        #expect(noStart.problem?.record.location == "audit.log:1")
+        #expect(noStart.exitCode != 0)
+        let headless = verifyLines([("audit.log", Array(lines.dropFirst(3)))])
+        #expect(headless.problem?.kind == .noFileStart, "\(headless.report)")
+        #expect(headless.report.contains("its first records were cut"), "\(headless.report)")
+        // Cut, then a file_start record made up to stand at the head (possible without a key):
+        // it is not seq 1, and a forged seq 1 does not follow on to the next record.
+        let hashOfThree = try Self.hash(lines[2])
+        let madeUp = try Self.reseal(lines[0]) { record in
+            record["seq"] = 4
+            record["prev"] = .string(hashOfThree)
+        }
+        let restarted = verifyLines([("audit.log", [madeUp] + Array(lines.dropFirst(4)))])
+        #expect(restarted.problem?.kind == .sequence, "\(restarted.report)")
+        #expect(restarted.report.contains("starts at seq 4, not 1") && restarted.report.contains("--from 4"), "\(restarted.report)")
+        let relabelled = try Self.reseal(madeUp) { $0["seq"] = 1 }
+        #expect(verifyLines([("audit.log", [relabelled] + Array(lines.dropFirst(4)))]).problem?.kind == .sequence)
+    }
+
+    @Test("an empty log fails, and so does an empty file among others")
+    func empty() throws {
+        let none = verifyLines([("audit.log", [])])
+        #expect(none.problem?.kind == .empty, "\(none.report)")
+        #expect(none.exitCode != 0)
+        #expect(none.report.hasPrefix("FAILED: audit.log: no records"), "\(none.report)")
+        #expect(AuditVerifier.verify([], key: nil).problem?.kind == .empty)
+        let lines = try Self.sample()
+        let emptyNewest = verifyLines([("audit.log.1", lines), ("audit.log", [])])
+        #expect(emptyNewest.problem?.kind == .empty && emptyNewest.problem?.record.file == "audit.log", "\(emptyNewest.report)")
+    }
+
+    @Test("--from accepts a log that legitimately starts later, and only at that seq")
+    func fromSeq() throws {
+        let lines = try Self.sample()
+        let later = Array(lines.dropFirst(3))
+        let accepted = verifyLines([("audit.log", later)], from: 4)
+        #expect(accepted.isIntact, "\(accepted.report)")
+        #expect(accepted.continuesEarlierChain && accepted.firstSeq == 4)
+        #expect(accepted.report.hasPrefix("OK: 8 records in 1 file, seq 4 to 11, chain intact"), "\(accepted.report)")
+        #expect(accepted.report.contains("starts at seq 4, as --from says"), "\(accepted.report)")
+        let wrong = verifyLines([("audit.log", later)], from: 2)
+        #expect(wrong.problem?.kind == .sequence && wrong.report.contains("not at seq 2 as --from says"), "\(wrong.report)")
+        #expect(verifyLines([("audit.log", lines)], from: 1).isIntact)
+        #expect(verifyLines([("audit.log", lines)], from: 2).problem?.kind == .sequence)
+    }
+
+    @Test("lines changed in form only, and garbage, are reported")
     func formAndGarbage() throws {
         let lines = try Self.sample()
         var spaced = lines
@@ -170,19 +257,20 @@ struct AuditVerifierTests {
         garbage.insert(bytes("hello"), at: 5)
         #expect(verifyLines([("a", garbage)]).problem?.kind == .malformed)
         #expect(verifyLines([("a", garbage)]).problem?.record.line == 6)
-        let headless = verifyLines([("a", Array(lines.dropFirst(3)))])
-        #expect(headless.isIntact && headless.continuesEarlierChain)
-        #expect(headless.report.contains("continues a chain from earlier files"))
-        #expect(verifyLines([("a", [])]).isIntact)
     }
 
-    @Test("files given in the wrong order break the chain; a missing file is unreadable")
+    @Test("rotated files verify oldest first; in the wrong order the head is wrong; a missing file is unreadable")
     func fileOrder() throws {
-        let lines = try Self.sample()
-        let older = Array(lines.prefix(5)), newer = Array(lines.suffix(5))
-        #expect(verifyLines([("audit.log.1", older), ("audit.log", newer)]).isIntact)
-        let swapped = verifyLines([("audit.log", newer), ("audit.log.1", older)])
-        #expect(swapped.problem?.record.location == "audit.log.1:1")
+        let scratch = try AuditScratch()
+        defer { scratch.remove() }
+        let path = scratch.file("audit.log")
+        let log = try AuditLog.open(path: path, fsync: .batch, rotateBytes: 3000, key: nil)
+        for index in 0..<10 { try log.append(sampleDecision(index)) }
+        try log.close()
+        #expect(access(path + ".1", F_OK) == 0 && access(path + ".2", F_OK) != 0, "two files")
+        #expect(AuditVerifier.verify(files: [path + ".1", path], key: nil).isIntact)
+        let swapped = AuditVerifier.verify(files: [path, path + ".1"], key: nil)
+        #expect(swapped.problem?.record.location == "\(path):1", "\(swapped.report)")
         let missing = AuditVerifier.verify(files: ["/nonexistent/audit.log"], key: nil)
         #expect(missing.problem?.kind == .unreadable)
         #expect(missing.exitCode != 0)

@@ -184,3 +184,37 @@ struct BudgetStateTests {
         #expect(state.scopes.count == BudgetState.maxToolScopes + 2)
     }
 }
+
+@Suite("Budget state: bounds on names")
+struct BudgetStateNameBoundTests {
+    let t0 = epoch2026
+
+    @Test("routes are bounded: past maxRoutes, further tools share one route per set of rules, counted alike")
+    func boundedRoutes() {
+        var state = BudgetState(limits: BudgetLimits(overall: BudgetCaps(calls: 100_000), rules: [RuleBudget(rule: "*", caps: BudgetCaps(calls: 100_000))]))
+        for index in 0..<(BudgetState.maxRoutes + 500) {
+            #expect(state.reserve(BudgetCall(tool: "t\(index)", rules: [0]), now: t0).isReserved)
+        }
+        #expect(state.routes.count <= BudgetState.maxRoutes + 1, "\(state.routes.count) routes")
+        #expect(state.usage(.overall, now: t0).calls == Int64(BudgetState.maxRoutes + 500), "every call still counts")
+        #expect(state.usage(.rule("*"), now: t0).calls == Int64(BudgetState.maxRoutes + 500))
+    }
+
+    @Test("a name over maxToolNameBytes gets no route, per-tool budget or rate bucket of its own: it shares the overflow ones")
+    func longNamesShare() throws {
+        let limits = BudgetLimits(rules: [RuleBudget(rule: "*", caps: BudgetCaps(calls: 1), per: .tool, rate: RateLimit(rate: try rate("1/min")))])
+        var state = BudgetState(limits: limits)
+        let long = String(repeating: "n", count: BudgetState.maxToolNameBytes + 1)
+        #expect(state.reserve(BudgetCall(tool: long + "1", rules: [0]), now: t0).isReserved)
+        #expect(state.reserve(BudgetCall(tool: long + "2", rules: [0]), now: t0).refusal?.scope == .tool(rule: "*", tool: "*"))
+        #expect(state.routes.count == 2 && state.scopes.count == 2, "sampling and overflow routes; overall and overflow budgets")
+        var rates = RateLimiter(limits: limits)
+        #expect(rates.take(BudgetCall(tool: long + "1", rules: [0]), now: 0) == .allowed)
+        if case .limited(_, let scope, _) = rates.take(BudgetCall(tool: long + "2", rules: [0]), now: 0) {
+            #expect(scope == .tool(rule: "*", tool: long + "2"), "the shared bucket is empty")
+        } else {
+            Issue.record("the second long name had a bucket of its own")
+        }
+        #expect(state.reserve(BudgetCall(tool: "short", rules: [0]), now: t0).isReserved, "short names keep their own")
+    }
+}

@@ -25,8 +25,8 @@ struct ToolNamespaceTests {
         let union = space.union([tools("echo", "add"), tools("echo", "sleep")])
         #expect(union.tools.map { $0["name"]!.stringValue! } == ["one__echo", "one__add", "echo", "sleep"])
         #expect(union.tools[0]["description"] == "d-echo")
-        #expect(union.routes["echo"] == ToolUnion.Route(server: 1, tool: "echo"))
-        #expect(union.routes["one__add"] == ToolUnion.Route(server: 0, tool: "add"))
+        #expect(union.route("echo") == ToolUnion.Route(server: 1, tool: "echo"))
+        #expect(union.route("one__add") == ToolUnion.Route(server: 0, tool: "add"))
         #expect(union.problems.isEmpty)
         #expect(space.splitPrefixed("two__echo") == nil, "an unprefixed server has no prefix")
     }
@@ -36,9 +36,33 @@ struct ToolNamespaceTests {
         let space = ToolNamespace(servers: [.init(name: "a", prefixed: false), .init(name: "b", prefixed: false), .init(name: "c")])
         let union = space.union([tools("x", "c__y"), tools("x", "z"), tools("y")])
         #expect(union.tools.map { $0["name"]!.stringValue! } == ["z"])
-        #expect(union.collisions == ["x", "c__y"])
-        #expect(union.routes["x"] == nil && union.routes["c__y"] == nil)
+        #expect(union.collides("x") && union.collides("c__y") && !union.collides("z"))
+        #expect(union.route("x") == nil && union.route("c__y") == nil)
         #expect(union.problems.count == 2)
+        #expect(union.listedTwice.isEmpty, "two servers offering a name is a clash, not a name listed twice")
+    }
+
+    @Test("a name one server lists twice is offered by no one, routed nowhere and named for the gate, however often it comes")
+    func listedTwice() {
+        let space = ToolNamespace(servers: [.init(name: "a"), .init(name: "b", prefixed: false)])
+        let union = space.union([tools("echo", "add", "echo", "echo"), tools("x", "y", "x")])
+        #expect(union.tools.map { $0["name"]!.stringValue! } == ["a__add", "y"])
+        #expect(union.listedTwice == ["a__echo", "x"])
+        #expect(union.route("a__echo") == nil && union.collides("a__echo") && union.route("x") == nil)
+        #expect(union.problems.count == 2, "reported once per name")
+        #expect(space.union([tools("echo", "echo")]) == space.union([tools("echo", "echo")]), "the union is a pure function")
+    }
+
+    @Test("names are compared by their bytes: canonically equivalent names are different tools")
+    func bytes() {
+        let space = ToolNamespace(servers: [.init(name: "a", prefixed: false)])
+        let union = space.union([tools("caf\u{e9}", "cafe\u{301}", "\u{212A}elvin", "Kelvin")])
+        #expect(union.tools.count == 4 && union.listedTwice.isEmpty && union.problems.isEmpty)
+        #expect(union.route("cafe\u{301}") == ToolUnion.Route(server: 0, tool: "cafe\u{301}"))
+        #expect(union.route("\u{212A}elvin")?.tool.utf8.first == 0xE2)
+        let prefixed = ToolNamespace(servers: [.init(name: "K")])
+        #expect(prefixed.splitPrefixed("\u{212A}__tool") == nil, "the Kelvin sign is not K")
+        #expect(prefixed.splitPrefixed("K__t\u{e9}")! == (0, "t\u{e9}"))
     }
 
     @Test("a server that is not listed contributes nothing; a nameless tool is reported")

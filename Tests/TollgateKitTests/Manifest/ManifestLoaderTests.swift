@@ -118,6 +118,26 @@ struct ManifestLoaderTests {
         #expect(keyword.first?.message.contains("format") == true)
     }
 
+    @Test("a pattern that cannot be matched in linear time is refused with its line, saying why")
+    func nonLinearPattern() {
+        let issues = manifestIssues("""
+            {
+              "version": 1,
+              "tools": {
+                "q": {"arguments": {"properties": {
+                  "sql": {"type": "string", "pattern": "^(\\\\w+) \\\\1$"}
+                }}}
+              }
+            }
+            """)
+        #expect(issues.count == 1)
+        #expect(issues.first?.line == 5)
+        #expect(issues.first?.path == "tools.q.arguments.properties.sql.pattern")
+        #expect(issues.first?.description.hasPrefix("test.json:5:") == true, "\(String(describing: issues.first))")
+        #expect(issues.first?.message.contains(#"unsupported regular expression "^(\\w+) \\1$": a backreference (\1) is not supported: it cannot be matched in linear time"#) == true,
+                "\(String(describing: issues.first))")
+    }
+
     @Test("audit needs a path and known values")
     func auditSection() {
         #expect(manifestIssues(#"{"version": 1, "audit": {}}"#).first?.message.contains("missing key \"path\"") == true)

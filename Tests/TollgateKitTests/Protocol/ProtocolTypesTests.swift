@@ -150,7 +150,7 @@ struct DenialTests {
         #expect(Denial.Code.allCases.map(\.rawValue) == [
             "tool_denied", "unknown_tool", "arguments_rejected", "budget_exhausted", "rate_limited", "approval_required",
             "approval_denied", "tool_changed", "server_unavailable", "timeout", "audit_unavailable",
-            "budget_unavailable", "result_too_large",
+            "budget_unavailable", "result_too_large", "tool_ambiguous",
         ])
     }
 }

@@ -318,6 +318,36 @@ struct RelaySessionGateTests {
         #expect(hiding.pending.count == 0)
     }
 
+    @Test("a name listed again on a later page is withheld there, the client is told to list again, and calls are refused")
+    func listedTwiceAcrossPages() throws {
+        var session = RelaySession(gate: try policyGate(#"{"version": 1, "tools": {"echo": {}, "add": {}}}"#))
+        #expect(session.client(#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#) == .passThrough)
+        #expect(session.server(#"{"jsonrpc":"2.0","id":1,"result":{"tools":[{"name":"echo"},{"name":"add"}],"nextCursor":"p2"}}"#) == .passThrough)
+        #expect(session.client(#"{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"cursor":"p2"}}"#) == .passThrough)
+        let second = session.server(#"{"jsonrpc":"2.0","id":2,"result":{"tools":[{"name":"echo","description":"another echo"}]}}"#)
+        guard case .bytes(let bytes)? = second.forward else {
+            Issue.record("the second page was not rewritten: \(second)")
+            return
+        }
+        #expect(bytes.last == 0x0A)
+        let lines = bytes.split(separator: 0x0A).map(Array.init)
+        #expect(lines.count == 2)
+        #expect(try json(lines[0])["result"]?["tools"] == .array([]))
+        #expect(try json(lines[0])["id"] == 2)
+        #expect(try json(lines[1])["method"] == "notifications/tools/list_changed")
+        let denied = try reply(session.client(toolCall(id: "3")))
+        #expect(denied["result"]?["_meta"]?[Denial.metaKey]?["code"] == "tool_ambiguous")
+        #expect(session.pending.count == 0, "the call never went to the server")
+        // Listed again from the start: echo is gone from the first page.
+        _ = session.client(#"{"jsonrpc":"2.0","id":4,"method":"tools/list"}"#)
+        let first = session.server(#"{"jsonrpc":"2.0","id":4,"result":{"tools":[{"name":"echo"},{"name":"add"}],"nextCursor":"p2"}}"#)
+        guard case .bytes(let again)? = first.forward else {
+            Issue.record("the first page was not rewritten")
+            return
+        }
+        #expect(try json(again)["result"]?["tools"] == [["name": "add"]])
+    }
+
     @Test("a gate that observes outcomes learns how each forwarded call ended")
     func outcomes() {
         var session = RelaySession(gate: RecordingGate())
@@ -663,7 +693,7 @@ struct ServerLineTests {
         let one = RequestID(bytes: bytes("1"), isString: false, hasEscapes: false)
         let two = RequestID(bytes: bytes(#""2""#), isString: true, hasEscapes: false)
         table.insert(PendingRequest(clientID: one, purpose: .other("ping")))
-        table.insert(PendingRequest(clientID: two, purpose: .toolList))
+        table.insert(PendingRequest(clientID: two, purpose: .toolList(cursor: nil)))
         #expect(table.count == 2)
         #expect(table.contains(one))
         #expect(table.remove(one)?.method == "ping")
