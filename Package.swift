@@ -5,9 +5,10 @@ let strictSwift: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
 ]
 
+// Linux only: Tollgate uses signalfd, inotify, prctl(PR_SET_PDEATHSIG), process-shared robust
+// mutexes and cgroup v2 (see Sources/TollgateKit/System/Platform.swift). Tested on Linux x86_64.
 let package = Package(
     name: "Tollgate",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tollgate", targets: ["tollgate"]),
         .executable(name: "tollgate-bench", targets: ["tollgate-bench"]),

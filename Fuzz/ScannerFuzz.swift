@@ -1,4 +1,5 @@
-// libFuzzer target for Tollgate's JSON scanner and message reading.
+// The message-level libFuzzer target (the default; StreamFuzz.swift is the stream-level one):
+// Tollgate's JSON scanner and message reading.
 //
 // Built by scripts/fuzz with `swiftc -sanitize=fuzzer,address` over the JSON, Protocol and
 // message-reading sources. Besides "no crash, no hang, no memory error", it checks invariants:
@@ -10,9 +11,8 @@
 // - the fast paths (plain envelope read, fast container walk) give exactly what the exact walker
 //   gives, errors included (same reason, same byte), at the default nesting limit and a small one.
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
-    let line = UnsafeRawBufferPointer(start: data, count: size)
+/// Checks the scanner and the message readers on `line`.
+func fuzzScanner(_ line: UnsafeRawBufferPointer) {
     let scanned = MessageEnvelope.scan(line)
     for maxDepth in [JSONScanner.defaultMaxDepth, 3] {
         let fast = maxDepth == JSONScanner.defaultMaxDepth ? scanned : MessageEnvelope.scan(line, maxDepth: maxDepth)
@@ -60,5 +60,4 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         break
     }
     _ = ServerLine.read(line)
-    return 0
 }

@@ -69,7 +69,8 @@ enum Micro {
         return results
     }
 
-    /// The manifest the policy figures use: ten rules, one with a five-property argument schema.
+    /// The manifest the policy figures use: eleven rules, two with five-property argument schemas
+    /// (one of them with a pattern on each property).
     static let manifestText = """
         {"version": 1, "policy": {"default": "deny"}, "tools": {
           "git_status": {}, "git_log": {}, "git_diff*": {}, "git_*": {"allow": false}, "read_*": {},
@@ -79,7 +80,13 @@ enum Micro {
             "limit": {"type": "integer", "minimum": 1, "maximum": 100},
             "sort": {"enum": ["relevance", "date"]},
             "exact": {"type": "boolean"},
-            "tags": {"type": "array", "maxItems": 5, "items": {"type": "string"}}}}}
+            "tags": {"type": "array", "maxItems": 5, "items": {"type": "string"}}}}},
+          "query": {"arguments": {"type": "object", "required": ["sql"], "additionalProperties": false, "properties": {
+            "sql": {"type": "string", "maxLength": 1000, "pattern": "^\\\\s*[Ss][Ee][Ll][Ee][Cc][Tt]\\\\s"},
+            "database": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+            "timezone": {"type": "string", "pattern": "^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$"},
+            "commit": {"type": "string", "pattern": "^[0-9A-Fa-f]{4,64}$"},
+            "time": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"}}}}
         }}
         """
 
@@ -94,10 +101,25 @@ enum Micro {
         }
         let nameOnly = call("git_status", [:])
         let withSchema = call("search", ["query": "tollgate", "limit": 10, "sort": "date", "exact": false, "tags": ["a", "b"]])
+        let withPatterns = call("query", ["sql": "SELECT name FROM users WHERE id = 42", "database": "main_db",
+                                          "timezone": "Europe/Berlin", "commit": "3f2a9c1d", "time": "14:30"])
         var denied = 0
         let nameCost = measure("name", iterations: 500_000) { if case .deny = gate.decide(nameOnly) { denied += 1 } }
         let schemaCost = measure("schema", iterations: 200_000) { if case .deny = gate.decide(withSchema) { denied += 1 } }
+        let patternsCost = measure("patterns", iterations: 100_000) { if case .deny = gate.decide(withPatterns) { denied += 1 } }
         if denied > 0 { return [("policy benchmark calls were denied", .nan)] }
-        return [("policy decision: name rule (10 rules)", nameCost), ("policy decision: 5-property argument schema", schemaCost)]
+        return [("policy decision: name rule (11 rules)", nameCost), ("policy decision: 5-property argument schema", schemaCost),
+                ("policy decision: 5 properties with patterns (goal ≤ 5 µs)", patternsCost), patternAttackCost()]
+    }
+
+    /// `^(a+)+$` against 10,000 `a`s and a `!`: exponential for a backtracking engine, one pass here.
+    static func patternAttackCost() -> (String, Double) {
+        let name = "pattern ^(a+)+$ on 10,000 a's + \"!\" (goal < 1 ms)"
+        guard let schema = try? ArgumentSchema(compiling: .object(["pattern": "^(a+)+$"]), strictness: .strict,
+                                               context: SchemaContext(workingDirectory: "/tmp")) else { return (name, .nan) }
+        let attack = JSONValue.string(String(repeating: "a", count: 10_000) + "!")
+        var accepted = 0
+        let cost = measure("attack", iterations: 200) { if schema.validate(attack) == nil { accepted += 1 } }
+        return accepted > 0 ? ("the pattern benchmark matched", .nan) : (name, cost)
     }
 }

@@ -1,8 +1,10 @@
 import Foundation
 import Testing
 
-/// `tollgate check FILE` (exit 2 with file:line, key path and a suggestion; exit 0 with one summary
-/// line) and `tollgate init -- COMMAND` (a strict-JSON starter manifest that `check` accepts).
+/// `tollgate check FILE` (exit 2 with file:line, key path and a suggestion, every problem listed;
+/// exit 0 with one summary line and warnings about what would fail where it runs; `--strict`:
+/// warnings exit 1; `-`: stdin) and `tollgate init -- COMMAND` (a strict-JSON starter manifest
+/// that `check` accepts).
 @Suite("check and init", .timeLimit(.minutes(2)))
 struct CheckInitTests {
     @Test("check: a typo and a wrong type → exit 2, each named by file:line, key path and what is expected")
@@ -43,6 +45,71 @@ struct CheckInitTests {
         #expect(output.stdoutText == "\(path): OK: default deny, enforce mode; 6 tool rules (4 allow, 2 deny, 1 with argument schemas); 0 servers\n",
                 "summary: \(output.stdoutText)")
         #expect(output.stderr.isEmpty, "stderr: \(output.stderr)")
+    }
+
+    @Test("check lists every problem it finds, several in one argument schema too, and counts them")
+    func checkListsEveryProblem() async throws {
+        let directory = try TemporaryDirectory("check-every")
+        let path = try writeFile("""
+            {"version": 2,
+             "servers": {"s": {"command": "x", "args": ["${A"]}},
+             "tools": {"echo": {"arguments": {"type": "strnig",
+                                              "properties": {"text": {"maxLength": "3", "patern": "x"}}}}}}
+            """, named: "broken.json", in: directory)
+        let output = try await runTollgate(["check", path])
+        #expect(output.status == 2, "stderr: \(output.stderr)")
+        let paths = ["version", "servers.s.args[0]", "tools.echo.arguments.type", "tools.echo.arguments.properties.text.maxLength",
+                     "tools.echo.arguments.properties.text.patern"]
+        for key in paths { #expect(output.stderr.contains(": \(key): "), "\(key) is listed: \(output.stderr)") }
+        #expect(output.stderr.contains("\(path):1:13: version: expected 1, found 2"), "\(output.stderr)")
+        #expect(output.stderr.contains("\(path): 5 problems; Tollgate will not start with this manifest"), "\(output.stderr)")
+    }
+
+    @Test("check warns about what would fail here (unset variable, program not on PATH, missing cwd, pathWithin directory, approver); --strict exits 1")
+    func checkWarningsAndStrict() async throws {
+        let directory = try TemporaryDirectory("check-warnings")
+        let path = try writeFile("""
+            {"version": 1,
+             "servers": {"git": {"command": "no-such-mcp-server", "args": ["--repository", "${REPO}"], "cwd": "missing"}},
+             "tools": {"git_commit": {"approval": {"command": ["./approve.sh"]}},
+                       "git_status": {"arguments": {"properties": {"repo_path": {"pathWithin": ["/no/such/repository"]}}}}}}
+            """, named: "warned.json", in: directory)
+        let environment: [String: String?] = ["REPO": nil]
+        let output = try await runTollgate(["check", path], environment: environment)
+        #expect(output.status == 0, "warnings alone pass: \(output.stderr)")
+        #expect(output.stdoutText == "\(path): OK: default deny, enforce mode; 2 tool rules (2 allow, 0 deny, 1 with argument schemas); 1 server (git); "
+                + "5 warnings (on stderr)\n", "\(output.stdoutText)")
+        let folder = URL(fileURLWithPath: directory.path).resolvingSymlinksInPath().path
+        let warnings = output.stderr.split(separator: "\n").map(String.init)
+        #expect(warnings == [
+            "tollgate: warning: \(path):2:33: servers.git.command: the program no-such-mcp-server is not on PATH (\(ProcessInfo.processInfo.environment["PATH"] ?? ""))",
+            "tollgate: warning: \(path):2:80: servers.git.args[1]: ${REPO} is not set in Tollgate's environment; set it, or write ${REPO:-default}",
+            "tollgate: warning: \(path):2:99: servers.git.cwd: the directory \(folder)/missing does not exist",
+            "tollgate: warning: \(path):3:52: tools.git_commit.approval.command[0]: the program \(folder)/approve.sh does not exist",
+            "tollgate: warning: \(path):4:85: tools.git_status.arguments.properties.repo_path.pathWithin[0]: the directory /no/such/repository does not exist",
+        ], "\(output.stderr)")
+        let strict = try await runTollgate(["check", "--strict", path], environment: environment)
+        #expect(strict.status == 1, "--strict fails on warnings: \(strict.stderr)")
+        #expect(strict.stdout.isEmpty, "\(strict.stdoutText)")
+        #expect(strict.stderr.hasSuffix("tollgate: \(path): 5 warnings; --strict fails on warnings\n"), "\(strict.stderr)")
+        let clean = try writeFile(#"{"version": 1, "servers": {"sh": {"command": "sh"}}}"#, named: "clean.json", in: directory)
+        let passes = try await runTollgate(["check", "--strict", clean])
+        #expect(passes.status == 0 && passes.stderr.isEmpty, "\(passes.stderr)")
+    }
+
+    @Test("check - reads the manifest from stdin; its relative paths start at the working directory")
+    func checkReadsStandardInput() async throws {
+        let directory = try TemporaryDirectory("check-stdin")
+        let folder = URL(fileURLWithPath: directory.path).resolvingSymlinksInPath().path
+        let output = try await runTollgate(["check", "-"], directory: directory.path, input: """
+            {"version": 1, "tools": {"read": {"arguments": {"properties": {"p": {"pathWithin": ["data"]}}}}}}
+            """)
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdoutText.hasPrefix("<stdin>: OK: default deny, enforce mode; 1 tool rule (1 allow"), "\(output.stdoutText)")
+        #expect(output.stderr == "tollgate: warning: <stdin>:1:85: tools.read.arguments.properties.p.pathWithin[0]: the directory \(folder)/data does not exist\n",
+                "\(output.stderr)")
+        let bad = try await runTollgate(["check", "-"], input: #"{"version": 1, "tools": {"x": {"alow": true}}}"#)
+        #expect(bad.status == 2 && bad.stderr.contains("<stdin>:1:32: tools.x.alow: unknown key"), "\(bad.stderr)")
     }
 
     /// Runs `tollgate init -- command`, parses stdout strictly and checks the result with `check`.

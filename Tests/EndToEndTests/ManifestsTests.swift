@@ -1,9 +1,9 @@
 import Foundation
 import Testing
 
-/// Each shipped manifest in manifests/, copied to a temporary directory and adapted only where it
-/// must be (the paths it names), in front of its REAL server, driven by the official Python SDK:
-/// what the manifest allows works, what it denies is denied by Tollgate and leaves no trace.
+/// Each shipped manifest in manifests/, used as it is (its variables set in the environment), in
+/// front of its REAL server, driven by the official Python SDK: what the manifest allows works,
+/// what it denies is denied by Tollgate and leaves no trace.
 @Suite("Shipped manifests against real servers", .timeLimit(.minutes(2)))
 struct ManifestsTests {
     /// tollgate's command line in front of `server` with `manifest`.
@@ -11,19 +11,25 @@ struct ManifestsTests {
         [try TollgateBinary.path(), "run", "--manifest", manifest, "--"] + server
     }
 
-    /// `tollgate check` on an adapted copy must pass too, before it is used.
-    private func expectCheckPasses(_ manifest: String) async throws {
-        let output = try await runTollgate(["check", manifest])
-        #expect(output.status == 0, "tollgate check \(manifest) exited \(output.status): \(output.stderr)")
+    /// A folder holding stand-ins for the launchers the shipped manifests name (`uvx`, `npx`), so
+    /// `check` finds them on PATH as it would on a machine that has them.
+    private func launchers() throws -> TemporaryDirectory {
+        let directory = try TemporaryDirectory("launchers")
+        for name in ["uvx", "npx"] { try FileManager.default.createSymbolicLink(atPath: directory.path(name), withDestinationPath: "/bin/true") }
+        return directory
     }
 
-    @Test("tollgate check passes on every shipped manifest, example paths and all")
+    @Test("tollgate check passes on every shipped manifest, without a warning once its variables are set and its launcher is on PATH")
     func checkShippedManifests() async throws {
         let manifests = try ShippedManifests.all()
         #expect(manifests.count == 5, "manifests/: \(manifests)")
+        let launchers = try launchers()
+        let folder = try TemporaryDirectory("shipped-variables")
+        let path = launchers.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let environment: [String: String?] = ["PATH": path, "REPO": folder.path, "SQLITE_DB": folder.path("legacy.db"), "WORKSPACE": folder.path]
         for manifest in manifests {
-            let output = try await runTollgate(["check", manifest])
-            #expect(output.status == 0, "tollgate check \(manifest) exited \(output.status): \(output.stderr)")
+            let output = try await runTollgate(["check", "--strict", manifest], environment: environment)
+            #expect(output.status == 0, "tollgate check --strict \(manifest) exited \(output.status): \(output.stderr)")
             let lines = output.stdoutText.split(separator: "\n")
             #expect(lines.count == 1 && lines.first?.hasPrefix("\(manifest): OK: default deny, enforce mode;") == true,
                     "summary of \(manifest): \(output.stdoutText)")
@@ -31,20 +37,21 @@ struct ManifestsTests {
         }
     }
 
-    // MARK: - mcp-server-git
-
-    /// Runs git in `repo` with no user or system configuration; returns its trimmed stdout.
-    @discardableResult
-    private func git(_ arguments: [String], in repo: String) async throws -> String {
-        let output = try await Subprocess.run(
-            ["git", "-C", repo, "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"] + arguments,
-            environment: ["GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
-                          "GIT_AUTHOR_NAME": "Tollgate Test", "GIT_AUTHOR_EMAIL": "test@tollgate.invalid",
-                          "GIT_COMMITTER_NAME": "Tollgate Test", "GIT_COMMITTER_EMAIL": "test@tollgate.invalid"],
-            timeout: .seconds(20))
-        guard output.status == 0 else { throw E2EError("git \(arguments) exited \(output.status): \(output.stderr)") }
-        return output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+    @Test("a shipped manifest whose variable is not set: check warns naming it (--strict fails), run refuses to start")
+    func shippedManifestVariableUnset() async throws {
+        let git = ShippedManifests.directory + "/mcp-server-git.json"
+        let launchers = try launchers()
+        let environment: [String: String?] = ["REPO": nil, "PATH": launchers.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]
+        let check = try await runTollgate(["check", git], environment: environment)
+        #expect(check.status == 0, "\(check.stderr)")
+        let warnings = check.stderr.split(separator: "\n")
+        #expect(warnings.count == 8 && warnings.allSatisfy { $0.contains("${REPO} is not set") }, "the args and the seven pathWithin lists: \(check.stderr)")
+        #expect(try await runTollgate(["check", "--strict", git], environment: environment).status == 1)
+        let run = try await runTollgate(["run", "--manifest", git], environment: environment)
+        #expect(run.status == 2 && run.stderr.contains("\(git):23:"), "\(run.stderr)")
     }
+
+    // MARK: - mcp-server-git
 
     /// HEAD, the log, the status (index + working tree) and what is staged in `repo`.
     private func repositoryState(_ repo: String) async throws -> [String] {
@@ -58,19 +65,14 @@ struct ManifestsTests {
     func gitServer() async throws {
         let python = try await PythonEnvironment.python()
         let directory = try TemporaryDirectory("manifest-git")
-        let repo = directory.path("repo")
-        try FileManager.default.createDirectory(atPath: repo, withIntermediateDirectories: false)
-        try await git(["init", "-q"], in: repo)
-        try writeFile("hello\n", named: "repo/README.md", in: directory)
-        try await git(["add", "README.md"], in: repo)
-        try await git(["commit", "-q", "-m", "initial commit"], in: repo)
+        let repo = try await makeRepository(in: directory)
         // Something git_add could stage and git_commit could commit.
         try writeFile("new\n", named: "repo/new.txt", in: directory)
         try writeFile("hello, changed\n", named: "repo/README.md", in: directory)
         let before = try await repositoryState(repo)
 
-        let manifest = try ShippedManifests.adapt("mcp-server-git.json", replacing: [("/srv/repo", repo)], into: directory)
-        try await expectCheckPasses(manifest)
+        // The shipped file as it is: REPO names the repository.
+        let manifest = ShippedManifests.directory + "/mcp-server-git.json"
         let script: [[String: Any]] = [
             ["op": "list_tools"],
             ["op": "call_tool", "name": "git_status", "arguments": ["repo_path": repo]],
@@ -82,7 +84,7 @@ struct ManifestsTests {
         ]
         let report = try await SDKClient.run(
             mode: "legacy", script: script,
-            command: try gated(manifest, [python, "-m", "mcp_server_git", "--repository", repo]))
+            command: try gated(manifest, [python, "-m", "mcp_server_git", "--repository", repo]), environment: ["REPO": repo])
         let steps = try SDKClient.steps(report, count: 7)
 
         let tools = steps[0]["tools"].strings ?? []
@@ -139,9 +141,8 @@ struct ManifestsTests {
         let before = try await databaseState(python, database)
         #expect(before == #"{"tables": ["items"], "rows": [[1, "apple"], [2, "pear"], [3, "quince"]]}"#, "\(before)")
 
-        // Nothing in the file names this database: it goes on the server's command line.
-        let manifest = try ShippedManifests.adapt("mcp-server-sqlite.json", into: directory)
-        try await expectCheckPasses(manifest)
+        // The database goes on the command line, which replaces the manifest's server (and its ${SQLITE_DB}).
+        let manifest = ShippedManifests.directory + "/mcp-server-sqlite.json"
         let script: [[String: Any]] = [
             ["op": "list_tools"],
             ["op": "call_tool", "name": "read_query", "arguments": ["query": "SELECT id, name FROM items ORDER BY id"]],
@@ -154,7 +155,8 @@ struct ManifestsTests {
             ["op": "call_tool", "name": "list_tables", "arguments": [String: Any]()],
             ["op": "call_tool", "name": "describe_table", "arguments": ["table_name": "items"]],
         ]
-        let report = try await SDKClient.run(mode: "legacy", script: script, command: try gated(manifest, [server, "--db-path", database]))
+        let report = try await SDKClient.run(mode: "legacy", script: script, command: try gated(manifest, [server, "--db-path", database]),
+                                             environment: ["SQLITE_DB": nil])
         let steps = try SDKClient.steps(report, count: 10)
 
         #expect(Set(steps[0]["tools"].strings ?? []) == ["read_query", "list_tables", "describe_table"], "list_tools: \(steps[0])")
@@ -185,8 +187,7 @@ struct ManifestsTests {
     @Test("mcp-server-time: get_current_time allowed with a zone name, denied with anything else")
     func timeServer() async throws {
         let python = try await PythonEnvironment.python()
-        let directory = try TemporaryDirectory("manifest-time")
-        let manifest = try ShippedManifests.adapt("mcp-server-time.json", into: directory)
+        let manifest = ShippedManifests.directory + "/mcp-server-time.json"
         let script: [[String: Any]] = [
             ["op": "list_tools"],
             ["op": "call_tool", "name": "get_current_time", "arguments": ["timezone": "Europe/Paris"]],
@@ -217,8 +218,7 @@ struct ManifestsTests {
     @Test("mcp-server-fetch: a URL outside the host allowlist is denied (hostIn); an allowlisted one is not")
     func fetchServer() async throws {
         let python = try await PythonEnvironment.python()
-        let directory = try TemporaryDirectory("manifest-fetch")
-        let manifest = try ShippedManifests.adapt("mcp-server-fetch.json", into: directory)
+        let manifest = ShippedManifests.directory + "/mcp-server-fetch.json"
         // No real fetch may happen. The denied URLs never reach the server. For the allowlisted URL
         // the call carries max_length 100.0: a whole number, so an "integer" to Tollgate (JSON
         // Schema) and it passes the gate, but the server's strict pydantic model refuses a float
@@ -266,8 +266,7 @@ struct ManifestsTests {
         try fileManager.createDirectory(atPath: root + "/elsewhere", withIntermediateDirectories: true)
         try fileManager.createSymbolicLink(atPath: workspace + "/link", withDestinationPath: root + "/elsewhere")
 
-        let manifest = try ShippedManifests.adapt("server-filesystem.json", replacing: [("/srv/agent-workspace", workspace)], into: directory)
-        try await expectCheckPasses(manifest)
+        let manifest = ShippedManifests.directory + "/server-filesystem.json"
         let inside = workspace + "/note.txt"
         let script: [[String: Any]] = [
             ["op": "list_tools"],
@@ -281,7 +280,7 @@ struct ManifestsTests {
         let report = try await SDKClient.run(
             mode: "legacy", script: script,
             command: try gated(manifest, ["python3", Repository.fixtures + "/filesystem_fixture.py", root]),
-            environment: ["FIXTURE_QUIET": "1"])
+            environment: ["FIXTURE_QUIET": "1", "WORKSPACE": workspace])
         let steps = try SDKClient.steps(report, count: 7)
 
         #expect(steps[0]["tools"].strings?.count == 14, "every tool of the server is allowed: \(steps[0])")

@@ -44,11 +44,12 @@ struct ServerLimitsTests {
         #expect(try await gate.waitForExit(timeout: .seconds(20)) == 0)
     }
 
-    @Test("a $NAME missing from Tollgate's environment stops the start with exit 2, naming it")
+    @Test("a $NAME missing from Tollgate's environment stops the start with exit 2, naming it and its file:line")
     func missingVariable() async throws {
-        let (_, gate) = try session("env-missing", server: #""env": {"inherit": false, "TOKEN": "$TOLLGATE_TEST_UNSET_VARIABLE"}"#)
+        let (directory, gate) = try session("env-missing", server: #""env": {"inherit": false, "TOKEN": "$TOLLGATE_TEST_UNSET_VARIABLE"}"#)
         #expect(try await gate.waitForExit(timeout: .seconds(20)) == 2)
-        #expect(gate.stderrText.contains("servers.fixture.env.TOKEN") && gate.stderrText.contains("$TOLLGATE_TEST_UNSET_VARIABLE"), "\(gate.stderrText)")
+        #expect(gate.stderrText.contains("\(directory.path("manifest.json")):2:") && gate.stderrText.contains("servers.fixture.env.TOKEN: ${TOLLGATE_TEST_UNSET_VARIABLE} is not set"),
+                "\(gate.stderrText)")
     }
 
     @Test("a server allocating past limits.memoryMB dies; its pending call is answered with server_unavailable; stderr says why")

@@ -9,6 +9,8 @@
 public struct ApprovalState: Sendable {
     /// Held calls, by the client's request id.
     public private(set) var held: [RequestID: HeldCall] = [:]
+    /// What the held calls cost together: their ids and messages (``ToolCall/messageBytes``).
+    public private(set) var heldBytes = 0
     /// Tollgate's outstanding requests to the client → the held call they are about.
     public private(set) var requests: [RequestID: RequestID] = [:]
     /// Running approvers → the held call they are about.
@@ -44,7 +46,7 @@ public struct ApprovalState: Sendable {
         counter += 1
         let text = "tollgate-\(nonce)-\(counter)"
         let id = RequestID(bytes: Array("\"\(text)\"".utf8), isString: true, hasEscapes: false)
-        held[call.id] = HeldCall(call: call, hold: hold, route: .elicitation(id))
+        keep(HeldCall(call: call, hold: hold, route: .elicitation(id)))
         requests[id] = call.id
         everAsked = true
         return id
@@ -53,9 +55,24 @@ public struct ApprovalState: Sendable {
     /// Holds a call to be approved by a local approver; returns the approver's token.
     mutating func holdForCommand(_ call: ToolCall, _ hold: ApprovalHold, command: [String]) -> Int {
         counter += 1
-        held[call.id] = HeldCall(call: call, hold: hold, route: .command(token: counter, command: command))
+        keep(HeldCall(call: call, hold: hold, route: .command(token: counter, command: command)))
         approvers[counter] = call.id
         return counter
+    }
+
+    private mutating func keep(_ call: HeldCall) {
+        if let replaced = held.updateValue(call, forKey: call.call.id) { heldBytes -= Self.cost(of: replaced) }
+        heldBytes += Self.cost(of: call)
+    }
+
+    private static func cost(of held: HeldCall) -> Int { held.call.id.byteCount + held.call.messageBytes }
+
+    /// The outcome a call gets instead of being held when `limit` calls are held already (nil:
+    /// it may be held).
+    func overflow(limit: Int) -> ApprovalOutcome? {
+        guard held.count >= limit else { return nil }
+        return ApprovalOutcome(approved: false, source: .abandoned,
+                               detail: "\(held.count) calls already wait for approval, the most Tollgate holds at once")
     }
 
     /// Takes the held call an answer is for: by Tollgate's request id, by approver token, or by
@@ -72,6 +89,7 @@ public struct ApprovalState: Sendable {
 
     mutating func release(call id: RequestID) -> HeldCall? {
         guard let call = held.removeValue(forKey: id) else { return nil }
+        heldBytes -= Self.cost(of: call)
         switch call.route {
         case .elicitation(let request): requests.removeValue(forKey: request)
         case .command(let token, _): approvers.removeValue(forKey: token)
@@ -81,7 +99,7 @@ public struct ApprovalState: Sendable {
 
     /// Takes every held call (the server went away).
     mutating func releaseAll() -> [HeldCall] {
-        defer { held.removeAll(); requests.removeAll(); approvers.removeAll() }
+        defer { held.removeAll(); requests.removeAll(); approvers.removeAll(); heldBytes = 0 }
         return Array(held.values)
     }
 

@@ -63,6 +63,8 @@ public struct AuditSummary: Sendable, Equatable {
     public var decisions: Int
     /// Lines that were not JSON objects (skipped).
     public var skippedLines: Int
+    /// Records with an `event`: Tollgate's audit records among the JSON objects read.
+    public var events = 0
     /// Only records from this time on were read (`--since`).
     public var since: AuditTimestamp?
     /// The verdict on the chain of the files read (nil when not checked).
@@ -76,10 +78,12 @@ public struct AuditSummary: Sendable, Equatable {
         var rows: [[UInt8]: Row] = [:]
         var totals = Row(server: nil, tool: "")
         var decisions = 0
+        var events = 0
         for fields in records {
             let record = AuditRecord(fields)
             review.add(record)
             let event = record.string(AuditRecord.Field.event)
+            if event != nil { events += 1 }
             let isDecision = event == AuditRecord.Event.decision.rawValue
             guard isDecision || event == AuditRecord.Event.outcome.rawValue,
                   let tool = record.string(AuditRecord.Field.tool) else { continue }
@@ -94,6 +98,7 @@ public struct AuditSummary: Sendable, Equatable {
         self.records = records.count
         self.decisions = decisions
         self.skippedLines = skippedLines
+        self.events = events
     }
 
     /// Summarizes file contents (any order; lines that are not JSON objects are skipped and

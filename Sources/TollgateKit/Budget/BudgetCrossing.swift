@@ -1,6 +1,7 @@
 /// A cap's use crossed 50%, 80% or 100%; each is reported once per budget, counter and level
 /// for the life of a ``BudgetState`` (or ``Ledger``), including crossings caused by other
-/// processes sharing the ledger.
+/// processes sharing the ledger. A release that takes the use back below a level (a reservation
+/// that was never spent) lets that level be reported again when spend really reaches it.
 public struct BudgetCrossing: Sendable, Hashable {
     /// The levels reported.
     public static let levels: [Int64] = [50, 80, 100]

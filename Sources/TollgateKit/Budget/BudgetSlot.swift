@@ -18,6 +18,20 @@ struct BudgetSlot: Sendable {
         cap / 100 * percent + (cap % 100 * percent + 99) / 100
     }
 
+    /// After `change` (a reservation released, a refund: negative amounts), forgets the levels
+    /// the total no longer reaches, so reaching them again is reported again: a call held for
+    /// approval and then denied leaves no report behind.
+    mutating func forgetCrossings(after change: BudgetUsage) {
+        guard reported != 0 else { return }
+        for counter in BudgetCounter.allCases where change[counter] < 0 {
+            guard let cap = caps[counter], cap > 0 else { continue }
+            let used = series.total[counter]
+            for (level, percent) in BudgetCrossing.levels.enumerated() where used < Self.threshold(cap: cap, percent: percent) {
+                reported &= ~(UInt16(1) << (counter.rawValue * 3 + level))
+            }
+        }
+    }
+
     /// Appends the levels newly reached by the current total to `crossings`.
     @inline(__always)
     mutating func collectCrossings(into crossings: inout [BudgetCrossing]) {

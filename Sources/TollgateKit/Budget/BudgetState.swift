@@ -39,6 +39,12 @@ public struct BudgetState: Sendable {
     /// The most per-tool budgets kept; further tools of a `"per": "tool"` rule share one
     /// overflow budget per rule (keeps memory bounded whatever names a client sends).
     public static let maxToolScopes = 4096
+    /// The longest tool name with a route, per-tool budget or rate bucket of its own; longer
+    /// names share the overflow ones (tool `*`).
+    public static let maxToolNameBytes = 256
+    /// The most routes kept (two per per-tool budget); calls of further tools share one route
+    /// per set of rules (tool `*`).
+    public static let maxRoutes = 2 * maxToolScopes
 
     /// Creates empty budgets for `limits`.
     public init(limits: BudgetLimits) {
@@ -104,6 +110,7 @@ public struct BudgetState: Sendable {
         for slot in routes[route].slots {
             slots[slot].series.expire(now: latest, clock: clock)
             slots[slot].series.add(amount, at: time, now: latest, clock: clock)
+            slots[slot].forgetCrossings(after: amount)
             slots[slot].collectCrossings(into: &crossings)
         }
         return crossings
@@ -145,10 +152,15 @@ extension BudgetState {
         let rules: [Int]
     }
 
-    /// The route of a call (created on first use).
+    /// The route of a call (created on first use; past ``maxRoutes`` routes, or for a name over
+    /// ``maxToolNameBytes``, the overflow route of its rules).
     mutating func route(for call: BudgetCall) -> Int {
-        let key = RouteKey(tool: ProtocolName(call.tool), rules: call.rules)
+        let named = call.tool.utf8.count <= Self.maxToolNameBytes && !Self.isOverflowName(call.tool)
+        if named, let index = routeIndex[RouteKey(tool: ProtocolName(call.tool), rules: call.rules)] { return index }
+        let ownRoute = named && routes.count < Self.maxRoutes
+        let key = RouteKey(tool: ownRoute ? ProtocolName(call.tool) : nil, rules: call.rules)
         if let index = routeIndex[key] { return index }
+        let tool = ownRoute ? call.tool : Self.overflowName
         var slotList = [0]
         var ruleNames: [String] = []
         precondition(call.rules.allSatisfy { limits.rules.indices.contains($0) }, "BudgetCall.rules must index BudgetLimits.rules")
@@ -156,9 +168,9 @@ extension BudgetState {
             let budget = limits.rules[rule]
             ruleNames.append(budget.rule)
             guard budget.hasCaps else { continue }
-            slotList.append(budget.per == .rule ? ruleSlots[rule] : toolSlot(rule: rule, tool: call.tool))
+            slotList.append(budget.per == .rule ? ruleSlots[rule] : toolSlot(rule: rule, tool: tool))
         }
-        routes.append(Route(tool: call.tool, ruleNames: ruleNames, slots: slotList,
+        routes.append(Route(tool: tool, ruleNames: ruleNames, slots: slotList,
                             cost: limits.cost(rules: call.rules).micros,
                             maxResultTokens: limits.maxResultTokens(rules: call.rules)))
         routeIndex[key] = routes.count - 1
@@ -186,13 +198,19 @@ extension BudgetState {
         }
     }
 
+    /// The name overflow routes and budgets are kept under.
+    static let overflowName = "*"
+
+    /// Whether `tool` is ``overflowName``.
+    static func isOverflowName(_ tool: String) -> Bool { tool.utf8.elementsEqual(overflowName.utf8) }
+
     /// The per-tool budget of `tool` under a `"per": "tool"` rule.
     private mutating func toolSlot(rule: Int, tool: String) -> Int {
         var key = ToolSlotKey(rule: rule, tool: ProtocolName(tool))
         if let slot = toolSlots[key] { return slot }
         let name = limits.rules[rule].rule
         var scope = BudgetScope.tool(rule: name, tool: tool)
-        if toolSlots.count >= Self.maxToolScopes {
+        if toolSlots.count >= Self.maxToolScopes || tool.utf8.count > Self.maxToolNameBytes || Self.isOverflowName(tool) {
             key = ToolSlotKey(rule: rule, tool: nil)
             if let slot = toolSlots[key] { return slot }
             scope = .tool(rule: name, tool: "*")

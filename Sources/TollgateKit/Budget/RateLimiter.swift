@@ -83,8 +83,9 @@ public struct RateLimiter: Sendable {
     }
 
     /// The per-tool bucket key; past ``BudgetState/maxToolScopes`` tools, a rule's further tools
-    /// share one bucket.
+    /// share one bucket, as do names over ``BudgetState/maxToolNameBytes``.
     private func key(rule: Int, tool: String) -> ToolBucketKey {
+        guard tool.utf8.count <= BudgetState.maxToolNameBytes else { return ToolBucketKey(rule: rule, tool: nil) }
         let key = ToolBucketKey(rule: rule, tool: ProtocolName(tool))
         if tools.count < BudgetState.maxToolScopes || tools[key] != nil { return key }
         return ToolBucketKey(rule: rule, tool: nil)

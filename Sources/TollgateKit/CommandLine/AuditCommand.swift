@@ -39,7 +39,7 @@ struct AuditCommand {
         case .summary(let options):
             return try summarize(options)
         case .replay(let manifestPath, let json):
-            let manifest = try loadManifest(manifestPath)
+            let manifest = try loadManifest(manifestPath, consequence: "nothing was replayed")
             let replay: AuditReplay
             do throws(FileError) {
                 replay = try AuditReplay.replay(files: files, under: manifest)
@@ -79,6 +79,11 @@ struct AuditCommand {
         }
         var summary = AuditSummary(sources: reading.sources, since: options.since?.timestamp(now: .now()))
         summary.verification = reading.verification
+        let lines = summary.records + summary.skippedLines
+        guard summary.events > 0 || lines == 0 else {
+            throw CommandLineError("audit summary: \(reading.sources.map(\.name).joined(separator: ", ")): \(lines) line\(lines == 1 ? "" : "s") and no audit record "
+                                   + "(a JSON object with an \"event\"): not a Tollgate audit log", exitCode: CommandLineError.ExitCode.failure.rawValue)
+        }
         print(options.json ? summary.json.prettyText : summary.text, terminator: options.json ? "" : "\n")
         guard let verification = reading.verification, !verification.isIntact else { return 0 }
         Diagnostics.standardError.report("audit summary: " + AuditReview.warning(verification))
@@ -88,7 +93,7 @@ struct AuditCommand {
     /// The log the manifest names in `audit.path` (the manifest defaults to `tollgate.json`).
     static func logPath(manifest path: String?) throws(CommandLineError) -> String {
         let path = path ?? BudgetCommand.defaultManifest
-        guard let audit = try loadManifest(path).audit else {
+        guard let audit = try loadManifest(path, consequence: "the audit log it names cannot be read").audit else {
             throw CommandLineError("\(path): has no audit section, so nothing is recorded; give the log's file, or add \"audit\": {\"path\": \"audit.log\"}",
                                    exitCode: CommandLineError.ExitCode.failure.rawValue)
         }

@@ -10,7 +10,11 @@ struct BudgetCommand {
 
     func run() throws(CommandLineError) -> Int32 {
         let path = manifestPath ?? Self.defaultManifest
-        let manifest = try loadManifest(path)
+        if manifestPath == nil && !FileIO.exists(path) {
+            throw CommandLineError("budget show: no manifest named, and there is no \(path) in the working directory \(FileIO.currentDirectory()); "
+                                   + "give one with --manifest FILE", exitCode: CommandLineError.ExitCode.usage.rawValue)
+        }
+        let manifest = try loadManifest(path, consequence: "budget show needs a manifest that loads to read its ledger")
         guard let ledger = manifest.budgets.ledger else {
             throw CommandLineError("\(path): sets no budgets.ledger, so budgets are kept in memory by each run and there is nothing to show; "
                                    + "add \"ledger\": \"budgets.ledger\" under \"budgets\" to keep them",

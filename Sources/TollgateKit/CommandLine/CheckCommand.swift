@@ -1,30 +1,54 @@
-/// `tollgate check FILE`: validates a manifest exactly as `run` would, without starting anything.
+/// `tollgate check [--strict] FILE`: validates a manifest exactly as `run` would, without
+/// starting anything, then warns about what would fail where it runs (``ManifestPreflight``).
+/// `-` reads the manifest from stdin (relative paths in it start at the working directory).
 struct CheckCommand {
     let manifestPath: String
+    /// Whether warnings fail the check (exit 1).
+    let strict: Bool
 
     func run() throws(CommandLineError) -> Int32 {
-        let manifest = try loadManifest(manifestPath)
-        print(Self.summary(of: manifest))
+        let options = ManifestLoadOptions(allowsUnsetVariables: true)
+        let manifest = manifestPath == "-" ? try Self.loadStandardInput(options) : try loadManifest(manifestPath, options: options)
+        let warnings = ManifestPreflight.warnings(for: manifest)
+        for warning in warnings { Diagnostics.standardError.report("warning: \(warning)") }
+        let count = "\(warnings.count) warning\(warnings.count == 1 ? "" : "s")"
+        if strict && !warnings.isEmpty {
+            throw CommandLineError("\(manifest.file): \(count); --strict fails on warnings", exitCode: CommandLineError.ExitCode.failure.rawValue)
+        }
+        print(Self.summary(of: manifest) + (warnings.isEmpty ? "" : "; \(count) (on stderr)"))
         return 0
     }
 
     static func summary(of manifest: Manifest) -> String {
-        let allowing = manifest.tools.filter(\.allow).count
-        let schemas = manifest.tools.filter { $0.arguments != nil }.count
         let servers = manifest.servers.map(\.name).joined(separator: ", ")
         return "\(manifest.file): OK: default \(manifest.policy.defaultDecision.rawValue), \(manifest.policy.mode.rawValue) mode; "
-            + "\(manifest.tools.count) tool rule\(manifest.tools.count == 1 ? "" : "s") (\(allowing) allow, \(manifest.tools.count - allowing) deny, \(schemas) with argument schemas); "
+            + "\(manifest.rulesSummary); "
             + "\(manifest.servers.count) server\(manifest.servers.count == 1 ? "" : "s")\(servers.isEmpty ? "" : " (\(servers))")"
+    }
+
+    /// The manifest on standard input, named `<stdin>` in messages.
+    static func loadStandardInput(_ options: ManifestLoadOptions) throws(CommandLineError) -> Manifest {
+        let bytes: [UInt8]
+        do throws(FileError) {
+            bytes = try FileIO.readStandardInput()
+        } catch {
+            throw CommandLineError("check: cannot read the manifest from stdin: \(error)", exitCode: CommandLineError.ExitCode.failure.rawValue)
+        }
+        do throws(ManifestError) {
+            return try ManifestLoader.parse(SourceText(path: "<stdin>", bytes: bytes), options: options)
+        } catch {
+            throw CommandLineError(error, consequence: "Tollgate will not start with this manifest")
+        }
     }
 }
 
-/// Loads a manifest or turns its problems into the command-line error (exit 2, every problem listed).
-func loadManifest(_ path: String) throws(CommandLineError) -> Manifest {
+/// Loads a manifest for a command or turns its problems into the command-line error (exit 2,
+/// every problem listed, then `consequence`: what it means for the command).
+func loadManifest(_ path: String, options: ManifestLoadOptions = ManifestLoadOptions(),
+                  consequence: String = "Tollgate will not start with this manifest") throws(CommandLineError) -> Manifest {
     do throws(ManifestError) {
-        return try ManifestLoader.load(path: path)
+        return try ManifestLoader.load(path: path, options: options)
     } catch {
-        let count = error.issues.count
-        throw CommandLineError("\(error)\n\(path): \(count) problem\(count == 1 ? "" : "s"); Tollgate will not start with this manifest",
-                               exitCode: CommandLineError.ExitCode.usage.rawValue)
+        throw CommandLineError(error, consequence: consequence)
     }
 }

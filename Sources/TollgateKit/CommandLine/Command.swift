@@ -2,8 +2,9 @@
 public enum Command: Sendable, Equatable {
     /// `tollgate run [options] -- COMMAND [ARG...]`
     case run(RunOptions)
-    /// `tollgate check FILE`: validate a manifest without running anything.
-    case check(manifestPath: String)
+    /// `tollgate check [--strict] FILE`: validate a manifest without running anything (`-`: stdin);
+    /// `strict`: warnings fail too.
+    case check(manifestPath: String, strict: Bool)
     /// `tollgate init -- COMMAND [ARG...]`: print a starter manifest for a server.
     case initialize(serverCommand: [String])
     /// `tollgate pin --manifest FILE [-- COMMAND [ARG...]]`: refresh the manifest's tool pins.
@@ -12,9 +13,9 @@ public enum Command: Sendable, Equatable {
     case audit(AuditAction, files: [String])
     /// `tollgate budget show [--manifest FILE] [--json]`: a ledger's budgets and their forecast.
     case budgetShow(manifestPath: String?, json: Bool)
-    /// `tollgate help`, `--help`, `-h`
-    case help
-    /// `tollgate --version`
+    /// `tollgate help [COMMAND]`, `--help`, `-h`: the overview, or one command's help.
+    case help(topic: String?)
+    /// `tollgate --version`, `-V`
     case version
 }
 
@@ -30,6 +31,10 @@ public struct RunOptions: Sendable, Equatable {
     public var limits = ResourceLimits()
     /// Whether the manifest is reloaded when its file changes (`--watch`; SIGHUP always reloads).
     public var watchesManifest = false
+    /// The mode that replaces the manifest's `policy.mode` (`--monitor`, `--enforce`), if any.
+    public var mode: Manifest.Mode?
+    /// How much Tollgate writes about itself on stderr (`--log-level`, `--quiet`).
+    public var logLevel = LogLevel.info
 
     public init() {}
 }

@@ -30,3 +30,13 @@ public struct CommandLineError: Error, Sendable, Equatable, CustomStringConverti
 
     public var description: String { message }
 }
+
+extension CommandLineError {
+    /// A manifest a command cannot use: every problem, their count, and what that means for the
+    /// command (`consequence`); exit 2.
+    public init(_ error: ManifestError, consequence: String) {
+        let count = error.issues.count
+        let file = error.issues.first?.file ?? "the manifest"
+        self.init("\(error)\n\(file): \(count) problem\(count == 1 ? "" : "s"); \(consequence)", exitCode: ExitCode.usage.rawValue)
+    }
+}

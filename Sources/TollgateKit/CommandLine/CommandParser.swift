@@ -15,9 +15,13 @@ public struct CommandParser {
         switch first {
         case "run": return .run(try parseRun())
         case "check":
-            let paths = try plainArguments(for: "check", help: Usage.check)
-            guard paths.count == 1 else { throw .usage(paths.isEmpty ? "missing manifest: tollgate check FILE" : "check takes one manifest file") }
-            return .check(manifestPath: paths[0])
+            var strict = false
+            var paths: [String] = []
+            for argument in try plainArguments(for: "check", help: Usage.check, flags: ["--strict"]) {
+                if argument == "--strict" { strict = true } else { paths.append(argument) }
+            }
+            guard paths.count == 1 else { throw .usage(paths.isEmpty ? "missing manifest: tollgate check [--strict] FILE" : "check takes one manifest file") }
+            return .check(manifestPath: paths[0], strict: strict)
         case "audit":
             guard let verb = arguments.popFirst() else { throw .usage("missing audit command: tollgate audit verify|log|summary|replay") }
             switch verb {
@@ -42,8 +46,14 @@ public struct CommandParser {
             let command = try commandAfterDashes(for: "init", help: Usage.initialize)
             return .initialize(serverCommand: command)
         case "pin": return try parsePin()
-        case "help", "--help", "-h": return .help
-        case "version", "--version": return .version
+        case "help", "--help", "-h":
+            guard let topic = arguments.popFirst() else { return .help(topic: nil) }
+            guard Usage.topics.contains(where: { $0.command == topic }) else {
+                throw .usage("no help for '\(topic)': the commands are \(Usage.topics.map(\.command).joined(separator: ", "))")
+            }
+            guard arguments.isEmpty else { throw .usage("help takes one command") }
+            return .help(topic: topic)
+        case "version", "--version", "-V": return .version
         default:
             throw .usage("unknown command '\(first)'")
         }
@@ -61,6 +71,18 @@ public struct CommandParser {
                 options.manifestPath = try value(for: name, inline: inlineValue)
             case "--watch":
                 options.watchesManifest = true
+            case "--monitor", "--enforce":
+                let mode: Manifest.Mode = name == "--monitor" ? .monitor : .enforce
+                if let chosen = options.mode, chosen != mode { throw .usage("--monitor and --enforce exclude each other") }
+                options.mode = mode
+            case "--log-level":
+                let text = try value(for: name, inline: inlineValue)
+                guard let level = LogLevel(name: text) else {
+                    throw .usage("'--log-level' expects \(LogLevel.allCases.map(\.name).joined(separator: ", ")), got '\(text)'")
+                }
+                options.logLevel = level
+            case "--quiet", "-q":
+                options.logLevel = .error
             case "--max-message-mb":
                 options.maxMessageBytes = try positiveInteger(for: name, inline: inlineValue) << 20
             case "--memory-mb":
@@ -83,6 +105,9 @@ public struct CommandParser {
         }
         if options.watchesManifest && options.manifestPath == nil {
             throw .usage("--watch watches the manifest: give one with --manifest FILE")
+        }
+        if let mode = options.mode, options.manifestPath == nil {
+            throw .usage("--\(mode.rawValue) sets the manifest's mode: give one with --manifest FILE")
         }
         return options
     }

@@ -18,8 +18,19 @@ struct InitCommand {
         } catch {
             throw CommandLineError("init: \(error)", exitCode: CommandLineError.ExitCode.failure.rawValue)
         }
-        let starter = StarterManifest(serverName: StarterManifest.serverName(for: serverCommand), command: serverCommand, tools: tools)
+        // Recorded so the manifest means the same wherever it is used: the directory the server
+        // ran in, and a command given as a relative path made absolute.
+        let directory = FileIO.currentDirectory()
+        var command = serverCommand
+        if command[0].utf8.contains(UInt8(ascii: "/")) { command[0] = FileIO.absolute(command[0], base: directory) }
+        let schema = SchemaFile.locate()
+        let starter = StarterManifest(serverName: StarterManifest.serverName(for: serverCommand), command: command, tools: tools,
+                                      workingDirectory: directory, schema: schema.map(SchemaFile.uri) ?? "./\(SchemaFile.name)")
         print(starter.json.prettyText, terminator: "")
+        if schema == nil {
+            Diagnostics.standardError.report("init: \(SchemaFile.name) was not found beside tollgate; copy it from Tollgate's manifests/ "
+                                             + "next to the manifest for the $schema line to work")
+        }
         let allowed = tools.filter { StarterManifest.proposedRule(for: $0)["allow"] == .bool(true) }.count
         Diagnostics.standardError.report("init: \(tools.count) tools listed; \(allowed) proposed allowed, \(tools.count - allowed) denied pending review")
         return 0

@@ -7,7 +7,7 @@ struct PinCommand {
     let serverCommand: [String]
 
     func run() throws(CommandLineError) -> Int32 {
-        let manifest = try loadManifest(manifestPath)
+        let manifest = try loadManifest(manifestPath, consequence: "no pin was written")
         var configuration = ChildProcess.Configuration(arguments: serverCommand)
         if serverCommand.isEmpty {
             guard let server = manifest.defaultServer else {
@@ -16,7 +16,7 @@ struct PinCommand {
             }
             configuration.arguments = server.arguments
             configuration.workingDirectory = server.workingDirectory
-            configuration.environment = try server.environment.resolve(parent: FileIO.environment(), server: server.name, file: manifestPath)
+            configuration.environment = server.environment.resolve(parent: FileIO.environment())
         }
         let tools = try Self.listTools(configuration)
         let source: SourceText

@@ -1,55 +1,55 @@
-/// `tollgate run`: relays one server behind the gate.
+/// `tollgate run`: relays one server behind the gate (several: ``runHost(_:path:)``).
 struct RunCommand {
     let options: RunOptions
 
     func run() throws(CommandLineError) -> Int32 {
         // Before the audit log or the ledger may start a thread of their own.
         StdioRelay.blockSignals()
+        LogLevel.threshold = options.logLevel
         var server = ChildProcess.Configuration(arguments: options.serverCommand, limits: options.limits)
-        var gate: any Gate = PassThroughGate()
-        var auditLog: AuditLog?
-        var ledger: Ledger?
-        var serverName = options.serverCommand.isEmpty ? nil : StarterManifest.serverName(for: options.serverCommand)
-        if let path = options.manifestPath {
-            let manifest = try loadManifest(path)
-            if options.serverCommand.isEmpty && manifest.servers.count > 1 {
-                return try runHost(manifest, path: path)
-            }
-            if options.serverCommand.isEmpty {
-                guard let entry = manifest.defaultServer else {
-                    throw CommandLineError(manifest.servers.isEmpty
-                        ? "\(path): names no server; give the server command after '--' or add one under \"servers\""
-                        : "\(path): names \(manifest.servers.count) servers; this version of Tollgate runs one: give its command after '--'")
-                }
-                server.arguments = entry.arguments
-                serverName = entry.name
-                server.workingDirectory = entry.workingDirectory
-                server.environment = try entry.environment.resolve(parent: FileIO.environment(), server: entry.name, file: path)
-                server.limits = entry.limits.overridden(by: options.limits)
-            }
-            var trail: AuditTrail?
-            if let settings = manifest.audit {
-                let log = try Self.openAudit(settings, manifest: manifest, server: serverName)
-                auditLog = log
-                trail = AuditTrail(log: log, arguments: settings.arguments, server: serverName)
-            }
-            if let path = manifest.budgets.ledger {
-                ledger = try Self.openLedger(path, limits: manifest.budgetLimits)
-            }
-            gate = PolicyGate(manifest: manifest, workingDirectory: server.workingDirectory, audit: trail, budgetAccount: ledger)
-            if manifest.policy.mode == .monitor {
-                Diagnostics.standardError.report("monitor mode: nothing is blocked; would-be denials are reported here")
-            }
+        let commandName = options.serverCommand.isEmpty ? nil : StarterManifest.serverName(for: options.serverCommand)
+        guard let path = options.manifestPath else {
+            Diagnostics.standardError.report("no manifest: relaying \(commandName ?? "the server") (\(Self.shown(server.arguments))) with no policy, "
+                                             + "so every call passes unchecked; give one with --manifest FILE")
+            return try relay(server, gate: PassThroughGate(), serverName: commandName)
         }
+        let manifest = try startingUp { () throws(CommandLineError) in try loadManifest(path) }
+        if options.serverCommand.isEmpty && manifest.servers.count > 1 {
+            return try runHost(manifest, path: path)
+        }
+        var serverName = commandName
+        if options.serverCommand.isEmpty {
+            guard let entry = manifest.defaultServer else {
+                return try startingUp { () throws(CommandLineError) in
+                    throw CommandLineError("\(path): names no server; give the server command after '--' or add one under \"servers\"")
+                }
+            }
+            server.arguments = entry.arguments
+            serverName = entry.name
+            server.workingDirectory = entry.workingDirectory
+            server.environment = entry.environment.resolve(parent: FileIO.environment())
+            server.limits = entry.limits.overridden(by: options.limits)
+        }
+        let (trail, ledger) = try startingUp { () throws(CommandLineError) in try openRecords(manifest, server: serverName) }
+        let gate = PolicyGate(manifest: manifest, workingDirectory: server.workingDirectory ?? FileIO.currentDirectory(),
+                              audit: trail, budgetAccount: ledger)
+        Diagnostics.standardError.report(startLine(manifest, path: path, servers: [(serverName ?? "the server", server.arguments)]), level: .info)
+        return try relay(server, gate: gate, serverName: serverName, ledger: ledger)
+    }
+
+    /// Relays `server` behind `gate` until it is gone; then syncs the ledger and records the exit.
+    private func relay(_ server: ChildProcess.Configuration, gate: any Gate, serverName: String?, ledger: Ledger? = nil) throws(CommandLineError) -> Int32 {
+        var server = server
         let cgroup = Self.cgroup(for: server.limits)
         server.cgroup = cgroup?.path
         defer { cgroup?.remove() }
+        let auditLog = (gate as? PolicyGate)?.audit?.log
         var relayOptions = StdioRelay.Options()
         relayOptions.maxMessageBytes = options.maxMessageBytes
         relayOptions.reloader = options.manifestPath.map { path in
-            let workingDirectory = server.workingDirectory
-            return ManifestReloader(path: path, watches: options.watchesManifest, audit: auditLog) { manifest in
-                PolicyGate(manifest: manifest, workingDirectory: workingDirectory)
+            let workingDirectory = server.workingDirectory ?? FileIO.currentDirectory()
+            return ManifestReloader(path: path, options: loadOptions, watches: options.watchesManifest, audit: auditLog) { manifest in
+                PolicyGate(manifest: overridden(manifest), workingDirectory: workingDirectory)
             }
         }
         let relay = StdioRelay(server: server, options: relayOptions)
@@ -63,6 +63,70 @@ struct RunCommand {
             if let auditLog { Self.closeAudit(auditLog, server: serverName, status: error.description) }
             throw CommandLineError(error.description, exitCode: error.exitCode)
         }
+    }
+
+    /// How the manifest is loaded: for a server the command line names, relative paths in calls
+    /// resolve against Tollgate's working directory, where that server runs.
+    var loadOptions: ManifestLoadOptions {
+        ManifestLoadOptions(serverDirectory: options.serverCommand.isEmpty ? nil : FileIO.currentDirectory())
+    }
+
+    /// Loads the manifest as `run` uses it (the command line's mode over the manifest's).
+    func loadManifest(_ path: String) throws(CommandLineError) -> Manifest {
+        overridden(try TollgateKit.loadManifest(path, options: loadOptions))
+    }
+
+    /// `manifest` with `--monitor` or `--enforce` applied.
+    func overridden(_ manifest: Manifest) -> Manifest {
+        var manifest = manifest
+        if let mode = options.mode { manifest.policy.mode = mode }
+        return manifest
+    }
+
+    /// Runs a start-up step; when it fails, the client's requests (its `initialize`, or a
+    /// 2026-07-28 client's first request) are answered with the error before it is thrown, so
+    /// the host shows why Tollgate did not start instead of a closed pipe.
+    func startingUp<Value>(_ step: () throws(CommandLineError) -> Value) throws(CommandLineError) -> Value {
+        do throws(CommandLineError) {
+            return try step()
+        } catch {
+            var relayOptions = StdioRelay.Options()
+            relayOptions.maxMessageBytes = options.maxMessageBytes
+            StdioRelay.refuseRequests(because: "Tollgate did not start: \(error.message)", options: relayOptions)
+            throw error
+        }
+    }
+
+    /// Opens the audit trail and the budget ledger the manifest asks for.
+    func openRecords(_ manifest: Manifest, server: String?) throws(CommandLineError) -> (AuditTrail?, Ledger?) {
+        var trail: AuditTrail?
+        if let settings = manifest.audit {
+            let log = try Self.openAudit(settings, manifest: manifest, server: server)
+            trail = AuditTrail(log: log, arguments: settings.arguments, server: server)
+        }
+        do throws(CommandLineError) {
+            return (trail, try manifest.budgets.ledger.map { ledger throws(CommandLineError) in try Self.openLedger(ledger, limits: manifest.budgetLimits) })
+        } catch {
+            if let log = trail?.log { Self.closeAudit(log, server: server, status: "not started: \(error.message)") }
+            throw error
+        }
+    }
+
+    /// The line said at start: what runs, under which manifest, and what is in force.
+    func startLine(_ manifest: Manifest, path: String, servers: [(name: String, arguments: [String])]) -> String {
+        let started = servers.map { "\($0.name) (\(Self.shown($0.arguments)))" }.joined(separator: ", ")
+        var line = "started \(started) under \(path)"
+        if !options.serverCommand.isEmpty && !manifest.servers.isEmpty {
+            line += " (the command after -- replaces its server\(manifest.servers.count == 1 ? " \(manifest.servers[0].name)" : "s"))"
+        }
+        let mode = manifest.policy.mode == .monitor ? "monitor mode (nothing is blocked; would-be denials are reported here)" : "enforce mode"
+        return line + ": \(mode), default \(manifest.policy.defaultDecision.rawValue); \(manifest.rulesSummary); "
+            + "\(manifest.budgetsSummary); \(manifest.auditSummary)"
+    }
+
+    /// A command line as one might type it (arguments with spaces quoted).
+    static func shown(_ arguments: [String]) -> String {
+        arguments.map { $0.isEmpty || $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
     }
 
     /// A cgroup for the server when memory or CPU is limited and cgroup v2 allows one; otherwise

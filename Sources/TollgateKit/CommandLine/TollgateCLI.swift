@@ -12,6 +12,8 @@ public enum TollgateCLI {
     /// (``SecretEnvironment``).
     public static func main(_ arguments: [String]) -> Int32 {
         SecretEnvironment.withhold()
+        // Diagnostics still buffered for stderr get a bounded wait (see Diagnostics.writeInBackground).
+        defer { Diagnostics.flushStandardError() }
         do throws(CommandLineError) {
             var parser = CommandParser(Array(arguments.dropFirst()))
             return try execute(try parser.parse())
@@ -20,16 +22,16 @@ public enum TollgateCLI {
                 print(error.message)
                 return 0
             }
-            Diagnostics.standardError.report(error.message)
-            if error.showsUsage { Diagnostics.standardError.report("run 'tollgate --help' for usage") }
+            Diagnostics.standardError.report(error.message, level: .error)
+            if error.showsUsage { Diagnostics.standardError.report("run 'tollgate --help' for usage", level: .error) }
             return error.exitCode
         }
     }
 
     static func execute(_ command: Command) throws(CommandLineError) -> Int32 {
         switch command {
-        case .help:
-            print(Usage.overview)
+        case .help(let topic):
+            print(Usage.topics.first { $0.command == topic }?.text ?? Usage.overview)
             return 0
         case .version:
             print("tollgate \(Usage.version)")
@@ -44,8 +46,8 @@ public enum TollgateCLI {
             return try AuditCommand(action: action, files: files).run()
         case .budgetShow(let path, let json):
             return try BudgetCommand(manifestPath: path, json: json).run()
-        case .check(let path):
-            return try CheckCommand(manifestPath: path).run()
+        case .check(let path, let strict):
+            return try CheckCommand(manifestPath: path, strict: strict).run()
         }
     }
 }

@@ -10,7 +10,7 @@ public enum Usage {
         USAGE:
           tollgate run [OPTIONS] -- COMMAND [ARG...]   start COMMAND and relay MCP over stdio
           tollgate run --manifest FILE                 start the server the manifest names
-          tollgate check FILE                          validate a manifest; list every problem
+          tollgate check [--strict] FILE|-             validate a manifest; list every problem
           tollgate init -- COMMAND [ARG...]            print a starter manifest for a server
           tollgate pin --manifest FILE [-- COMMAND...]  refresh tool pins after a reviewed upgrade
           tollgate audit verify FILE...                check an audit log's hash chain
@@ -18,14 +18,14 @@ public enum Usage {
           tollgate audit summary [FILE...] [--json]    per-tool counts, denials, reasons, approvals
           tollgate audit replay FILE... --manifest NEW [--json]  what NEW would decide otherwise
           tollgate budget show [--manifest FILE] [--json]  budgets used, burn rate, run-out time
-          tollgate --help | --version
+          tollgate help [COMMAND] | --help | --version
 
         Put `tollgate run -- ` in front of a server's command in your agent's MCP config.
-        Run `tollgate run --help` for the options of run.
+        Run `tollgate help run` for the options of run.
 
         EXIT CODES:
           0     success
-          1     runtime failure
+          1     runtime failure; `check --strict`: the manifest loads but has warnings
           2     usage or manifest error
           126   the server command could not be executed
           127   the server command was not found
@@ -98,11 +98,14 @@ public enum Usage {
 
     /// The help of `tollgate check`.
     public static let check = """
-        USAGE: tollgate check FILE
+        USAGE: tollgate check [--strict] FILE
+               tollgate check [--strict] -        (the manifest on stdin; relative paths from here)
 
-        Validates a manifest exactly as `run` would, without starting anything. Prints a one-line
-        summary and exits 0, or lists every problem (file:line:column: key.path: what is expected)
-        on stderr and exits 2.
+        Validates a manifest exactly as `run` would, without starting anything. Lists every
+        problem (file:line:column: key.path: what is expected) on stderr and exits 2; otherwise
+        prints a one-line summary and exits 0, after warning on stderr about what would fail when
+        Tollgate starts here: a variable that is not set, a server command not on PATH, a
+        missing cwd, pathWithin directory or approver command. --strict: warnings exit 1.
         """
 
     /// The help of `tollgate init`.
@@ -113,19 +116,29 @@ public enum Usage {
         as strict JSON: default deny, each tool with a proposed decision from its annotations
         (readOnlyHint: allowed; destructiveHint: denied; others: denied with a reason to review)
         and the "pin" of its definition (sha256 of name, description, inputSchema, annotations).
+        The server entry records the directory init ran in as its cwd (and a command given as a
+        relative path as an absolute one), so the manifest means the same from any directory.
           tollgate init -- uvx mcp-server-git --repository . > git.json
         """
 
     /// The help of `tollgate run`.
     public static let run = """
         USAGE: tollgate run [OPTIONS] -- COMMAND [ARG...]
+               tollgate run --manifest FILE [OPTIONS] [-- COMMAND [ARG...]]
 
         Starts COMMAND as an MCP server over stdio and relays JSON-RPC between it and the client
         on Tollgate's stdin/stdout. Diagnostics go to stderr, as does the server's stderr.
 
+        With --manifest FILE and no COMMAND, the server (or servers) the manifest names start,
+        each in its cwd (default: the manifest's folder). COMMAND after -- replaces them and runs
+        in Tollgate's working directory. Without a manifest every call passes unchecked.
+
         OPTIONS:
           -m, --manifest FILE     the tool manifest (policy, budgets, audit); SIGHUP reloads it
           --watch                 also reload the manifest when the file changes
+          --monitor, --enforce    override the manifest's policy.mode (monitor blocks nothing)
+          --log-level LEVEL       Tollgate's own stderr: error, warning or info (the default)
+          -q, --quiet             the same as --log-level error
           --max-message-mb N      largest message relayed whole (default 128)
           --memory-mb N           limit the server's address space (setrlimit RLIMIT_AS)
           --cpu-seconds N         limit the server's CPU time (RLIMIT_CPU)
@@ -144,4 +157,9 @@ public enum Usage {
           waits 2 s, sends SIGTERM to its process group, waits 2 s, sends SIGKILL, and exits with
           the server's status. The server also dies if Tollgate is killed (PR_SET_PDEATHSIG).
         """
+
+    /// Each command and its help, for `tollgate help COMMAND`.
+    public static let topics: [(command: String, text: String)] = [
+        ("run", run), ("check", check), ("init", initialize), ("pin", pin), ("audit", audit), ("budget", budget),
+    ]
 }

@@ -23,10 +23,7 @@ extension PolicyGate {
         }
         guard problems.isEmpty else { throw ReloadRefusal(problems: problems) }
         audit = old.audit
-        inputSchemas = old.inputSchemas
-        reportedSchemas = old.reportedSchemas
-        listedTools = old.listedTools
-        sawCompleteListing = old.sawCompleteListing
+        learn(from: old)
         toolListing = old.toolListing
         do throws(AuditError) {
             // Written under the session's lock, between the last decision of the old policy

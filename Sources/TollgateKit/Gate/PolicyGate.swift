@@ -2,7 +2,8 @@
 /// schemas and the tool's own `inputSchema`, and removes denied tools from every `tools/list`.
 ///
 /// Name decisions are computed once per tool name and cached, so a call costs a dictionary
-/// lookup plus the argument checks its rules ask for.
+/// lookup plus the argument checks its rules ask for. What the gate remembers of names (the
+/// cache, the names listed, their input schemas, reports made once) is bounded by ``limits``.
 public struct PolicyGate: Gate {
     /// What the rules say about a tool by name alone.
     enum NameDecision: Sendable {
@@ -12,14 +13,28 @@ public struct PolicyGate: Gate {
         case allow(rules: [Int])
     }
 
+    /// A tool's own `inputSchema`, compiled, and the size it was compiled from.
+    struct LearnedSchema: Sendable {
+        var schema: ArgumentSchema
+        var bytes: Int
+    }
+
     public let manifest: Manifest
     let diagnostics: Diagnostics
-    private var nameDecisions: [ProtocolName: NameDecision] = [:]
-    var inputSchemas: [ProtocolName: ArgumentSchema] = [:]
-    var reportedSchemas: Set<ProtocolName> = []
-    /// Every tool name the server listed, and whether a listing reached its last page.
+    /// The bounds on what the gate remembers of names.
+    var limits = PeerLimits.standard
+    private(set) var nameDecisions: [ProtocolName: NameDecision] = [:]
+    /// The compiled input schemas of listed tools, and their bytes together.
+    private(set) var inputSchemas: [ProtocolName: LearnedSchema] = [:]
+    private(set) var inputSchemaBytes = 0
+    /// The tools whose input schema was reported (once each).
+    var reportedSchemas = ReportedOnce()
+    /// Every tool name the server listed (within ``PeerLimits/listedNames``), and whether a
+    /// listing reached its last page.
     var listedTools: Set<ProtocolName> = []
     var sawCompleteListing = false
+    /// What is said once about the first complete listing (offered, hidden, no rule matching).
+    var listingNote = ListingNote()
     /// After a reload: this manifest's rule index → the index of the same budget settings in the
     /// manifest the budgets were made for (nil: the rule has none); nil when no reload happened.
     var budgetRuleMap: [Int?]?
@@ -92,9 +107,9 @@ public struct PolicyGate: Gate {
         } else if let denial {
             (decision, verdict) = (.denied, .deny(denial))
         } else {
-            if hasApprovalRules, let hold = approvalHold(for: call) {
+            if hasApprovalRules, var hold = approvalHold(for: call) {
                 if !monitoring {
-                    report(crossings)
+                    hold.crossings = crossings
                     return .hold(hold)
                 }
                 diagnostics.report("monitor: would hold \(call.name) for approval (\(hold.rule))")
@@ -183,7 +198,7 @@ public struct PolicyGate: Gate {
                     return argumentsRejected(call, violation, rule: rule.name, reason: rule.reason)
                 }
             }
-            if manifest.policy.validateInput, let schema = inputSchemas[ProtocolName(call.name)], let violation = schema.validate(arguments) {
+            if manifest.policy.validateInput, let schema = inputSchemas[ProtocolName(call.name)]?.schema, let violation = schema.validate(arguments) {
                 return argumentsRejected(call, violation, rule: "inputSchema", reason: nil)
             }
             return nil
@@ -200,17 +215,30 @@ public struct PolicyGate: Gate {
                       details: ["pointer": .string(violation.pointer), "keyword": .string(violation.keyword)])
     }
 
-    /// What the rules say about a name (cached after the first call, so later calls allocate nothing).
+    /// What the rules say about a name (cached after the first call, so later calls allocate
+    /// nothing; names past ``PeerLimits/cachedNameBytes``, and new names once
+    /// ``PeerLimits/cachedNames`` are cached, are decided again on each call).
     mutating func nameDecision(for name: String) -> NameDecision {
-        if let cached = nameDecisions[ProtocolName(name)] { return cached }
+        let cacheable = name.utf8.count <= limits.cachedNameBytes
+        if cacheable, let cached = nameDecisions[ProtocolName(name)] { return cached }
         let decision: NameDecision
         switch rules.match(name) {
         case .noRule: decision = manifest.policy.defaultDecision == .allow ? .allow(rules: []) : .deny(rule: nil)
         case .denied(let rule): decision = .deny(rule: rule)
         case .allowed(let indices): decision = .allow(rules: indices)
         }
-        nameDecisions[ProtocolName(name)] = decision
+        if cacheable && nameDecisions.count < limits.cachedNames { nameDecisions[ProtocolName(name)] = decision }
         return decision
+    }
+
+    /// Remembers a listed tool name; false when it cannot be offered: longer than
+    /// ``PeerLimits/listedNameBytes``, or new once ``PeerLimits/listedNames`` names were listed.
+    private mutating func remembersListed(_ name: String) -> Bool {
+        let key = ProtocolName(name)
+        if listedTools.contains(key) { return true }
+        guard name.utf8.count <= limits.listedNameBytes, listedTools.count < limits.listedNames else { return false }
+        listedTools.insert(key)
+        return true
     }
 
     public mutating func filterToolList(_ result: JSONObject) -> JSONObject? {
@@ -231,14 +259,27 @@ public struct PolicyGate: Gate {
         var kept: [JSONValue] = []
         kept.reserveCapacity(tools.count)
         if result["nextCursor"] == nil { sawCompleteListing = true }
+        var unremembered = 0
         for tool in tools {
             guard let name = tool["name"]?.stringValue else { kept.append(tool); continue }
-            listedTools.insert(ProtocolName(name))
-            if enforce, page.overflows || toolListing.isAmbiguous(name) { continue }
-            if case .deny = nameDecision(for: name), enforce { continue }
+            guard remembersListed(name) else {
+                unremembered += 1
+                continue
+            }
+            let withheld = enforce && (page.overflows || toolListing.isAmbiguous(name))
+            let decision = nameDecision(for: name)
+            if !listingNote.isGiven { noteListed(name, decision, withheld: withheld) }
+            if withheld { continue }
+            if case .deny = decision, enforce { continue }
             if !pinnedRules.isEmpty, case .object(let definition) = tool, !keepsPinned(definition, name: name) { continue }
             learnInputSchema(of: name, tool["inputSchema"])
             kept.append(tool)
+        }
+        if unremembered > 0 {
+            diagnostics.report("tools/list: left out \(unremembered) tool\(unremembered == 1 ? "" : "s") (names over \(limits.listedNameBytes) bytes, or past \(limits.listedNames) distinct names in this run); calls to them are unknown_tool")
+        }
+        if result["nextCursor"] == nil {
+            for line in listingNote.complete(manifest: manifest) { diagnostics.report(line.text, level: line.level) }
         }
         guard kept.count != tools.count else { return ToolListFilter(listAgain: listAgain) }
         var filtered = result
@@ -264,21 +305,57 @@ public struct PolicyGate: Gate {
                advice: "Do not use this tool; tell the user the server lists it twice and must be reviewed.")
     }
 
+    /// Notes a listed tool for the first listing's report: whether a rule names it, whether it is
+    /// hidden (denied, or withheld for another reason).
+    private mutating func noteListed(_ name: String, _ decision: NameDecision, withheld: Bool) {
+        let matchesRule: Bool
+        let hidden: Bool
+        switch decision {
+        case .deny(let rule): (matchesRule, hidden) = (rule != nil, true)
+        case .allow(let rules): (matchesRule, hidden) = (!rules.isEmpty, withheld)
+        }
+        listingNote.add(name, matchesRule: matchesRule, hidden: hidden)
+    }
+
     /// Compiles a tool's own input schema (leniently: keywords outside the supported subset are
-    /// reported once and ignored).
+    /// reported once and ignored). A schema over ``PeerLimits/schemaBytes``, or one that would
+    /// take the schemas past ``PeerLimits/schemaTotalBytes``, is not compiled, like one that
+    /// cannot be: the tool's calls are checked by the manifest only.
     private mutating func learnInputSchema(of name: String, _ schema: JSONValue?) {
         guard manifest.policy.validateInput, let schema else { return }
+        let key = ProtocolName(name)
+        let previous = inputSchemas.removeValue(forKey: key)
+        inputSchemaBytes -= previous?.bytes ?? 0
+        let bytes = schema.approximateSize(limit: limits.schemaBytes)
+        guard bytes <= limits.schemaBytes, inputSchemaBytes + bytes <= limits.schemaTotalBytes else {
+            if reportedSchemas.insert(name) {
+                let why = bytes > limits.schemaBytes ? "it is over \(limits.schemaBytes / 1024) KiB"
+                    : "the tools' input schemas together would pass \(limits.schemaTotalBytes >> 20) MiB"
+                diagnostics.report("tool \(name): its inputSchema is not checked (\(why)); calls are checked by the manifest only")
+            }
+            return
+        }
         do throws(SchemaCompileError) {
             let compiled = try ArgumentSchema(compiling: schema, strictness: .lenient, context: context)
-            if !compiled.ignoredKeywords.isEmpty, reportedSchemas.insert(ProtocolName(name)).inserted {
+            if !compiled.ignoredKeywords.isEmpty, reportedSchemas.insert(name) {
                 diagnostics.report("tool \(name): its inputSchema uses keywords Tollgate does not check (ignored): \(compiled.ignoredKeywords.joined(separator: ", "))")
             }
-            inputSchemas[ProtocolName(name)] = compiled
+            inputSchemas[key] = LearnedSchema(schema: compiled, bytes: bytes)
+            inputSchemaBytes += bytes
         } catch {
-            if reportedSchemas.insert(ProtocolName(name)).inserted {
+            if reportedSchemas.insert(name) {
                 diagnostics.report("tool \(name): its inputSchema cannot be checked (\(error.message)); calls are checked by the manifest only")
             }
-            inputSchemas[ProtocolName(name)] = nil
         }
+    }
+
+    /// Takes over what another gate learned of the server's tools (a reload).
+    mutating func learn(from old: PolicyGate) {
+        inputSchemas = old.inputSchemas
+        inputSchemaBytes = old.inputSchemaBytes
+        reportedSchemas = old.reportedSchemas
+        listedTools = old.listedTools
+        sawCompleteListing = old.sawCompleteListing
+        listingNote = old.listingNote
     }
 }

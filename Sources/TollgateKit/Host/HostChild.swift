@@ -34,11 +34,11 @@ public struct HostChild: Sendable {
     /// Its tools, every page, as it last listed them (original names); nil: not known.
     public var tools: [JSONObject]?
     /// The pages of a listing in progress (nil: none in progress).
-    var fetching: [JSONObject]?
+    var fetching: ListingPages?
     /// Its resources, resource templates and prompts, every page, as it last listed them.
     public var catalogs: [HostCatalog: [JSONObject]] = [:]
     /// The pages of catalog listings in progress.
-    var catalogPages: [HostCatalog: [JSONObject]] = [:]
+    var catalogPages: [HostCatalog: ListingPages] = [:]
     /// A `list_changed` arrived while a listing was in progress: list again when it ends.
     var listAgain = false
     /// Tell the client its tool list changed once the listing in progress ends.

@@ -67,7 +67,7 @@ final class HostCore: Sendable {
         for (child, bytes) in actions.toChildren.sorted(by: { $0.key < $1.key }) where childInputs.indices.contains(child) {
             childInputs[child].write(bytes)
         }
-        for log in actions.logs { diagnostics.report(log) }
+        diagnostics.report(actions.logs)
         clientOutput.write(actions.toClient)
         auditLog?.writePending()
         approvers.stop(actions.cancelledApprovers)

@@ -47,6 +47,7 @@ public struct HostRelay: Sendable {
         precondition(servers.count == session.children.count && servers.count <= HostCore.maxChildren)
         tg_ignore_sigpipe()
         StdioRelay.blockSignals()
+        diagnostics.writeInBackground()
         let signals = StdioRelay.signals
         let signalFD = tg_signalfd(signals, Int32(signals.count))
 
@@ -54,7 +55,7 @@ public struct HostRelay: Sendable {
         var pool = HostServers(relay: self, now: monotonicMilliseconds())
         for index in servers.indices {
             if let failure = pool.spawnInitially(index) {
-                for log in session.childGone(index, because: "could not start (\(failure))").logs { diagnostics.report(log) }
+                diagnostics.report(session.childGone(index, because: "could not start (\(failure))").logs)
             }
         }
         var events: [Int32] = [-1, -1]

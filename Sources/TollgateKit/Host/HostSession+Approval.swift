@@ -8,6 +8,9 @@ extension HostSession {
     /// Holds a call: asks the client when it can elicit (2025 eras), else starts the approver
     /// command, else lets the gate deny it (`approval_required`).
     mutating func holdForApproval(_ call: ToolCall, _ hold: ApprovalHold, now: Int64, into actions: inout HostActions) {
+        if let outcome = approvals.overflow(limit: limits.heldCalls) {
+            return settle(HeldCall(call: call, hold: hold, route: .command(token: 0, command: [])), outcome: outcome, now: now, into: &actions)
+        }
         if hold.approval.asksClient && approvals.clientCanElicit && call.era != .stateless {
             let id = approvals.holdForClient(call, hold)
             timers.set(.approval(call.id), at: now + hold.timeoutMilliseconds)

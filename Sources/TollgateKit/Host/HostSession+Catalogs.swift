@@ -11,7 +11,7 @@ extension HostSession {
     /// Starts listing every catalog child `child` declared (called when it becomes ready).
     mutating func startCatalogs(_ child: Int, into actions: inout HostActions) {
         for catalog in HostCatalog.allCases where children[child].capabilities[catalog.capability] != nil {
-            children[child].catalogPages[catalog] = []
+            children[child].catalogPages[catalog] = ListingPages()
             requestCatalogPage(of: child, catalog, cursor: nil, into: &actions)
         }
     }
@@ -22,27 +22,29 @@ extension HostSession {
         actions.send(Reply.request(id: sent.id.bytes, method: catalog.method, params: params.map(JSONValue.object)), toChild: child)
     }
 
-    /// One page of a child's catalog arrived (nil result: it answered with an error).
-    mutating func catalogListed(_ child: Int, _ catalog: HostCatalog, result: JSONObject?, error: String?, into actions: inout HostActions) {
-        guard children[child].catalogPages[catalog] != nil else { return }
+    /// One page of a child's catalog arrived, in a message of `bytes` bytes (nil result: it
+    /// answered with an error).
+    mutating func catalogListed(_ child: Int, _ catalog: HostCatalog, result: JSONObject?, error: String?, bytes: Int = 0,
+                                into actions: inout HostActions) {
+        guard var pages = children[child].catalogPages[catalog] else { return }
         guard let result, case .array(let page)? = result[catalog.resultKey] else {
             actions.log("server \(children[child].name) did not list its \(catalog.rawValue) (\(error ?? "no \"\(catalog.resultKey)\" array")); none are offered")
             finishCatalog(child, catalog, items: [], into: &actions)
             return
         }
-        for case .object(let item) in page { children[child].catalogPages[catalog]?.append(item) }
-        if let cursor = result["nextCursor"], cursor != .null, (children[child].catalogPages[catalog]?.count ?? 0) < 100_000 {
-            requestCatalogPage(of: child, catalog, cursor: cursor, into: &actions)
-            return
-        }
-        finishCatalog(child, catalog, items: children[child].catalogPages[catalog] ?? [], into: &actions)
+        let cursor = result["nextCursor"].flatMap { $0 == .null ? nil : $0 }
+        let goesOn = pages.add(page, bytes: bytes, hasNext: cursor != nil, limits: limits)
+        children[child].catalogPages[catalog] = pages
+        if goesOn, let cursor { return requestCatalogPage(of: child, catalog, cursor: cursor, into: &actions) }
+        if pages.isCut { actions.log(ListingPages.cutReport(server: children[child].name, what: catalog.rawValue, limits: limits)) }
+        finishCatalog(child, catalog, items: pages.items, into: &actions)
     }
 
     private mutating func finishCatalog(_ child: Int, _ catalog: HostCatalog, items: [JSONObject], into actions: inout HostActions) {
         children[child].catalogPages[catalog] = nil
         children[child].catalogs[catalog] = items
         if isInitialized {
-            for scheme in sharedSchemes() where reportedSchemes.insert(scheme).inserted {
+            for scheme in sharedSchemes() where reportedSchemes.insert(scheme.text) {
                 actions.log("URI scheme \(scheme) is now served by several servers (\(owners(ofScheme: scheme).map { children[$0].name }.joined(separator: ", "))); neither is asked for its resources")
             }
         }
@@ -72,7 +74,7 @@ extension HostSession {
         default: []
         }
         for catalog in catalogs where children[child].capabilities[catalog.capability] != nil && children[child].catalogPages[catalog] == nil {
-            children[child].catalogPages[catalog] = []
+            children[child].catalogPages[catalog] = ListingPages()
             requestCatalogPage(of: child, catalog, cursor: nil, into: &actions)
         }
         guard takesListChanges else { return }

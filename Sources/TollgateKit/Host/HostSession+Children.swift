@@ -69,9 +69,9 @@ extension HostSession {
         case .discover:
             childDiscovered(child, result: result, error: error ?? (result == nil ? "its result is not an object" : nil), into: &actions)
         case .listTools:
-            childListed(child, result: result, error: error, into: &actions)
+            childListed(child, result: result, error: error, bytes: line.count, into: &actions)
         case .listCatalog(let catalog):
-            catalogListed(child, catalog, result: result, error: error, into: &actions)
+            catalogListed(child, catalog, result: result, error: error, bytes: line.count, into: &actions)
         case .own(let method):
             if let error { actions.log("server \(children[child].name) answered \(method) with an error: \(error)") }
         case .clientRequest(let method):
@@ -107,6 +107,11 @@ extension HostSession {
             return
         }
         var params = HostLines.params(envelope, in: line, maxDepth: maxDepth)
+        if clientEra != .stateless, ids.clientBoundCount >= limits.serverRequestsInFlight
+            || ids.clientBoundBytes + childID.byteCount + envelope.span.count > limits.serverRequestBytesInFlight
+        {
+            return refuse(childID, method: method, of: child, because: "\(ids.clientBoundCount) requests of the servers already wait for the client", into: &actions)
+        }
         var grant: SamplingGrant?
         if method.hasSameScalars(as: "sampling/createMessage"), gate.capsSampling {
             // Sampling caps hold with several servers too: granted in full here, settled on the
@@ -125,6 +130,12 @@ extension HostSession {
         if let grant { samplingGrants[sent.id] = grant }
         if let token = sent.progressToken, let original = params { params = HostLines.replacingProgressToken(in: original, with: token) }
         actions.sendClient(Reply.request(id: sent.id.bytes, method: method, params: params.map(JSONValue.object)))
+    }
+
+    /// Answers a child's request with an error: Tollgate keeps no more of its kind (``PeerLimits``).
+    func refuse(_ childID: RequestID, method: String, of child: Int, because reason: String, into actions: inout HostActions) {
+        actions.send(Reply.error(id: childID.bytes, JSONRPCError(.internalError, "Tollgate: \(method) was not forwarded: \(reason)")), toChild: child)
+        actions.log("refused \(method) from server \(children[child].name): \(reason)")
     }
 
     private mutating func childNotification(_ child: Int, _ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer, into actions: inout HostActions) {

@@ -23,6 +23,15 @@ extension HostSession {
             case .toolCall(let call): call.id
             }
         }
+
+        /// What keeping it costs: its id, and its message (a call) or its params.
+        var retainedBytes: Int {
+            switch self {
+            case .request(let id, let method, let params):
+                id.byteCount + method.utf8.count + (params.map { JSONValue.object($0).approximateSize(limit: .max) } ?? 0)
+            case .toolCall(let call): call.id.byteCount + call.messageBytes
+            }
+        }
     }
 
     /// Every version Tollgate speaks with a client, oldest first.
@@ -76,6 +85,7 @@ extension HostSession {
                 actions.sendClient(Reply.error(id: id.bytes, JSONRPCError(.invalidRequest, "Invalid Request: id \(id) is already in use by a request in flight")))
             } else {
                 deferred.append(pending)
+                deferredBytes += pending.retainedBytes
             }
             return false
         }
@@ -102,6 +112,7 @@ extension HostSession {
         isInitialized = true
         let waiting = deferred
         deferred = []
+        deferredBytes = 0
         for pending in waiting {
             switch pending {
             case .request(let id, let method, let params): request(id, method: method, params: params, now: lastNow, into: &actions)

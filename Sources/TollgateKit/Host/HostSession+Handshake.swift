@@ -132,7 +132,7 @@ extension HostSession {
 
     /// Starts listing a child's tools (first page).
     mutating func startListing(_ child: Int, into actions: inout HostActions) {
-        children[child].fetching = []
+        children[child].fetching = ListingPages()
         requestPage(of: child, cursor: nil, into: &actions)
     }
 
@@ -153,20 +153,21 @@ extension HostSession {
         }
     }
 
-    /// One page of a child's listing arrived (nil result: the child answered with an error).
-    mutating func childListed(_ child: Int, result: JSONObject?, error: String?, into actions: inout HostActions) {
-        guard children[child].fetching != nil else { return }
+    /// One page of a child's listing arrived, in a message of `bytes` bytes (nil result: the
+    /// child answered with an error).
+    mutating func childListed(_ child: Int, result: JSONObject?, error: String?, bytes: Int = 0, into actions: inout HostActions) {
+        guard var pages = children[child].fetching else { return }
         guard let result, case .array(let page)? = result["tools"] else {
             actions.log("server \(children[child].name) did not list its tools (\(error ?? "no \"tools\" array")); none are offered")
             finishListing(child, tools: [], into: &actions)
             return
         }
-        for case .object(let tool) in page { children[child].fetching?.append(tool) }
-        if let cursor = result["nextCursor"], cursor != .null, (children[child].fetching?.count ?? 0) < 100_000 {
-            requestPage(of: child, cursor: cursor, into: &actions)
-            return
-        }
-        finishListing(child, tools: children[child].fetching ?? [], into: &actions)
+        let cursor = result["nextCursor"].flatMap { $0 == .null ? nil : $0 }
+        let goesOn = pages.add(page, bytes: bytes, hasNext: cursor != nil, limits: limits)
+        children[child].fetching = pages
+        if goesOn, let cursor { return requestPage(of: child, cursor: cursor, into: &actions) }
+        if pages.isCut { actions.log(ListingPages.cutReport(server: children[child].name, what: "tools", limits: limits)) }
+        finishListing(child, tools: pages.items, into: &actions)
     }
 
     private mutating func finishListing(_ child: Int, tools: [JSONObject], into actions: inout HostActions) {
@@ -188,7 +189,7 @@ extension HostSession {
     /// `tools/list` requests once no listing is in progress.
     mutating func rebuildUnion(into actions: inout HostActions) {
         union = namespace.union(children.map(\.tools))
-        for problem in union.problems where reportedProblems.insert(problem).inserted {
+        for problem in union.problems where reportedProblems.insert(problem) {
             actions.log(problem)
         }
         if !union.listedTwice.isEmpty { gate.toolsListedTwice(union.listedTwice) }

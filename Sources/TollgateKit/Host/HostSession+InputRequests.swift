@@ -58,6 +58,9 @@ extension HostSession {
         nextInputNumber += 1
         let open = ids.forwarded(to: child).first { $0.clientID != nil && $0.purpose.isToolCall }
         if Self.inputMethods.contains(ProtocolName(method)), open == nil, let state = parkedCalls.first(where: { $0.value.child == child && $0.value.isGoing })?.key {
+            guard parkedCalls[state]!.waiting.count < limits.inputsPerParkedCall else {
+                return refuse(childID, method: method, of: child, because: "\(limits.inputsPerParkedCall) requests already wait for the next round of the call", into: &actions)
+            }
             parkedCalls[state]?.waiting.append(input)  // goes out with the next round of that call
             return
         }
@@ -66,6 +69,9 @@ extension HostSession {
                 "Method not found: \(method) (the client behind Tollgate speaks 2026-07-28 and no call of yours is in flight to carry it)")), toChild: child)
             actions.log("refused \(method) from server \(children[child].name): the client speaks 2026-07-28, and no call to the server is in flight to carry it")
             return
+        }
+        guard parkedCalls.count < limits.parkedCalls else {
+            return refuse(childID, method: method, of: child, because: "\(parkedCalls.count) calls already wait for the client's retry", into: &actions)
         }
         ids.rebind(open.gateID, clientID: nil, purpose: open.purpose)
         if callTimeouts[open.gateID] != nil { timers.remove(.request(open.gateID)) }  // re-armed on the retry

@@ -33,14 +33,21 @@ extension HostSession {
         round.requestState = result["requestState"]
         round.awaiting = [:]
         round.responses = JSONObject()
-        guard round.rounds <= Self.maxInputRounds else {
+        let requests = result["inputRequests"]?.objectValue?.members ?? []
+        let problem: String? = if round.rounds > Self.maxInputRounds {
+            "asked for input more than \(Self.maxInputRounds) times"
+        } else if requests.count > limits.inputsPerParkedCall || ids.clientBoundCount + requests.count > limits.serverRequestsInFlight {
+            "asked for \(requests.count) inputs at once, more than Tollgate passes on (at most \(limits.inputsPerParkedCall), and \(limits.serverRequestsInFlight) of all servers)"
+        } else {
+            nil
+        }
+        if let problem {
             inputRounds[call.id] = nil
             settle(call, outcome: .error(code: JSONRPCError.Code.internalError.rawValue))
-            actions.sendClient(Reply.error(id: call.id.bytes, JSONRPCError(.internalError,
-                "server \(children[entry.child].name) asked for input more than \(Self.maxInputRounds) times")))
+            actions.sendClient(Reply.error(id: call.id.bytes, JSONRPCError(.internalError, "server \(children[entry.child].name) \(problem)")))
             return true
         }
-        for member in result["inputRequests"]?.objectValue?.members ?? [] {
+        for member in requests {
             guard case .string(let method)? = member.value["method"] else { continue }
             let asked = IDMap<HostPurpose>.stringID("tollgate-input-\(nextInputNumber)")
             nextInputNumber += 1
@@ -95,7 +102,8 @@ extension HostSession {
         var params = round.params
         if round.responses.count > 0 { params["inputResponses"] = .object(round.responses) }
         params["requestState"] = round.requestState
-        let sent = ids.forward(to: round.child, clientID: clientID, purpose: .toolCall(round.call), progressToken: round.progressToken)
+        let sent = ids.forward(to: round.child, clientID: clientID, purpose: .toolCall(round.call), progressToken: round.progressToken,
+                               bytes: round.call.messageBytes)
         if let token = sent.progressToken { params = HostLines.replacingProgressToken(in: params, with: token) }
         actions.send(Reply.request(id: sent.id.bytes, method: "tools/call", params: .object(params)), toChild: round.child)
         if usesTimers, let timeout = gate.timeout(for: round.call) {

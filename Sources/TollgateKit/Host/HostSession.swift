@@ -36,7 +36,7 @@ public struct HostSession: Sendable {
     /// The client's `tools/list` requests waiting for listings in progress.
     var waitingLists: [RequestID] = []
     /// The problems of the last union, reported once each.
-    var reportedProblems: Set<String> = []  // not a protocol name
+    var reportedProblems = ReportedOnce()
     /// Whether the gate uses timers (call timeouts, periodic work); when not, the session never
     /// schedules one and the I/O layer need not read the clock (pass `now: 0`).
     public let usesTimers: Bool
@@ -56,7 +56,7 @@ public struct HostSession: Sendable {
     /// once it is ready, answered `server_unavailable` if it fails.
     var waitingForStart: [Int: [ToolCall]] = [:]
     /// URI schemes served by more than one server, reported once each.
-    var reportedSchemes: Set<ProtocolName> = []
+    var reportedSchemes = ReportedOnce()
     /// Calls held for approval and Tollgate's own requests to the client.
     public internal(set) var approvals = ApprovalState()
     /// The client's era, settled by its first request: `initialize` opens a 2025-era session, a
@@ -67,6 +67,8 @@ public struct HostSession: Sendable {
     var clientInfo: JSONValue?
     /// A stateless client's requests waiting for the children to be initialized.
     var deferred: [DeferredRequest] = []
+    /// What keeping ``deferred`` costs.
+    var deferredBytes = 0
     /// The monotonic time of the last line or tick (for requests replayed later).
     var lastNow: Int64 = 0
     /// Calls whose stateless client was answered `input_required` (a 2025-era child asked it
@@ -79,6 +81,8 @@ public struct HostSession: Sendable {
     /// 2025-era clients' calls whose stateless child asked for input, by client id
     /// (HostSession+InputRounds).
     var inputRounds: [RequestID: InputRound] = [:]
+    /// The bounds on what the client and the children can make the session keep.
+    public let limits: PeerLimits
 
     /// A session over the namespace's servers, deciding calls by `gate`.
     /// `startTimeouts` gives, per server, how long it may take to answer `initialize` (in
@@ -86,7 +90,8 @@ public struct HostSession: Sendable {
     /// A `reloadable` session may get another gate later (``reload(with:)``), so it reads the
     /// clock from the start.
     public init(namespace: ToolNamespace, gate: any Gate = PassThroughGate(), startTimeouts: [Int64] = [],
-                maxDepth: Int = JSONScanner.defaultMaxDepth, reloadable: Bool = false) {
+                maxDepth: Int = JSONScanner.defaultMaxDepth, reloadable: Bool = false, limits: PeerLimits = .standard) {
+        self.limits = limits
         self.namespace = namespace
         self.gate = gate
         self.maxDepth = maxDepth
@@ -144,8 +149,18 @@ public struct HostSession: Sendable {
         case .malformedToolCall(let id, let error):
             actions.sendClient(Reply.error(id: id.bytes, error))
         case .toolCall(let call):
-            if admits(.toolCall(call), into: &actions) { route(call, now: now, into: &actions) }
+            if let refusal = overload(call.id, method: "tools/call", adding: call.id.byteCount + call.messageBytes) {
+                actions.sendClient(refusal.reply)
+                actions.log(refusal.log)
+            } else if admits(.toolCall(call), into: &actions) {
+                route(call, now: now, into: &actions)
+            }
         case .request(let id, let method, _):
+            if let refusal = overload(id, method: method, adding: id.byteCount + envelope.span.count) {
+                actions.sendClient(refusal.reply)
+                actions.log(refusal.log)
+                return
+            }
             if isInUse(id) {
                 actions.sendClient(Reply.error(id: id.bytes, JSONRPCError(.invalidRequest, "Invalid Request: id \(id) is already in use by a request in flight")))
                 return
@@ -159,6 +174,33 @@ public struct HostSession: Sendable {
         case .passThrough, .uninspectedToolCall, .response:
             break  // not produced for requests read with calls inspected
         }
+    }
+
+    /// The client's requests in flight, and what keeping them costs: requests to the children
+    /// (Tollgate's own among them), calls held for approval, timed-out requests awaiting their
+    /// late answer, and requests waiting for listings, for the children's start or for the
+    /// client's retry (see ``PeerLimits/requestsInFlight``).
+    public var requestsInFlight: (count: Int, bytes: Int) {
+        var count = ids.childBoundCount + approvals.held.count + timers.lateResponses + waitingLists.count + waitingCatalogs.count
+            + deferred.count + parkedCalls.count + inputRounds.count
+        var bytes = ids.childBoundBytes + approvals.heldBytes + timers.lateResponseBytes + deferredBytes
+        // The waiting tables are empty but for moments (a listing, a start, a round of input).
+        for id in waitingLists { bytes += id.byteCount }
+        for (id, _) in waitingCatalogs { bytes += id.byteCount }
+        for calls in waitingForStart.values {
+            count += calls.count
+            for call in calls { bytes += call.id.byteCount + call.messageBytes }
+        }
+        for parked in parkedCalls.values { bytes += parked.call.id.byteCount + parked.call.messageBytes }
+        for round in inputRounds.values { bytes += round.call.id.byteCount + round.call.messageBytes }
+        return (count, bytes)
+    }
+
+    /// The refusal of a client request over the in-flight limits (nil: it may go on).
+    func overload(_ id: RequestID, method: String, adding cost: Int) -> (reply: [UInt8], log: String)? {
+        let (count, bytes) = requestsInFlight
+        guard let error = limits.refusal(inFlight: count, bytes: bytes, adding: cost) else { return nil }
+        return (Reply.error(id: id.bytes, error), "refused \(method) (request \(id)): \(error.message)")
     }
 
     func isInUse(_ id: RequestID) -> Bool {
@@ -261,7 +303,8 @@ public struct HostSession: Sendable {
         var params = call.params
         params["name"] = .string(tool)
         params = childParams(params, for: child) ?? params
-        let sent = ids.forward(to: child, clientID: call.id, purpose: .toolCall(call), progressToken: HostLines.progressToken(in: params))
+        let sent = ids.forward(to: child, clientID: call.id, purpose: .toolCall(call), progressToken: HostLines.progressToken(in: params),
+                               bytes: call.messageBytes)
         if let token = sent.progressToken { params = HostLines.replacingProgressToken(in: params, with: token) }
         actions.send(Reply.request(id: sent.id.bytes, method: "tools/call", params: .object(params)), toChild: child)
         if usesTimers, let timeout = gate.timeout(for: call) {

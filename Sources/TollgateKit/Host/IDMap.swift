@@ -26,6 +26,8 @@ public struct IDMap<Purpose: Sendable>: Sendable {
         var gateToken: JSONValue?
         /// The gate-owned id the child knows the request by.
         public var gateID: RequestID
+        /// What keeping it costs (see ``IDMap/childBoundBytes``).
+        var bytes = 0
     }
 
     /// What a child's response id means.
@@ -45,6 +47,13 @@ public struct IDMap<Purpose: Sendable>: Sendable {
         /// The child's progress token, replaced by a gate-owned one toward the client.
         public var progressToken: JSONValue?
         var gateToken: JSONValue?
+        /// What keeping it costs (see ``IDMap/clientBoundBytes``).
+        var bytes = 0
+
+        /// Requests are equal when they come from the same child under the same id and token.
+        public static func == (lhs: ChildRequest, rhs: ChildRequest) -> Bool {
+            lhs.child == rhs.child && lhs.childID == rhs.childID && lhs.progressToken == rhs.progressToken && lhs.gateToken == rhs.gateToken
+        }
     }
 
     /// Where a gate-owned progress token leads.
@@ -83,16 +92,29 @@ public struct IDMap<Purpose: Sendable>: Sendable {
     public var childBoundCount: Int { toChildren.count }
     /// How many requests to the client are in flight.
     public var clientBoundCount: Int { toClient.count }
+    /// What keeping the requests to children costs: the bytes given for each (its message, for a
+    /// client's call), its client id and progress token.
+    public private(set) var childBoundBytes = 0
+    /// What keeping the requests to the client costs: the children's ids and progress tokens.
+    public private(set) var clientBoundBytes = 0
+
+    /// The bytes of an id and a progress token kept for a request.
+    private static func cost(_ id: RequestID?, _ token: JSONValue?) -> Int {
+        (id?.byteCount ?? 0) + (token?.approximateSize(limit: .max) ?? 0)
+    }
 
     // MARK: - Client (or Tollgate) to child
 
     /// Records a request to `child` and returns the gate-owned id to write in it, and the
     /// gate-owned progress token to write instead of `progressToken` (when there is one).
+    /// `bytes` is what keeping `purpose` costs (counted in ``childBoundBytes``).
     public mutating func forward(to child: Int, clientID: RequestID?, purpose: Purpose,
-                                 progressToken: JSONValue? = nil) -> (id: RequestID, progressToken: JSONValue?) {
+                                 progressToken: JSONValue? = nil, bytes: Int = 0) -> (id: RequestID, progressToken: JSONValue?) {
         let id = Self.numberID(nextChildBoundID)
         nextChildBoundID += 1
-        var entry = Forwarded(child: child, clientID: clientID, purpose: purpose, progressToken: progressToken, gateID: id)
+        var entry = Forwarded(child: child, clientID: clientID, purpose: purpose, progressToken: progressToken, gateID: id,
+                              bytes: bytes + Self.cost(clientID, progressToken))
+        childBoundBytes += entry.bytes
         if let progressToken {
             let token = makeToken()
             clientTokens[token] = ProgressRoute(child: child, original: progressToken)
@@ -170,6 +192,7 @@ public struct IDMap<Purpose: Sendable>: Sendable {
         var clientBound: [RequestID] = []
         for (id, request) in toClient where request.child == child {
             toClient[id] = nil
+            clientBoundBytes -= request.bytes
             byChildID[ChildKey(child: child, id: request.childID)] = nil
             if let token = request.gateToken { childTokens[token] = nil }
             clientBound.append(id)
@@ -178,6 +201,7 @@ public struct IDMap<Purpose: Sendable>: Sendable {
     }
 
     private mutating func release(_ entry: Forwarded) {
+        childBoundBytes -= entry.bytes
         if let clientID = entry.clientID { byClientID[clientID] = nil }
         if let token = entry.gateToken { clientTokens[token] = nil }
     }
@@ -190,7 +214,8 @@ public struct IDMap<Purpose: Sendable>: Sendable {
                                          progressToken: JSONValue? = nil) -> (id: RequestID, progressToken: JSONValue?) {
         let id = Self.stringID("tg-\(nextClientBoundID)")
         nextClientBoundID += 1
-        var request = ChildRequest(child: child, childID: childID, progressToken: progressToken)
+        var request = ChildRequest(child: child, childID: childID, progressToken: progressToken, bytes: Self.cost(childID, progressToken))
+        clientBoundBytes += request.bytes
         if let progressToken {
             let token = makeToken()
             childTokens[token] = ProgressRoute(child: child, original: progressToken)
@@ -209,6 +234,7 @@ public struct IDMap<Purpose: Sendable>: Sendable {
     /// The child request the client answered with `id` (removed); nil when unknown.
     public mutating func clientAnswer(id: RequestID) -> ChildRequest? {
         guard let request = toClient.removeValue(forKey: id) else { return nil }
+        clientBoundBytes -= request.bytes
         byChildID[ChildKey(child: request.child, id: request.childID)] = nil
         if let token = request.gateToken { childTokens[token] = nil }
         return request
@@ -218,7 +244,10 @@ public struct IDMap<Purpose: Sendable>: Sendable {
     /// is not expected to answer it); nil when unknown.
     public mutating func cancellation(fromChild child: Int, childID: RequestID) -> RequestID? {
         guard let id = byChildID.removeValue(forKey: ChildKey(child: child, id: childID)) else { return nil }
-        if let token = toClient.removeValue(forKey: id)?.gateToken { childTokens[token] = nil }
+        if let request = toClient.removeValue(forKey: id) {
+            clientBoundBytes -= request.bytes
+            if let token = request.gateToken { childTokens[token] = nil }
+        }
         return id
     }
 

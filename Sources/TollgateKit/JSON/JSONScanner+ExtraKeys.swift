@@ -4,31 +4,32 @@ extension JSONScanner {
     /// allocates nothing until the first one.
     struct ExtraKeys {
         private var keys: [StringToken] = []
-        private var index: [UInt64: [StringToken]]?
+        private var spilled: KeySet?
 
         /// Whether no key was added.
-        var isEmpty: Bool { keys.isEmpty && index == nil }
+        var isEmpty: Bool { keys.isEmpty && spilled == nil }
 
         /// Adds a key, failing if the object has it already.
         mutating func insert(_ key: StringToken, at keyStart: Int, scanner: JSONScanner) throws(JSONScanError) {
-            if index == nil {
+            if spilled == nil {
                 for other in keys where scanner.isSameKey(other, key) {
                     throw JSONScanError(.duplicateKey(scanner.decodeString(key)), at: keyStart)
                 }
                 keys.append(key)
                 guard keys.count > JSONScanner.inlineKeys else { return }
-                // Many keys: compare by hash from now on.
-                var spilled: [UInt64: [StringToken]] = [:]
-                for other in keys { spilled[scanner.hashOfDecoded(other), default: []].append(other) }
-                index = spilled
+                // Many keys: a key set from now on.
+                var set = KeySet()
+                for other in keys { try set.insert(other, at: other.content.lowerBound - 1, scanner: scanner) }
+                spilled = set
                 keys = []
                 return
             }
-            let hash = scanner.hashOfDecoded(key)
-            for other in index![hash] ?? [] where scanner.sameDecodedContent(other, key) {
-                throw JSONScanError(.duplicateKey(scanner.decodeString(key)), at: keyStart)
-            }
-            index![hash, default: []].append(key)
+            try spilled!.insert(key, at: keyStart, scanner: scanner)
+        }
+
+        /// Finishes the check when the object closed (see ``KeySet/finish(scanner:)``).
+        func finish(scanner: JSONScanner) throws(JSONScanError) {
+            try spilled?.finish(scanner: scanner)
         }
     }
 }

@@ -23,7 +23,7 @@ extension JSONScanner {
         var keyCount: UInt16
         /// Whether it is an object (else an array).
         var isObject: Bool
-        /// Whether its keys moved into a hash index (more than ``inlineKeys`` of them).
+        /// Whether its keys moved into a ``KeySet`` (more than ``inlineKeys`` of them).
         var spilled: Bool
 
         init(isObject: Bool, keyBase: Int) {
@@ -64,7 +64,7 @@ extension JSONScanner {
         var top = 0
         open[0] = OpenContainer(isObject: byte(position) == UInt8(ascii: "{"), keyBase: 0)
         position += 1
-        var spills: [Int: [UInt64: [StringToken]]] = Dictionary()
+        var spills: [Int: KeySet] = Dictionary()
         var step = Step.afterOpen
         while true {
             switch step {
@@ -119,7 +119,10 @@ extension JSONScanner {
                 // The container closed: its keys leave the stack.
                 if open[top].isObject {
                     keys.count = Int(open[top].keyBase)
-                    if open[top].spilled { spills[top] = nil }
+                    if open[top].spilled {
+                        try spills[top]?.finish(scanner: self)
+                        spills[top] = nil
+                    }
                 }
                 if top == 0 { return }
                 top -= 1
@@ -132,7 +135,7 @@ extension JSONScanner {
     @inline(__always)
     private func note(
         _ key: StringToken, at keyStart: Int, in container: inout OpenContainer, level: Int,
-        keys: inout KeyStack, spills: inout [Int: [UInt64: [StringToken]]]
+        keys: inout KeyStack, spills: inout [Int: KeySet]
     ) throws(JSONScanError) {
         if !container.spilled && Int(container.keyCount) < Self.inlineKeys {
             let base = Int(container.keyBase)
@@ -144,21 +147,17 @@ extension JSONScanner {
             return
         }
         if !container.spilled {
-            // Many keys: move this object's keys into a hash index.
-            var index: [UInt64: [StringToken]] = [:]
+            // Many keys: move this object's keys into a key set.
+            var set = KeySet()
             let base = Int(container.keyBase)
             for i in base..<(base + Int(container.keyCount)) {
-                index[hashOfDecoded(keys[i]), default: []].append(keys[i])
+                try set.insert(keys[i], at: keys[i].content.lowerBound - 1, scanner: self)
             }
             keys.count = base
             container.spilled = true
-            spills[level] = index
+            spills[level] = set
         }
-        let hash = hashOfDecoded(key)
-        for other in spills[level]?[hash] ?? [] where sameDecodedContent(other, key) {
-            throw JSONScanError(.duplicateKey(decodeString(key)), at: keyStart)
-        }
-        spills[level, default: [:]][hash, default: []].append(key)
+        try spills[level]!.insert(key, at: keyStart, scanner: self)
     }
 }
 

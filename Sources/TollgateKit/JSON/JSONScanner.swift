@@ -19,11 +19,6 @@ public struct JSONScanner {
         public var hasEscapes: Bool
     }
 
-    struct KeyRecord {
-        var hash: UInt64
-        var token: StringToken
-    }
-
     let bytes: UnsafeRawBufferPointer
     let maxDepth: Int
     /// Whether `//` and `/* */` comments and trailing commas are accepted (manifests, never messages).
@@ -128,10 +123,10 @@ public struct JSONScanner {
             position += 1
             return
         }
-        // Keys of small objects are remembered on the stack; big objects spill into a hash index.
-        try withUnsafeTemporaryAllocation(of: KeyRecord.self, capacity: Self.inlineKeys) { (inline: UnsafeMutableBufferPointer<KeyRecord>) throws(JSONScanError) in
+        // Keys of small objects are remembered on the stack; big objects spill into a ``KeySet``.
+        try withUnsafeTemporaryAllocation(of: StringToken.self, capacity: Self.inlineKeys) { (inline: UnsafeMutableBufferPointer<StringToken>) throws(JSONScanError) in
             var count = 0
-            var spilled: [UInt64: [StringToken]]? = nil
+            var spilled: KeySet? = nil
             while true {
                 guard try peekSignificant() == UInt8(ascii: "\"") else {
                     throw JSONScanError(.unexpectedByte(byte(position)), at: position)
@@ -140,21 +135,17 @@ public struct JSONScanner {
                 let key = try scanString()
                 if count < Self.inlineKeys {
                     // Few keys: compare directly (lengths first), no hashing.
-                    for i in 0..<count where isSameKey(inline[i].token, key) {
+                    for i in 0..<count where isSameKey(inline[i], key) {
                         throw JSONScanError(.duplicateKey(decodeString(key)), at: keyStart)
                     }
-                    inline[count] = KeyRecord(hash: 0, token: key)
+                    inline[count] = key
                 } else {
-                    let hash = hashOfDecoded(key)
                     if spilled == nil {
-                        var index: [UInt64: [StringToken]] = [:]
-                        for record in inline { index[hashOfDecoded(record.token), default: []].append(record.token) }
-                        spilled = index
+                        var keys = KeySet()
+                        for other in inline { try keys.insert(other, at: other.content.lowerBound - 1, scanner: self) }
+                        spilled = keys
                     }
-                    for other in spilled![hash] ?? [] where sameDecodedContent(other, key) {
-                        throw JSONScanError(.duplicateKey(decodeString(key)), at: keyStart)
-                    }
-                    spilled![hash, default: []].append(key)
+                    try spilled!.insert(key, at: keyStart, scanner: self)
                 }
                 count += 1
                 try expect(UInt8(ascii: ":"))
@@ -164,11 +155,15 @@ public struct JSONScanner {
                 if next == UInt8(ascii: ",") {
                     if allowsCommentsAndTrailingCommas, try peekSignificant() == UInt8(ascii: "}") {
                         position += 1
+                        try spilled?.finish(scanner: self)
                         return
                     }
                     continue
                 }
-                if next == UInt8(ascii: "}") { return }
+                if next == UInt8(ascii: "}") {
+                    try spilled?.finish(scanner: self)
+                    return
+                }
                 throw JSONScanError(.unexpectedByte(next), at: position - 1)
             }
         }
@@ -203,30 +198,6 @@ public struct JSONScanner {
     }
 
     // MARK: - Duplicate keys
-
-    /// A cheap fingerprint of a key's decoded bytes (length, first and last eight bytes): equal
-    /// keys always share it; keys that share it are compared in full.
-    func hashOfDecoded(_ token: StringToken) -> UInt64 {
-        if token.hasEscapes {
-            var decoded: [UInt8] = []
-            decode(token, into: &decoded)
-            return decoded.withUnsafeBytes { Self.fingerprint($0) }
-        }
-        return Self.fingerprint(UnsafeRawBufferPointer(rebasing: bytes[token.content]))
-    }
-
-    @inline(__always)
-    static func fingerprint(_ key: UnsafeRawBufferPointer) -> UInt64 {
-        let count = key.count
-        guard count >= 8 else {
-            var value = UInt64(count)
-            for i in 0..<count { value |= UInt64(key[i]) << (8 * UInt64(i + 1) & 63) }
-            return value &* 0x9E37_79B9_7F4A_7C15
-        }
-        let first = key.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
-        let last = key.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
-        return (first &* 0x9E37_79B9_7F4A_7C15) ^ (last &+ UInt64(count)) &* 0xC2B2_AE3D_27D4_EB4F
-    }
 
     /// Whether two keys decode to the same bytes; unescaped keys of different lengths or first
     /// bytes are told apart without a call.

@@ -36,8 +36,9 @@ public struct Manifest: Sendable {
         public var arguments: [String]
         /// The server's environment (`env`): added to Tollgate's, or replacing it.
         public var environment: ServerEnvironment
-        /// The working directory (absolute; a relative one is resolved against the manifest's folder).
-        public var workingDirectory: String?
+        /// The working directory (`cwd`, absolute: a relative one is resolved against the manifest's
+        /// folder, which is also the default).
+        public var workingDirectory: String
         /// Resource limits for the server process (`limits`).
         public var limits = ResourceLimits()
         /// Whether its tools are exposed as `name<separator>tool` when Tollgate aggregates
@@ -125,6 +126,14 @@ public struct Manifest: Sendable {
 
     /// The file it was read from.
     public var file: String
+    /// The absolute path of the file's folder: relative paths in the manifest start there, and
+    /// `${MANIFEST_DIR}` stands for it.
+    public var directory = ""
+    /// Variables the manifest uses that Tollgate's environment lacks, when the manifest was loaded
+    /// allowing them (``ManifestLoadOptions/allowsUnsetVariables``); otherwise they are problems.
+    public var unsetVariables: [ManifestIssue] = []
+    /// The directories and programs the manifest names, which must exist where it is used.
+    public var requiredPaths: [RequiredPath] = []
     /// The SHA-256 of the manifest file's bytes (hex), recorded in the audit trail.
     public var sha256: String = ""
     /// The audit settings, when the manifest asks for an audit trail.

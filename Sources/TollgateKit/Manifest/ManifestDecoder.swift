@@ -2,9 +2,19 @@
 /// at the first, so `tollgate check` can list them all.
 struct ManifestDecoder {
     let source: SourceText
+    /// What variables in strings expand to.
+    let variables: ManifestVariables
     private(set) var issues: [ManifestIssue] = []
+    /// Variables the manifest uses that are not set (kept apart: `check` warns about them, `run`
+    /// refuses to start).
+    private(set) var unsetVariables: [ManifestIssue] = []
+    /// The directories and programs named so far.
+    private(set) var requiredPaths: [RequiredPath] = []
 
-    init(source: SourceText) { self.source = source }
+    init(source: SourceText, variables: ManifestVariables) {
+        self.source = source
+        self.variables = variables
+    }
 
     mutating func report(_ message: String, at node: SourceValue?, path: String) {
         let (line, column) = node.map { source.location(of: $0.offset) } ?? (0, 0)
@@ -56,6 +66,72 @@ struct ManifestDecoder {
         return text
     }
 
+    /// A string with its variables expanded (see ``expand(_:at:path:nonEmpty:)``).
+    mutating func expandedString(_ node: SourceValue, path: String, nonEmpty: Bool = true) -> String? {
+        guard let text = string(node, path: path, nonEmpty: nonEmpty) else { return nil }
+        return expand(text, at: node, path: path, nonEmpty: nonEmpty)
+    }
+
+    /// `text` (written at `node`) with its variables expanded (see ``ManifestVariables``). A
+    /// malformed reference is a problem; an unset variable is recorded in ``unsetVariables`` and
+    /// the text kept as written.
+    mutating func expand(_ text: String, at node: SourceValue, path: String, nonEmpty: Bool) -> String? {
+        let expanded: String
+        do throws(ManifestVariables.Problem) {
+            expanded = try variables.expand(text)
+        } catch {
+            let (line, column) = source.location(of: node.offset)
+            let issue = ManifestIssue(file: source.path, line: line, column: column, path: path, message: error.description)
+            guard case .unset = error else {
+                issues.append(issue)
+                return nil
+            }
+            unsetVariables.append(issue)
+            return text
+        }
+        if nonEmpty && expanded.isEmpty {
+            report("\"\(text)\" is empty once its variables are expanded; expected a non-empty string", at: node, path: path)
+            return nil
+        }
+        return expanded
+    }
+
+    /// A file Tollgate writes (the audit log, the ledger): variables expanded, made absolute from
+    /// `directory` (the manifest's folder); its folder must exist where the manifest is used.
+    mutating func expandedFile(_ node: SourceValue, path: String, directory: String) -> String? {
+        let unset = unsetVariables.count
+        guard let text = expandedString(node, path: path) else { return nil }
+        let file = FileIO.absolute(text, base: directory)
+        if unsetVariables.count == unset { require(FileIO.directory(of: file), .directory, at: node, path: path) }
+        return file
+    }
+
+    /// An array of strings, each with its variables expanded.
+    mutating func expandedStrings(_ node: SourceValue, path: String) -> [String]? {
+        guard case .array(let elements) = node.kind else {
+            report("expected an array of strings, found \(node.typeName)", at: node, path: path)
+            return nil
+        }
+        var values: [String] = []
+        for (index, element) in elements.enumerated() {
+            guard let text = expandedString(element, path: "\(path)[\(index)]", nonEmpty: false) else { return nil }
+            values.append(text)
+        }
+        return values
+    }
+
+    /// Forgets the unset variables met since there were `count` (in a part of the manifest that
+    /// will not be used).
+    mutating func forgetUnsetVariables(after count: Int) {
+        unsetVariables.removeSubrange(count...)
+    }
+
+    /// Records that `value` (written at `node`) must exist where the manifest is used.
+    mutating func require(_ value: String, _ kind: RequiredPath.Kind, at node: SourceValue, path: String) {
+        let (line, column) = source.location(of: node.offset)
+        requiredPaths.append(RequiredPath(value: value, kind: kind, key: path, line: line, column: column))
+    }
+
     mutating func bool(_ node: SourceValue, path: String) -> Bool? {
         guard case .bool(let flag) = node.kind else {
             report("expected true or false, found \(node.typeName)", at: node, path: path)
@@ -82,22 +158,10 @@ struct ManifestDecoder {
         choice(node, path: path, among: Choice.allCases.map(\.rawValue)).flatMap(Choice.init(rawValue:))
     }
 
-    mutating func strings(_ node: SourceValue, path: String) -> [String]? {
-        guard case .array(let elements) = node.kind else {
-            report("expected an array of strings, found \(node.typeName)", at: node, path: path)
-            return nil
-        }
-        var values: [String] = []
-        for (index, element) in elements.enumerated() {
-            guard let text = string(element, path: "\(path)[\(index)]", nonEmpty: false) else { return nil }
-            values.append(text)
-        }
-        return values
-    }
-
     mutating func integer(_ node: SourceValue, path: String, range: ClosedRange<Int>) -> Int? {
         guard case .number(let text) = node.kind, let value = Int(text), range.contains(value) else {
-            report("expected a whole number from \(range.lowerBound) to \(range.upperBound), found \(Self.show(node))", at: node, path: path)
+            let expected = range.count == 1 ? "\(range.lowerBound)" : "a whole number from \(range.lowerBound) to \(range.upperBound)"
+            report("expected \(expected), found \(Self.show(node))", at: node, path: path)
             return nil
         }
         return value

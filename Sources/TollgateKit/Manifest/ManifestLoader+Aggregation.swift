@@ -62,7 +62,7 @@ extension ManifestLoader {
     /// Each server's own `tools` section: its keys match the server's own tool names, exposed
     /// as `NAME<separator>TOOL` when several servers are aggregated with prefixes (as is). A key
     /// that exposes the same pattern as another rule is an error.
-    static func decodeServerTools(_ manifest: Manifest, root: SourceValue, decoder: inout ManifestDecoder) -> [Manifest.ToolRule] {
+    static func decodeServerTools(_ manifest: Manifest, root: SourceValue, serverDirectory: String?, decoder: inout ManifestDecoder) -> [Manifest.ToolRule] {
         guard case .object(let entries)? = root["servers"]?.kind else { return [] }
         var rules: [Manifest.ToolRule] = []
         var seen: [String: Manifest.ToolRule] = [:]
@@ -70,7 +70,7 @@ extension ManifestLoader {
         for server in manifest.servers {
             guard let entry = entries.first(where: { $0.key == server.name }), let node = entry.value["tools"] else { continue }
             let prefix = manifest.servers.count > 1 && server.prefix ? server.name + manifest.aggregation.separator : ""
-            let context = SchemaContext(workingDirectory: server.workingDirectory ?? FileIO.currentDirectory())
+            let context = SchemaContext(workingDirectory: serverDirectory ?? server.workingDirectory)
             let section = ManifestDecoder.join(ManifestDecoder.join("servers", server.name), "tools")
             for rule in decodeTools(node, section: section, prefix: prefix, context: context, decoder: &decoder) {
                 if let other = seen[rule.pattern] {

@@ -29,7 +29,7 @@ extension ManifestLoader {
                     decoder.report(error.message, at: member.value, path: path)
                 }
             default:
-                if let text = decoder.string(member.value, path: path) { budgets.ledger = FileIO.absolute(text, base: directory) }
+                if let file = decoder.expandedFile(member.value, path: path, directory: directory) { budgets.ledger = file }
             }
         }
         budgets.rate = rateLimit(rate, burst: burst, node: node, path: "budgets", decoder: &decoder)

@@ -42,8 +42,8 @@ extension ManifestLoader {
         return limits
     }
 
-    /// `env`: variable names to strings (`"$NAME"` copies Tollgate's variable, `"$$x"` is `$x`),
-    /// and `"inherit"`: a boolean.
+    /// `env`: variable names to strings, with their variables expanded (`"${NAME}"`; the whole
+    /// value `"$NAME"` is the older spelling of `"${NAME}"`), and `"inherit"`: a boolean.
     static func decodeEnvironment(_ node: SourceValue, path: String, decoder: inout ManifestDecoder) -> ServerEnvironment {
         var environment = ServerEnvironment()
         for variable in decoder.namedMembers(node, path: path) {
@@ -61,27 +61,27 @@ extension ManifestLoader {
                 decoder.report("a variable name must be non-empty, without '=' or NUL", atOffset: variable.keyOffset, path: variablePath)
                 continue
             }
-            guard case .string(let text) = variable.value.kind else {
-                decoder.report("expected a string (a value, or \"$NAME\" to copy Tollgate's variable NAME), found \(ManifestDecoder.show(variable.value))",
+            if decoder.variables.isSecret(variable.key) {
+                decoder.report("\(variable.key) holds a secret of Tollgate's own, which no process Tollgate starts gets; remove the entry",
+                               atOffset: variable.keyOffset, path: variablePath)
+                continue
+            }
+            guard case .string(var text) = variable.value.kind else {
+                decoder.report("expected a string (a value, or \"${NAME}\" to copy Tollgate's variable NAME), found \(ManifestDecoder.show(variable.value))",
                                at: variable.value, path: variablePath)
                 continue
             }
-            let line = decoder.source.location(of: variable.value.offset).line
-            let value: ServerEnvironment.Value
-            if text.hasPrefix("$$") {
-                value = .literal(String(text.dropFirst()))
-            } else if text.hasPrefix("$") {
-                let name = text.dropFirst()
-                guard ServerEnvironment.isVariableName(name) else {
+            let bytes = text.utf8
+            if bytes.first == UInt8(ascii: "$"), bytes.dropFirst().first != UInt8(ascii: "$"), bytes.dropFirst().first != UInt8(ascii: "{") {
+                guard ManifestVariables.isVariableName(bytes.dropFirst()) else {
                     decoder.report("\"\(text)\": after '$' expected a variable name (letters, digits and '_', not starting with a digit); "
                                    + "write \"$$\" for a literal '$'", at: variable.value, path: variablePath)
                     continue
                 }
-                value = .parent(String(name))
-            } else {
-                value = .literal(text)
+                text = "${\(text.dropFirst())}"
             }
-            environment.variables.append(ServerEnvironment.Variable(name: variable.key, value: value, line: line))
+            guard let value = decoder.expand(text, at: variable.value, path: variablePath, nonEmpty: false) else { continue }
+            environment.variables.append(ServerEnvironment.Variable(name: variable.key, value: value))
         }
         return environment
     }

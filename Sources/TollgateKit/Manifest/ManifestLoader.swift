@@ -6,18 +6,20 @@ public enum ManifestLoader {
     public static let supportedVersions = 1...1
 
     /// Loads and validates a manifest file.
-    public static func load(path: String) throws(ManifestError) -> Manifest {
+    public static func load(path: String, options: ManifestLoadOptions = ManifestLoadOptions()) throws(ManifestError) -> Manifest {
         let bytes: [UInt8]
         do throws(FileError) {
             bytes = try FileIO.read(path)
         } catch {
-            throw ManifestError([ManifestIssue(file: path, line: 0, column: 0, path: "", message: "cannot read the manifest: \(error)")])
+            let place = path.hasPrefix("/") ? "" : " (relative to the working directory \(FileIO.currentDirectory()))"
+            throw ManifestError([ManifestIssue(file: path, line: 0, column: 0, path: "", message: "cannot read the manifest: \(error.reason)\(place)")])
         }
-        return try parse(SourceText(path: path, bytes: bytes))
+        return try parse(SourceText(path: path, bytes: bytes), options: options)
     }
 
-    /// Validates a manifest's text.
-    public static func parse(_ source: SourceText) throws(ManifestError) -> Manifest {
+    /// Validates a manifest's text. Relative paths in it are taken relative to the folder of
+    /// `source.path` (the working directory for a path without one, such as standard input's).
+    public static func parse(_ source: SourceText, options: ManifestLoadOptions = ManifestLoadOptions()) throws(ManifestError) -> Manifest {
         let root: SourceValue
         do throws(JSONScanError) {
             root = try source.parse()
@@ -25,9 +27,12 @@ public enum ManifestLoader {
             let (line, column) = source.location(of: error.offset)
             throw ManifestError([ManifestIssue(file: source.path, line: line, column: column, path: "", message: "not valid JSON: \(error)")])
         }
-        var decoder = ManifestDecoder(source: source)
-        let manifestDirectory = FileIO.absolute(FileIO.directory(of: source.path), base: FileIO.currentDirectory())
+        let folder = FileIO.directory(of: source.path)
+        let manifestDirectory = FileIO.realPath(folder) ?? FileIO.absolute(folder, base: FileIO.currentDirectory())
+        var decoder = ManifestDecoder(source: source, variables: ManifestVariables(environment: options.environment, manifestDirectory: manifestDirectory,
+                                                                                   secrets: options.secrets))
         var manifest = Manifest(file: source.path, policy: Manifest.Policy(), servers: [], tools: [])
+        manifest.directory = manifestDirectory
         let sections = ["$schema", "version", "policy", "servers", "tools", "budgets", "audit", "aggregation"]
         guard let members = decoder.members(root, path: "", allowed: sections) else { throw ManifestError(decoder.issues) }
         if root["version"] == nil {
@@ -43,9 +48,12 @@ public enum ManifestLoader {
             case "policy":
                 manifest.policy = decodePolicy(node, decoder: &decoder)
             case "servers":
+                let unset = decoder.unsetVariables.count
                 manifest.servers = decodeServers(node, directory: manifestDirectory, decoder: &decoder)
+                // A server the command line names replaces these entries: their variables need not be set.
+                if options.serverDirectory != nil { decoder.forgetUnsetVariables(after: unset) }
             case "tools":
-                break  // after servers, whose working directory relative paths need
+                break  // after servers, whose working directory relative paths in calls need
             case "audit":
                 manifest.audit = decodeAudit(node, directory: manifestDirectory, decoder: &decoder)
             case "budgets":
@@ -57,14 +65,21 @@ public enum ManifestLoader {
             }
         }
         if let tools = root["tools"] {
-            let workingDirectory = manifest.defaultServer?.workingDirectory ?? FileIO.currentDirectory()
+            let workingDirectory = options.serverDirectory ?? manifest.defaultServer?.workingDirectory ?? manifestDirectory
             manifest.tools = decodeTools(tools, context: SchemaContext(workingDirectory: workingDirectory), decoder: &decoder)
         }
-        manifest.tools += decodeServerTools(manifest, root: root, decoder: &decoder)
+        manifest.tools += decodeServerTools(manifest, root: root, serverDirectory: options.serverDirectory, decoder: &decoder)
         checkServerNames(manifest, root: root, decoder: &decoder)
         manifest.sha256 = Hex.encode(SHA256.hash(source.bytes))
-        guard decoder.issues.isEmpty else {
-            throw ManifestError(decoder.issues.sorted { ($0.line, $0.column) < ($1.line, $1.column) })
+        manifest.requiredPaths = decoder.requiredPaths
+        var issues = decoder.issues
+        if options.allowsUnsetVariables {
+            manifest.unsetVariables = decoder.unsetVariables
+        } else {
+            issues += decoder.unsetVariables
+        }
+        guard issues.isEmpty else {
+            throw ManifestError(issues.sorted { ($0.line, $0.column) < ($1.line, $1.column) })
         }
         return manifest
     }
@@ -100,16 +115,22 @@ public enum ManifestLoader {
             var arguments: [String] = []
             var environment = ServerEnvironment()
             var limits = ResourceLimits()
-            var workingDirectory: String?
+            var workingDirectory = directory
             var prefix = true
             var startTimeout = Manifest.Server.defaultStartTimeoutMilliseconds
             var restart = RestartPolicy()
+            // Only what holds no unset variable can be looked for (check warns about those anyway).
+            var commandIsComplete = false
+            var directoryIsComplete = false
             let allowed = ["command", "args", "env", "cwd", "limits", "prefix", "startTimeoutSeconds", "tools"] + restartKeys
             for member in decoder.members(entry.value, path: path, allowed: allowed) ?? [] {
                 let memberPath = "\(path).\(member.key)"
                 switch member.key {
-                case "command": command = decoder.string(member.value, path: memberPath)
-                case "args": arguments = decoder.strings(member.value, path: memberPath) ?? []
+                case "command":
+                    let unset = decoder.unsetVariables.count
+                    command = decoder.expandedString(member.value, path: memberPath)
+                    commandIsComplete = decoder.unsetVariables.count == unset
+                case "args": arguments = decoder.expandedStrings(member.value, path: memberPath) ?? []
                 case "env": environment = decodeEnvironment(member.value, path: memberPath, decoder: &decoder)
                 case "limits": limits = decodeLimits(member.value, path: memberPath, decoder: &decoder)
                 case "prefix": prefix = decoder.bool(member.value, path: memberPath) ?? true
@@ -120,13 +141,21 @@ public enum ManifestLoader {
                 case "tools":
                     break  // once every server is known (decodeServerTools)
                 default:
-                    if let text = decoder.string(member.value, path: memberPath) {
+                    let unset = decoder.unsetVariables.count
+                    if let text = decoder.expandedString(member.value, path: memberPath) {
                         workingDirectory = FileIO.absolute(text, base: directory)
                     }
+                    directoryIsComplete = decoder.unsetVariables.count == unset
                 }
             }
             if entry.value["command"] == nil, case .object = entry.value.kind {
                 decoder.report("missing key \"command\"; expected the server's executable", at: entry.value, path: path)
+            }
+            if directoryIsComplete, let node = entry.value["cwd"] { decoder.require(workingDirectory, .directory, at: node, path: "\(path).cwd") }
+            if commandIsComplete, let command, let node = entry.value["command"] {
+                let parent = decoder.variables.environment
+                let searchPath = environment.resolve(parent: parent).map { $0["PATH"] } ?? parent["PATH"]
+                decoder.require(command, .command(searchPath: searchPath, workingDirectory: workingDirectory), at: node, path: "\(path).command")
             }
             if let command {
                 servers.append(Manifest.Server(name: entry.key, arguments: [command] + arguments,
@@ -148,7 +177,7 @@ public enum ManifestLoader {
             let path = "audit.\(member.key)"
             switch member.key {
             case "path":
-                if let text = decoder.string(member.value, path: path) { audit.path = FileIO.absolute(text, base: directory) }
+                if let file = decoder.expandedFile(member.value, path: path, directory: directory) { audit.path = file }
             case "arguments":
                 if let mode: AuditRedaction.Mode = decoder.choice(member.value, path: path) { audit.arguments = mode }
             case "fsync":
@@ -201,12 +230,15 @@ public enum ManifestLoader {
                 case "approval": rule.approval = decodeApproval(member.value, path: memberPath, decoder: &decoder)
                 case "timeoutSeconds": rule.timeoutMilliseconds = timeoutMilliseconds(member.value, path: memberPath, decoder: &decoder)
                 default:
-                    do throws(SchemaCompileError) {
-                        rule.arguments = try ArgumentSchema(compiling: member.value.json, strictness: .strict, context: context)
-                    } catch {
-                        let node = member.value.descendant(error.path) ?? member.value
-                        let errorPath = ([memberPath] + error.path).joined(separator: ".")
-                        decoder.report(error.message, at: node, path: errorPath)
+                    let schema = expandingVariables(in: member.value, path: memberPath, decoder: &decoder)
+                    switch ArgumentSchema.compileStrictly(schema.json, context: context) {
+                    case .success(let compiled):
+                        rule.arguments = compiled
+                    case .failure(let failure):
+                        for error in failure.errors {
+                            let node = member.value.descendant(error.path) ?? member.value
+                            decoder.report(error.message, at: node, path: ([memberPath] + error.path).joined(separator: "."))
+                        }
                     }
                 }
             }
@@ -244,10 +276,19 @@ public enum ManifestLoader {
             let memberPath = "\(path).\(member.key)"
             if member.key == "ask" {
                 approval.asksClient = decoder.bool(member.value, path: memberPath) ?? true
-            } else if let command = decoder.strings(member.value, path: memberPath) {
+                continue
+            }
+            let unsetBefore = decoder.unsetVariables.count
+            if var command = decoder.expandedStrings(member.value, path: memberPath) {
                 if command.isEmpty || command[0].isEmpty {
                     decoder.report("expected the approver's command and its arguments, e.g. [\"/usr/local/bin/approve\", \"--team\", \"ops\"]", at: member.value, path: memberPath)
                 } else {
+                    // A command with a slash is a path, from the manifest's folder; without one it is looked up on PATH.
+                    if command[0].utf8.contains(UInt8(ascii: "/")) { command[0] = FileIO.absolute(command[0], base: decoder.variables.manifestDirectory) }
+                    if let first = member.value.descendant(["0"]), decoder.unsetVariables.count == unsetBefore {
+                        decoder.require(command[0], .command(searchPath: decoder.variables.environment["PATH"], workingDirectory: FileIO.currentDirectory()),
+                                        at: first, path: "\(memberPath)[0]")
+                    }
                     approval.command = command
                 }
             }

@@ -7,11 +7,18 @@ public struct StarterManifest: Sendable {
     public var command: [String]
     /// The tools the server listed (each a tool definition object).
     public var tools: [JSONObject]
+    /// The server's working directory (`cwd`): where `init` ran it, so relative arguments keep
+    /// their meaning wherever the manifest is used.
+    public var workingDirectory: String?
+    /// The `$schema` line (where editors find the manifest format's schema), if any.
+    public var schema: String?
 
-    public init(serverName: String, command: [String], tools: [JSONObject]) {
+    public init(serverName: String, command: [String], tools: [JSONObject], workingDirectory: String? = nil, schema: String? = nil) {
         self.serverName = serverName
         self.command = command
         self.tools = tools
+        self.workingDirectory = workingDirectory
+        self.schema = schema
     }
 
     /// A server name derived from a command: the module after `-m`, else the first word that is
@@ -63,6 +70,7 @@ public struct StarterManifest: Sendable {
         var server = JSONObject()
         server["command"] = .string(command.first ?? "")
         server["args"] = .array(command.dropFirst().map(JSONValue.string))
+        if let workingDirectory { server["cwd"] = .string(workingDirectory) }
         var rules = JSONObject()
         for tool in tools {
             guard let name = tool["name"]?.stringValue else { continue }
@@ -71,6 +79,7 @@ public struct StarterManifest: Sendable {
             rules[name] = .object(rule)
         }
         var manifest = JSONObject()
+        if let schema { manifest["$schema"] = .string(schema) }
         manifest["version"] = 1
         manifest["policy"] = ["default": "deny", "mode": "enforce", "validateInput": true]
         var servers = JSONObject()

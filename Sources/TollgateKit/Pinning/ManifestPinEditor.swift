@@ -76,20 +76,19 @@ public struct ManifestPinEditor: Sendable {
         return bytes.count
     }
 
-    /// `"pin": …` inserted right after a rule's `{`, laid out like the rule's first member.
+    /// `"pin": …` inserted as a rule's first member, laid out like the member that was first: on a
+    /// line of its own with the same indentation, or just before it on the same line.
     private static func insertion(of text: [UInt8], into rule: SourceValue, first: SourceValue.Member?, in source: SourceText) -> Splice {
-        let at = rule.offset + 1
         var bytes = Array("\"pin\": ".utf8) + text
-        guard let first else { return Splice(range: at..<at, bytes: bytes) }
+        guard let first else { return Splice(range: (rule.offset + 1)..<(rule.offset + 1), bytes: bytes) }
         bytes.append(UInt8(ascii: ","))
         let (keyLine, keyColumn) = source.location(of: first.keyOffset)
-        if keyLine != source.location(of: rule.offset).line {
+        guard keyLine == source.location(of: rule.offset).line else {
             let lineStart = first.keyOffset - (keyColumn - 1)
             let indent = source.bytes[lineStart..<first.keyOffset].prefix { $0 == 0x20 || $0 == 0x09 }
-            bytes = [0x0A] + Array(indent) + bytes
-        } else {
-            bytes.append(0x20)
+            return Splice(range: (rule.offset + 1)..<(rule.offset + 1), bytes: [0x0A] + Array(indent) + bytes)
         }
-        return Splice(range: at..<at, bytes: bytes)
+        // Before the first key, so the space written after `{` (if any) stays where it was.
+        return Splice(range: first.keyOffset..<first.keyOffset, bytes: bytes + [0x20])
     }
 }

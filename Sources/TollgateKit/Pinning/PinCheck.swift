@@ -44,28 +44,54 @@ public struct PinCheck: Sendable {
         case changed(Change, isNew: Bool)
     }
 
-    /// The pinned definitions seen in this run, to name what changed later.
+    /// A listed definition as the check keeps it: its pin, and its pinned part when that is
+    /// small enough to keep (``PeerLimits/pinnedDefinitionBytes``) for naming what changed.
+    public struct Listed: Sendable {
+        /// The pin of the definition.
+        public var pin: ToolPin
+        /// The pinned members of the definition, when kept.
+        public var pinned: JSONObject?
+
+        /// Reads a listed definition, keeping its pinned part when it is at most `maxBytes` (canonical).
+        public init(_ tool: JSONObject, maxBytes: Int = PeerLimits.standard.pinnedDefinitionBytes) {
+            let pinned = ToolPin.pinned(tool)
+            let canonical = AuditRecord.canonicalBytes(.object(pinned))
+            pin = ToolPin(canonical: canonical)
+            self.pinned = canonical.count <= maxBytes ? pinned : nil
+        }
+    }
+
+    /// The pinned definitions seen in this run (those small enough to keep), to name what changed later.
     private var seen: [ProtocolName: JSONObject] = [:]
-    /// The last listed definition of every pinned tool (checked again when the pins reload).
-    private(set) var latest: [ProtocolName: JSONObject] = [:]
+    /// The last listing of every pinned tool (checked again when the pins reload).
+    private(set) var latest: [ProtocolName: Listed] = [:]
     /// The tools found changed.
     private var changes: [ProtocolName: Change] = [:]
+    /// The largest pinned definition kept.
+    let maxDefinitionBytes: Int
 
     /// An empty check: no definition seen yet.
-    public init() {}
+    public init(maxDefinitionBytes: Int = PeerLimits.standard.pinnedDefinitionBytes) {
+        self.maxDefinitionBytes = maxDefinitionBytes
+    }
 
     /// Checks a listed definition of `name` against `pin` (from rule `rule`).
     public mutating func check(_ tool: JSONObject, name: String, pin: ToolPin, rule: String) -> Verdict {
+        check(Listed(tool, maxBytes: maxDefinitionBytes), name: name, pin: pin, rule: rule)
+    }
+
+    /// Checks a listed definition, as kept, of `name` against `pin` (from rule `rule`).
+    public mutating func check(_ listed: Listed, name: String, pin: ToolPin, rule: String) -> Verdict {
         let key = ProtocolName(name)
-        latest[key] = tool
-        let listed = ToolPin(of: tool)
+        latest[key] = listed
         if let change = changes[key] { return .changed(change, isNew: false) }
-        if listed == pin {
-            if seen[key] == nil { seen[key] = ToolPin.pinned(tool) }
+        if listed.pin == pin {
+            if seen[key] == nil, let pinned = listed.pinned { seen[key] = pinned }
             return .matches
         }
-        let parts = seen[key].map { ToolPin.changedParts(from: $0, to: ToolPin.pinned(tool)) } ?? []
-        let change = Change(tool: name, rule: rule, pinned: pin, listed: listed, changedParts: parts)
+        var parts: [String] = []
+        if let before = seen[key], let now = listed.pinned { parts = ToolPin.changedParts(from: before, to: now) }
+        let change = Change(tool: name, rule: rule, pinned: pin, listed: listed.pin, changedParts: parts)
         changes[key] = change
         return .changed(change, isNew: true)
     }

@@ -27,7 +27,12 @@ public struct ToolPin: Sendable, Equatable, CustomStringConvertible {
 
     /// The pin of a tool definition (a `tools/list` entry).
     public init(of tool: JSONObject) {
-        hex = Hex.encode(SHA256.hash(AuditRecord.canonicalBytes(.object(Self.pinned(tool)))))
+        self.init(canonical: AuditRecord.canonicalBytes(.object(Self.pinned(tool))))
+    }
+
+    /// The pin of a definition's pinned part in canonical form.
+    init(canonical: [UInt8]) {
+        hex = Hex.encode(SHA256.hash(canonical))
     }
 
     /// The pin's text: `sha256:<hex>`.

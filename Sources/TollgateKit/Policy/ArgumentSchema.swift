@@ -30,12 +30,13 @@
 ///   number of Unicode scalars (code points, which is what JSON Schema calls characters): `"é"`
 ///   precomposed is 1, `"e"` followed by a combining accent is 2, `"😀"` is 1.
 /// - `pattern`: a regular expression that must be found somewhere in the string; anchor it with
-///   `^` and `$` to match the whole string. The syntax is ECMA-262's as far as Swift's `Regex`
-///   supports it: classes, groups, alternation, quantifiers, `\d \w \s \b`, lookahead,
-///   backreferences, `\p{…}`, inline flags such as `(?i)`; lookbehind is not supported. Matching
-///   works on Unicode scalars; `\d` and `\w` are ASCII-only as in ECMA-262; `$` matches only at the
-///   very end (not before a final newline); `.` does not match a newline. The pattern is compiled
-///   once; an invalid pattern is a compile error.
+///   `^` and `$` to match the whole string. The syntax and meaning are ECMA-262's with the `u`
+///   flag (see ``RegexParser`` for the subset), matched on Unicode scalars in linear time, without
+///   backtracking (``RegexProgram``): `\d` and `\w` are ASCII-only; `$` matches only at the very
+///   end (not before a final newline); `.` does not match a line terminator. Backreferences and
+///   lookaround are refused, and so is a pattern compiling to more than
+///   ``RegexProgram/instructionLimit`` instructions. The pattern is compiled once; an invalid or
+///   refused pattern is a compile error.
 /// - `items`: one schema every element must satisfy (the array form is not supported).
 ///   `minItems`, `maxItems`: non-negative integers.
 /// - `properties`: an object of schemas, each applied to the member of that name when present.
@@ -115,8 +116,28 @@ public struct ArgumentSchema: Sendable {
     /// Compiles `schema`; in strict mode the first problem throws, in lenient mode nothing does.
     public init(compiling schema: JSONValue, strictness: Strictness, context: SchemaContext) throws(SchemaCompileError) {
         var compiler = SchemaCompiler(strictness: strictness, context: context)
-        root = try compiler.compile(schema, at: [])
-        ignoredKeywords = compiler.ignored
+        self.init(root: try compiler.compile(schema, at: []), ignoredKeywords: compiler.ignored, schema: schema)
+    }
+
+    /// Compiles a manifest's schema strictly and returns it, or every problem in it (in schema
+    /// order), not only the first.
+    public static func compileStrictly(_ schema: JSONValue, context: SchemaContext) -> Result<ArgumentSchema, SchemaCompileErrors> {
+        var compiler = SchemaCompiler(strictness: .strict, context: context)
+        compiler.problems = []
+        do throws(SchemaCompileError) {
+            let root = try compiler.compile(schema, at: [])
+            guard let problems = compiler.problems, !problems.isEmpty else {
+                return .success(ArgumentSchema(root: root, ignoredKeywords: [], schema: schema))
+            }
+            return .failure(SchemaCompileErrors(errors: problems))
+        } catch {
+            return .failure(SchemaCompileErrors(errors: (compiler.problems ?? []) + [error]))
+        }
+    }
+
+    private init(root: SchemaNode, ignoredKeywords: [String], schema: JSONValue) {
+        self.root = root
+        self.ignoredKeywords = ignoredKeywords
         var numbers = NumberScan()
         numbers.add(schema)
         self.numbers = numbers

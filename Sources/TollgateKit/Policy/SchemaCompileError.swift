@@ -20,3 +20,9 @@ public struct SchemaCompileError: Error, Sendable, Equatable, CustomStringConver
         path.isEmpty ? message : "\(pointer): \(message)"
     }
 }
+
+/// Every problem of a schema compiled with ``ArgumentSchema/compileStrictly(_:context:)``.
+public struct SchemaCompileErrors: Error, Sendable, Equatable {
+    /// The problems, in schema order (at least one).
+    public var errors: [SchemaCompileError]
+}

@@ -30,6 +30,9 @@ struct SchemaCompiler {
     let context: SchemaContext
     /// Pointers of what lenient mode skipped, in schema order.
     var ignored: [String] = []
+    /// In strict mode, every problem found when the compiler collects them all instead of
+    /// throwing the first (nil: it throws).
+    var problems: [SchemaCompileError]?
 
     init(strictness: ArgumentSchema.Strictness, context: SchemaContext) {
         self.strictness = strictness
@@ -60,9 +63,14 @@ struct SchemaCompiler {
         }
     }
 
-    /// Throws `error` in strict mode; in lenient mode records `keyword` as ignored.
+    /// Throws `error` in strict mode (or collects it in ``problems``); in lenient mode records
+    /// `keyword` as ignored.
     mutating func skip(_ error: SchemaCompileError, keyword: [String]) throws(SchemaCompileError) {
-        guard strictness == .lenient else { throw error }
+        guard strictness == .lenient else {
+            guard problems != nil else { throw error }
+            problems?.append(error)
+            return
+        }
         ignored.append(JSONPointer.string(keyword))
     }
 

@@ -7,47 +7,36 @@ import Darwin
 /// A compiled `pattern`: a regular expression searched anywhere in the string (add `^` and `$` to
 /// anchor it), as in JSON Schema.
 ///
-/// The engine is Swift's `Regex` run on Unicode scalars, with ECMA-262's ASCII meaning of `\d` and
-/// `\w`; `$` matches only at the very end (not before a final newline) and `.` does not match a
-/// newline. Lookahead, backreferences, classes and `\p{…}` work; lookbehind is not supported and
-/// is reported as an invalid pattern. Patterns without metacharacters (optionally anchored with `^`
-/// and/or `$`) are matched as plain bytes, without the regex engine.
+/// The syntax and meaning are ECMA-262's with the `u` flag, matched on Unicode scalars by
+/// Tollgate's own linear-time engine (``RegexProgram``): no backtracking, so no pattern can make a
+/// check slow. Backreferences and lookaround are refused. Patterns without metacharacters
+/// (optionally anchored with `^` and/or `$`) are matched as plain bytes, without the engine.
 struct SchemaPattern: Sendable {
-    /// Holds the compiled regex by reference: `Regex` comes from a resilient library, so storing it
-    /// inline would make every schema node a non-fixed-size type that is slow to copy.
-    ///
-    /// `Regex<AnyRegexOutput>` is not declared Sendable because its output type is not; the compiled
-    /// regex is immutable and only used to match, which the standard library makes safe to share.
-    private final class CompiledRegex: @unchecked Sendable {
-        let regex: Regex<AnyRegexOutput>
-
-        init(_ regex: Regex<AnyRegexOutput>) { self.regex = regex }
-    }
-
     private enum Matcher: Sendable {
         case equal([UInt8])
         case prefix([UInt8])
         case suffix([UInt8])
         case contains([UInt8])
-        case regex(CompiledRegex)
+        case program(RegexProgram)
     }
 
     /// The pattern as written.
     let source: String
     private let matcher: Matcher
 
-    /// Compiles `source`; the error message explains why the pattern is not valid.
+    /// Compiles `source`; the error message explains why the pattern is refused.
     init(_ source: String) throws(SchemaCompileError) {
         self.source = source
         if let literal = Self.literal(source) {
             matcher = literal
             return
         }
-        do {
-            let regex = try Regex(source)
-            matcher = .regex(CompiledRegex(regex.matchingSemantics(.unicodeScalar).asciiOnlyDigits().asciiOnlyWordCharacters()))
+        do throws(RegexError) {
+            matcher = .program(try RegexProgram(compiling: source))
         } catch {
-            throw SchemaCompileError(path: [], message: "invalid regular expression \(source.debugDescription): \(error)")
+            let what = error.kind == .syntax ? "invalid regular expression" : "unsupported regular expression"
+            let shown = source.unicodeScalars.count > 200 ? String(source.unicodeScalars.prefix(200)) + "…" : source
+            throw SchemaCompileError(path: [], message: "\(what) \(shown.debugDescription): \(error)")
         }
     }
 
@@ -58,7 +47,7 @@ struct SchemaPattern: Sendable {
         case .prefix(let literal): return Self.occurs(literal, in: string) { _ in 0 }
         case .suffix(let literal): return Self.occurs(literal, in: string) { $0.count - literal.count }
         case .contains(let literal): return Self.occurs(literal, in: string, at: nil)
-        case .regex(let compiled): return (try? compiled.regex.firstMatch(in: string)) != nil
+        case .program(let program): return program.matches(string)
         }
     }
 
@@ -93,6 +82,7 @@ struct SchemaPattern: Sendable {
                     guard let start = offset(haystack) else { return false }
                     return memcmp(haystack.baseAddress! + start, needle.baseAddress!, needle.count) == 0
                 }
+                // O(literal × string) at worst, as the engine is.
                 let first = needle[0]
                 var start = 0
                 while start <= haystack.count - needle.count {

@@ -111,6 +111,7 @@ extension JSONScanner {
         } else {
             position += 1
         }
+        try extras.finish(scanner: self)
         envelope.hasExtraMembers = !extras.isEmpty
         envelope.span = start..<position
         envelope.kind = Self.classify(envelope, hasMethod: seen.contains(.method), fault: fault)

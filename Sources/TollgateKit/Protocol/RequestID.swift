@@ -96,6 +96,9 @@ public struct RequestID: Sendable, Hashable, CustomStringConvertible {
     /// The id's exact source bytes (a JSON string or number token).
     public var bytes: [UInt8] { withBytes { Array($0) } }
 
+    /// The number of the id's source bytes.
+    public var byteCount: Int { count }
+
     /// The id as JSON text.
     public var description: String { withBytes { String(decoding: $0, as: UTF8.self) } }
 
@@ -130,9 +133,12 @@ public struct RequestID: Sendable, Hashable, CustomStringConvertible {
         if key.count <= 16 {
             return key.withUnsafeBytes { RequestID(source: $0, isString: false, hasEscapes: false) }.tableHash(seed: seed)
         }
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in key { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return Self.mix(hash, 0, key.count, seed: seed)
+        // Long ids go through the standard library's keyed hash (SipHash, seeded per process),
+        // so no id can be crafted to collide with others.
+        var hasher = Hasher()
+        hasher.combine(seed)
+        key.withUnsafeBytes { hasher.combine(bytes: $0) }
+        return Self.mix(UInt64(UInt(bitPattern: hasher.finalize())), 0, key.count, seed: seed)
     }
 
     @inline(__always)

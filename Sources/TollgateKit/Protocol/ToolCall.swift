@@ -11,6 +11,9 @@ public struct ToolCall: Sendable, Equatable {
     public var params: JSONObject
     /// The era of the request.
     public var era: ProtocolEra
+    /// The size of the message the call was read from: what keeping it while it is in flight
+    /// costs, as ``PeerLimits/requestBytesInFlight`` counts it (0 for a call built otherwise).
+    public var messageBytes = 0
 
     /// Reads a call from its parsed params; a call without a string `name` or with non-object
     /// `arguments` is an invalid-params error.
@@ -30,6 +33,11 @@ public struct ToolCall: Sendable, Equatable {
         self.name = name
         self.params = object
         self.era = ProtocolEra(params: object)
+    }
+
+    /// Calls are equal when their contents are (whatever message they were read from).
+    public static func == (lhs: ToolCall, rhs: ToolCall) -> Bool {
+        lhs.id == rhs.id && lhs.name.utf8.elementsEqual(rhs.name.utf8) && lhs.arguments == rhs.arguments && lhs.params == rhs.params && lhs.era == rhs.era
     }
 
     /// The request the server receives (no newline): the checked params re-serialized, the id as sent.

@@ -57,7 +57,9 @@ public enum ClientMessage: Sendable, Equatable {
                         throw JSONRPCError(.parseError, "Parse error: \(error)")
                     }
                 }
-                return .toolCall(try ToolCall(id: id, params: params))
+                var call = try ToolCall(id: id, params: params)
+                call.messageBytes = envelope.span.count
+                return .toolCall(call)
             } catch {
                 return .malformedToolCall(id, error)
             }

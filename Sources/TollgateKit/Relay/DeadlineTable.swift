@@ -12,6 +12,10 @@ public struct DeadlineTable: Sendable {
     private var armedDeadline: Int64?
     /// Whether a deadline earlier than ``armedDeadline`` was set since.
     private var wakeRequested = false
+    /// How many ``RelayTimer/lateResponse(_:)`` timers are set, and the bytes of their ids
+    /// (ids kept reserved count as requests in flight).
+    public private(set) var lateResponses = 0
+    public private(set) var lateResponseBytes = 0
 
     public init() {}
 
@@ -27,7 +31,9 @@ public struct DeadlineTable: Sendable {
     /// Sets (or moves) a timer, asking for a wake-up when it is earlier than what the I/O layer
     /// waits for.
     public mutating func set(_ timer: RelayTimer, at deadline: Int64) {
-        if let old = deadlines.updateValue(deadline, forKey: timer), old == cachedEarliest, deadline > old { stale = true }
+        let old = deadlines.updateValue(deadline, forKey: timer)
+        if let old, old == cachedEarliest, deadline > old { stale = true }
+        if old == nil { count(timer, by: 1) }
         if !stale { cachedEarliest = Swift.min(cachedEarliest ?? deadline, deadline) }
         if armedDeadline.map({ deadline < $0 }) ?? true {
             armedDeadline = deadline
@@ -54,6 +60,7 @@ public struct DeadlineTable: Sendable {
     public mutating func remove(_ timer: RelayTimer) -> Int64? {
         guard let deadline = deadlines.removeValue(forKey: timer) else { return nil }
         if deadline == cachedEarliest { stale = true }
+        count(timer, by: -1)
         return deadline
     }
 
@@ -74,7 +81,10 @@ public struct DeadlineTable: Sendable {
     public mutating func expire(now: Int64) -> [RelayTimer] {
         guard let earliest = earliest(), earliest <= now else { return [] }
         let due = deadlines.filter { $0.value <= now }.sorted { $0.value < $1.value }
-        for (timer, _) in due { deadlines.removeValue(forKey: timer) }
+        for (timer, _) in due {
+            deadlines.removeValue(forKey: timer)
+            count(timer, by: -1)
+        }
         stale = true
         return due.map(\.key)
     }
@@ -84,5 +94,14 @@ public struct DeadlineTable: Sendable {
         deadlines.removeAll()
         cachedEarliest = nil
         stale = false
+        lateResponses = 0
+        lateResponseBytes = 0
+    }
+
+    /// Counts a late-response timer set (`by` 1) or gone (-1).
+    private mutating func count(_ timer: RelayTimer, by change: Int) {
+        guard case .lateResponse(let id) = timer else { return }
+        lateResponses += change
+        lateResponseBytes += change * id.byteCount
     }
 }

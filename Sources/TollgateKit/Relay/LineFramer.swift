@@ -10,11 +10,24 @@ import Darwin
 /// it, so a line is copied at most when the buffer compacts. The buffer holds at most one line of
 /// ``maxLineBytes`` plus one read: a longer line is skipped (reported as ``Line/oversized(prefix:length:)``)
 /// instead of growing memory without bound. After a large line the buffer shrinks back.
+///
+/// Every raw carriage return in a line is replaced by a tab in the buffer before the line is
+/// handed out, so what is read, checked and forwarded is one and the same. JSON allows a raw CR
+/// only as whitespace between tokens, where a tab means the same; inside a string both are
+/// refused. But readers that end a line at a CR (Python's text-mode stdin with universal
+/// newlines, as the official MCP Python SDK's stdio server reads it; Node's `readline`) would
+/// cut one valid message at it into pieces that may be messages of their own, which no decision
+/// saw. No other byte can do that: the other characters readers end lines at (`\x0b`, `\x0c`,
+/// `\x1c`–`\x1e`, U+0085, U+2028, U+2029) are not JSON whitespace, so they occur only inside
+/// strings, and a piece that ends inside a string is not JSON.
 public struct LineFramer {
     /// The default limit for one line: 128 MiB (messages of 64 MB and more relay whole).
     public static let defaultMaxLineBytes = 128 << 20
     /// How much free space a read gets at least.
     public static let readChunk = 64 << 10
+    /// What a raw carriage return (0x0D) in a line becomes: a tab (0x09), JSON whitespace like
+    /// it, and like it refused inside a string, but a line end to no reader.
+    public static let carriageReturnReplacement: UInt8 = 0x09
 
     /// One unit the framer hands out.
     public enum Line: Equatable {
@@ -85,16 +98,37 @@ public struct LineFramer {
         }
         if newline - start > maxLineBytes {
             // The line arrived whole within one read, but it is still over the limit.
-            let prefix = Array(storage[start..<min(newline, start + Self.readChunk)])
+            let prefix = Self.replacingCarriageReturns(storage[start..<min(newline, start + Self.readChunk)])
             let length = newline - start
             start = newline + 1
             searched = start
             return .oversized(prefix: prefix, length: length)
         }
+        storage.withUnsafeMutableBytes { buffer in
+            Self.replaceCarriageReturns(in: UnsafeMutableRawBufferPointer(rebasing: buffer[start..<newline]))
+        }
         let line = Line.complete(content: start..<newline, withNewline: start..<(newline + 1))
         start = newline + 1
         searched = start
         return line
+    }
+
+    /// Replaces every raw carriage return in `bytes` by ``carriageReturnReplacement``, in place
+    /// (one `memchr` pass; a line without a CR is only read).
+    public static func replaceCarriageReturns(in bytes: UnsafeMutableRawBufferPointer) {
+        guard let base = bytes.baseAddress else { return }
+        var offset = 0
+        while offset < bytes.count, let hit = memchr(base + offset, 0x0D, bytes.count - offset) {
+            hit.storeBytes(of: carriageReturnReplacement, as: UInt8.self)
+            offset = UnsafeRawPointer(hit) - UnsafeRawPointer(base) + 1
+        }
+    }
+
+    /// `bytes` with every raw carriage return replaced by ``carriageReturnReplacement``.
+    static func replacingCarriageReturns(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        var copy = Array(bytes)
+        copy.withUnsafeMutableBytes { replaceCarriageReturns(in: $0) }
+        return copy
     }
 
     /// Runs `body` over the buffer's bytes (to read the ranges ``next()`` returned).
@@ -137,7 +171,7 @@ public struct LineFramer {
     /// Starts skipping when the partial line has passed the limit.
     private mutating func checkOversized() -> Line? {
         guard end - start > maxLineBytes else { return nil }
-        let prefix = Array(storage[start..<min(end, start + Self.readChunk)])
+        let prefix = Self.replacingCarriageReturns(storage[start..<min(end, start + Self.readChunk)])
         skipping = (prefix, end - start)
         start = end
         searched = end

@@ -26,6 +26,17 @@ public struct PendingRequest: Sendable {
         self.timeout = timeout
     }
 
+    /// What keeping the request costs, as ``PeerLimits/requestBytesInFlight`` counts it: its id
+    /// and its message for a tool call (kept whole), else its id and the name it is kept by.
+    public var retainedBytes: Int {
+        switch purpose {
+        case .toolCall(let call): clientID.byteCount + call.messageBytes
+        case .uninspectedToolCall(let header): clientID.byteCount + header.name.utf8.count
+        case .toolList: clientID.byteCount
+        case .other(let method): clientID.byteCount + method.utf8.count
+        }
+    }
+
     /// The method of the request.
     public var method: String {
         switch purpose {

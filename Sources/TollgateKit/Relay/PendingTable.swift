@@ -18,6 +18,9 @@ public struct PendingTable: Sendable {
     /// The number of requests in flight.
     public var count: Int { entries.count }
 
+    /// What the requests in flight cost together (``PendingRequest/retainedBytes``).
+    public private(set) var bytes = 0
+
     /// Whether a request with this id is in flight.
     public func contains(_ id: RequestID) -> Bool { find(id, hash: id.tableHash(seed: seed)).found }
 
@@ -25,7 +28,9 @@ public struct PendingTable: Sendable {
     public mutating func insert(_ request: PendingRequest) {
         let hash = request.clientID.tableHash(seed: seed)
         let (slot, found) = find(request.clientID, hash: hash)
+        bytes += request.retainedBytes
         if found {
+            bytes -= entries[Int(index[slot])].retainedBytes
             entries[Int(index[slot])] = request
             return
         }
@@ -50,7 +55,9 @@ public struct PendingTable: Sendable {
             hashes.swapAt(position, last)
         }
         hashes.removeLast()
-        return entries.removeLast()
+        let removed = entries.removeLast()
+        bytes -= removed.retainedBytes
+        return removed
     }
 
     /// Takes every entry (when the server went away), oldest first unless some were answered.

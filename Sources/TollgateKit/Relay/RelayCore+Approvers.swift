@@ -7,7 +7,7 @@ extension RelayCore {
             let (actions, wake) = session.withLock { session in
                 (session.approverFinished(job.token, result, now: now), session.takeWakeRequest())
             }
-            for log in actions.logs { diagnostics.report(log) }
+            diagnostics.report(actions.logs)
             if !actions.toServer.isEmpty && !serverInput.write(actions.toServer) {
                 let replies = session.withLock { $0.serverWentAway(because: "the server stopped reading its input") }
                 clientOutput.write(replies)

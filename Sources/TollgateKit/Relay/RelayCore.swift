@@ -92,7 +92,7 @@ final class RelayCore: Sendable {
     /// the server. Returns the next deadline to wait for.
     func tick(now: Int64) -> Int64? {
         let (actions, next) = session.withLock { session in (session.tick(now: now), session.armTimer()) }
-        for log in actions.logs { diagnostics.report(log) }
+        diagnostics.report(actions.logs)
         serverInput.write(actions.toServer)
         clientOutput.write(actions.toClient)
         auditLog?.writePending()
@@ -114,7 +114,7 @@ final class RelayCore: Sendable {
             let error = JSONRPCError(.invalidRequest, "Invalid Request: message of \(length) bytes exceeds Tollgate's limit of \(maxMessageBytes) bytes")
             return RelayActions(reply: Reply.error(id: id, error), log: "refused a client message of \(length) bytes (limit \(maxMessageBytes))")
         }, flush: { forward, reply, logs in
-            for log in logs { diagnostics.report(log) }
+            diagnostics.report(logs)
             clientOutput.write(reply)
             if serverReachable && !forward.isEmpty && !serverInput.write(forward) {
                 serverReachable = false
@@ -145,7 +145,7 @@ final class RelayCore: Sendable {
             }
             return actions
         }, flush: { forward, reply, logs in
-            for log in logs { diagnostics.report(log) }
+            diagnostics.report(logs)
             serverInput.write(reply)
             clientOutput.write(forward)
             auditLog?.writePending()

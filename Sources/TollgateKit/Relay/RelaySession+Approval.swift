@@ -13,6 +13,10 @@ extension RelaySession {
     /// Holds a call: asks the client when it can elicit (2025 eras), else starts the approver
     /// command, else lets the gate deny it (`approval_required`).
     mutating func holdForApproval(_ call: ToolCall, _ hold: ApprovalHold, now: Int64) -> MessageAction {
+        if let outcome = approvals.overflow(limit: limits.heldCalls) {
+            let settled = settle(HeldCall(call: call, hold: hold, route: .command(token: 0, command: [])), outcome: outcome, now: now)
+            return .reply(Self.trimmed(settled.reply ?? []), log: settled.log)
+        }
         if hold.approval.asksClient && approvals.clientCanElicit && call.era != .stateless {
             let id = approvals.holdForClient(call, hold)
             timers.set(.approval(call.id), at: now + hold.timeoutMilliseconds)

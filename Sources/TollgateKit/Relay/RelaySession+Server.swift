@@ -25,7 +25,7 @@ extension RelaySession {
             return .passThrough
         case .request(let id, let method, let params):
             if holdsCalls, let refusal = collidingServerRequest(id: id) { return refusal }
-            if let refusal = serverRequests.refusal(of: id) { return refusal }
+            if let refusal = serverRequests.refusal(of: id, method: method, limits: limits) { return refusal }
             let actions = capsSampling ? serverRequest(id: id, method: method, params: params, in: line) : .passThrough
             if actions.forward != nil { serverRequests.insert(id) }
             return actions

@@ -29,12 +29,16 @@ public struct RelaySession: Sendable {
     public internal(set) var samplingGrants: [RequestID: SamplingGrant] = [:]
     /// The server's requests waiting for the client's answer.
     var serverRequests = ServerRequests()
+    /// The bounds on what the client and the server can make the session keep.
+    public let limits: PeerLimits
 
     /// A session deciding by `gate`. A `reloadable` session may get another gate later
     /// (``reload(with:)``), so it reads what any manifest's gate may need (the clock, the client's
     /// capabilities, sampling traffic) from the start.
-    public init(gate: any Gate = PassThroughGate(), maxDepth: Int = JSONScanner.defaultMaxDepth, reloadable: Bool = false) {
+    public init(gate: any Gate = PassThroughGate(), maxDepth: Int = JSONScanner.defaultMaxDepth, reloadable: Bool = false,
+                limits: PeerLimits = .standard) {
         self.gate = gate
+        self.limits = limits
         self.maxDepth = maxDepth
         self.usesTimers = gate.usesTimers || reloadable
         self.holdsCalls = gate.holdsCalls || reloadable
@@ -160,7 +164,15 @@ public struct RelaySession: Sendable {
         }
     }
 
-    /// A request that cannot go on: its id is in flight already, or the server is gone.
+    /// The client's requests in flight: forwarded and not answered, held for approval, or timed
+    /// out with their ids reserved for a late answer.
+    public var requestsInFlight: Int { pending.count + approvals.held.count + timers.lateResponses }
+
+    /// What keeping the requests in flight costs (see ``PeerLimits/requestBytesInFlight``).
+    public var requestBytesInFlight: Int { pending.bytes + approvals.heldBytes + timers.lateResponseBytes }
+
+    /// A request that cannot go on: its id is in flight already, the server is gone, or too
+    /// many requests are in flight (``PeerLimits``).
     private func refusal(of request: PendingRequest) -> MessageAction? {
         if pending.contains(request.clientID) || (usesTimers && timers[.lateResponse(request.clientID)] != nil)
             || (holdsCalls && approvals.held[request.clientID] != nil) {
@@ -169,6 +181,10 @@ public struct RelaySession: Sendable {
         }
         if let reason = serverGoneReason {
             return .reply(Self.trimmed(request.unansweredReply(because: reason)), log: nil)
+        }
+        if let error = limits.refusal(inFlight: requestsInFlight, bytes: requestBytesInFlight, adding: request.retainedBytes) {
+            return .reply(Self.trimmed(Reply.error(id: request.clientID.bytes, error)),
+                          log: "refused \(request.method) (request \(request.clientID)): \(error.message)")
         }
         return nil
     }

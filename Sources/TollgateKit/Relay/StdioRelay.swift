@@ -50,6 +50,7 @@ public struct StdioRelay: Sendable {
     public func run(session: RelaySession) throws(SpawnError) -> ExitStatus {
         tg_ignore_sigpipe()
         Self.blockSignals()
+        diagnostics.writeInBackground()
         let signals = Self.signals
         let signalFD = tg_signalfd(signals, Int32(signals.count))
 
@@ -57,7 +58,7 @@ public struct StdioRelay: Sendable {
         do {
             child = try ChildProcess.spawn(server)
         } catch {
-            answerWithoutServer(session: session, reason: error.description)
+            Self.refuseRequests(because: error.description, options: options)
             throw error
         }
 
@@ -130,10 +131,12 @@ public struct StdioRelay: Sendable {
         }
     }
 
-    /// The server could not start: answer every request that arrives within a short window (a
-    /// host has usually sent `initialize` already), so the client sees why instead of a closed pipe.
-    private func answerWithoutServer(session: RelaySession, reason: String) {
-        var session = session
+    /// Tollgate cannot serve (the server could not start, the manifest cannot be used): answers
+    /// every request that arrives on stdin within ``Options/startFailureAnswerMilliseconds`` with
+    /// an error carrying `reason` (a host has usually sent `initialize`, or a 2026-07-28 client
+    /// its first request, already), so the client shows why instead of a closed pipe.
+    public static func refuseRequests(because reason: String, options: Options = Options()) {
+        var session = RelaySession()
         _ = session.serverWentAway(because: reason)
         var framer = LineFramer(maxLineBytes: options.maxMessageBytes)
         let deadline = monotonicMilliseconds() + options.startFailureAnswerMilliseconds

@@ -13,6 +13,8 @@ public final class ManifestReloader: Sendable {
     /// How often a watched file is looked at.
     public static let watchIntervalMilliseconds: Int64 = 500
 
+    /// How the file is loaded (as at start).
+    private let options: ManifestLoadOptions
     private let makeGate: @Sendable (Manifest) -> PolicyGate
     private let audit: AuditLog?
     private let diagnostics: Diagnostics
@@ -23,9 +25,10 @@ public final class ManifestReloader: Sendable {
 
     /// A reloader of `path`; `makeGate` builds a gate from a valid manifest (as at start), and
     /// `audit` records reloads that fail (a reload that applies is recorded by the gate).
-    public init(path: String, watches: Bool, audit: AuditLog?, diagnostics: Diagnostics = .standardError,
-                makeGate: @escaping @Sendable (Manifest) -> PolicyGate) {
+    public init(path: String, options: ManifestLoadOptions = ManifestLoadOptions(), watches: Bool, audit: AuditLog?,
+                diagnostics: Diagnostics = .standardError, makeGate: @escaping @Sendable (Manifest) -> PolicyGate) {
         self.path = path
+        self.options = options
         self.watches = watches
         self.audit = audit
         self.diagnostics = diagnostics
@@ -66,7 +69,7 @@ public final class ManifestReloader: Sendable {
         stamp.withLock { $0 = FileStamp(path: path) }
         let manifest: Manifest
         do throws(ManifestError) {
-            manifest = try ManifestLoader.load(path: path)
+            manifest = try ManifestLoader.load(path: path, options: options)
         } catch {
             let count = error.issues.count
             diagnostics.report("\(cause): not reloaded, \(count) problem\(count == 1 ? "" : "s") in the new manifest; the running policy stays\n\(error)")

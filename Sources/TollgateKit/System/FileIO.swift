@@ -11,7 +11,10 @@ public struct FileError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The system error number.
     public var errno: Int32
 
-    public var description: String { "\(path): \(String(cString: strerror(errno)))" }
+    public var description: String { "\(path): \(reason)" }
+
+    /// The system's reason, without the path.
+    public var reason: String { String(cString: strerror(errno)) }
 }
 
 /// Small POSIX file helpers (Tollgate avoids Foundation to keep start-up fast).
@@ -21,6 +24,16 @@ public enum FileIO {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw FileError(path: path, errno: errno) }
         defer { close(fd) }
+        return try readAll(fd, path: path)
+    }
+
+    /// Reads standard input to its end.
+    public static func readStandardInput() throws(FileError) -> [UInt8] {
+        try readAll(0, path: "<stdin>")
+    }
+
+    /// Reads `fd` to its end (`path` names it in errors).
+    private static func readAll(_ fd: Int32, path: String) throws(FileError) -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         while true {
@@ -51,9 +64,14 @@ public enum FileIO {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    /// `path` made absolute against `base` when relative.
+    /// `path` made absolute against `base` when relative (a leading `./` or a lone `.` names `base`).
     public static func absolute(_ path: String, base: String) -> String {
-        path.hasPrefix("/") ? path : (base.hasSuffix("/") ? base + path : base + "/" + path)
+        if path.hasPrefix("/") { return path }
+        var relative = Substring(path)
+        while relative.hasPrefix("./") { relative = relative.dropFirst(2).drop { $0 == "/" } }
+        if relative == "." { relative = "" }
+        if relative.isEmpty { return base }
+        return base.hasSuffix("/") ? base + relative : base + "/" + relative
     }
 
     /// The environment of this process.

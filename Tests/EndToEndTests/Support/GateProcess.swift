@@ -13,6 +13,8 @@ final class GateProcess: Sendable {
     let arguments: [String]
     /// Where tollgate's stderr (and the server's, which it shares) is written.
     let stderrPath: String
+    /// The read end of tollgate's stderr when it is a pipe (see `init`'s `stderrToPipe`), else -1.
+    let stderrPipe: Int32
 
     private let directory: TemporaryDirectory
     private let input: Mutex<Int32>
@@ -23,17 +25,23 @@ final class GateProcess: Sendable {
     /// The fixture server, started with plain `python3`.
     static let fixtureServer = ["python3", Repository.fixtureServer]
 
-    /// Starts tollgate in front of `server`. `environment` changes tollgate's environment, which
-    /// the server inherits.
+    /// Starts tollgate in front of `server` (none: the manifest's), in `workingDirectory` if given.
+    /// `environment` changes tollgate's environment, which the server inherits. `stderrToPipe`
+    /// makes stderr a pipe that nobody reads until the test does (``readStderr(timeout:until:)``),
+    /// instead of a file.
     convenience init(
         server: [String], options: [String] = [], environment: [String: String?] = [:],
-        in directory: TemporaryDirectory
+        in directory: TemporaryDirectory, workingDirectory: String? = nil, stderrToPipe: Bool = false
     ) throws {
-        try self.init(tollgate: ["run"] + options + ["--"] + server, environment: environment, in: directory)
+        try self.init(tollgate: ["run"] + options + ["--"] + server, environment: environment, in: directory,
+                      workingDirectory: workingDirectory, stderrToPipe: stderrToPipe)
     }
 
-    /// Starts `tollgate ARGUMENTS...` (any command: `audit log --follow` too).
-    init(tollgate options: [String], environment: [String: String?] = [:], in directory: TemporaryDirectory) throws {
+    /// Starts `tollgate ARGUMENTS...` (any command: `audit log --follow` too), as above.
+    init(
+        tollgate options: [String], environment: [String: String?] = [:], in directory: TemporaryDirectory,
+        workingDirectory: String? = nil, stderrToPipe: Bool = false
+    ) throws {
         arguments = [try TollgateBinary.path()] + options
         self.directory = directory
         stderrPath = directory.path("tollgate-\(UUID().uuidString.prefix(8)).stderr")
@@ -46,19 +54,24 @@ final class GateProcess: Sendable {
             close(toGate.write)
             throw error
         }
+        let errors = stderrToPipe ? try Spawner.pipe() : (read: -1, write: -1)
         defer {
             close(toGate.read)
             close(fromGate.write)
+            if errors.write >= 0 { close(errors.write) }
         }
         do {
             pid = try Spawner.spawn(arguments, environment: Spawner.environment(environment),
                                     stdin: .descriptor(toGate.read), stdout: .descriptor(fromGate.write),
-                                    stderr: .file(stderrPath))
+                                    stderr: stderrToPipe ? .descriptor(errors.write) : .file(stderrPath), directory: workingDirectory)
         } catch {
             close(toGate.write)
             close(fromGate.read)
+            if errors.read >= 0 { close(errors.read) }
             throw error
         }
+        stderrPipe = errors.read
+        if stderrPipe >= 0 { _ = fcntl(stderrPipe, F_SETFL, fcntl(stderrPipe, F_GETFL) | O_NONBLOCK) }
         _ = fcntl(toGate.write, F_SETFL, fcntl(toGate.write, F_GETFL) | O_NONBLOCK)
         _ = fcntl(fromGate.read, F_SETFL, fcntl(fromGate.read, F_GETFL) | O_NONBLOCK)
         input = Mutex(toGate.write)
@@ -76,6 +89,29 @@ final class GateProcess: Sendable {
             fd = -1
         }
         close(output)
+        if stderrPipe >= 0 { close(stderrPipe) }
+    }
+
+    /// Reads tollgate's stderr pipe until `stop` holds for all text read so far, or `timeout`;
+    /// returns the text (only for a gate started with `stderrToPipe`).
+    func readStderr(timeout: Duration = .seconds(20), until stop: @escaping @Sendable (String) -> Bool) async throws -> String {
+        precondition(stderrPipe >= 0, "stderr is not a pipe")
+        let deadline = Deadline(timeout)
+        let fd = stderrPipe
+        return try await onThread { flag in
+            var bytes: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let text = String(decoding: bytes, as: UTF8.self)
+                if stop(text) { return text }
+                if deadline.hasPassed { throw E2EError("stderr did not show what was awaited within \(timeout.seconds) s; it ends with:\n\(text.suffix(2000))") }
+                try flag.check("reading tollgate's stderr")
+                var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                guard poll(&ready, 1, deadline.pollMilliseconds()) > 0 else { continue }
+                let count = read(fd, &chunk, chunk.count)
+                if count > 0 { bytes += chunk[..<count] } else if count == 0 { throw E2EError("tollgate's stderr closed; it ends with:\n\(text.suffix(2000))") }
+            }
+        }
     }
 
     // MARK: - Input

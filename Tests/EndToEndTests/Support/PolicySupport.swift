@@ -209,7 +209,7 @@ extension PythonEnvironment {
     }
 }
 
-/// The shipped manifests and how to copy them into a test directory.
+/// The shipped manifests.
 enum ShippedManifests {
     static var directory: String { Repository.root + "/manifests" }
 
@@ -218,22 +218,10 @@ enum ShippedManifests {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory)
         return names.filter { $0.hasSuffix(".json") && $0 != "tollgate.schema.json" }.sorted().map { directory + "/" + $0 }
     }
-
-    /// The text of `manifests/NAME` with each `(old, new)` replaced (`new` JSON-escaped), written to
-    /// `directory`; fails if an `old` does not occur (the manifest changed and the test must follow).
-    static func adapt(_ name: String, replacing replacements: [(String, String)] = [], into directory: TemporaryDirectory) throws -> String {
-        let source = Self.directory + "/" + name
-        guard let data = FileManager.default.contents(atPath: source) else { throw E2EError("cannot read \(source)") }
-        var text = String(decoding: data, as: UTF8.self)
-        for (old, new) in replacements {
-            guard text.contains(old) else { throw E2EError("\(source) no longer contains \(old); adapt the test") }
-            text = text.replacingOccurrences(of: old, with: try jsonEscaped(new))
-        }
-        return try writeFile(text, named: name, in: directory)
-    }
 }
 
-/// Runs `tollgate ARGS...` to completion (check, init).
-func runTollgate(_ arguments: [String], environment: [String: String?] = [:], timeout: Duration = .seconds(90)) async throws -> CommandOutput {
-    try await Subprocess.run([try TollgateBinary.path()] + arguments, environment: environment, timeout: timeout)
+/// Runs `tollgate ARGS...` to completion (check, init), in `directory` if given, with `input` on stdin.
+func runTollgate(_ arguments: [String], environment: [String: String?] = [:], directory: String? = nil, input: String? = nil,
+                 timeout: Duration = .seconds(90)) async throws -> CommandOutput {
+    try await Subprocess.run([try TollgateBinary.path()] + arguments, environment: environment, directory: directory, input: input, timeout: timeout)
 }

@@ -38,10 +38,19 @@ enum ProcFS {
 
     /// VmRSS of `pid` in KiB, from /proc/<pid>/status.
     static func residentKilobytes(_ pid: pid_t) -> Int? {
+        statusKilobytes(pid, "VmRSS:")
+    }
+
+    /// VmHWM (the peak of VmRSS) of `pid` in KiB, from /proc/<pid>/status.
+    static func peakResidentKilobytes(_ pid: pid_t) -> Int? {
+        statusKilobytes(pid, "VmHWM:")
+    }
+
+    /// A field of /proc/<pid>/status given in kB, such as `VmRSS:\t   14208 kB`.
+    private static func statusKilobytes(_ pid: pid_t, _ field: String) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            // "VmRSS:\t   14208 kB"
-            return line.dropFirst("VmRSS:".count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap { Int($0) }
+        for line in text.split(separator: "\n") where line.hasPrefix(field) {
+            return line.dropFirst(field.count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap { Int($0) }
         }
         return nil
     }

@@ -21,13 +21,16 @@ enum Spawner {
         return true
     }()
 
-    /// Starts `arguments` (the first is searched in PATH when it has no slash).
+    /// Starts `arguments` (the first is searched in PATH when it has no slash), in `directory`
+    /// when one is given (through `/bin/sh`, which enters it and execs the command in its place:
+    /// glibc's posix_spawn cannot change directory here).
     static func spawn(
         _ arguments: [String], environment: [String: String],
-        stdin: Redirect, stdout: Redirect, stderr: Redirect, newProcessGroup: Bool = false
+        stdin: Redirect, stdout: Redirect, stderr: Redirect, newProcessGroup: Bool = false, directory: String? = nil
     ) throws -> pid_t {
         precondition(sigpipeIgnored)
         precondition(!arguments.isEmpty)
+        let arguments = directory.map { ["/bin/sh", "-c", #"cd -- "$0" && exec "$@""#, $0] + arguments } ?? arguments
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -132,18 +135,24 @@ struct CommandOutput: Sendable {
 
 /// Runs commands to completion with a timeout (a hung command fails the test instead of CI).
 enum Subprocess {
-    /// Runs `arguments` with stdin from /dev/null and waits up to `timeout`; on timeout the whole
-    /// process group is killed and an error carrying the command's stderr is thrown.
+    /// Runs `arguments` (in `directory`, if given) with stdin from `input` (default: nothing, as
+    /// /dev/null) and waits up to `timeout`; on timeout the whole process group is killed and an
+    /// error carrying the command's stderr is thrown.
     static func run(
-        _ arguments: [String], environment: [String: String?] = [:], timeout: Duration
+        _ arguments: [String], environment: [String: String?] = [:], directory: String? = nil, input: String? = nil, timeout: Duration
     ) async throws -> CommandOutput {
-        let directory = try TemporaryDirectory("run")
-        let stdoutPath = directory.path("stdout")
-        let stderrPath = directory.path("stderr")
+        let files = try TemporaryDirectory("run")
+        let stdoutPath = files.path("stdout")
+        let stderrPath = files.path("stderr")
+        var stdin = Spawner.Redirect.devNull
+        if let input {
+            try Data(input.utf8).write(to: URL(fileURLWithPath: files.path("stdin")))
+            stdin = .file(files.path("stdin"))
+        }
         let env = Spawner.environment(environment)
         let started = ContinuousClock.now
-        let pid = try Spawner.spawn(arguments, environment: env, stdin: .devNull,
-                                    stdout: .file(stdoutPath), stderr: .file(stderrPath), newProcessGroup: true)
+        let pid = try Spawner.spawn(arguments, environment: env, stdin: stdin,
+                                    stdout: .file(stdoutPath), stderr: .file(stderrPath), newProcessGroup: true, directory: directory)
         let deadline = Deadline(timeout)
         let status: Int32?
         do {

@@ -12,6 +12,9 @@ enum Repository {
     static var fixtures: String { root + "/Tests/Fixtures" }
     static var fixtureServer: String { fixtures + "/fixture_server.py" }
     static var sdkClient: String { fixtures + "/sdk_client.py" }
+    static var recordingSDKServer: String { fixtures + "/recording_sdk_server.py" }
+    static var framingPeer: String { fixtures + "/framing_peer.py" }
+    static var framingPeerNode: String { fixtures + "/framing_peer.js" }
     static var pythonEnvScript: String { root + "/scripts/python-env" }
 }
 

@@ -132,13 +132,15 @@ struct BudgetStateTests {
             "budgets.calls 50", "budgets.resultTokens 50", "budgets.calls 80", "budgets.resultTokens 80",
             "budgets.calls 100", "budgets.resultTokens 100",
         ])
-        // Spend that falls back (a release) and rises again is not reported twice.
+        // A released reservation was never spent: its levels are forgotten, so the spend that
+        // really reaches them is reported (once).
         let extra = BudgetState(limits: BudgetLimits(overall: BudgetCaps(calls: 2)))
         var again = extra
         let first = again.reserve(BudgetCall(tool: "x"), now: t0)
         #expect(first.crossings.map(\.percent) == [50])
         again.release(first.reservation!, now: t0)
-        #expect(again.reserve(BudgetCall(tool: "x"), now: t0).crossings.isEmpty)
+        #expect(again.reserve(BudgetCall(tool: "x"), now: t0).crossings.map(\.percent) == [50])
+        #expect(again.reserve(BudgetCall(tool: "x"), now: t0).crossings.map(\.percent) == [80, 100])
         let line = BudgetCrossing(scope: .overall, counter: .cost, percent: 80, used: 8_100_000, cap: 10_000_000).message
         #expect(line == "budget budgets.cost reached 80%: 8.1 of 10 used")
     }
@@ -180,5 +182,39 @@ struct BudgetStateTests {
         #expect(state.reserve(BudgetCall(tool: "extra1", rules: [0]), now: t0).isReserved)
         #expect(state.reserve(BudgetCall(tool: "extra2", rules: [0]), now: t0).refusal?.scope == .tool(rule: "*", tool: "*"))
         #expect(state.scopes.count == BudgetState.maxToolScopes + 2)
+    }
+}
+
+@Suite("Budget state: bounds on names")
+struct BudgetStateNameBoundTests {
+    let t0 = epoch2026
+
+    @Test("routes are bounded: past maxRoutes, further tools share one route per set of rules, counted alike")
+    func boundedRoutes() {
+        var state = BudgetState(limits: BudgetLimits(overall: BudgetCaps(calls: 100_000), rules: [RuleBudget(rule: "*", caps: BudgetCaps(calls: 100_000))]))
+        for index in 0..<(BudgetState.maxRoutes + 500) {
+            #expect(state.reserve(BudgetCall(tool: "t\(index)", rules: [0]), now: t0).isReserved)
+        }
+        #expect(state.routes.count <= BudgetState.maxRoutes + 1, "\(state.routes.count) routes")
+        #expect(state.usage(.overall, now: t0).calls == Int64(BudgetState.maxRoutes + 500), "every call still counts")
+        #expect(state.usage(.rule("*"), now: t0).calls == Int64(BudgetState.maxRoutes + 500))
+    }
+
+    @Test("a name over maxToolNameBytes gets no route, per-tool budget or rate bucket of its own: it shares the overflow ones")
+    func longNamesShare() throws {
+        let limits = BudgetLimits(rules: [RuleBudget(rule: "*", caps: BudgetCaps(calls: 1), per: .tool, rate: RateLimit(rate: try rate("1/min")))])
+        var state = BudgetState(limits: limits)
+        let long = String(repeating: "n", count: BudgetState.maxToolNameBytes + 1)
+        #expect(state.reserve(BudgetCall(tool: long + "1", rules: [0]), now: t0).isReserved)
+        #expect(state.reserve(BudgetCall(tool: long + "2", rules: [0]), now: t0).refusal?.scope == .tool(rule: "*", tool: "*"))
+        #expect(state.routes.count == 2 && state.scopes.count == 2, "sampling and overflow routes; overall and overflow budgets")
+        var rates = RateLimiter(limits: limits)
+        #expect(rates.take(BudgetCall(tool: long + "1", rules: [0]), now: 0) == .allowed)
+        if case .limited(_, let scope, _) = rates.take(BudgetCall(tool: long + "2", rules: [0]), now: 0) {
+            #expect(scope == .tool(rule: "*", tool: long + "2"), "the shared bucket is empty")
+        } else {
+            Issue.record("the second long name had a bucket of its own")
+        }
+        #expect(state.reserve(BudgetCall(tool: "short", rules: [0]), now: t0).isReserved, "short names keep their own")
     }
 }

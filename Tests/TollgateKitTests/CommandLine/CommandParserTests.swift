@@ -131,12 +131,47 @@ struct CommandParserTests {
 
     @Test("help and version")
     func helpAndVersion() throws {
-        for spelling in ["help", "--help", "-h"] { #expect(try parse([spelling]) == .help) }
-        for spelling in ["version", "--version"] { #expect(try parse([spelling]) == .version) }
+        for spelling in ["help", "--help", "-h"] { #expect(try parse([spelling]) == .help(topic: nil)) }
+        for spelling in ["version", "--version", "-V"] { #expect(try parse([spelling]) == .version) }
+        for topic in Usage.topics.map(\.command) { #expect(try parse(["help", topic]) == .help(topic: topic)) }
+        #expect(failure(["help", "frob"])?.message.contains("the commands are run, check") == true)
         let runHelp = failure(["run", "--help"])
         #expect(runHelp?.exitCode == 0, "help is not a failure")
         #expect(runHelp?.message == Usage.run)
         #expect(failure(["run", "-h", "--", "s"])?.exitCode == 0)
+    }
+
+    @Test("check takes one manifest (or - for stdin) and --strict")
+    func check() throws {
+        #expect(try parse(["check", "m.json"]) == .check(manifestPath: "m.json", strict: false))
+        #expect(try parse(["check", "--strict", "m.json"]) == .check(manifestPath: "m.json", strict: true))
+        #expect(try parse(["check", "-", "--strict"]) == .check(manifestPath: "-", strict: true))
+        #expect(failure(["check"])?.message.contains("[--strict]") == true)
+        #expect(failure(["check", "--strictly", "m.json"])?.message.contains("--strictly") == true)
+    }
+
+    @Test("run: --monitor or --enforce override the manifest's mode, and need a manifest")
+    func modeOverride() throws {
+        #expect(try runOptions(["run", "-m", "m.json", "--monitor"]).mode == .monitor)
+        #expect(try runOptions(["run", "-m", "m.json", "--enforce", "--", "s"]).mode == .enforce)
+        #expect(try runOptions(["run", "-m", "m.json"]).mode == nil)
+        #expect(failure(["run", "-m", "m.json", "--monitor", "--enforce"])?.message.contains("exclude each other") == true)
+        #expect(failure(["run", "--monitor", "--", "s"])?.message.contains("give one with --manifest") == true)
+    }
+
+    @Test("run: --log-level and --quiet set how much Tollgate writes about itself")
+    func logLevel() throws {
+        #expect(try runOptions(["run", "--", "s"]).logLevel == .info)
+        #expect(try runOptions(["run", "--log-level", "warning", "--", "s"]).logLevel == .warning)
+        #expect(try runOptions(["run", "--log-level=error", "--", "s"]).logLevel == .error)
+        #expect(try runOptions(["run", "--quiet", "--", "s"]).logLevel == .error)
+        #expect(try runOptions(["run", "-q", "--", "s"]).logLevel == .error)
+        #expect(failure(["run", "--log-level", "loud", "--", "s"])?.message == "'--log-level' expects error, warning, info, got 'loud'")
+    }
+
+    @Test("a missing audit command names all four")
+    func missingAuditCommand() {
+        #expect(failure(["audit"])?.message == "missing audit command: tollgate audit verify|log|summary|replay")
     }
 }
 

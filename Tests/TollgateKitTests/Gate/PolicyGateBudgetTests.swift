@@ -242,4 +242,30 @@ struct PolicyGateBudgetTests {
         _ = plain.client(request)
         #expect(plain.server(#"{"jsonrpc":"2.0","id":"r-1","result":{"content":[]}}"#) == .passThrough)
     }
+
+    @Test("a call held for approval and then denied reports no threshold; the call that really crosses it does")
+    func heldThenDeniedReportsNothing() throws {
+        let log = LogSink()
+        var gate = try budgetGate(#"{"version": 1, "budgets": {"calls": 3}, "tools": {"echo": {}, "add": {"approval": "ask"}}}"#, log: log)
+        #expect(denial(gate.decide(try call("echo", id: 1))) == nil)
+        guard case .hold(let hold) = gate.decide(try call("add", id: 2)) else {
+            Issue.record("add must be held for approval")
+            return
+        }
+        #expect(log.lines.filter { $0.hasPrefix("budget ") }.isEmpty, "nothing reported while the call waits: \(log.lines)")
+        let refused = gate.approvalDecided(try call("add", id: 2), hold: hold, outcome: ApprovalOutcome(approved: false, source: .client, detail: "decline"))
+        #expect(denial(refused)?.code == .approvalDenied)
+        #expect(log.lines.filter { $0.hasPrefix("budget ") }.isEmpty, "a denied call is never counted: \(log.lines)")
+        #expect(denial(gate.decide(try call("echo", id: 3))) == nil)
+        #expect(log.lines.filter { $0.hasPrefix("budget ") } == ["budget budgets.calls reached 50%: 2 of 3 used"], "\(log.lines)")
+        guard case .hold(let second) = gate.decide(try call("add", id: 4)) else {
+            Issue.record("add must be held for approval")
+            return
+        }
+        let approved = gate.approvalDecided(try call("add", id: 4), hold: second, outcome: ApprovalOutcome(approved: true, source: .client, detail: "accept"))
+        #expect(denial(approved) == nil)
+        #expect(log.lines.filter { $0.hasPrefix("budget ") } == ["budget budgets.calls reached 50%: 2 of 3 used",
+                                                               "budget budgets.calls reached 80%: 3 of 3 used",
+                                                               "budget budgets.calls reached 100%: 3 of 3 used"], "\(log.lines)")
+    }
 }

@@ -113,6 +113,23 @@ struct PolicyGateTests {
         #expect(off.denial(for: try call("add")) == nil)
     }
 
+    @Test("a server's pattern that cannot be matched in linear time is reported once and not enforced")
+    func serverLookahead() throws {
+        let log = LogSink()
+        let manifest = try #require(try? parseManifest(#"{"version": 1, "policy": {"default": "allow"}}"#).get())
+        var gate = PolicyGate(manifest: manifest, diagnostics: log.diagnostics, workingDirectory: "/tmp")
+        let listing: JSONObject = ["tools": [["name": "q", "inputSchema": [
+            "type": "object", "properties": ["sql": ["type": "string", "pattern": "^(?!DROP)", "maxLength": 20]],
+        ]]]]
+        _ = gate.filterToolList(listing)
+        _ = gate.filterToolList(listing)
+        #expect(log.lines.filter { !$0.hasPrefix("the server lists") }
+                == ["tool q: its inputSchema uses keywords Tollgate does not check (ignored): /properties/sql/pattern"], "\(log.lines)")
+        #expect(gate.denial(for: try call("q", ["sql": "DROP TABLE x"])) == nil, "the lookahead is not enforced")
+        let tooLong = gate.denial(for: try call("q", ["sql": .string(String(repeating: "x", count: 21))]))
+        #expect(tooLong?.details["keyword"] == "maxLength", "the rest of the schema is")
+    }
+
     @Test("after a complete listing, a tool the server does not offer is unknown_tool")
     func unknownTool() throws {
         var gate = try policyGate(#"{"version": 1, "policy": {"default": "allow"}}"#)

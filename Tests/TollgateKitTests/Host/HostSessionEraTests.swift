@@ -21,8 +21,8 @@ struct HostSessionEraTests {
 
     /// A session over 2025-era children a and b, started by a stateless `tools/list` (id 1) that
     /// waits for both children and their listings; returns the session and that answer.
-    static func statelessSession(gate: any Gate = PassThroughGate()) throws -> (HostSession, JSONValue) {
-        var session = HostSession(namespace: ToolNamespace(servers: [.init(name: "a"), .init(name: "b")]), gate: gate)
+    static func statelessSession(gate: any Gate = PassThroughGate(), limits: PeerLimits = .standard) throws -> (HostSession, JSONValue) {
+        var session = HostSession(namespace: ToolNamespace(servers: [.init(name: "a"), .init(name: "b")]), gate: gate, limits: limits)
         let start = session.client(stateless("1", "tools/list", capabilities: #"{"sampling":{}}"#))
         #expect(start.toClient.isEmpty, "the request waits for the children")
         var answer: [UInt8] = []

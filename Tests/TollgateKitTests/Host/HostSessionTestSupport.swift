@@ -14,9 +14,9 @@ extension HostSession {
     /// A session over fixture-like children `names`, initialized by the client, each child having
     /// answered `initialize` and listed `tools[i]`.
     static func ready(_ names: [String], tools: [[String]], gate: any Gate = PassThroughGate(), prefixed: [Bool]? = nil,
-                      clientCapabilities: String = #"{"sampling":{}}"#) throws -> HostSession {
+                      clientCapabilities: String = #"{"sampling":{}}"#, limits: PeerLimits = .standard) throws -> HostSession {
         let servers = names.enumerated().map { ToolNamespace.Server(name: $0.element, prefixed: prefixed?[$0.offset] ?? true) }
-        var session = HostSession(namespace: ToolNamespace(servers: servers), gate: gate)
+        var session = HostSession(namespace: ToolNamespace(servers: servers), gate: gate, limits: limits)
         let start = session.client(#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":\#(clientCapabilities),"clientInfo":{"name":"t","version":"1"}}}"#)
         for index in names.indices {
             let sent = try HostLine.all(start.toChildren[index] ?? [])

@@ -2,8 +2,10 @@ import Testing
 @testable import TollgateKit
 
 /// Loads manifest text the way `tollgate check` does.
-func parseManifest(_ text: String, file: String = "test.json") -> Result<Manifest, ManifestError> {
-    Result { () throws(ManifestError) -> Manifest in try ManifestLoader.parse(SourceText(path: file, bytes: Array(text.utf8))) }
+func parseManifest(_ text: String, file: String = "test.json", environment: [String: String] = [:],
+                   allowsUnsetVariables: Bool = false) -> Result<Manifest, ManifestError> {
+    let options = ManifestLoadOptions(environment: environment, allowsUnsetVariables: allowsUnsetVariables)
+    return Result { () throws(ManifestError) -> Manifest in try ManifestLoader.parse(SourceText(path: file, bytes: Array(text.utf8)), options: options) }
 }
 
 /// The problems of a manifest that must fail.
@@ -43,7 +45,7 @@ struct ManifestLoaderTests {
         #expect(manifest.servers[0].arguments == ["uvx", "mcp-server-git"])
         #expect(manifest.servers[0].environment.inherit)
         #expect(manifest.servers[0].environment.variables.map(\.name) == ["A"])
-        #expect(manifest.servers[0].environment.variables.map(\.value) == [.literal("1")])
+        #expect(manifest.servers[0].environment.variables.map(\.value) == ["1"])
         #expect(manifest.servers[0].workingDirectory == "/srv")
         #expect(manifest.tools.map(\.pattern) == ["git_status", "git_*", "echo"])
         #expect(manifest.tools[1].allow == false)
@@ -114,6 +116,26 @@ struct ManifestLoaderTests {
         let keyword = manifestIssues(#"{"version": 1, "tools": {"q": {"arguments": {"format": "uri"}}}}"#)
         #expect(keyword.first?.path.hasPrefix("tools.q.arguments") == true)
         #expect(keyword.first?.message.contains("format") == true)
+    }
+
+    @Test("a pattern that cannot be matched in linear time is refused with its line, saying why")
+    func nonLinearPattern() {
+        let issues = manifestIssues("""
+            {
+              "version": 1,
+              "tools": {
+                "q": {"arguments": {"properties": {
+                  "sql": {"type": "string", "pattern": "^(\\\\w+) \\\\1$"}
+                }}}
+              }
+            }
+            """)
+        #expect(issues.count == 1)
+        #expect(issues.first?.line == 5)
+        #expect(issues.first?.path == "tools.q.arguments.properties.sql.pattern")
+        #expect(issues.first?.description.hasPrefix("test.json:5:") == true, "\(String(describing: issues.first))")
+        #expect(issues.first?.message.contains(#"unsupported regular expression "^(\\w+) \\1$": a backreference (\1) is not supported: it cannot be matched in linear time"#) == true,
+                "\(String(describing: issues.first))")
     }
 
     @Test("audit needs a path and known values")

@@ -120,4 +120,18 @@ struct ToolPinTests {
         #expect(report.updated.map(\.tool) == ["echo"] && report.added.map(\.tool) == ["empty"])
         #expect(report.unlisted == ["gone"] && report.withoutRule == ["extra"])
     }
+
+    @Test("a pin inserted into a rule written on one line keeps its spacing: no double space", arguments: [
+        (#"{ "allow": true }"#, #"{ "pin": "PIN", "allow": true }"#),
+        (#"{"allow": true}"#, #"{"pin": "PIN", "allow": true}"#),
+        (#"{  "allow": true, "reason": "r" }"#, #"{  "pin": "PIN", "allow": true, "reason": "r" }"#),
+    ])
+    func insertionOnOneLine(rule: String, expected: String) throws {
+        let text = #"{"version": 1, "tools": {"echo": \#(rule)}}"#
+        let source = SourceText(path: "m.json", bytes: bytes(text))
+        let echo = try tool(Self.echo)
+        let (edited, _) = ManifestPinEditor.edit(source, root: try source.parse(), tools: [echo])
+        let pinned = expected.replacing("PIN", with: ToolPin(of: echo).description)
+        #expect(TollgateKitTests.text(edited) == #"{"version": 1, "tools": {"echo": \#(pinned)}}"#)
+    }
 }

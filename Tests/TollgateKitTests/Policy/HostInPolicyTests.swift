@@ -80,6 +80,17 @@ struct HostInPolicyTests {
         #expect(try hosts(["[fe80::1]"]).validate("http://[FE80::1]:80/") == nil)
     }
 
+    @Test("long URLs are read in one pass and refused for what they are")
+    func longURLs() throws {
+        let schema = try hosts(["*.corp.example"])
+        let deep = "https://" + String(repeating: "a.", count: 1 << 17) + "corp.example/"
+        #expect(schema.validate(.string(deep))?.message.contains("only letters, digits") == true, "longer than 253 bytes")
+        let ats = "https://" + String(repeating: "@", count: 1 << 18) + "x.corp.example/"
+        #expect(schema.validate(.string(ats))?.message.contains("at most one \"@\"") == true)
+        let path = "https://a.corp.example/" + String(repeating: "/x?#", count: 1 << 16)
+        #expect(schema.validate(.string(path)) == nil)
+    }
+
     @Test("pattern errors name the element")
     func patternErrors() throws {
         for pattern in ["*", "https://a.com", "a.com:443", "a.com/path", "*.", "a..b", "*.10.0.0.1", ""] {

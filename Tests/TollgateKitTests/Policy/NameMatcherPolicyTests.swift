@@ -33,6 +33,18 @@ struct NameMatcherPolicyTests {
         #expect(try matcher(pattern).matches(name) == expected)
     }
 
+    @Test("long names against many stars or a long literal after a star: right answers in one pass per restart")
+    func longNames() throws {
+        // Matching backtracks only to the last `*`: O(key × name), and keys are at most 128 characters.
+        let name = String(repeating: "a", count: 1 << 18)
+        #expect(try matcher(String(repeating: "*a", count: 64)).matches(name))
+        #expect(try !matcher(String(repeating: "*a", count: 63) + "*b").matches(name))
+        #expect(try !matcher("*" + String(repeating: "a", count: 126) + "b").matches(name))
+        #expect(try matcher("*" + String(repeating: "a", count: 127)).matches(name))
+        #expect(try matcher(String(repeating: "?*", count: 64)).matches(name))
+        #expect(try !matcher(String(repeating: "?*", count: 64)).matches(String(repeating: "a", count: 63)))
+    }
+
     @Test("literal prefix length counts characters before the first wildcard")
     func prefix() throws {
         #expect(try matcher("*").literalPrefixLength == 0)

@@ -107,14 +107,20 @@ struct SchemaKeywordPolicyTests {
         #expect(try !literal.accepts(#""main2""#))
         #expect(try compileSchema(#"{"pattern":"txt$"}"#).accepts(#""a.txt""#))
         #expect(try !compileSchema(#"{"pattern":"txt$"}"#).accepts(#""a.txt2""#))
-        #expect(try compileSchema(#"{"pattern":"^(?=.*x).*y"}"#).accepts(#""xy""#), "lookahead works")
         let dot = try compileSchema(#"{"pattern":"^a.b$"}"#)
         #expect(try dot.accepts(#""a-b""#))
         #expect(try dot.accepts(#""aéb""#), "one scalar")
         #expect(try !dot.accepts(#""a\nb""#), ". does not match a newline")
-        #expect(try compileSchema(#"{"pattern":"^(a)\\1$"}"#).accepts(#""aa""#), "backreferences work")
         #expect(try compileSchema(#"{"pattern":"\\bid\\b"}"#).accepts(#""the id field""#))
-        #expect(try !compileSchema(#"{"pattern":"^(?=.*x).*y"}"#).accepts(#""zy""#))
+        #expect(try compileSchema(#"{"pattern":"^\\p{Lu}\\p{Ll}+$"}"#).accepts(#""Élan""#), "General_Category properties")
+    }
+
+    @Test("pattern: a catastrophic-backtracking pattern is answered at once")
+    func patternWithoutBacktracking() throws {
+        let schema = try compileSchema(#"{"pattern":"^(a+)+$"}"#)
+        let attack = JSONValue.string(String(repeating: "a", count: 10_000) + "!")
+        #expect(schema.validate(attack)?.keyword == "pattern")
+        #expect(schema.validate(.string(String(repeating: "a", count: 10_000))) == nil)
     }
 
     @Test("items, minItems and maxItems; pointers name the element")
@@ -176,7 +182,7 @@ struct SchemaKeywordPolicyTests {
         #expect(violation?.keyword == "anyOf")
         #expect(violation?.pointer == "")
         #expect(violation?.message == "must match one of the alternatives: must be string, not integer; or must be at least 10")
-        let notDrop = try compileSchema(#"{"type":"string","not":{"pattern":"(?i)drop"}}"#)
+        let notDrop = try compileSchema(#"{"type":"string","not":{"pattern":"[Dd][Rr][Oo][Pp]"}}"#)
         #expect(try notDrop.accepts(#""select""#))
         #expect(try notDrop.check(#""x; DROP table""#) == SchemaViolation(pointer: "", keyword: "not", message: #"must not match the schema under "not""#))
     }

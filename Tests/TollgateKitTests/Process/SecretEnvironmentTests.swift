@@ -54,18 +54,14 @@ struct SecretEnvironmentTests {
         #expect(bytes(4) == Array(texts[4].utf8) && bytes(5) == Array(texts[5].utf8))
     }
 
-    @Test("a manifest's env may neither name a secret nor copy one")
+    @Test("a manifest may neither give a server a variable named after a secret nor refer to one, anywhere")
     func manifestEnvironment() throws {
-        for variable in [ServerEnvironment.Variable(name: "K", value: .parent(Self.key), line: 3),
-                         ServerEnvironment.Variable(name: Self.key, value: .literal("mine"), line: 4)] {
-            let environment = ServerEnvironment(inherit: false, variables: [variable])
-            do {
-                _ = try environment.resolve(parent: [Self.key: "s3cret"], server: "s", file: "m.json")
-                Issue.record("\(variable.name) was accepted")
-            } catch {
-                #expect(error.message.contains("m.json:\(variable.line): servers.s.env.\(variable.name): \(Self.key) holds a secret"), "\(error.message)")
-                #expect(error.exitCode == 2)
-            }
+        let cases = [(#""env": {"K": "$\#(Self.key)"}"#, "servers.s.env.K"), (#""env": {"K": "x${\#(Self.key)}"}"#, "servers.s.env.K"),
+                     (#""env": {"\#(Self.key)": "mine"}"#, "servers.s.env.\(Self.key)"), (#""args": ["${\#(Self.key):-none}"]"#, "servers.s.args[0]")]
+        for (entry, path) in cases {
+            let issues = manifestIssues(#"{"version": 1, "servers": {"s": {"command": "srv", \#(entry)}}}"#)
+            #expect(issues.count == 1 && issues.first?.path == path && issues.first?.message.hasPrefix("\(Self.key) holds a secret of Tollgate's own") == true,
+                    "\(entry): \(issues)")
         }
     }
 

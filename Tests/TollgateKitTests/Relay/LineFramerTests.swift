@@ -78,16 +78,84 @@ struct LineFramerTests {
         #expect(framer.next() == nil)
     }
 
-    @Test("CRLF: the carriage return stays in the content, and the relay reads such a line")
+    @Test("CRLF: the carriage return becomes a tab, and the relay reads such a line")
     func crlf() {
         var framer = LineFramer()
         let message = #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#
-        framer.append(bytes(message + "\r\n" + "second\r\n"))
+        framer.append(bytes(message + "\r\n" + "second\r\n" + "\r\n"))
         let lines = framer.drain()
-        #expect(lines == [.line(bytes(message + "\r")), .line(bytes("second\r"))])
+        #expect(lines == [.line(bytes(message + "\t")), .line(bytes("second\t")), .line(bytes("\t"))])
         var session = RelaySession()
-        #expect(session.client(message + "\r") == .passThrough)
-        #expect(session.client("\r") == RelayActions(), "a CRLF blank line is blank")
+        #expect(session.client(message + "\t") == .passThrough)
+        #expect(session.client("\t") == RelayActions(), "a CRLF blank line is blank")
+    }
+
+    /// A notification whose params hide a denied call between two raw CRs: to a reader that ends
+    /// lines at a CR (Python's universal newlines, Node's readline), the call is a line of its own.
+    static let hidingLine = #"{"jsonrpc":"2.0","method":"notifications/x","params":{"hidden":"#
+        + "\r" + #"{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"git_commit","arguments":{}}}"# + "\r}}"
+
+    @Test("every raw CR of a line becomes a tab in place, however reads cut the stream; nothing else changes",
+          arguments: [1, 2, 3, 7, 64, LineFramer.readChunk])
+    func carriageReturnsBecomeTabs(chunk: Int) {
+        let lines = ["\r" + Self.hidingLine + "\r\r", "\r", "plain", "a\rb\r\rc\u{2028}d\u{85}"]
+        var framer = LineFramer()
+        let framed = framer.feed(bytes(lines.joined(separator: "\n") + "\n"), chunk: chunk)
+        #expect(framed == lines.map { .line(bytes($0).map { $0 == 0x0D ? 0x09 : $0 }) })
+    }
+
+    @Test("a message hiding another between two CRs is framed as the same one message, which no CR or LF splits")
+    func hidingMessage() throws {
+        var framer = LineFramer()
+        framer.append(bytes(Self.hidingLine + "\n"))
+        let framed = framer.drain()
+        guard framed.count == 1, case .line(let line) = framed[0] else {
+            Issue.record("expected one line, got \(framed)")
+            return
+        }
+        #expect(line.count == Self.hidingLine.utf8.count)
+        #expect(!line.contains(0x0D) && !line.contains(0x0A))
+        #expect(try JSONValue.parse(line).serialized == JSONValue.parse(Self.hidingLine).serialized, "the same JSON")
+        var session = RelaySession()
+        #expect(session.client(line) == .passThrough)
+    }
+
+    @Test("a raw CR inside a string is refused as before: the tab it becomes is refused there too")
+    func carriageReturnInString() {
+        let line = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\r\"}}"
+        var framer = LineFramer()
+        framer.append(bytes(line + "\n"))
+        guard case .line(let framed)? = framer.drain().first else {
+            Issue.record("expected a line")
+            return
+        }
+        #expect(framed == bytes(line).map { $0 == 0x0D ? 0x09 : $0 })
+        let original = bytes(line).withUnsafeBytes { ClientLine.read($0) }
+        let replaced = framed.withUnsafeBytes { ClientLine.read($0) }
+        guard case .malformed(let id, let error) = original, case .malformed(let framedID, let framedError) = replaced else {
+            Issue.record("both lines must be refused: \(original), \(replaced)")
+            return
+        }
+        #expect(error.offset == framedError.offset && id == framedID && id == bytes("1"), "refused at the same byte, answered with the same id")
+    }
+
+    @Test("the prefix of an oversized line has its CRs replaced too (its id may be echoed)", arguments: [false, true])
+    func oversizedPrefix(inOneRead: Bool) {
+        var framer = LineFramer(maxLineBytes: 20)
+        let line = bytes("{\r\"id\":\r\"a\",\r\"x\":\"" + String(repeating: "y", count: 40) + "\"}")
+        if inOneRead {
+            framer.append(line + [0x0A])
+        } else {
+            framer.append(line)
+            #expect(framer.drain() == [])
+            framer.append([0x0A])
+        }
+        guard case .oversized(let prefix, let length)? = framer.drain().first else {
+            Issue.record("expected an oversized line")
+            return
+        }
+        #expect(length == line.count)
+        #expect(prefix == Array(line.map { $0 == 0x0D ? 0x09 : $0 }.prefix(prefix.count)) && !prefix.isEmpty)
     }
 
     @Test("many lines in one chunk come out in order, empty lines included")
@@ -198,7 +266,7 @@ struct LineFramerTests {
             for (got, line) in zip(framed, lines) {
                 switch got {
                 case .line(let content):
-                    let bare = content.last == 0x0D ? Array(content.dropLast()) : content
+                    let bare = content.last == LineFramer.carriageReturnReplacement ? Array(content.dropLast()) : content
                     #expect(bare == line, "round \(round)")
                     #expect(content.count <= limit, "round \(round): a line of \(content.count) bytes was kept whole")
                 case .oversized(let prefix, let length):

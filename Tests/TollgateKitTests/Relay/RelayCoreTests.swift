@@ -172,6 +172,34 @@ struct RelayCoreTests {
         #expect(harness.logs.lines.contains { $0.contains("dropped a server message of") })
     }
 
+    @Test("no raw CR crosses the relay either way: what is forwarded has each one as a tab, and is otherwise the bytes read",
+          arguments: [false, true])
+    func carriageReturnsForwardedAsTabs(withGate: Bool) throws {
+        let harness = Harness(session: withGate ? RelaySession(gate: DenyingGate(denying: "rm")) : RelaySession())
+        defer { harness.finish() }
+        let hidden = #"{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"rm"}}"#
+        let fromClient = [
+            #"{"jsonrpc":"2.0","method":"notifications/x","params":{"hidden":"# + "\r" + hidden + "\r}}",
+            "[\r" + #"{"jsonrpc":"2.0","id":1,"method":"ping"}"# + "\r,\r" + #"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"x":"# + "\r" + hidden + "\r}}}" + "\r]",
+            #"{"jsonrpc":"2.0","id":3,"method":"ping"}"# + "\r",
+        ]
+        harness.pumpClient(fromClient.joined(separator: "\n") + "\n")
+        let fromServer = [
+            #"{"jsonrpc":"2.0","id":3,"result":{"x":"# + "\r" + #"{"jsonrpc":"2.0","id":2,"result":{}}"# + "\r}}",
+            "\r" + #"{"jsonrpc":"2.0","method":"notifications/y"}"# + "\r\r",
+        ]
+        harness.pumpServer(fromServer.joined(separator: "\n") + "\n")
+        let toServer = harness.serverInput.contents
+        let toClient = harness.clientOutput.contents
+        #expect(!toServer.contains(0x0D) && !toClient.contains(0x0D))
+        let tabbed = { (line: String) in String(decoding: bytes(line).map { $0 == 0x0D ? 0x09 : $0 }, as: UTF8.self) }
+        #expect(text(toClient) == fromServer.map(tabbed).joined(separator: "\n") + "\n")
+        let forwarded = text(toServer).split(separator: "\n").map(String.init)
+        #expect(forwarded.count == 3 && forwarded.first == tabbed(fromClient[0]) && forwarded.last == tabbed(fromClient[2]), "\(forwarded)")
+        // The batch's call is forwarded as its original bytes without a gate, re-serialized from what was checked with one.
+        #expect(try JSONValue.parse(forwarded[1]).serialized == JSONValue.parse(fromClient[1]).serialized, "\(forwarded)")
+    }
+
     @Test("when the server stops reading, every request is answered once")
     func serverUnreachable() throws {
         let harness = Harness()

@@ -120,12 +120,12 @@ struct ResponseMatchingTests {
     @Test("the server may not keep more than the limit of requests waiting on the client")
     func bounded() {
         var session = RelaySession()
-        for index in 0..<ServerRequests.limit {
+        for index in 0..<PeerLimits.standard.serverRequestsInFlight {
             _ = session.server(#"{"jsonrpc":"2.0","id":\#(index),"method":"ping"}"#)
         }
         let refused = session.server(#"{"jsonrpc":"2.0","id":"one-more","method":"ping"}"#)
         #expect(refused.forward == nil && refused.reply != nil)
-        #expect(session.serverRequests.count == ServerRequests.limit)
+        #expect(session.serverRequests.count == PeerLimits.standard.serverRequestsInFlight)
         _ = session.serverWentAway(because: "test")
         #expect(session.serverRequests.count == 0)
     }

@@ -1,0 +1,38 @@
+/// What would go wrong if Tollgate started with a manifest on this machine, found without
+/// starting anything: the warnings of `tollgate check` (variables that are not set, and the
+/// ``RequiredPath``s that are missing). Reads the file system; decides nothing else.
+public enum ManifestPreflight {
+    /// The PATH a program is looked up in when its environment has none (as Tollgate's exec does).
+    static let defaultSearchPath = "/usr/local/bin:/usr/bin:/bin"
+
+    /// Every warning for `manifest`, in file order.
+    public static func warnings(for manifest: Manifest) -> [ManifestIssue] {
+        var warnings = manifest.unsetVariables
+        for required in manifest.requiredPaths {
+            guard let problem = problem(with: required) else { continue }
+            warnings.append(ManifestIssue(file: manifest.file, line: required.line, column: required.column, path: required.key, message: problem))
+        }
+        return warnings.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
+    }
+
+    /// What is wrong with one required path, or nil when it is there.
+    static func problem(with required: RequiredPath) -> String? {
+        switch required.kind {
+        case .directory:
+            if FileIO.isDirectory(required.value) { return nil }
+            return FileIO.exists(required.value) ? "\(required.value) is not a directory" : "the directory \(required.value) does not exist"
+        case .command(let searchPath, let workingDirectory):
+            if required.value.utf8.contains(UInt8(ascii: "/")) {
+                let path = FileIO.absolute(required.value, base: workingDirectory)
+                if FileIO.isExecutableFile(path) { return nil }
+                return FileIO.exists(path) ? "\(path) is not an executable file" : "the program \(path) does not exist"
+            }
+            let path = searchPath ?? defaultSearchPath
+            for entry in path.split(separator: ":", omittingEmptySubsequences: false) {
+                let directory = FileIO.absolute(entry.isEmpty ? "." : String(entry), base: workingDirectory)
+                if FileIO.isExecutableFile(FileIO.absolute(required.value, base: directory)) { return nil }
+            }
+            return "the program \(required.value) is not on PATH (\(path))"
+        }
+    }
+}
