@@ -71,64 +71,6 @@ public struct AuditSummary: Sendable, Equatable {
     public var verification: AuditVerification?
     /// Denials, reasons, approvals, budget crossings, agents and workflows (see ``Review``).
     var review = Review()
-
-    /// Summarizes records; `skippedLines` is carried into the result. Tools are told apart by the
-    /// bytes of their names (and servers'), and sorted by them.
-    public init(records: [JSONObject], skippedLines: Int = 0) {
-        var rows: [[UInt8]: Row] = [:]
-        var totals = Row(server: nil, tool: "")
-        var decisions = 0
-        var events = 0
-        for fields in records {
-            let record = AuditRecord(fields)
-            review.add(record)
-            let event = record.string(AuditRecord.Field.event)
-            if event != nil { events += 1 }
-            let isDecision = event == AuditRecord.Event.decision.rawValue
-            guard isDecision || event == AuditRecord.Event.outcome.rawValue,
-                  let tool = record.string(AuditRecord.Field.tool) else { continue }
-            if isDecision { decisions += 1 }
-            let server = record.string(AuditRecord.Field.server)
-            let key = Array((server ?? "").utf8) + [0] + Array(tool.utf8)
-            rows[key, default: Row(server: server, tool: tool)].add(record)
-            totals.add(record)
-        }
-        self.rows = rows.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.value)
-        self.totals = totals
-        self.records = records.count
-        self.decisions = decisions
-        self.skippedLines = skippedLines
-        self.events = events
-    }
-
-    /// Summarizes file contents (any order; lines that are not JSON objects are skipped and
-    /// counted), only records from `since` on when given.
-    public init(sources: [AuditVerifier.Source], since: AuditTimestamp? = nil) {
-        var records: [JSONObject] = []
-        var skipped = 0
-        for source in sources {
-            for line in source.bytes.split(separator: 0x0A) {
-                let value = line.withUnsafeBytes { buffer in try? JSONValue.parse(buffer) }
-                guard let object = value?.objectValue else {
-                    skipped += 1
-                    continue
-                }
-                if let since {
-                    guard let time = object[AuditRecord.Field.time]?.stringValue.flatMap(AuditTimestamp.init(rfc3339:)), !(time < since) else { continue }
-                }
-                records.append(object)
-            }
-        }
-        self.init(records: records, skippedLines: skipped)
-        self.since = since
-    }
-
-    /// Summarizes audit files (any order; lines that are not JSON objects are skipped and counted).
-    public static func read(files paths: [String]) throws(FileError) -> AuditSummary {
-        var sources: [AuditVerifier.Source] = []
-        for path in paths { sources.append(AuditVerifier.Source(name: path, bytes: try FileIO.read(path))) }
-        return AuditSummary(sources: sources)
-    }
 }
 
 extension AuditSummary.Row {

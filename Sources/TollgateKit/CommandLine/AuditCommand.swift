@@ -70,22 +70,24 @@ struct AuditCommand {
     /// `audit summary`: the files given (each with its rotated files), or the manifest's log.
     private func summarize(_ options: AuditReviewOptions) throws(CommandLineError) -> Int32 {
         let given = files.isEmpty ? [try Self.logPath(manifest: options.manifestPath)] : files
-        let reading: AuditReview.Reading
+        let read = AuditLogFiles.expand(given)
+        var builder = AuditSummary.Builder(since: options.since?.timestamp(now: .now()))
+        var summary: AuditSummary
         do throws(FileError) {
-            let files = AuditLogFiles.expand(given)
-            reading = try AuditReview.read(files: files, log: given[given.count - 1], verify: options.verify, key: AuditKey.current())
+            let verification = try AuditReview.forEachLine(files: read, log: given[given.count - 1], verify: options.verify,
+                                                          key: AuditKey.current()) { line, _, _ in builder.add(line: line) }
+            summary = builder.summary()
+            summary.verification = verification
         } catch {
             throw CommandLineError("audit summary: \(error)", exitCode: CommandLineError.ExitCode.failure.rawValue)
         }
-        var summary = AuditSummary(sources: reading.sources, since: options.since?.timestamp(now: .now()))
-        summary.verification = reading.verification
         let lines = summary.records + summary.skippedLines
         guard summary.events > 0 || lines == 0 else {
-            throw CommandLineError("audit summary: \(reading.sources.map(\.name).joined(separator: ", ")): \(lines) line\(lines == 1 ? "" : "s") and no audit record "
+            throw CommandLineError("audit summary: \(read.joined(separator: ", ")): \(lines) line\(lines == 1 ? "" : "s") and no audit record "
                                    + "(a JSON object with an \"event\"): not a Tollgate audit log", exitCode: CommandLineError.ExitCode.failure.rawValue)
         }
         print(options.json ? summary.json.prettyText : summary.text, terminator: options.json ? "" : "\n")
-        guard let verification = reading.verification, !verification.isIntact else { return 0 }
+        guard let verification = summary.verification, !verification.isIntact else { return 0 }
         Diagnostics.standardError.report("audit summary: " + AuditReview.warning(verification))
         return 1
     }

@@ -21,9 +21,8 @@ struct AuditLogTail {
     private var fd: Int32 = -1
     private var identity: AuditFile.Identity?
     private var offset = 0
-    /// The bytes after the last newline read.
-    private var partial: [UInt8] = []
-    private var lineNumber = 0
+    /// The lines read, and the bytes after the last newline.
+    private var splitter = AuditLineSplitter()
 
     /// The longest line kept while it is incomplete; past it the line is dropped, with a note.
     static let maxLineBytes = 1 << 28
@@ -51,7 +50,7 @@ struct AuditLogTail {
         if let current, current != identity {
             // Rotated or replaced: what the old file got last, then the new one from its start.
             readAvailable(into: &lines, notes: &notes)
-            if !partial.isEmpty { notes.append("\(path): the file rotated away ends in an incomplete line (\(partial.count) bytes); skipped") }
+            if !splitter.partial.isEmpty { notes.append("\(path): the file rotated away ends in an incomplete line (\(splitter.partial.count) bytes); skipped") }
             closeFile()
             if openFile() { readAvailable(into: &lines, notes: &notes) }
         }
@@ -70,19 +69,17 @@ struct AuditLogTail {
         fd = descriptor
         identity = AuditFile.Identity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
         offset = 0
-        partial = []
-        lineNumber = 0
+        splitter.reset()
         return true
     }
 
     /// Reads from ``offset`` to the end of the open file and splits off the complete lines.
-    private mutating func readAvailable(into lines: inout [Line], notes: inout [String]) {
+    private mutating func readAvailable(into read: inout [Line], notes: inout [String]) {
         var status = stat()
         if fstat(fd, &status) == 0, Int(status.st_size) < offset {
             notes.append("\(path) was cut from \(offset) to \(Int(status.st_size)) bytes: records were removed; reading it again from its start")
             offset = 0
-            partial = []
-            lineNumber = 0
+            splitter.reset()
         }
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
@@ -90,23 +87,10 @@ struct AuditLogTail {
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { return }
             offset += count
-            var start = 0
-            while let newline = chunk[start..<count].firstIndex(of: 0x0A) {
-                lineNumber += 1
-                if partial.isEmpty {
-                    lines.append(Line(bytes: Array(chunk[start..<newline]), file: path, number: lineNumber))
-                } else {
-                    partial.append(contentsOf: chunk[start..<newline])
-                    lines.append(Line(bytes: partial, file: path, number: lineNumber))
-                    partial = []
-                }
-                start = newline + 1
-            }
-            partial.append(contentsOf: chunk[start..<count])
-            if partial.count > Self.maxLineBytes {
+            splitter.split(chunk[..<count]) { bytes, number in read.append(Line(bytes: bytes, file: path, number: number)) }
+            if splitter.partial.count > Self.maxLineBytes {
                 notes.append("\(path): a line longer than \(Self.maxLineBytes >> 20) MiB; skipped")
-                partial = []
-                lineNumber += 1
+                splitter.dropPartial()
             }
         }
     }

@@ -30,16 +30,13 @@ extension AuditReview {
     /// Shows the calls of the log at `path` (its rotated files first) and returns the exit status:
     /// 0, or 1 when the chain does not verify (noted after the calls).
     public static func showLog(path: String, options: LogOptions, output: Output) throws(FileError) -> Int32 {
-        let reading = try read(files: AuditLogFiles.files(of: path), log: path, verify: options.verify, key: options.key)
         var view = AuditLogView(filter: options.filter)
-        for source in reading.sources {
-            forEachLine(in: source.bytes) { line, number in
-                show(view.add(line: Array(line), location: "\(source.name):\(number)"), options, output)
-            }
+        let verification = try forEachLine(files: AuditLogFiles.files(of: path), log: path, verify: options.verify, key: options.key) {
+            line, file, number in show(view.add(line: line, location: "\(file):\(number)"), options, output)
         }
         show(view.finish(), options, output)
         if view.skippedLines > 0, !options.verify { output.note("\(view.skippedLines) lines are not JSON records; skipped") }
-        if let verification = reading.verification, !verification.isIntact {
+        if let verification, !verification.isIntact {
             output.note(warning(verification))
             return 1
         }
@@ -78,7 +75,7 @@ extension AuditReview {
         }
         for source in sources {
             forEachLine(in: source.bytes) { line, number in
-                show(view.add(line: Array(line), location: "\(source.name):\(number)", readAt: now), options, output)
+                show(view.add(line: line, location: "\(source.name):\(number)", readAt: now), options, output)
             }
         }
         for line in first { show(view.add(line: line.bytes, location: "\(line.file):\(line.number)", readAt: now), options, output) }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Reading an audit log for people (`tollgate audit log`, `tollgate audit summary`): its files
 /// oldest first, and their chain checked with ``AuditVerifier`` unless the reader skips it.
 public enum AuditReview {
@@ -53,15 +59,40 @@ public enum AuditReview {
             + "the records are shown as written; 'tollgate audit verify' tells more, --no-verify skips the check"
     }
 
-    /// Calls `body` with each line of `bytes` (without newlines; a last line without one too) and its number.
-    static func forEachLine(in bytes: [UInt8], _ body: (ArraySlice<UInt8>, Int) -> Void) {
-        var start = 0
-        var number = 0
-        while start < bytes.count {
-            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
-            number += 1
-            body(bytes[start..<end], number)
-            start = end + 1
+    /// Calls `body` with each line of `files` (oldest first), its file and its number. With
+    /// `verify`, the files are read whole and their chain checked first (the verdict is returned);
+    /// without, each is read a megabyte at a time, so a log of any size can be read.
+    public static func forEachLine(files: [String], log: String, verify: Bool, key: [UInt8]?,
+                                   _ body: ([UInt8], String, Int) -> Void) throws(FileError) -> AuditVerification? {
+        guard verify else {
+            for file in files { try forEachLine(ofFile: file) { line, number in body(line, file, number) } }
+            return nil
         }
+        let reading = try read(files: files, log: log, verify: true, key: key)
+        for source in reading.sources { forEachLine(in: source.bytes) { line, number in body(line, source.name, number) } }
+        return reading.verification
+    }
+
+    /// Calls `body` with each line of `bytes` (without newlines; a last line without one too) and its number.
+    static func forEachLine(in bytes: [UInt8], _ body: ([UInt8], Int) -> Void) {
+        var lines = AuditLineSplitter()
+        lines.split(bytes[...], body)
+        if !lines.partial.isEmpty { body(lines.partial, lines.count + 1) }
+    }
+
+    /// The same for the file at `path`, read a megabyte at a time.
+    static func forEachLine(ofFile path: String, _ body: ([UInt8], Int) -> Void) throws(FileError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileError(path: path, errno: errno) }
+        defer { close(fd) }
+        var lines = AuditLineSplitter()
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { readRetrying(fd, $0) }
+            guard count >= 0 else { throw FileError(path: path, errno: errno) }
+            if count == 0 { break }
+            lines.split(chunk[..<count], body)
+        }
+        if !lines.partial.isEmpty { body(lines.partial, lines.count + 1) }
     }
 }
