@@ -123,4 +123,25 @@ struct AuditReviewFilesTests {
         follower = AuditChainFollower(after: empty, key: nil)
         #expect(follower.check(lines[0], file: path, number: 1) == nil && follower.check(lines[1], file: path, number: 2) == nil)
     }
+
+    @Test("lines come out whole whatever the chunks: across a megabyte boundary, and a last line without a newline")
+    func lines() throws {
+        var splitter = AuditLineSplitter()
+        var seen: [String] = []
+        for chunk in ["ab", "c\nd", "", "\n\nef"] { splitter.split(bytes(chunk)[...]) { seen.append("\($1):\(text($0))") } }
+        #expect(seen == ["1:abc", "2:d", "3:"] && text(splitter.partial) == "ef")
+
+        let scratch = try AuditScratch()
+        defer { scratch.remove() }
+        let path = scratch.file("big.log")
+        let long = String(repeating: "x", count: (1 << 20) + 17)
+        auditWriteFile(path, bytes("one\n\(long)\nlast"))
+        var lines: [(Int, Int)] = []
+        try AuditReview.forEachLine(ofFile: path) { line, number in lines.append((number, line.count)) }
+        #expect(lines.map(\.0) == [1, 2, 3] && lines.map(\.1) == [3, (1 << 20) + 17, 4])
+        var inMemory: [(Int, Int)] = []
+        AuditReview.forEachLine(in: try FileIO.read(path)) { line, number in inMemory.append((number, line.count)) }
+        #expect(inMemory.map(\.0) == [1, 2, 3] && inMemory.map(\.1) == [3, (1 << 20) + 17, 4])
+        #expect(throws: FileError.self) { try AuditReview.forEachLine(ofFile: scratch.file("missing")) { _, _ in } }
+    }
 }
