@@ -113,15 +113,18 @@ enum Micro {
     }
 
     /// Patterns that are slow for a backtracking engine (`^(a+)+$` against 10,000 `a`s and a `!`)
-    /// or for a Pike VM alone (a program of 10,000 instructions, all live on every `a`).
+    /// or for a Pike VM alone (a program of 10,000 instructions, all live on every `a`), and one
+    /// that defeats the lazy DFA too, so that the check stops when its budget is spent.
     static func patternAttackCosts() -> [(String, Double)] {
         [patternCost("pattern ^(a+)+$ on 10,000 a's + \"!\" (goal < 1 ms)", "^(a+)+$",
                      String(repeating: "a", count: 10_000) + "!", iterations: 200),
          patternCost("pattern (?:a|b)(?:a?){4996}c on 100 KB of a's (goal < 100 ms)", "(?:a|b)(?:a?){4996}c",
-                     String(repeating: "a", count: 100_000), iterations: 1)]
+                     String(repeating: "a", count: 100_000), iterations: 1),
+         patternCost("pattern [ab]*a[ab]{3000}c on 20,000 a's: denied when its budget runs out", "[ab]*a[ab]{3000}c",
+                     String(repeating: "a", count: 20_000), iterations: 1)]
     }
 
-    /// The time to check `text` against `pattern`, which must not match it.
+    /// The time to check `text` against `pattern`, which must not match it (or be denied unchecked).
     static func patternCost(_ name: String, _ pattern: String, _ text: String, iterations: Int) -> (String, Double) {
         guard let schema = try? ArgumentSchema(compiling: .object(["pattern": .string(pattern)]), strictness: .strict,
                                                context: SchemaContext(workingDirectory: "/tmp")) else { return (name, .nan) }

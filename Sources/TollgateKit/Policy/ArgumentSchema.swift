@@ -32,7 +32,8 @@
 /// - `pattern`: a regular expression that must be found somewhere in the string; anchor it with
 ///   `^` and `$` to match the whole string. The syntax and meaning are ECMA-262's with the `u`
 ///   flag (see ``RegexParser`` for the subset), matched on Unicode scalars in linear time, without
-///   backtracking (``RegexProgram``): `\d` and `\w` are ASCII-only; `$` matches only at the very
+///   backtracking (``RegexProgram``), within a ``MatchBudget`` per validation whose exhaustion is
+///   a violation, never a non-match: `\d` and `\w` are ASCII-only; `$` matches only at the very
 ///   end (not before a final newline); `.` does not match a line terminator. Backreferences and
 ///   lookaround are refused, and so is a pattern compiling to more than
 ///   ``RegexProgram/instructionLimit`` instructions. The pattern is compiled once; an invalid or

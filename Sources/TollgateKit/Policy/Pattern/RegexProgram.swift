@@ -1,7 +1,9 @@
 /// A regular expression compiled for matching in linear time: the instructions of a Thompson NFA,
-/// which ``RegexMachine`` simulates on every possible thread at once (a Pike VM) instead of
-/// backtracking. Matching takes time proportional to the program's length times the string's,
-/// whatever both hold, and memory proportional to the program.
+/// which ``RegexDFA`` runs as a lazy DFA (one table look-up per scalar once its states are built)
+/// and ``RegexMachine`` simulates on every possible thread at once (a Pike VM), instead of
+/// backtracking. Matching takes time proportional to the program's length times the string's at
+/// worst, whatever both hold, memory bounded by the DFA's cache, and at most the steps of its
+/// ``MatchBudget``.
 struct RegexProgram: Sendable {
     /// The most instructions a program may have, its final `match` aside.
     static let instructionLimit = 10_000
