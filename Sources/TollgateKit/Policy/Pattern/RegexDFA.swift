@@ -6,18 +6,15 @@
 /// most scalars cost one table look-up whatever the program's size.
 ///
 /// The cache is bounded (``stateLimit`` states, ``storageLimit`` kernel entries); when full it is
-/// cleared and the search goes on. When the cache does not pay (past ``warmUp`` transitions,
-/// fewer than 10 scalars read per transition computed since the last clear), the search gives up
-/// and answers nil, for the Pike VM to search instead: it is then as fast, without the cache's
-/// overhead. Every scalar read and every instruction visited to compute a transition is a step
+/// cleared and the search goes on, unless the cache did not pay (fewer than 10 scalars read per
+/// transition computed since the last clear): then the search gives up and answers nil, for the
+/// Pike VM to search instead, as fast without the cache's overhead. Every scalar read and every instruction visited to compute a transition is a step
 /// of the ``MatchBudget``.
 struct RegexDFA {
     /// The most states cached at once.
     static let stateLimit = 2_000
     /// The most instruction indices the cached states' kernels hold together (4 bytes each).
     static let storageLimit = 1 << 19
-    /// The transitions computed after a clear before the search may give up.
-    static let warmUp = 256
 
     /// Transition targets that are not states.
     private static let unknown: Int32 = -1
@@ -111,7 +108,6 @@ struct RegexDFA {
     /// Computes, caches and returns the target of `state` on `scalar`.
     private mutating func transition(_ state: Int32, _ scalar: UInt32, budget: inout MatchBudget) throws(MatchBudget.Exhausted) -> Int32 {
         computedSinceClear += 1
-        if computedSinceClear > Self.warmUp && scalarsSinceClear < 10 * computedSinceClear { return Self.givenUp }
         let flags = keys[Int(state)][0]
         let isWord = needsWords && ScalarSet.isWord(scalar)
         let position = RegexAssertion.Position(isStart: flags & Self.startFlag != 0, isEnd: false,
@@ -130,6 +126,7 @@ struct RegexDFA {
                 target = known
             } else {
                 if keys.count == Self.stateLimit || stored + key.count > Self.storageLimit {
+                    if scalarsSinceClear < 10 * computedSinceClear { return Self.givenUp }
                     clear()
                     return intern(key)
                 }
