@@ -210,8 +210,10 @@ public struct PolicyGate: Gate {
         let place = violation.pointer.isEmpty ? "the arguments" : "argument \(violation.pointer)"
         var text = "\(place) \(violation.message) (\(violation.keyword))"
         if let reason { text += "; the rule says: \(reason)" }
-        return Denial(.argumentsRejected, tool: call.name, rule: rule, reason: text,
-                      advice: "Change the arguments to satisfy this and call again.",
+        let advice = violation.isUndecided
+            ? "Do not retry with the same arguments; a shorter value may be checkable."
+            : "Change the arguments to satisfy this and call again."
+        return Denial(.argumentsRejected, tool: call.name, rule: rule, reason: text, advice: advice,
                       details: ["pointer": .string(violation.pointer), "keyword": .string(violation.keyword)])
     }
 

@@ -1,8 +1,9 @@
 extension SchemaNode {
     /// Checks `value` against this node, its numbers (and the schema's) read by `reading`; `owner`
-    /// is the keyword that holds the node (reported when the node is `false`). Pointers in the
-    /// result are relative to `value`.
-    func validate(_ value: JSONValue, keyword owner: String, reading: NumberReading) -> SchemaViolation? {
+    /// is the keyword that holds the node (reported when the node is `false`); patterns spend
+    /// `budget`. Pointers in the result are relative to `value`. An undecided violation (see
+    /// ``SchemaViolation/isUndecided``) stays one through `not` and `anyOf`.
+    func validate(_ value: JSONValue, keyword owner: String, reading: NumberReading, budget: inout MatchBudget) -> SchemaViolation? {
         if rejectsEverything { return SchemaViolation(pointer: "", keyword: owner, message: "is not allowed") }
         if let types, let violation = Self.checkType(value, types, reading: reading) { return violation }
         if let allowedValues, !allowedValues.contains(where: { $0.isSchemaEqual(to: value, reading: reading) }) {
@@ -15,11 +16,11 @@ extension SchemaNode {
         case .number(let text):
             if let number, let violation = number.check(text, reading: reading) { return violation }
         case .string(let text):
-            if let string, let violation = string.check(text) { return violation }
+            if let string, let violation = string.check(text, budget: &budget) { return violation }
         case .array(let elements):
-            if let array, let violation = array.check(elements, reading: reading) { return violation }
+            if let array, let violation = array.check(elements, reading: reading, budget: &budget) { return violation }
         case .object(let members):
-            if let object, let violation = object.check(members, reading: reading) { return violation }
+            if let object, let violation = object.check(members, reading: reading, budget: &budget) { return violation }
         case .null, .bool:
             break
         }
@@ -27,9 +28,13 @@ extension SchemaNode {
             let keyword = string.pathWithin != nil ? "pathWithin" : "hostIn"
             return violation(keyword, keyword == "pathWithin" ? "must be a path (a string)" : "must be a URL (a string)")
         }
-        if !anyOf.isEmpty, let violation = checkAnyOf(value, reading: reading) { return violation }
-        if let negated = not, negated.validate(value, keyword: "not", reading: reading) == nil {
-            return violation("not", "must not match the schema under \"not\"")
+        if !anyOf.isEmpty, let violation = checkAnyOf(value, reading: reading, budget: &budget) { return violation }
+        if let negated = not {
+            // A value that could not be checked against the schema under `not` is not known to fail it.
+            guard let failure = negated.validate(value, keyword: "not", reading: reading, budget: &budget) else {
+                return violation("not", "must not match the schema under \"not\"")
+            }
+            if failure.isUndecided { return failure }
         }
         return nil
     }
@@ -38,12 +43,16 @@ extension SchemaNode {
         SchemaViolation(pointer: "", keyword: keyword, message: message)
     }
 
-    private func checkAnyOf(_ value: JSONValue, reading: NumberReading) -> SchemaViolation? {
+    private func checkAnyOf(_ value: JSONValue, reading: NumberReading, budget: inout MatchBudget) -> SchemaViolation? {
         var failures: [String] = []
+        var undecided: SchemaViolation?
         for alternative in anyOf {
-            guard let failure = alternative.validate(value, keyword: "anyOf", reading: reading) else { return nil }
+            guard let failure = alternative.validate(value, keyword: "anyOf", reading: reading, budget: &budget) else { return nil }
+            if failure.isUndecided, undecided == nil { undecided = failure }
             failures.append(failure.pointer.isEmpty ? failure.message : "\(failure.pointer) \(failure.message)")
         }
+        // No alternative passed, but one might have: that one's failure is the answer.
+        if let undecided { return undecided }
         return violation("anyOf", "must match one of the alternatives: " + Self.shortened(failures.joined(separator: "; or ")))
     }
 

@@ -32,7 +32,8 @@
 /// - `pattern`: a regular expression that must be found somewhere in the string; anchor it with
 ///   `^` and `$` to match the whole string. The syntax and meaning are ECMA-262's with the `u`
 ///   flag (see ``RegexParser`` for the subset), matched on Unicode scalars in linear time, without
-///   backtracking (``RegexProgram``): `\d` and `\w` are ASCII-only; `$` matches only at the very
+///   backtracking (``RegexProgram``), within a ``MatchBudget`` per validation whose exhaustion is
+///   a violation, never a non-match: `\d` and `\w` are ASCII-only; `$` matches only at the very
 ///   end (not before a final newline); `.` does not match a line terminator. Backreferences and
 ///   lookaround are refused, and so is a pattern compiling to more than
 ///   ``RegexProgram/instructionLimit`` instructions. The pattern is compiled once; an invalid or
@@ -154,12 +155,21 @@ public struct ArgumentSchema: Sendable {
     /// The value must be valid however a server reads its numbers (see ``NumberReading``): read
     /// exactly, then, when some number of the value or of the schema may read otherwise, as
     /// doubles and as Python reads them. A violation found only by another reading says so.
+    ///
+    /// The patterns' searches share one ``MatchBudget``: when it runs out the value is not valid,
+    /// and the violation says it could not be checked (``SchemaViolation/isUndecided``).
     public func validate(_ value: JSONValue) -> SchemaViolation? {
-        if let violation = root.validate(value, keyword: "false", reading: .exact) { return violation }
+        validate(value, budget: MatchBudget())
+    }
+
+    /// Checks `value`, its patterns' searches sharing `budget`.
+    func validate(_ value: JSONValue, budget: MatchBudget) -> SchemaViolation? {
+        var budget = budget
+        if let violation = root.validate(value, keyword: "false", reading: .exact, budget: &budget) { return violation }
         var numbers = self.numbers
         numbers.add(value)
         for reading in numbers.otherReadings {
-            if var violation = root.validate(value, keyword: "false", reading: reading) {
+            if var violation = root.validate(value, keyword: "false", reading: reading, budget: &budget) {
                 violation.message += " when numbers are \(reading.reader)"
                 return violation
             }

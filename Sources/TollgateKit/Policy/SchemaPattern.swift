@@ -8,15 +8,17 @@ import Darwin
 /// anchor it), as in JSON Schema.
 ///
 /// The syntax and meaning are ECMA-262's with the `u` flag, matched on Unicode scalars by
-/// Tollgate's own linear-time engine (``RegexProgram``): no backtracking, so no pattern can make a
-/// check slow. Backreferences and lookaround are refused. Patterns without metacharacters
-/// (optionally anchored with `^` and/or `$`) are matched as plain bytes, without the engine.
+/// Tollgate's own linear-time engines (``RegexProgram``): no backtracking, and a ``MatchBudget``
+/// on the work, so no pattern can make a check slow. Backreferences and lookaround are refused.
+/// Patterns without metacharacters (optionally anchored with `^` and/or `$`) are matched as plain
+/// bytes, without the engines.
 struct SchemaPattern: Sendable {
     private enum Matcher: Sendable {
         case equal([UInt8])
         case prefix([UInt8])
         case suffix([UInt8])
-        case contains([UInt8])
+        /// The literal, and for each prefix the length of its longest proper prefix that is also its suffix (for KMP).
+        case contains([UInt8], [Int])
         case program(RegexProgram)
     }
 
@@ -40,14 +42,17 @@ struct SchemaPattern: Sendable {
         }
     }
 
-    /// Whether the pattern occurs in `string`.
-    func matches(_ string: String) -> Bool {
+    /// Whether the pattern occurs in `string`; throws, without an answer, when finding out takes
+    /// more steps than `budget` has left.
+    func matches(_ string: String, budget: inout MatchBudget) throws(MatchBudget.Exhausted) -> Bool {
         switch matcher {
         case .equal(let literal): return Self.occurs(literal, in: string) { $0.count == literal.count ? 0 : nil }
         case .prefix(let literal): return Self.occurs(literal, in: string) { _ in 0 }
         case .suffix(let literal): return Self.occurs(literal, in: string) { $0.count - literal.count }
-        case .contains(let literal): return Self.occurs(literal, in: string, at: nil)
-        case .program(let program): return program.matches(string)
+        case .contains(let literal, let fallbacks):
+            try budget.spend(string.utf8.count)
+            return Self.occurs(literal, fallbacks, in: string)
+        case .program(let program): return try program.matches(string, budget: &budget)
         }
     }
 
@@ -64,35 +69,47 @@ struct SchemaPattern: Sendable {
         case (true, true): return .equal(bytes)
         case (true, false): return .prefix(bytes)
         case (false, true): return .suffix(bytes)
-        case (false, false): return .contains(bytes)
+        case (false, false): return .contains(bytes, fallbacks(bytes))
         }
     }
 
-    /// Whether `literal` occurs in `string`'s UTF-8 at the offset `at` picks (nil: anywhere). A
-    /// match of valid UTF-8 in valid UTF-8 always falls on scalar boundaries.
-    private static func occurs(
-        _ literal: [UInt8], in string: String, at offset: ((UnsafeBufferPointer<UInt8>) -> Int?)?
-    ) -> Bool {
+    /// Whether `literal` occurs in `string`'s UTF-8 at the offset `at` picks. A match of valid
+    /// UTF-8 in valid UTF-8 always falls on scalar boundaries.
+    private static func occurs(_ literal: [UInt8], in string: String, at offset: (UnsafeBufferPointer<UInt8>) -> Int?) -> Bool {
         var string = string
         return string.withUTF8 { haystack in
             literal.withUnsafeBufferPointer { needle in
-                guard haystack.count >= needle.count else { return false }
-                if needle.isEmpty { return offset?(haystack) != nil || offset == nil }
-                if let offset {
-                    guard let start = offset(haystack) else { return false }
-                    return memcmp(haystack.baseAddress! + start, needle.baseAddress!, needle.count) == 0
-                }
-                // O(literal × string) at worst, as the engine is.
-                let first = needle[0]
-                var start = 0
-                while start <= haystack.count - needle.count {
-                    if haystack[start] == first && memcmp(haystack.baseAddress! + start, needle.baseAddress!, needle.count) == 0 {
-                        return true
-                    }
-                    start += 1
-                }
-                return false
+                guard haystack.count >= needle.count, let start = offset(haystack) else { return false }
+                return needle.isEmpty || memcmp(haystack.baseAddress! + start, needle.baseAddress!, needle.count) == 0
             }
         }
+    }
+
+    /// Whether `literal` occurs anywhere in `string`'s UTF-8: Knuth–Morris–Pratt, so at most two
+    /// comparisons per byte of the string, whatever both hold.
+    private static func occurs(_ literal: [UInt8], _ fallbacks: [Int], in string: String) -> Bool {
+        if literal.isEmpty { return true }
+        var string = string
+        return string.withUTF8 { haystack in
+            var matched = 0
+            for byte in haystack {
+                while matched > 0 && literal[matched] != byte { matched = fallbacks[matched - 1] }
+                if literal[matched] == byte { matched += 1 }
+                if matched == literal.count { return true }
+            }
+            return false
+        }
+    }
+
+    /// For each prefix of `literal`, the length of its longest proper prefix that is also its suffix.
+    private static func fallbacks(_ literal: [UInt8]) -> [Int] {
+        var result = Array(repeating: 0, count: literal.count)
+        var length = 0
+        for index in literal.indices.dropFirst() {
+            while length > 0 && literal[length] != literal[index] { length = result[length - 1] }
+            if literal[length] == literal[index] { length += 1 }
+            result[index] = length
+        }
+        return result
     }
 }

@@ -41,8 +41,8 @@ extension NumberRules {
 }
 
 extension StringRules {
-    /// Checks length, pattern, path and host rules against a string.
-    func check(_ text: String) -> SchemaViolation? {
+    /// Checks length, pattern, path and host rules against a string; the pattern's search spends `budget`.
+    func check(_ text: String, budget: inout MatchBudget) -> SchemaViolation? {
         let bytes = text.utf8.count
         if let minLength {
             // A string has at most as many scalars as bytes: count scalars only when that can matter.
@@ -53,7 +53,16 @@ extension StringRules {
         if let maxLength, bytes > maxLength, Self.scalarCount(text) > maxLength {
             return fail("maxLength", "must be at most \(maxLength) \(maxLength == 1 ? "character" : "characters") long")
         }
-        if let pattern, !pattern.matches(text) { return fail("pattern", "must match \(pattern.source)") }
+        if let pattern {
+            do throws(MatchBudget.Exhausted) {
+                if try !pattern.matches(text, budget: &budget) { return fail("pattern", "must match \(pattern.source)") }
+            } catch {
+                return SchemaViolation(
+                    pointer: "", keyword: "pattern", isUndecided: true,
+                    message: "could not be checked: the pattern \(SchemaNode.shortened(pattern.source)) is too expensive to check "
+                        + "against this argument (more than \(error.steps) steps), so the call is denied")
+            }
+        }
         if let pathWithin, let message = pathWithin.check(text) { return fail("pathWithin", message) }
         if let hostIn, let message = hostIn.check(text) { return fail("hostIn", message) }
         return nil
@@ -75,8 +84,8 @@ extension StringRules {
 }
 
 extension ArrayRules {
-    /// Checks the item count, then every element against `items` (numbers read by `reading`).
-    func check(_ elements: [JSONValue], reading: NumberReading) -> SchemaViolation? {
+    /// Checks the item count, then every element against `items` (numbers read by `reading`, patterns spending `budget`).
+    func check(_ elements: [JSONValue], reading: NumberReading, budget: inout MatchBudget) -> SchemaViolation? {
         if let minItems, elements.count < minItems {
             return SchemaViolation(pointer: "", keyword: "minItems", message: "must have at least \(minItems) \(minItems == 1 ? "item" : "items")")
         }
@@ -85,7 +94,9 @@ extension ArrayRules {
         }
         if let schema = items, !schema.isTrivial {
             for (index, element) in elements.enumerated() {
-                if let violation = schema.validate(element, keyword: "items", reading: reading) { return violation.inside(String(index)) }
+                if let violation = schema.validate(element, keyword: "items", reading: reading, budget: &budget) {
+                    return violation.inside(String(index))
+                }
             }
         }
         return nil
@@ -95,14 +106,14 @@ extension ArrayRules {
 extension ObjectRules {
     /// Checks `required`, then every member against `properties` or `additionalProperties`, in
     /// one pass: a missing required member found after a member failed is still reported first.
-    /// Numbers are read by `reading`.
-    func check(_ object: JSONObject, reading: NumberReading) -> SchemaViolation? {
+    /// Numbers are read by `reading`; patterns spend `budget`.
+    func check(_ object: JSONObject, reading: NumberReading, budget: inout MatchBudget) -> SchemaViolation? {
         var seen: UInt64 = 0
         for member in object.members {
             if let index = propertyIndex(of: member.key) {
                 if index < 64 { seen |= 1 << UInt64(index) }
                 let schema = propertySchemas[index]
-                if !schema.isTrivial, let violation = schema.validate(member.value, keyword: "properties", reading: reading) {
+                if !schema.isTrivial, let violation = schema.validate(member.value, keyword: "properties", reading: reading, budget: &budget) {
                     return missingRequired(object) ?? violation.inside(member.key)
                 }
                 continue
@@ -117,7 +128,7 @@ extension ObjectRules {
                 let violation = SchemaViolation(pointer: "", keyword: "additionalProperties", message: "is not an allowed property (\(allowed))")
                 return missingRequired(object) ?? violation.inside(member.key)
             case .schema(let schema):
-                if let violation = schema.validate(member.value, keyword: "additionalProperties", reading: reading) {
+                if let violation = schema.validate(member.value, keyword: "additionalProperties", reading: reading, budget: &budget) {
                     return missingRequired(object) ?? violation.inside(member.key)
                 }
             }

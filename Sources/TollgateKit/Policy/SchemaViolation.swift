@@ -6,11 +6,15 @@ public struct SchemaViolation: Sendable, Equatable, CustomStringConvertible {
     public var keyword: String
     /// What the value must be, written for the model, for example `must match ^SELECT`.
     public var message: String
+    /// Whether the value could not be checked (a pattern's search ran out of its ``MatchBudget``):
+    /// it is not known to fail, but it is not valid either, and `not` must not turn it into a pass.
+    public var isUndecided: Bool
 
     /// Creates a violation.
-    public init(pointer: String, keyword: String, message: String) {
+    public init(pointer: String, keyword: String, isUndecided: Bool = false, message: String) {
         self.pointer = pointer
         self.keyword = keyword
+        self.isUndecided = isUndecided
         self.message = message
     }
 
@@ -21,6 +25,6 @@ public struct SchemaViolation: Sendable, Equatable, CustomStringConvertible {
 
     /// The violation moved one level down: `key` is the member or element that held the value.
     func inside(_ key: String) -> SchemaViolation {
-        SchemaViolation(pointer: "/" + JSONPointer.escape(key) + pointer, keyword: keyword, message: message)
+        SchemaViolation(pointer: "/" + JSONPointer.escape(key) + pointer, keyword: keyword, isUndecided: isUndecided, message: message)
     }
 }

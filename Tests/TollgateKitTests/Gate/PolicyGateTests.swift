@@ -130,6 +130,23 @@ struct PolicyGateTests {
         #expect(tooLong?.details["keyword"] == "maxLength", "the rest of the schema is")
     }
 
+    @Test("a server's pattern too expensive to check denies the call, even under not")
+    func serverPatternOverBudget() throws {
+        var gate = try policyGate(#"{"version": 1, "policy": {"default": "allow"}}"#)
+        _ = gate.filterToolList(["tools": [["name": "q", "inputSchema": [
+            "type": "object", "properties": ["text": ["not": ["pattern": "[ab]*a[ab]{3000}c"]]],
+        ]]]])
+        #expect(gate.denial(for: try call("q", ["text": "abc"])) == nil)
+        let denial = try #require(gate.denial(for: try call("q", ["text": .string(String(repeating: "a", count: 20_000))])))
+        #expect(denial.code == .argumentsRejected)
+        #expect(denial.rule == "inputSchema")
+        #expect(denial.details["pointer"] == "/text")
+        #expect(denial.details["keyword"] == "pattern")
+        #expect(denial.reason.hasPrefix("argument /text could not be checked: the pattern [ab]*a[ab]{3000}c is too expensive to check against this argument (more than 50000000 steps), so the call is denied"),
+                "\(denial.reason)")
+        #expect(denial.advice?.hasPrefix("Do not retry with the same arguments") == true)
+    }
+
     @Test("after a complete listing, a tool the server does not offer is unknown_tool")
     func unknownTool() throws {
         var gate = try policyGate(#"{"version": 1, "policy": {"default": "allow"}}"#)

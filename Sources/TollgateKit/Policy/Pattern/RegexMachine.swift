@@ -1,7 +1,8 @@
 /// Runs a ``RegexProgram`` over UTF-8 text as a Pike VM: the threads at one position are a set of
 /// instruction indices, each index at most once, advanced together one scalar at a time. Each
 /// position costs at most one visit per instruction, so a search takes O(program × text) time and
-/// O(program) memory, with no backtracking and no recursion.
+/// O(program) memory, with no backtracking and no recursion. Each thread advanced and each
+/// instruction followed is a step of the ``MatchBudget``.
 struct RegexMachine: ~Copyable {
     private let code: UnsafeBufferPointer<RegexInstruction>
     private let sets: UnsafeBufferPointer<ScalarSet>
@@ -15,14 +16,19 @@ struct RegexMachine: ~Copyable {
     /// The generation (one per position) in which each instruction was last reached.
     private let marks: UnsafeMutableBufferPointer<Int32>
     private var generation: Int32 = 0
+    /// Instructions followed at the current position, for the budget.
+    private var visits = 0
 
-    /// Whether `program` matches somewhere in `text` (valid UTF-8, as every Swift string is).
-    static func search(_ program: RegexProgram, in text: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// Whether `program` matches somewhere in `text` (valid UTF-8, as every Swift string is);
+    /// throws when that takes more steps than `budget` has left.
+    static func search(
+        _ program: RegexProgram, in text: UnsafeBufferPointer<UInt8>, budget: inout MatchBudget
+    ) throws(MatchBudget.Exhausted) -> Bool {
         let count = program.instructions.count
-        return program.instructions.withUnsafeBufferPointer { code in
-            program.sets.withUnsafeBufferPointer { sets in
+        return try program.instructions.withUnsafeBufferPointer { code throws(MatchBudget.Exhausted) in
+            try program.sets.withUnsafeBufferPointer { sets throws(MatchBudget.Exhausted) in
                 // One allocation (on the stack when small): two thread lists, the stack and the marks.
-                withUnsafeTemporaryAllocation(of: Int32.self, capacity: 4 * count) { memory in
+                try withUnsafeTemporaryAllocation(of: Int32.self, capacity: 4 * count) { memory throws(MatchBudget.Exhausted) in
                     let marks = UnsafeMutableBufferPointer(rebasing: memory[(3 * count)...])
                     marks.initialize(repeating: -1)
                     var machine = RegexMachine(
@@ -31,7 +37,8 @@ struct RegexMachine: ~Copyable {
                         next: UnsafeMutableBufferPointer(rebasing: memory[count..<(2 * count)]),
                         stack: UnsafeMutableBufferPointer(rebasing: memory[(2 * count)..<(3 * count)]),
                         marks: marks)
-                    return machine.run(text, anchored: program.isAnchoredAtStart, needsWords: program.usesWordBoundaries)
+                    return try machine.run(text, anchored: program.isAnchoredAtStart, needsWords: program.usesWordBoundaries,
+                                           budget: &budget)
                 }
             }
         }
@@ -50,7 +57,9 @@ struct RegexMachine: ~Copyable {
 
     /// The search: `anchored` when matches can only start at offset 0, `needsWords` when the
     /// program has `\b` or `\B` (otherwise the positions' word flags stay false, unread).
-    private mutating func run(_ text: UnsafeBufferPointer<UInt8>, anchored: Bool, needsWords: Bool) -> Bool {
+    private mutating func run(
+        _ text: UnsafeBufferPointer<UInt8>, anchored: Bool, needsWords: Bool, budget: inout MatchBudget
+    ) throws(MatchBudget.Exhausted) -> Bool {
         var offset = 0
         var scalar = Self.decode(text, at: offset)
         var wordBefore = false
@@ -63,6 +72,8 @@ struct RegexMachine: ~Copyable {
                 if addThread(0, at: position, toNext: false) { return true }
             }
             if atEnd || (anchored && currentCount == 0) { return false }
+            try budget.spend(currentCount + visits)
+            visits = 0
             // Advance every thread over the scalar; the threads that survive are the next position's.
             let nextOffset = offset + scalar.width
             let following = Self.decode(text, at: nextOffset)
@@ -102,6 +113,7 @@ struct RegexMachine: ~Copyable {
     private mutating func addThread(_ start: Int32, at position: RegexAssertion.Position, toNext: Bool) -> Bool {
         guard marks[Int(start)] != generation else { return false }
         marks[Int(start)] = generation
+        visits += 1
         stack[0] = start
         var top = 1
         while top > 0 {
@@ -131,16 +143,17 @@ struct RegexMachine: ~Copyable {
     }
 
     @inline(__always)
-    private func push(_ pc: Int32, _ top: inout Int) {
+    private mutating func push(_ pc: Int32, _ top: inout Int) {
         guard marks[Int(pc)] != generation else { return }
         marks[Int(pc)] = generation
+        visits += 1
         stack[top] = pc
         top += 1
     }
 
     /// The scalar at `offset` in valid UTF-8 and its length in bytes (value 0, width 0 at the end).
     @inline(__always)
-    private static func decode(_ text: UnsafeBufferPointer<UInt8>, at offset: Int) -> (value: UInt32, width: Int) {
+    static func decode(_ text: UnsafeBufferPointer<UInt8>, at offset: Int) -> (value: UInt32, width: Int) {
         guard offset < text.count else { return (0, 0) }
         let lead = UInt32(text[offset])
         if lead < 0x80 { return (lead, 1) }

@@ -3,9 +3,14 @@ import Testing
 
 @Suite("Regex matching")
 struct RegexMatchingTests {
-    /// Whether `pattern` (which must compile) matches somewhere in `string`.
+    /// Whether `pattern` (which must compile) matches somewhere in `string`, as the lazy DFA and
+    /// the Pike VM both say.
     private func matches(_ pattern: String, _ string: String) throws -> Bool {
-        try RegexProgram(compiling: pattern).matches(string)
+        let program = try RegexProgram(compiling: pattern)
+        let (dfa, pikeVM) = try program.answers(string)
+        #expect(dfa == pikeVM, "\(pattern) on \(string.prefix(20).debugDescription): the DFA says \(String(describing: dfa)), the Pike VM \(pikeVM)")
+        #expect(try program.matches(string) == pikeVM)
+        return pikeVM
     }
 
     /// The refusal of `pattern`, which must not compile.
@@ -85,13 +90,38 @@ struct RegexMatchingTests {
         #expect(try RegexProgram(compiling: #"\d{50}[0-9](x|[0-9])"#).sets.count == 1, "equal sets are stored once")
     }
 
+    @Test("the DFA agrees with the Pike VM when its cache fills up, is cleared, or does not pay")
+    func dfaCache() throws {
+        // [ab]*a[ab]{k}c has 2^(k+1) states; from k = 11 they do not fit in the 2,000-state cache.
+        var random = SplitMix64(seed: 7)
+        func randomAB(_ count: Int) -> String { String((0..<count).map { _ in Bool.random(using: &random) ? "a" : "b" }) }
+        var answered: [Int] = [], gaveUp: [Int] = []
+        for k in [3, 8, 11, 14] {
+            let program = try RegexProgram(compiling: "[ab]*a[ab]{\(k)}c")
+            // Random text (a new state at almost every scalar once k is large), and random bursts
+            // between runs of b's that end in one cached state: thousands of states, each paid for
+            // by hundreds of scalars, so the cache is cleared and the search goes on.
+            let bursts = (0..<300).map { _ in randomAB(20) + String(repeating: "b", count: 300) }.joined()
+            for text in [randomAB(30_000), bursts] {
+                for ending in ["", "a" + String(repeating: "b", count: k) + "c"] {
+                    let (dfa, pikeVM) = try program.answers(text + ending)
+                    #expect(pikeVM == !ending.isEmpty)
+                    #expect(dfa == nil || dfa == pikeVM, "k = \(k)")
+                    if dfa == nil { gaveUp.append(k) } else { answered.append(k) }
+                }
+            }
+        }
+        #expect(answered.filter { $0 >= 11 }.count == 4, "bursts: the cache is cleared, and the DFA answers")
+        #expect(gaveUp.sorted() == [11, 11, 14, 14], "random text: states do not pay once k is 11")
+    }
+
     @Test("the anchored search stops as soon as no thread is left")
     func anchoredStops() throws {
         let program = try RegexProgram(compiling: "^ab")
         #expect(program.isAnchoredAtStart)
         #expect(try !RegexProgram(compiling: "(^a)|b").isAnchoredAtStart)
         #expect(try RegexProgram(compiling: "(^a|^b)c").isAnchoredAtStart)
-        #expect(program.matches("abc"))
-        #expect(!program.matches("xab"))
+        #expect(try program.matches("abc"))
+        #expect(try !program.matches("xab"))
     }
 }
