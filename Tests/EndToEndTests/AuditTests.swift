@@ -226,6 +226,10 @@ struct AuditTests {
         // The disk "fills up": the log now leads to /dev/full (every write fails with ENOSPC).
         try FileManager.default.removeItem(atPath: auditPath)
         try FileManager.default.createSymbolicLink(atPath: auditPath, withDestinationPath: "/dev/full")
+        // Tollgate sees a log replaced from outside through its inotify watch, and checks the name
+        // every 100 ms besides; a call that raced the watch would still be recorded in the old
+        // file. Give it well past that window, so the next call meets the new file.
+        try await Task.sleep(for: .milliseconds(600))
         let refused = try await session.call(RPC.toolCall(id: "2", name: "echo", arguments: #"{"text":"unrecorded"}"#))
         #expect(refused["result"]["_meta"]["dev.tollgate/denial"]["code"].string == "audit_unavailable", "\(refused)")
         _ = try await session.sync()
