@@ -17,6 +17,10 @@ public enum Command: Sendable, Equatable {
     case help(topic: String?)
     /// `tollgate --version`, `-V`
     case version
+    /// `tollgate completions bash|zsh|fish` (not in the overview; scripts/install uses it).
+    case completions(ShellCompletion.Shell)
+    /// `tollgate man`: the man page's roff (not in the overview; scripts/install uses it).
+    case manPage
 }
 
 /// The options of `tollgate run`.

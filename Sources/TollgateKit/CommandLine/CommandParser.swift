@@ -60,6 +60,15 @@ public struct CommandParser {
             guard arguments.isEmpty else { throw .usage("help takes one command") }
             return .help(topic: topic)
         case "version", "--version", "-V": return .version
+        case "completions":
+            let shells = ShellCompletion.Shell.allCases.map(\.rawValue).joined(separator: "|")
+            guard let name = arguments.popFirst(), let shell = ShellCompletion.Shell(rawValue: name), arguments.isEmpty else {
+                throw .usage("tollgate completions \(shells)")
+            }
+            return .completions(shell)
+        case "man":
+            guard arguments.isEmpty else { throw .usage("man takes no arguments") }
+            return .manPage
         default:
             throw .usage("unknown command '\(first)'")
         }

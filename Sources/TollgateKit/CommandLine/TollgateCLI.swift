@@ -34,7 +34,13 @@ public enum TollgateCLI {
             print(Usage.topics.first { $0.command == topic }?.text ?? Usage.overview)
             return 0
         case .version:
-            print("tollgate \(Usage.version)")
+            print(BuildInfo.versionLine)
+            return 0
+        case .completions(let shell):
+            print(ShellCompletion().script(for: shell), terminator: "")
+            return 0
+        case .manPage:
+            print(ManPage.roff, terminator: "")
             return 0
         case .run(let options):
             return try RunCommand(options: options).run()
