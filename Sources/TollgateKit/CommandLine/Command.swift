@@ -15,6 +15,9 @@ public enum Command: Sendable, Equatable {
     case budgetShow(manifestPath: String?, json: Bool)
     /// `tollgate help [COMMAND]`, `--help`, `-h`: the overview, or one command's help.
     case help(topic: String?)
+    /// `tollgate wrap|unwrap [--client C] [--manifests DIR] [--dry-run] [--timeout S] [--force]`:
+    /// put Tollgate in front of a client's servers, or take it away.
+    case wrap(WrapOptions)
     /// `tollgate --version`, `-V`
     case version
     /// `tollgate completions bash|zsh|fish` (not in the overview; scripts/install uses it).

@@ -52,6 +52,7 @@ public struct CommandParser {
             let command = try commandAfterDashes(for: "init", help: Usage.initialize)
             return .initialize(serverCommand: command)
         case "pin": return try parsePin()
+        case "wrap", "unwrap": return .wrap(try parseWrap(unwraps: first == "unwrap"))
         case "help", "--help", "-h":
             guard let topic = arguments.popFirst() else { return .help(topic: nil) }
             guard Usage.topics.contains(where: { $0.command == topic }) else {
@@ -183,6 +184,25 @@ public struct CommandParser {
         }
         guard let manifestPath else { throw .usage("missing manifest: tollgate pin --manifest FILE [-- COMMAND [ARG...]]") }
         return .pin(manifestPath: manifestPath, serverCommand: command)
+    }
+
+    private mutating func parseWrap(unwraps: Bool) throws(CommandLineError) -> WrapOptions {
+        var options = WrapOptions()
+        options.unwraps = unwraps
+        let command = unwraps ? "unwrap" : "wrap"
+        while let argument = arguments.popFirst() {
+            let (name, inlineValue) = Self.split(argument)
+            switch name {
+            case "--client": options.client = try value(for: name, inline: inlineValue)
+            case "--dry-run": options.dryRun = true
+            case "--manifests" where !unwraps: options.manifestDirectory = try value(for: name, inline: inlineValue)
+            case "--timeout" where !unwraps: options.timeoutSeconds = try positiveInteger(for: name, inline: inlineValue)
+            case "--force" where !unwraps: options.force = true
+            case "--help", "-h": throw CommandLineError(Usage.wrap, exitCode: 0)
+            default: throw .usage("unknown argument '\(argument)' for '\(command)'")
+            }
+        }
+        return options
     }
 
     private mutating func parseBudgetShow() throws(CommandLineError) -> Command {

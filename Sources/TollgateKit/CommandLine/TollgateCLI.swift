@@ -52,6 +52,8 @@ public enum TollgateCLI {
             return try AuditCommand(action: action, files: files).run()
         case .budgetShow(let path, let json):
             return try BudgetCommand(manifestPath: path, json: json).run()
+        case .wrap(let options):
+            return try WrapCommand(options: options).run()
         case .check(let path, let strict):
             return try CheckCommand(manifestPath: path, strict: strict).run()
         }
