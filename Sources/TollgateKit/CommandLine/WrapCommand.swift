@@ -107,7 +107,7 @@ struct WrapCommand {
                             failed = true
                             continue
                         }
-                        var empty = StarterManifest(serverName: StarterManifest.serverName(for: command), command: command, tools: [], workingDirectory: working)
+                        var empty = StarterManifest(serverName: entry.name, command: command, tools: [], workingDirectory: working)
                         empty.mode = .monitor
                         guard save(empty, to: manifest, in: directory.path, place: place) else { failed = true; continue }
                         report("\(place): init failed (\(reason)); wrapped anyway (--force) with \(manifest), which names no tools")
@@ -138,7 +138,7 @@ struct WrapCommand {
         defer { connection.close() }
         do throws(ServerConnection.Failure) {
             _ = try connection.initialize()
-            var starter = StarterManifest(serverName: StarterManifest.serverName(for: command), command: command, tools: try connection.listTools(),
+            var starter = StarterManifest(serverName: entry.name, command: command, tools: try connection.listTools(),
                                           workingDirectory: workingDirectory, schema: SchemaFile.locate().map(SchemaFile.uri))
             starter.mode = .monitor
             return .success(starter)
