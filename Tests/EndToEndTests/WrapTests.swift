@@ -125,6 +125,21 @@ struct WrapTests {
         #expect(report["steps"][0]["text"].string == "deleted" && report["steps"][0]["isError"].bool != true, "monitor mode lets it through: \(report)")
         #expect(report["steps"][1]["text"].string == "hi", "\(report)")
         #expect(output.stderr.contains("monitor: would deny delete_file (tool_denied, tools.delete_file)"), "\(output.stderr)")
+
+        // status shows the entry in monitor mode with its audit counts; enforce prints the
+        // would-be denial and switches the manifest; the next session is denied delete_file.
+        let manifest = directory.path("manifests") + "/fixture.json"
+        let status = try await runTollgate(["status", "--client", config])
+        #expect(status.stdoutText.contains("mcpServers.fixture: behind Tollgate, manifest \(manifest), monitor mode; audit log: 1 allowed, 0 denied, 1 would-be denied"),
+                "\(status.stdoutText) \(status.stderr)")
+        #expect(status.stdoutText.contains("mcpServers.broken: not behind Tollgate"), "\(status.stdoutText)")
+        let enforce = try await runTollgate(["enforce", manifest])
+        #expect(enforce.status == 0 && enforce.stdoutText.contains("  delete_file: 1 (tool_denied 1)"), "\(enforce.stdoutText) \(enforce.stderr)")
+        #expect(try JSON(parsing: Array(try read(manifest).utf8))["policy"]["mode"].string == "enforce")
+        let enforced = try await Subprocess.run([python, Repository.sdkClient, "--timeout", "20", "--deadline", "40", "--script", script, "--cwd", try #require(entry["cwd"].string)]
+                                                + environment.flatMap { ["--env", $0] } + ["--", command] + arguments, timeout: .seconds(60))
+        let after = try JSON(parsing: enforced.stdout)
+        #expect(after["steps"][0]["text"].string != "deleted" && after["steps"][1]["text"].string == "hi", "enforce mode denies delete_file: \(after)")
     }
 
     @Test("a file changed between wrap's read and its write: the edit is made again on the new content, which is kept")

@@ -18,6 +18,10 @@ public enum Command: Sendable, Equatable {
     /// `tollgate wrap|unwrap [--client C] [--manifests DIR] [--dry-run] [--timeout S] [--force]`:
     /// put Tollgate in front of a client's servers, or take it away.
     case wrap(WrapOptions)
+    /// `tollgate status [--client C]`: which entries are behind Tollgate, their manifest and mode.
+    case status(client: String)
+    /// `tollgate enforce MANIFEST`: print its would-be denials, then switch it to enforce mode.
+    case enforce(manifestPath: String)
     /// `tollgate --version`, `-V`
     case version
     /// `tollgate completions bash|zsh|fish` (not in the overview; scripts/install uses it).

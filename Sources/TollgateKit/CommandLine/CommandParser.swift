@@ -53,6 +53,21 @@ public struct CommandParser {
             return .initialize(serverCommand: command)
         case "pin": return try parsePin()
         case "wrap", "unwrap": return .wrap(try parseWrap(unwraps: first == "unwrap"))
+        case "status":
+            var client = "claude-code"
+            while let argument = arguments.popFirst() {
+                let (name, inlineValue) = Self.split(argument)
+                switch name {
+                case "--client": client = try value(for: name, inline: inlineValue)
+                case "--help", "-h": throw CommandLineError(Usage.wrap, exitCode: 0)
+                default: throw .usage("unknown argument '\(argument)' for 'status'")
+                }
+            }
+            return .status(client: client)
+        case "enforce":
+            let paths = try plainArguments(for: "enforce", help: Usage.wrap)
+            guard paths.count == 1 else { throw .usage("tollgate enforce MANIFEST") }
+            return .enforce(manifestPath: paths[0])
         case "help", "--help", "-h":
             guard let topic = arguments.popFirst() else { return .help(topic: nil) }
             guard Usage.topics.contains(where: { $0.command == topic }) else {

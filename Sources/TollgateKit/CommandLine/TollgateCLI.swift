@@ -54,6 +54,10 @@ public enum TollgateCLI {
             return try BudgetCommand(manifestPath: path, json: json).run()
         case .wrap(let options):
             return try WrapCommand(options: options).run()
+        case .status(let client):
+            return try StatusCommand(client: client).run()
+        case .enforce(let path):
+            return try EnforceCommand(manifestPath: path).run()
         case .check(let path, let strict):
             return try CheckCommand(manifestPath: path, strict: strict).run()
         }

@@ -19,6 +19,8 @@ public enum Usage {
           tollgate budget show [--manifest FILE] [--json]  budgets used, burn rate, run-out time
           tollgate wrap [--client C] [--dry-run]       put Tollgate in front of a client's servers
           tollgate unwrap [--client C] [--dry-run]     restore the client's entries
+          tollgate status [--client C]                 which entries are behind Tollgate, in which mode
+          tollgate enforce MANIFEST                    print would-be denials, then switch to enforce
           tollgate help [COMMAND] | --help | --version
 
         Put `tollgate run -- ` in front of a server's command in your agent's MCP config.
@@ -145,6 +147,8 @@ public enum Usage {
     public static let wrap = """
         USAGE: tollgate wrap [--client CLIENT] [--manifests DIR] [--dry-run] [--timeout S] [--force]
                tollgate unwrap [--client CLIENT] [--dry-run]
+               tollgate status [--client CLIENT]
+               tollgate enforce MANIFEST
 
         CLIENT: claude-code (the default: ./.mcp.json and ~/.claude.json, those that exist),
         claude-desktop (~/.config/Claude/claude_desktop_config.json), or any FILE in the
@@ -161,7 +165,10 @@ public enum Usage {
         The file is backed up beside itself (FILE.tollgate-backup, .2, ...) and replaced
         atomically only if it did not change since it was read (else the edit is made again).
         unwrap restores exactly what wrap changed; manifests are kept. Exit 0, 1 if anything
-        was left undone.
+        was left undone. Each manifest records calls in NAME.audit.log beside it: read the
+        would-be denials with `tollgate audit summary`. status lists each entry, its manifest,
+        mode and the audit log's counts (the whole log). enforce prints the would-be denials
+        recorded and switches the manifest's policy.mode to enforce, changing nothing else.
         """
 
     /// Each command and its help, for `tollgate help COMMAND`.

@@ -109,6 +109,7 @@ struct WrapCommand {
                         }
                         var empty = StarterManifest(serverName: entry.name, command: command, tools: [], workingDirectory: working)
                         empty.mode = .monitor
+                        empty.auditLog = Self.auditLog(for: entry.name)
                         guard save(empty, to: manifest, in: directory.path, place: place) else { failed = true; continue }
                         report("\(place): init failed (\(reason)); wrapped anyway (--force) with \(manifest), which names no tools")
                     }
@@ -141,6 +142,7 @@ struct WrapCommand {
             var starter = StarterManifest(serverName: entry.name, command: command, tools: try connection.listTools(),
                                           workingDirectory: workingDirectory, schema: SchemaFile.locate().map(SchemaFile.uri))
             starter.mode = .monitor
+            starter.auditLog = Self.auditLog(for: entry.name)
             return .success(starter)
         } catch {
             return .failure("\(error)")
@@ -156,6 +158,11 @@ struct WrapCommand {
             report("\(place): cannot write the manifest: \(error)")
             return false
         }
+    }
+
+    /// The audit log of a wrapped server, beside its manifest (`NAME.audit.log`).
+    static func auditLog(for server: String) -> String {
+        String(fileName(for: server).dropLast(".json".count)) + ".audit.log"
     }
 
     private func report(_ message: String) {

@@ -14,6 +14,8 @@ public struct StarterManifest: Sendable {
     public var schema: String?
     /// The policy's mode: enforce, or monitor for `tollgate wrap` (nothing breaks on day one).
     public var mode = Manifest.Mode.enforce
+    /// The audit log (`audit.path`), if any: `tollgate wrap` records the would-be denials there.
+    public var auditLog: String?
 
     public init(serverName: String, command: [String], tools: [JSONObject], workingDirectory: String? = nil, schema: String? = nil) {
         self.serverName = serverName
@@ -88,6 +90,7 @@ public struct StarterManifest: Sendable {
         servers[serverName] = .object(server)
         manifest["servers"] = .object(servers)
         manifest["tools"] = .object(rules)
+        if let auditLog { manifest["audit"] = ["path": .string(auditLog)] }
         return .object(manifest)
     }
 }

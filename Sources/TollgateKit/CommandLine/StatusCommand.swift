@@ -1,0 +1,42 @@
+/// `tollgate status [--client CLIENT]`: which entries of the client's files are behind Tollgate,
+/// under which manifest and mode, and what their audit logs recorded.
+struct StatusCommand {
+    let client: String
+
+    func run() throws(CommandLineError) -> Int32 {
+        let files = ClientFile.files(for: client)
+        guard !files.isEmpty else {
+            throw CommandLineError("no configuration of \(client) here: neither ./.mcp.json nor ~/.claude.json exists",
+                                   exitCode: CommandLineError.ExitCode.failure.rawValue)
+        }
+        for file in files {
+            guard let bytes = try? FileIO.read(file.path), let root = try? SourceText(path: file.path, bytes: bytes).parse() else {
+                print("\(file.path): cannot be read as JSON")
+                continue
+            }
+            print("\(file.path):")
+            for entry in ClientConfigEditor.entries(in: root) {
+                print("  \(entry.path.joined(separator: ".")): \(describe(entry, in: file))")
+            }
+        }
+        return 0
+    }
+
+    private func describe(_ entry: ClientConfigEditor.Entry, in file: ClientFile) -> String {
+        switch entry.state {
+        case .direct: return "not behind Tollgate (tollgate wrap)"
+        case .remote: return "remote (url), not wrapped"
+        case .unusable(let reason): return "not a stdio server: \(reason)"
+        case .wrapped(let path, _):
+            let base = entry.workingDirectory ?? (file.isProject ? FileIO.directory(of: file.path) : FileIO.currentDirectory())
+            let manifestPath = FileIO.absolute(path, base: base)
+            guard let manifest = try? ManifestLoader.load(path: manifestPath) else { return "behind Tollgate, manifest \(path) does not load (tollgate check \(manifestPath))" }
+            var text = "behind Tollgate, manifest \(path), \(manifest.policy.mode.rawValue) mode"
+            if let audit = manifest.audit, FileIO.exists(audit.path), let summary = try? AuditSummary.read(files: [audit.path]) {
+                let totals = summary.totals
+                text += "; audit log: \(totals.allowed) allowed, \(totals.denied) denied, \(totals.wouldDeny) would-be denied"
+            }
+            return text
+        }
+    }
+}
