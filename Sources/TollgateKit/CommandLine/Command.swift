@@ -49,3 +49,21 @@ public struct RunOptions: Sendable, Equatable {
 
     public init() {}
 }
+
+/// The options of `tollgate wrap` and `tollgate unwrap`.
+public struct WrapOptions: Sendable, Equatable {
+    /// `claude-code`, `claude-desktop`, or a configuration file's path.
+    public var client = "claude-code"
+    /// Where the manifests go (`--manifests DIR`), if not the default of each file.
+    public var manifestDirectory: String?
+    /// Print the change of each file; start nothing, write nothing.
+    public var dryRun = false
+    /// How long `init` may take for each request to a server, in seconds.
+    public var timeoutSeconds = 20
+    /// Wrap a server that fails `init` too, under a manifest without tools.
+    public var force = false
+    /// `unwrap`: restore the wrapped entries.
+    public var unwraps = false
+
+    public init() {}
+}

@@ -65,27 +65,27 @@ public enum ClientConfigEditor {
     /// written, `manifest` the manifest each entry runs under (by path). Entries that are not
     /// ``State/direct`` are left as they are.
     public static func wrap(_ bytes: [UInt8], root: SourceValue, wrapping: [(path: [String], tollgate: String, manifest: String)]) -> [UInt8] {
-        var splices: [Splice] = []
+        var splices: [TextSplice] = []
         for target in wrapping {
             guard let server = descendant(root, target.path), case .direct = entry(server, at: target.path).state,
                   let command = member(server, "command") else { continue }
             let commandEnd = ManifestPinEditor.stringEnd(bytes, from: command.offset)
             let prefix = [quoted("run"), quoted("--manifest"), quoted(target.manifest), quoted("--"), Array(bytes[command.offset..<commandEnd])]
-            splices.append(Splice(range: command.offset..<commandEnd, bytes: quoted(target.tollgate)))
+            splices.append(TextSplice(range: command.offset..<commandEnd, bytes: quoted(target.tollgate)))
             if let args = member(server, "args"), case .array(let elements) = args.kind {
                 let inserted = joined(prefix) + (elements.isEmpty ? [] : Array(", ".utf8))
-                splices.append(Splice(range: args.offset + 1..<args.offset + 1, bytes: inserted))
+                splices.append(TextSplice(range: args.offset + 1..<args.offset + 1, bytes: inserted))
             } else {
-                splices.append(Splice(range: commandEnd..<commandEnd, bytes: Array(", \"args\": [".utf8) + joined(prefix) + [UInt8(ascii: "]")]))
+                splices.append(TextSplice(range: commandEnd..<commandEnd, bytes: Array(", \"args\": [".utf8) + joined(prefix) + [UInt8(ascii: "]")]))
             }
         }
-        return applying(splices, to: bytes)
+        return TextSplice.applying(splices, to: bytes)
     }
 
     /// The text with every wrapped entry restored to what it was before ``wrap(_:root:wrapping:)``,
     /// and the wrapped entries whose text was changed since (so they cannot be restored exactly).
     public static func unwrap(_ bytes: [UInt8], root: SourceValue, only paths: [[String]]? = nil) -> (bytes: [UInt8], restored: [[String]], refused: [Refusal]) {
-        var splices: [Splice] = []
+        var splices: [TextSplice] = []
         var restored: [[String]] = []
         var refused: [Refusal] = []
         for entry in entries(in: root) {
@@ -98,31 +98,17 @@ public enum ClientConfigEditor {
             let addedArgs = Array(", \"args\": [".utf8) + joined(literals) + [UInt8(ascii: "]")]
             if elements.count == 5, bytes[commandEnd...].starts(with: addedArgs) {
                 // The args wrap added after the command: remove them.
-                splices.append(Splice(range: command.offset..<commandEnd + addedArgs.count, bytes: literals[4]))
+                splices.append(TextSplice(range: command.offset..<commandEnd + addedArgs.count, bytes: literals[4]))
             } else if bytes[(args.offset + 1)...].starts(with: inserted) {
-                splices.append(Splice(range: command.offset..<commandEnd, bytes: literals[4]))
-                splices.append(Splice(range: args.offset + 1..<args.offset + 1 + inserted.count, bytes: []))
+                splices.append(TextSplice(range: command.offset..<commandEnd, bytes: literals[4]))
+                splices.append(TextSplice(range: args.offset + 1..<args.offset + 1 + inserted.count, bytes: []))
             } else {
                 refused.append(Refusal(path: entry.path, reason: "its args were edited since it was wrapped; restore it by hand"))
                 continue
             }
             restored.append(entry.path)
         }
-        return (applying(splices, to: bytes), restored, refused)
-    }
-
-    /// One replacement of the text.
-    struct Splice {
-        var range: Range<Int>
-        var bytes: [UInt8]
-    }
-
-    static func applying(_ splices: [Splice], to bytes: [UInt8]) -> [UInt8] {
-        var result = bytes
-        for splice in splices.sorted(by: { $0.range.lowerBound > $1.range.lowerBound }) {
-            result.replaceSubrange(splice.range, with: splice.bytes)
-        }
-        return result
+        return (TextSplice.applying(splices, to: bytes), restored, refused)
     }
 
     static func entry(_ value: SourceValue, at path: [String]) -> Entry {
