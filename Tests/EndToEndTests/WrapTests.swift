@@ -56,7 +56,9 @@ struct WrapTests {
         #expect(fixture["args"].strings == ["run", "--manifest", manifests + "/fixture.json", "--", "python3", Repository.fixtureServer])
         #expect(fixture["env"]["FIXTURE_NAME"].string == "wrapped-fixture" && fixture["cwd"].string == directory.path)
         #expect(root["mcpServers"]["broken"]["command"].string == "/nonexistent/tollgate-test-server", "a server that fails init stays unwrapped")
-        #expect(root["projects"][directory.path]["mcpServers"]["time"]["args"].strings?.first == "run")
+        let projectName = URL(fileURLWithPath: directory.path).lastPathComponent
+        #expect(root["projects"][directory.path]["mcpServers"]["time"]["args"].strings?.prefix(3) == ["run", "--manifest", "\(manifests)/\(projectName)-time.json"],
+                "a project's entry gets a manifest named after the project too")
         #expect(root["numStartups"].int == 7 && wrapped.contains(#""remote": {"type": "http", "url": "https://example.com/mcp"}"#))
         let manifest = try JSON(parsing: Array(try read(manifests + "/fixture.json").utf8))
         #expect(manifest["policy"]["mode"].string == "monitor" && manifest["tools"]["delete_file"]["allow"].bool == false, "\(manifest)")

@@ -71,7 +71,10 @@ struct WrapCommand {
             case .unusable(let reason): report("\(place): left alone: \(reason)")
             case .wrapped(let manifest, _): report("\(place): already behind Tollgate (\(manifest))")
             case .direct(let command):
-                let name = Self.fileName(for: entry.name)
+                // A project's entry in ~/.claude.json: named after the project too, so that
+                // servers of the same name in two projects get a manifest each.
+                let project = entry.path.count == 4 ? entry.path[1].split(separator: "/").last.map { "\($0)-" } ?? "" : ""
+                let name = Self.fileName(for: project + entry.name)
                 let manifest = directory.path + "/" + name
                 if FileIO.exists(manifest) {
                     report("\(place): wrapped with the existing \(manifest)")
@@ -79,7 +82,7 @@ struct WrapCommand {
                     report("\(place): would run init and write \(manifest) (monitor mode)")
                 } else {
                     let working = entry.workingDirectory ?? (file.isProject ? FileIO.directory(of: file.path) : FileIO.currentDirectory())
-                    switch starter(for: entry, command: command, workingDirectory: working) {
+                    switch starter(for: entry, command: command, workingDirectory: working, manifest: manifest) {
                     case .success(let starter):
                         guard save(starter, to: manifest, in: directory.path, place: place) else { failed = true; continue }
                         report("\(place): \(starter.tools.count) tools listed; \(manifest) written in monitor mode")
@@ -91,7 +94,7 @@ struct WrapCommand {
                         }
                         var empty = StarterManifest(serverName: entry.name, command: command, tools: [], workingDirectory: working)
                         empty.mode = .monitor
-                        empty.auditLog = Self.auditLog(for: entry.name)
+                        empty.auditLog = Self.auditLog(for: manifest)
                         guard save(empty, to: manifest, in: directory.path, place: place) else { failed = true; continue }
                         report("\(place): init failed (\(reason)); wrapped anyway (--force) with \(manifest), which names no tools")
                     }
@@ -107,8 +110,9 @@ struct WrapCommand {
         case failure(String)
     }
 
-    /// Starts the server as the client would (its env over Tollgate's, its cwd) and lists its tools.
-    private func starter(for entry: ClientConfigEditor.Entry, command: [String], workingDirectory: String) -> InitResult {
+    /// Starts the server as the client would (its env over Tollgate's, its cwd) and lists its
+    /// tools: the starter manifest to write at `manifest`.
+    private func starter(for entry: ClientConfigEditor.Entry, command: [String], workingDirectory: String, manifest: String) -> InitResult {
         var environment = FileIO.environment()
         for variable in entry.environment { environment[variable.key] = variable.value }
         let connection: ServerConnection
@@ -124,7 +128,7 @@ struct WrapCommand {
             var starter = StarterManifest(serverName: entry.name, command: command, tools: try connection.listTools(),
                                           workingDirectory: workingDirectory, schema: SchemaFile.locate().map(SchemaFile.uri))
             starter.mode = .monitor
-            starter.auditLog = Self.auditLog(for: entry.name)
+            starter.auditLog = Self.auditLog(for: manifest)
             return .success(starter)
         } catch {
             return .failure("\(error)")
@@ -142,9 +146,10 @@ struct WrapCommand {
         }
     }
 
-    /// The audit log of a wrapped server, beside its manifest (`NAME.audit.log`).
-    static func auditLog(for server: String) -> String {
-        String(fileName(for: server).dropLast(".json".count)) + ".audit.log"
+    /// The audit log of a wrapped server, beside its manifest: `NAME.audit.log` for `NAME.json`.
+    static func auditLog(for manifest: String) -> String {
+        let file = manifest.split(separator: "/").last.map(String.init) ?? manifest
+        return String(file.dropLast(".json".count)) + ".audit.log"
     }
 
     private func report(_ message: String) {
