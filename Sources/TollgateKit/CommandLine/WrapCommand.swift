@@ -99,7 +99,9 @@ struct WrapCommand {
                         report("\(place): init failed (\(reason)); wrapped anyway (--force) with \(manifest), which names no tools")
                     }
                 }
-                targets.append((entry.path, tollgate, directory.written + "/" + name))
+                // An entry with a cwd of its own would look for a relative manifest there.
+                let written = file.isProject && entry.workingDirectory == nil ? directory.written + "/" + name : manifest
+                targets.append((entry.path, tollgate, written))
             }
         }
         return targets

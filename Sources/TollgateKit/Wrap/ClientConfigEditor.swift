@@ -135,6 +135,8 @@ public enum ClientConfigEditor {
         if isTollgate, arguments.count >= 5, arguments[0].hasSameScalars(as: "run"), arguments[1].hasSameScalars(as: "--manifest"),
            arguments[3].hasSameScalars(as: "--") {
             result.state = .wrapped(manifest: arguments[2], command: Array(arguments[4...]))
+        } else if isTollgate {
+            result.state = .unusable("it runs Tollgate already, set up by hand")
         } else {
             result.state = .direct(command: [command] + arguments)
         }

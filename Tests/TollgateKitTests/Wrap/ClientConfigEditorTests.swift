@@ -88,9 +88,10 @@ struct ClientConfigEditorTests {
 
     @Test("entries that are not stdio servers are reported, not edited")
     func unusable() throws {
-        let text = #"{"mcpServers": {"a": {"command": 3}, "b": {"command": "x", "args": [1]}, "c": []}}"#
+        let text = #"{"mcpServers": {"a": {"command": 3}, "b": {"command": "x", "args": [1]}, "c": [], "d": {"command": "tollgate", "args": ["run", "--", "uvx", "s"]}}}"#
         let (_, root) = try parsed(text)
-        #expect(ClientConfigEditor.entries(in: root).map(\.state) == [.unusable("no \"command\" string"), .unusable("\"args\" is not an array of strings"), .unusable("not an object")])
+        #expect(ClientConfigEditor.entries(in: root).map(\.state) == [.unusable("no \"command\" string"), .unusable("\"args\" is not an array of strings"), .unusable("not an object"),
+                                                                      .unusable("it runs Tollgate already, set up by hand")])
         #expect(try wrapAll(text) == text)
     }
 }
