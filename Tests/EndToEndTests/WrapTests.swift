@@ -132,7 +132,7 @@ struct WrapTests {
         // would-be denial and switches the manifest; the next session is denied delete_file.
         let manifest = directory.path("manifests") + "/fixture.json"
         let status = try await runTollgate(["status", "--client", config])
-        #expect(status.stdoutText.contains("mcpServers.fixture: behind Tollgate, manifest \(manifest), monitor mode; audit log: 1 allowed, 0 denied, 1 would-be denied"),
+        #expect(status.stdoutText.contains("mcpServers.fixture: behind Tollgate, manifest \(manifest), monitor mode; last 24 h: 1 allowed, 0 denied, 1 would-be denied"),
                 "\(status.stdoutText) \(status.stderr)")
         #expect(status.stdoutText.contains("mcpServers.broken: not behind Tollgate"), "\(status.stdoutText)")
         let enforce = try await runTollgate(["enforce", manifest])

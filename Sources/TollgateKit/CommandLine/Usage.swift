@@ -167,7 +167,7 @@ public enum Usage {
         unwrap restores exactly what wrap changed; manifests are kept. Exit 0, 1 if anything
         was left undone. Each manifest records calls in NAME.audit.log beside it: read the
         would-be denials with `tollgate audit summary`. status lists each entry, its manifest,
-        mode and the audit log's counts (the whole log). enforce prints the would-be denials
+        mode and the audit log's counts of the last 24 hours. enforce prints the would-be denials
         recorded and switches the manifest's policy.mode to enforce, changing nothing else.
         """
 
