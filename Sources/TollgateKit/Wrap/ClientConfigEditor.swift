@@ -84,12 +84,14 @@ public enum ClientConfigEditor {
 
     /// The text with every wrapped entry restored to what it was before ``wrap(_:root:wrapping:)``,
     /// and the wrapped entries whose text was changed since (so they cannot be restored exactly).
-    public static func unwrap(_ bytes: [UInt8], root: SourceValue, only paths: [[String]]? = nil) -> (bytes: [UInt8], restored: [[String]], refused: [Refusal]) {
+    /// One case reads both ways: `"command": "x", "args": []` (one space, on one line) wraps to
+    /// the text an entry without args wraps to, and unwraps to the entry without args.
+    public static func unwrap(_ bytes: [UInt8], root: SourceValue) -> (bytes: [UInt8], restored: [[String]], refused: [Refusal]) {
         var splices: [TextSplice] = []
         var restored: [[String]] = []
         var refused: [Refusal] = []
         for entry in entries(in: root) {
-            guard case .wrapped = entry.state, paths?.contains(entry.path) ?? true,
+            guard case .wrapped = entry.state,
                   let server = descendant(root, entry.path), let command = member(server, "command"),
                   let args = member(server, "args"), case .array(let elements) = args.kind else { continue }
             let literals = elements.prefix(5).map { Array(bytes[$0.offset..<ManifestPinEditor.stringEnd(bytes, from: $0.offset)]) }
