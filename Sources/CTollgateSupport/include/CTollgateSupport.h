@@ -110,4 +110,7 @@ int tg_sha256_hardware_available(void);
 /// `tg_sha256_hardware_available()` returned nonzero.
 void tg_sha256_compress_hardware(uint32_t state[8], const uint8_t *blocks, size_t count);
 
+/// The commit Tollgate was built from (scripts/install defines TOLLGATE_COMMIT), or NULL.
+const char *tg_build_commit(void);
+
 #endif

@@ -15,8 +15,19 @@ public enum Command: Sendable, Equatable {
     case budgetShow(manifestPath: String?, json: Bool)
     /// `tollgate help [COMMAND]`, `--help`, `-h`: the overview, or one command's help.
     case help(topic: String?)
+    /// `tollgate wrap|unwrap [--client C] [--manifests DIR] [--dry-run] [--timeout S] [--force]`:
+    /// put Tollgate in front of a client's servers, or take it away.
+    case wrap(WrapOptions)
+    /// `tollgate status [--client C]`: which entries are behind Tollgate, their manifest and mode.
+    case status(client: String)
+    /// `tollgate enforce MANIFEST`: print its would-be denials, then switch it to enforce mode.
+    case enforce(manifestPath: String)
     /// `tollgate --version`, `-V`
     case version
+    /// `tollgate completions bash|zsh|fish` (not in the overview; scripts/install uses it).
+    case completions(ShellCompletion.Shell)
+    /// `tollgate man`: the man page's roff (not in the overview; scripts/install uses it).
+    case manPage
 }
 
 /// The options of `tollgate run`.
@@ -35,6 +46,24 @@ public struct RunOptions: Sendable, Equatable {
     public var mode: Manifest.Mode?
     /// How much Tollgate writes about itself on stderr (`--log-level`, `--quiet`).
     public var logLevel = LogLevel.info
+
+    public init() {}
+}
+
+/// The options of `tollgate wrap` and `tollgate unwrap`.
+public struct WrapOptions: Sendable, Equatable {
+    /// `claude-code`, `claude-desktop`, or a configuration file's path.
+    public var client = "claude-code"
+    /// Where the manifests go (`--manifests DIR`), if not the default of each file.
+    public var manifestDirectory: String?
+    /// Print the change of each file; start nothing, write nothing.
+    public var dryRun = false
+    /// How long `init` may take for each request to a server, in seconds.
+    public var timeoutSeconds = 20
+    /// Wrap a server that fails `init` too, under a manifest without tools.
+    public var force = false
+    /// `unwrap`: restore the wrapped entries.
+    public var unwraps = false
 
     public init() {}
 }

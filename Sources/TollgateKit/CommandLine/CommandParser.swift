@@ -46,6 +46,22 @@ public struct CommandParser {
             let command = try commandAfterDashes(for: "init", help: Usage.initialize)
             return .initialize(serverCommand: command)
         case "pin": return try parsePin()
+        case "wrap", "unwrap": return .wrap(try parseWrap(unwraps: first == "unwrap"))
+        case "status":
+            var client = "claude-code"
+            while let argument = arguments.popFirst() {
+                let (name, inlineValue) = Self.split(argument)
+                switch name {
+                case "--client": client = try value(for: name, inline: inlineValue)
+                case "--help", "-h": throw CommandLineError(Usage.wrap, exitCode: 0)
+                default: throw .usage("unknown argument '\(argument)' for 'status'")
+                }
+            }
+            return .status(client: client)
+        case "enforce":
+            let paths = try plainArguments(for: "enforce", help: Usage.wrap)
+            guard paths.count == 1 else { throw .usage("tollgate enforce MANIFEST") }
+            return .enforce(manifestPath: paths[0])
         case "help", "--help", "-h":
             guard let topic = arguments.popFirst() else { return .help(topic: nil) }
             guard Usage.topics.contains(where: { $0.command == topic }) else {
@@ -54,6 +70,15 @@ public struct CommandParser {
             guard arguments.isEmpty else { throw .usage("help takes one command") }
             return .help(topic: topic)
         case "version", "--version", "-V": return .version
+        case "completions":
+            let shells = ShellCompletion.Shell.allCases.map(\.rawValue).joined(separator: "|")
+            guard let name = arguments.popFirst(), let shell = ShellCompletion.Shell(rawValue: name), arguments.isEmpty else {
+                throw .usage("tollgate completions \(shells)")
+            }
+            return .completions(shell)
+        case "man":
+            guard arguments.isEmpty else { throw .usage("man takes no arguments") }
+            return .manPage
         default:
             throw .usage("unknown command '\(first)'")
         }
@@ -168,6 +193,25 @@ public struct CommandParser {
         }
         guard let manifestPath else { throw .usage("missing manifest: tollgate pin --manifest FILE [-- COMMAND [ARG...]]") }
         return .pin(manifestPath: manifestPath, serverCommand: command)
+    }
+
+    private mutating func parseWrap(unwraps: Bool) throws(CommandLineError) -> WrapOptions {
+        var options = WrapOptions()
+        options.unwraps = unwraps
+        let command = unwraps ? "unwrap" : "wrap"
+        while let argument = arguments.popFirst() {
+            let (name, inlineValue) = Self.split(argument)
+            switch name {
+            case "--client": options.client = try value(for: name, inline: inlineValue)
+            case "--dry-run": options.dryRun = true
+            case "--manifests" where !unwraps: options.manifestDirectory = try value(for: name, inline: inlineValue)
+            case "--timeout" where !unwraps: options.timeoutSeconds = try positiveInteger(for: name, inline: inlineValue)
+            case "--force" where !unwraps: options.force = true
+            case "--help", "-h": throw CommandLineError(Usage.wrap, exitCode: 0)
+            default: throw .usage("unknown argument '\(argument)' for '\(command)'")
+            }
+        }
+        return options
     }
 
     private mutating func parseBudgetShow() throws(CommandLineError) -> Command {

@@ -34,7 +34,13 @@ public enum TollgateCLI {
             print(Usage.topics.first { $0.command == topic }?.text ?? Usage.overview)
             return 0
         case .version:
-            print("tollgate \(Usage.version)")
+            print(BuildInfo.versionLine)
+            return 0
+        case .completions(let shell):
+            print(ShellCompletion().script(for: shell), terminator: "")
+            return 0
+        case .manPage:
+            print(ManPage.roff, terminator: "")
             return 0
         case .run(let options):
             return try RunCommand(options: options).run()
@@ -46,6 +52,12 @@ public enum TollgateCLI {
             return try AuditCommand(action: action, files: files).run()
         case .budgetShow(let path, let json):
             return try BudgetCommand(manifestPath: path, json: json).run()
+        case .wrap(let options):
+            return try WrapCommand(options: options).run()
+        case .status(let client):
+            return try StatusCommand(client: client).run()
+        case .enforce(let path):
+            return try EnforceCommand(manifestPath: path).run()
         case .check(let path, let strict):
             return try CheckCommand(manifestPath: path, strict: strict).run()
         }

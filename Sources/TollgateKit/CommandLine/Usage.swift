@@ -18,6 +18,10 @@ public enum Usage {
           tollgate audit summary [FILE...] [--json]    per-tool counts, denials, reasons, approvals
           tollgate audit replay FILE... --manifest NEW [--json]  what NEW would decide otherwise
           tollgate budget show [--manifest FILE] [--json]  budgets used, burn rate, run-out time
+          tollgate wrap [--client C] [--dry-run]       put Tollgate in front of a client's servers
+          tollgate unwrap [--client C] [--dry-run]     restore the client's entries
+          tollgate status [--client C]                 which entries are behind Tollgate, in which mode
+          tollgate enforce MANIFEST                    print would-be denials, then switch to enforce
           tollgate help [COMMAND] | --help | --version
 
         Put `tollgate run -- ` in front of a server's command in your agent's MCP config.
@@ -158,8 +162,36 @@ public enum Usage {
           the server's status. The server also dies if Tollgate is killed (PR_SET_PDEATHSIG).
         """
 
+    /// The help of `tollgate wrap` and `tollgate unwrap`.
+    public static let wrap = """
+        USAGE: tollgate wrap [--client CLIENT] [--manifests DIR] [--dry-run] [--timeout S] [--force]
+               tollgate unwrap [--client CLIENT] [--dry-run]
+               tollgate status [--client CLIENT]
+               tollgate enforce MANIFEST
+
+        CLIENT: claude-code (the default: ./.mcp.json and ~/.claude.json, those that exist),
+        claude-desktop (~/.config/Claude/claude_desktop_config.json), or any FILE in the
+        mcpServers format. wrap puts Tollgate in front of every stdio entry: "command" becomes
+        Tollgate (its absolute path; `tollgate` in a project's .mcp.json, shared through git) and
+        "args" become ["run", "--manifest", M, "--", COMMAND, ARG...]; env, cwd and the rest of
+        the file stay byte for byte. Remote (url) entries are left alone, wrapped ones too.
+        Each server gets a starter manifest M (an existing one is kept): init runs it with the
+        entry's env and cwd, S seconds per request (default 20), and writes the manifest in
+        monitor mode, so nothing is blocked until you run `tollgate enforce`. Manifests go to
+        DIR, default ~/.config/tollgate/manifests ($XDG_CONFIG_HOME), or the project's .tollgate/.
+        A server that fails init is reported and left unwrapped; --force wraps it with a
+        manifest naming no tools. --dry-run starts nothing and prints the change.
+        The file is backed up beside itself (FILE.tollgate-backup, .2, ...) and replaced
+        atomically only if it did not change since it was read (else the edit is made again).
+        unwrap restores exactly what wrap changed; manifests are kept. Exit 0, 1 if anything
+        was left undone. Each manifest records calls in NAME.audit.log beside it: read the
+        would-be denials with `tollgate audit summary`. status lists each entry, its manifest,
+        mode and the audit log's counts of the last 24 hours. enforce prints the would-be denials
+        recorded and switches the manifest's policy.mode to enforce, changing nothing else.
+        """
+
     /// Each command and its help, for `tollgate help COMMAND`.
     public static let topics: [(command: String, text: String)] = [
-        ("run", run), ("check", check), ("init", initialize), ("pin", pin), ("audit", audit), ("budget", budget),
+        ("run", run), ("check", check), ("init", initialize), ("pin", pin), ("audit", audit), ("budget", budget), ("wrap", wrap),
     ]
 }

@@ -12,6 +12,10 @@ public struct StarterManifest: Sendable {
     public var workingDirectory: String?
     /// The `$schema` line (where editors find the manifest format's schema), if any.
     public var schema: String?
+    /// The policy's mode: enforce, or monitor for `tollgate wrap` (nothing breaks on day one).
+    public var mode = Manifest.Mode.enforce
+    /// The audit log (`audit.path`), if any: `tollgate wrap` records the would-be denials there.
+    public var auditLog: String?
 
     public init(serverName: String, command: [String], tools: [JSONObject], workingDirectory: String? = nil, schema: String? = nil) {
         self.serverName = serverName
@@ -81,11 +85,12 @@ public struct StarterManifest: Sendable {
         var manifest = JSONObject()
         if let schema { manifest["$schema"] = .string(schema) }
         manifest["version"] = 1
-        manifest["policy"] = ["default": "deny", "mode": "enforce", "validateInput": true]
+        manifest["policy"] = ["default": "deny", "mode": .string(mode.rawValue), "validateInput": true]
         var servers = JSONObject()
         servers[serverName] = .object(server)
         manifest["servers"] = .object(servers)
         manifest["tools"] = .object(rules)
+        if let auditLog { manifest["audit"] = ["path": .string(auditLog)] }
         return .object(manifest)
     }
 }

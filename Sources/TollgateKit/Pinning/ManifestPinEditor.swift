@@ -26,18 +26,12 @@ public struct ManifestPinEditor: Sendable {
         }
     }
 
-    /// One replacement of the text.
-    private struct Splice {
-        var range: Range<Int>
-        var bytes: [UInt8]
-    }
-
     /// Computes the new text of a manifest for the tools a server lists. `root` is `source` parsed.
     public static func edit(_ source: SourceText, root: SourceValue, tools: [JSONObject]) -> (bytes: [UInt8], report: Report) {
         var report = Report()
         var listed: [ProtocolName: JSONObject] = [:]
         for tool in tools { if let name = tool["name"]?.stringValue { listed[ProtocolName(name)] = tool } }
-        var splices: [Splice] = []
+        var splices: [TextSplice] = []
         var ruled: Set<ProtocolName> = []
         if case .object(let rules)? = root["tools"]?.kind {
             for rule in rules {
@@ -50,7 +44,7 @@ public struct ManifestPinEditor: Sendable {
                     let old = member.value.json.stringValue.flatMap(ToolPin.init)
                     if old == pin { report.unchanged.append(rule.key); continue }
                     if let old { report.updated.append((rule.key, old, pin)) } else { report.added.append((rule.key, pin)) }
-                    splices.append(Splice(range: member.value.offset..<stringEnd(source.bytes, from: member.value.offset), bytes: text))
+                    splices.append(TextSplice(range: member.value.offset..<stringEnd(source.bytes, from: member.value.offset), bytes: text))
                 } else {
                     report.added.append((rule.key, pin))
                     splices.append(insertion(of: text, into: rule.value, first: members.first, in: source))
@@ -58,11 +52,7 @@ public struct ManifestPinEditor: Sendable {
             }
         }
         report.withoutRule = tools.compactMap { $0["name"]?.stringValue }.filter { !ruled.contains(ProtocolName($0)) }
-        var bytes = source.bytes
-        for splice in splices.sorted(by: { $0.range.lowerBound > $1.range.lowerBound }) {
-            bytes.replaceSubrange(splice.range, with: splice.bytes)
-        }
-        return (bytes, report)
+        return (TextSplice.applying(splices, to: source.bytes), report)
     }
 
     /// The offset just past the string literal starting at `start` (its opening quote).
@@ -78,17 +68,17 @@ public struct ManifestPinEditor: Sendable {
 
     /// `"pin": …` inserted as a rule's first member, laid out like the member that was first: on a
     /// line of its own with the same indentation, or just before it on the same line.
-    private static func insertion(of text: [UInt8], into rule: SourceValue, first: SourceValue.Member?, in source: SourceText) -> Splice {
+    private static func insertion(of text: [UInt8], into rule: SourceValue, first: SourceValue.Member?, in source: SourceText) -> TextSplice {
         var bytes = Array("\"pin\": ".utf8) + text
-        guard let first else { return Splice(range: (rule.offset + 1)..<(rule.offset + 1), bytes: bytes) }
+        guard let first else { return TextSplice(range: (rule.offset + 1)..<(rule.offset + 1), bytes: bytes) }
         bytes.append(UInt8(ascii: ","))
         let (keyLine, keyColumn) = source.location(of: first.keyOffset)
         guard keyLine == source.location(of: rule.offset).line else {
             let lineStart = first.keyOffset - (keyColumn - 1)
             let indent = source.bytes[lineStart..<first.keyOffset].prefix { $0 == 0x20 || $0 == 0x09 }
-            return Splice(range: (rule.offset + 1)..<(rule.offset + 1), bytes: [0x0A] + Array(indent) + bytes)
+            return TextSplice(range: (rule.offset + 1)..<(rule.offset + 1), bytes: [0x0A] + Array(indent) + bytes)
         }
         // Before the first key, so the space written after `{` (if any) stays where it was.
-        return Splice(range: first.keyOffset..<first.keyOffset, bytes: bytes + [0x20])
+        return TextSplice(range: first.keyOffset..<first.keyOffset, bytes: bytes + [0x20])
     }
 }

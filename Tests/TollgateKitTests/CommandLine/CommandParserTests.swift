@@ -214,4 +214,24 @@ struct AuditReviewParserTests {
         #expect(failure(["audit", "summary", "--denied"])?.message.contains("unknown option '--denied' for 'audit summary'") == true)
         #expect(failure(["audit", "frob"])?.message.contains("expected verify, log, summary or replay") == true)
     }
+
+    @Test("wrap, unwrap, status, enforce, completions and man")
+    func wrapCommands() throws {
+        var wrap = WrapOptions()
+        #expect(try parse(["wrap"]) == .wrap(wrap))
+        wrap.client = "cfg.json"; wrap.manifestDirectory = "m"; wrap.dryRun = true; wrap.timeoutSeconds = 5; wrap.force = true
+        #expect(try parse(["wrap", "--client", "cfg.json", "--manifests=m", "--dry-run", "--timeout", "5", "--force"]) == .wrap(wrap))
+        var unwrap = WrapOptions()
+        unwrap.unwraps = true; unwrap.client = "claude-desktop"
+        #expect(try parse(["unwrap", "--client", "claude-desktop"]) == .wrap(unwrap))
+        #expect(failure(["unwrap", "--force"])?.message == "unknown argument '--force' for 'unwrap'")
+        #expect(failure(["wrap", "--timeout", "0"])?.message.contains("positive whole number") == true)
+        #expect(try parse(["status"]) == .status(client: "claude-code"))
+        #expect(try parse(["status", "--client", "f.json"]) == .status(client: "f.json"))
+        #expect(try parse(["enforce", "m.json"]) == .enforce(manifestPath: "m.json"))
+        #expect(failure(["enforce"])?.message == "tollgate enforce MANIFEST")
+        #expect(try parse(["completions", "fish"]) == .completions(.fish))
+        #expect(failure(["completions", "tcsh"])?.message == "tollgate completions bash|zsh|fish")
+        #expect(try parse(["man"]) == .manPage)
+    }
 }
