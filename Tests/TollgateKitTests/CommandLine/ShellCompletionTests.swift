@@ -15,7 +15,7 @@ struct ShellCompletionTests {
             #expect(run?.options.contains(option) == true, "run lacks \(option)")
         }
         #expect(run?.options.contains("--") == false)
-        #expect(completion.entries.first { $0.command == "audit" }?.verbs == ["verify", "summary", "replay"])
+        #expect(completion.entries.first { $0.command == "audit" }?.verbs == ["verify", "log", "summary", "replay"])
         #expect(completion.entries.first { $0.command == "budget" }?.verbs == ["show"])
         #expect(completion.entries.first { $0.command == "check" }?.options == ["--strict"])
         #expect(completion.commands == ["run", "check", "init", "pin", "audit", "budget", "wrap", "unwrap", "status", "enforce", "help"])
