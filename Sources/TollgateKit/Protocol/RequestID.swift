@@ -68,6 +68,16 @@ public struct RequestID: Sendable, Hashable, CustomStringConvertible {
         return text
     }
 
+    /// A number id's value as a double reader reads it (the bits of the nearest double, `-0`
+    /// as `0`, huge values as infinity); nil for a string id.
+    var doubleView: UInt64? {
+        withBytes { bytes -> UInt64? in
+            guard let first = bytes.first, first != UInt8(ascii: "\"") else { return nil }
+            guard let value = Double(String(decoding: bytes, as: UTF8.self)) else { return nil }
+            return value == 0 ? 0 : value.bitPattern
+        }
+    }
+
     /// Up to eight bytes of `bytes` from `start` as they lie in memory, zero-padded (a load or a
     /// few shifts instead of a call to copy them).
     @inline(__always)

@@ -20,9 +20,19 @@ public struct PendingTable: Sendable {
 
     /// What the requests in flight cost together (``PendingRequest/retainedBytes``).
     public private(set) var bytes = 0
+    /// How many number ids in flight a double reader (JavaScript) reads as each value, by the
+    /// value's bits: `7` and a 71-byte `7.000…0`, or 2^53 and 2^53 + 1, are one id to such a server.
+    private var doubleViews: [UInt64: Int] = [:]
 
     /// Whether a request with this id is in flight.
     public func contains(_ id: RequestID) -> Bool { find(id, hash: id.tableHash(seed: seed)).found }
+
+    /// Whether another id in flight is the same number to a double reader (so a server storing
+    /// ids as doubles could answer one with the other's response).
+    public func hasDoubleTwin(of id: RequestID) -> Bool {
+        guard let view = id.doubleView else { return false }
+        return doubleViews[view, default: 0] > 0
+    }
 
     /// Records a forwarded request (replacing one with the same id).
     public mutating func insert(_ request: PendingRequest) {
@@ -34,6 +44,7 @@ public struct PendingTable: Sendable {
             entries[Int(index[slot])] = request
             return
         }
+        if let view = request.clientID.doubleView { doubleViews[view, default: 0] += 1 }
         index[slot] = Int32(entries.count)
         entries.append(request)
         hashes.append(hash)
@@ -57,6 +68,9 @@ public struct PendingTable: Sendable {
         hashes.removeLast()
         let removed = entries.removeLast()
         bytes -= removed.retainedBytes
+        if let view = removed.clientID.doubleView {
+            if doubleViews[view] == 1 { doubleViews[view] = nil } else { doubleViews[view, default: 1] -= 1 }
+        }
         return removed
     }
 

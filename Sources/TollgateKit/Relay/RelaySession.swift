@@ -174,7 +174,8 @@ public struct RelaySession: Sendable {
     /// A request that cannot go on: its id is in flight already, the server is gone, or too
     /// many requests are in flight (``PeerLimits``).
     private func refusal(of request: PendingRequest) -> MessageAction? {
-        if pending.contains(request.clientID) || (usesTimers && timers[.lateResponse(request.clientID)] != nil)
+        if pending.contains(request.clientID) || pending.hasDoubleTwin(of: request.clientID)
+            || (usesTimers && timers[.lateResponse(request.clientID)] != nil)
             || (holdsCalls && approvals.held[request.clientID] != nil) {
             return .reply(Self.trimmed(Reply.error(id: request.clientID.bytes, JSONRPCError(
                 .invalidRequest, "Invalid Request: id \(request.clientID) is already in use by a request in flight"))), log: nil)

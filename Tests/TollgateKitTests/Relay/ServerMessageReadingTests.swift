@@ -117,6 +117,20 @@ struct ResponseMatchingTests {
         #expect(batch.forward == .bytes(bytes(#"[{"jsonrpc":"2.0","id":5,"result":{}}]"# + "\n")))
     }
 
+    @Test("two requests in flight whose ids a double reader reads as one number: the second is refused")
+    func doubleTwins() throws {
+        var session = RelaySession()
+        #expect(session.client(#"{"jsonrpc":"2.0","id":7.\#(String(repeating: "0", count: 70)),"method":"tools/list"}"#) == .passThrough)
+        let twin = session.client(#"{"jsonrpc":"2.0","id":7,"method":"ping"}"#)
+        let refusal = try JSONValue.parse(Array(try #require(twin.reply).dropLast()))
+        #expect(twin.forward == nil && refusal["error"]?["code"] == -32600)
+        #expect(session.client(#"{"jsonrpc":"2.0","id":9007199254740992,"method":"ping"}"#) == .passThrough)
+        #expect(session.client(#"{"jsonrpc":"2.0","id":9007199254740993,"method":"ping"}"#).forward == nil, "2^53 + 1 reads as 2^53")
+        #expect(session.client(#"{"jsonrpc":"2.0","id":"7","method":"ping"}"#) == .passThrough, "a string id is no number")
+        _ = session.server(#"{"jsonrpc":"2.0","id":9007199254740992,"result":{}}"#)
+        #expect(session.client(#"{"jsonrpc":"2.0","id":9007199254740993,"method":"ping"}"#) == .passThrough, "free again once answered")
+    }
+
     @Test("the server may not keep more than the limit of requests waiting on the client")
     func bounded() {
         var session = RelaySession()
