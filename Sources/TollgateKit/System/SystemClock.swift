@@ -14,6 +14,12 @@ public enum SystemClock {
         return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 
+    /// Monotonic nanoseconds.
+    public static func monotonicNanoseconds() -> Int64 { nanoseconds(CLOCK_MONOTONIC) }
+
+    /// Nanoseconds since the Unix epoch.
+    public static func wallNanoseconds() -> Int64 { nanoseconds(CLOCK_REALTIME) }
+
     /// Monotonic milliseconds.
     public static func monotonicMilliseconds() -> Int64 { nanoseconds(CLOCK_MONOTONIC) / 1_000_000 }
 
