@@ -27,12 +27,14 @@ extension RunCommand {
         }
         let configurations = manifest.servers.map(configure)
         let serverNames = manifest.servers.map(\.name).joined(separator: ",")
+        let exportSettings = try startingUp { () throws(CommandLineError) in try telemetryConfiguration(manifest) }
         let (trail, ledger) = try startingUp { () throws(CommandLineError) in try openRecords(manifest, server: serverNames) }
         let auditLog = trail?.log
-        let gate = PolicyGate(manifest: manifest, audit: trail, budgetAccount: ledger)
+        var gate = PolicyGate(manifest: manifest, audit: trail, budgetAccount: ledger)
         Diagnostics.standardError.report(startLine(manifest, path: path, servers: manifest.servers.map { ($0.name, $0.arguments) }), level: .info)
         let namespace = ToolNamespace(servers: manifest.servers.map { ToolNamespace.Server(name: $0.name, prefixed: $0.prefix) },
                                       separator: manifest.aggregation.separator)
+        let telemetry = startTelemetry(exportSettings, manifest: manifest, gate: &gate, server: nil, namespace: namespace)
         var relayOptions = StdioRelay.Options()
         relayOptions.maxMessageBytes = options.maxMessageBytes
         relayOptions.reloader = ManifestReloader(path: path, options: loadOptions, watches: options.watchesManifest, audit: auditLog) { manifest in
@@ -44,6 +46,7 @@ extension RunCommand {
         let status = relay.run(session: HostSession(namespace: namespace, gate: gate, startTimeouts: manifest.servers.map(\.startTimeoutMilliseconds), reloadable: true))
         Self.closeLedger(ledger)
         if let auditLog { Self.closeAudit(auditLog, server: serverNames, status: status.description) }
+        telemetry?.finish()
         return status.shellCode
     }
 }

@@ -30,15 +30,19 @@ struct RunCommand {
             server.environment = entry.environment.resolve(parent: FileIO.environment())
             server.limits = entry.limits.overridden(by: options.limits)
         }
+        let exportSettings = try startingUp { () throws(CommandLineError) in try telemetryConfiguration(manifest) }
         let (trail, ledger) = try startingUp { () throws(CommandLineError) in try openRecords(manifest, server: serverName) }
-        let gate = PolicyGate(manifest: manifest, workingDirectory: server.workingDirectory ?? FileIO.currentDirectory(),
+        var gate = PolicyGate(manifest: manifest, workingDirectory: server.workingDirectory ?? FileIO.currentDirectory(),
                               audit: trail, budgetAccount: ledger)
+        let telemetry = startTelemetry(exportSettings, manifest: manifest, gate: &gate, server: serverName)
         Diagnostics.standardError.report(startLine(manifest, path: path, servers: [(serverName ?? "the server", server.arguments)]), level: .info)
-        return try relay(server, gate: gate, serverName: serverName, ledger: ledger)
+        return try relay(server, gate: gate, serverName: serverName, ledger: ledger, telemetry: telemetry)
     }
 
-    /// Relays `server` behind `gate` until it is gone; then syncs the ledger and records the exit.
-    private func relay(_ server: ChildProcess.Configuration, gate: any Gate, serverName: String?, ledger: Ledger? = nil) throws(CommandLineError) -> Int32 {
+    /// Relays `server` behind `gate` until it is gone; then syncs the ledger, records the exit and
+    /// lets telemetry export what is left.
+    private func relay(_ server: ChildProcess.Configuration, gate: any Gate, serverName: String?, ledger: Ledger? = nil,
+                       telemetry: Telemetry? = nil) throws(CommandLineError) -> Int32 {
         var server = server
         let cgroup = Self.cgroup(for: server.limits)
         server.cgroup = cgroup?.path
@@ -57,10 +61,12 @@ struct RunCommand {
             let status = try relay.run(session: RelaySession(gate: gate, reloadable: relayOptions.reloader != nil))
             Self.closeLedger(ledger)
             if let auditLog { Self.closeAudit(auditLog, server: serverName, status: status.description) }
+            telemetry?.finish()
             return status.shellCode
         } catch {
             Self.closeLedger(ledger)
             if let auditLog { Self.closeAudit(auditLog, server: serverName, status: error.description) }
+            telemetry?.finish()
             throw CommandLineError(error.description, exitCode: error.exitCode)
         }
     }

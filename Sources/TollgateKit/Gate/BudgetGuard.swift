@@ -66,6 +66,11 @@ struct BudgetGuard: Sendable {
         return account.remaining(after: reservation)
     }
 
+    /// Where every budget stands now (nil when the ledger cannot be read).
+    mutating func forecast() -> Forecast? {
+        try? account.forecast(now: clock.wallMilliseconds())
+    }
+
     mutating func syncPending() -> String? {
         do throws(LedgerError) {
             try account.syncPending()

@@ -41,9 +41,9 @@ extension PolicyGate {
                                     reason: "the approval could not be recorded in the audit trail, so the call may not run",
                                     advice: "Tell the user; retrying will not help until the audit log is writable."))
             }
-            return record(call, .allowed, verdict: .forward, denial: nil, crossings: hold.crossings)
+            return record(call, .allowed, verdict: .forward, denial: nil, crossings: hold.crossings, approval: outcome)
         }
         if let problem = budgets?.release(call) { diagnostics.report("budget: cannot release the reservation of \(call.name): \(problem)") }
-        return record(call, .denied, verdict: .deny(denial), denial: denial)
+        return record(call, .denied, verdict: .deny(denial), denial: denial, approval: outcome)
     }
 }

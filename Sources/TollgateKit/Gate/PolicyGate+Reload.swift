@@ -14,6 +14,9 @@ extension PolicyGate {
         if manifest.audit != old.manifest.audit {
             problems.append("the audit settings changed (audit.*): they take effect when Tollgate restarts")
         }
+        if manifest.telemetry != old.manifest.telemetry {
+            problems.append("the telemetry settings changed (telemetry.*): they take effect when Tollgate restarts")
+        }
         let map = Self.budgetRuleMap(from: old.manifest, to: manifest)
         if map == nil, manifest.budgets.ledger != old.manifest.budgets.ledger {
             problems.append("budgets.ledger changed: a new ledger takes effect when Tollgate restarts")
@@ -23,6 +26,7 @@ extension PolicyGate {
         }
         guard problems.isEmpty else { throw ReloadRefusal(problems: problems) }
         audit = old.audit
+        telemetry = old.telemetry.map { GateTelemetry(carrying: $0, manifest: manifest) }
         learn(from: old)
         toolListing = old.toolListing
         do throws(AuditError) {
@@ -32,6 +36,7 @@ extension PolicyGate {
         } catch {
             throw ReloadRefusal(problems: ["the reload cannot be recorded in the audit trail (\(error))"])
         }
+        telemetry?.sink.record(.counted(.reload))
         // Nothing can fail from here on: a ledger's state is shared, so it changes only now.
         if let map {
             budgets = old.budgets

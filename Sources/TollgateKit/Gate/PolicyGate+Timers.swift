@@ -21,9 +21,13 @@ extension PolicyGate {
 
     /// A ledger with batched fsync wants a tick one interval after each write, so its last
     /// records reach the disk even when no further call comes.
-    public var tickIntervalMilliseconds: Int64? { budgets?.syncIntervalMilliseconds }
+    public var tickIntervalMilliseconds: Int64? {
+        let sampling = budgets == nil ? nil : telemetry?.budgetIntervalMilliseconds
+        return [budgets?.syncIntervalMilliseconds, sampling].compactMap { $0 }.min()
+    }
 
     public mutating func tick() -> [String] {
-        budgets?.syncPending().map { [$0] } ?? []
+        if telemetry != nil { reportBudgets() }
+        return budgets?.syncPending().map { [$0] } ?? []
     }
 }

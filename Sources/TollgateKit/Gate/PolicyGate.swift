@@ -54,6 +54,8 @@ public struct PolicyGate: Gate {
     let hasApprovalRules: Bool
     /// Whether any rule or `policy.defaultTimeoutSeconds` sets a timeout.
     let hasTimeouts: Bool
+    /// Where decisions, outcomes and budgets are reported for OpenTelemetry, when it is on.
+    public var telemetry: GateTelemetry?
 
     /// Creates the gate of a manifest. `budgetAccount` keeps the budgets (a ``Ledger`` when the
     /// manifest names one; by default an in-memory ``BudgetState``); `clock` is read for rate
@@ -77,11 +79,11 @@ public struct PolicyGate: Gate {
     }
 
     public var inspectsToolLists: Bool { true }
-    public var observesOutcomes: Bool { audit != nil || budgets != nil }
+    public var observesOutcomes: Bool { audit != nil || budgets != nil || telemetry != nil }
     public var inspectsResults: Bool { budgets?.inspectsResults ?? false }
 
     public mutating func decide(_ call: ToolCall) -> GateVerdict {
-        if audit != nil, audit?.agent == nil, let clientInfo = call.params["_meta"]?[EraTranslation.clientInfoKey] {
+        if audit != nil || telemetry != nil, (audit?.agent ?? telemetry?.agent) == nil, let clientInfo = call.params["_meta"]?[EraTranslation.clientInfoKey] {
             clientIdentified(clientInfo)
         }
         var denial = denial(for: call)
@@ -110,6 +112,7 @@ public struct PolicyGate: Gate {
             if hasApprovalRules, var hold = approvalHold(for: call) {
                 if !monitoring {
                     hold.crossings = crossings
+                    telemetry?.sink.record(.held(CallHold(id: call.id)))
                     return .hold(hold)
                 }
                 diagnostics.report("monitor: would hold \(call.name) for approval (\(hold.rule))")
@@ -121,14 +124,24 @@ public struct PolicyGate: Gate {
 
     /// The client's name (`clientInfo.name`) becomes the `agent` of the audit trail's call records.
     public mutating func clientIdentified(_ clientInfo: JSONValue?) {
-        guard audit != nil, let name = clientInfo?["name"]?.stringValue else { return }
+        guard audit != nil || telemetry != nil, let name = clientInfo?["name"]?.stringValue else { return }
         audit?.agent = name
+        telemetry?.agent = AuditTrail.bounded(name)
     }
 
     /// Records a decision and returns the verdict; a call whose decision cannot be recorded is
-    /// denied (`audit_unavailable`) and its budget reservation released.
+    /// denied (`audit_unavailable`) and its budget reservation released. Telemetry learns the
+    /// verdict the client gets.
     mutating func record(_ call: ToolCall, _ decision: AuditRecord.Decision, verdict: GateVerdict, denial: Denial?,
-                         crossings: [BudgetCrossing] = []) -> GateVerdict {
+                         crossings: [BudgetCrossing] = [], approval: ApprovalOutcome? = nil) -> GateVerdict {
+        let recorded = recordInAudit(call, decision, verdict: verdict, denial: denial, crossings: crossings)
+        if telemetry != nil { reportDecision(call, decision, verdict: recorded, denial: denial, approval: approval) }
+        return recorded
+    }
+
+    /// The audit half of ``record(_:_:verdict:denial:crossings:approval:)``.
+    private mutating func recordInAudit(_ call: ToolCall, _ decision: AuditRecord.Decision, verdict: GateVerdict, denial: Denial?,
+                                        crossings: [BudgetCrossing]) -> GateVerdict {
         do throws(AuditError) {
             if audit != nil {
                 let remaining = decision == .denied ? nil : budgets?.remaining(for: call)
@@ -156,6 +169,11 @@ public struct PolicyGate: Gate {
         let enforce = manifest.policy.mode == .enforce
         let completion = budgets?.complete(call, outcome: outcome, result: result, enforce: enforce)
         audit?.recordOutcome(call, outcome, tokens: completion?.tokens, withheld: completion?.replacement != nil)
+        if let telemetry {
+            var ended = outcome
+            if completion?.replacement != nil, case .result(_, let bytes) = outcome { ended = .result(isError: true, bytes: bytes) }
+            telemetry.sink.record(.ended(CallEnd(id: call.id, outcome: ended)))
+        }
         guard let completion else { return nil }
         for problem in completion.problems { diagnostics.report(problem) }
         report(completion.crossings)

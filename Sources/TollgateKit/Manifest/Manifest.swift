@@ -106,6 +106,10 @@ public struct Manifest: Sendable {
         public var fsync: AuditLog.Durability = .batch
         /// Rotate the file when it would pass this size.
         public var rotateMB: Int?
+        /// How often the chain is checkpointed (`checkpointSeconds`, default 60; see ``AuditCheckpoint``).
+        public var checkpointSeconds = 60
+        /// Where checkpoints are appended (`checkpointFile`, absolute), when set.
+        public var checkpointFile: String?
     }
 
     /// The `budgets` section: overall caps, rate, window, and the shared ledger.
@@ -145,6 +149,8 @@ public struct Manifest: Sendable {
     public var budgets = Budgets()
     /// The `aggregation` section (defaults when absent).
     public var aggregation = Aggregation()
+    /// The `telemetry` section, when present.
+    public var telemetry: TelemetrySettings?
 
     /// Every budget setting as ``BudgetLimits``; its `rules` are parallel to ``tools`` (rule
     /// indices are the gate's rule indices).

@@ -33,7 +33,7 @@ public enum ManifestLoader {
                                                                                    secrets: options.secrets))
         var manifest = Manifest(file: source.path, policy: Manifest.Policy(), servers: [], tools: [])
         manifest.directory = manifestDirectory
-        let sections = ["$schema", "version", "policy", "servers", "tools", "budgets", "audit", "aggregation"]
+        let sections = ["$schema", "version", "policy", "servers", "tools", "budgets", "audit", "aggregation", "telemetry"]
         guard let members = decoder.members(root, path: "", allowed: sections) else { throw ManifestError(decoder.issues) }
         if root["version"] == nil {
             decoder.report("missing key \"version\"; expected \"version\": 1", at: root, path: "version")
@@ -60,6 +60,8 @@ public enum ManifestLoader {
                 manifest.budgets = decodeBudgets(node, directory: manifestDirectory, decoder: &decoder)
             case "aggregation":
                 manifest.aggregation = decodeAggregation(node, decoder: &decoder)
+            case "telemetry":
+                manifest.telemetry = decodeTelemetry(node, directory: manifestDirectory, decoder: &decoder)
             default:
                 break
             }
@@ -167,7 +169,7 @@ public enum ManifestLoader {
     }
 
     private static func decodeAudit(_ node: SourceValue, directory: String, decoder: inout ManifestDecoder) -> Manifest.Audit? {
-        guard let members = decoder.members(node, path: "audit", allowed: ["path", "arguments", "fsync", "rotateMB"]) else { return nil }
+        guard let members = decoder.members(node, path: "audit", allowed: ["path", "arguments", "fsync", "rotateMB", "checkpointSeconds", "checkpointFile"]) else { return nil }
         guard node["path"] != nil else {
             decoder.report("missing key \"path\"; expected the audit log's file", at: node, path: "audit")
             return nil
@@ -182,6 +184,10 @@ public enum ManifestLoader {
                 if let mode: AuditRedaction.Mode = decoder.choice(member.value, path: path) { audit.arguments = mode }
             case "fsync":
                 if let durability: AuditLog.Durability = decoder.choice(member.value, path: path) { audit.fsync = durability }
+            case "checkpointSeconds":
+                if let seconds = decoder.integer(member.value, path: path, range: 1...86_400) { audit.checkpointSeconds = seconds }
+            case "checkpointFile":
+                audit.checkpointFile = decoder.expandedFile(member.value, path: path, directory: directory)
             default:
                 audit.rotateMB = decoder.integer(member.value, path: path, range: 1...1_000_000)
             }

@@ -23,7 +23,7 @@ import Darwin
 /// ``withhold(_:)`` before any thread starts, which adds it to the variables withheld.
 public enum SecretEnvironment {
     /// Every environment variable whose value is a secret Tollgate reads: add new ones here.
-    public static let variables: [String] = [AuditKey.environmentVariable]
+    public static let variables: [String] = [AuditKey.environmentVariable] + TelemetryConfiguration.secretVariables
 
     /// A variable withheld, and its value at start-up (nil when it was not set).
     private struct Withheld: Sendable {
