@@ -6,8 +6,9 @@ import Darwin
 
 /// What `tollgate audit` does with its files.
 public enum AuditAction: Sendable, Equatable {
-    /// Check the hash chain, from seq 1 or from the seq given (a log whose older part was removed on purpose).
-    case verify(from: Int?)
+    /// Check the hash chain, from seq 1 or from the seq given (a log whose older part was removed
+    /// on purpose), and against the checkpoints of a checkpoint file when one is given.
+    case verify(from: Int?, checkpoints: String? = nil)
     /// Print one line per call decided, filtered, optionally following the log.
     case log(AuditReviewOptions)
     /// Print per-tool figures and what a reviewer looks at first, as text or JSON.
@@ -16,7 +17,7 @@ public enum AuditAction: Sendable, Equatable {
     case replay(manifestPath: String, json: Bool)
 }
 
-/// `tollgate audit verify [--from SEQ] FILE...`, `tollgate audit log [FILE] [OPTIONS]`,
+/// `tollgate audit verify [--from SEQ] [--checkpoints FILE] FILE...`, `tollgate audit log [FILE] [OPTIONS]`,
 /// `tollgate audit summary [FILE...] [OPTIONS]` and `tollgate audit replay FILE... --manifest NEW [--json]`.
 struct AuditCommand {
     let action: AuditAction
@@ -25,15 +26,30 @@ struct AuditCommand {
 
     func run() throws(CommandLineError) -> Int32 {
         switch action {
-        case .verify(let from):
+        case .verify(let from, let checkpoints):
             let key = AuditKey.current()
             let verification = AuditVerifier.verify(files: files, key: key, from: from)
-            if verification.isIntact {
-                print(verification.report)
-            } else {
+            guard verification.isIntact else {
                 Diagnostics.standardError.report(verification.report)
+                return verification.exitCode
             }
-            return verification.exitCode
+            print(verification.report)
+            guard let checkpoints else {
+                print("without --checkpoints FILE (audit.checkpointFile), records cut from the end of the log cannot be told from a log that ends there")
+                return 0
+            }
+            let check: AuditCheckpointCheck
+            do throws(FileError) {
+                check = try AuditCheckpointCheck.check(files: files, checkpointFile: checkpoints, key: key, from: from)
+            } catch {
+                throw CommandLineError("audit verify: \(error)", exitCode: CommandLineError.ExitCode.failure.rawValue)
+            }
+            if check.isIntact {
+                print(check.report)
+                return 0
+            }
+            Diagnostics.standardError.report(check.report)
+            return 1
         case .log(let options):
             return try showLog(options)
         case .summary(let options):

@@ -139,19 +139,21 @@ public struct CommandParser {
 
     private mutating func parseVerify() throws(CommandLineError) -> Command {
         var from: Int?
+        var checkpoints: String?
         var files: [String] = []
         while let argument = arguments.popFirst() {
             let (name, inlineValue) = Self.split(argument)
             switch name {
             case "--from": from = try positiveInteger(for: name, inline: inlineValue)
+            case "--checkpoints": checkpoints = try value(for: name, inline: inlineValue)
             case "--help", "-h": throw CommandLineError(Usage.audit, exitCode: 0)
             default:
                 if argument.hasPrefix("-") && argument != "-" { throw .usage("unknown option '\(argument)' for 'audit verify'") }
                 files.append(argument)
             }
         }
-        guard !files.isEmpty else { throw .usage("missing audit log: tollgate audit verify [--from SEQ] FILE...") }
-        return .audit(.verify(from: from), files: files)
+        guard !files.isEmpty else { throw .usage("missing audit log: tollgate audit verify [--from SEQ] [--checkpoints FILE] FILE...") }
+        return .audit(.verify(from: from, checkpoints: checkpoints), files: files)
     }
 
     private mutating func parseReplay() throws(CommandLineError) -> Command {

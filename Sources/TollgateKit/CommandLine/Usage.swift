@@ -38,7 +38,7 @@ public enum Usage {
 
     /// The help of `tollgate audit`.
     public static let audit = """
-        USAGE: tollgate audit verify [--from SEQ] FILE...
+        USAGE: tollgate audit verify [--from SEQ] [--checkpoints FILE] FILE...
                tollgate audit log [FILE] [--manifest M] [--denied] [--tool GLOB] [--code CODE]...
                    [--agent A] [--since DURATION|TIME] [--until TIME] [--follow] [--json] [--no-verify]
                tollgate audit summary [FILE...] [--manifest M] [--since DURATION|TIME] [--json] [--no-verify]
@@ -64,6 +64,9 @@ public enum Usage {
         range and the last record are reported: a cut tail shows only against a copy of them kept
         elsewhere), 1 naming the first bad record (edited, deleted, reordered or inserted, a cut
         head, an empty log). A keyed log (HMAC) needs the key in TOLLGATE_AUDIT_KEY.
+        --checkpoints FILE (the manifest's audit.checkpointFile) also checks that every checkpoint's
+        seq is in the log with the hash it saw: exit 1 when records were cut from the end. With
+        TOLLGATE_AUDIT_KEY every checkpoint's MAC must match the key.
         summary prints, per tool, allowed/denied counts by code, outcomes by code (a timeout, a
         withheld result), cost, tokens and p50/p99 duration; then denials by code and by tool, the
         five most frequent reasons, approvals (granted, denied, timed out), budget crossings, and
