@@ -47,7 +47,9 @@ extension TelemetryConfiguration {
                 default: logsEndpoint = endpoint
                 }
             } catch {
-                problems.append("\(value(specific) != nil ? specific : "OTEL_EXPORTER_OTLP_ENDPOINT"): \(error.message)")
+                let problem = "\(value(specific) != nil ? specific : "OTEL_EXPORTER_OTLP_ENDPOINT"): \(error.message)"
+                // A bad base endpoint is said once, not once per signal.
+                if !problems.contains(where: { $0.utf8.elementsEqual(problem.utf8) }) { problems.append(problem) }
             }
         }
         for name in Self.secretVariables {
