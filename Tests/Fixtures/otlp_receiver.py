@@ -3,10 +3,10 @@
 opentelemetry-proto package (run it with the test venv's python).
 
 Usage:
-  otlp_receiver.py --record FILE [--mode ok|fail500|hang]
+  otlp_receiver.py --record FILE [--mode ok|fail500|hang] [--port N]
   otlp_receiver.py --check FILE          (checks every line of an OTLP JSON lines file; exit 1 on the first bad one)
 
-Serves on 127.0.0.1, an ephemeral port, printed as the first line on stdout ("PORT 12345").
+Serves on 127.0.0.1, port N or an ephemeral one, printed as the first line on stdout ("PORT 12345").
 Paths /v1/traces, /v1/metrics and /v1/logs. Each body is parsed with
 google.protobuf.json_format.Parse into ExportTraceServiceRequest, ExportMetricsServiceRequest or
 ExportLogsServiceRequest with unknown fields refused (ignore_unknown_fields=False). json_format
@@ -77,7 +77,7 @@ def check(path: str, body: bytes):
     return document
 
 
-def serve(record: str, mode: str) -> None:
+def serve(record: str, mode: str, port: int) -> None:
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
@@ -112,7 +112,8 @@ def serve(record: str, mode: str) -> None:
             self.end_headers()
             self.wfile.write(answer)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    ThreadingHTTPServer.allow_reuse_address = True
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
     print(f"PORT {server.server_address[1]}", flush=True)
     server.serve_forever()
@@ -143,12 +144,13 @@ def main() -> int:
     parser.add_argument("--record")
     parser.add_argument("--mode", choices=["ok", "fail500", "hang"], default="ok")
     parser.add_argument("--check")
+    parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
     if args.check:
         return check_file(args.check)
     if not args.record:
         parser.error("--record FILE or --check FILE")
-    serve(args.record, args.mode)
+    serve(args.record, args.mode, args.port)
     return 0
 
 
