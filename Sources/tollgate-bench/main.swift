@@ -11,6 +11,7 @@ import Glibc
 //   tollgate-bench server            the minimal server
 //   tollgate-bench relay -- CMD...   the raw relay
 //   tollgate-bench audit             the audit recording figures only
+//   tollgate-bench telemetry         the telemetry figures only (a built-in collector on loopback)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let me = CommandLine.arguments[0].contains("/") ? CommandLine.arguments[0] : "/proc/self/exe"
@@ -37,6 +38,11 @@ if arguments.first == "audit" {
     mkdir(directory, 0o700)
     do throws(AuditError) { print(try AuditBenchmark.run(directory: directory).text) } catch { print("audit benchmark failed: \(error)") }
     rmdir(directory)
+    exit(0)
+}
+// `tollgate-bench telemetry`: only the telemetry figures.
+if arguments.first == "telemetry" {
+    print(TelemetryBenchmark.run()?.text ?? "telemetry benchmark: no loopback socket")
     exit(0)
 }
 if arguments.first == "micro" {
@@ -206,6 +212,9 @@ defer {
         }
         _ = system("rm -rf '\(directory)'")
     }
+    print("")
+    print("telemetry (traces + metrics, always_on, to a collector on loopback):")
+    print(TelemetryBenchmark.run()?.text ?? "  telemetry benchmark: no loopback socket")
 }
 for (name, nanoseconds) in Micro.run() {
     print("  " + pad(name, 44) + fmt(nanoseconds, 0) + " ns")

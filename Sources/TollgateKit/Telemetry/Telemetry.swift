@@ -11,6 +11,7 @@ import Dispatch
 public final class Telemetry: Sendable {
     private let queue: TelemetryQueue
     private let finished = DispatchSemaphore(value: 0)
+    private let counts = TelemetryTally()
     /// Whether spans and metrics are exported (false: only audit checkpoints are kept).
     public let isExporting: Bool
 
@@ -23,9 +24,11 @@ public final class Telemetry: Sendable {
         isExporting = configuration.isActive
         let queue = queue
         let finished = finished
+        let counts = counts
         startThread {
             let assembler = SpanAssembler(sampler: configuration.sampler, serverName: serverName, namespace: namespace)
-            TelemetryExporter(configuration: configuration, assembler: assembler, checkpoints: checkpoints, diagnostics: diagnostics).run(queue)
+            TelemetryExporter(configuration: configuration, assembler: assembler, checkpoints: checkpoints, diagnostics: diagnostics,
+                              statistics: counts).run(queue)
             finished.signal()
         }
     }
@@ -34,6 +37,9 @@ public final class Telemetry: Sendable {
     public func record(_ event: TelemetryEvent) {
         queue.push(event)
     }
+
+    /// What the exporter did so far.
+    public var statistics: TelemetryStatistics { counts.current }
 
     /// Exports what is left (and a last audit checkpoint), waiting at most a few seconds for the
     /// collector. Call it once, at exit, after the audit log's last record.

@@ -42,9 +42,12 @@ final class TelemetryExporter {
     private var file: Int32 = -1
     private var fileFailed = false
     private var lastCheckpointSeq = 0
+    private let statistics: TelemetryTally
 
-    init(configuration: TelemetryConfiguration, assembler: SpanAssembler, checkpoints: CheckpointSettings?, diagnostics: Diagnostics) {
+    init(configuration: TelemetryConfiguration, assembler: SpanAssembler, checkpoints: CheckpointSettings?, diagnostics: Diagnostics,
+         statistics: TelemetryTally) {
         self.configuration = configuration
+        self.statistics = statistics
         self.assembler = assembler
         self.checkpoints = checkpoints
         self.diagnostics = diagnostics
@@ -72,6 +75,7 @@ final class TelemetryExporter {
             if exporting { wake = min(wake, nextSpans, nextMetrics) }
             let (dropped, stopping) = queue.take(until: wake, into: &buffer)
             assembler.countDrops(dropped, signal: "events", reason: .queueFull)
+            if dropped > 0 { statistics.update { $0.droppedEvents += dropped } }
             for event in buffer { collect(assembler.take(event)) }
             now = SystemClock.monotonicMilliseconds()
             if exporting && (stopping || now >= nextSpans || spans.count >= configuration.maxSpansPerExport) {
@@ -95,7 +99,10 @@ final class TelemetryExporter {
     private func collect(_ finished: [SpanRecord]) {
         guard !finished.isEmpty else { return }
         let room = max(0, configuration.maxSpansWaiting - spans.count)
-        if finished.count > room { assembler.countDrops(UInt64(finished.count - room), signal: "traces", reason: .bufferFull) }
+        if finished.count > room {
+            assembler.countDrops(UInt64(finished.count - room), signal: "traces", reason: .bufferFull)
+            statistics.update { $0.droppedSpans += UInt64(finished.count - room) }
+        }
         spans += finished.prefix(room)
     }
 
@@ -105,7 +112,8 @@ final class TelemetryExporter {
             spans.removeFirst(batch.count)
             var writer = OTLPWriter()
             writer.traces(batch, resource: resource, scope: scope)
-            send(.traces, writer.json.bytes, items: UInt64(batch.count), final: final)
+            let sent = send(.traces, writer.json.bytes, items: UInt64(batch.count), final: final)
+            statistics.update { sent ? ($0.exportedSpans += UInt64(batch.count)) : ($0.droppedSpans += UInt64(batch.count)) }
         }
     }
 
@@ -136,19 +144,22 @@ final class TelemetryExporter {
     }
 
     /// Sends one request body to the signal's endpoint and the file; counts what is lost.
-    private func send(_ signal: TelemetrySignal, _ body: [UInt8], items: UInt64, final: Bool) {
+    /// Returns whether it reached the endpoint (or, without one, the file).
+    @discardableResult
+    private func send(_ signal: TelemetrySignal, _ body: [UInt8], items: UInt64, final: Bool) -> Bool {
+        var written = false
         if file >= 0 {
-            let written = (body + [0x0A]).withUnsafeBytes { writeAll(file, $0) }
+            written = (body + [0x0A]).withUnsafeBytes { writeAll(file, $0) }
             if !written && !fileFailed { diagnostics.report("telemetry: cannot write to \(configuration.file ?? "the file"): \(String(cString: strerror(errno)))") }
             fileFailed = !written
         }
-        guard let endpoint = endpoint(of: signal) else { return }
+        guard let endpoint = endpoint(of: signal) else { return written }
         let now = SystemClock.monotonicMilliseconds()
         if var failure = failing[signal], now < failure.until, !final {
             failure.dropped += items
             failing[signal] = failure
             assembler.countDrops(items, signal: signal.rawValue, reason: .exportFailed)
-            return
+            return false
         }
         let key = "\(endpoint.host) \(endpoint.port)"
         let client = clients[key] ?? HTTPClient(host: endpoint.host, port: endpoint.port)
@@ -160,6 +171,7 @@ final class TelemetryExporter {
             if let failure = failing.removeValue(forKey: signal) {
                 diagnostics.report("telemetry: \(signal.rawValue) reach \(endpoint.url) again (\(failure.dropped) \(signal.unit) dropped meanwhile)")
             }
+            return true
         case .failure(let problem):
             assembler.countDrops(items, signal: signal.rawValue, reason: .exportFailed)
             var failure = failing[signal] ?? Failing(until: 0, pause: 500)
@@ -170,6 +182,7 @@ final class TelemetryExporter {
             failure.until = SystemClock.monotonicMilliseconds() + failure.pause
             failure.dropped += items
             failing[signal] = failure
+            return false
         }
     }
 
