@@ -140,14 +140,14 @@ extension OTLPWriter {
 
     /// The budgets' gauges: used, cap and burn rate of every counter of every budget kept.
     private mutating func budgets(_ forecast: Forecast, now: Int64) {
-        let gauges: [(name: String, description: String, value: (Forecast.Row) -> Double?)] = [
-            ("tollgate.budget.used", "What a budget has used (cost in cost units, the rest in counts)", { Self.units($0.used, $0.counter) }),
-            ("tollgate.budget.cap", "A budget's cap", { row in row.cap.map { Self.units($0, row.counter) } }),
-            ("tollgate.budget.burn_rate", "What a budget spends per hour, over its window or the last hour", { $0.ratePerHour }),
+        let gauges: [(name: String, unit: String, description: String, value: (Forecast.Row) -> Double?)] = [
+            ("tollgate.budget.used", "{unit}", "What a budget has used (cost in cost units, the rest in counts)", { Self.units($0.used, $0.counter) }),
+            ("tollgate.budget.cap", "{unit}", "A budget's cap", { row in row.cap.map { Self.units($0, row.counter) } }),
+            ("tollgate.budget.burn_rate", "{unit}/h", "What a budget spends per hour, over its window or the last hour", { $0.ratePerHour }),
         ]
         for (index, gauge) in gauges.enumerated() {
             if index > 0 { raw(",") }
-            metricHead(name: gauge.name, unit: gauge.name.hasSuffix("burn_rate") ? "{unit}/h" : "{unit}", description: gauge.description)
+            metricHead(name: gauge.name, unit: gauge.unit, description: gauge.description)
             raw(#""gauge":{"dataPoints":["#)
             var first = true
             for row in forecast.rows {

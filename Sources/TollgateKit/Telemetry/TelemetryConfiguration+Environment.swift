@@ -1,7 +1,9 @@
 /// The standard OpenTelemetry variables (`OTEL_*`), as the SDKs read them.
 extension TelemetryConfiguration {
-    /// The signals and their paths under `OTEL_EXPORTER_OTLP_ENDPOINT`.
-    static let signals: [(name: String, path: String)] = [("TRACES", "v1/traces"), ("METRICS", "v1/metrics"), ("LOGS", "v1/logs")]
+    /// The signals: their part of the variables' names, their path under `OTEL_EXPORTER_OTLP_ENDPOINT`, their endpoint.
+    static var signals: [(name: String, path: String, endpoint: WritableKeyPath<TelemetryConfiguration, OTLPEndpoint?>)] {
+        [("TRACES", "v1/traces", \.tracesEndpoint), ("METRICS", "v1/metrics", \.metricsEndpoint), ("LOGS", "v1/logs", \.logsEndpoint)]
+    }
 
     /// The protocol Tollgate speaks.
     public static let supportedProtocol = "http/json"
@@ -34,17 +36,10 @@ extension TelemetryConfiguration {
         for signal in Self.signals {
             let specific = "OTEL_EXPORTER_OTLP_\(signal.name)_ENDPOINT"
             do throws(TelemetryConfigurationError) {
-                let endpoint: OTLPEndpoint? = if let url = value(specific) {
-                    try OTLPEndpoint(url: url)
+                if let url = value(specific) {
+                    self[keyPath: signal.endpoint] = try OTLPEndpoint(url: url)
                 } else if let base {
-                    try OTLPEndpoint(base: base, signalPath: signal.path)
-                } else {
-                    nil
-                }
-                switch signal.name {
-                case "TRACES": tracesEndpoint = endpoint
-                case "METRICS": metricsEndpoint = endpoint
-                default: logsEndpoint = endpoint
+                    self[keyPath: signal.endpoint] = try OTLPEndpoint(base: base, signalPath: signal.path)
                 }
             } catch {
                 let problem = "\(value(specific) != nil ? specific : "OTEL_EXPORTER_OTLP_ENDPOINT"): \(error.message)"

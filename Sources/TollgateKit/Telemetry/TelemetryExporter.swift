@@ -37,7 +37,7 @@ final class TelemetryExporter {
     private let diagnostics: Diagnostics
     private var assembler: SpanAssembler
     private var spans: [SpanRecord] = []
-    private var clients: [String: HTTPClient] = [:]
+    private var clients: [TelemetrySignal: HTTPClient] = [:]
     private var failing: [TelemetrySignal: Failing] = [:]
     private var file: Int32 = -1
     private var fileFailed = false
@@ -161,9 +161,8 @@ final class TelemetryExporter {
             assembler.countDrops(items, signal: signal.rawValue, reason: .exportFailed)
             return false
         }
-        let key = "\(endpoint.host) \(endpoint.port)"
-        let client = clients[key] ?? HTTPClient(host: endpoint.host, port: endpoint.port)
-        clients[key] = client
+        let client = clients[signal] ?? HTTPClient(host: endpoint.host, port: endpoint.port)
+        clients[signal] = client
         let timeout = final ? min(configuration.timeoutMilliseconds, Self.finalExportMilliseconds) : configuration.timeoutMilliseconds
         switch client.post(path: endpoint.path, hostHeader: endpoint.hostHeader, contentType: "application/json",
                            headers: configuration.headers, body: body, timeoutMilliseconds: timeout) {

@@ -6,7 +6,7 @@ import Testing
 /// is not a name (a number's digits, a message) says so with `// not a protocol name`.
 @Suite("No String comparison of protocol names")
 struct NameComparisonLintTests {
-    static let folders = ["Host", "Relay", "Gate", "Protocol", "Policy", "Pinning", "Approval", "Budget", "JSON"]
+    static let folders = ["Host", "Relay", "Gate", "Protocol", "Policy", "Pinning", "Approval", "Budget", "JSON", "Telemetry"]
     static let forbidden = ["[String: ", "[String:", "Set<String>", ".hasPrefix(", ".hasSuffix(", ".lowercased()", ".uppercased()",
                             "method == \"", "name == \"", "switch method {", "switch envelope.method {"]
 
