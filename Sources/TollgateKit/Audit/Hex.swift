@@ -57,6 +57,18 @@ public enum Hex {
         return bytes
     }
 
+    /// The value of 1 to 16 hex digits (a W3C trace id half, a checksum, a chunk size): lowercase
+    /// only unless `anyCase`; nil for any other byte, no digit, or more than 16.
+    public static func number(_ digits: some Collection<UInt8>, anyCase: Bool = false) -> UInt64? {
+        guard !digits.isEmpty, digits.count <= 16 else { return nil }
+        var result: UInt64 = 0
+        for digit in digits {
+            guard anyCase || digit < UInt8(ascii: "A") || digit > UInt8(ascii: "F"), let nibble = value(digit) else { return nil }
+            result = result << 4 | UInt64(nibble)
+        }
+        return result
+    }
+
     /// Whether `text` is exactly `count` lowercase hex digits (the form of every digest Tollgate writes).
     public static func isLowercase(_ text: String, count: Int) -> Bool {
         var seen = 0

@@ -34,19 +34,9 @@ enum LedgerChecksum {
         }
     }
 
-    /// The value of eight hex digits, or nil.
+    /// The value of eight lowercase hex digits, or nil.
     static func parseHex(_ bytes: UnsafeRawBufferPointer) -> UInt32? {
         guard bytes.count == 8 else { return nil }
-        var value: UInt32 = 0
-        for byte in bytes {
-            let digit: UInt8
-            switch byte {
-            case 0x30...0x39: digit = byte - 0x30
-            case 0x61...0x66: digit = byte - 0x61 + 10
-            default: return nil
-            }
-            value = value << 4 | UInt32(digit)
-        }
-        return value
+        return Hex.number(bytes).map { UInt32($0) }
     }
 }

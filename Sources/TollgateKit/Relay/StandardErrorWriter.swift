@@ -15,10 +15,9 @@ final class StandardErrorWriter: @unchecked Sendable {
     static let shared = StandardErrorWriter(fd: 2, capacity: 1 << 20)
 
     private let fd: Int32
-    // The state below is guarded by `mutex`; `changed` signals new lines (to the writer thread)
-    // and the end of a write (to a flush).
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    // The state below is guarded by `changed`'s mutex; `changed` signals new lines (to the
+    // writer thread) and the end of a write (to a flush).
+    private let changed = MonotonicCondition()
     private var buffer: DiagnosticBuffer
     private var started = false
     private var writing = false
@@ -30,25 +29,10 @@ final class StandardErrorWriter: @unchecked Sendable {
     init(fd: Int32, capacity: Int) {
         self.fd = fd
         buffer = DiagnosticBuffer(capacity: capacity)
-        pthread_mutex_init(mutex, nil)
-        var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(changed, &attributes)
-        pthread_condattr_destroy(&attributes)
-    }
-
-    deinit {
-        pthread_cond_destroy(changed)
-        pthread_mutex_destroy(mutex)
-        changed.deallocate()
-        mutex.deallocate()
     }
 
     private func locked<R>(_ body: () -> R) -> R {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return body()
+        changed.locked(body)
     }
 
     /// Writes a line (newline included): at once before ``start()``, else through the buffer
@@ -57,7 +41,7 @@ final class StandardErrorWriter: @unchecked Sendable {
         let queued = locked { () -> Bool in
             guard started else { return false }
             buffer.append(line)
-            pthread_cond_signal(changed)
+            changed.signal()
             return true
         }
         if !queued { line.withUnsafeBytes { _ = writeAll(fd, $0) } }
@@ -78,8 +62,8 @@ final class StandardErrorWriter: @unchecked Sendable {
             let bytes = locked { () -> [UInt8] in
                 writing = false
                 if buffer.isEmpty { stalled = false }
-                pthread_cond_broadcast(changed)
-                while buffer.isEmpty { pthread_cond_wait(changed, mutex) }
+                changed.broadcast()
+                while buffer.isEmpty { changed.wait() }
                 writing = true
                 return buffer.take()
             }
@@ -107,13 +91,9 @@ final class StandardErrorWriter: @unchecked Sendable {
     /// Waits with the mutex held until nothing is buffered or being written; false on timeout.
     private func waitUntilWritten(_ timeoutMilliseconds: Int64) -> Bool {
         guard started else { return true }
-        var deadline = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &deadline)
-        let nanoseconds = Int64(deadline.tv_nsec) + (timeoutMilliseconds % 1000) * 1_000_000
-        deadline.tv_sec += Int(timeoutMilliseconds / 1000 + nanoseconds / 1_000_000_000)
-        deadline.tv_nsec = Int(nanoseconds % 1_000_000_000)
+        let deadline = SystemClock.monotonicMilliseconds() + timeoutMilliseconds
         while !buffer.isEmpty || writing {
-            if pthread_cond_timedwait(changed, mutex, &deadline) == ETIMEDOUT { return buffer.isEmpty && !writing }
+            if !changed.wait(untilMilliseconds: deadline) { return buffer.isEmpty && !writing }
         }
         return true
     }

@@ -86,7 +86,7 @@ enum HTTPResponseReader {
                 return closed ? .malformed("the connection closed inside a chunked body") : .incomplete
             }
             let sizeText = bytes[position..<lineEnd].prefix { $0 != UInt8(ascii: ";") }
-            guard !sizeText.isEmpty, sizeText.count <= 8, let size = TraceContext.hex(ArraySlice(sizeText.map { $0 | 0x20 })) else {
+            guard !sizeText.isEmpty, sizeText.count <= 8, let size = Hex.number(sizeText, anyCase: true) else {
                 return .malformed("a bad chunk size")
             }
             total += Int(size)

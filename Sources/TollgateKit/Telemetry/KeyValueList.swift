@@ -38,7 +38,7 @@ enum KeyValueList {
                 output.append(byte)
                 continue
             }
-            guard let high = iterator.next(), let low = iterator.next(), let value = TraceContext.hex([high | 0x20, low | 0x20][...]) else {
+            guard let high = iterator.next(), let low = iterator.next(), let value = Hex.number([high, low], anyCase: true) else {
                 return nil
             }
             output.append(UInt8(value))

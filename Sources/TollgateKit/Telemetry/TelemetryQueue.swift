@@ -1,18 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The bounded queue between the call path and the exporter thread. ``push(_:)`` never waits
 /// and makes no system call while the queue is less than half full: it takes an uncontended
 /// mutex, appends, and lets go. When the queue is full the event is dropped and counted. The
 /// exporter drains it on its own schedule (``take(until:)``), woken early only when the queue
 /// fills past half or telemetry stops.
 final class TelemetryQueue: @unchecked Sendable {
-    // Guarded by `mutex`; `changed` wakes the exporter.
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    // Guarded by `changed`'s mutex; `changed` wakes the exporter.
+    private let changed = MonotonicCondition()
     private var events: [TelemetryEvent] = []
     private var dropped: UInt64 = 0
     private var stopping = false
@@ -22,42 +15,26 @@ final class TelemetryQueue: @unchecked Sendable {
     init(capacity: Int) {
         self.capacity = capacity
         events.reserveCapacity(capacity)
-        pthread_mutex_init(mutex, nil)
-        var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(changed, &attributes)
-        pthread_condattr_destroy(&attributes)
-    }
-
-    deinit {
-        pthread_cond_destroy(changed)
-        pthread_mutex_destroy(mutex)
-        changed.deallocate()
-        mutex.deallocate()
     }
 
     /// Queues an event, or drops and counts it when the queue is full (or telemetry stopped).
     func push(_ event: TelemetryEvent) {
-        pthread_mutex_lock(mutex)
-        if events.count < capacity && !stopping {
+        changed.locked {
+            guard events.count < capacity && !stopping else { return dropped += 1 }
             events.append(event)
             if events.count == capacity / 2 && !woken {
                 woken = true
-                pthread_cond_signal(changed)
+                changed.signal()
             }
-        } else {
-            dropped += 1
         }
-        pthread_mutex_unlock(mutex)
     }
 
     /// Asks the exporter to finish: later events are dropped.
     func stop() {
-        pthread_mutex_lock(mutex)
-        stopping = true
-        pthread_cond_signal(changed)
-        pthread_mutex_unlock(mutex)
+        changed.locked {
+            stopping = true
+            changed.signal()
+        }
     }
 
     /// Waits until `deadline` (monotonic milliseconds), the queue filling past half, or
@@ -67,16 +44,15 @@ final class TelemetryQueue: @unchecked Sendable {
     func take(until deadline: Int64, into buffer: inout [TelemetryEvent]) -> (dropped: UInt64, stopping: Bool) {
         buffer.removeAll(keepingCapacity: true)
         if buffer.capacity < capacity { buffer.reserveCapacity(capacity) }
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        var time = timespec(tv_sec: Int(deadline / 1000), tv_nsec: Int(deadline % 1000) * 1_000_000)
-        while !woken && !stopping && SystemClock.monotonicMilliseconds() < deadline {
-            if pthread_cond_timedwait(changed, mutex, &time) == ETIMEDOUT { break }
+        return changed.locked {
+            while !woken && !stopping && SystemClock.monotonicMilliseconds() < deadline {
+                if !changed.wait(untilMilliseconds: deadline) { break }
+            }
+            woken = false
+            swap(&events, &buffer)
+            let count = dropped
+            dropped = 0
+            return (count, stopping)
         }
-        woken = false
-        swap(&events, &buffer)
-        let count = dropped
-        dropped = 0
-        return (count, stopping)
     }
 }

@@ -29,9 +29,9 @@ public struct TraceContext: Sendable, Equatable {
     public init?(traceparent: String, tracestate: String? = nil) {
         let bytes = Array(traceparent.utf8)
         guard bytes.count >= 55, bytes[2] == 0x2D, bytes[35] == 0x2D, bytes[52] == 0x2D,
-            let version = Self.hex(bytes[0..<2]), version != 0xFF,
-            let high = Self.hex(bytes[3..<19]), let low = Self.hex(bytes[19..<35]),
-            let span = Self.hex(bytes[36..<52]), let flags = Self.hex(bytes[53..<55])
+            let version = Hex.number(bytes[0..<2]), version != 0xFF,
+            let high = Hex.number(bytes[3..<19]), let low = Hex.number(bytes[19..<35]),
+            let span = Hex.number(bytes[36..<52]), let flags = Hex.number(bytes[53..<55])
         else { return nil }
         if version == 0 {
             guard bytes.count == 55 else { return nil }
@@ -43,20 +43,5 @@ public struct TraceContext: Sendable, Equatable {
         if let tracestate, tracestate.utf8.count <= Self.maxStateBytes, tracestate.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
             state = tracestate
         }
-    }
-
-    /// The value of lowercase hex digits (at most 16); nil for any other byte.
-    static func hex(_ digits: ArraySlice<UInt8>) -> UInt64? {
-        var value: UInt64 = 0
-        for digit in digits {
-            let nibble: UInt8
-            switch digit {
-            case 0x30...0x39: nibble = digit - 0x30
-            case 0x61...0x66: nibble = digit - 0x61 + 10
-            default: return nil
-            }
-            value = value << 4 | UInt64(nibble)
-        }
-        return value
     }
 }
