@@ -10,7 +10,9 @@ public enum TelemetryBenchmark {
         public var sampler: String
         public var produced: UInt64
         public var exported: UInt64
-        public var dropped: UInt64
+        /// Events the queue could not take, and spans dropped after they were made.
+        public var droppedEvents: UInt64
+        public var droppedSpans: UInt64
     }
 
     /// The figures of one run.
@@ -27,8 +29,8 @@ public enum TelemetryBenchmark {
                 "added p50 per call: \(BudgetBenchmark.Timing.micros(on.p50 - off.p50)) (goal ≤ 2 µs)",
             ]
             for rate in throughput {
-                lines.append("exporter at \(rate.offeredSpansPerSecond) spans/s offered (\(rate.sampler)): \(rate.exported) of \(rate.produced) spans exported, "
-                             + "\(rate.dropped) dropped")
+                lines.append("exporter at \(rate.offeredSpansPerSecond) spans/s offered (\(rate.sampler)): \(rate.exported) of \(rate.produced) spans exported; "
+                             + "dropped: \(rate.droppedEvents) events at the queue, \(rate.droppedSpans) spans")
             }
             return lines.joined(separator: "\n")
         }
@@ -114,6 +116,6 @@ public enum TelemetryBenchmark {
         default: "always_on"
         }
         return Throughput(offeredSpansPerSecond: spansPerSecond, sampler: name, produced: UInt64(calls * 2), exported: statistics.exportedSpans,
-                          dropped: statistics.droppedSpans + statistics.droppedEvents)
+                          droppedEvents: statistics.droppedEvents, droppedSpans: statistics.droppedSpans)
     }
 }

@@ -76,9 +76,13 @@ final class TelemetryExporter {
             let (dropped, stopping) = queue.take(until: wake, into: &buffer)
             assembler.countDrops(dropped, signal: "events", reason: .queueFull)
             if dropped > 0 { statistics.update { $0.droppedEvents += dropped } }
-            for event in buffer { collect(assembler.take(event)) }
+            for event in buffer {
+                collect(assembler.take(event))
+                // A full batch goes at once, so a long drain never holds more spans than are kept.
+                if exporting && spans.count >= configuration.maxSpansPerExport { exportSpans(final: stopping) }
+            }
             now = SystemClock.monotonicMilliseconds()
-            if exporting && (stopping || now >= nextSpans || spans.count >= configuration.maxSpansPerExport) {
+            if exporting && (stopping || now >= nextSpans) {
                 exportSpans(final: stopping)
                 nextSpans = now + configuration.spanDelayMilliseconds
             }
