@@ -45,10 +45,12 @@ extension HostSession {
         guard let id, case .forwarded(let entry) = ids.answer(from: child, id: id) else {
             if usesTimers, let id, timers.remove(.lateResponse(id)) != nil {
                 actions.log("dropped the late response of server \(children[child].name) to request \(id), which had timed out")
+                TelemetryCounter.droppedResponse.count(in: gate)
                 return
             }
             let shown = envelope.id.map { String(decoding: UnsafeRawBufferPointer(rebasing: line[$0]), as: UTF8.self) } ?? "?"
             actions.log("dropped a response from server \(children[child].name) to id \(shown), which Tollgate did not send it")
+            TelemetryCounter.droppedResponse.count(in: gate)
             return
         }
         // Parsed only when something reads it: a tool call's result usually passes as its bytes.
