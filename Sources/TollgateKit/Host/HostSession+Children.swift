@@ -2,8 +2,18 @@
 /// handshake and listings), requests forwarded to the client under gate-owned ids,
 /// notifications with their ids and tokens mapped, and a child's end.
 extension HostSession {
-    /// Reads and decides one line from child `child` (without its newline); `now` as in
-    /// ``clientLine(_:now:)``.
+    /// Reads and decides one line from child `child` (without its newline) whose sampling
+    /// requests were admitted (``SamplingAdmissions``); `now` as in ``clientLine(_:now:)``.
+    public mutating func childLine(_ child: Int, _ line: UnsafeRawBufferPointer, admitted: SamplingAdmissions, now: Int64 = 0) -> HostActions {
+        samplingAdmissions = admitted
+        defer {
+            for grant in samplingAdmissions.takeUnused() { gate.samplingAnswered(grant, tokens: 0) }
+        }
+        return childLine(child, line, now: now)
+    }
+
+    /// Reads and decides one line from child `child` whose sampling requests were not admitted
+    /// (none are forwarded: see ``childLine(_:_:admitted:now:)``).
     public mutating func childLine(_ child: Int, _ line: UnsafeRawBufferPointer, now: Int64 = 0) -> HostActions {
         var actions = HostActions()
         lastNow = now
@@ -114,9 +124,9 @@ extension HostSession {
         }
         var grant: SamplingGrant?
         if method.hasSameScalars(as: "sampling/createMessage"), gate.capsSampling {
-            // Sampling caps hold with several servers too: granted in full here, settled on the
-            // client's answer (``clientResponse``).
-            switch gate.admitSampling(maxTokens: SamplingRequest.maxTokens(in: params)) {
+            // Sampling caps hold with several servers too: admitted before the line was decided,
+            // settled on the client's answer (``clientResponse``).
+            switch samplingAdmissions.take(childID) {
             case .refuse(let error, let log):
                 actions.send(Reply.error(id: childID.bytes, error), toChild: child)
                 actions.log("server \(children[child].name): \(log)")

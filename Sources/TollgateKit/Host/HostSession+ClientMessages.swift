@@ -13,7 +13,7 @@ extension HostSession {
         }
         if let grant = samplingGrants.removeValue(forKey: id) {
             let tokens = SamplingRequest.answeredTokens(result: envelope.result, in: line, maxDepth: maxDepth)
-            for log in gate.samplingAnswered(grant, tokens: tokens) { actions.log(log) }
+            gate.samplingAnswered(grant, tokens: tokens)
         }
         if !inputRounds.isEmpty {
             let result = envelope.result.flatMap { try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[$0]), maxDepth: maxDepth) }
