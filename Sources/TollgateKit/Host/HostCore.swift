@@ -172,7 +172,7 @@ final class HostCore: Sendable {
             return self.decide { $0.childLine(child, line, admitted: admitted, now: $1) }
         }, oversized: { prefix, length in
             let id: RequestID? = prefix.withUnsafeBytes { bytes in
-                RelayCore.idRange(inPrefix: bytes).flatMap { ServerLine.responseID(bytes, $0) }
+                RelayCore.idRange(inPrefix: bytes).flatMap { RequestID.response(bytes, $0) }
             }
             let reason = "the server's response of \(length) bytes exceeds Tollgate's limit of \(self.maxMessageBytes) bytes"
             var actions = id.map { id in self.decide { session, _ in session.childResponseLost(child, id: id, because: reason) } } ?? HostActions()

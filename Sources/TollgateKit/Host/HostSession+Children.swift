@@ -22,7 +22,7 @@ extension HostSession {
         case .failure(let malformed):
             if case .empty = malformed.error.reason { return actions }
             actions.log("dropped a malformed message from server \(name): \(malformed.error)")
-            if let range = malformed.id, let id = ServerLine.responseID(line, range),
+            if let range = malformed.id, let id = RequestID.response(line, range),
                 case .forwarded(let entry) = ids.answer(from: child, id: id)
             {
                 unanswered(entry, because: "server \(name)'s response was not valid JSON (\(malformed.error))", into: &actions)
@@ -51,7 +51,7 @@ extension HostSession {
 
     private mutating func childResponse(_ child: Int, _ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer, now: Int64,
                                         into actions: inout HostActions) {
-        let id = envelope.id.flatMap { ServerLine.responseID(line, $0) }
+        let id = envelope.id.flatMap { RequestID.response(line, $0) }
         guard let id, case .forwarded(let entry) = ids.answer(from: child, id: id) else {
             if usesTimers, let id, timers.remove(.lateResponse(id)) != nil {
                 actions.log("dropped the late response of server \(children[child].name) to request \(id), which had timed out")
@@ -163,7 +163,7 @@ extension HostSession {
             params["progressToken"] = original
             actions.sendClient(Reply.notification(method: "notifications/progress", params: .object(params)))
         case "notifications/cancelled":
-            guard var params = HostLines.params(envelope, in: line, maxDepth: maxDepth), let childID = HostLines.requestID(params["requestId"]),
+            guard var params = HostLines.params(envelope, in: line, maxDepth: maxDepth), let childID = RequestID.named(by: params["requestId"]),
                 let id = ids.cancellation(fromChild: child, childID: childID)
             else {
                 actions.log("dropped a cancellation from server \(name) of a request Tollgate does not know")

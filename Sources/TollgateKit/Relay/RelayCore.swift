@@ -182,7 +182,7 @@ final class RelayCore: Sendable {
         }, oversized: { prefix, length in
             var actions = RelayActions(log: "dropped a server message of \(length) bytes (limit \(maxMessageBytes))")
             let id: RequestID? = prefix.withUnsafeBytes { bytes in
-                Self.idRange(inPrefix: bytes).flatMap { ServerLine.responseID(bytes, $0) }
+                Self.idRange(inPrefix: bytes).flatMap { RequestID.response(bytes, $0) }
             }
             let now = usesTimers ? monotonicMilliseconds() : 0
             if let id, let reply = withSession({ $0.oversizedResponse(to: id, length: length, limit: maxMessageBytes, now: now) }) {

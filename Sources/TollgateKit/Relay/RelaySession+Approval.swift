@@ -72,7 +72,7 @@ extension RelaySession {
         guard case .success(.single(let envelope)) = MessageEnvelope.scan(message), envelope.kind == .notification,
             envelope.method?.hasSameScalars(as: "notifications/cancelled") == true, let range = envelope.params,
             let params = (try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: message[range]), maxDepth: maxDepth))?.objectValue,
-            let id = HostLines.requestID(params["requestId"]), let held = approvals.release(call: id)
+            let id = RequestID.named(by: params["requestId"]), let held = approvals.release(call: id)
         else { return nil }
         timers.remove(.approval(held.call.id))
         let reason = params["reason"]?.stringValue.map { "notifications/cancelled: \($0)" } ?? "notifications/cancelled"
