@@ -42,7 +42,9 @@ extension RunCommand {
         var relay = HostRelay(servers: configurations, restartPolicies: manifest.servers.map(\.restart), options: relayOptions)
         relay.entries = manifest.servers
         relay.configure = { entry in .success(configure(entry)) }
-        let status = relay.run(session: HostSession(namespace: namespace, gate: gate, startTimeouts: manifest.servers.map(\.startTimeoutMilliseconds), reloadable: true), effects: EffectsOwner(effects))
+        let owner = EffectsOwner(effects)
+        let status = relay.run(session: HostSession(namespace: namespace, gate: gate, startTimeouts: manifest.servers.map(\.startTimeoutMilliseconds), reloadable: true), effects: owner)
+        owner.finish()
         Self.closeLedger(ledger)
         if let auditLog { Self.closeAudit(auditLog, server: serverNames, status: status.description) }
         return status.shellCode

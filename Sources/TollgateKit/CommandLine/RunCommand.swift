@@ -56,10 +56,12 @@ struct RunCommand {
         let relay = StdioRelay(server: server, options: relayOptions)
         do throws(SpawnError) {
             let status = try relay.run(session: RelaySession(gate: gate, reloadable: relayOptions.reloader != nil), effects: effects)
+            effects.finish()
             Self.closeLedger(ledger)
             if let auditLog { Self.closeAudit(auditLog, server: serverName, status: status.description) }
             return status.shellCode
         } catch {
+            effects.finish()
             Self.closeLedger(ledger)
             if let auditLog { Self.closeAudit(auditLog, server: serverName, status: error.description) }
             throw CommandLineError(error.description, exitCode: error.exitCode)

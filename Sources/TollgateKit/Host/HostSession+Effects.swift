@@ -34,7 +34,13 @@ extension HostSession {
         timers.remove(.approval(id))
         switch held.route {
         case .elicitation(let request):
-            actions.sendClient(Reply.cancelled(requestID: request.bytes, reason: "Tollgate: the call was refused"))
+            // Asked in this very line: the question is not sent at all; else it is cancelled.
+            let asked = Elicitation.request(id: request, call: held.call, rule: held.hold.rule)
+            if let unasked = actions.toClient.removingFirst(asked) {
+                actions.toClient = unasked
+            } else {
+                actions.sendClient(Reply.cancelled(requestID: request.bytes, reason: "Tollgate: the call was refused"))
+            }
         case .command(let token, _):
             actions.approvers.removeAll { $0.token == token }
         }

@@ -43,7 +43,13 @@ extension RelaySession {
         timers.remove(.approval(id))
         switch held.route {
         case .elicitation(let request):
-            actions.reply = (actions.reply ?? []) + Reply.cancelled(requestID: request.bytes, reason: "Tollgate: the call was refused")
+            // Asked in this very line: the question is not sent at all; else it is cancelled.
+            let asked = Elicitation.request(id: request, call: held.call, rule: held.hold.rule)
+            if let reply = actions.reply, let unasked = reply.removingFirst(asked) {
+                actions.reply = unasked.isEmpty ? nil : unasked
+            } else {
+                actions.reply = (actions.reply ?? []) + Reply.cancelled(requestID: request.bytes, reason: "Tollgate: the call was refused")
+            }
         case .command(let token, _):
             actions.approvers.removeAll { $0.token == token }
         }

@@ -64,6 +64,27 @@ struct EffectsOwnerTests {
         #expect(try JSONValue.parse(Array(try #require(batch.reply).dropLast())).arrayValue?.count == 1, "the denial as a batch of its own")
     }
 
+    @Test("a held call the budget refuses is never asked about: the client gets the denial and no elicitation")
+    func heldAndRefused() throws {
+        let (gate, effects) = try gateAndEffects(#"{"version": 1, "budgets": {"calls": 1}, "tools": {"echo": {"approval": "ask"}}}"#)
+        var session = RelaySession(gate: gate)
+        session.approvals = ApprovalState(nonce: "n")
+        let owner = EffectsOwner(effects)
+        func decided(_ line: String) -> RelayActions {
+            var actions = session.client(line)
+            let refusals = owner.complete(owner.enqueue(session.gate.takeEffects()))
+            if !refusals.isEmpty { session.refuse(refusals, in: &actions) }
+            return actions
+        }
+        _ = decided(#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{"elicitation":{}},"clientInfo":{"name":"c","version":"1"}}}"#)
+        let first = decided(#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo"}}"#)
+        #expect(String(decoding: first.toClient, as: UTF8.self).contains("elicitation/create"), "the first call is asked about")
+        let second = decided(#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo"}}"#)
+        #expect(try denialCode(second.reply) == "budget_exhausted")
+        #expect(!String(decoding: second.toClient, as: UTF8.self).contains("elicitation"), "no question, no cancellation")
+        #expect(session.approvals.held.count == 1)
+    }
+
     @Test("a call whose decision record cannot be written is refused audit_unavailable and its reservation given back")
     func unrecordable() throws {
         let directory = TemporaryDirectory()

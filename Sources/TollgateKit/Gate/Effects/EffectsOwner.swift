@@ -93,6 +93,12 @@ public final class EffectsOwner: @unchecked Sendable {
         return result
     }
 
+    /// Waits until every effect queued so far is carried out (before the audit log and the
+    /// ledger are closed at the end of a run).
+    public func finish() {
+        withEffects { _ in }
+    }
+
     /// Takes the queue and carries it out with the lock released, until it is empty. Called
     /// with `condition` locked and `busy` false; returns with it locked and `busy` false.
     private func carryOut() {
