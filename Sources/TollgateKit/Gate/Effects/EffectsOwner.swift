@@ -1,5 +1,3 @@
-import Foundation
-
 /// The one owner of a gate's I/O on the call path (``CallEffects``): effects are queued in the
 /// order they were decided (under the session's lock, which queuing only appends to) and
 /// carried out in that order with no lock held.
@@ -12,7 +10,7 @@ import Foundation
 public final class EffectsOwner: @unchecked Sendable {
     // `queue`, `busy`, `submitted`, `done` and `refusals` are guarded by `condition`; `effects`
     // is touched only by the thread that set `busy`.
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var queue: [GateEffect] = []
     private var busy = false
     /// How many effects were queued, and how many of them were carried out.
