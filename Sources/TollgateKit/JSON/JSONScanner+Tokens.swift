@@ -55,6 +55,14 @@ extension JSONScanner {
     /// character or non-ASCII; the lowest flag is exact, higher ones may be false positives.
     @inline(__always)
     static func specialBytes(_ word: UInt64) -> UInt64 {
+        bytesToEscape(word) | word & 0x8080_8080_8080_8080
+    }
+
+    /// Flags (high bit of each byte) the bytes of a word that a string literal must escape: a
+    /// quote, a backslash or a control character; the lowest flag is exact, higher ones may be
+    /// false positives.
+    @inline(__always)
+    static func bytesToEscape(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let quote = word ^ (ones &* 0x22)
@@ -62,8 +70,7 @@ extension JSONScanner {
         let hasQuote = (quote &- ones) & ~quote & highs
         let hasBackslash = (backslash &- ones) & ~backslash & highs
         let hasControl = (word &- (ones &* 0x20)) & ~word & highs
-        let hasHigh = word & highs
-        return hasQuote | hasBackslash | hasControl | hasHigh
+        return hasQuote | hasBackslash | hasControl
     }
 
     private func hexValue(at i: Int) throws(JSONScanError) -> UInt32 {

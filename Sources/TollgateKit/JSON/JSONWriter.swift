@@ -83,6 +83,16 @@ public struct JSONWriter {
         var runStart = 0
         var i = 0
         while i < utf8.count {
+            // Eight bytes at a time while none needs an escape (the lowest flag is exact).
+            while i + 8 <= utf8.count {
+                let flags = JSONScanner.bytesToEscape(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                if flags != 0 {
+                    i += flags.trailingZeroBitCount >> 3
+                    break
+                }
+                i += 8
+            }
+            guard i < utf8.count else { break }
             let b = base[i]
             if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
                 bytes.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: i - runStart))

@@ -41,6 +41,39 @@ struct JSONWriterStreamingTests {
         #expect(!spaced.withUnsafeBytes { JSONWriter.serializes(["a": 1], as: $0) }, "whitespace differs")
     }
 
+    @Test("the writer finds a byte to escape at every position of the words it scans eight bytes at a time")
+    func escapesAtEveryPosition() throws {
+        /// Escapes byte by byte, as the JSON grammar requires.
+        func reference(_ string: String) -> [UInt8] {
+            var out: [UInt8] = [UInt8(ascii: "\"")]
+            for b in string.utf8 {
+                switch b {
+                case UInt8(ascii: "\""): out += bytes(#"\""#)
+                case UInt8(ascii: "\\"): out += bytes(#"\\"#)
+                case 0x0A: out += bytes(#"\n"#)
+                case 0x0D: out += bytes(#"\r"#)
+                case 0x09: out += bytes(#"\t"#)
+                case 0x08: out += bytes(#"\b"#)
+                case 0x0C: out += bytes(#"\f"#)
+                case ..<0x20: out += bytes(#"\u00"#) + bytes(String(b >> 4, radix: 16)) + bytes(String(b & 0xF, radix: 16))
+                default: out.append(b)
+                }
+            }
+            return out + [UInt8(ascii: "\"")]
+        }
+        for special in ["\"", "\\", "\u{0}", "\u{1F}", "\n", "\u{7F}", "é", "😀", " "] {
+            for position in 0..<20 {
+                for tail in [0, 3, 9] {
+                    let string = String(repeating: "a", count: position) + special + String(repeating: "ü", count: tail)
+                    var writer = JSONWriter()
+                    writer.write(string: string)
+                    #expect(writer.bytes == reference(string), "\(special.unicodeScalars.map { $0.value }) at \(position)")
+                    #expect(try json(writer.bytes) == .string(string))
+                }
+            }
+        }
+    }
+
     @Test("a long string with escapes decodes whole, straight into its storage")
     func longEscapedString() throws {
         let unit = #"plain \"q\" \\ \n \u00e9 \ud83d\ude00 \/ "#
