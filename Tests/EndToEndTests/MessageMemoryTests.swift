@@ -7,10 +7,11 @@ import TollgateKit
 /// one that checks, audits and counts the call; and the audit record keeps 64 KiB of the
 /// argument, the hash of all of it, and verifies.
 ///
-/// The messages are 16 MiB, so the suite stays fast (tollgate is an unoptimized build here).
+/// The messages are 32 MiB: small enough for a fast suite, large enough that the bound's 20 MB
+/// (meant for a release build) also hold the larger idle footprint of the unoptimized build tested here.
 @Suite("Bounded memory for large messages", .serialized, .timeLimit(.minutes(3)))
 struct MessageMemoryTests {
-    static let size = 16 << 20
+    static let size = 32 << 20
     /// Plain ASCII that needs no escaping, varied so that a reordered or lost chunk shows.
     static let payload = [UInt8].repeating(Array("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ+/=-_.:;!?~".utf8), count: size)
     static let auditKey = "e2e-large-message-audit-key"
@@ -28,11 +29,11 @@ struct MessageMemoryTests {
         let line = try await gate.readLine(timeout: .seconds(90))
         let head = Array(#"{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":""#.utf8)
         let tail = Array(#""}]}}"#.utf8)
-        // Only scalars go into #expect: a failure must not try to describe 16 MiB arrays.
+        // Only scalars go into #expect: a failure must not try to describe 32 MiB arrays.
         let (length, start) = (line.count, line.prefix(200).text)
         let whole = line.matches(head, at: 0) && line.matches(payload, at: head.count) && line.matches(tail, at: head.count + size)
         #expect(length == head.count + size + tail.count, "response of \(length) bytes: \(start)…")
-        #expect(whole, "the echo is not the 16 MiB sent: \(start)…")
+        #expect(whole, "the echo is not the 32 MiB sent: \(start)…")
         return (request.count, line.count)
     }
 
@@ -77,7 +78,7 @@ struct MessageMemoryTests {
         #expect(longest < 80 << 10, "the longest audit record has \(longest) bytes")
         let decision = try #require(try records.map { try JSON(parsing: $0) }.first { $0["event"].string == "decision" }, "no decision record")
         let canonical = concatenate([Array(#"{"text":""#.utf8), Self.payload, Array(#""}"#.utf8)])
-        // Only short text goes into #expect: a failure must not print 16 MiB.
+        // Only short text goes into #expect: a failure must not print 32 MiB.
         let kept = decision["arguments"]["text"].string.map { $0.utf8.count > 200 ? "\($0.prefix(100))… (\($0.utf8.count) bytes)" : $0 }
         #expect(kept == "[CUT: \(Self.size + 2) bytes]", "the record keeps \(kept ?? "no text")")
         #expect(decision["argumentsCut"]["bytes"].int == canonical.count && decision["argumentsCut"]["omitted"].int == 0, "\(decision["argumentsCut"])")
