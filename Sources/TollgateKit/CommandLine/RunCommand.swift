@@ -110,7 +110,7 @@ struct RunCommand {
         var trail: AuditTrail?
         if let settings = manifest.audit {
             let log = try Self.openAudit(settings, manifest: manifest, server: server)
-            trail = AuditTrail(log: log, arguments: settings.arguments, server: server)
+            trail = AuditTrail(log: log, arguments: settings.arguments, maxArgumentBytes: settings.maxArgumentBytes, server: server)
         }
         do throws(CommandLineError) {
             return (trail, try manifest.budgets.ledger.map { ledger throws(CommandLineError) in try Self.openLedger(ledger, limits: manifest.budgetLimits) })

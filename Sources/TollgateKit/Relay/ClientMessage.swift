@@ -59,6 +59,7 @@ public enum ClientMessage: Sendable, Equatable {
                 }
                 var call = try ToolCall(id: id, params: params)
                 call.messageBytes = envelope.span.count
+                call.paramsSpan = envelope.params
                 return .toolCall(call)
             } catch {
                 return .malformedToolCall(id, error)

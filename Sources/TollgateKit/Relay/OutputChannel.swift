@@ -29,21 +29,36 @@ public final class OutputChannel: Sendable {
     @discardableResult
     public func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard !bytes.isEmpty else { return true }
-        return descriptor.withLock { fd in
-            guard fd >= 0, !closing.load(ordering: .acquiring) else {
-                closeNow(&fd)
-                return false
-            }
-            let written = writeAll(fd, bytes)
-            if closing.load(ordering: .acquiring) { closeNow(&fd) }
-            return written
-        }
+        return writing { writeAll($0, bytes) }
     }
 
     /// Writes all bytes; false when the channel is closed or the peer is gone.
     @discardableResult
     public func write(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBytes { write($0) }
+    }
+
+    /// Writes the pieces one after the other with no other write between them (a line forwarded
+    /// from where it was read, with what Tollgate wrote around it); false when the channel is
+    /// closed or the peer is gone.
+    @discardableResult
+    public func write(_ pieces: [UnsafeRawBufferPointer]) -> Bool {
+        guard pieces.contains(where: { !$0.isEmpty }) else { return true }
+        return writing { fd in pieces.allSatisfy { $0.isEmpty || writeAll(fd, $0) } }
+    }
+
+    /// Runs `body` on the descriptor under the lock, unless the channel is closed; a close that
+    /// came while it ran closes the descriptor as it returns.
+    private func writing(_ body: (Int32) -> Bool) -> Bool {
+        descriptor.withLock { fd in
+            guard fd >= 0, !closing.load(ordering: .acquiring) else {
+                closeNow(&fd)
+                return false
+            }
+            let written = body(fd)
+            if closing.load(ordering: .acquiring) { closeNow(&fd) }
+            return written
+        }
     }
 
     /// Closes the channel: at once, or, while a write is in progress, as that write returns;
