@@ -3,20 +3,15 @@
 struct InitCommand {
     let serverCommand: [String]
 
-    func run() throws(CommandLineError) -> Int32 {
-        let connection: ServerConnection
-        do throws(SpawnError) {
-            connection = try ServerConnection(ChildProcess.Configuration(arguments: serverCommand))
-        } catch {
-            throw CommandLineError(error.description, exitCode: error.exitCode)
-        }
+    func run() throws -> Int32 {
+        let connection = try ServerConnection(ChildProcess.Configuration(arguments: serverCommand))
         defer { connection.close() }
         let tools: [JSONObject]
         do throws(ServerConnection.Failure) {
             _ = try connection.initialize()
             tools = try connection.listTools()
         } catch {
-            throw CommandLineError("init: \(error)", exitCode: CommandLineError.ExitCode.failure.rawValue)
+            throw CommandFailure.failed("init: \(error)")
         }
         // Recorded so the manifest means the same wherever it is used: the directory the server
         // ran in, and a command given as a relative path made absolute.
