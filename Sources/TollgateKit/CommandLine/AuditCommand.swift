@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// What `tollgate audit` does with its files.
-public enum AuditAction: Sendable, Equatable {
+enum AuditAction: Sendable, Equatable {
     /// Check the hash chain, from seq 1 or from the seq given (a log whose older part was removed on purpose).
     case verify(from: Int?)
     /// Print one line per call decided, filtered, optionally following the log.

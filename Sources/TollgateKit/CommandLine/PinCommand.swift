@@ -17,7 +17,7 @@ struct PinCommand {
             configuration.workingDirectory = server.workingDirectory
             configuration.environment = server.environment.resolve(parent: FileIO.environment())
         }
-        let tools = try Self.listTools(configuration)
+        let tools = try InitCommand.listTools(configuration, for: "pin")
         let source: SourceText
         let root: SourceValue
         do {
@@ -42,17 +42,6 @@ struct PinCommand {
         }
         print(Self.text(of: report, file: manifestPath, written: bytes != source.bytes))
         return 0
-    }
-
-    static func listTools(_ configuration: ChildProcess.Configuration) throws -> [JSONObject] {
-        let connection = try ServerConnection(configuration)
-        defer { connection.close() }
-        do throws(ServerConnection.Failure) {
-            _ = try connection.initialize()
-            return try connection.listTools()
-        } catch {
-            throw CommandFailure.failed("pin: \(error)")
-        }
     }
 
     /// What `pin` did, one line per changed rule.
