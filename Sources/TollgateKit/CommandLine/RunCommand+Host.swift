@@ -29,7 +29,8 @@ extension RunCommand {
         let serverNames = manifest.servers.map(\.name).joined(separator: ",")
         let (trail, ledger) = try startingUp { try openRecords(manifest, server: serverNames) }
         let auditLog = trail?.log
-        let gate = PolicyGate(manifest: manifest, audit: trail, budgetAccount: ledger)
+        let effects = Self.effects(of: manifest, audit: trail, ledger: ledger)
+        let gate = PolicyGate(manifest: manifest, effects: effects)
         Diagnostics.standardError.report(startLine(manifest, path: path, servers: manifest.servers.map { ($0.name, $0.arguments) }), level: .info)
         let namespace = ToolNamespace(servers: manifest.servers.map { ToolNamespace.Server(name: $0.name, prefixed: $0.prefix) },
                                       separator: manifest.aggregation.separator)
@@ -41,7 +42,7 @@ extension RunCommand {
         var relay = HostRelay(servers: configurations, restartPolicies: manifest.servers.map(\.restart), options: relayOptions)
         relay.entries = manifest.servers
         relay.configure = { entry in .success(configure(entry)) }
-        let status = relay.run(session: HostSession(namespace: namespace, gate: gate, startTimeouts: manifest.servers.map(\.startTimeoutMilliseconds), reloadable: true))
+        let status = relay.run(session: HostSession(namespace: namespace, gate: gate, startTimeouts: manifest.servers.map(\.startTimeoutMilliseconds), reloadable: true), effects: EffectsOwner(effects))
         Self.closeLedger(ledger)
         if let auditLog { Self.closeAudit(auditLog, server: serverNames, status: status.description) }
         return status.shellCode

@@ -11,7 +11,7 @@ struct RunCommand {
         guard let path = options.manifestPath else {
             Diagnostics.standardError.report("no manifest: relaying \(commandName ?? "the server") (\(Self.shown(server.arguments))) with no policy, "
                                              + "so every call passes unchecked; give one with --manifest FILE")
-            return try relay(server, gate: PassThroughGate(), serverName: commandName)
+            return try relay(server, gate: PassThroughGate(), effects: EffectsOwner(), serverName: commandName)
         }
         let manifest = try startingUp { try loadManifest(path) }
         if options.serverCommand.isEmpty && manifest.servers.count > 1 {
@@ -31,19 +31,20 @@ struct RunCommand {
             server.limits = entry.limits.overridden(by: options.limits)
         }
         let (trail, ledger) = try startingUp { try openRecords(manifest, server: serverName) }
-        let gate = PolicyGate(manifest: manifest, workingDirectory: server.workingDirectory ?? FileIO.currentDirectory(),
-                              audit: trail, budgetAccount: ledger)
+        let effects = Self.effects(of: manifest, audit: trail, ledger: ledger)
+        let gate = PolicyGate(manifest: manifest, workingDirectory: server.workingDirectory ?? FileIO.currentDirectory(), effects: effects)
         Diagnostics.standardError.report(startLine(manifest, path: path, servers: [(serverName ?? "the server", server.arguments)]), level: .info)
-        return try relay(server, gate: gate, serverName: serverName, ledger: ledger)
+        return try relay(server, gate: gate, effects: EffectsOwner(effects), serverName: serverName, ledger: ledger)
     }
 
     /// Relays `server` behind `gate` until it is gone; then syncs the ledger and records the exit.
-    private func relay(_ server: ChildProcess.Configuration, gate: any Gate, serverName: String?, ledger: Ledger? = nil) throws -> Int32 {
+    private func relay(_ server: ChildProcess.Configuration, gate: any Gate, effects: EffectsOwner, serverName: String?,
+                       ledger: Ledger? = nil) throws -> Int32 {
         var server = server
         let cgroup = Self.cgroup(for: server.limits)
         server.cgroup = cgroup?.path
         defer { cgroup?.remove() }
-        let auditLog = (gate as? PolicyGate)?.audit?.log
+        let auditLog = effects.auditLog
         var relayOptions = StdioRelay.Options()
         relayOptions.maxMessageBytes = options.maxMessageBytes
         relayOptions.reloader = options.manifestPath.map { path in
@@ -54,7 +55,7 @@ struct RunCommand {
         }
         let relay = StdioRelay(server: server, options: relayOptions)
         do throws(SpawnError) {
-            let status = try relay.run(session: RelaySession(gate: gate, reloadable: relayOptions.reloader != nil))
+            let status = try relay.run(session: RelaySession(gate: gate, reloadable: relayOptions.reloader != nil), effects: effects)
             Self.closeLedger(ledger)
             if let auditLog { Self.closeAudit(auditLog, server: serverName, status: status.description) }
             return status.shellCode
@@ -95,6 +96,11 @@ struct RunCommand {
             StdioRelay.refuseRequests(because: "Tollgate did not start: \(CommandExit(error).message)", options: relayOptions)
             throw error
         }
+    }
+
+    /// The effects of a manifest's gate: its audit trail and budgets.
+    static func effects(of manifest: Manifest, audit: AuditTrail?, ledger: Ledger?) -> CallEffects {
+        CallEffects(audit: audit, limits: manifest.budgetLimits, account: ledger, monitoring: manifest.policy.mode == .monitor)
     }
 
     /// Opens the audit trail and the budget ledger the manifest asks for.

@@ -8,9 +8,16 @@ import Darwin
 /// A file descriptor that several threads write whole lines to. Each write holds the lock until
 /// every byte is out, so lines never interleave; a blocked reader on the other end blocks the
 /// writer (backpressure) instead of growing a queue.
+///
+/// Closing never waits for a write in progress: a peer that stops reading (a server that floods
+/// requests and never reads its input) may hold a writer for as long as it lives, and the
+/// shutdown that ends that peer starts with the close. The writer closes the descriptor as it
+/// returns (its write fails once the peer is gone).
 public final class OutputChannel: Sendable {
     private let descriptor: Mutex<Int32>
     private let closesDescriptor: Bool
+    /// Set by ``close()``; a writer that finds it set closes the descriptor.
+    private let closing = Atomic<Bool>(false)
 
     /// Wraps `fd`; `closes` says whether ``close()`` closes the descriptor (false for stdout).
     public init(fd: Int32, closes: Bool = true) {
@@ -23,8 +30,13 @@ public final class OutputChannel: Sendable {
     public func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard !bytes.isEmpty else { return true }
         return descriptor.withLock { fd in
-            guard fd >= 0 else { return false }
-            return writeAll(fd, bytes)
+            guard fd >= 0, !closing.load(ordering: .acquiring) else {
+                closeNow(&fd)
+                return false
+            }
+            let written = writeAll(fd, bytes)
+            if closing.load(ordering: .acquiring) { closeNow(&fd) }
+            return written
         }
     }
 
@@ -34,20 +46,25 @@ public final class OutputChannel: Sendable {
         bytes.withUnsafeBytes { write($0) }
     }
 
-    /// Closes the channel (after any write in progress); later writes fail.
+    /// Closes the channel: at once, or, while a write is in progress, as that write returns;
+    /// never waits for it. Later writes fail.
     public func close() {
-        descriptor.withLock { fd in
-            if fd >= 0 && closesDescriptor { _ = Glibc.close(fd) }
-            fd = -1
-        }
+        closing.store(true, ordering: .releasing)
+        _ = descriptor.withLockIfAvailable { fd in closeNow(&fd) }
     }
 
     /// Points the channel at a new descriptor (a restarted child's input), closing the old one.
     public func reopen(fd newFD: Int32) {
         descriptor.withLock { fd in
-            if fd >= 0 && closesDescriptor { _ = Glibc.close(fd) }
+            closeNow(&fd)
+            closing.store(false, ordering: .releasing)
             fd = newFD
         }
+    }
+
+    private func closeNow(_ fd: inout Int32) {
+        if fd >= 0 && closesDescriptor { _ = Glibc.close(fd) }
+        fd = -1
     }
 }
 
