@@ -4,10 +4,10 @@ import Synchronization
 /// sees one MCP server (see ``HostSession``).
 extension RunCommand {
     /// Runs the aggregating gate over every server of `manifest`.
-    func runHost(_ manifest: Manifest, path: String) throws(CommandLineError) -> Int32 {
+    func runHost(_ manifest: Manifest, path: String) throws -> Int32 {
         guard manifest.servers.count <= HostCore.maxChildren else {
-            return try startingUp { () throws(CommandLineError) in
-                throw CommandLineError("\(path): names \(manifest.servers.count) servers; Tollgate fronts at most \(HostCore.maxChildren)")
+            return try startingUp {
+                throw CommandFailure.unusable("\(path): names \(manifest.servers.count) servers; Tollgate fronts at most \(HostCore.maxChildren)")
             }
         }
         let cgroups = Mutex<[ServerCgroup]>([])
@@ -27,7 +27,7 @@ extension RunCommand {
         }
         let configurations = manifest.servers.map(configure)
         let serverNames = manifest.servers.map(\.name).joined(separator: ",")
-        let (trail, ledger) = try startingUp { () throws(CommandLineError) in try openRecords(manifest, server: serverNames) }
+        let (trail, ledger) = try startingUp { try openRecords(manifest, server: serverNames) }
         let auditLog = trail?.log
         let effects = Self.effects(of: manifest, audit: trail, ledger: ledger)
         let gate = PolicyGate(manifest: manifest, effects: effects)
