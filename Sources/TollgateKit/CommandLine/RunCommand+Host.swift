@@ -4,10 +4,10 @@ import Synchronization
 /// sees one MCP server (see ``HostSession``).
 extension RunCommand {
     /// Runs the aggregating gate over every server of `manifest`.
-    func runHost(_ manifest: Manifest, path: String) throws(CommandLineError) -> Int32 {
+    func runHost(_ manifest: Manifest, path: String) throws -> Int32 {
         guard manifest.servers.count <= HostCore.maxChildren else {
-            return try startingUp { () throws(CommandLineError) in
-                throw CommandLineError("\(path): names \(manifest.servers.count) servers; Tollgate fronts at most \(HostCore.maxChildren)")
+            return try startingUp {
+                throw CommandFailure.unusable("\(path): names \(manifest.servers.count) servers; Tollgate fronts at most \(HostCore.maxChildren)")
             }
         }
         let cgroups = Mutex<[ServerCgroup]>([])
@@ -27,14 +27,15 @@ extension RunCommand {
         }
         let configurations = manifest.servers.map(configure)
         let serverNames = manifest.servers.map(\.name).joined(separator: ",")
-        let exportSettings = try startingUp { () throws(CommandLineError) in try telemetryConfiguration(manifest) }
-        let (trail, ledger) = try startingUp { () throws(CommandLineError) in try openRecords(manifest, server: serverNames) }
+        let exportSettings = try startingUp { try telemetryConfiguration(manifest) }
+        let (trail, ledger) = try startingUp { try openRecords(manifest, server: serverNames) }
         let auditLog = trail?.log
-        var gate = PolicyGate(manifest: manifest, audit: trail, budgetAccount: ledger)
-        Diagnostics.standardError.report(startLine(manifest, path: path, servers: manifest.servers.map { ($0.name, $0.arguments) }), level: .info)
         let namespace = ToolNamespace(servers: manifest.servers.map { ToolNamespace.Server(name: $0.name, prefixed: $0.prefix) },
                                       separator: manifest.aggregation.separator)
-        let telemetry = startTelemetry(exportSettings, manifest: manifest, gate: &gate, server: nil, namespace: namespace)
+        let telemetry = startTelemetry(exportSettings, manifest: manifest, audit: trail, server: nil, namespace: namespace)
+        let effects = Self.effects(of: manifest, audit: trail, ledger: ledger, telemetry: Self.gateTelemetry(telemetry, configuration: exportSettings))
+        let gate = PolicyGate(manifest: manifest, effects: effects)
+        Diagnostics.standardError.report(startLine(manifest, path: path, servers: manifest.servers.map { ($0.name, $0.arguments) }), level: .info)
         var relayOptions = StdioRelay.Options()
         relayOptions.maxMessageBytes = options.maxMessageBytes
         relayOptions.reloader = ManifestReloader(path: path, options: loadOptions, watches: options.watchesManifest, audit: auditLog) { manifest in
@@ -43,7 +44,9 @@ extension RunCommand {
         var relay = HostRelay(servers: configurations, restartPolicies: manifest.servers.map(\.restart), options: relayOptions)
         relay.entries = manifest.servers
         relay.configure = { entry in .success(configure(entry)) }
-        let status = relay.run(session: HostSession(namespace: namespace, gate: gate, startTimeouts: manifest.servers.map(\.startTimeoutMilliseconds), reloadable: true))
+        let owner = EffectsOwner(effects)
+        let status = relay.run(session: HostSession(namespace: namespace, gate: gate, startTimeouts: manifest.servers.map(\.startTimeoutMilliseconds), reloadable: true), effects: owner)
+        owner.finish()
         Self.closeLedger(ledger)
         if let auditLog { Self.closeAudit(auditLog, server: serverNames, status: status.description) }
         telemetry?.finish()

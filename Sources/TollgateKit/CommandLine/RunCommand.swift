@@ -2,7 +2,7 @@
 struct RunCommand {
     let options: RunOptions
 
-    func run() throws(CommandLineError) -> Int32 {
+    func run() throws -> Int32 {
         // Before the audit log or the ledger may start a thread of their own.
         StdioRelay.blockSignals()
         LogLevel.threshold = options.logLevel
@@ -11,17 +11,17 @@ struct RunCommand {
         guard let path = options.manifestPath else {
             Diagnostics.standardError.report("no manifest: relaying \(commandName ?? "the server") (\(Self.shown(server.arguments))) with no policy, "
                                              + "so every call passes unchecked; give one with --manifest FILE")
-            return try relay(server, gate: PassThroughGate(), serverName: commandName)
+            return try relay(server, gate: PassThroughGate(), effects: EffectsOwner(), serverName: commandName)
         }
-        let manifest = try startingUp { () throws(CommandLineError) in try loadManifest(path) }
+        let manifest = try startingUp { try loadManifest(path) }
         if options.serverCommand.isEmpty && manifest.servers.count > 1 {
             return try runHost(manifest, path: path)
         }
         var serverName = commandName
         if options.serverCommand.isEmpty {
             guard let entry = manifest.defaultServer else {
-                return try startingUp { () throws(CommandLineError) in
-                    throw CommandLineError("\(path): names no server; give the server command after '--' or add one under \"servers\"")
+                return try startingUp {
+                    throw CommandFailure.unusable("\(path): names no server; give the server command after '--' or add one under \"servers\"")
                 }
             }
             server.arguments = entry.arguments
@@ -30,24 +30,24 @@ struct RunCommand {
             server.environment = entry.environment.resolve(parent: FileIO.environment())
             server.limits = entry.limits.overridden(by: options.limits)
         }
-        let exportSettings = try startingUp { () throws(CommandLineError) in try telemetryConfiguration(manifest) }
-        let (trail, ledger) = try startingUp { () throws(CommandLineError) in try openRecords(manifest, server: serverName) }
-        var gate = PolicyGate(manifest: manifest, workingDirectory: server.workingDirectory ?? FileIO.currentDirectory(),
-                              audit: trail, budgetAccount: ledger)
-        let telemetry = startTelemetry(exportSettings, manifest: manifest, gate: &gate, server: serverName)
+        let exportSettings = try startingUp { try telemetryConfiguration(manifest) }
+        let (trail, ledger) = try startingUp { try openRecords(manifest, server: serverName) }
+        let telemetry = startTelemetry(exportSettings, manifest: manifest, audit: trail, server: serverName)
+        let effects = Self.effects(of: manifest, audit: trail, ledger: ledger, telemetry: Self.gateTelemetry(telemetry, configuration: exportSettings))
+        let gate = PolicyGate(manifest: manifest, workingDirectory: server.workingDirectory ?? FileIO.currentDirectory(), effects: effects)
         Diagnostics.standardError.report(startLine(manifest, path: path, servers: [(serverName ?? "the server", server.arguments)]), level: .info)
-        return try relay(server, gate: gate, serverName: serverName, ledger: ledger, telemetry: telemetry)
+        return try relay(server, gate: gate, effects: EffectsOwner(effects), serverName: serverName, ledger: ledger, telemetry: telemetry)
     }
 
     /// Relays `server` behind `gate` until it is gone; then syncs the ledger, records the exit and
     /// lets telemetry export what is left.
-    private func relay(_ server: ChildProcess.Configuration, gate: any Gate, serverName: String?, ledger: Ledger? = nil,
-                       telemetry: Telemetry? = nil) throws(CommandLineError) -> Int32 {
+    private func relay(_ server: ChildProcess.Configuration, gate: any Gate, effects: EffectsOwner, serverName: String?,
+                       ledger: Ledger? = nil, telemetry: Telemetry? = nil) throws -> Int32 {
         var server = server
         let cgroup = Self.cgroup(for: server.limits)
         server.cgroup = cgroup?.path
         defer { cgroup?.remove() }
-        let auditLog = (gate as? PolicyGate)?.audit?.log
+        let auditLog = effects.auditLog
         var relayOptions = StdioRelay.Options()
         relayOptions.maxMessageBytes = options.maxMessageBytes
         relayOptions.reloader = options.manifestPath.map { path in
@@ -58,16 +58,18 @@ struct RunCommand {
         }
         let relay = StdioRelay(server: server, options: relayOptions)
         do throws(SpawnError) {
-            let status = try relay.run(session: RelaySession(gate: gate, reloadable: relayOptions.reloader != nil))
+            let status = try relay.run(session: RelaySession(gate: gate, reloadable: relayOptions.reloader != nil), effects: effects)
+            effects.finish()
             Self.closeLedger(ledger)
             if let auditLog { Self.closeAudit(auditLog, server: serverName, status: status.description) }
             telemetry?.finish()
             return status.shellCode
         } catch {
+            effects.finish()
             Self.closeLedger(ledger)
             if let auditLog { Self.closeAudit(auditLog, server: serverName, status: error.description) }
             telemetry?.finish()
-            throw CommandLineError(error.description, exitCode: error.exitCode)
+            throw error
         }
     }
 
@@ -78,7 +80,7 @@ struct RunCommand {
     }
 
     /// Loads the manifest as `run` uses it (the command line's mode over the manifest's).
-    func loadManifest(_ path: String) throws(CommandLineError) -> Manifest {
+    func loadManifest(_ path: String) throws(CommandFailure) -> Manifest {
         overridden(try TollgateKit.loadManifest(path, options: loadOptions))
     }
 
@@ -92,26 +94,31 @@ struct RunCommand {
     /// Runs a start-up step; when it fails, the client's requests (its `initialize`, or a
     /// 2026-07-28 client's first request) are answered with the error before it is thrown, so
     /// the host shows why Tollgate did not start instead of a closed pipe.
-    func startingUp<Value>(_ step: () throws(CommandLineError) -> Value) throws(CommandLineError) -> Value {
-        do throws(CommandLineError) {
+    func startingUp<Value>(_ step: () throws -> Value) throws -> Value {
+        do {
             return try step()
         } catch {
             var relayOptions = StdioRelay.Options()
             relayOptions.maxMessageBytes = options.maxMessageBytes
-            StdioRelay.refuseRequests(because: "Tollgate did not start: \(error.message)", options: relayOptions)
+            StdioRelay.refuseRequests(because: "Tollgate did not start: \(CommandExit(error).message)", options: relayOptions)
             throw error
         }
     }
 
+    /// The effects of a manifest's gate: its audit trail, budgets and telemetry.
+    static func effects(of manifest: Manifest, audit: AuditTrail?, ledger: Ledger?, telemetry: GateTelemetry? = nil) -> CallEffects {
+        CallEffects(audit: audit, limits: manifest.budgetLimits, account: ledger, monitoring: manifest.policy.mode == .monitor, telemetry: telemetry)
+    }
+
     /// Opens the audit trail and the budget ledger the manifest asks for.
-    func openRecords(_ manifest: Manifest, server: String?) throws(CommandLineError) -> (AuditTrail?, Ledger?) {
+    func openRecords(_ manifest: Manifest, server: String?) throws(CommandFailure) -> (AuditTrail?, Ledger?) {
         var trail: AuditTrail?
         if let settings = manifest.audit {
             let log = try Self.openAudit(settings, manifest: manifest, server: server)
-            trail = AuditTrail(log: log, arguments: settings.arguments, server: server)
+            trail = AuditTrail(log: log, arguments: settings.arguments, maxArgumentBytes: settings.maxArgumentBytes, server: server)
         }
-        do throws(CommandLineError) {
-            return (trail, try manifest.budgets.ledger.map { ledger throws(CommandLineError) in try Self.openLedger(ledger, limits: manifest.budgetLimits) })
+        do throws(CommandFailure) {
+            return (trail, try manifest.budgets.ledger.map { ledger throws(CommandFailure) in try Self.openLedger(ledger, limits: manifest.budgetLimits) })
         } catch {
             if let log = trail?.log { Self.closeAudit(log, server: server, status: "not started: \(error.message)") }
             throw error
@@ -149,25 +156,23 @@ struct RunCommand {
     }
 
     /// Opens the audit log and records the start; Tollgate does not start without its audit trail.
-    static func openAudit(_ settings: Manifest.Audit, manifest: Manifest, server: String?) throws(CommandLineError) -> AuditLog {
+    static func openAudit(_ settings: Manifest.Audit, manifest: Manifest, server: String?) throws(CommandFailure) -> AuditLog {
         do throws(AuditError) {
             let log = try AuditLog.open(path: settings.path, fsync: settings.fsync, rotateMB: settings.rotateMB,
                                         key: AuditKey.current())
             try log.append(AuditRecord.start(manifestSha256: manifest.sha256, server: server))
             return log
         } catch {
-            throw CommandLineError("cannot open the audit log \(settings.path): \(error); Tollgate will not run without it",
-                                   exitCode: CommandLineError.ExitCode.failure.rawValue)
+            throw CommandFailure.failed("cannot open the audit log \(settings.path): \(error); Tollgate will not run without it")
         }
     }
 
     /// Opens the budget ledger; Tollgate does not start without it (budgets fail closed).
-    static func openLedger(_ path: String, limits: BudgetLimits) throws(CommandLineError) -> Ledger {
+    static func openLedger(_ path: String, limits: BudgetLimits) throws(CommandFailure) -> Ledger {
         do throws(LedgerError) {
             return try Ledger(path: path, limits: limits, now: GateClock.system.wallMilliseconds())
         } catch {
-            throw CommandLineError("cannot open the budget \(error); Tollgate will not run without it",
-                                   exitCode: CommandLineError.ExitCode.failure.rawValue)
+            throw CommandFailure.failed("cannot open the budget \(error); Tollgate will not run without it")
         }
     }
 

@@ -20,14 +20,15 @@ extension PolicyGate {
     }
 
     /// A ledger with batched fsync wants a tick one interval after each write, so its last
-    /// records reach the disk even when no further call comes.
+    /// records reach the disk even when no further call comes; telemetry samples the budgets.
     public var tickIntervalMilliseconds: Int64? {
-        let sampling = budgets == nil ? nil : telemetry?.budgetIntervalMilliseconds
-        return [budgets?.syncIntervalMilliseconds, sampling].compactMap { $0 }.min()
+        guard samplesBudgets, let sampling = telemetryIntervalMilliseconds else { return syncIntervalMilliseconds }
+        return min(syncIntervalMilliseconds ?? sampling, sampling)
     }
 
     public mutating func tick() -> [String] {
-        if telemetry != nil { reportBudgets() }
-        return budgets?.syncPending().map { [$0] } ?? []
+        if syncIntervalMilliseconds != nil { effects.append(.syncLedger) }
+        if samplesBudgets && reportsTelemetry { effects.append(.sampleBudgets) }
+        return []
     }
 }

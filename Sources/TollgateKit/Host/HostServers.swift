@@ -164,9 +164,11 @@ struct HostServers {
             let count = "restart \(attempt) of at most \(slots[index].schedule.policy.maxRestarts) in a row"
             diagnostics.report("server \(name) \(status); restarting it in \(Double(delay) / 1000) s (\(count))")
             slots[index].restartAt = time
-            core.session.withLock { TelemetryCounter.restart.count(in: $0.gate) }
             let keepListed = slots[index].schedule.policy.keepListed
-            core.perform(core.decide { session, _ in session.childGone(index, because: "\(status); restarting it (\(count))", keepListed: keepListed) })
+            core.perform(core.decide { session, _ in
+                session.gate.note(.restart)
+                return session.childGone(index, because: "\(status); restarting it (\(count))", keepListed: keepListed)
+            })
         case .giveUp(let why):
             diagnostics.report("server \(name) \(status); not restarted: \(why); its calls are denied from now on")
             slots[index].status = status

@@ -106,6 +106,8 @@ public struct Manifest: Sendable {
         public var fsync: AuditLog.Durability = .batch
         /// Rotate the file when it would pass this size.
         public var rotateMB: Int?
+        /// The canonical size beyond which a call's arguments are cut in its record (see ``AuditArguments``).
+        public var maxArgumentBytes = AuditArguments.defaultMaxBytes
         /// How often the chain is checkpointed (`checkpointSeconds`, default 60; see ``AuditCheckpoint``).
         public var checkpointSeconds = 60
         /// Where checkpoints are appended (`checkpointFile`, absolute), when set.

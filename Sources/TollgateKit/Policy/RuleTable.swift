@@ -78,6 +78,11 @@ public struct RuleTable<Payload: Sendable>: Sendable {
         return decide(tied)
     }
 
+    /// Whether a rule names `name` exactly (not by a glob).
+    public func namesExactly(_ name: String) -> Bool {
+        exactRules[ProtocolName(name)] != nil
+    }
+
     /// Deny wins among equally specific rules; otherwise every tied allow rule applies.
     private func decide(_ tied: [Int]) -> RuleMatch {
         if let deny = tied.first(where: { !rules[$0].allows }) { return .denied(rule: deny) }

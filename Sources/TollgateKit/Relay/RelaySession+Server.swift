@@ -42,11 +42,11 @@ extension RelaySession {
                                          in line: UnsafeRawBufferPointer, now: Int64) -> RelayActions {
         guard let id, let request = take(id, now: now) else {
             if usesTimers, let id, timers.remove(.lateResponse(id)) != nil {
-                TelemetryCounter.droppedResponse.count(in: gate)
+                gate.note(.droppedResponse)
                 return RelayActions(log: "dropped the late response to request \(id), which had timed out")
             }
             let shown = idSpan.map { String(decoding: UnsafeRawBufferPointer(rebasing: line[$0]), as: UTF8.self) } ?? "null"
-            TelemetryCounter.droppedResponse.count(in: gate)
+            gate.note(.droppedResponse)
             return RelayActions(log: "dropped a response from the server to id \(shown), which no request in flight has")
         }
         if case .toolCall(let call) = request.purpose, gate.observesOutcomes {
@@ -101,7 +101,7 @@ extension RelaySession {
             case .bytes(let bytes)?:
                 // Tollgate's own lines never hold a raw newline inside a message: one element each.
                 for element in bytes.split(separator: 0x0A) { batch.forward(Array(element)) }
-            case .call?, nil: batch.drop()
+            case .call?, .batch?, nil: batch.drop()
             }
             if let reply = actions.reply { batch.reply(reply) }
             batch.log(actions.log)

@@ -17,7 +17,7 @@ final class StandardErrorWriter: @unchecked Sendable {
     private let fd: Int32
     // The state below is guarded by `changed`'s mutex; `changed` signals new lines (to the
     // writer thread) and the end of a write (to a flush).
-    private let changed = MonotonicCondition()
+    private let changed = Condition()
     private var buffer: DiagnosticBuffer
     private var started = false
     private var writing = false

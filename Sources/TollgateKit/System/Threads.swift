@@ -1,3 +1,4 @@
+import CTollgateSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -20,4 +21,11 @@ func startThread(_ body: @escaping @Sendable () -> Void) {
     }, context)
     precondition(result == 0, "cannot start a thread: \(result)")
     pthread_detach(thread)
+}
+
+/// Pins the calling thread to CPU `cpu` (-1: lets it run on any again), for the benchmark's
+/// timings; false when it cannot be pinned.
+@discardableResult
+package func pinCurrentThread(toCPU cpu: Int32) -> Bool {
+    tg_pin_to_cpu(cpu) == 0
 }

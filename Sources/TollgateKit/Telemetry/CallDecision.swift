@@ -1,5 +1,6 @@
-/// A call's decision, as the gate took it: the start of the call's span (or all of it, for a
-/// call that never reaches the server). Names and values only; arguments are never included.
+/// A call's decision as it stands after its effects (a call they refused is denied): the start
+/// of the call's span (or all of it, for a call that never reaches the server). Names and values
+/// only; arguments are never included.
 public struct CallDecision: Sendable {
     /// The request's id, as the client wrote it.
     public var id: RequestID
@@ -27,8 +28,12 @@ public struct CallDecision: Sendable {
     /// The client's `params._meta.traceparent` and `tracestate`, unparsed.
     public var traceparent: String?
     public var tracestate: String?
-    /// When it was decided (monotonic nanoseconds).
+    /// When it was decided (monotonic nanoseconds): after its reservation and record, as it is
+    /// forwarded (the start of its CLIENT span).
     public var time: Int64
+    /// When the gate took it up (monotonic nanoseconds), if that is known and it was not held
+    /// (a hold starts its span): the start of its SERVER span (nil: ``time``).
+    public var start: Int64?
 
     public init(id: RequestID, method: String = "tools/call", tool: String, toolIsKnown: Bool, decision: TelemetryDecision,
                 time: Int64 = SystemClock.monotonicNanoseconds()) {

@@ -69,7 +69,7 @@ struct SpanAssembler: Sendable {
         metrics.countDecision(MetricsAggregator.DecisionKey(tool: ProtocolName(label), decision: decision.decision, code: decision.denialCode))
         if decision.denialCode == Denial.Code.budgetUnavailable.rawValue { metrics.count(.ledgerFailure) }
         if decision.denialCode == Denial.Code.auditUnavailable.rawValue { metrics.count(.auditFailure) }
-        let start = open[decision.id]?.start ?? decision.time
+        let start = open[decision.id]?.start ?? decision.start ?? decision.time
         guard decision.decision.isForwarded else {
             open[decision.id] = nil
             return finish(decision, label: label, start: start, end: decision.time, outcome: nil, server: nil)

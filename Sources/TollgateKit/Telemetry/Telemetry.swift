@@ -4,8 +4,10 @@ import Dispatch
 /// metrics (durations, decisions, budgets, failures) and audit checkpoints, over OTLP/HTTP with
 /// JSON to a collector and/or to a file.
 ///
-/// The call path only calls ``record(_:)``: it copies a plain value into a bounded queue and
-/// returns, never waiting and never failing (a full queue drops the event and counts it). Spans,
+/// The call path only calls ``record(_:)``, from the effects owner as it carries a decision's
+/// effects out (``CallEffects``), never under the session's lock: it copies a plain value into a
+/// bounded queue and returns, never waiting and never failing (a full queue drops the event and
+/// counts it). Spans,
 /// metrics and exports happen on a thread of their own (``TelemetryExporter``). Telemetry is
 /// not audit: the audit trail stays fail closed; telemetry only ever drops.
 public final class Telemetry: Sendable {

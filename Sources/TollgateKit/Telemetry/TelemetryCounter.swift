@@ -11,11 +11,3 @@ public enum TelemetryCounter: String, Sendable, CaseIterable {
     /// A response no request in flight awaited was dropped (`tollgate.responses.dropped`).
     case droppedResponse = "tollgate.responses.dropped"
 }
-
-extension TelemetryCounter {
-    /// Counts one event in `gate`'s telemetry, when it has telemetry (for the rare events the
-    /// relays see: a dropped response, a restart).
-    func count(in gate: any Gate) {
-        (gate as? PolicyGate)?.telemetry?.sink.record(.counted(self))
-    }
-}

@@ -5,7 +5,7 @@
 /// fills past half or telemetry stops.
 final class TelemetryQueue: @unchecked Sendable {
     // Guarded by `changed`'s mutex; `changed` wakes the exporter.
-    private let changed = MonotonicCondition()
+    private let changed = Condition()
     private var events: [TelemetryEvent] = []
     private var dropped: UInt64 = 0
     private var stopping = false

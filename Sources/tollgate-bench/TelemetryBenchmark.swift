@@ -1,28 +1,29 @@
-import CTollgateSupport
+import TollgateKit
 
-/// Measures what telemetry costs, for `tollgate-bench`: the time a call's decision and end take in
-/// the gate with telemetry on (traces and metrics, `always_on`, to a ``LoopbackCollector``) and
-/// off, on one pinned CPU; and how many spans a second the exporter takes without dropping any.
-public enum TelemetryBenchmark {
+/// Measures what telemetry costs, for `tollgate-bench`: the time a call's decision and end take
+/// in the gate and its effects owner, as the relay takes them, with telemetry on (traces and
+/// metrics, `always_on`, to a ``LoopbackCollector``) and off, on one pinned CPU; and how many
+/// spans a second the exporter takes without dropping any.
+enum TelemetryBenchmark {
     /// What the exporter did at one offered rate.
-    public struct Throughput: Sendable, Hashable {
-        public var offeredSpansPerSecond: Int
-        public var sampler: String
-        public var produced: UInt64
-        public var exported: UInt64
+    struct Throughput: Sendable, Hashable {
+        var offeredSpansPerSecond: Int
+        var sampler: String
+        var produced: UInt64
+        var exported: UInt64
         /// Events the queue could not take, and spans dropped after they were made.
-        public var droppedEvents: UInt64
-        public var droppedSpans: UInt64
+        var droppedEvents: UInt64
+        var droppedSpans: UInt64
     }
 
     /// The figures of one run.
-    public struct Report: Sendable, Hashable {
-        public var off: BudgetBenchmark.Timing
-        public var on: BudgetBenchmark.Timing
-        public var throughput: [Throughput]
+    struct Report: Sendable, Hashable {
+        var off: BudgetBenchmark.Timing
+        var on: BudgetBenchmark.Timing
+        var throughput: [Throughput]
 
         /// One line per figure.
-        public var text: String {
+        var text: String {
             var lines = [
                 "gate per call (decide + end), telemetry off:  \(off)",
                 "gate per call (decide + end), telemetry on:   \(on)",
@@ -37,7 +38,7 @@ public enum TelemetryBenchmark {
     }
 
     /// Runs every measurement against a loopback collector; nil when none could be started.
-    public static func run(iterations: Int = 200_000, seconds: Double = 2, rates: [Int] = [50_000, 100_000, 200_000]) -> Report? {
+    static func run(iterations: Int = 200_000, seconds: Double = 2, rates: [Int] = [50_000, 100_000, 200_000]) -> Report? {
         guard let collector = LoopbackCollector() else { return nil }
         defer { collector.stop() }
         let manifest: Manifest
@@ -53,18 +54,21 @@ public enum TelemetryBenchmark {
         configuration.spanDelayMilliseconds = 200
         configuration.metricIntervalMilliseconds = 1000
         let telemetry = Telemetry(configuration: configuration, serverName: "bench", diagnostics: .silent)
-        var plain = PolicyGate(manifest: manifest, diagnostics: .silent)
-        var traced = PolicyGate(manifest: manifest, diagnostics: .silent)
-        traced.telemetry = GateTelemetry(sink: telemetry, manifest: manifest, budgetIntervalMilliseconds: 1000)
+        let plainEffects = CallEffects(diagnostics: .silent)
+        var plain = PolicyGate(manifest: manifest, diagnostics: .silent, effects: plainEffects)
+        let plainOwner = EffectsOwner(plainEffects)
+        let tracedEffects = CallEffects(telemetry: GateTelemetry(sink: telemetry, budgetIntervalMilliseconds: 1000), diagnostics: .silent)
+        var traced = PolicyGate(manifest: manifest, diagnostics: .silent, effects: tracedEffects)
+        let tracedOwner = EffectsOwner(tracedEffects)
         // Interleaved rounds, so both see the same machine, on one CPU (the exporter, started
         // before, runs on the others), so the figures do not move between cores mid-run.
-        _ = tg_pin_to_cpu(0)
+        pinCurrentThread(toCPU: 0)
         var off: [Int64] = [], on: [Int64] = []
         for round in 0..<10 {
-            off += timeCalls(&plain, iterations / 10, offset: round * iterations)
-            on += timeCalls(&traced, iterations / 10, offset: round * iterations)
+            off += timeCalls(&plain, plainOwner, iterations / 10, offset: round * iterations)
+            on += timeCalls(&traced, tracedOwner, iterations / 10, offset: round * iterations)
         }
-        _ = tg_pin_to_cpu(-1)
+        pinCurrentThread(toCPU: -1)
         telemetry.finish()
         var throughput: [Throughput] = []
         for rate in rates { throughput.append(exporterThroughput(spansPerSecond: rate, seconds: seconds, sampler: .alwaysOn, collector: collector)) }
@@ -72,15 +76,24 @@ public enum TelemetryBenchmark {
         return Report(off: BudgetBenchmark.Timing(off), on: BudgetBenchmark.Timing(on), throughput: throughput)
     }
 
-    /// Times `count` calls through `gate`: decided, then ended with a result.
-    private static func timeCalls(_ gate: inout PolicyGate, _ count: Int, offset: Int) -> [Int64] {
+    /// Times `count` calls through `gate` and `owner` as the relay takes them: decided, its
+    /// effects queued and carried out before it would be forwarded; then ended with a result,
+    /// its effects queued and carried out.
+    private static func timeCalls(_ gate: inout PolicyGate, _ owner: EffectsOwner, _ count: Int, offset: Int) -> [Int64] {
         var samples: [Int64] = []
         samples.reserveCapacity(count)
         for index in 0..<count {
             guard let call = call(offset + index) else { continue }
             let begin = SystemClock.monotonicNanoseconds()
             _ = gate.decide(call)
+            let decided = gate.takeEffects()
+            if !decided.isEmpty { _ = owner.complete(owner.enqueue(decided)) }
             _ = gate.callCompleted(call, outcome: .result(isError: false, bytes: 64), result: nil)
+            let ended = gate.takeEffects()
+            if !ended.isEmpty {
+                _ = owner.enqueue(ended)
+                owner.drain()
+            }
             samples.append(SystemClock.monotonicNanoseconds() - begin)
         }
         return samples
