@@ -46,6 +46,9 @@ public struct RunOptions: Sendable, Equatable {
     public var mode: Manifest.Mode?
     /// How much Tollgate writes about itself on stderr (`--log-level`, `--quiet`).
     public var logLevel = LogLevel.info
+    /// The sandbox of the command after `--` (`--sandbox PRESET`, `--read`, `--write`,
+    /// `--execute`, `--network`, `--allow-host`, `--sandbox-optional`; paths as given), if any.
+    public var sandbox: SandboxSpec?
 
     public init() {}
 }

@@ -119,10 +119,11 @@ public enum ManifestLoader {
             var prefix = true
             var startTimeout = Manifest.Server.defaultStartTimeoutMilliseconds
             var restart = RestartPolicy()
+            var sandbox: SandboxSpec?
             // Only what holds no unset variable can be looked for (check warns about those anyway).
             var commandIsComplete = false
             var directoryIsComplete = false
-            let allowed = ["command", "args", "env", "cwd", "limits", "prefix", "startTimeoutSeconds", "tools"] + restartKeys
+            let allowed = ["command", "args", "env", "cwd", "limits", "prefix", "startTimeoutSeconds", "tools", "sandbox"] + restartKeys
             for member in decoder.members(entry.value, path: path, allowed: allowed) ?? [] {
                 let memberPath = "\(path).\(member.key)"
                 switch member.key {
@@ -133,6 +134,7 @@ public enum ManifestLoader {
                 case "args": arguments = decoder.expandedStrings(member.value, path: memberPath) ?? []
                 case "env": environment = decodeEnvironment(member.value, path: memberPath, decoder: &decoder)
                 case "limits": limits = decodeLimits(member.value, path: memberPath, decoder: &decoder)
+                case "sandbox": sandbox = decodeSandbox(member.value, path: memberPath, decoder: &decoder)
                 case "prefix": prefix = decoder.bool(member.value, path: memberPath) ?? true
                 case "startTimeoutSeconds":
                     startTimeout = timeoutMilliseconds(member.value, path: memberPath, decoder: &decoder) ?? startTimeout
@@ -160,7 +162,7 @@ public enum ManifestLoader {
             if let command {
                 servers.append(Manifest.Server(name: entry.key, arguments: [command] + arguments,
                                                environment: environment, workingDirectory: workingDirectory, limits: limits, prefix: prefix,
-                                               startTimeoutMilliseconds: startTimeout, restart: restart))
+                                               startTimeoutMilliseconds: startTimeout, restart: restart, sandbox: sandbox))
             }
         }
         return servers
