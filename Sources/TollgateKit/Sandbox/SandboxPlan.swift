@@ -28,7 +28,7 @@ public struct SandboxPlan: Sendable, Equatable {
     public static func make(_ spec: SandboxSpec, arguments: [String], environment: [String: String],
                             workingDirectory: String) throws(SandboxError) -> SandboxPlan {
         let context = SandboxPreset.Context(arguments: arguments, environment: environment, workingDirectory: workingDirectory)
-        var rules = SandboxPreset.systemRules + spec.preset.rules(context)
+        var rules = SandboxPreset.systemRules(context) + spec.preset.rules(context)
         rules += spec.read.map { SandboxRule(path: $0, access: .read, origin: "filesystem.read", optional: false) }
         rules += spec.execute.map { SandboxRule(path: $0, access: [.read, .execute], origin: "filesystem.execute", optional: false) }
         rules += spec.write.map { SandboxRule(path: $0, access: [.read, .write], origin: "filesystem.write", optional: false) }

@@ -33,22 +33,24 @@ extension SandboxPreset {
 
     /// Every preset's: the system's programs and libraries (read and execute), the files of `/etc`
     /// that the C library, TLS and time zones read (not all of `/etc`: no `shadow`, no `sudoers`),
-    /// the harmless devices, and CPU information. (The server's own `/proc/PID` is granted when the
-    /// sandbox is entered, see ``SandboxPlan/readsOwnProc``.)
-    static let systemRules: [SandboxRule] = {
+    /// git's configuration (git stops when it cannot read a configuration file that exists), the
+    /// harmless devices, and CPU and memory information. (The server's own `/proc/PID` is granted
+    /// when the sandbox is entered, see ``SandboxPlan/readsOwnProc``.)
+    static func systemRules(_ context: Context) -> [SandboxRule] {
         var rules: [SandboxRule] = []
-        func add(_ paths: [String], _ access: SandboxAccess) {
-            rules += paths.map { SandboxRule(path: $0, access: access, origin: "the system's runtime", optional: true) }
+        func add(_ paths: [String?], _ access: SandboxAccess) {
+            rules += paths.compactMap { $0 }.map { SandboxRule(path: $0, access: access, origin: "the system's runtime", optional: true) }
         }
         add(["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"], [.read, .execute])
         add(["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/timezone", "/etc/ssl", "/etc/ca-certificates",
              "/etc/pki", "/etc/resolv.conf", "/etc/hosts", "/etc/host.conf", "/etc/nsswitch.conf", "/etc/gai.conf", "/etc/services",
              "/etc/protocols", "/etc/passwd", "/etc/group", "/etc/mime.types", "/etc/os-release", "/etc/alternatives",
+             "/etc/gitconfig", context.home.map { $0 + "/.gitconfig" }, context.directory("XDG_CONFIG_HOME", orHome: ".config").map { $0 + "/git" },
              "/sys/devices/system/cpu", "/proc/cpuinfo", "/proc/meminfo", "/proc/stat"], .read)
         add(["/dev/null", "/dev/zero", "/dev/full"], [.read, .writeFiles, .deviceControl])
         add(["/dev/random", "/dev/urandom"], [.read, .deviceControl])
         return rules
-    }()
+    }
 
     /// The paths of this preset for the server `context` describes.
     func rules(_ context: Context) -> [SandboxRule] {
@@ -64,8 +66,9 @@ extension SandboxPreset {
             add(context.home.map { $0 + "/.local/lib" }, .read)  // pip install --user
             if self == .uv {
                 add(context.environment["UV_CACHE_DIR"] ?? context.directory("XDG_CACHE_HOME", orHome: ".cache").map { $0 + "/uv" }, [.read, .write, .execute])
-                add(context.environment["UV_PYTHON_INSTALL_DIR"] ?? context.directory("XDG_DATA_HOME", orHome: ".local/share").map { $0 + "/uv" },
-                    [.read, .execute])
+                // uv's own interpreters and tools (uvx makes its temporary files there).
+                add(context.directory("XDG_DATA_HOME", orHome: ".local/share").map { $0 + "/uv" }, [.read, .write, .execute])
+                add(context.environment["UV_PYTHON_INSTALL_DIR"], [.read, .execute])
                 add(context.directory("XDG_CONFIG_HOME", orHome: ".config").map { $0 + "/uv" }, .read)
                 add("/etc/uv", .read)
                 // uvx runs the uv beside it.
