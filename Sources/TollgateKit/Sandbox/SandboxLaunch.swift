@@ -25,10 +25,11 @@ struct SandboxLaunch {
         guard ruleset >= 0 else { throw SandboxError("cannot create a Landlock ruleset: \(String(cString: strerror(errno)))") }
         for rule in plan.rules {
             let result = tg_landlock_allow(ruleset, Int32(abi), rule.path, rule.access.rawValue)
-            if result == 0 || (result == ENOENT && rule.optional) { continue }
+            // A preset's path this machine lacks, or that this user cannot open, is nothing to grant.
+            if result == 0 || (rule.optional && [ENOENT, ENOTDIR, EACCES, ELOOP].contains(result)) { continue }
             Glibc.close(ruleset)
             let what = result == ENOENT ? "does not exist" : "cannot be granted: \(String(cString: strerror(result)))"
-            throw SandboxError("the \(rule.origin) path \(rule.path) \(what)")
+            throw SandboxError("\(rule.path) (\(rule.origin)) \(what)")
         }
         var settings = tg_sandbox()
         settings.landlock_ruleset = ruleset

@@ -71,6 +71,7 @@ final class TestListeners {
         let unixSocket = unix
         let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(unixSocket, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
         guard bound == 0, listen(unixSocket, 16) == 0 else { throw E2EError("unix socket \(unixPath): \(String(cString: strerror(errno)))") }
+        chmod(unixPath, 0o777)  // connecting needs write permission on the socket, also for another user
         self.unixPath = unixPath
     }
 
