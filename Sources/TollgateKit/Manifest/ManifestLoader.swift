@@ -50,8 +50,14 @@ public enum ManifestLoader {
             case "servers":
                 let unset = decoder.unsetVariables.count
                 manifest.servers = decodeServers(node, directory: manifestDirectory, decoder: &decoder)
-                // A server the command line names replaces these entries: their variables need not be set.
-                if options.serverDirectory != nil { decoder.forgetUnsetVariables(after: unset) }
+                // A server the command line names replaces these entries: their variables need not
+                // be set, but for the sandbox of the one server it replaces, which it runs in.
+                if options.serverDirectory != nil {
+                    let sandbox = manifest.servers.count == 1 ? "servers.\(manifest.servers[0].name).sandbox" : nil
+                    decoder.forgetUnsetVariables(after: unset) { issue in
+                        sandbox.map { issue.path == $0 || issue.path.hasPrefix($0 + ".") } ?? false
+                    }
+                }
             case "tools":
                 break  // after servers, whose working directory relative paths in calls need
             case "audit":

@@ -82,14 +82,23 @@ extension SandboxPreset {
         return rules
     }
 
-    /// Variables a preset sets: offline switches when the server has no network, so a launcher
-    /// runs what its cache holds instead of failing to reach its index.
+    /// Variables a preset sets: an offline switch when the sandbox cannot reach the launcher's
+    /// index (no network, or `allowHosts` without it), so the launcher runs what its cache holds
+    /// instead of failing to reach the index (uv: `UV_OFFLINE=1` unless `pypi.org:443` is allowed;
+    /// node: `npm_config_offline=true` unless `registry.npmjs.org:443` is).
     func variables(for network: SandboxNetwork) -> [(name: String, value: String)] {
-        guard network == .none else { return [] }
+        let index: (host: String, variable: String, value: String)
         switch self {
-        case .uv: return [("UV_OFFLINE", "1")]
-        case .node: return [("npm_config_offline", "true")]
+        case .uv: index = ("pypi.org", "UV_OFFLINE", "1")
+        case .node: index = ("registry.npmjs.org", "npm_config_offline", "true")
         case .python, .binary: return []
+        }
+        switch network {
+        case .allow: return []
+        case .none: return [(index.variable, index.value)]
+        case .allowHosts(let patterns):
+            guard case .success(let host) = URLHost.parse("https://\(index.host)/") else { return [] }
+            return patterns.contains { $0.matches(host, port: 443) } ? [] : [(index.variable, index.value)]
         }
     }
 
