@@ -32,6 +32,9 @@ public struct SandboxPlan: Sendable, Equatable {
         rules += spec.read.map { SandboxRule(path: $0, access: .read, origin: "filesystem.read", optional: false) }
         rules += spec.execute.map { SandboxRule(path: $0, access: [.read, .execute], origin: "filesystem.execute", optional: false) }
         rules += spec.write.map { SandboxRule(path: $0, access: [.read, .write], origin: "filesystem.write", optional: false) }
+        rules = rules.enumerated().filter { index, rule in
+            !rules[..<index].contains { $0.path == rule.path && $0.access == rule.access }
+        }.map(\.element)
         try checkNoExecutableWrites(spec, rules: rules)
         var plan = SandboxPlan(rules: rules, setVariables: spec.preset.variables(for: spec.network), removedVariables: [], network: spec.network)
         if case .allowHosts = spec.network {
