@@ -91,6 +91,30 @@ struct SandboxStartTests {
         #expect(gate.stderrText.contains("the sandbox asks for Landlock ABI \(abi + 1) (landlockABI), this kernel offers ABI \(abi)"), "\(gate.stderrText)")
     }
 
+    @Test("doctor reports this kernel's Landlock ABI, namespaces and cgroups; with a manifest, whether each sandbox can be set up (exit 1 when a required one cannot)")
+    func doctor() async throws {
+        let abi = SandboxKernel.landlockABI
+        let report = try await runTollgate(["doctor"])
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(report.stdoutText.hasPrefix("Landlock: ABI \(abi) -> ") && report.stdoutText.contains("network namespace")
+                && report.stdoutText.contains("cgroup v2 delegation: ") && report.stdoutText.contains("pathname Unix socket"), "\(report.stdoutText)")
+        let directory = try TemporaryDirectory("sandbox-doctor")
+        let manifest = try writeFile("""
+            {"version": 1, "servers": {
+              "fine": {"command": "/bin/true", "sandbox": {"preset": "binary"}},
+              "missing": {"command": "/bin/true", "sandbox": {"preset": "binary", "filesystem": {"read": ["\(directory.path("nothing"))"]}}},
+              "newer": {"command": "/bin/true", "sandbox": {"preset": "binary", "landlockABI": \(abi + 1), "required": false}},
+              "plain": {"command": "/bin/true"}}}
+            """, named: "doctor.json", in: directory)
+        let checked = try await runTollgate(["doctor", "--manifest", manifest])
+        #expect(checked.status == 1, "a required sandbox cannot be set up: \(checked.stdoutText)")
+        let lines = checked.stdoutText.split(separator: "\n").filter { $0.hasPrefix("server ") }
+        #expect(lines == ["server fine: sandbox OK (preset binary, network none)",
+                          "server missing: sandbox NOT AVAILABLE, the server would not start: \(directory.path("nothing")) (filesystem.read) does not exist",
+                          "server newer: sandbox not available, the server would run UNSANDBOXED (not required): the sandbox asks for Landlock ABI \(abi + 1) (landlockABI), this kernel offers ABI \(abi)",
+                          "server plain: no sandbox"], "\(checked.stdoutText)")
+    }
+
     @Test("Tollgate as an ordinary user (setpriv): a user namespace gives the server its network namespace; every probe refused, or the refusal says why")
     func notRoot() async throws {
         let launcher = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]

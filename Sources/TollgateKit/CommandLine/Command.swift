@@ -22,6 +22,9 @@ public enum Command: Sendable, Equatable {
     case status(client: String)
     /// `tollgate enforce MANIFEST`: print its would-be denials, then switch it to enforce mode.
     case enforce(manifestPath: String)
+    /// `tollgate doctor [--manifest FILE]`: what this machine offers sandboxes, and whether the
+    /// manifest's can be set up.
+    case doctor(manifestPath: String?)
     /// `tollgate --version`, `-V`
     case version
     /// `tollgate completions bash|zsh|fish` (not in the overview; scripts/install uses it).

@@ -58,6 +58,17 @@ public struct CommandParser {
                 }
             }
             return .status(client: client)
+        case "doctor":
+            var manifestPath: String?
+            while let argument = arguments.popFirst() {
+                let (name, inlineValue) = Self.split(argument)
+                switch name {
+                case "--manifest", "-m": manifestPath = try value(for: name, inline: inlineValue)
+                case "--help", "-h": throw CommandLineError(Usage.doctor, exitCode: 0)
+                default: throw .usage("unknown argument '\(argument)' for 'doctor'")
+                }
+            }
+            return .doctor(manifestPath: manifestPath)
         case "enforce":
             let paths = try plainArguments(for: "enforce", help: Usage.wrap)
             guard paths.count == 1 else { throw .usage("tollgate enforce MANIFEST") }

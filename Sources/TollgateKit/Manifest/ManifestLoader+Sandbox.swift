@@ -22,6 +22,7 @@ extension ManifestLoader {
             return nil
         }
         spec.preset = preset
+        decoder.require("", .sandbox(spec), at: node, path: path)
         return spec
     }
 

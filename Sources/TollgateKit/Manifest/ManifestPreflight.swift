@@ -23,6 +23,10 @@ public enum ManifestPreflight {
             return FileIO.exists(required.value) ? "\(required.value) is not a directory" : "the directory \(required.value) does not exist"
         case .existing:
             return FileIO.exists(required.value) ? nil : "\(required.value) does not exist"
+        case .sandbox(let spec):
+            guard let problem = SandboxSupport.current.problem(for: spec) else { return nil }
+            return spec.required ? "this machine cannot provide the sandbox, so the server would not start: \(problem)"
+                : "this machine cannot provide the sandbox, so the server would run unsandboxed: \(problem)"
         case .command(let searchPath, let workingDirectory):
             if required.value.utf8.contains(UInt8(ascii: "/")) {
                 let path = FileIO.absolute(required.value, base: workingDirectory)

@@ -22,16 +22,24 @@ public enum SandboxKernel {
         (7, "refusals can be logged by the kernel's audit subsystem (when it is enabled)"),
     ]
 
+    /// What no Landlock ABI Tollgate uses controls, and what (if anything) closes it.
+    public static let gaps = [
+        "connecting to a pathname Unix socket the server can reach by path (ssh-agent's, docker.sock): only the socket file's permissions stop it",
+        "changing the mode, times or user extended attributes of any file the server's user owns, wherever it is (chown needs CAP_CHOWN, "
+            + "which sandboxes drop); as root that is most system files: run Tollgate as an ordinary user",
+        "reading any file's metadata (stat, the existence of a path) and symbolic links; listing and reading stay refused",
+        "UDP and TCP (closed by the network namespace when network is \"none\" or allowHosts)",
+    ]
+
     /// Whether Tollgate holds CAP_SYS_ADMIN, without which a network namespace needs a user
     /// namespace first.
-    static var mayCreateNamespacesDirectly: Bool { tg_has_capability(21) == 1 }
+    public static var mayCreateNamespacesDirectly: Bool { tg_has_capability(21) == 1 }
 
     /// Whether a child can get the namespaces a network sandbox needs, or the step and error
     /// that stopped it (forks a process that tries).
-    public static func probeNetworkNamespace() -> Result<Void, SpawnError> {
+    public static func probeNetworkNamespace(throughUserNamespace: Bool = !mayCreateNamespacesDirectly) -> Result<Void, SpawnError> {
         var step: Int32 = 0
-        let user = mayCreateNamespacesDirectly ? 0 : 1
-        let result = tg_probe_namespaces(Int32(user), &step)
+        let result = tg_probe_namespaces(throughUserNamespace ? 1 : 0, &step)
         guard result != 0 else { return .success(()) }
         var error = SpawnError(command: "", step: SpawnError.Step(rawValue: step) ?? .fork, errno: result)
         if error.step == .userNamespace { error.detail = userNamespaceHint() }

@@ -103,8 +103,9 @@ extension SandboxPreset {
     }
 
     /// The program (read and execute), the interpreter its `#!` line names, and the installation
-    /// either lives in (read and execute): a virtualenv (and the interpreter it was made from), or a
-    /// prefix holding `lib/python*` or `lib/node_modules`; never `/`, the home or a folder above it.
+    /// either lives in (read and execute): a virtualenv (and the interpreter it was made from), a
+    /// prefix holding `lib/python*` or `lib/node_modules`, or the root of a version manager whose
+    /// shim it is (pyenv's `~/.pyenv`); never `/`, the home or a folder above it.
     static func programRules(_ context: Context) -> [SandboxRule] {
         guard let program = context.program else { return [] }
         var files = [program]
@@ -126,13 +127,14 @@ extension SandboxPreset {
         return rules
     }
 
-    /// The installation `file` belongs to (`PREFIX/bin/file`), when it looks like one.
+    /// The installation `file` belongs to (`PREFIX/bin/file`), when it looks like one; for a
+    /// version manager's shim (`ROOT/shims/python3`: pyenv, asdf) the manager's root.
     static func installationPrefix(of file: String, home: String?) -> String? {
         let bin = FileIO.directory(of: file)
-        guard bin.hasSuffix("/bin") else { return nil }
         let prefix = FileIO.directory(of: bin)
-        guard prefix != "/", prefix.hasPrefix("/") else { return nil }
+        guard bin.hasSuffix("/bin") || bin.hasSuffix("/shims"), prefix != "/", prefix.hasPrefix("/") else { return nil }
         if let home, PathWithin.isWithin(Array(home.utf8), Array(prefix.utf8)) { return nil }
+        if bin.hasSuffix("/shims") { return FileIO.isDirectory(prefix + "/versions") || FileIO.isDirectory(prefix + "/installs") ? prefix : nil }
         if FileIO.exists(prefix + "/pyvenv.cfg") || FileIO.isDirectory(prefix + "/lib/node_modules") { return prefix }
         return holdsPythonLibrary(prefix + "/lib") ? prefix : nil
     }

@@ -52,5 +52,22 @@ struct ManifestSandboxTests {
         let warnings = ManifestPreflight.warnings(for: manifest).map(\.description)
         #expect(warnings.contains { $0.contains("servers.s.sandbox.filesystem.read[0]: /nonexistent-tollgate-path does not exist") }, "\(warnings)")
         #expect(warnings.contains { $0.contains("servers.s.sandbox.filesystem.read[1]: ${NOPE} is not set") }, "\(warnings)")
+        let beyond = SandboxKernel.landlockABI + 1
+        let unprovidable = try parseManifest(#"{"version": 1, "servers": {"s": {"command": "/bin/true", "sandbox": {"preset": "binary", "landlockABI": \#(beyond)}}}}"#).get()
+        let machine = ManifestPreflight.warnings(for: unprovidable).map(\.description)
+        #expect(machine == ["test.json:1:69: servers.s.sandbox: this machine cannot provide the sandbox, so the server would not start: "
+                            + "the sandbox asks for Landlock ABI \(beyond) (landlockABI), this kernel offers ABI \(beyond - 1)"], "\(machine)")
+    }
+
+    @Test("init proposes a sandbox: the command's preset, its directory read-only, network only when the tools' words suggest it")
+    func proposal() {
+        let fetch: JSONObject = ["name": "fetch_page", "description": "Fetches a URL from the internet"]
+        let during: JSONObject = ["name": "git_status", "description": "Shows the status during a merge",
+                                  "inputSchema": ["type": "object", "properties": ["repo_path": ["type": "string"]]]]
+        let byArgument: JSONObject = ["name": "get", "inputSchema": ["type": "object", "properties": ["url": ["type": "string"]]]]
+        #expect(StarterManifest.networkTools([fetch, during, byArgument]) == ["fetch_page", "get"])
+        #expect(StarterManifest.proposedSandbox(command: ["uvx", "mcp-server-git"], workingDirectory: "/src", tools: [during])
+                == ["preset": "uv", "filesystem": ["read": ["/src"]], "network": "none"])
+        #expect(StarterManifest.proposedSandbox(command: ["node", "server.js"], workingDirectory: "/src", tools: [fetch])["network"] == "allow")
     }
 }
