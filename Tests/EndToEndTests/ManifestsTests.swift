@@ -85,12 +85,9 @@ struct ManifestsTests {
             ["op": "call_tool", "name": "git_status", "arguments": ["repo_path": directory.path]],
             ["op": "call_tool", "name": "git_log", "arguments": ["repo_path": repo, "max_count": 1000]],
         ]
-        // The server runs in the manifest's sandbox (the command after -- replaces its one server).
-        // GIT_CONFIG_NOSYSTEM: a machine's /etc/gitconfig may name files the sandbox does not grant
-        // (core.excludesFile = /etc/gitignore on some), and git stops on a configured file it cannot read.
         let report = try await SDKClient.run(
             mode: "legacy", script: script,
-            command: try gated(manifest, [python, "-m", "mcp_server_git", "--repository", repo]), environment: ["REPO": repo, "GIT_CONFIG_NOSYSTEM": "1"])
+            command: try gated(manifest, [python, "-m", "mcp_server_git", "--repository", repo]), environment: ["REPO": repo])
         let steps = try SDKClient.steps(report, count: 7)
 
         let tools = steps[0]["tools"].strings ?? []
@@ -133,7 +130,7 @@ struct ManifestsTests {
         ]
         // No --repository: only the sandbox keeps the server out of the other repository.
         let server = [python, "-m", "mcp_server_git"]
-        let environment: [String: String?] = ["REPO": repo, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t.invalid",
+        let environment: [String: String?] = ["REPO": repo, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t.invalid",
                                               "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t.invalid"]
         let report = try await SDKClient.run(mode: "legacy", script: script,
                                              command: [try TollgateBinary.path(), "run", "--monitor", "--manifest", manifest, "--"] + server,

@@ -110,7 +110,8 @@ public enum Usage {
         problem (file:line:column: key.path: what is expected) on stderr and exits 2; otherwise
         prints a one-line summary and exits 0, after warning on stderr about what would fail when
         Tollgate starts here: a variable that is not set, a server command not on PATH, a
-        missing cwd, pathWithin directory or approver command. --strict: warnings exit 1.
+        missing cwd, pathWithin directory, approver command or sandbox path, a sandbox this
+        machine cannot provide. --strict: warnings exit 1.
         """
 
     /// The help of `tollgate init`.

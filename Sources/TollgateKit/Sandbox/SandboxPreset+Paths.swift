@@ -33,8 +33,7 @@ extension SandboxPreset {
 
     /// Every preset's: the system's programs and libraries (read and execute), the files of `/etc`
     /// that the C library, TLS and time zones read (not all of `/etc`: no `shadow`, no `sudoers`),
-    /// git's configuration (git stops when it cannot read a configuration file that exists), the
-    /// harmless devices, and CPU and memory information. (The server's own `/proc/PID` is granted
+    /// git's configuration and the files it names (``gitConfigurationPaths(_:)``), the harmless devices, and CPU and memory information. (The server's own `/proc/PID` is granted
     /// when the sandbox is entered, see ``SandboxPlan/readsOwnProc``.)
     static func systemRules(_ context: Context) -> [SandboxRule] {
         var rules: [SandboxRule] = []
@@ -45,8 +44,8 @@ extension SandboxPreset {
         add(["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/timezone", "/etc/ssl", "/etc/ca-certificates",
              "/etc/pki", "/etc/resolv.conf", "/etc/hosts", "/etc/host.conf", "/etc/nsswitch.conf", "/etc/gai.conf", "/etc/services",
              "/etc/protocols", "/etc/passwd", "/etc/group", "/etc/mime.types", "/etc/os-release", "/etc/alternatives",
-             "/etc/gitconfig", context.home.map { $0 + "/.gitconfig" }, context.directory("XDG_CONFIG_HOME", orHome: ".config").map { $0 + "/git" },
              "/sys/devices/system/cpu", "/proc/cpuinfo", "/proc/meminfo", "/proc/stat"], .read)
+        add(gitConfigurationPaths(context), .read)
         add(["/dev/null", "/dev/zero", "/dev/full"], [.read, .writeFiles, .deviceControl])
         add(["/dev/random", "/dev/urandom"], [.read, .deviceControl])
         return rules
