@@ -16,10 +16,7 @@ struct ProxyRequest: Equatable {
     static let maxHeadBytes = 16 * 1024
 
     /// `host:port` as asked for (IPv6 in brackets).
-    var target: String {
-        let name = String(decoding: host.name, as: UTF8.self)
-        return (host.name.contains(UInt8(ascii: ":")) ? "[\(name)]" : name) + ":\(port)"
-    }
+    var target: String { Self.targetText(host, port) }
 
     /// Why a request is refused before any connection: an HTTP status and one sentence.
     struct Refusal: Error, Equatable {

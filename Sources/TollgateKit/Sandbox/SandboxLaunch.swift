@@ -33,7 +33,7 @@ struct SandboxLaunch {
         }
         var settings = tg_sandbox()
         settings.landlock_ruleset = ruleset
-        settings.landlock_proc_self = plan.readsOwnProc ? 1 : 0
+        settings.landlock_proc_self = 1
         settings.drop_capabilities = 1
         if plan.network.isolates {
             settings.new_network_namespace = 1

@@ -1,7 +1,8 @@
 /// A sandbox worked out for one start of one server: the Landlock rules (its preset's, its
-/// program's, the manifest's), the variables its environment gains or loses, and its network.
+/// program's, the manifest's; the server's own `/proc/PID` is added when the child enters the
+/// sandbox), the variables its environment gains or loses, and its network.
 /// Reads the file system (to find the program and a preset's paths); decides nothing at run time.
-public struct SandboxPlan: Sendable, Equatable {
+public struct SandboxPlan: Sendable {
     /// Every rule, presets' first; ``SandboxRule/optional`` ones may name paths that do not exist.
     public var rules: [SandboxRule]
     /// Variables set in the server's environment (the proxy's, a preset's offline switch).
@@ -10,16 +11,9 @@ public struct SandboxPlan: Sendable, Equatable {
     public var removedVariables: [String]
     /// The network.
     public var network: SandboxNetwork
-    /// Whether the server may read its own `/proc/PID` (what `/proc/self` names for it).
-    public var readsOwnProc = true
 
     /// The port the proxy listens on in the server's network namespace (its own, so always free).
     public static let proxyPort: UInt16 = 3128
-
-    public static func == (lhs: SandboxPlan, rhs: SandboxPlan) -> Bool {
-        lhs.rules == rhs.rules && lhs.setVariables.elementsEqual(rhs.setVariables) { $0 == $1 }
-            && lhs.removedVariables == rhs.removedVariables && lhs.network == rhs.network && lhs.readsOwnProc == rhs.readsOwnProc
-    }
 
     /// The plan for `spec` and the server `arguments`, run in `workingDirectory` with `environment`
     /// (the server's complete environment: its PATH finds the program, its HOME the preset's

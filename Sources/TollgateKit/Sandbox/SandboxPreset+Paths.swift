@@ -34,7 +34,7 @@ extension SandboxPreset {
     /// Every preset's: the system's programs and libraries (read and execute), the files of `/etc`
     /// that the C library, TLS and time zones read (not all of `/etc`: no `shadow`, no `sudoers`),
     /// git's configuration and the files it names (``gitConfigurationPaths(_:)``), the harmless devices, and CPU and memory information. (The server's own `/proc/PID` is granted
-    /// when the sandbox is entered, see ``SandboxPlan/readsOwnProc``.)
+    /// when the child enters the sandbox.)
     static func systemRules(_ context: Context) -> [SandboxRule] {
         var rules: [SandboxRule] = []
         func add(_ paths: [String?], _ access: SandboxAccess) {

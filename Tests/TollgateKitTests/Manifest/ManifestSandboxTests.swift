@@ -59,6 +59,18 @@ struct ManifestSandboxTests {
                             + "the sandbox asks for Landlock ABI \(beyond) (landlockABI), this kernel offers ABI \(beyond - 1)"], "\(machine)")
     }
 
+    @Test("a reloaded manifest that changes a server's sandbox restarts that server")
+    func reloadRestarts() throws {
+        func server(_ sandbox: String) throws -> Manifest.Server {
+            try #require(try parseManifest(#"{"version": 1, "servers": {"s": {"command": "srv"\#(sandbox)}}}"#).get().servers.first)
+        }
+        let none = try server("")
+        let binary = try server(#", "sandbox": {"preset": "binary"}"#)
+        let networked = try server(#", "sandbox": {"preset": "binary", "network": "allow"}"#)
+        #expect(HostServers.needsRestart(from: none, to: binary) && HostServers.needsRestart(from: binary, to: networked))
+        #expect(!HostServers.needsRestart(from: binary, to: try server(#", "sandbox": {"preset": "binary", "network": "none"}"#)))
+    }
+
     @Test("init proposes a sandbox: the command's preset, its directory read-only, network only when the tools' words suggest it")
     func proposal() {
         let fetch: JSONObject = ["name": "fetch_page", "description": "Fetches a URL from the internet"]
