@@ -11,13 +11,16 @@ public enum SandboxPreset: String, Sendable, CaseIterable {
     case binary
 
     /// The preset a command suggests (`tollgate init`): `uvx`/`uv` → uv, `node`/`npx` → node,
-    /// Python or a `.py` script → python, else binary.
+    /// Python or a `.py` script → python, a script whose `#!` names Python or node (the program
+    /// looked up on Tollgate's `PATH`) → that, else binary.
     public static func suggested(for command: [String]) -> SandboxPreset {
         let program = command.first.map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? ""
         if program == "uv" || program == "uvx" { return .uv }
         if program == "node" || program == "npx" || program == "bun" || program.hasSuffix(".js") || program.hasSuffix(".mjs") { return .node }
         if program.hasPrefix("python") || program.hasSuffix(".py") { return .python }
-        if let interpreter = ProgramFile.interpreter(ofScript: ProgramFile.locate(command.first ?? "") ?? "") {
+        let searchPath = FileIO.environment()["PATH"]
+        let located = ProgramFile.locate(command.first ?? "", searchPath: searchPath) ?? ""
+        if let interpreter = ProgramFile.interpreter(ofScript: located, searchPath: searchPath) {
             let name = interpreter.split(separator: "/").last.map(String.init) ?? interpreter
             if name.hasPrefix("python") { return .python }
             if name == "node" { return .node }
