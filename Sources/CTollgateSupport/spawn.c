@@ -238,7 +238,10 @@ int tg_read_signalfd(int fd) {
     return n == (ssize_t)sizeof info ? (int)info.ssi_signo : -1;
 }
 
-void tg_ignore_sigpipe(void) { signal(SIGPIPE, SIG_IGN); }
+void tg_ignore_write_signals(void) {
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);
+}
 
 pid_t tg_wait(pid_t pid, int nohang, int *code, int *signal_out) {
     int status = 0;

@@ -103,8 +103,11 @@ int tg_signalfd(const int *signals, int count);
 /// Reads one signal number from a signalfd, or -1.
 int tg_read_signalfd(int fd);
 
-/// Ignores SIGPIPE so writes to a closed pipe return EPIPE.
-void tg_ignore_sigpipe(void);
+/// Ignores SIGPIPE and SIGXFSZ, so a write to a closed pipe returns EPIPE and one past the
+/// file-size limit (RLIMIT_FSIZE) returns EFBIG: an audit log or ledger at its limit then
+/// fails closed (the call is refused) instead of killing Tollgate. Children get the default
+/// dispositions back before exec.
+void tg_ignore_write_signals(void);
 
 /// waitpid wrapper: returns pid, 0 when still running, -1 on error; stores decoded status:
 /// exit code in *code, or the signal in *signal (the other set to -1).

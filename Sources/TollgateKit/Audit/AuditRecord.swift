@@ -12,7 +12,8 @@
 /// | `decision` | `allowed`, `denied` or `would_deny` (monitor mode) |
 /// | `code`, `rule`, `reason` | the denial, as in `_meta["dev.tollgate/denial"]`; on an `outcome`, the code the client got in place of the server's answer (`timeout`, `result_too_large`, `server_unavailable`) |
 /// | `arguments` | the call's arguments as the `audit.arguments` setting says |
-/// | `argumentsSha256` | hex SHA-256 of the canonical arguments (always, whatever the setting) |
+/// | `argumentsCut` | `{"bytes", "omitted"}` when the arguments were cut to `audit.maxArgumentBytes` (see ``AuditArguments``) |
+/// | `argumentsSha256` | hex SHA-256 of the canonical arguments as called (always, whatever the setting, cut or not) |
 /// | `outcome` | `{"isError", "bytes", "tokens", "durationUs"}` of a forwarded call |
 /// | `budgets` | budgets remaining after the call |
 /// | `cost` | what the call cost, when budgets price it |
@@ -50,6 +51,8 @@ public struct AuditRecord: Sendable, Equatable {
         public static let arguments = "arguments"
         /// Hex SHA-256 of the canonical arguments.
         public static let argumentsSha256 = "argumentsSha256"
+        /// How the arguments were cut (see ``AuditArguments``).
+        public static let argumentsCut = "argumentsCut"
         /// How a forwarded call ended (``Outcome``).
         public static let outcome = "outcome"
         /// Budgets remaining.

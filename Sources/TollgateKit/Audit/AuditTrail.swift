@@ -6,6 +6,8 @@ public struct AuditTrail: Sendable {
     public let log: AuditLog
     /// What of the arguments is recorded.
     public let arguments: AuditRedaction.Mode
+    /// The canonical size beyond which arguments are cut in a record (see ``AuditArguments``).
+    public let maxArgumentBytes: Int
     /// The server's name in records.
     public let server: String?
     /// The agent the calls come from, once known: the client's name (`clientInfo.name`), recorded
@@ -24,9 +26,10 @@ public struct AuditTrail: Sendable {
     /// The longest agent name recorded, in UTF-8 bytes.
     public static let maxAgentBytes = 200
 
-    public init(log: AuditLog, arguments: AuditRedaction.Mode, server: String?) {
+    public init(log: AuditLog, arguments: AuditRedaction.Mode, maxArgumentBytes: Int = AuditArguments.defaultMaxBytes, server: String?) {
         self.log = log
         self.arguments = arguments
+        self.maxArgumentBytes = maxArgumentBytes
         self.server = server
         origin = AuditCallRecord.Origin(server: server)
     }
@@ -49,7 +52,7 @@ public struct AuditTrail: Sendable {
     public mutating func recordDecision(_ call: ToolCall, _ decision: AuditRecord.Decision, denial: Denial?,
                                         budgets: JSONObject? = nil) throws(AuditError) {
         try log.append(AuditCallRecord.decision(decision, origin: origin, tool: call.name, id: call.id.description, arguments: call.arguments,
-                                                 argumentsMode: arguments, denial: denial, budgets: budgets))
+                                                 argumentsMode: arguments, maxArgumentBytes: maxArgumentBytes, denial: denial, budgets: budgets))
         if decision != .denied { started[call.id] = Self.nowMicros() }
     }
 

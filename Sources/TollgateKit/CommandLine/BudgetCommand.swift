@@ -8,17 +8,16 @@ struct BudgetCommand {
     let json: Bool
     var now: Int64 = GateClock.system.wallMilliseconds()
 
-    func run() throws(CommandLineError) -> Int32 {
+    func run() throws(CommandFailure) -> Int32 {
         let path = manifestPath ?? Self.defaultManifest
         if manifestPath == nil && !FileIO.exists(path) {
-            throw CommandLineError("budget show: no manifest named, and there is no \(path) in the working directory \(FileIO.currentDirectory()); "
-                                   + "give one with --manifest FILE", exitCode: CommandLineError.ExitCode.usage.rawValue)
+            throw CommandFailure.unusable("budget show: no manifest named, and there is no \(path) in the working directory \(FileIO.currentDirectory()); "
+                                          + "give one with --manifest FILE")
         }
         let manifest = try loadManifest(path, consequence: "budget show needs a manifest that loads to read its ledger")
         guard let ledger = manifest.budgets.ledger else {
-            throw CommandLineError("\(path): sets no budgets.ledger, so budgets are kept in memory by each run and there is nothing to show; "
-                                   + "add \"ledger\": \"budgets.ledger\" under \"budgets\" to keep them",
-                                   exitCode: CommandLineError.ExitCode.failure.rawValue)
+            throw CommandFailure.failed("\(path): sets no budgets.ledger, so budgets are kept in memory by each run and there is nothing to show; "
+                                        + "add \"ledger\": \"budgets.ledger\" under \"budgets\" to keep them")
         }
         let forecast: Forecast
         do throws(LedgerError) {
@@ -30,7 +29,7 @@ struct BudgetCommand {
                 forecast = try Ledger.forecast(path: ledger, limits: manifest.budgetLimits, now: now)
             }
         } catch {
-            throw CommandLineError("budget show: \(error)", exitCode: CommandLineError.ExitCode.failure.rawValue)
+            throw CommandFailure.failed("budget show: \(error)")
         }
         let output = json ? forecast.json().prettyText : forecast.text()
         print(output, terminator: output.hasSuffix("\n") ? "" : "\n")

@@ -1,14 +1,14 @@
 /// Parses Tollgate's command line into a ``Command``.
-public struct CommandParser {
+struct CommandParser {
     var arguments: ArraySlice<String>
 
     /// Creates a parser over the arguments after the program name.
-    public init(_ arguments: [String]) {
+    init(_ arguments: [String]) {
         self.arguments = arguments[...]
     }
 
     /// Parses the whole command line.
-    public mutating func parse() throws(CommandLineError) -> Command {
+    mutating func parse() throws(CommandLineError) -> Command {
         guard let first = arguments.popFirst() else {
             throw .usage("missing command")
         }
@@ -25,7 +25,7 @@ public struct CommandParser {
         case "audit":
             guard let verb = arguments.popFirst() else { throw .usage("missing audit command: tollgate audit verify|log|summary|replay") }
             switch verb {
-            case "--help", "-h": throw CommandLineError(Usage.audit, exitCode: 0)
+            case "--help", "-h": throw .helpRequested(Usage.audit)
             case "verify":
                 return try parseVerify()
             case "log", "summary":
@@ -38,7 +38,7 @@ public struct CommandParser {
         case "budget":
             guard let verb = arguments.popFirst() else { throw .usage("missing budget command: tollgate budget show [--manifest FILE] [--json]") }
             switch verb {
-            case "--help", "-h": throw CommandLineError(Usage.budget, exitCode: 0)
+            case "--help", "-h": throw .helpRequested(Usage.budget)
             case "show": return try parseBudgetShow()
             default: throw .usage("unknown budget command '\(verb)': expected show")
             }
@@ -53,7 +53,7 @@ public struct CommandParser {
                 let (name, inlineValue) = Self.split(argument)
                 switch name {
                 case "--client": client = try value(for: name, inline: inlineValue)
-                case "--help", "-h": throw CommandLineError(Usage.wrap, exitCode: 0)
+                case "--help", "-h": throw .helpRequested(Usage.wrap)
                 default: throw .usage("unknown argument '\(argument)' for 'status'")
                 }
             }
@@ -64,7 +64,7 @@ public struct CommandParser {
                 let (name, inlineValue) = Self.split(argument)
                 switch name {
                 case "--manifest", "-m": manifestPath = try value(for: name, inline: inlineValue)
-                case "--help", "-h": throw CommandLineError(Usage.doctor, exitCode: 0)
+                case "--help", "-h": throw .helpRequested(Usage.doctor)
                 default: throw .usage("unknown argument '\(argument)' for 'doctor'")
                 }
             }
@@ -191,7 +191,7 @@ public struct CommandParser {
                 sandbox.flags.append(name)
                 sandbox.spec.required = false
             case "--help", "-h":
-                throw CommandLineError(Usage.run, exitCode: 0)
+                throw .helpRequested(Usage.run)
             default:
                 if argument.hasPrefix("-") { throw .usage("unknown option '\(argument)' for 'run'") }
                 throw .usage("unexpected argument '\(argument)': put the server command after '--'")
@@ -217,7 +217,7 @@ public struct CommandParser {
             let (name, inlineValue) = Self.split(argument)
             switch name {
             case "--from": from = try positiveInteger(for: name, inline: inlineValue)
-            case "--help", "-h": throw CommandLineError(Usage.audit, exitCode: 0)
+            case "--help", "-h": throw .helpRequested(Usage.audit)
             default:
                 if argument.hasPrefix("-") && argument != "-" { throw .usage("unknown option '\(argument)' for 'audit verify'") }
                 files.append(argument)
@@ -236,7 +236,7 @@ public struct CommandParser {
             switch name {
             case "--manifest", "-m": manifestPath = try value(for: name, inline: inlineValue)
             case "--json": json = true
-            case "--help", "-h": throw CommandLineError(Usage.audit, exitCode: 0)
+            case "--help", "-h": throw .helpRequested(Usage.audit)
             default:
                 if argument.hasPrefix("-") && argument != "-" { throw .usage("unknown option '\(argument)' for 'audit replay'") }
                 files.append(argument)
@@ -258,7 +258,7 @@ public struct CommandParser {
                 command = Array(arguments)
                 arguments = []
                 guard !command.isEmpty else { throw .usage("missing server command after '--'") }
-            case "--help", "-h": throw CommandLineError(Usage.pin, exitCode: 0)
+            case "--help", "-h": throw .helpRequested(Usage.pin)
             default:
                 if argument.hasPrefix("-") { throw .usage("unknown option '\(argument)' for 'pin'") }
                 throw .usage("unexpected argument '\(argument)' for 'pin': put the server command after '--'")
@@ -280,7 +280,7 @@ public struct CommandParser {
             case "--manifests" where !unwraps: options.manifestDirectory = try value(for: name, inline: inlineValue)
             case "--timeout" where !unwraps: options.timeoutSeconds = try positiveInteger(for: name, inline: inlineValue)
             case "--force" where !unwraps: options.force = true
-            case "--help", "-h": throw CommandLineError(Usage.wrap, exitCode: 0)
+            case "--help", "-h": throw .helpRequested(Usage.wrap)
             default: throw .usage("unknown argument '\(argument)' for '\(command)'")
             }
         }
@@ -295,7 +295,7 @@ public struct CommandParser {
             switch name {
             case "--manifest", "-m": manifestPath = try value(for: name, inline: inlineValue)
             case "--json": json = true
-            case "--help", "-h": throw CommandLineError(Usage.budget, exitCode: 0)
+            case "--help", "-h": throw .helpRequested(Usage.budget)
             default:
                 if argument.hasPrefix("-") { throw .usage("unknown option '\(argument)' for 'budget show'") }
                 throw .usage("unexpected argument '\(argument)' for 'budget show': name the manifest with --manifest FILE")
@@ -308,7 +308,7 @@ public struct CommandParser {
     private mutating func plainArguments(for command: String, help: String, flags: [String] = []) throws(CommandLineError) -> [String] {
         var values: [String] = []
         while let argument = arguments.popFirst() {
-            if argument == "--help" || argument == "-h" { throw CommandLineError(help, exitCode: 0) }
+            if argument == "--help" || argument == "-h" { throw .helpRequested(help) }
             if flags.contains(argument) { values.append(argument); continue }
             if argument.hasPrefix("-") && argument != "-" { throw .usage("unknown option '\(argument)' for '\(command)'") }
             values.append(argument)
@@ -325,7 +325,7 @@ public struct CommandParser {
                 arguments = []
                 guard !rest.isEmpty else { throw .usage("missing server command after '--'") }
                 return rest
-            case "--help", "-h": throw CommandLineError(help, exitCode: 0)
+            case "--help", "-h": throw .helpRequested(help)
             default: throw .usage("unexpected argument '\(argument)' for '\(command)': put the server command after '--'")
             }
         }

@@ -3,7 +3,7 @@
 struct DoctorCommand {
     let manifestPath: String?
 
-    func run() throws(CommandLineError) -> Int32 {
+    func run() throws(CommandFailure) -> Int32 {
         let support = SandboxSupport.probe()
         for line in support.report { print(line) }
         guard let manifestPath else { return 0 }
@@ -21,7 +21,7 @@ struct DoctorCommand {
             }
             if spec.required {
                 print("server \(server.name): sandbox NOT AVAILABLE, the server would not start: \(problem)")
-                status = CommandLineError.ExitCode.failure.rawValue
+                status = CommandExit.Code.failure.rawValue
             } else {
                 print("server \(server.name): sandbox not available, the server would run UNSANDBOXED (not required): \(problem)")
             }

@@ -3,21 +3,8 @@
 struct InitCommand {
     let serverCommand: [String]
 
-    func run() throws(CommandLineError) -> Int32 {
-        let connection: ServerConnection
-        do throws(SpawnError) {
-            connection = try ServerConnection(ChildProcess.Configuration(arguments: serverCommand))
-        } catch {
-            throw CommandLineError(error.description, exitCode: error.exitCode)
-        }
-        defer { connection.close() }
-        let tools: [JSONObject]
-        do throws(ServerConnection.Failure) {
-            _ = try connection.initialize()
-            tools = try connection.listTools()
-        } catch {
-            throw CommandLineError("init: \(error)", exitCode: CommandLineError.ExitCode.failure.rawValue)
-        }
+    func run() throws -> Int32 {
+        let tools = try Self.listTools(ChildProcess.Configuration(arguments: serverCommand), for: "init")
         // Recorded so the manifest means the same wherever it is used: the directory the server
         // ran in, and a command given as a relative path made absolute.
         let directory = FileIO.currentDirectory()
@@ -42,5 +29,18 @@ struct InitCommand {
                                          + "(from the command), \(directory) read-only, \(network); add what else the server reads "
                                          + "or writes, and check it with `tollgate doctor --manifest FILE`")
         return 0
+    }
+
+    /// Starts the server, lists its tools (every page) and stops it; a server that does not
+    /// answer fails `command` (a ``SpawnError`` when it cannot start at all).
+    static func listTools(_ configuration: ChildProcess.Configuration, for command: String) throws -> [JSONObject] {
+        let connection = try ServerConnection(configuration)
+        defer { connection.close() }
+        do throws(ServerConnection.Failure) {
+            _ = try connection.initialize()
+            return try connection.listTools()
+        } catch {
+            throw CommandFailure.failed("\(command): \(error)")
+        }
     }
 }

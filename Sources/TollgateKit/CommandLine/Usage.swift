@@ -1,10 +1,10 @@
 /// The help texts.
-public enum Usage {
+enum Usage {
     /// The version Tollgate reports.
-    public static let version = "0.1.0"
+    static let version = "0.1.0"
 
     /// The overview printed by `tollgate --help`.
-    public static let overview = """
+    static let overview = """
         tollgate: a runtime policy and budget gate for MCP tool servers
 
         USAGE:
@@ -38,7 +38,7 @@ public enum Usage {
         """
 
     /// The help of `tollgate audit`.
-    public static let audit = """
+    static let audit = """
         USAGE: tollgate audit verify [--from SEQ] FILE...
                tollgate audit log [FILE] [--manifest M] [--denied] [--tool GLOB] [--code CODE]...
                    [--agent A] [--since DURATION|TIME] [--until TIME] [--follow] [--json] [--no-verify]
@@ -79,7 +79,7 @@ public enum Usage {
         """
 
     /// The help of `tollgate pin`.
-    public static let pin = """
+    static let pin = """
         USAGE: tollgate pin --manifest FILE [-- COMMAND [ARG...]]
 
         Starts the server (COMMAND, or the one server the manifest names), lists its tools, and
@@ -91,7 +91,7 @@ public enum Usage {
         """
 
     /// The help of `tollgate budget`.
-    public static let budget = """
+    static let budget = """
         USAGE: tollgate budget show [--manifest FILE] [--json]
 
         Reads the budget ledger the manifest names (budgets.ledger; the manifest defaults to
@@ -102,7 +102,7 @@ public enum Usage {
         """
 
     /// The help of `tollgate check`.
-    public static let check = """
+    static let check = """
         USAGE: tollgate check [--strict] FILE
                tollgate check [--strict] -        (the manifest on stdin; relative paths from here)
 
@@ -115,7 +115,7 @@ public enum Usage {
         """
 
     /// The help of `tollgate init`.
-    public static let initialize = """
+    static let initialize = """
         USAGE: tollgate init -- COMMAND [ARG...]
 
         Starts the server, lists its tools (every page), and prints a starter manifest on stdout
@@ -130,7 +130,7 @@ public enum Usage {
         """
 
     /// The help of `tollgate run`.
-    public static let run = """
+    static let run = """
         USAGE: tollgate run [OPTIONS] -- COMMAND [ARG...]
                tollgate run --manifest FILE [OPTIONS] [-- COMMAND [ARG...]]
 
@@ -180,7 +180,7 @@ public enum Usage {
         """
 
     /// The help of `tollgate wrap` and `tollgate unwrap`.
-    public static let wrap = """
+    static let wrap = """
         USAGE: tollgate wrap [--client CLIENT] [--manifests DIR] [--dry-run] [--timeout S] [--force]
                tollgate unwrap [--client CLIENT] [--dry-run]
                tollgate status [--client CLIENT]
@@ -220,7 +220,7 @@ public enum Usage {
         """
 
     /// Each command and its help, for `tollgate help COMMAND`.
-    public static let topics: [(command: String, text: String)] = [
+    static let topics: [(command: String, text: String)] = [
         ("run", run), ("check", check), ("init", initialize), ("pin", pin), ("audit", audit), ("budget", budget), ("wrap", wrap),
         ("doctor", doctor),
     ]

@@ -108,6 +108,8 @@ public struct Manifest: Sendable {
         public var fsync: AuditLog.Durability = .batch
         /// Rotate the file when it would pass this size.
         public var rotateMB: Int?
+        /// The canonical size beyond which a call's arguments are cut in its record (see ``AuditArguments``).
+        public var maxArgumentBytes = AuditArguments.defaultMaxBytes
     }
 
     /// The `budgets` section: overall caps, rate, window, and the shared ledger.

@@ -175,7 +175,7 @@ public enum ManifestLoader {
     }
 
     private static func decodeAudit(_ node: SourceValue, directory: String, decoder: inout ManifestDecoder) -> Manifest.Audit? {
-        guard let members = decoder.members(node, path: "audit", allowed: ["path", "arguments", "fsync", "rotateMB"]) else { return nil }
+        guard let members = decoder.members(node, path: "audit", allowed: ["path", "arguments", "maxArgumentBytes", "fsync", "rotateMB"]) else { return nil }
         guard node["path"] != nil else {
             decoder.report("missing key \"path\"; expected the audit log's file", at: node, path: "audit")
             return nil
@@ -188,6 +188,8 @@ public enum ManifestLoader {
                 if let file = decoder.expandedFile(member.value, path: path, directory: directory) { audit.path = file }
             case "arguments":
                 if let mode: AuditRedaction.Mode = decoder.choice(member.value, path: path) { audit.arguments = mode }
+            case "maxArgumentBytes":
+                if let bytes = decoder.integer(member.value, path: path, range: AuditArguments.maxBytesRange) { audit.maxArgumentBytes = bytes }
             case "fsync":
                 if let durability: AuditLog.Durability = decoder.choice(member.value, path: path) { audit.fsync = durability }
             default:

@@ -9,6 +9,14 @@ public struct RelayActions: Sendable, Equatable {
         case bytes([UInt8])
         /// A checked tool call, re-serialized from its parsed value on its way out.
         indirect case call(ToolCall)
+        /// A batch holding checked tool calls: its elements, each as bytes or a call.
+        case batch([BatchElement])
+    }
+
+    /// An element of a batch that goes on.
+    public enum BatchElement: Sendable, Equatable {
+        case bytes([UInt8])
+        indirect case call(ToolCall)
     }
 
     /// What goes on to the peer the line was meant for, if anything.

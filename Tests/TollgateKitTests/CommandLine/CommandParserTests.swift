@@ -17,14 +17,14 @@ private func runOptions(_ arguments: [String], sourceLocation: SourceLocation = 
     return options
 }
 
-/// The error a command line must fail with.
-private func failure(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) -> CommandLineError? {
+/// How `tollgate` ends on a command line that must not parse: its message and exit code.
+private func failure(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) -> CommandExit? {
     do throws(CommandLineError) {
         let command = try parse(arguments)
         Issue.record("\(arguments) parsed as \(command)", sourceLocation: sourceLocation)
         return nil
     } catch {
-        return error
+        return CommandExit(error)
     }
 }
 
