@@ -41,15 +41,9 @@ enum SandboxStart {
     static func startMicros(_ server: [String], sandbox: SandboxSpec?) -> Double? {
         let start = RoundTrip.now()
         guard let child = try? ChildProcess.spawn(.init(arguments: server, sandbox: sandbox.map { Sandbox(spec: $0) })) else { return nil }
-        defer {
-            close(child.input)
-            var status: Int32 = 0
-            waitpid(child.pid, &status, 0)
-            close(child.output)
-        }
+        defer { child.closeAndReap() }
         var reader = LineReader(fd: child.output)
-        let request = #"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}"# + "\n"
-        _ = Array(request.utf8).withUnsafeBytes { writeFully(child.input, $0) }
+        _ = Array(ChildProcess.benchInitialize.utf8).withUnsafeBytes { writeFully(child.input, $0) }
         guard reader.nextLine() else { return nil }
         return RoundTrip.now() - start
     }
