@@ -18,15 +18,10 @@ struct LargeMessage {
     static func measure(_ command: [String], bytes: Int) -> LargeMessage? {
         signal(SIGPIPE, SIG_IGN)
         guard let child = try? ChildProcess.spawn(.init(arguments: command)) else { return nil }
-        defer {
-            close(child.input)
-            var status: Int32 = 0
-            waitpid(child.pid, &status, 0)
-            close(child.output)
-        }
+        defer { child.closeAndReap() }
         var reader = LongLineReader(fd: child.output)
         func send(_ text: String) -> Bool { Array(text.utf8).withUnsafeBytes { writeFully(child.input, $0) } }
-        guard send(#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}"# + "\n"),
+        guard send(ChildProcess.benchInitialize),
             reader.nextLineLength() != nil,
             send(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"# + "\n")
         else { return nil }

@@ -12,6 +12,7 @@ import Glibc
 //   tollgate-bench relay -- CMD...   the raw relay
 //   tollgate-bench audit             the audit recording figures only
 //   tollgate-bench telemetry         the telemetry figures only (a built-in collector on loopback)
+//   tollgate-bench sandbox [--starts N]  what a sandbox adds to a child's start (median of N, default 50)
 //   tollgate-bench large [--large-mb N] [--rounds R] [--tollgate PATH]
 //                                    one N MiB message each way (default 64): time and peak RSS
 //                                    of the raw relay, tollgate without a manifest and with the full one
@@ -53,6 +54,11 @@ if arguments.first == "micro" {
     exit(0)
 }
 if arguments.first == "relay", arguments.count > 2 { exit(RawRelay.run(Array(arguments.dropFirst(2)))) }
+// `tollgate-bench sandbox [--starts N]`: only the sandbox set-up figures.
+if arguments.first == "sandbox" {
+    let starts = arguments.count > 2 && arguments[1] == "--starts" ? Int(arguments[2]) ?? 50 : 50
+    exit(SandboxStart.run(server: [selfPath, "server"], starts: starts))
+}
 
 var rounds = 5
 var sequential = 5000

@@ -169,16 +169,7 @@ extension RelayActions {
         case .call(let call)?:
             call.writeRequest(to: &bytes)
             bytes.append(0x0A)
-        case .batch(let elements)?:
-            bytes.append(UInt8(ascii: "["))
-            for (index, element) in elements.enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                switch element {
-                case .bytes(let element): bytes += element
-                case .call(let call): call.writeRequest(to: &bytes)
-                }
-            }
-            bytes += [UInt8(ascii: "]"), 0x0A]
+        case .batch(let elements)?: RelayActions.write(batch: elements, to: &bytes)
         case .original?, nil: break
         }
         return bytes

@@ -6,7 +6,7 @@
 /// | `time` | RFC 3339 UTC with microseconds, `2026-11-23T18:30:00.123456Z` |
 /// | `seq` | position in the log's chain, from 1: one count shared by every writer of the log, continued across rotation |
 /// | `run` | the run id: 16 random bytes in hex, one per Tollgate process |
-/// | `event` | `file_start`, `decision`, `outcome`, `start`, `server_exit`, `reload`, `approval`, `budget`, … |
+/// | `event` | `file_start`, `decision`, `outcome`, `start`, `server_exit`, `reload`, `approval`, `budget`, `network`, `sandbox`, … |
 /// | `server`, `tool` | which server and tool the record is about |
 /// | `agent` | on `decision` and `outcome`: the client the call came from, its `clientInfo.name`, once known |
 /// | `decision` | `allowed`, `denied` or `would_deny` (monitor mode) |
@@ -91,6 +91,10 @@ public struct AuditRecord: Sendable, Equatable {
         case budget
         /// A pinned tool's listed definition no longer matches its pin: the tool is blocked.
         case toolChanged = "tool_changed"
+        /// A connection a sandboxed server's proxy allowed or refused.
+        case network
+        /// A server ran without the sandbox it asked for (not `required`).
+        case sandbox
     }
 
     /// What was decided about a call (`decision`).

@@ -22,6 +22,9 @@ enum Command: Sendable, Equatable {
     case status(client: String)
     /// `tollgate enforce MANIFEST`: print its would-be denials, then switch it to enforce mode.
     case enforce(manifestPath: String)
+    /// `tollgate doctor [--manifest FILE]`: what this machine offers sandboxes, and whether the
+    /// manifest's can be set up.
+    case doctor(manifestPath: String?)
     /// `tollgate --version`, `-V`
     case version
     /// `tollgate completions bash|zsh|fish` (not in the overview; scripts/install uses it).
@@ -46,6 +49,9 @@ struct RunOptions: Sendable, Equatable {
     var mode: Manifest.Mode?
     /// How much Tollgate writes about itself on stderr (`--log-level`, `--quiet`).
     var logLevel = LogLevel.info
+    /// The sandbox of the command after `--` (`--sandbox PRESET`, `--read`, `--write`,
+    /// `--execute`, `--network`, `--allow-host`, `--sandbox-optional`; paths as given), if any.
+    var sandbox: SandboxSpec?
 
     init() {}
 }

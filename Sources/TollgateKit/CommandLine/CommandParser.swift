@@ -58,6 +58,17 @@ struct CommandParser {
                 }
             }
             return .status(client: client)
+        case "doctor":
+            var manifestPath: String?
+            while let argument = arguments.popFirst() {
+                let (name, inlineValue) = Self.split(argument)
+                switch name {
+                case "--manifest", "-m": manifestPath = try value(for: name, inline: inlineValue)
+                case "--help", "-h": throw .helpRequested(Usage.doctor)
+                default: throw .usage("unknown argument '\(argument)' for 'doctor'")
+                }
+            }
+            return .doctor(manifestPath: manifestPath)
         case "enforce":
             let paths = try plainArguments(for: "enforce", help: Usage.wrap)
             guard paths.count == 1 else { throw .usage("tollgate enforce MANIFEST") }
@@ -84,8 +95,39 @@ struct CommandParser {
         }
     }
 
+    /// The sandbox flags of `run`, as they are read.
+    private struct SandboxFlags {
+        var preset: SandboxPreset?
+        var spec = SandboxSpec(preset: .binary)
+        var network: SandboxNetwork?
+        var allowedHosts: [HostPortPattern] = []
+        /// The sandbox options given other than `--sandbox`.
+        var flags: [String] = []
+
+        /// The sandbox they ask for, or nil without `--sandbox`.
+        func sandbox(forCommand hasCommand: Bool) throws(CommandLineError) -> SandboxSpec? {
+            guard let preset else {
+                if let flag = flags.first { throw .usage("'\(flag)' belongs to a sandbox: give one with --sandbox PRESET") }
+                return nil
+            }
+            guard hasCommand else {
+                throw .usage("--sandbox applies to the command after '--'; a manifest's servers take theirs from their \"sandbox\" sections")
+            }
+            var spec = spec
+            spec.preset = preset
+            if !allowedHosts.isEmpty {
+                if network == .allow { throw .usage("--network allow and --allow-host exclude each other") }
+                spec.network = .allowHosts(allowedHosts)
+            } else {
+                spec.network = network ?? .none
+            }
+            return spec
+        }
+    }
+
     private mutating func parseRun() throws(CommandLineError) -> RunOptions {
         var options = RunOptions()
+        var sandbox = SandboxFlags()
         while let argument = arguments.popFirst() {
             let (name, inlineValue) = Self.split(argument)
             switch name {
@@ -118,6 +160,36 @@ struct CommandParser {
                 options.limits.openFiles = try positiveInteger(for: name, inline: inlineValue)
             case "--processes":
                 options.limits.processes = try positiveInteger(for: name, inline: inlineValue)
+            case "--sandbox":
+                let text = try value(for: name, inline: inlineValue)
+                guard let preset = SandboxPreset(rawValue: text) else {
+                    throw .usage("'--sandbox' expects a preset: \(SandboxPreset.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+                }
+                sandbox.preset = preset
+            case "--read", "--write", "--execute":
+                let path = try value(for: name, inline: inlineValue)
+                guard !path.isEmpty else { throw .usage("'\(name)' expects a path") }
+                sandbox.flags.append(name)
+                switch name {
+                case "--read": sandbox.spec.read.append(path)
+                case "--write": sandbox.spec.write.append(path)
+                default: sandbox.spec.execute.append(path)
+                }
+            case "--network":
+                let text = try value(for: name, inline: inlineValue)
+                guard text == "none" || text == "allow" else { throw .usage("'--network' expects none or allow (or give --allow-host HOST:PORT), got '\(text)'") }
+                sandbox.flags.append(name)
+                sandbox.network = text == "none" ? SandboxNetwork.none : .allow
+            case "--allow-host":
+                let text = try value(for: name, inline: inlineValue)
+                guard let pattern = HostPortPattern(text) else {
+                    throw .usage("'--allow-host' expects HOST:PORT (api.github.com:443, *.corp.example:443, 127.0.0.1:8080, [::1]:8080), got '\(text)'")
+                }
+                sandbox.flags.append(name)
+                sandbox.allowedHosts.append(pattern)
+            case "--sandbox-optional":
+                sandbox.flags.append(name)
+                sandbox.spec.required = false
             case "--help", "-h":
                 throw .helpRequested(Usage.run)
             default:
@@ -128,6 +200,7 @@ struct CommandParser {
         if options.serverCommand.isEmpty && options.manifestPath == nil {
             throw .usage("missing server command: tollgate run -- COMMAND [ARG...]")
         }
+        options.sandbox = try sandbox.sandbox(forCommand: !options.serverCommand.isEmpty)
         if options.watchesManifest && options.manifestPath == nil {
             throw .usage("--watch watches the manifest: give one with --manifest FILE")
         }

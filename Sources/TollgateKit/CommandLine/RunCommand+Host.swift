@@ -14,11 +14,16 @@ extension RunCommand {
         defer { for cgroup in cgroups.withLock({ $0 }) { cgroup.remove() } }
         let parentEnvironment = FileIO.environment()
         let limits = options.limits
+        let serverNames = manifest.servers.map(\.name).joined(separator: ",")
+        let exportSettings = try startingUp { try telemetryConfiguration(manifest) }
+        let (trail, ledger) = try startingUp { try openRecords(manifest, server: serverNames) }
+        let auditLog = trail?.log
         // How a manifest entry becomes a process (at start, and for servers a reload adds or changes).
         let configure: @Sendable (Manifest.Server) -> ChildProcess.Configuration = { entry in
             var server = ChildProcess.Configuration(arguments: entry.arguments, limits: entry.limits.overridden(by: limits))
             server.workingDirectory = entry.workingDirectory
             server.environment = entry.environment.resolve(parent: parentEnvironment)
+            server.sandbox = entry.sandbox.map { Sandbox(spec: $0, server: entry.name, audit: auditLog) }
             if let cgroup = Self.cgroup(for: server.limits) {
                 server.cgroup = cgroup.path
                 cgroups.withLock { $0.append(cgroup) }
@@ -26,16 +31,12 @@ extension RunCommand {
             return server
         }
         let configurations = manifest.servers.map(configure)
-        let serverNames = manifest.servers.map(\.name).joined(separator: ",")
-        let exportSettings = try startingUp { try telemetryConfiguration(manifest) }
-        let (trail, ledger) = try startingUp { try openRecords(manifest, server: serverNames) }
-        let auditLog = trail?.log
         let namespace = ToolNamespace(servers: manifest.servers.map { ToolNamespace.Server(name: $0.name, prefixed: $0.prefix) },
                                       separator: manifest.aggregation.separator)
         let telemetry = startTelemetry(exportSettings, manifest: manifest, audit: trail, server: nil, namespace: namespace)
         let effects = Self.effects(of: manifest, audit: trail, ledger: ledger, telemetry: Self.gateTelemetry(telemetry, configuration: exportSettings))
         let gate = PolicyGate(manifest: manifest, effects: effects)
-        Diagnostics.standardError.report(startLine(manifest, path: path, servers: manifest.servers.map { ($0.name, $0.arguments) }), level: .info)
+        Diagnostics.standardError.report(startLine(manifest, path: path, servers: manifest.servers.map { ($0.name, $0.arguments, $0.sandbox) }), level: .info)
         var relayOptions = StdioRelay.Options()
         relayOptions.maxMessageBytes = options.maxMessageBytes
         relayOptions.reloader = ManifestReloader(path: path, options: loadOptions, watches: options.watchesManifest, audit: auditLog) { manifest in

@@ -10,7 +10,9 @@ struct RunCommand {
         let commandName = options.serverCommand.isEmpty ? nil : StarterManifest.serverName(for: options.serverCommand)
         guard let path = options.manifestPath else {
             Diagnostics.standardError.report("no manifest: relaying \(commandName ?? "the server") (\(Self.shown(server.arguments))) with no policy, "
-                                             + "so every call passes unchecked; give one with --manifest FILE")
+                                             + "so every call passes unchecked; give one with --manifest FILE"
+                                             + (options.sandbox.map { "; sandbox: \($0.summary)" } ?? ""))
+            server.sandbox = commandLineSandbox.map { Sandbox(spec: $0, server: commandName) }
             return try relay(server, gate: PassThroughGate(), effects: EffectsOwner(), serverName: commandName)
         }
         let manifest = try startingUp { try loadManifest(path) }
@@ -18,6 +20,7 @@ struct RunCommand {
             return try runHost(manifest, path: path)
         }
         var serverName = commandName
+        var sandbox = try startingUp { try replacedServersSandbox(manifest, path: path) }
         if options.serverCommand.isEmpty {
             guard let entry = manifest.defaultServer else {
                 return try startingUp {
@@ -29,14 +32,43 @@ struct RunCommand {
             server.workingDirectory = entry.workingDirectory
             server.environment = entry.environment.resolve(parent: FileIO.environment())
             server.limits = entry.limits.overridden(by: options.limits)
+            sandbox = entry.sandbox
         }
         let exportSettings = try startingUp { try telemetryConfiguration(manifest) }
         let (trail, ledger) = try startingUp { try openRecords(manifest, server: serverName) }
+        server.sandbox = sandbox.map { Sandbox(spec: $0, server: serverName, audit: trail?.log) }
         let telemetry = startTelemetry(exportSettings, manifest: manifest, audit: trail, server: serverName)
         let effects = Self.effects(of: manifest, audit: trail, ledger: ledger, telemetry: Self.gateTelemetry(telemetry, configuration: exportSettings))
         let gate = PolicyGate(manifest: manifest, workingDirectory: server.workingDirectory ?? FileIO.currentDirectory(), effects: effects)
-        Diagnostics.standardError.report(startLine(manifest, path: path, servers: [(serverName ?? "the server", server.arguments)]), level: .info)
+        Diagnostics.standardError.report(startLine(manifest, path: path, servers: [(serverName ?? "the server", server.arguments, sandbox)]), level: .info)
         return try relay(server, gate: gate, effects: EffectsOwner(effects), serverName: serverName, ledger: ledger, telemetry: telemetry)
+    }
+
+    /// The command line's sandbox (`--sandbox ...`), its paths made absolute from Tollgate's
+    /// working directory.
+    var commandLineSandbox: SandboxSpec? {
+        guard var spec = options.sandbox else { return nil }
+        let directory = FileIO.currentDirectory()
+        for keyPath in [\SandboxSpec.read, \SandboxSpec.write, \SandboxSpec.execute] {
+            spec[keyPath: keyPath] = spec[keyPath: keyPath].map { ManifestLoader.normalized(FileIO.absolute($0, base: directory)) }
+        }
+        return spec
+    }
+
+    /// The sandbox of a command given after `--`: the command line's, else that of the one server
+    /// of the manifest it replaces. It never silently drops one: replacing several servers of
+    /// which some have a sandbox is an error.
+    func replacedServersSandbox(_ manifest: Manifest, path: String) throws(CommandFailure) -> SandboxSpec? {
+        guard !options.serverCommand.isEmpty else { return nil }
+        if let spec = commandLineSandbox { return spec }
+        if manifest.servers.count == 1 { return manifest.servers[0].sandbox }
+        let sandboxed = manifest.servers.filter { $0.sandbox != nil }.map(\.name)
+        guard sandboxed.isEmpty else {
+            throw .unusable("\(path): the command after '--' replaces the servers \(manifest.servers.map(\.name).joined(separator: ", ")), "
+                            + "and \(sandboxed.joined(separator: ", ")) \(sandboxed.count == 1 ? "has a sandbox" : "have sandboxes"): "
+                            + "give the command's own with --sandbox PRESET (and --read, --write, --network ...)")
+        }
+        return nil
     }
 
     /// Relays `server` behind `gate` until it is gone; then syncs the ledger, records the exit and
@@ -126,8 +158,9 @@ struct RunCommand {
     }
 
     /// The line said at start: what runs, under which manifest, and what is in force.
-    func startLine(_ manifest: Manifest, path: String, servers: [(name: String, arguments: [String])]) -> String {
-        let started = servers.map { "\($0.name) (\(Self.shown($0.arguments)))" }.joined(separator: ", ")
+    func startLine(_ manifest: Manifest, path: String, servers: [(name: String, arguments: [String], sandbox: SandboxSpec?)]) -> String {
+        let started = servers.map { "\($0.name) (\(Self.shown($0.arguments)))" + ($0.sandbox.map { " in a sandbox (\($0.summary))" } ?? "") }
+            .joined(separator: ", ")
         var line = "started \(started) under \(path)"
         if !options.serverCommand.isEmpty && !manifest.servers.isEmpty {
             line += " (the command after -- replaces its server\(manifest.servers.count == 1 ? " \(manifest.servers[0].name)" : "s"))"

@@ -54,6 +54,8 @@ public enum TollgateCLI {
             return try StatusCommand(client: client).run()
         case .enforce(let path):
             return try EnforceCommand(manifestPath: path).run()
+        case .doctor(let path):
+            return try DoctorCommand(manifestPath: path).run()
         case .check(let path, let strict):
             return try CheckCommand(manifestPath: path, strict: strict).run()
         }

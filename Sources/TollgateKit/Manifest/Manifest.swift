@@ -49,6 +49,8 @@ public struct Manifest: Sendable {
         public var startTimeoutMilliseconds: Int64 = Manifest.Server.defaultStartTimeoutMilliseconds
         /// Whether and how it is restarted when it fails, when Tollgate aggregates several servers.
         public var restart = RestartPolicy()
+        /// The sandbox it runs in (`sandbox`), or nil.
+        public var sandbox: SandboxSpec?
 
         /// The start timeout unless the manifest sets one.
         public static let defaultStartTimeoutMilliseconds: Int64 = 60_000

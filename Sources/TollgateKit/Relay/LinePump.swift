@@ -74,16 +74,7 @@ struct LinePump {
                 call.writeRequest(to: &forward)
                 forward.append(0x0A)
             }
-        case .batch(let elements)?:
-            forward.append(UInt8(ascii: "["))
-            for (index, element) in elements.enumerated() {
-                if index > 0 { forward.append(UInt8(ascii: ",")) }
-                switch element {
-                case .bytes(let bytes): forward.append(contentsOf: bytes)
-                case .call(let call): call.writeRequest(to: &forward)
-                }
-            }
-            forward.append(contentsOf: [UInt8(ascii: "]"), 0x0A])
+        case .batch(let elements)?: RelayActions.write(batch: elements, to: &forward)
         case nil: break
         }
     }

@@ -39,4 +39,17 @@ public struct RelayActions: Sendable, Equatable {
 
     /// Pass the line on unchanged.
     public static let passThrough = RelayActions(forward: .original)
+
+    /// Writes a batch's elements as one line (newline included), each call serialized.
+    static func write(batch elements: [BatchElement], to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "["))
+        for (index, element) in elements.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            switch element {
+            case .bytes(let element): bytes.append(contentsOf: element)
+            case .call(let call): call.writeRequest(to: &bytes)
+            }
+        }
+        bytes.append(contentsOf: [UInt8(ascii: "]"), 0x0A])
+    }
 }

@@ -16,6 +16,15 @@ private func denialCode(_ line: [UInt8]?) throws -> String? {
     return response["result"]?["_meta"]?[Denial.metaKey]?["code"]?.stringValue
 }
 
+/// Decides a client line as the relay does: its effects queued, carried out, and what they
+/// refused taken back.
+private func decide(_ line: String, in session: inout RelaySession, owner: EffectsOwner) -> RelayActions {
+    var actions = session.client(line)
+    let refusals = owner.complete(owner.enqueue(session.gate.takeEffects()))
+    if !refusals.isEmpty { session.refuse(refusals, in: &actions) }
+    return actions
+}
+
 @Suite("Effects: carried out in decision order, off the session's lock")
 struct EffectsOwnerTests {
     @Test("the gate decides without I/O: an allowed call queues its admission, a denied one its record, nothing is written")
@@ -44,12 +53,7 @@ struct EffectsOwnerTests {
         let (gate, effects) = try gateAndEffects(#"{"version": 1, "budgets": {"calls": 1}, "tools": {"echo": {}}}"#)
         var session = RelaySession(gate: gate)
         let owner = EffectsOwner(effects)
-        func decided(_ line: String) -> RelayActions {
-            var actions = session.client(line)
-            let refusals = owner.complete(owner.enqueue(session.gate.takeEffects()))
-            if !refusals.isEmpty { session.refuse(refusals, in: &actions) }
-            return actions
-        }
+        func decided(_ line: String) -> RelayActions { decide(line, in: &session, owner: owner) }
         let first = decided(#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo"}}"#)
         #expect(first.toServer.isEmpty == false && first.reply == nil)
         let second = decided(#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo"}}"#)
@@ -70,12 +74,7 @@ struct EffectsOwnerTests {
         var session = RelaySession(gate: gate)
         session.approvals = ApprovalState(nonce: "n")
         let owner = EffectsOwner(effects)
-        func decided(_ line: String) -> RelayActions {
-            var actions = session.client(line)
-            let refusals = owner.complete(owner.enqueue(session.gate.takeEffects()))
-            if !refusals.isEmpty { session.refuse(refusals, in: &actions) }
-            return actions
-        }
+        func decided(_ line: String) -> RelayActions { decide(line, in: &session, owner: owner) }
         _ = decided(#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{"elicitation":{}},"clientInfo":{"name":"c","version":"1"}}}"#)
         let first = decided(#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo"}}"#)
         #expect(String(decoding: first.toClient, as: UTF8.self).contains("elicitation/create"), "the first call is asked about")

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The one owner of a gate's I/O on the call path (``CallEffects``): effects are queued in the
 /// order they were decided (under the session's lock, which queuing only appends to) and
 /// carried out in that order with no lock held.
@@ -12,7 +14,13 @@ public final class EffectsOwner: @unchecked Sendable {
     // is touched only by the thread that set `busy`.
     private let condition = Condition()
     private var queue: [GateEffect] = []
-    private var busy = false
+    private var busy = false {
+        didSet { carrying.store(busy, ordering: .releasing) }
+    }
+    /// ``busy``, readable without the lock: a waiter spins on it briefly before it sleeps, since
+    /// effects are usually carried out in a microsecond and waking a sleeper on the other core
+    /// costs tens.
+    private let carrying = Atomic<Bool>(false)
     /// How many effects were queued, and how many of them were carried out.
     private var submitted: UInt64 = 0
     private var done: UInt64 = 0
@@ -59,13 +67,27 @@ public final class EffectsOwner: @unchecked Sendable {
         defer { condition.unlock() }
         while done < ticket.last {
             if busy {
-                condition.wait()
+                if !spunWhileBusy() { condition.wait() }
             } else {
                 carryOut()
             }
         }
         return takeRefusals(ticket)
     }
+
+    /// Spins (with the lock released) while someone carries effects out, for a short while;
+    /// true when they stopped within it. Called and returns with `condition` locked.
+    private func spunWhileBusy() -> Bool {
+        condition.unlock()
+        defer { condition.lock() }
+        for _ in 0..<Self.spins {
+            if !carrying.load(ordering: .acquiring) { return true }
+        }
+        return false
+    }
+
+    /// How many times a waiter looks before it sleeps (about a few microseconds).
+    private static let spins = 2_000
 
     /// Carries out queued effects if nobody else is; never waits. Call it with no lock held.
     public func drain() {
