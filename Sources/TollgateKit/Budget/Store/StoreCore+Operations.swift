@@ -1,0 +1,173 @@
+/// Reservations, settlements and sampling grants against the store: one script run per call, the
+/// calls of a batch, the waiting settlements and any local spend to reconcile all pipelined in
+/// one round trip.
+extension StoreCore {
+    /// A reservation prepared for the store: the call's route and rate buckets, and its run.
+    private struct Prepared {
+        var route: Int
+        var buckets: [RateBucket]
+        var amount: BudgetUsage
+        var call: StoreClient.ScriptCall
+    }
+
+    /// Reserves `calls` in order in one round trip (with the waiting settlements and, after an
+    /// outage, the local spend before them).
+    mutating func reserve(_ calls: [BudgetCall], now: Int64) throws(LedgerError) -> [BudgetDecision] {
+        let prepared = calls.map { call -> Prepared in
+            let route = shadow.route(for: call)
+            let slots = shadow.routes[route].slots
+            let buckets = rateBuckets(rules: call.rules, tool: shadow.routes[route].tool ?? call.tool)
+            let amount = BudgetUsage(calls: 1, cost: CostUnits(micros: shadow.routes[route].cost),
+                                     resultTokens: shadow.routes[route].maxResultTokens ?? 0)
+            let run = scriptCall(UInt8(ascii: "r"), budgets: slots.map { key(slot: $0) }, caps: slots.map { shadow.slots[$0].caps },
+                                 amount: amount, buckets: buckets)
+            return Prepared(route: route, buckets: buckets, amount: amount, call: run)
+        }
+        let replies: [RESPValue]
+        do throws(StoreError) {
+            replies = try roundTrip(prepared.map(\.call))
+        } catch {
+            guard Self.isOutage(error), case .local = settings.onFailure else {
+                if Self.isOutage(error) { transition(to: .unavailable, "budgets cannot be counted, so calls that need them are denied: \(error)") }
+                throw error.kind == .refused ? LedgerError(path: settings.endpoint.description, message: error.message, setting: "budgets.store") : unavailable(error)
+            }
+            return calls.map { localReserve($0, now: now, cause: error) }
+        }
+        var decisions: [BudgetDecision] = []
+        decisions.reserveCapacity(calls.count)
+        for (entry, reply) in zip(prepared, replies) {
+            let slots = shadow.routes[entry.route].slots
+            let outcome: StoreReply
+            do throws(StoreError) {
+                outcome = try StoreReply(reply, budgets: slots.count, buckets: entry.buckets.count)
+            } catch {
+                throw LedgerError(path: settings.endpoint.description, message: error.message, setting: "budgets.store")
+            }
+            switch outcome {
+            case .applied(let time, let totals):
+                var found: [BudgetCrossing] = []
+                let left = observe(totals, slots: slots, change: entry.amount, into: &found)
+                let reservation = BudgetReservation(tool: shadow.routes[entry.route].tool ?? "", time: time, amount: entry.amount,
+                                                    maxResultTokens: shadow.routes[entry.route].maxResultTokens, route: entry.route)
+                lastRemaining = (reservation, left)
+                decisions.append(.reserved(reservation, crossings: takeCrossings(adding: found)))
+            case .refused(_, let budget, let counter, let used, let cap, let requested, let resetsAt):
+                let refusal = BudgetExhausted(scope: shadow.slots[slots[budget]].scope, counter: counter, used: used, cap: cap,
+                                              requested: requested, resetsAt: resetsAt)
+                decisions.append(.exhausted(refusal, crossings: takeCrossings()))
+            case .limited(_, let bucket, let wait):
+                decisions.append(.rateLimited(retryAfterMs: wait, scope: entry.buckets[bucket].scope, rate: entry.buckets[bucket].limit.rate))
+            }
+        }
+        return decisions
+    }
+
+    /// Grants a sampling request against the overall budget's sampling tokens.
+    mutating func reserveSampling(maxTokens requested: Int64, now: Int64) throws(LedgerError) -> SamplingDecision {
+        let granted = Swift.max(requested, 0)
+        if let perRequest = limits.samplingMaxTokensPerRequest, granted > perRequest { return .overPerRequest(limit: perRequest) }
+        let amount = BudgetUsage(samplingTokens: granted)
+        let run = scriptCall(UInt8(ascii: "r"), budgets: [key(slot: 0)], caps: [shadow.slots[0].caps], amount: amount)
+        let reply: RESPValue
+        do throws(StoreError) {
+            reply = try roundTrip([run])[0]
+        } catch {
+            guard Self.isOutage(error), case .local = settings.onFailure else {
+                if Self.isOutage(error) { transition(to: .unavailable, "budgets cannot be counted, so calls that need them are denied: \(error)") }
+                throw error.kind == .refused ? LedgerError(path: settings.endpoint.description, message: error.message, setting: "budgets.store") : unavailable(error)
+            }
+            return localSampling(maxTokens: requested, now: now, cause: error)
+        }
+        do throws(StoreError) {
+            switch try StoreReply(reply, budgets: 1, buckets: 0) {
+            case .applied(let time, let totals):
+                var found: [BudgetCrossing] = []
+                _ = observe(totals, slots: [0], change: amount, into: &found)
+                return .granted(SamplingGrant(requested: requested, maxTokens: granted, time: time), crossings: takeCrossings(adding: found))
+            case .refused(_, _, let counter, let used, let cap, let asked, let resetsAt):
+                return .exhausted(BudgetExhausted(scope: .overall, counter: counter, used: used, cap: cap, requested: asked, resetsAt: resetsAt),
+                                  crossings: takeCrossings())
+            case .limited:
+                throw StoreError(.malformed, "the store rate-limited a sampling request, which has no rate")
+            }
+        } catch {
+            throw LedgerError(path: settings.endpoint.description, message: error.message, setting: "budgets.store")
+        }
+    }
+
+    /// Queues a change of `amount` on a reservation's budgets (counted at `at`; -1: the
+    /// server's now) for the next round trip; flushes at once when the queue is full.
+    mutating func queue(_ amount: BudgetUsage, on reservation: BudgetReservation, at: Int64) {
+        guard !amount.isZero else { return }
+        var route = reservation.route
+        if reservation.isLocal, let fallback {
+            let local = fallback.state.routes[reservation.route]
+            route = shadow.route(tool: local.tool, ruleNames: local.ruleNames)
+        }
+        queue(amount, slots: shadow.routes[route].slots, at: at)
+    }
+
+    /// Queues a change of `amount` on shadow `slots` (see ``queue(_:on:at:)``).
+    mutating func queue(_ amount: BudgetUsage, slots: [Int], at: Int64) {
+        let run = scriptCall(UInt8(ascii: "a"), budgets: slots.map { key(slot: $0) }, caps: slots.map { _ in nil }, amount: amount, at: at)
+        if pending.count >= Self.maxPending {
+            let dropped = pending.removeFirst()
+            diagnostics.report("budget: the store has been unavailable for \(Self.maxPending) settlements; dropped the oldest (\(dropped.amount.isNegative ? "a refund: budgets over-count" : "result tokens: budgets under-count them"))")
+        }
+        pending.append(Settlement(call: run, slots: slots, amount: amount))
+    }
+
+    /// Sends the waiting settlements (and any local spend to reconcile); an outage leaves them
+    /// waiting (refunds are dropped, so nothing is ever under-counted).
+    mutating func flush() throws(LedgerError) {
+        guard !pending.isEmpty || fallback?.hasSpend == true else { return }
+        do throws(StoreError) {
+            _ = try roundTrip([])
+        } catch {
+            if !Self.isOutage(error) { throw LedgerError(path: settings.endpoint.description, message: error.message, setting: "budgets.store") }
+        }
+    }
+
+    /// Runs `calls` after the local spend to reconcile and the waiting settlements, in one
+    /// pipelined round trip; returns the replies to `calls`. On a failure the settlements stay
+    /// queued, but refunds are dropped: one may have been applied before the failure, and
+    /// applying it twice would under-count.
+    mutating func roundTrip(_ calls: [StoreClient.ScriptCall]) throws(StoreError) -> [RESPValue] {
+        let reconciliation = reconciliation()
+        let settlements = pending
+        pending = []
+        let replies: [RESPValue]
+        do throws(StoreError) {
+            replies = try client.run(reconciliation.map(\.call) + settlements.map(\.call) + calls)
+        } catch {
+            pending = settlements.filter { !$0.amount.isNegative } + pending
+            throw error
+        }
+        var offset = 0
+        if !reconciliation.isEmpty {
+            if let failure = replies[0..<reconciliation.count].compactMap(\.errorText).first {
+                diagnostics.report("budget: the store refused the local spend of the outage (\(failure)); it is not counted there")
+            }
+            reconciled()
+            offset = reconciliation.count
+        }
+        for (settlement, reply) in zip(settlements, replies[offset...]) {
+            do throws(StoreError) {
+                if case .applied(_, let totals) = try StoreReply(reply, budgets: settlement.slots.count, buckets: 0) {
+                    var found: [BudgetCrossing] = []
+                    _ = observe(totals, slots: settlement.slots, change: settlement.amount, into: &found)
+                    crossings += found
+                }
+            } catch {
+                diagnostics.report("budget: the store refused a settlement: \(error)")
+            }
+        }
+        transition(to: .available, "the store answers again; budgets are counted there")
+        return Array(replies[(offset + settlements.count)...])
+    }
+}
+
+extension BudgetUsage {
+    /// Whether some amount is below zero (a refund or a release).
+    var isNegative: Bool { calls < 0 || cost < 0 || resultTokens < 0 || samplingTokens < 0 }
+}

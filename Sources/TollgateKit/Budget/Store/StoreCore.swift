@@ -1,0 +1,153 @@
+/// The state of one ``StoreAccount``, behind its mutex: the client, the budgets' routes and
+/// reported crossings (a ``BudgetState`` whose spend lives in the store, not in it), the
+/// settlements waiting for the next round trip, and the local fallback during an outage.
+struct StoreCore {
+    /// A change to add to the store at the next round trip (a settlement, a release): the run,
+    /// the budgets (shadow slots) it changes and by how much.
+    struct Settlement {
+        var call: StoreClient.ScriptCall
+        var slots: [Int]
+        var amount: BudgetUsage
+    }
+
+    /// A rate bucket a call reaches: its key, its limit and which budget's rate it is.
+    struct RateBucket {
+        var key: [UInt8]
+        var limit: RateLimit
+        var scope: BudgetScope
+    }
+
+    /// The most settlements kept waiting; beyond, the oldest is dropped (and said so).
+    static let maxPending = 4096
+
+    let client: StoreClient
+    let keys: StoreKeys
+    let settings: StoreSettings
+    let report: @Sendable (StoreNotice) -> Void
+    let diagnostics: Diagnostics
+    var limits: BudgetLimits
+    /// Routes, slots and reported crossings; its spend stays zero (the store holds it).
+    var shadow: BudgetState
+    /// Each shadow slot's key, filled as slots appear.
+    var slotKeys: [[UInt8]] = []
+    var pending: [Settlement] = []
+    /// Crossings found by settlements, returned with the next operation.
+    var crossings: [BudgetCrossing] = []
+    /// What was left after the last reservation (for its audit record).
+    var lastRemaining: (reservation: BudgetReservation, left: JSONObject)?
+    /// Where the store stands, as last reported.
+    var state = StoreNotice.State.available
+    /// Local counting during an outage (`onStoreFailure: "local"`).
+    var fallback: StoreFallback?
+
+    init(client: StoreClient, settings: StoreSettings, limits: BudgetLimits, diagnostics: Diagnostics, report: @escaping @Sendable (StoreNotice) -> Void) {
+        self.client = client
+        self.settings = settings
+        self.report = report
+        self.diagnostics = diagnostics
+        keys = StoreKeys(namespace: settings.namespace)
+        self.limits = limits
+        shadow = BudgetState(limits: limits)
+    }
+
+    // MARK: The script's arguments
+
+    /// The key of shadow slot `slot`.
+    mutating func key(slot: Int) -> [UInt8] {
+        while slotKeys.count <= slot {
+            let next = shadow.slots[slotKeys.count]
+            slotKeys.append(keys.key(.budget, next.scope, spendScope: next.spendScope))
+        }
+        return slotKeys[slot]
+    }
+
+    /// The rate buckets a call on `tool` (the route's name for it) decided by `rules` reaches.
+    func rateBuckets(rules: [Int], tool: String) -> [RateBucket] {
+        var buckets: [RateBucket] = []
+        if let rate = limits.rate {
+            buckets.append(RateBucket(key: keys.key(.rate, .overall, spendScope: limits.spendScope), limit: rate, scope: .overall))
+        }
+        var seen: [ProtocolName] = []
+        for index in rules where limits.rules.indices.contains(index) {
+            let rule = limits.rules[index]
+            guard let rate = rule.rate, !seen.contains(ProtocolName(rule.rule)) else { continue }
+            seen.append(ProtocolName(rule.rule))
+            let scope: BudgetScope = rule.per == .rule ? .rule(rule.rule) : .tool(rule: rule.rule, tool: tool)
+            buckets.append(RateBucket(key: keys.key(.rate, scope, spendScope: limits.spendScope(rule: index)), limit: rate, scope: scope))
+        }
+        return buckets
+    }
+
+    /// One run of the script: `op` (`r` or `a`) on budgets `keys` with `caps` (nil: unchecked,
+    /// for `a`), adding `amount` (at `at`, -1: the server's now, for `a`), and rate `buckets`.
+    func scriptCall(_ op: UInt8, budgets keys: [[UInt8]], caps: [BudgetCaps?], amount: BudgetUsage, at: Int64 = -1, buckets: [RateBucket] = []) -> StoreClient.ScriptCall {
+        let clock = shadow.clock
+        var arguments: [[UInt8]] = [[op], Self.decimal(Int64(keys.count)), Self.decimal(Int64(buckets.count)),
+                                    Self.decimal(clock.width), Self.decimal(clock.window ?? 0), Self.decimal(clock.retention),
+                                    Self.decimal(expiry), Self.decimal(at)]
+        arguments.reserveCapacity(8 + keys.count * 8 + buckets.count * 3)
+        for cap in caps {
+            for counter in BudgetCounter.allCases { arguments.append(Self.decimal(cap?[counter] ?? -1)) }
+            for counter in BudgetCounter.allCases { arguments.append(Self.decimal(amount[counter])) }
+        }
+        for bucket in buckets {
+            arguments.append(Self.decimal(bucket.limit.rate.count))
+            arguments.append(Self.decimal(bucket.limit.rate.intervalMs))
+            arguments.append(Self.decimal(bucket.limit.burst ?? bucket.limit.rate.count))
+        }
+        return StoreClient.ScriptCall(keys: keys + buckets.map(\.key), arguments: arguments)
+    }
+
+    /// How long a budget's key lives after its last change: past its window (and a minute), or
+    /// 31 days without a window, so the budgets of scopes no longer used disappear.
+    var expiry: Int64 {
+        if let window = shadow.clock.window { return window + shadow.clock.width + 60_000 }
+        return BudgetWindow.maximumMs
+    }
+
+    static func decimal(_ value: Int64) -> [UInt8] {
+        var bytes: [UInt8] = []
+        RESPCommand.decimal(value, into: &bytes)
+        return bytes
+    }
+
+    // MARK: Crossings and what is left
+
+    /// Applies the totals the store answered for `slots` after a change of `amount`: the crossings
+    /// reported, and (for a reservation) what is left.
+    mutating func observe(_ totals: [BudgetUsage], slots: [Int], change amount: BudgetUsage, into found: inout [BudgetCrossing]) -> JSONObject {
+        var left = JSONObject()
+        for (slot, total) in zip(slots, totals) {
+            shadow.slots[slot].forgetCrossings(after: amount, used: total)
+            shadow.slots[slot].collectCrossings(used: total, into: &found)
+            shadow.slots[slot].addRemaining(used: total, to: &left)
+        }
+        return left
+    }
+
+    /// The crossings gathered so far, plus `own`; clears them.
+    mutating func takeCrossings(adding own: [BudgetCrossing] = []) -> [BudgetCrossing] {
+        if crossings.isEmpty { return own }
+        defer { crossings = [] }
+        return crossings + own
+    }
+
+    // MARK: Outages
+
+    /// The error for a call denied because the store cannot be used.
+    func unavailable(_ error: StoreError) -> LedgerError {
+        LedgerError(path: settings.endpoint.description, message: error.message, setting: "budgets.store",
+                    retryAfterMs: Swift.max(1, client.retryAfterMs))
+    }
+
+    /// Reports a change of where the store stands, once per change.
+    mutating func transition(to next: StoreNotice.State, _ message: String) {
+        guard next != state else { return }
+        state = next
+        report(StoreNotice(state: next, store: settings.endpoint.description, message: message))
+    }
+
+    /// Whether `error` means the store cannot be used now (rather than a refusal: a missing ACL
+    /// permission or a script error, which no outage mode hides).
+    static func isOutage(_ error: StoreError) -> Bool { error.kind != .refused }
+}
