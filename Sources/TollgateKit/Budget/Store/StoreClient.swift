@@ -128,6 +128,12 @@ final class StoreClient {
         command.add(script.utf8)
         let reply = try exchange(connection, command)[0]
         guard let digest = reply.bytes, digest.count == 40 else {
+            if reply.isError(code: "NOAUTH") {
+                throw StoreError(.refused, "the store requires a password (NOAUTH): set budgets.storePassword, and budgets.storeUser for an ACL user")
+            }
+            if reply.isError(code: "NOPERM") {
+                throw StoreError(.refused, "the store's ACL does not let this user load the budget script (\(reply.errorText ?? "")): see the ACL a gate needs in docs/manifest.md")
+            }
             throw StoreError(.refused, "the store did not load the budget script: \(reply.errorText ?? "unexpected reply")")
         }
         sha = digest
