@@ -35,6 +35,17 @@ public struct BudgetLimits: Sendable, Hashable {
         rules[index].spendScope ?? spendScope
     }
 
+    /// Whether the overall budget, and every rule both settings have (by name), count the same
+    /// scope in both (a budget cannot move its spend to another scope while it runs).
+    public func keepsScopes(of other: BudgetLimits) -> Bool {
+        guard SpendScope.same(spendScope, other.spendScope) else { return false }
+        var theirs: [ProtocolName: String] = [:]
+        for index in other.rules.indices { theirs[ProtocolName(other.rules[index].rule)] = other.spendScope(rule: index) }
+        return rules.indices.allSatisfy { index in
+            theirs[ProtocolName(rules[index].rule)].map { SpendScope.same($0, spendScope(rule: index)) } ?? true
+        }
+    }
+
     /// Whether some budget counts the spend of a scope other than `global`.
     public var isScoped: Bool {
         !SpendScope.isGlobal(spendScope) || rules.contains { $0.spendScope.map { !SpendScope.isGlobal($0) } ?? false }

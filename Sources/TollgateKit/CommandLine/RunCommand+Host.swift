@@ -27,7 +27,7 @@ extension RunCommand {
         }
         let configurations = manifest.servers.map(configure)
         let serverNames = manifest.servers.map(\.name).joined(separator: ",")
-        let (trail, ledger) = try startingUp { () throws(CommandLineError) in try openRecords(manifest, server: serverNames) }
+        let (trail, ledger) = try startingUp { () throws(CommandLineError) in try openRecords(manifest, path: path, server: serverNames) }
         let auditLog = trail?.log
         let gate = PolicyGate(manifest: manifest, audit: trail, budgetAccount: ledger)
         Diagnostics.standardError.report(startLine(manifest, path: path, servers: manifest.servers.map { ($0.name, $0.arguments) }), level: .info)

@@ -11,12 +11,13 @@ struct ShellCompletionTests {
         let run = completion.entries.first { $0.command == "run" }
         #expect(run?.verbs == [])
         for option in ["--manifest", "-m", "--watch", "--monitor", "--enforce", "--log-level", "-q", "--quiet", "--max-message-mb",
-                       "--memory-mb", "--cpu-seconds", "--open-files", "--processes", "-h", "--help"] {
+                       "--memory-mb", "--cpu-seconds", "--open-files", "--processes", "--agent", "--workflow", "-h", "--help"] {
             #expect(run?.options.contains(option) == true, "run lacks \(option)")
         }
         #expect(run?.options.contains("--") == false)
         #expect(completion.entries.first { $0.command == "audit" }?.verbs == ["verify", "log", "summary", "replay"])
-        #expect(completion.entries.first { $0.command == "budget" }?.verbs == ["show"])
+        #expect(completion.entries.first { $0.command == "budget" }?.verbs == ["show", "reset"])
+        #expect(completion.entries.first { $0.command == "budget" }?.options.contains("--scope") == true)
         #expect(completion.entries.first { $0.command == "check" }?.options == ["--strict"])
         #expect(completion.commands == ["run", "check", "init", "pin", "audit", "budget", "wrap", "unwrap", "status", "enforce", "help"])
         #expect(completion.entries.first { $0.command == "unwrap" }?.options == ["--client", "--dry-run"])
