@@ -70,7 +70,7 @@ final class StoreClient {
         let missing = replies.indices.filter { replies[$0].isError(code: "NOSCRIPT") }
         if !missing.isEmpty {
             // EVALSHA refused them before running anything, so running them again is safe.
-            try load(connection)
+            try load(connection, deadline: operationDeadline)
             let again = try exchange(connection, evalsha(missing.map { calls[$0] }))
             for (index, reply) in zip(missing, again) { replies[index] = reply }
         }
@@ -106,9 +106,10 @@ final class StoreClient {
             throw StoreError(.unreachable, "the store at \(settings.endpoint) is unavailable (next attempt in \(nextAttempt - now) ms)")
         }
         do throws(StoreError) {
-            let fresh = try StoreConnection(endpoint: settings.endpoint, user: settings.user, password: settings.password,
-                                            connectTimeoutNs: settings.connectTimeoutMs * 1_000_000)
-            if sha == nil { try load(fresh) }
+            let deadline = SystemClock.nanoseconds(CLOCK_MONOTONIC) + settings.connectTimeoutMs * 1_000_000
+            let fresh = try StoreConnection(endpoint: settings.endpoint, user: settings.user, password: settings.password, deadline: deadline)
+            // Loading the script is part of connecting: the connect timeout bounds it.
+            if sha == nil { try load(fresh, deadline: deadline) }
             connection = fresh
             backoff = Self.minimumBackoffMs
             nextAttempt = .min
@@ -119,14 +120,14 @@ final class StoreClient {
         }
     }
 
-    /// Loads the script and keeps its digest.
-    private func load(_ connection: StoreConnection) throws(StoreError) {
+    /// Loads the script (by `deadline`) and keeps its digest.
+    private func load(_ connection: StoreConnection, deadline: Int64) throws(StoreError) {
         var command = RESPCommand()
         command.begin(count: 3)
         command.add("SCRIPT".utf8)
         command.add("LOAD".utf8)
         command.add(script.utf8)
-        let reply = try exchange(connection, command)[0]
+        let reply = try exchange(connection, command, deadline: deadline)[0]
         guard let digest = reply.bytes, digest.count == 40 else {
             if reply.isError(code: "NOAUTH") {
                 throw StoreError(.refused, "the store requires a password (NOAUTH): set budgets.storePassword, and budgets.storeUser for an ACL user")
@@ -139,10 +140,14 @@ final class StoreClient {
         sha = digest
     }
 
-    /// One exchange within the operation timeout; a failure drops the connection and starts the backoff.
-    private func exchange(_ connection: StoreConnection, _ commands: RESPCommand) throws(StoreError) -> [RESPValue] {
+    /// When an operation starting now must be done: the operation timeout from now.
+    private var operationDeadline: Int64 { SystemClock.nanoseconds(CLOCK_MONOTONIC) + settings.operationTimeoutMs * 1_000_000 }
+
+    /// One exchange by `deadline` (by default within the operation timeout); a failure drops the
+    /// connection and starts the backoff.
+    private func exchange(_ connection: StoreConnection, _ commands: RESPCommand, deadline: Int64? = nil) throws(StoreError) -> [RESPValue] {
         do throws(StoreError) {
-            return try connection.exchange(commands, deadline: SystemClock.nanoseconds(CLOCK_MONOTONIC) + settings.operationTimeoutMs * 1_000_000)
+            return try connection.exchange(commands, deadline: deadline ?? operationDeadline)
         } catch {
             if connection.isBroken {
                 if self.connection === connection { self.connection = nil }

@@ -15,9 +15,8 @@ final class StoreConnection {
     private(set) var isBroken = false
 
     /// Connects to `endpoint` and authenticates (`AUTH [user] password`) and selects the
-    /// database (`SELECT`) in one pipelined exchange; `connectTimeoutNs` bounds it all.
-    init(endpoint: StoreEndpoint, user: String?, password: String?, connectTimeoutNs: Int64) throws(StoreError) {
-        let deadline = SystemClock.nanoseconds(CLOCK_MONOTONIC) + connectTimeoutNs
+    /// database (`SELECT`) in one pipelined exchange, all by `deadline` (monotonic nanoseconds).
+    init(endpoint: StoreEndpoint, user: String?, password: String?, deadline: Int64) throws(StoreError) {
         socket = try StoreSocket.connect(endpoint, deadline: deadline)
         var hello = RESPCommand()
         if let password {
