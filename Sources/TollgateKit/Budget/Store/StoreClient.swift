@@ -61,10 +61,21 @@ final class StoreClient {
         connection = nil
     }
 
+    /// Whether the last ``run(_:)`` began on a connection opened before it (one the server may
+    /// have closed meanwhile: a restart, an idle timeout).
+    private(set) var ranOnOpenConnection = false
+
+    /// Lets the next operation connect at once, whatever the backoff says (after a connection
+    /// that had served before was found closed).
+    func reconnectNow() {
+        nextAttempt = .min
+    }
+
     /// Runs the script once per call, all pipelined in one exchange; returns each run's reply
     /// (an error reply as a value). Loads the script when the server lacks it and runs again
     /// the calls it refused so.
     func run(_ calls: [ScriptCall]) throws(StoreError) -> [RESPValue] {
+        ranOnOpenConnection = connection != nil
         let connection = try connected()
         var replies = try exchange(connection, evalsha(calls))
         let missing = replies.indices.filter { replies[$0].isError(code: "NOSCRIPT") }

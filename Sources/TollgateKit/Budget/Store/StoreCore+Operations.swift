@@ -132,7 +132,7 @@ extension StoreCore {
     /// pipelined round trip; returns the replies to `calls`. On a failure the settlements stay
     /// queued, but refunds are dropped: one may have been applied before the failure, and
     /// applying it twice would under-count.
-    mutating func roundTrip(_ calls: [StoreClient.ScriptCall]) throws(StoreError) -> [RESPValue] {
+    mutating func roundTrip(_ calls: [StoreClient.ScriptCall], again: Bool = false) throws(StoreError) -> [RESPValue] {
         let reconciliation = reconciliation()
         let settlements = pending
         pending = []
@@ -141,6 +141,13 @@ extension StoreCore {
             replies = try client.run(reconciliation.map(\.call) + settlements.map(\.call) + calls)
         } catch {
             pending = settlements.filter { !$0.amount.isNegative } + pending
+            // A connection that had served before was found closed (the server restarted or
+            // dropped idle clients): try once more on a new one, at once. What the first attempt
+            // may have counted stays counted (an over-count at worst).
+            if !again, error.kind == .closed, client.ranOnOpenConnection {
+                client.reconnectNow()
+                return try roundTrip(calls, again: true)
+            }
             throw error
         }
         var offset = 0
