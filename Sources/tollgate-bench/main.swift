@@ -11,6 +11,7 @@ import Glibc
 //   tollgate-bench server            the minimal server
 //   tollgate-bench relay -- CMD...   the raw relay
 //   tollgate-bench audit             the audit recording figures only
+//   tollgate-bench store             the budget store's figures only (starts a redis-server of its own)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let me = CommandLine.arguments[0].contains("/") ? CommandLine.arguments[0] : "/proc/self/exe"
@@ -44,6 +45,24 @@ if arguments.first == "micro" {
     exit(0)
 }
 if arguments.first == "relay", arguments.count > 2 { exit(RawRelay.run(Array(arguments.dropFirst(2)))) }
+// `tollgate-bench store [--rounds R] [--sequential N] [--pipelined N]`: the budget store's figures only.
+if arguments.first == "store" {
+    var values = (rounds: 5, sequential: 2000, pipelined: 20_000)
+    var options = arguments.dropFirst().makeIterator()
+    while let option = options.next() {
+        let value = Int(options.next() ?? "") ?? 0
+        switch option {
+        case "--rounds": values.rounds = max(value, 1)
+        case "--sequential": values.sequential = max(value, 10)
+        case "--pipelined": values.pipelined = max(value, 8)
+        default:
+            FileHandleStderr.write("unknown argument \(option)\n")
+            exit(2)
+        }
+    }
+    let gate = String(selfPath.dropLast("tollgate-bench".count)) + "tollgate"
+    exit(StoreBench.run(tollgate: gate, server: [selfPath, "server"], rounds: values.rounds, sequential: values.sequential, pipelined: values.pipelined))
+}
 
 var rounds = 5
 var sequential = 5000

@@ -37,6 +37,11 @@ public struct RESPCommand: Sendable {
         bytes.append(contentsOf: [0x0D, 0x0A])
     }
 
+    /// Adds arguments already encoded as bulk strings (counted in ``begin(count:)``).
+    public mutating func add(encoded arguments: [UInt8]) {
+        bytes.append(contentsOf: arguments)
+    }
+
     /// Adds an integer argument, as its decimal text.
     public mutating func add(_ value: Int64) {
         var digits: [UInt8] = []

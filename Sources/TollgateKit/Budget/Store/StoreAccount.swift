@@ -115,6 +115,7 @@ public final class StoreAccount: BudgetAccount {
             }
             core.limits = limits
             core.slotKeys = []
+            core.reservations = [:]
             core.lastRemaining = nil
             // In the order given: store reservations and local ones each keep their order.
             var store = carried.makeIterator(), fallback = localCarried.makeIterator()

@@ -23,10 +23,22 @@ final class StoreClient {
         var operationTimeoutMs: Int64 = 50
     }
 
-    /// One script run: its keys and arguments.
+    /// One script run: its keys and arguments, encoded once (a reservation's run is the same
+    /// bytes every time, so it is kept and reused).
     struct ScriptCall: Sendable {
-        var keys: [[UInt8]]
-        var arguments: [[UInt8]]
+        /// How many arguments follow the digest: the number of keys, the keys, the arguments.
+        let count: Int
+        /// Those arguments as RESP bulk strings.
+        let encoded: [UInt8]
+
+        init(keys: [[UInt8]], arguments: [[UInt8]]) {
+            var command = RESPCommand()
+            command.add(Int64(keys.count))
+            for key in keys { command.add(key) }
+            for argument in arguments { command.add(argument) }
+            count = 1 + keys.count + arguments.count
+            encoded = command.bytes
+        }
     }
 
     /// The shortest and longest wait before connecting again after a failure.
@@ -97,12 +109,10 @@ final class StoreClient {
     private func evalsha(_ calls: [ScriptCall]) -> RESPCommand {
         var commands = RESPCommand()
         for call in calls {
-            commands.begin(count: 3 + call.keys.count + call.arguments.count)
+            commands.begin(count: 2 + call.count)
             commands.add("EVALSHA".utf8)
             commands.add(sha ?? [])
-            commands.add(Int64(call.keys.count))
-            for key in call.keys { commands.add(key) }
-            for argument in call.arguments { commands.add(argument) }
+            commands.add(encoded: call.encoded)
         }
         return commands
     }

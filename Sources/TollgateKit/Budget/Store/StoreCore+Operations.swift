@@ -2,30 +2,30 @@
 /// calls of a batch, the waiting settlements and any local spend to reconcile all pipelined in
 /// one round trip.
 extension StoreCore {
-    /// A reservation prepared for the store: the call's route and rate buckets, and its run.
-    private struct Prepared {
-        var route: Int
-        var buckets: [RateBucket]
-        var amount: BudgetUsage
-        var call: StoreClient.ScriptCall
+    /// The reservation of a call on `route` (made once per route).
+    private mutating func reservation(route: Int, rules: [Int]) -> Reservation {
+        if let made = reservations[route] { return made }
+        let slots = shadow.routes[route].slots
+        let buckets = rateBuckets(rules: rules, tool: shadow.routes[route].tool ?? "")
+        let amount = BudgetUsage(calls: 1, cost: CostUnits(micros: shadow.routes[route].cost),
+                                 resultTokens: shadow.routes[route].maxResultTokens ?? 0)
+        let made = Reservation(buckets: buckets, amount: amount,
+                               call: scriptCall(UInt8(ascii: "r"), budgets: slots.map { key(slot: $0) }, caps: slots.map { shadow.slots[$0].caps },
+                                                amount: amount, buckets: buckets))
+        reservations[route] = made
+        return made
     }
 
     /// Reserves `calls` in order in one round trip (with the waiting settlements and, after an
     /// outage, the local spend before them).
     mutating func reserve(_ calls: [BudgetCall], now: Int64) throws(LedgerError) -> [BudgetDecision] {
-        let prepared = calls.map { call -> Prepared in
+        let prepared = calls.map { call -> (route: Int, reservation: Reservation) in
             let route = shadow.route(for: call)
-            let slots = shadow.routes[route].slots
-            let buckets = rateBuckets(rules: call.rules, tool: shadow.routes[route].tool ?? call.tool)
-            let amount = BudgetUsage(calls: 1, cost: CostUnits(micros: shadow.routes[route].cost),
-                                     resultTokens: shadow.routes[route].maxResultTokens ?? 0)
-            let run = scriptCall(UInt8(ascii: "r"), budgets: slots.map { key(slot: $0) }, caps: slots.map { shadow.slots[$0].caps },
-                                 amount: amount, buckets: buckets)
-            return Prepared(route: route, buckets: buckets, amount: amount, call: run)
+            return (route, reservation(route: route, rules: call.rules))
         }
         let replies: [RESPValue]
         do throws(StoreError) {
-            replies = try roundTrip(prepared.map(\.call))
+            replies = try roundTrip(prepared.map(\.reservation.call))
         } catch {
             guard Self.isOutage(error), case .local = settings.onFailure else {
                 if Self.isOutage(error) { transition(to: .unavailable, "budgets cannot be counted, so calls that need them are denied: \(error)") }
@@ -35,8 +35,8 @@ extension StoreCore {
         }
         var decisions: [BudgetDecision] = []
         decisions.reserveCapacity(calls.count)
-        for (entry, reply) in zip(prepared, replies) {
-            let slots = shadow.routes[entry.route].slots
+        for ((route, entry), reply) in zip(prepared, replies) {
+            let slots = shadow.routes[route].slots
             let outcome: StoreReply
             do throws(StoreError) {
                 outcome = try StoreReply(reply, budgets: slots.count, buckets: entry.buckets.count)
@@ -47,8 +47,8 @@ extension StoreCore {
             case .applied(let time, let totals):
                 var found: [BudgetCrossing] = []
                 let left = observe(totals, slots: slots, change: entry.amount, into: &found)
-                let reservation = BudgetReservation(tool: shadow.routes[entry.route].tool ?? "", time: time, amount: entry.amount,
-                                                    maxResultTokens: shadow.routes[entry.route].maxResultTokens, route: entry.route)
+                let reservation = BudgetReservation(tool: shadow.routes[route].tool ?? "", time: time, amount: entry.amount,
+                                                    maxResultTokens: shadow.routes[route].maxResultTokens, route: route)
                 lastRemaining = (reservation, left)
                 decisions.append(.reserved(reservation, crossings: takeCrossings(adding: found)))
             case .refused(_, let budget, let counter, let used, let cap, let requested, let resetsAt):

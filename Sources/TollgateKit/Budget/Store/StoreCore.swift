@@ -10,6 +10,13 @@ struct StoreCore {
         var amount: BudgetUsage
     }
 
+    /// What reserving a call on one route sends, and how to read the answer.
+    struct Reservation {
+        var buckets: [RateBucket]
+        var amount: BudgetUsage
+        var call: StoreClient.ScriptCall
+    }
+
     /// A rate bucket a call reaches: its key, its limit and which budget's rate it is.
     struct RateBucket {
         var key: [UInt8]
@@ -30,6 +37,8 @@ struct StoreCore {
     var shadow: BudgetState
     /// Each shadow slot's key, filled as slots appear.
     var slotKeys: [[UInt8]] = []
+    /// Each route's reservation (its run, rate buckets and amount), made on first use.
+    var reservations: [Int: Reservation] = [:]
     var pending: [Settlement] = []
     /// Crossings found by settlements, returned with the next operation.
     var crossings: [BudgetCrossing] = []

@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The store's floor, for `tollgate-bench store`: one `EVALSHA` of the reservation script (a
+/// call reaching two budgets and two rate buckets) on a connection of its own, sequential
+/// (the round trip a gated call cannot go below) and pipelined (the rate the store can take).
+public enum StoreBenchmark {
+    /// The limits the benchmark's reservations count against: caps and rates no call reaches.
+    public static let limits = BudgetLimits(
+        overall: BudgetCaps(calls: 1 << 50, cost: CostUnits(units: 1_000_000_000), resultTokens: 1 << 50),
+        rate: RateLimit(rate: RateSpec(count: 1_000_000, intervalMs: 1000), burst: 1_000_000),
+        rules: [RuleBudget(rule: "echo", caps: BudgetCaps(calls: 1 << 50), rate: RateLimit(rate: RateSpec(count: 1_000_000, intervalMs: 1000), burst: 1_000_000),
+                           cost: CostUnits(micros: 1000), maxResultTokens: 1000)])
+
+    /// The runs of one reservation of the benchmark's limits under `namespace`.
+    static func reservation(namespace: String, client: StoreClient) -> StoreClient.ScriptCall {
+        var core = StoreCore(client: client, settings: StoreSettings(endpoint: client.settings.endpoint, namespace: namespace), limits: limits,
+                             diagnostics: .silent, report: { _ in })
+        let route = core.shadow.route(for: BudgetCall(tool: "echo", rules: [0]))
+        let slots = core.shadow.routes[route].slots
+        return core.scriptCall(UInt8(ascii: "r"), budgets: slots.map { core.key(slot: $0) }, caps: slots.map { core.shadow.slots[$0].caps },
+                               amount: BudgetUsage(calls: 1, cost: CostUnits(micros: 1000), resultTokens: 1000),
+                               buckets: core.rateBuckets(rules: [0], tool: "echo"))
+    }
+
+    /// `count` sequential `EVALSHA` round trips on the store at `endpoint`, in nanoseconds each.
+    public static func evalsha(_ endpoint: StoreEndpoint, namespace: String, count: Int) throws(StoreError) -> BudgetBenchmark.Timing {
+        let client = StoreClient(settings: StoreClient.Settings(endpoint: endpoint, operationTimeoutMs: 5000), script: StoreScript.text)
+        defer { client.disconnect() }
+        let call = reservation(namespace: namespace, client: client)
+        for _ in 0..<Swift.min(count, 500) { _ = try client.run([call]) }
+        var samples: [Int64] = []
+        samples.reserveCapacity(count)
+        for _ in 0..<count {
+            let begin = SystemClock.nanoseconds(CLOCK_MONOTONIC)
+            let reply = try client.run([call])
+            samples.append(SystemClock.nanoseconds(CLOCK_MONOTONIC) - begin)
+            guard reply.first?.elements?.first?.integer == 1 else { throw StoreError(.malformed, "a benchmark reservation was refused: \(reply)") }
+        }
+        return BudgetBenchmark.Timing(samples)
+    }
+
+    /// Reservations per second, `total` of them sent `batch` per pipelined round trip.
+    public static func pipelinedRate(_ endpoint: StoreEndpoint, namespace: String, total: Int, batch: Int) throws(StoreError) -> Double {
+        let client = StoreClient(settings: StoreClient.Settings(endpoint: endpoint, operationTimeoutMs: 5000), script: StoreScript.text)
+        defer { client.disconnect() }
+        let calls = Array(repeating: reservation(namespace: namespace, client: client), count: batch)
+        _ = try client.run(calls)
+        let begin = SystemClock.nanoseconds(CLOCK_MONOTONIC)
+        var sent = 0
+        while sent < total {
+            _ = try client.run(calls)
+            sent += batch
+        }
+        return Double(sent) / (Double(SystemClock.nanoseconds(CLOCK_MONOTONIC) - begin) / 1e9)
+    }
+}
