@@ -18,7 +18,8 @@ struct StoreAccountTests {
 
     private func account(_ redis: RedisServer, _ limits: BudgetLimits, onFailure: StoreSettings.OnFailure = .deny,
                          notices: Notices? = nil) throws -> StoreAccount {
-        let settings = StoreSettings(endpoint: try StoreEndpoint(parsing: redis.unixURL()), namespace: "test", onFailure: onFailure)
+        // A 2 s operation timeout: a loaded test machine must not turn a slow answer into an outage.
+        let settings = StoreSettings(endpoint: try StoreEndpoint(parsing: redis.unixURL()), namespace: "test", onFailure: onFailure, operationTimeoutMs: 2000)
         return StoreAccount(settings: settings, password: nil, limits: limits, diagnostics: .silent) { notice in
             notices?.append(notice)
         }
