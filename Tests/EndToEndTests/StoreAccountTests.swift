@@ -207,4 +207,38 @@ struct StoreAccountTests {
         let calls = try #require(forecast.rows.first { $0.counter == .calls })
         #expect(calls.used == 4 && calls.cap == 10 && calls.recent == 4 && calls.spendScope == "agent:alice", "\(forecast.rows)")
     }
+
+    @Test("the ACLs docs/manifest.md gives: a gate reserves, settles and grants with its own; show and reset need theirs")
+    func acls() async throws {
+        let redis = try await RedisServer("account-acl")
+        try await redis.cli(["ACL", "SETUSER", "tollgate-gate", "on", ">gate-pw", "resetkeys", "~{test}:*", "resetchannels", "-@all",
+                             "+evalsha", "+script|load", "+select", "+time", "+hmget", "+hget", "+hset", "+hdel", "+hincrby", "+del", "+pexpire"])
+        try await redis.cli(["ACL", "SETUSER", "tollgate-admin", "on", ">admin-pw", "resetkeys", "~{test}:*", "resetchannels", "-@all",
+                             "+scan", "+hgetall", "+time", "+select", "+del"])
+        let limits = BudgetLimits(overall: BudgetCaps(calls: 10, samplingTokens: 100), rate: RateLimit(rate: try RateSpec(parsing: "100/s")),
+                                  window: try BudgetWindow(parsing: "1h"),
+                                  rules: [RuleBudget(rule: "echo", caps: BudgetCaps(calls: 5), maxResultTokens: 50)])
+        let settings = StoreSettings(endpoint: try StoreEndpoint(parsing: redis.unixURL(db: 2)), user: "tollgate-gate", namespace: "test", operationTimeoutMs: 2000)
+        let gate = StoreAccount(settings: settings, password: "gate-pw", limits: limits, diagnostics: .silent)
+        let reservation = try #require(try gate.reserve(echo, now: 0).reservation)
+        _ = try gate.settle(reservation, resultTokens: 7, now: 0)
+        guard case .granted = try gate.reserveSampling(maxTokens: 20, now: 0) else { Issue.record("sampling refused"); return }
+        try gate.syncPending()
+        #expect(try await redis.cli(["-n", "2", "HMGET", "{test}:b:global:o", "c", "r", "s"]) == "1\n7\n20")
+
+        func reader(_ user: String, _ password: String) throws -> StoreClient {
+            StoreClient(settings: StoreClient.Settings(endpoint: try StoreEndpoint(parsing: redis.unixURL(db: 2)), user: user, password: password,
+                                                       operationTimeoutMs: 2000), script: StoreScript.text)
+        }
+        let keys = StoreKeys(namespace: "test")
+        #expect(throws: StoreError.self, "a gate's user cannot scan") {
+            try StoreReader.forecast(client: try reader("tollgate-gate", "gate-pw"), keys: keys, limits: limits, onlyConfigured: false)
+        }
+        let admin = try reader("tollgate-admin", "admin-pw")
+        let rows = try StoreReader.forecast(client: admin, keys: keys, limits: limits, onlyConfigured: false).rows
+        #expect(rows.first { $0.budget == "tools.echo.budget.calls" }?.used == 1, "\(rows)")
+        #expect(try StoreReader.reset(client: admin, keys: keys, spendScope: "global", budget: nil) == 3, "2 budgets, 1 rate bucket")
+        #expect(try await redis.cli(["-n", "2", "DBSIZE"]) == "0")
+    }
 }
+

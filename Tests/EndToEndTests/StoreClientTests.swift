@@ -38,10 +38,11 @@ struct StoreClientTests {
             (error as? StoreError)?.kind == .refused && "\(error)".contains("budgets.storePassword")
         }
         let nobody = try client(redis.unixURL())
+        #expect(try nobody.send(RESPCommand(["PING"])).first?.isError(code: "NOAUTH") == true)
         #expect {
-            try nobody.send(RESPCommand(["PING"]))
+            try nobody.run([StoreClient.ScriptCall(keys: [], arguments: [])])
         } throws: { error in
-            (error as? StoreError)?.kind == .refused && "\(error)".contains("NOAUTH")
+            (error as? StoreError)?.kind == .refused && "\(error)".contains("set budgets.storePassword")
         }
     }
 

@@ -89,6 +89,8 @@ final class StoreClient {
     func run(_ calls: [ScriptCall]) throws(StoreError) -> [RESPValue] {
         ranOnOpenConnection = connection != nil
         let connection = try connected()
+        // Loaded on first use (readers never load it), within the connect timeout: it is set-up.
+        if sha == nil { try load(connection, deadline: SystemClock.nanoseconds(CLOCK_MONOTONIC) + settings.connectTimeoutMs * 1_000_000) }
         var replies = try exchange(connection, evalsha(calls))
         let missing = replies.indices.filter { replies[$0].isError(code: "NOSCRIPT") }
         if !missing.isEmpty {
@@ -117,8 +119,8 @@ final class StoreClient {
         return commands
     }
 
-    /// The open connection, or a new one (with the script loaded) when none is open and the
-    /// backoff allows; throws ``StoreError/Kind/unreachable`` while it does not.
+    /// The open connection, or a new one when none is open and the backoff allows; throws
+    /// ``StoreError/Kind/unreachable`` while it does not.
     private func connected() throws(StoreError) -> StoreConnection {
         if let connection, !connection.isBroken { return connection }
         connection = nil
@@ -129,8 +131,6 @@ final class StoreClient {
         do throws(StoreError) {
             let deadline = SystemClock.nanoseconds(CLOCK_MONOTONIC) + settings.connectTimeoutMs * 1_000_000
             let fresh = try StoreConnection(endpoint: settings.endpoint, user: settings.user, password: settings.password, deadline: deadline)
-            // Loading the script is part of connecting: the connect timeout bounds it.
-            if sha == nil { try load(fresh, deadline: deadline) }
             connection = fresh
             backoff = Self.minimumBackoffMs
             nextAttempt = .min
