@@ -49,7 +49,7 @@ enum StoreReader {
             guard let parsed = keys.parse(key) else { return nil }
             if onlyConfigured, !states.names.contains(where: { SpendScope.same($0, parsed.spendScope) }) { return nil }
             return (key, parsed.spendScope, parsed.budget)
-        }
+        }.sorted { $0.key.lexicographicallyPrecedes($1.key) }
         let width = SpendClock(window: limits.window).width
         for start in stride(from: 0, to: found.count, by: 256) {
             let chunk = found[start..<Swift.min(found.count, start + 256)]
