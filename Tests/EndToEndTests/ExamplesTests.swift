@@ -49,7 +49,7 @@ struct ExamplesTests {
                                                             "FIXTURE_QUIET": "1", "TOLLGATE_STORE": nil],
                                               timeout: .seconds(60))
         let text = output.stdoutText
-        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.status == 0, "\(text)\n\(output.stderr)")
         #expect(text.contains("research call 4: denied (budget_exhausted)") && text.components(separatedBy: ": forwarded").count - 1 == 5, "\(text)")
         for row in ["global          tools.get_current_time.budget.calls  5 (100%)  5", "agent:research  budgets.calls                        3 (100%)  3",
                     "agent:writer    budgets.calls                        2 (67%)   3"] {

@@ -107,7 +107,7 @@ struct StoreAccountTests {
         #expect(try await redis.cli(["HGET", "{test}:b:global:o", "r"]) == "120")
         let second = try #require(try store.reserve(echo, now: 0).reservation)
         try store.release(second, now: 0)
-        _ = try store.reserve(batch: [], now: 0)
+        try store.syncPending()
         #expect(try await redis.cli(["HMGET", "{test}:b:global:o", "c", "r"]) == "1\n120")
     }
 

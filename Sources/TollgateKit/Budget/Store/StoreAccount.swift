@@ -7,8 +7,9 @@ import Synchronization
 ///
 /// The protocol's rules hold as for a ``Ledger``: a call is forwarded only once its reservation
 /// was counted by the store. Result and sampling tokens: a call's `maxResultTokens` is reserved
-/// up front and the difference settled after the result, in a later round trip (with the next
-/// reservation, or at the relay's tick), so a settlement lost with its gate over-counts, never
+/// up front and the difference settled after the result, in a later round trip (at the relay's
+/// tick, ``settleIntervalMs`` after the call, added up per budget and time bucket; or with a
+/// reservation once they are due), so a settlement lost with its gate over-counts, never
 /// under-counts. Calls decided together are reserved in one pipelined round trip
 /// (``reserve(batch:now:)``).
 ///

@@ -107,14 +107,30 @@ extension StoreCore {
         queue(amount, slots: shadow.routes[route].slots, at: at)
     }
 
-    /// Queues a change of `amount` on shadow `slots` (see ``queue(_:on:at:)``).
+    /// Queues a change of `amount` on shadow `slots` (see ``queue(_:on:at:)``). Changes to the
+    /// same budgets in the same time bucket, refunds with refunds and additions with additions,
+    /// are added up into one run.
     mutating func queue(_ amount: BudgetUsage, slots: [Int], at: Int64) {
-        let run = scriptCall(UInt8(ascii: "a"), budgets: slots.map { key(slot: $0) }, caps: slots.map { _ in nil }, amount: amount, at: at)
+        let at = at < 0 ? -1 : shadow.clock.bucket(of: at) * shadow.clock.width
+        if pending.isEmpty { pendingSince = SystemClock.monotonicMilliseconds() }
+        if let index = pending.lastIndex(where: { $0.slots == slots && $0.at == at && $0.amount.isNegative == amount.isNegative }) {
+            var total = pending[index].amount
+            total += amount
+            pending[index].amount = total
+            pending[index].call = scriptCall(UInt8(ascii: "a"), budgets: slots.map { key(slot: $0) }, caps: slots.map { _ in nil }, amount: total, at: at)
+            return
+        }
         if pending.count >= Self.maxPending {
             let dropped = pending.removeFirst()
             diagnostics.report("budget: the store has been unavailable for \(Self.maxPending) settlements; dropped the oldest (\(dropped.amount.isNegative ? "a refund: budgets over-count" : "result tokens: budgets under-count them"))")
         }
-        pending.append(Settlement(call: run, slots: slots, amount: amount))
+        let run = scriptCall(UInt8(ascii: "a"), budgets: slots.map { key(slot: $0) }, caps: slots.map { _ in nil }, amount: amount, at: at)
+        pending.append(Settlement(call: run, slots: slots, amount: amount, at: at))
+    }
+
+    /// Whether waiting settlements should ride with the next reservation.
+    var settlementsAreDue: Bool {
+        !pending.isEmpty && (pending.count >= Self.piggybackCount || SystemClock.monotonicMilliseconds() - pendingSince >= StoreAccount.settleIntervalMs)
     }
 
     /// Sends the waiting settlements (and any local spend to reconcile); an outage leaves them
@@ -122,31 +138,32 @@ extension StoreCore {
     mutating func flush() throws(LedgerError) {
         guard !pending.isEmpty || fallback?.hasSpend == true else { return }
         do throws(StoreError) {
-            _ = try roundTrip([])
+            _ = try roundTrip([], settling: true)
         } catch {
             if !Self.isOutage(error) { throw LedgerError(path: settings.endpoint.description, message: error.message, setting: "budgets.store") }
         }
     }
 
-    /// Runs `calls` after the local spend to reconcile and the waiting settlements, in one
-    /// pipelined round trip; returns the replies to `calls`. On a failure the settlements stay
+    /// Runs `calls` after the local spend to reconcile and the waiting settlements (when
+    /// `settling`, or when they are due), in one pipelined round trip; returns the replies to `calls`. On a failure the settlements stay
     /// queued, but refunds are dropped: one may have been applied before the failure, and
     /// applying it twice would under-count.
-    mutating func roundTrip(_ calls: [StoreClient.ScriptCall], again: Bool = false) throws(StoreError) -> [RESPValue] {
+    mutating func roundTrip(_ calls: [StoreClient.ScriptCall], settling: Bool = false, again: Bool = false) throws(StoreError) -> [RESPValue] {
         let reconciliation = reconciliation()
-        let settlements = pending
-        pending = []
+        let settlements = settling || settlementsAreDue ? pending : []
+        if !settlements.isEmpty { pending = [] }
         let replies: [RESPValue]
         do throws(StoreError) {
             replies = try client.run(reconciliation.map(\.call) + settlements.map(\.call) + calls)
         } catch {
+            if !settlements.isEmpty { pendingSince = SystemClock.monotonicMilliseconds() }
             pending = settlements.filter { !$0.amount.isNegative } + pending
             // A connection that had served before was found closed (the server restarted or
             // dropped idle clients): try once more on a new one, at once. What the first attempt
             // may have counted stays counted (an over-count at worst).
             if !again, error.kind == .closed, client.ranOnOpenConnection {
                 client.reconnectNow()
-                return try roundTrip(calls, again: true)
+                return try roundTrip(calls, settling: settling, again: true)
             }
             throw error
         }

@@ -2,12 +2,14 @@
 /// reported crossings (a ``BudgetState`` whose spend lives in the store, not in it), the
 /// settlements waiting for the next round trip, and the local fallback during an outage.
 struct StoreCore {
-    /// A change to add to the store at the next round trip (a settlement, a release): the run,
-    /// the budgets (shadow slots) it changes and by how much.
+    /// A change to add to the store later (a settlement, a release; the local spend of an
+    /// outage): the run, the budgets (shadow slots; none for local spend) it changes, by how
+    /// much, and at what time (-1: the server's now).
     struct Settlement {
         var call: StoreClient.ScriptCall
         var slots: [Int]
         var amount: BudgetUsage
+        var at: Int64 = -1
     }
 
     /// What reserving a call on one route sends, and how to read the answer.
@@ -26,6 +28,9 @@ struct StoreCore {
 
     /// The most settlements kept waiting; beyond, the oldest is dropped (and said so).
     static let maxPending = 4096
+    /// Settlements ride with a reservation once this many wait, or once the oldest has waited
+    /// ``StoreAccount/settleIntervalMs`` (otherwise the relay's tick sends them, off the calls' path).
+    static let piggybackCount = 64
 
     let client: StoreClient
     let keys: StoreKeys
@@ -40,6 +45,8 @@ struct StoreCore {
     /// Each route's reservation (its run, rate buckets and amount), made on first use.
     var reservations: [Int: Reservation] = [:]
     var pending: [Settlement] = []
+    /// When the oldest waiting settlement was queued (monotonic milliseconds).
+    var pendingSince: Int64 = 0
     /// Crossings found by settlements, returned with the next operation.
     var crossings: [BudgetCrossing] = []
     /// What was left after the last reservation (for its audit record).
