@@ -22,7 +22,7 @@ enum StoreBench {
         writeManifest(memoryPath, #"{"version": 1, "budgets": {\#(budgets)}, "tools": {\#(tools)}, "audit": {"path": "\#(redis.directory)/memory.audit", "rotateMB": 8}}"#)
         writeManifest(storePath, #"{"version": 1, "budgets": {\#(budgets), "store": "redis+unix://\#(redis.socket)", "storeTimeoutMs": 1000, "namespace": "bench"}, "tools": {\#(tools)}, "audit": {"path": "\#(redis.directory)/store.audit", "rotateMB": 8}}"#)
         let cpus = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        var floors: [Bool: [Double]] = [:], memory: [Bool: [Double]] = [:], store: [Bool: [Double]] = [:]
+        var floors: [Bool: [Double]] = [:], accounts: [Bool: [Double]] = [:], memory: [Bool: [Double]] = [:], store: [Bool: [Double]] = [:]
         var gateRates: [Double] = [], evalshaRates: [Double] = []
         for round in 1...rounds {
             for pinned in [false, true] {
@@ -33,6 +33,12 @@ enum StoreBench {
                     floors[pinned, default: []].append(Double(try StoreBenchmark.evalsha(endpoint, namespace: "floor", count: sequential).p50) / 1000)
                 } catch {
                     FileHandleStderr.write("EVALSHA failed: \(error)\n")
+                    return 1
+                }
+                do throws(LedgerError) {
+                    accounts[pinned, default: []].append(Double(try StoreBenchmark.account(endpoint, namespace: "account", count: sequential).p50) / 1000)
+                } catch {
+                    FileHandleStderr.write("the account failed: \(error)\n")
                     return 1
                 }
                 for (manifest, into) in [(memoryPath, 0), (storePath, 1)] {
@@ -61,7 +67,7 @@ enum StoreBench {
         for pinned in [false, true] {
             let floor = median(floors[pinned]!), inMemory = median(memory[pinned]!), withStore = median(store[pinned]!)
             let added = withStore - inMemory
-            print("\(pinned ? "pinned  " : "unpinned"): EVALSHA floor p50 \(fmt(floor)) µs; full configuration p50 \(fmt(inMemory)) µs in memory, \(fmt(withStore)) µs with the store: added \(fmt(added)) µs (goal ≤ floor + 10 = \(fmt(floor + 10)) µs)")
+            print("\(pinned ? "pinned  " : "unpinned"): EVALSHA floor p50 \(fmt(floor)) µs (in-process account reserve + settle \(fmt(median(accounts[pinned]!))) µs); full configuration p50 \(fmt(inMemory)) µs in memory, \(fmt(withStore)) µs with the store: added \(fmt(added)) µs (goal ≤ floor + 10 = \(fmt(floor + 10)) µs)")
         }
         let gateRate = median(gateRates), evalshaRate = median(evalshaRates)
         print("pipelined: EVALSHA (64 per round trip) \(fmt(evalshaRate, 0)) reservations/s; through one gate with the store \(fmt(gateRate, 0)) calls/s; ratio \(fmt(gateRate / evalshaRate, 2)) (goal ≥ 0.5)")

@@ -87,10 +87,7 @@ public final class StoreAccount: BudgetAccount {
 
     /// What was left of each capped budget after the reservation (as the store answered it).
     public func remaining(after reservation: BudgetReservation) -> JSONObject {
-        core.withLock { core in
-            guard let last = core.lastRemaining, last.reservation == reservation else { return JSONObject() }
-            return last.left
-        }
+        core.withLock { core in core.remaining(after: reservation) }
     }
 
     public var syncIntervalMilliseconds: Int64? { Self.settleIntervalMs }
@@ -117,7 +114,7 @@ public final class StoreAccount: BudgetAccount {
             core.limits = limits
             core.slotKeys = []
             core.reservations = [:]
-            core.lastRemaining = nil
+            core.lastReservation = nil
             // In the order given: store reservations and local ones each keep their order.
             var store = carried.makeIterator(), fallback = localCarried.makeIterator()
             return reservations.compactMap { $0.isLocal ? fallback.next() : store.next() }

@@ -43,6 +43,26 @@ public enum StoreBenchmark {
         return BudgetBenchmark.Timing(samples)
     }
 
+    /// `count` sequential reservations (and settlements) through a ``StoreAccount`` on the store
+    /// at `endpoint`, in nanoseconds each: the floor plus what the account adds.
+    public static func account(_ endpoint: StoreEndpoint, namespace: String, count: Int) throws(LedgerError) -> BudgetBenchmark.Timing {
+        let store = StoreAccount(settings: StoreSettings(endpoint: endpoint, namespace: namespace, operationTimeoutMs: 5000), password: nil,
+                                 limits: limits, diagnostics: .silent)
+        defer { store.close() }
+        let call = BudgetCall(tool: "echo", rules: [0])
+        var samples: [Int64] = []
+        samples.reserveCapacity(count)
+        for index in 0..<(count + Swift.min(count, 500)) {
+            let begin = SystemClock.nanoseconds(CLOCK_MONOTONIC)
+            guard let reservation = try store.reserve(call, now: 0).reservation else {
+                throw LedgerError(path: "\(endpoint)", message: "a benchmark reservation was refused", setting: "budgets.store")
+            }
+            _ = try store.settle(reservation, resultTokens: 5, now: 0)
+            if index >= Swift.min(count, 500) { samples.append(SystemClock.nanoseconds(CLOCK_MONOTONIC) - begin) }
+        }
+        return BudgetBenchmark.Timing(samples)
+    }
+
     /// Reservations per second, `total` of them sent `batch` per pipelined round trip.
     public static func pipelinedRate(_ endpoint: StoreEndpoint, namespace: String, total: Int, batch: Int) throws(StoreError) -> Double {
         let client = StoreClient(settings: StoreClient.Settings(endpoint: endpoint, operationTimeoutMs: 5000), script: StoreScript.text)

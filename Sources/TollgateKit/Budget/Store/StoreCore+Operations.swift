@@ -46,10 +46,10 @@ extension StoreCore {
             switch outcome {
             case .applied(let time, let totals):
                 var found: [BudgetCrossing] = []
-                let left = observe(totals, slots: slots, change: entry.amount, into: &found)
+                observe(totals, slots: slots, change: entry.amount, into: &found)
                 let reservation = BudgetReservation(tool: shadow.routes[route].tool ?? "", time: time, amount: entry.amount,
                                                     maxResultTokens: shadow.routes[route].maxResultTokens, route: route)
-                lastRemaining = (reservation, left)
+                lastReservation = (reservation, totals)
                 decisions.append(.reserved(reservation, crossings: takeCrossings(adding: found)))
             case .refused(_, let budget, let counter, let used, let cap, let requested, let resetsAt):
                 let refusal = BudgetExhausted(scope: shadow.slots[slots[budget]].scope, counter: counter, used: used, cap: cap,
@@ -82,7 +82,7 @@ extension StoreCore {
             switch try StoreReply(reply, budgets: 1, buckets: 0) {
             case .applied(let time, let totals):
                 var found: [BudgetCrossing] = []
-                _ = observe(totals, slots: [0], change: amount, into: &found)
+                observe(totals, slots: [0], change: amount, into: &found)
                 return .granted(SamplingGrant(requested: requested, maxTokens: granted, time: time), crossings: takeCrossings(adding: found))
             case .refused(_, _, let counter, let used, let cap, let asked, let resetsAt):
                 return .exhausted(BudgetExhausted(scope: .overall, counter: counter, used: used, cap: cap, requested: asked, resetsAt: resetsAt),
@@ -179,7 +179,7 @@ extension StoreCore {
             do throws(StoreError) {
                 if case .applied(_, let totals) = try StoreReply(reply, budgets: settlement.slots.count, buckets: 0) {
                     var found: [BudgetCrossing] = []
-                    _ = observe(totals, slots: settlement.slots, change: settlement.amount, into: &found)
+                    observe(totals, slots: settlement.slots, change: settlement.amount, into: &found)
                     crossings += found
                 }
             } catch {

@@ -49,8 +49,9 @@ struct StoreCore {
     var pendingSince: Int64 = 0
     /// Crossings found by settlements, returned with the next operation.
     var crossings: [BudgetCrossing] = []
-    /// What was left after the last reservation (for its audit record).
-    var lastRemaining: (reservation: BudgetReservation, left: JSONObject)?
+    /// The totals the store answered for the last reservation (what is left, for its audit
+    /// record, is made from them only when asked for).
+    var lastReservation: (reservation: BudgetReservation, totals: [BudgetUsage])?
     /// Where the store stands, as last reported.
     var state = StoreNotice.State.available
     /// Local counting during an outage (`onStoreFailure: "local"`).
@@ -130,14 +131,19 @@ struct StoreCore {
     // MARK: Crossings and what is left
 
     /// Applies the totals the store answered for `slots` after a change of `amount`: the crossings
-    /// reported, and (for a reservation) what is left.
-    mutating func observe(_ totals: [BudgetUsage], slots: [Int], change amount: BudgetUsage, into found: inout [BudgetCrossing]) -> JSONObject {
-        var left = JSONObject()
+    /// reported.
+    mutating func observe(_ totals: [BudgetUsage], slots: [Int], change amount: BudgetUsage, into found: inout [BudgetCrossing]) {
         for (slot, total) in zip(slots, totals) {
             shadow.slots[slot].forgetCrossings(after: amount, used: total)
             shadow.slots[slot].collectCrossings(used: total, into: &found)
-            shadow.slots[slot].addRemaining(used: total, to: &left)
         }
+    }
+
+    /// What was left of each capped budget after `reservation`, if it was the last one made.
+    func remaining(after reservation: BudgetReservation) -> JSONObject {
+        var left = JSONObject()
+        guard let last = lastReservation, last.reservation == reservation, !reservation.isLocal else { return left }
+        for (slot, total) in zip(shadow.routes[reservation.route].slots, last.totals) { shadow.slots[slot].addRemaining(used: total, to: &left) }
         return left
     }
 

@@ -51,7 +51,6 @@ extension StoreCore {
         _ = fallback?.rates?.take(call, now: monotonic)
         reservation.isLocal = true
         fallback?.hasSpend = true
-        lastRemaining = nil
         return .reserved(reservation, crossings: takeCrossings(adding: found))
     }
 

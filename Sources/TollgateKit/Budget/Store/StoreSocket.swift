@@ -10,6 +10,8 @@ import Darwin
 /// timed out is dropped at once and never reused.
 final class StoreSocket {
     private var fd: Int32
+    /// What one read takes, kept from read to read.
+    private var chunk = [UInt8](repeating: 0, count: 64 * 1024)
 
     private init(fd: Int32) { self.fd = fd }
 
@@ -114,7 +116,6 @@ final class StoreSocket {
 
     /// Appends what the socket has to `buffer`, waiting until `deadline` for at least one byte.
     func receive(into buffer: inout [UInt8], deadline: Int64) throws(StoreError) {
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let count = chunk.withUnsafeMutableBytes { raw in recv(fd, raw.baseAddress!, raw.count, 0) }
             if count > 0 {
