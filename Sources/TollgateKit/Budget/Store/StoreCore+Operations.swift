@@ -114,18 +114,14 @@ extension StoreCore {
         let at = at < 0 ? -1 : shadow.clock.bucket(of: at) * shadow.clock.width
         if pending.isEmpty { pendingSince = SystemClock.monotonicMilliseconds() }
         if let index = pending.lastIndex(where: { $0.slots == slots && $0.at == at && $0.amount.isNegative == amount.isNegative }) {
-            var total = pending[index].amount
-            total += amount
-            pending[index].amount = total
-            pending[index].call = scriptCall(UInt8(ascii: "a"), budgets: slots.map { key(slot: $0) }, caps: slots.map { _ in nil }, amount: total, at: at)
+            pending[index].amount += amount
             return
         }
         if pending.count >= Self.maxPending {
             let dropped = pending.removeFirst()
             diagnostics.report("budget: the store has been unavailable for \(Self.maxPending) settlements; dropped the oldest (\(dropped.amount.isNegative ? "a refund: budgets over-count" : "result tokens: budgets under-count them"))")
         }
-        let run = scriptCall(UInt8(ascii: "a"), budgets: slots.map { key(slot: $0) }, caps: slots.map { _ in nil }, amount: amount, at: at)
-        pending.append(Settlement(call: run, slots: slots, amount: amount, at: at))
+        pending.append(Settlement(keys: slots.map { key(slot: $0) }, slots: slots, amount: amount, at: at))
     }
 
     /// Whether waiting settlements should ride with the next reservation.
@@ -154,7 +150,7 @@ extension StoreCore {
         if !settlements.isEmpty { pending = [] }
         let replies: [RESPValue]
         do throws(StoreError) {
-            replies = try client.run(reconciliation.map(\.call) + settlements.map(\.call) + calls)
+            replies = try client.run((reconciliation + settlements).map { run(of: $0) } + calls)
         } catch {
             if !settlements.isEmpty { pendingSince = SystemClock.monotonicMilliseconds() }
             pending = settlements.filter { !$0.amount.isNegative } + pending

@@ -6,7 +6,8 @@ struct StoreCore {
     /// outage): the run, the budgets (shadow slots; none for local spend) it changes, by how
     /// much, and at what time (-1: the server's now).
     struct Settlement {
-        var call: StoreClient.ScriptCall
+        /// The budgets' keys.
+        var keys: [[UInt8]]
         var slots: [Int]
         var amount: BudgetUsage
         var at: Int64 = -1
@@ -120,6 +121,11 @@ struct StoreCore {
     var expiry: Int64 {
         if let window = shadow.clock.window { return window + shadow.clock.width + 60_000 }
         return BudgetWindow.maximumMs
+    }
+
+    /// The run that adds a settlement (made when it is sent: queued ones are added up first).
+    func run(of settlement: Settlement) -> StoreClient.ScriptCall {
+        scriptCall(UInt8(ascii: "a"), budgets: settlement.keys, caps: settlement.keys.map { _ in nil }, amount: settlement.amount, at: settlement.at)
     }
 
     static func decimal(_ value: Int64) -> [UInt8] {

@@ -75,11 +75,10 @@ extension StoreCore {
             var rest = slot.series.total
             for bucket in slot.series.buckets where !bucket.usage.isZero {
                 rest -= bucket.usage
-                runs.append(Settlement(call: scriptCall(UInt8(ascii: "a"), budgets: [key], caps: [nil], amount: bucket.usage, at: bucket.index * clock.width),
-                                       slots: [], amount: bucket.usage))
+                runs.append(Settlement(keys: [key], slots: [], amount: bucket.usage, at: bucket.index * clock.width))
             }
             if clock.window == nil, !rest.isZero {
-                runs.append(Settlement(call: scriptCall(UInt8(ascii: "a"), budgets: [key], caps: [nil], amount: rest, at: 0), slots: [], amount: rest))
+                runs.append(Settlement(keys: [key], slots: [], amount: rest, at: 0))
             }
         }
         return runs
