@@ -139,4 +139,30 @@ struct StoreGateTests {
         #expect(try await gate.gate.waitForExit(timeout: .seconds(20)) != 0)
         #expect(gate.gate.stderrText.contains("--agent NAME"), "\(gate.gate.stderrText)")
     }
+
+    @Test("the store's password reaches Tollgate, not the server; a reload changes the cap, keeps the counts, and refuses another store")
+    func passwordAndReload() async throws {
+        let redis = try await RedisServer("gates-reload", password: "s3cret-pw")
+        func manifest(calls: Int, db: Int = 0) -> String {
+            #"{"version": 1, "budgets": {"calls": \#(calls), "store": "\#(redis.unixURL(db: db))", "storePassword": "${STORE_PW}", "storeTimeoutMs": 2000}, "tools": {"echo": {}, "env": {}}}"#
+        }
+        let gate = try StoreGate("reload", manifest: manifest(calls: 3), environment: ["STORE_PW": "s3cret-pw"])
+        let environment = try await gate.burst(1, firstID: 1, tool: "env", arguments: "{}")
+        let text = resultText(try #require(environment[1])) ?? ""
+        #expect(text.contains("FIXTURE_EXECUTED") && !text.contains("STORE_PW") && !text.contains("s3cret-pw"), "the server's environment: \(text)")
+        #expect(tally(try await gate.burst(3, firstID: 10).values) == ["ran": 2, "budget_exhausted": 1])
+
+        _ = try writeFile(manifest(calls: 5), named: "tollgate.json", in: gate.directory)
+        kill(gate.gate.pid, SIGHUP)
+        try await waitFor("the reload") { gate.gate.stderrText.contains("reloaded") }
+        #expect(tally(try await gate.burst(3, firstID: 20).values) == ["ran": 2, "budget_exhausted": 1], "3 counted before, 2 more under the new cap of 5")
+
+        _ = try writeFile(manifest(calls: 50, db: 1), named: "tollgate.json", in: gate.directory)
+        kill(gate.gate.pid, SIGHUP)
+        try await waitFor("the refusal") { gate.gate.stderrText.contains("budgets.store or a budget's scope changed") }
+        #expect(tally(try await gate.burst(1, firstID: 30).values) == ["budget_exhausted": 1], "the running store and cap stay")
+        try await gate.finish()
+        #expect(try await redis.cli(["HGET", "{tollgate}:b:global:o", "c"]) == "5")
+    }
 }
+

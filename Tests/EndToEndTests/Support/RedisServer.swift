@@ -15,6 +15,8 @@ final class RedisServer: @unchecked Sendable {
     let port: Int?
     /// Whether the append-only file keeps the data across restarts.
     let appendOnly: Bool
+    /// The default user's password (`requirepass`), if any; ``cli(_:user:password:)`` uses it.
+    let password: String?
     private let extra: [String]
     private(set) var pid: pid_t = 0
 
@@ -23,13 +25,14 @@ final class RedisServer: @unchecked Sendable {
     /// `redis://127.0.0.1:PORT/N`.
     func tcpURL(db: Int = 0) -> String { "redis://127.0.0.1:\(port ?? 0)/\(db)" }
 
-    /// Starts a server; `tcp` also listens on a free loopback port.
-    init(_ label: String, appendOnly: Bool = false, tcp: Bool = false, arguments: [String] = []) async throws {
+    /// Starts a server; `tcp` also listens on a free loopback port; `password` is required of clients.
+    init(_ label: String, appendOnly: Bool = false, tcp: Bool = false, password: String? = nil, arguments: [String] = []) async throws {
         directory = try TemporaryDirectory("redis-\(label)")
         socket = directory.path("redis.sock")
         port = tcp ? try Self.freePort() : nil
         self.appendOnly = appendOnly
-        extra = arguments
+        self.password = password
+        extra = arguments + (password.map { ["--requirepass", $0] } ?? [])
         try await start()
     }
 
@@ -71,7 +74,7 @@ final class RedisServer: @unchecked Sendable {
     func cli(_ arguments: [String], user: String? = nil, password: String? = nil) async throws -> String {
         var command = ["redis-cli", "-s", socket, "--no-auth-warning"]
         if let user { command += ["--user", user] }
-        if let password { command += ["--pass", password] }
+        if let password = password ?? self.password { command += ["--pass", password] }
         let output = try await Subprocess.run(command + arguments, timeout: .seconds(10))
         guard output.status == 0 else { throw E2EError("redis-cli \(arguments) exited \(output.status): \(output.stderr)") }
         var text = output.stdoutText
