@@ -74,19 +74,11 @@ public struct LedgerRecord: Sendable, Hashable {
                 json.append(",\"tool\":")
                 json.write(string: tool)
             }
-            if !event.rules.isEmpty {
-                json.append(",\"rules\":[")
-                for (index, rule) in event.rules.enumerated() {
+            for (key, list) in [(",\"rules\":[", event.rules), (",\"scopes\":[", event.spendScopes)] where !list.isEmpty {
+                json.bytes.append(contentsOf: key.utf8)
+                for (index, text) in list.enumerated() {
                     if index > 0 { json.bytes.append(UInt8(ascii: ",")) }
-                    json.write(string: rule)
-                }
-                json.bytes.append(UInt8(ascii: "]"))
-            }
-            if !event.spendScopes.isEmpty {
-                json.append(",\"scopes\":[")
-                for (index, scope) in event.spendScopes.enumerated() {
-                    if index > 0 { json.bytes.append(UInt8(ascii: ",")) }
-                    json.write(string: scope)
+                    json.write(string: text)
                 }
                 json.bytes.append(UInt8(ascii: "]"))
             }

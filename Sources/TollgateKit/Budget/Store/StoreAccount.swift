@@ -80,7 +80,7 @@ public final class StoreAccount: BudgetAccount {
             do throws(StoreError) {
                 return try StoreReader.forecast(client: core.client, keys: core.keys, limits: core.limits, onlyConfigured: true)
             } catch {
-                throw LedgerError(path: settings.endpoint.description, message: error.message, setting: "budgets.store")
+                throw core.denial(error)
             }
         }
     }

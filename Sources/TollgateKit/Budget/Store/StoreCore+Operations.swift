@@ -27,10 +27,7 @@ extension StoreCore {
         do throws(StoreError) {
             replies = try roundTrip(prepared.map(\.reservation.call))
         } catch {
-            guard Self.isOutage(error), case .local = settings.onFailure else {
-                if Self.isOutage(error) { transition(to: .unavailable, "budgets cannot be counted, so calls that need them are denied: \(error)") }
-                throw error.kind == .refused ? LedgerError(path: settings.endpoint.description, message: error.message, setting: "budgets.store") : unavailable(error)
-            }
+            try fallBack(after: error)
             return calls.map { localReserve($0, now: now, cause: error) }
         }
         var decisions: [BudgetDecision] = []
@@ -41,7 +38,7 @@ extension StoreCore {
             do throws(StoreError) {
                 outcome = try StoreReply(reply, budgets: slots.count, buckets: entry.buckets.count)
             } catch {
-                throw LedgerError(path: settings.endpoint.description, message: error.message, setting: "budgets.store")
+                throw denial(error)
             }
             switch outcome {
             case .applied(let time, let totals):
@@ -72,10 +69,7 @@ extension StoreCore {
         do throws(StoreError) {
             reply = try roundTrip([run])[0]
         } catch {
-            guard Self.isOutage(error), case .local = settings.onFailure else {
-                if Self.isOutage(error) { transition(to: .unavailable, "budgets cannot be counted, so calls that need them are denied: \(error)") }
-                throw error.kind == .refused ? LedgerError(path: settings.endpoint.description, message: error.message, setting: "budgets.store") : unavailable(error)
-            }
+            try fallBack(after: error)
             return localSampling(maxTokens: requested, now: now, cause: error)
         }
         do throws(StoreError) {
@@ -91,7 +85,7 @@ extension StoreCore {
                 throw StoreError(.malformed, "the store rate-limited a sampling request, which has no rate")
             }
         } catch {
-            throw LedgerError(path: settings.endpoint.description, message: error.message, setting: "budgets.store")
+            throw denial(error)
         }
     }
 
@@ -136,7 +130,7 @@ extension StoreCore {
         do throws(StoreError) {
             _ = try roundTrip([], settling: true)
         } catch {
-            if !Self.isOutage(error) { throw LedgerError(path: settings.endpoint.description, message: error.message, setting: "budgets.store") }
+            if !Self.isOutage(error) { throw denial(error) }
         }
     }
 

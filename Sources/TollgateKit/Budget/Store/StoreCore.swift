@@ -162,10 +162,21 @@ struct StoreCore {
 
     // MARK: Outages
 
-    /// The error for a call denied because the store cannot be used.
-    func unavailable(_ error: StoreError) -> LedgerError {
+    /// The error for a call denied because the store cannot be used: with `retryAfterMs` for an
+    /// outage, without for a refusal (a missing ACL permission, a script error).
+    func denial(_ error: StoreError) -> LedgerError {
         LedgerError(path: settings.endpoint.description, message: error.message, setting: "budgets.store",
-                    retryAfterMs: Swift.max(1, client.retryAfterMs))
+                    retryAfterMs: Self.isOutage(error) ? Swift.max(1, client.retryAfterMs) : nil)
+    }
+
+    /// After an operation could not use the store: returns when the caller is to count locally
+    /// (an outage, with `onStoreFailure: "local"`); otherwise reports an outage (once) and throws
+    /// the error that denies the call.
+    mutating func fallBack(after error: StoreError) throws(LedgerError) {
+        guard Self.isOutage(error) else { throw denial(error) }
+        if case .local = settings.onFailure { return }
+        transition(to: .unavailable, "budgets cannot be counted, so calls that need them are denied: \(error)")
+        throw denial(error)
     }
 
     /// Reports a change of where the store stands, once per change.
