@@ -77,11 +77,13 @@ struct StoreGateTests {
             }
         }.sorted()
         #expect(times.count == passed)
-        // Burst 20, 20 more per second; 20 ms for a record written after its reservation.
+        // Burst 20, 20 more per second; 100 ms for a record written after its reservation (on a
+        // loaded machine a gate may wait that long for a CPU in between). Rates per gate let
+        // through 7 times as much.
         var worst = 0.0
         for first in times.indices {
             for last in first..<times.count {
-                let allowed = 20 + 20 * (times[last] - times[first] + 0.02)
+                let allowed = 20 + 20 * (times[last] - times[first] + 0.1)
                 worst = Swift.max(worst, Double(last - first + 1) / allowed)
             }
         }
