@@ -63,10 +63,10 @@ struct StoreFaultTests {
         print("fault stoppedLocal: \(ran) calls ran against a cap of 100 (bound 130 for 3 gates at localShare 0.1)")
     }
 
-    @Test("Redis frozen (SIGSTOP) past the 50 ms operation timeout: the call is denied within the timeout; after SIGCONT calls count again, never over the cap")
+    @Test("Redis frozen (SIGSTOP) past a 200 ms operation timeout: the call is denied within the timeout; after SIGCONT calls count again, never over the cap")
     func frozen() async throws {
         let redis = try await RedisServer("fault-frozen")
-        let manifest = #"{"version": 1, "budgets": {"calls": 20, "store": "\#(redis.unixURL())"}, "tools": {"echo": {}}}"#
+        let manifest = #"{"version": 1, "budgets": {"calls": 20, "store": "\#(redis.unixURL())", "storeTimeoutMs": 200}, "tools": {"echo": {}}}"#
         let gate = try StoreGate("frozen", manifest: manifest)
         #expect(tally(try await gate.burst(5).values)["ran"] ?? 0 >= 1)
         redis.freeze()
