@@ -237,7 +237,9 @@ struct StoreAccountTests {
         let admin = try reader("tollgate-admin", "admin-pw")
         let rows = try StoreReader.forecast(client: admin, keys: keys, limits: limits, onlyConfigured: false).rows
         #expect(rows.first { $0.budget == "tools.echo.budget.calls" }?.used == 1, "\(rows)")
-        #expect(try StoreReader.reset(client: admin, keys: keys, spendScope: "global", budget: nil) == 3, "2 budgets, 1 rate bucket")
+        // 2 budgets and the rate bucket, unless it filled up again and expired meanwhile (after 1 s).
+        let removed = try StoreReader.reset(client: admin, keys: keys, spendScope: "global", budget: nil)
+        #expect(removed == 2 || removed == 3, "\(removed)")
         #expect(try await redis.cli(["-n", "2", "DBSIZE"]) == "0")
     }
 }
