@@ -1,8 +1,8 @@
 // The message-level libFuzzer target (the default; StreamFuzz.swift is the stream-level one):
 // Tollgate's JSON scanner and message reading.
 //
-// Built by scripts/fuzz with `swiftc -sanitize=fuzzer,address` over the JSON, Protocol and
-// message-reading sources. Besides "no crash, no hang, no memory error", it checks invariants:
+// Built by scripts/fuzz with `swiftc -sanitize=fuzzer,address` over every library source (one
+// module with them). Besides "no crash, no hang, no memory error", it checks invariants:
 // - whatever the envelope scan accepts, the tree parser accepts too, and vice versa;
 // - a parsed tree re-serializes to bytes that parse back to the same tree (what was checked is
 //   what is forwarded), and the re-serialization is a fixed point;

@@ -6,6 +6,7 @@ import Glibc
 /// The minimal MCP server every configuration talks to: answers each request at once
 /// (initialize, tools/list with one tool `echo`, tools/call), ignores notifications. Answers
 /// read together go out in one write, or each in its own with `perMessage` (as SDK servers do).
+/// A call longer than ``LargeMessage/echoThreshold`` is answered with a text of its length.
 enum BenchServer {
     static func run(perMessage: Bool = false) -> Int32 {
         var framer = LineFramer()
@@ -19,6 +20,14 @@ enum BenchServer {
                         envelope.kind == .request, let idRange = envelope.id
                     else { return }
                     let id = Array(text[idRange])
+                    if text.count > LargeMessage.echoThreshold {
+                        out.append(contentsOf: #"{"jsonrpc":"2.0","id":"#.utf8)
+                        out.append(contentsOf: id)
+                        out.append(contentsOf: #","result":{"content":[{"type":"text","text":""#.utf8)
+                        out.append(contentsOf: repeatElement(UInt8(ascii: "y"), count: text.count))
+                        out.append(contentsOf: #""}],"isError":false}}"#.utf8 + [0x0A])
+                        return
+                    }
                     let result: String
                     switch envelope.method {
                     case "initialize":

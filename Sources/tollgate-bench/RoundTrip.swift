@@ -22,7 +22,7 @@ struct RoundTrip {
         afterSpawn()
         var reader = LineReader(fd: child.output)
         func send(_ text: String) { _ = Array(text.utf8).withUnsafeBytes { writeFully(child.input, $0) } }
-        send(#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}"# + "\n")
+        send(ChildProcess.benchInitialize)
         guard reader.nextLine() else { return nil }
         let startup = now() - start
         send(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"# + "\n")
@@ -52,10 +52,7 @@ struct RoundTrip {
         for _ in 0..<pipelined { guard reader.nextLine() else { return nil } }
         let elapsed = Swift.max(now() - p0, 1)
         let rss = peakRSS(of: child.pid)
-        close(child.input)
-        var status: Int32 = 0
-        waitpid(child.pid, &status, 0)
-        close(child.output)
+        child.closeAndReap()
         return RoundTrip(startupMicros: startup, sequential: latencies.sorted(),
                          callsPerSecond: Double(pipelined) / (elapsed / 1e6), peakRSSKiB: rss)
     }

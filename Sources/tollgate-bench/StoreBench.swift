@@ -30,13 +30,13 @@ enum StoreBench {
                 Affinity.set(redis.pid, pinned ? [cpus > 1 ? 1 : 0] : nil)
                 Affinity.set(0, pinned ? [cpus > 1 ? 1 : 0] : nil)
                 do throws(StoreError) {
-                    floors[pinned, default: []].append(Double(try StoreBenchmark.evalsha(endpoint, namespace: "floor", count: sequential).p50) / 1000)
+                    floors[pinned, default: []].append(Double(BudgetBenchmark.Timing(try StoreBenchmark.evalsha(endpoint, namespace: "floor", count: sequential)).p50) / 1000)
                 } catch {
                     FileHandleStderr.write("EVALSHA failed: \(error)\n")
                     return 1
                 }
                 do throws(LedgerError) {
-                    accounts[pinned, default: []].append(Double(try StoreBenchmark.account(endpoint, namespace: "account", count: sequential).p50) / 1000)
+                    accounts[pinned, default: []].append(Double(BudgetBenchmark.Timing(try StoreBenchmark.account(endpoint, namespace: "account", count: sequential)).p50) / 1000)
                 } catch {
                     FileHandleStderr.write("the account failed: \(error)\n")
                     return 1

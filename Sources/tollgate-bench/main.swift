@@ -11,6 +11,10 @@ import Glibc
 //   tollgate-bench server            the minimal server
 //   tollgate-bench relay -- CMD...   the raw relay
 //   tollgate-bench audit             the audit recording figures only
+//   tollgate-bench sandbox [--starts N]  what a sandbox adds to a child's start (median of N, default 50)
+//   tollgate-bench large [--large-mb N] [--rounds R] [--tollgate PATH]
+//                                    one N MiB message each way (default 64): time and peak RSS
+//                                    of the raw relay, tollgate without a manifest and with the full one
 //   tollgate-bench store             the budget store's figures only (starts a redis-server of its own)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -45,6 +49,11 @@ if arguments.first == "micro" {
     exit(0)
 }
 if arguments.first == "relay", arguments.count > 2 { exit(RawRelay.run(Array(arguments.dropFirst(2)))) }
+// `tollgate-bench sandbox [--starts N]`: only the sandbox set-up figures.
+if arguments.first == "sandbox" {
+    let starts = arguments.count > 2 && arguments[1] == "--starts" ? Int(arguments[2]) ?? 50 : 50
+    exit(SandboxStart.run(server: [selfPath, "server"], starts: starts))
+}
 // `tollgate-bench store [--rounds R] [--sequential N] [--pipelined N]`: the budget store's figures only.
 if arguments.first == "store" {
     var values = (rounds: 5, sequential: 2000, pipelined: 20_000)
@@ -70,7 +79,9 @@ var pipelined = 100_000
 var tollgate = String(selfPath.dropLast("tollgate-bench".count)) + "tollgate"
 var extra: [String] = []
 var relayOnly = false
-var iterator = arguments.makeIterator()
+var largeMiB = 64
+let largeOnly = arguments.first == "large"
+var iterator = (largeOnly ? Array(arguments.dropFirst()) : arguments).makeIterator()
 while let argument = iterator.next() {
     switch argument {
     case "--rounds": rounds = Int(iterator.next() ?? "") ?? rounds
@@ -79,6 +90,7 @@ while let argument = iterator.next() {
     case "--tollgate": tollgate = iterator.next() ?? tollgate
     case "--manifest": extra = ["--manifest", iterator.next() ?? ""]
     case "--relay-only": relayOnly = true
+    case "--large-mb": largeMiB = Int(iterator.next() ?? "") ?? largeMiB
     default:
         FileHandleStderr.write("unknown argument \(argument)\n")
         exit(2)
@@ -120,6 +132,26 @@ writeManifest(aggregatingManifestPath, #"{"version": 1, "policy": {"default": "a
 defer {
     unlink(singleManifestPath)
     unlink(aggregatingManifestPath)
+}
+// One large message each way: the full configuration checks the call's arguments against a
+// schema, records it in an HMAC-keyed audit trail and counts it against a budget on a ledger.
+let fullManifestPath = "/tmp/tollgate-bench-\(getpid())-full.json"
+let fullAuditPath = "/tmp/tollgate-bench-\(getpid())-full.audit"
+let fullLedgerPath = "/tmp/tollgate-bench-\(getpid())-full.ledger"
+writeManifest(fullManifestPath, #"{"version": 1, "tools": {"echo": {"arguments": {"type": "object", "properties": {"text": {"type": "string"}}}}}, "#
+    + #""audit": {"path": "\#(fullAuditPath)", "fsync": "batch"}, "budgets": {"calls": 1000000, "ledger": "\#(fullLedgerPath)"}}"#)
+func removeFullFiles() { _ = system("rm -f '\(fullManifestPath)' '\(fullAuditPath)'* '\(fullLedgerPath)'* /tmp/.tollgate-bench-\(getpid())-full.*") }
+defer { removeFullFiles() }
+let largeConfigurations: [(String, [String])] = [
+    ("raw relay", [selfPath, "relay", "--"] + server),
+    ("tollgate", [tollgate, "run", "--"] + server),
+    ("tollgate+full (HMAC)", ["/usr/bin/env", "TOLLGATE_AUDIT_KEY=\(String(repeating: "5a", count: 32))", tollgate, "run", "--manifest", fullManifestPath, "--"] + server),
+]
+if largeOnly {
+    let measured = LargeMessage.report(largeConfigurations, bytes: largeMiB << 20, rounds: rounds)
+    removeFullFiles()
+    for path in [manifestPath, auditManifestPath, singleManifestPath, aggregatingManifestPath] { unlink(path) }
+    exit(measured ? 0 : 1)
 }
 var configurations: [(String, [String])] = [
     ("direct", server),
@@ -197,6 +229,10 @@ if !relayOnly {
     let single = summary["one server"]!, aggregating = summary["two servers"]!
     let singleAdded = single.p50 - direct.p50, aggregatingAdded = aggregating.p50 - direct.p50
     print("aggregating path (two servers behind one gate) vs single-server path (manifest, default allow): added p50 \(fmt(aggregatingAdded)) µs vs \(fmt(singleAdded)) µs, ratio \(fmt(aggregatingAdded / max(singleAdded, 0.1), 2)) (goal ≤ 1.2); throughput \(fmt(aggregating.rate, 0)) vs \(fmt(single.rate, 0)) calls/s; peak RSS \(fmt(aggregating.rss)) MiB")
+}
+if !relayOnly {
+    print("")
+    guard LargeMessage.report(largeConfigurations, bytes: largeMiB << 20, rounds: min(rounds, 3)) else { exit(1) }
 }
 if relayOnly {
     for path in [manifestPath, auditManifestPath, singleManifestPath, aggregatingManifestPath] { unlink(path) }

@@ -219,7 +219,7 @@ struct AuditReviewTests {
     func follow() async throws {
         let directory = try TemporaryDirectory("review-follow")
         let log = directory.path("audit.log")
-        let session = try Self.shortSession("review-follow-run", log: log, extra: #", "rotateMB": 1"#)
+        let session = try Self.shortSession("review-follow-run", log: log, extra: #", "rotateMB": 1, "maxArgumentBytes": 400000"#)
         _ = try await session.call(RPC.toolCall(id: "1", name: "echo", arguments: #"{"text":"before"}"#))
         try await session.sync()
 
@@ -231,7 +231,8 @@ struct AuditReviewTests {
         let second = Self.masked(try await follower.readLine().text)
         #expect(second == #"TIME  denied      fixture_server/add {"a":1,"b":2}  tool_denied (tools.add): no sums today"#)
 
-        // Four calls of about 300 KB rotate the log (rotateMB 1) to audit.log.1; the follower goes on in the new file.
+        // Four calls of about 300 KB (kept whole: the cap is 400 KB) rotate the log (rotateMB 1) to audit.log.1; the
+        // follower goes on in the new file.
         let text = String(repeating: "a", count: 300_000)
         for id in 3...6 { _ = try await session.call(RPC.toolCall(id: "\(id)", name: "echo", arguments: #"{"text":"\#(text)"}"#)) }
         _ = try await session.call(RPC.toolCall(id: "7", name: "echo", arguments: #"{"text":"after rotation"}"#))

@@ -116,9 +116,10 @@ struct AuditTests {
         let directory = try TemporaryDirectory("audit-rotate")
         let auditPath = directory.path("audit.log")
         let session = try PolicySession("audit-rotate", manifest: """
-            {"version": 1, "tools": {"echo": {}}, "audit": {"path": "\(try jsonEscaped(auditPath))", "arguments": "full", "rotateMB": 1}}
+            {"version": 1, "tools": {"echo": {}}, "audit": {"path": "\(try jsonEscaped(auditPath))", "arguments": "full", "rotateMB": 1,
+                                                             "maxArgumentBytes": 400000}}
             """)
-        // Four decisions of about 300 KB each: the log passes 1 MiB once.
+        // Four decisions of about 300 KB each (kept whole: the cap is 400 KB): the log passes 1 MiB once.
         let text = String(repeating: "a", count: 300_000)
         for id in 1...4 {
             let answer = try await session.call(RPC.toolCall(id: "\(id)", name: "echo", arguments: #"{"text":"\#(text)"}"#))

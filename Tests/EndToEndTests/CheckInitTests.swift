@@ -141,6 +141,11 @@ struct CheckInitTests {
         }
         #expect(manifest["servers"].object?.count == 1, "the command is recorded as the one server: \(manifest["servers"])")
         #expect(output.stderr.contains("init: 2 tools listed; 2 proposed allowed, 0 denied pending review"), "stderr: \(output.stderr)")
+        // A sandbox to review: Python's preset, the directory init ran in read-only, no network.
+        let sandbox = manifest["servers"].object?.values.first?["sandbox"]
+        #expect(sandbox?["preset"].string == "python" && sandbox?["filesystem"]["read"].strings == [FileManager.default.currentDirectoryPath]
+                && sandbox?["network"].string == "none", "\(manifest["servers"])")
+        #expect(output.stderr.contains("init: the sandbox is a proposal to review: preset python"), "stderr: \(output.stderr)")
     }
 
     @Test("init follows tools/list pagination (FIXTURE_PAGE_SIZE=2): every tool is listed")

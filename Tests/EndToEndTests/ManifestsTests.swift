@@ -26,6 +26,8 @@ struct ManifestsTests {
         let launchers = try launchers()
         let folder = try TemporaryDirectory("shipped-variables")
         let path = launchers.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        // The sqlite manifest's sandbox may read the database: it must exist.
+        _ = FileManager.default.createFile(atPath: folder.path("legacy.db"), contents: nil)
         let environment: [String: String?] = ["PATH": path, "REPO": folder.path, "SQLITE_DB": folder.path("legacy.db"), "WORKSPACE": folder.path]
         for manifest in manifests {
             let output = try await runTollgate(["check", "--strict", manifest], environment: environment)
@@ -45,10 +47,11 @@ struct ManifestsTests {
         let check = try await runTollgate(["check", git], environment: environment)
         #expect(check.status == 0, "\(check.stderr)")
         let warnings = check.stderr.split(separator: "\n")
-        #expect(warnings.count == 8 && warnings.allSatisfy { $0.contains("${REPO} is not set") }, "the args and the seven pathWithin lists: \(check.stderr)")
+        #expect(warnings.count == 9 && warnings.allSatisfy { $0.contains("${REPO} is not set") },
+                "the args, the sandbox's write path and the seven pathWithin lists: \(check.stderr)")
         #expect(try await runTollgate(["check", "--strict", git], environment: environment).status == 1)
         let run = try await runTollgate(["run", "--manifest", git], environment: environment)
-        #expect(run.status == 2 && run.stderr.contains("\(git):23:"), "\(run.stderr)")
+        #expect(run.status == 2 && run.stderr.contains("\(git):24:"), "\(run.stderr)")
     }
 
     // MARK: - mcp-server-git
@@ -109,6 +112,42 @@ struct ManifestsTests {
         #expect(after[1].split(separator: "\n").count == 1, "one commit only: \(after[1])")
     }
 
+    @Test("mcp-server-git in the shipped sandbox with the policy off (--monitor): it commits in the repository, a write to another fails")
+    func gitServerSandbox() async throws {
+        let python = try await PythonEnvironment.python()
+        let directory = try TemporaryDirectory("manifest-git-sandbox")
+        let repo = try await makeRepository(in: directory)
+        let other = directory.path("other")
+        try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: false)
+        try await git(["init", "-q"], in: other)
+        try writeFile("inside\n", named: "repo/inside.txt", in: directory)
+        try writeFile("outside\n", named: "other/outside.txt", in: directory)
+        let manifest = ShippedManifests.directory + "/mcp-server-git.json"
+        let script: [[String: Any]] = [
+            ["op": "call_tool", "name": "git_add", "arguments": ["repo_path": repo, "files": ["inside.txt"]]],
+            ["op": "call_tool", "name": "git_commit", "arguments": ["repo_path": repo, "message": "inside the sandbox"]],
+            ["op": "call_tool", "name": "git_add", "arguments": ["repo_path": other, "files": ["outside.txt"]]],
+        ]
+        // No --repository: only the sandbox keeps the server out of the other repository.
+        let server = [python, "-m", "mcp_server_git"]
+        let environment: [String: String?] = ["REPO": repo, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t.invalid",
+                                              "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t.invalid"]
+        let report = try await SDKClient.run(mode: "legacy", script: script,
+                                             command: [try TollgateBinary.path(), "run", "--monitor", "--manifest", manifest, "--"] + server,
+                                             environment: environment)
+        let steps = try SDKClient.steps(report, count: 3)
+        expectSDKSuccess(steps[0], tool: "git_add", "git_add in the repository")
+        expectSDKSuccess(steps[1], tool: "git_commit", "git_commit in the repository")
+        #expect(try await git(["log", "--format=%s", "-1"], in: repo) == "inside the sandbox")
+        #expect(steps[2]["isError"].bool == true, "git_add in another repository must fail: \(steps[2])")
+        #expect(try await git(["diff", "--cached", "--name-only"], in: other).isEmpty, "nothing staged in the other repository")
+
+        // Not vacuous: without the sandbox the same server stages the file there.
+        let direct = try await SDKClient.run(mode: "legacy", script: [script[2]], command: server, environment: environment)
+        expectSDKSuccess(try SDKClient.steps(direct, count: 1)[0], tool: "git_add", "without a sandbox")
+        #expect(try await git(["diff", "--cached", "--name-only"], in: other) == "outside.txt")
+    }
+
     // MARK: - mcp-server-sqlite
 
     /// The tables and the rows of `items`, read with Python's sqlite3 (not through any server).
@@ -141,7 +180,8 @@ struct ManifestsTests {
         let before = try await databaseState(python, database)
         #expect(before == #"{"tables": ["items"], "rows": [[1, "apple"], [2, "pear"], [3, "quince"]]}"#, "\(before)")
 
-        // The database goes on the command line, which replaces the manifest's server (and its ${SQLITE_DB}).
+        // The database goes on the command line, which replaces the manifest's server; the server runs
+        // in that server's sandbox, which may read ${SQLITE_DB} only.
         let manifest = ShippedManifests.directory + "/mcp-server-sqlite.json"
         let script: [[String: Any]] = [
             ["op": "list_tools"],
@@ -156,7 +196,7 @@ struct ManifestsTests {
             ["op": "call_tool", "name": "describe_table", "arguments": ["table_name": "items"]],
         ]
         let report = try await SDKClient.run(mode: "legacy", script: script, command: try gated(manifest, [server, "--db-path", database]),
-                                             environment: ["SQLITE_DB": nil])
+                                             environment: ["SQLITE_DB": database])
         let steps = try SDKClient.steps(report, count: 10)
 
         #expect(Set(steps[0]["tools"].strings ?? []) == ["read_query", "list_tables", "describe_table"], "list_tools: \(steps[0])")
@@ -277,9 +317,13 @@ struct ManifestsTests {
             ["op": "call_tool", "name": "write_file", "arguments": ["path": "workspace/relative.txt", "content": "x"]],
             ["op": "call_tool", "name": "read_text_file", "arguments": ["path": workspace + "/note.txt"]],
         ]
+        // The stand-in is a Python program, not npx: it gets a Python sandbox of its own (the flags
+        // replace the manifest's node sandbox): it may read its root and write the workspace.
+        let python = try await PythonEnvironment.python()
+        let sandbox = ["--sandbox", "python", "--read", Repository.fixtures, "--read", root, "--write", workspace]
         let report = try await SDKClient.run(
             mode: "legacy", script: script,
-            command: try gated(manifest, ["python3", Repository.fixtures + "/filesystem_fixture.py", root]),
+            command: [try TollgateBinary.path(), "run", "--manifest", manifest] + sandbox + ["--", python, Repository.fixtures + "/filesystem_fixture.py", root],
             environment: ["FIXTURE_QUIET": "1", "WORKSPACE": workspace])
         let steps = try SDKClient.steps(report, count: 7)
 

@@ -143,11 +143,14 @@ struct StartupTests {
         try #require(initialized.status == 0, "git init: \(initialized.stderr)")
         let server = [python, "-m", "mcp_server_git", "--repository", repo]
         let time = ShippedManifests.directory + "/mcp-server-time.json"
+        // The time manifest's sandbox would keep the git server out of its repository (it would not
+        // start): these flags give it one that lets it in.
+        let sandbox = ["--sandbox", "python", "--write", repo]
         let wrong = try await SDKClient.run(mode: "legacy", script: [["op": "list_tools"]],
-                                            command: [try TollgateBinary.path(), "run", "--manifest", time, "--"] + server)
+                                            command: [try TollgateBinary.path(), "run", "--manifest", time] + sandbox + ["--"] + server)
         let steps = try SDKClient.steps(wrong, count: 1)
         #expect(steps[0]["tools"].strings == [], "every git tool is hidden: \(steps[0])")
-        let stderr = try await StderrOf.listing(manifest: time, server: server)
+        let stderr = try await StderrOf.listing(manifest: time, server: server, options: sandbox)
         #expect(stderr.contains("tollgate: none of the 2 tool rules of \(ShippedManifests.directory)/mcp-server-time.json matches a tool the server lists "
                                 + "(git_status, git_diff_unstaged"), "\(stderr)")
         #expect(stderr.contains("is it the manifest for this server?"), "\(stderr)")
@@ -174,9 +177,9 @@ enum SDKClientFailure {
 
 /// Tollgate's stderr over a short session in front of `server`: initialize, list the tools once, close.
 enum StderrOf {
-    static func listing(manifest: String, server: [String], environment: [String: String?] = [:]) async throws -> String {
+    static func listing(manifest: String, server: [String], environment: [String: String?] = [:], options: [String] = []) async throws -> String {
         let directory = try TemporaryDirectory("stderr-of")
-        let gate = try GateProcess(server: server, options: ["--manifest", manifest], environment: environment, in: directory)
+        let gate = try GateProcess(server: server, options: ["--manifest", manifest] + options, environment: environment, in: directory)
         _ = try await gate.exchange(RPC.request(id: "1", method: "initialize",
                                                 params: #"{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}"#), id: "1")
         try await gate.send(RPC.notification(method: "notifications/initialized"))

@@ -58,12 +58,26 @@ Environment:
                                "7", then the real one), batch (the answer inside a JSON-RPC batch)
   FIXTURE_EXIT_AT_START=code   exit at once with this status, before reading anything (a
                                server that keeps failing, for restart tests)
+  FIXTURE_AUDIT_CHECK=path     before a tools/call runs, read the audit log at path and find the
+                               call's `decision` record with `decision: "allowed"`; if there is none,
+                               the call does not run (nor enters FIXTURE_EXECUTED): it is answered
+                               with an isError result starting "fixture check failed:" and the
+                               raw id and the reason are appended to FIXTURE_EARLY_CALLS (a path), if set
+  FIXTURE_AUDIT_MATCH=how      how a record names the call: id (default; the record's `id` is the
+                               raw id received, as Tollgate forwards one server's ids unchanged) or
+                               arguments (the record's `arguments` equal the call's: for several
+                               servers, whose ids Tollgate rewrites; needs audit.arguments "full"
+                               and arguments unique to each call)
+  FIXTURE_LEDGER_CHECK=path    likewise, the budget ledger at path must count (the sum of `calls`
+                               over its complete lines) at least one call more than FIXTURE_EXECUTED
+                               holds lines: every call that ran, and this one, was reserved first
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sys
 import threading
@@ -123,21 +137,19 @@ def _skip_ws(s: str, i: int) -> int:
     return i
 
 
+# A string's body up to its closing quote: matched by the regex engine, not a Python loop, so
+# that a request of many MiB is scanned in well under a second.
+_STRING_BODY = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+
+
 def _scan_string(s: str, i: int) -> int:
     """s[i] == '"'; return index just past the closing quote."""
     if i >= len(s) or s[i] != '"':
         raise ValueError("expected string")
-    i += 1
-    n = len(s)
-    while i < n:
-        c = s[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == '"':
-            return i + 1
-        i += 1
-    raise ValueError("unterminated string")
+    match = _STRING_BODY.match(s, i + 1)
+    if match is None:
+        raise ValueError("unterminated string")
+    return match.end()
 
 
 def _scan_value(s: str, i: int) -> int:
@@ -407,6 +419,102 @@ if os.environ.get("FIXTURE_CHANGING") == "1":
 TOOL_NAMES = {t["name"] for t in TOOLS} | UNLISTED_TOOLS
 EXECUTED_LOG = os.environ.get("FIXTURE_EXECUTED")
 
+
+class _GrowingFile:
+    """The complete lines appended to a file since the last look (a file that shrank or was
+    replaced is read again from its start; a partial last line waits for its newline)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.identity = None
+        self.offset = 0
+
+    def new_lines(self) -> tuple[bool, list[bytes]]:
+        """(started over, lines): started over is True when what was read before no longer holds."""
+        try:
+            with open(self.path, "rb") as f:
+                st = os.fstat(f.fileno())
+                identity = (st.st_dev, st.st_ino)
+                restart = identity != self.identity or st.st_size < self.offset
+                if restart:
+                    self.identity, self.offset = identity, 0
+                f.seek(self.offset)
+                data = f.read()
+        except FileNotFoundError:
+            restart = self.identity is not None
+            self.identity, self.offset = None, 0
+            return restart, []
+        end = data.rfind(b"\n") + 1
+        self.offset += end
+        return restart, data[:end].splitlines()
+
+
+# FIXTURE_AUDIT_CHECK / FIXTURE_LEDGER_CHECK: before a call runs, its decision record and its
+# budget reservation must already be on file (see the module's docstring).
+AUDIT_CHECK = os.environ.get("FIXTURE_AUDIT_CHECK")
+AUDIT_MATCH = os.environ.get("FIXTURE_AUDIT_MATCH", "id")
+EARLY_CALLS = os.environ.get("FIXTURE_EARLY_CALLS")
+LEDGER_CHECK = os.environ.get("FIXTURE_LEDGER_CHECK")
+_check_lock = threading.Lock()
+_audit_file = _GrowingFile(AUDIT_CHECK) if AUDIT_CHECK else None
+_allowed: set[str] = set()
+_ledger_file = _GrowingFile(LEDGER_CHECK) if LEDGER_CHECK else None
+_ledger_calls = 0
+
+
+def _canonical(value) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+def _allowed_key(record: dict) -> str | None:
+    """What identifies an allowed decision record's call under AUDIT_MATCH."""
+    if record.get("event") != "decision" or record.get("decision") != "allowed":
+        return None
+    if AUDIT_MATCH == "arguments":
+        return _canonical(record.get("arguments"))
+    return record.get("id") if isinstance(record.get("id"), str) else None
+
+
+def _unrecorded(ctx: dict, args: dict) -> str | None:
+    """Why the call may not run yet (its decision or reservation is not on file), or None."""
+    global _ledger_calls
+    with _check_lock:
+        if _audit_file is not None:
+            restart, lines = _audit_file.new_lines()
+            if restart:
+                _allowed.clear()
+            for line in lines:
+                try:
+                    key = _allowed_key(json.loads(line))
+                except ValueError:
+                    continue  # a line cut off by a writer killed mid-write
+                if key is not None:
+                    _allowed.add(key)
+            key = _canonical(args) if AUDIT_MATCH == "arguments" else ctx["raw_id"]
+            if key not in _allowed:
+                return f"no allowed decision record for {AUDIT_MATCH} {key} in {AUDIT_CHECK}"
+        if _ledger_file is not None:
+            # Every call in FIXTURE_EXECUTED ran after its reservation, and so must this one:
+            # the ledger counts at least one call more than that file holds.
+            ran = 0
+            if EXECUTED_LOG and os.path.exists(EXECUTED_LOG):
+                with open(EXECUTED_LOG, "rb") as f:
+                    ran = f.read().count(b"\n")
+            restart, lines = _ledger_file.new_lines()
+            if restart:
+                _ledger_calls = 0
+            for line in lines:
+                try:
+                    calls = json.loads(line.split(b" ", 1)[1]).get("calls", 0)
+                except (ValueError, IndexError, AttributeError):
+                    continue
+                if isinstance(calls, int):
+                    _ledger_calls += calls
+            if _ledger_calls < ran + 1:
+                return f"{LEDGER_CHECK} counts {_ledger_calls} calls, but {ran} ran before this one"
+    return None
+
+
 _record_lock = threading.Lock()
 _recorded_calls: list[str] = []
 
@@ -611,6 +719,17 @@ def handle_tools_call(ctx: dict) -> None:
         return
 
     def run() -> None:
+        problem = _unrecorded(ctx, args) if (AUDIT_CHECK or LEDGER_CHECK) else None
+        if problem is not None:
+            log(f"call {ctx['raw_id']} arrived too early: {problem}")
+            if EARLY_CALLS:
+                fd = os.open(EARLY_CALLS, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+                os.write(fd, (ctx["raw_id"] + " " + problem).encode() + b"\n")
+                os.close(fd)
+            with _inflight_lock:
+                _inflight.pop(ctx["key"], None)
+            _finish(ctx, text_result("fixture check failed: " + problem, is_error=True))
+            return
         if EXECUTED_LOG:
             # One line per call that starts executing, written before any work (O_APPEND, unbuffered).
             fd = os.open(EXECUTED_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)

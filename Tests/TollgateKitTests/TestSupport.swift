@@ -119,9 +119,13 @@ extension RelaySession {
     /// Decides a server line given as text (without its newline).
     mutating func server(_ line: String) -> RelayActions { server(bytes(line)) }
 
-    /// Decides a server line given as bytes (without its newline).
+    /// Decides a server line given as bytes (without its newline), its sampling requests
+    /// admitted first as the relay admits them (by an ``EffectingGate``'s effects).
     mutating func server(_ line: [UInt8]) -> RelayActions {
-        line.withUnsafeBytes { serverLine($0) }
+        line.withUnsafeBytes { line in
+            let read = ServerLine.read(line, maxDepth: maxDepth)
+            return decide(read, in: line, admitted: gate.admitting(read, in: line, maxDepth: maxDepth))
+        }
     }
 }
 
@@ -142,4 +146,35 @@ extension JSONValue {
 /// Splits a buffer of newline-terminated lines (each Tollgate reply ends in one) into lines without newlines.
 func splitLines(_ buffer: [UInt8]) -> [[UInt8]] {
     buffer.split(separator: 0x0A, omittingEmptySubsequences: true).map(Array.init)
+}
+
+extension Gate {
+    /// The verdicts on a server line's sampling requests, as the relay takes them before the
+    /// line is decided: by the effects of an ``EffectingGate`` (none for another gate).
+    mutating func admitting(_ read: ServerLine, in line: UnsafeRawBufferPointer, maxDepth: Int) -> SamplingAdmissions {
+        guard var effecting = self as? EffectingGate, effecting.capsSampling else { return SamplingAdmissions() }
+        let admitted = SamplingAdmissions(of: read, in: line, maxDepth: maxDepth) { effecting.admitSampling(maxTokens: $0) }
+        self = effecting as! Self
+        return admitted
+    }
+}
+
+extension RelayActions {
+    /// What goes to the server as Tollgate's own bytes (a forwarded original line is not
+    /// included), as the relay writes it.
+    var toServer: [UInt8] {
+        var bytes: [UInt8] = []
+        switch forward {
+        case .bytes(let line)?: bytes = line
+        case .call(let call)?:
+            call.writeRequest(to: &bytes)
+            bytes.append(0x0A)
+        case .batch(let elements)?: RelayActions.write(batch: elements, to: &bytes)
+        case .original?, nil: break
+        }
+        return bytes
+    }
+
+    /// What goes back to the client.
+    var toClient: [UInt8] { reply ?? [] }
 }

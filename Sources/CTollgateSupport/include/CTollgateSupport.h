@@ -12,20 +12,81 @@ typedef struct {
     int64_t processes;
 } tg_limits;
 
+/// What the child does to confine itself between fork and exec (see `tg_spawn`), in this order.
+typedef struct {
+    /// 1: a user namespace of its own, its uid and gid mapped to themselves (what lets a process
+    /// without CAP_SYS_ADMIN have a network namespace).
+    int new_user_namespace;
+    /// 1: a network namespace of its own, with only the loopback interface, brought up.
+    int new_network_namespace;
+    /// Above 0: listen on 127.0.0.1 at this port in that namespace and pass the listening socket
+    /// back to the parent (`proxy_listener_out`), closing the child's own copy.
+    int proxy_port;
+    /// A Landlock ruleset (`tg_landlock_ruleset`) the child restricts itself to, or -1.
+    int landlock_ruleset;
+    /// 1: the child first adds read access to its own `/proc/PID` (what `/proc/self` names for it).
+    int landlock_proc_self;
+    /// 1: every capability set and the bounding set emptied, the root-related securebits set and
+    /// locked, so neither the server nor anything it executes holds a capability.
+    int drop_capabilities;
+} tg_sandbox;
+
 /// Spawns `argv[0]` (searched in PATH when it has no slash) with stdin and stdout connected to
 /// `stdin_fd` and `stdout_fd` and stderr inherited.
 ///
 /// In the child, before exec: every signal disposition and the signal mask are reset, the child
 /// gets its own process group, `PR_SET_PDEATHSIG(SIGKILL)` ties its life to the calling thread,
 /// every descriptor other than 0, 1 and 2 is closed, `cwd` is entered when not NULL, the child
-/// joins the cgroup whose `cgroup.procs` file is `cgroup_procs` (when not NULL) and the limits
-/// are applied. `envp` NULL inherits the environment.
+/// joins the cgroup whose `cgroup.procs` file is `cgroup_procs` (when not NULL), enters the
+/// namespaces `sandbox` asks for, the limits are applied, then (with a sandbox)
+/// `PR_SET_NO_NEW_PRIVS` is set, the Landlock ruleset enforced and capabilities dropped.
+/// `envp` NULL inherits the environment.
 ///
-/// Returns 0 and stores the pid, or returns the errno of the step that failed (fork, chdir,
-/// cgroup, setrlimit or exec), reported through a close-on-exec pipe, with nothing left running.
+/// Returns 0 and stores the pid (and, with a proxy port, the listening socket, close-on-exec, in
+/// `proxy_listener_out`), or returns the errno of the step that failed, reported through a
+/// close-on-exec pipe, with nothing left running.
 int tg_spawn(const char *const argv[], const char *const envp[], const char *cwd,
              int stdin_fd, int stdout_fd, const tg_limits *limits, const char *cgroup_procs,
-             pid_t *pid_out, int *failed_step_out);
+             const tg_sandbox *sandbox, pid_t *pid_out, int *proxy_listener_out, int *failed_step_out);
+
+/// Landlock filesystem access rights (the kernel's `LANDLOCK_ACCESS_FS_*` bits; ABI in brackets).
+enum {
+    TG_FS_EXECUTE = 1 << 0, TG_FS_WRITE_FILE = 1 << 1, TG_FS_READ_FILE = 1 << 2, TG_FS_READ_DIR = 1 << 3,
+    TG_FS_REMOVE_DIR = 1 << 4, TG_FS_REMOVE_FILE = 1 << 5, TG_FS_MAKE_CHAR = 1 << 6, TG_FS_MAKE_DIR = 1 << 7,
+    TG_FS_MAKE_REG = 1 << 8, TG_FS_MAKE_SOCK = 1 << 9, TG_FS_MAKE_FIFO = 1 << 10, TG_FS_MAKE_BLOCK = 1 << 11,
+    TG_FS_MAKE_SYM = 1 << 12,
+    TG_FS_REFER = 1 << 13,     /* [2] link or rename into another directory */
+    TG_FS_TRUNCATE = 1 << 14,  /* [3] */
+    TG_FS_IOCTL_DEV = 1 << 15, /* [5] ioctl on a device file */
+};
+
+/// The Landlock ABI version the kernel offers, or 0 (errno: ENOSYS not built in, EOPNOTSUPP
+/// disabled at boot).
+int tg_landlock_abi(void);
+
+/// A new Landlock ruleset handling every filesystem right of `abi` (so each one not granted by a
+/// rule is refused) and, from ABI 6, scoping abstract Unix sockets and signals to the domain.
+/// Returns a close-on-exec descriptor, or -1 with errno set.
+int tg_landlock_ruleset(int abi);
+
+/// Grants `access` (TG_FS_* bits; those `abi` lacks are left out, and only the file rights on a
+/// path that is not a directory) beneath `path`, symbolic links followed. Returns 0 or an errno
+/// (ENOENT: no such path).
+int tg_landlock_allow(int ruleset, int abi, const char *path, uint64_t access);
+
+/// Whether a child can enter new namespaces and bring its loopback up: forks one that tries
+/// (`user`: a user namespace first, as a process without CAP_SYS_ADMIN needs) and waits for it.
+/// Returns 0, or the errno of the step that failed, stored in `failed_step_out` (the steps of `tg_spawn`).
+int tg_probe_namespaces(int user, int *failed_step_out);
+
+/// A pidfd for `pid` (readable once the process ended), close-on-exec, or -1 with errno set.
+int tg_pidfd_open(pid_t pid);
+
+/// `accept4` with close-on-exec: a connected socket, or -1 with errno set.
+int tg_accept(int listener);
+
+/// Whether the calling process has `capability` in its effective set (1), not (0), or -1.
+int tg_has_capability(int capability);
 
 /// Creates a pipe whose both ends are close-on-exec.
 int tg_pipe_cloexec(int fds[2]);
@@ -46,8 +107,11 @@ int tg_read_signalfd(int fd);
 /// 63; `sched_setaffinity`); returns 0, or -1 with errno set. For the benchmark's pinned runs.
 int tg_set_affinity(pid_t pid, uint64_t cpus);
 
-/// Ignores SIGPIPE so writes to a closed pipe return EPIPE.
-void tg_ignore_sigpipe(void);
+/// Ignores SIGPIPE and SIGXFSZ, so a write to a closed pipe returns EPIPE and one past the
+/// file-size limit (RLIMIT_FSIZE) returns EFBIG: an audit log or ledger at its limit then
+/// fails closed (the call is refused) instead of killing Tollgate. Children get the default
+/// dispositions back before exec.
+void tg_ignore_write_signals(void);
 
 /// waitpid wrapper: returns pid, 0 when still running, -1 on error; stores decoded status:
 /// exit code in *code, or the signal in *signal (the other set to -1).

@@ -7,9 +7,6 @@ public struct ApprovalHold: Sendable, Equatable {
     public var rule: String
     /// How long the call waits for an answer.
     public var timeoutMilliseconds: Int64
-    /// Budget thresholds the call's reservation crossed: reported only if it is approved (a
-    /// denied call's reservation is released and never counted).
-    public var crossings: [BudgetCrossing] = []
 
     /// Creates a hold.
     public init(approval: ApprovalRule, rule: String, timeoutMilliseconds: Int64) {

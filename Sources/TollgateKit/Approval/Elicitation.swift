@@ -50,7 +50,7 @@ public enum Elicitation {
     /// and the answer.
     public static func answer(in line: UnsafeRawBufferPointer) -> (id: RequestID, answer: Answer)? {
         guard case .success(.single(let envelope)) = MessageEnvelope.scan(line), envelope.kind == .response,
-            let range = envelope.id, let id = ServerLine.responseID(line, range)
+            let range = envelope.id, let id = RequestID.response(line, range)
         else { return nil }
         if let error = envelope.error {
             let value = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[error]))

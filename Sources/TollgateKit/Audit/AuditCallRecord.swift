@@ -5,7 +5,7 @@
 ///
 /// It produces exactly the bytes of the same record built with ``AuditRecord/decision(_:server:tool:arguments:argumentsMode:denial:outcome:budgets:cost:)``
 /// or ``AuditRecord/outcome(server:tool:id:outcome:)`` and sealed by the log (the tests compare them).
-/// Canonical key order: `agent` < `alg` < `arguments` < `argumentsSha256` < `budgets` < `code` <
+/// Canonical key order: `agent` < `alg` < `arguments` < `argumentsCut` < `argumentsSha256` < `budgets` < `code` <
 /// `decision` < `event` < `id` < `outcome` < `prev` < `reason` < `rule` < `run` < `seq` <
 /// `server` < `time` < `tool` < `workflow`.
 struct AuditCallRecord: Sendable {
@@ -58,36 +58,40 @@ struct AuditCallRecord: Sendable {
         self.seqAt = seqAt
     }
 
-    /// A `decision` record for a call (what ``AuditTrail`` writes before forwarding or denying it).
+    /// A `decision` record for a call (what ``AuditTrail`` writes before forwarding or denying it);
+    /// the arguments are kept as ``AuditArguments`` says.
     static func decision(_ decision: AuditRecord.Decision, agent: String? = nil, workflow: String? = nil, server: String?, tool: String, id: String, arguments: JSONObject,
-                         argumentsMode: AuditRedaction.Mode, denial: Denial?, budgets: JSONObject?) -> AuditCallRecord {
+                         argumentsMode: AuditRedaction.Mode, maxArgumentBytes: Int = AuditArguments.defaultMaxBytes,
+                         denial: Denial?, budgets: JSONObject?) -> AuditCallRecord {
         Self.decision(decision, origin: Origin(agent: agent, workflow: workflow, server: server), tool: tool, id: id, arguments: arguments,
-                      argumentsMode: argumentsMode, denial: denial, budgets: budgets)
+                      argumentsMode: argumentsMode, maxArgumentBytes: maxArgumentBytes, denial: denial, budgets: budgets)
     }
 
     /// A `decision` record with the agent's and server's members already written (``Origin``, kept by the trail).
     static func decision(_ decision: AuditRecord.Decision, origin: Origin, tool: String, id: String, arguments: JSONObject,
-                         argumentsMode: AuditRedaction.Mode, denial: Denial?, budgets: JSONObject?) -> AuditCallRecord {
-        let called = AuditRecord.canonicalBytes(.object(arguments))
-        var writer = JSONWriter(capacity: 160 + (argumentsMode == .digest ? 0 : called.count) + origin.agent.count + origin.server.count + origin.workflow.count + tool.utf8.count)
+                         argumentsMode: AuditRedaction.Mode, maxArgumentBytes: Int = AuditArguments.defaultMaxBytes,
+                         denial: Denial?, budgets: JSONObject?) -> AuditCallRecord {
+        let kept = AuditArguments(arguments, mode: argumentsMode, maxBytes: maxArgumentBytes)
+        let keptBytes = kept.recordedCanonical?.count ?? (kept.recorded == nil ? 0 : 256)
+        var writer = JSONWriter(capacity: 160 + keptBytes + origin.agent.count + origin.server.count + origin.workflow.count + tool.utf8.count)
         writer.write(raw: origin.agent)
         let algAt = writer.bytes.count
-        switch argumentsMode {
-        case .full:
+        if let canonical = kept.recordedCanonical {
             writer.append(#","arguments":"#)
-            writer.write(raw: called)
-        case .redacted:
+            writer.write(raw: canonical)
+        } else if let recorded = kept.recorded {
             writer.append(#","arguments":"#)
-            if AuditRedaction.findsNothing(in: arguments) {
-                writer.write(raw: called)
-            } else {
-                AuditRecord.writeCanonical(AuditRedaction.redact(.object(arguments)), into: &writer)
-            }
-        case .digest:
-            break
+            AuditRecord.writeCanonical(recorded, excluding: nil, into: &writer)
+        }
+        if let cut = kept.cut {
+            writer.append(#","argumentsCut":{"bytes":"#)
+            writer.write(integer: cut.bytes)
+            writer.append(#","omitted":"#)
+            writer.write(integer: cut.omitted)
+            writer.append("}")
         }
         writer.append(#","argumentsSha256":""#)
-        Hex.append(SHA256.hash(called), to: &writer.bytes)
+        Hex.append(kept.sha256, to: &writer.bytes)
         writer.append("\"")
         if let budgets {
             writer.append(#","budgets":"#)

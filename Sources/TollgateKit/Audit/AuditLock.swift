@@ -17,7 +17,7 @@ import Darwin
 /// (then ``remap()``), so all of them come to share the one the name leads to.
 ///
 /// One log's lock is only used under that log's state lock, which guards its mapping.
-final class AuditLock: @unchecked Sendable {
+package final class AuditLock: @unchecked Sendable {
     /// Where the chain stands, as the last writer left it.
     struct Chain: Equatable {
         /// The file the chain continues in.
@@ -57,7 +57,7 @@ final class AuditLock: @unchecked Sendable {
     /// like `audit.log*` names only the log and its rotations), in the log's directory with its
     /// symbolic links resolved, so that writers naming the directory differently share one lock.
     /// (Writers must name the log itself by one name: a link to the log gets a lock of its own.)
-    static func path(forLog logPath: String) -> String {
+    package static func path(forLog logPath: String) -> String {
         let slash = logPath.lastIndex(of: "/")
         let directory = slash.map { $0 == logPath.startIndex ? "/" : String(logPath[..<$0]) } ?? "."
         let name = slash.map { String(logPath[logPath.index(after: $0)...]) } ?? logPath

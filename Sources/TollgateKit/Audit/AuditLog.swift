@@ -195,7 +195,7 @@ public final class AuditLog: Sendable {
     }
 
     /// Writes the queued records now. A failure is thrown by the next ``append(_:)``.
-    func writePending() {
+    package func writePending() {
         state.withLock { state in
             guard !state.pending.isEmpty, !state.closed else { return }
             do throws(AuditError) {

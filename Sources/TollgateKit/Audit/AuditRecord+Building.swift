@@ -10,13 +10,14 @@ extension AuditRecord {
     ///   - id: the request id as the client sent it (its JSON text), joining the record to its `outcome`.
     ///   - arguments: the call's arguments as called (nil when the call had none).
     ///   - argumentsMode: what to keep of them; `argumentsSha256` is always recorded.
+    ///   - maxArgumentBytes: the canonical size beyond which arguments are cut (see ``AuditArguments``).
     ///   - denial: the denial, for a denied or would-be-denied call (`code`, `rule`, `reason`).
     ///   - outcome: how a forwarded call ended.
     ///   - budgets: budgets remaining after the call.
     ///   - cost: what the call cost (a JSON number), when budgets price it.
     public static func decision(
         _ decision: Decision, agent: String? = nil, workflow: String? = nil, server: String?, tool: String, id: String? = nil, arguments: JSONValue?,
-        argumentsMode: AuditRedaction.Mode, denial: Denial? = nil, outcome: Outcome? = nil, budgets: JSONObject? = nil, cost: JSONValue? = nil
+        argumentsMode: AuditRedaction.Mode, maxArgumentBytes: Int = AuditArguments.defaultMaxBytes, denial: Denial? = nil, outcome: Outcome? = nil, budgets: JSONObject? = nil, cost: JSONValue? = nil
     ) -> AuditRecord {
         var record = AuditRecord(event: .decision)
         record[Field.agent] = agent.map(JSONValue.string)
@@ -30,7 +31,12 @@ extension AuditRecord {
             record[Field.rule] = denial.rule.map(JSONValue.string)
             record[Field.reason] = .string(denial.reason)
         }
-        if let arguments {
+        if case .object(let object)? = arguments {
+            let kept = AuditArguments(object, mode: argumentsMode, maxBytes: maxArgumentBytes)
+            record[Field.arguments] = kept.recorded.map(JSONValue.object)
+            record[Field.argumentsCut] = kept.cut.map { ["bytes": JSONValue(integerLiteral: $0.bytes), "omitted": JSONValue(integerLiteral: $0.omitted)] }
+            record[Field.argumentsSha256] = .string(Hex.encode(kept.sha256))
+        } else if let arguments {
             record[Field.arguments] = AuditRedaction.arguments(arguments, mode: argumentsMode)
             record[Field.argumentsSha256] = .string(argumentsSha256(arguments))
         }

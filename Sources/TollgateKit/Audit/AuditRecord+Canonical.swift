@@ -39,6 +39,7 @@ extension AuditRecord {
             for (index, element) in elements.enumerated() {
                 if index > 0 { writer.append(",") }
                 writeCanonical(element, into: &writer)
+                writer.handOnIfFull()
             }
             writer.append("]")
         case .object(let object):
@@ -57,6 +58,7 @@ extension AuditRecord {
             writer.write(string: members[index].key)
             writer.append(":")
             writeCanonical(members[index].value, into: &writer)
+            writer.handOnIfFull()
         }
         writer.append("}")
     }
@@ -122,9 +124,10 @@ extension AuditRecord {
         return writer.bytes
     }
 
-    /// `argumentsSha256`: hex SHA-256 of the canonical serialization of the arguments.
+    /// `argumentsSha256`: hex SHA-256 of the canonical serialization of the arguments (streamed
+    /// into the hash, never held whole).
     public static func argumentsSha256(_ arguments: JSONValue) -> String {
-        Hex.encode(SHA256.hash(canonicalBytes(arguments)))
+        Hex.encode(AuditArguments.sha256(arguments))
     }
 
     /// The chain hash of canonical bytes: hex SHA-256, or hex HMAC-SHA-256 under `key`.

@@ -6,14 +6,15 @@
 /// | `time` | RFC 3339 UTC with microseconds, `2026-11-23T18:30:00.123456Z` |
 /// | `seq` | position in the log's chain, from 1: one count shared by every writer of the log, continued across rotation |
 /// | `run` | the run id: 16 random bytes in hex, one per Tollgate process |
-/// | `event` | `file_start`, `decision`, `outcome`, `start`, `server_exit`, `reload`, `approval`, `budget`, … |
+/// | `event` | `file_start`, `decision`, `outcome`, `start`, `server_exit`, `reload`, `approval`, `budget`, `network`, `sandbox`, … |
 /// | `server`, `tool` | which server and tool the record is about |
 /// | `agent` | on `decision` and `outcome`: the agent the call came from: `tollgate run --agent` (or `TOLLGATE_AGENT`), else the client's `clientInfo.name`, once known |
 /// | `workflow` | on `decision` and `outcome`: `tollgate run --workflow` (or `TOLLGATE_WORKFLOW`), when given |
 /// | `decision` | `allowed`, `denied` or `would_deny` (monitor mode) |
 /// | `code`, `rule`, `reason` | the denial, as in `_meta["dev.tollgate/denial"]`; on an `outcome`, the code the client got in place of the server's answer (`timeout`, `result_too_large`, `server_unavailable`) |
 /// | `arguments` | the call's arguments as the `audit.arguments` setting says |
-/// | `argumentsSha256` | hex SHA-256 of the canonical arguments (always, whatever the setting) |
+/// | `argumentsCut` | `{"bytes", "omitted"}` when the arguments were cut to `audit.maxArgumentBytes` (see ``AuditArguments``) |
+/// | `argumentsSha256` | hex SHA-256 of the canonical arguments as called (always, whatever the setting, cut or not) |
 /// | `outcome` | `{"isError", "bytes", "tokens", "durationUs"}` of a forwarded call |
 /// | `budgets` | budgets remaining after the call |
 /// | `cost` | what the call cost, when budgets price it |
@@ -51,6 +52,8 @@ public struct AuditRecord: Sendable, Equatable {
         public static let arguments = "arguments"
         /// Hex SHA-256 of the canonical arguments.
         public static let argumentsSha256 = "argumentsSha256"
+        /// How the arguments were cut (see ``AuditArguments``).
+        public static let argumentsCut = "argumentsCut"
         /// How a forwarded call ended (``Outcome``).
         public static let outcome = "outcome"
         /// Budgets remaining.
@@ -89,6 +92,10 @@ public struct AuditRecord: Sendable, Equatable {
         case budget
         /// A pinned tool's listed definition no longer matches its pin: the tool is blocked.
         case toolChanged = "tool_changed"
+        /// A connection a sandboxed server's proxy allowed or refused.
+        case network
+        /// A server ran without the sandbox it asked for (not `required`).
+        case sandbox
         /// The budget store became unavailable (`state`: `unavailable` or `local`) or available again.
         case budgetStore = "budget_store"
         /// `tollgate budget reset` deleted a scope's budgets in the store.

@@ -8,7 +8,8 @@
 /// manifest would hold for approval is reported as such). A call is judged only when its
 /// arguments were recorded in full: the recorded `arguments` must hash to the recorded
 /// `argumentsSha256` (so `redacted` records with nothing redacted count as full); `digest`
-/// records and records where redaction changed something cannot be judged and are listed.
+/// records, records where redaction changed something and records whose arguments were cut
+/// (`argumentsCut`) cannot be judged and are listed.
 public struct AuditReplay: Sendable {
     /// How the new manifest's decision differs from the recorded one.
     public enum Kind: String, Sendable, CaseIterable {
@@ -105,6 +106,8 @@ public struct AuditReplay: Sendable {
         guard let arguments = Self.fullArguments(of: record) else {
             let why = record[AuditRecord.Field.arguments] == nil
                 ? "arguments not recorded (audit.arguments \"digest\")"
+                : record[AuditRecord.Field.argumentsCut] != nil
+                ? "arguments not recorded in full (cut to audit.maxArgumentBytes)"
                 : "arguments not recorded in full (redaction replaced a value)"
             unjudged.append(Unjudged(location: location, tool: tool, why: why))
             return

@@ -6,6 +6,8 @@ public struct AuditTrail: Sendable {
     public let log: AuditLog
     /// What of the arguments is recorded.
     public let arguments: AuditRedaction.Mode
+    /// The canonical size beyond which arguments are cut in a record (see ``AuditArguments``).
+    public let maxArgumentBytes: Int
     /// The server's name in records.
     public let server: String?
     /// The agent the calls come from, recorded as `agent` in every call record (at most
@@ -34,9 +36,11 @@ public struct AuditTrail: Sendable {
     public static let maxAgentBytes = 200
 
     /// A trail into `log`; `agent` and `workflow` are the names given at start, if any.
-    public init(log: AuditLog, arguments: AuditRedaction.Mode, server: String?, agent: String? = nil, workflow: String? = nil) {
+    public init(log: AuditLog, arguments: AuditRedaction.Mode, maxArgumentBytes: Int = AuditArguments.defaultMaxBytes, server: String?,
+                agent: String? = nil, workflow: String? = nil) {
         self.log = log
         self.arguments = arguments
+        self.maxArgumentBytes = maxArgumentBytes
         self.server = server
         agentName = agent.map(Self.bounded)
         agentIsGiven = agent != nil
@@ -62,7 +66,7 @@ public struct AuditTrail: Sendable {
     public mutating func recordDecision(_ call: ToolCall, _ decision: AuditRecord.Decision, denial: Denial?,
                                         budgets: JSONObject? = nil) throws(AuditError) {
         try log.append(AuditCallRecord.decision(decision, origin: origin, tool: call.name, id: call.id.description, arguments: call.arguments,
-                                                 argumentsMode: arguments, denial: denial, budgets: budgets))
+                                                 argumentsMode: arguments, maxArgumentBytes: maxArgumentBytes, denial: denial, budgets: budgets))
         if decision != .denied { started[call.id] = Self.nowMicros() }
     }
 

@@ -79,7 +79,7 @@ extension Forecast {
     }
 
     /// A non-negative number with at most `places` decimals, trailing zeros dropped (`2.5`, `30`).
-    static func decimal(_ value: Double, places: Int) -> String {
+    package static func decimal(_ value: Double, places: Int) -> String {
         guard value.isFinite else { return "0" }
         var scale: Int64 = 1
         for _ in 0..<places { scale *= 10 }

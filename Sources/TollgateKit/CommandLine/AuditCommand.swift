@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// What `tollgate audit` does with its files.
-public enum AuditAction: Sendable, Equatable {
+enum AuditAction: Sendable, Equatable {
     /// Check the hash chain, from seq 1 or from the seq given (a log whose older part was removed on purpose).
     case verify(from: Int?)
     /// Print one line per call decided, filtered, optionally following the log.
@@ -23,7 +23,7 @@ struct AuditCommand {
     /// The log files, oldest first (`audit.log.2 audit.log.1 audit.log`).
     let files: [String]
 
-    func run() throws(CommandLineError) -> Int32 {
+    func run() throws(CommandFailure) -> Int32 {
         switch action {
         case .verify(let from):
             let key = AuditKey.current()
@@ -44,7 +44,7 @@ struct AuditCommand {
             do throws(FileError) {
                 replay = try AuditReplay.replay(files: files, under: manifest)
             } catch {
-                throw CommandLineError("audit replay: \(error)", exitCode: CommandLineError.ExitCode.failure.rawValue)
+                throw CommandFailure.failed("audit replay: \(error)")
             }
             print(json ? replay.json.prettyText : replay.text, terminator: json ? "" : "\n")
             return replay.exitCode
@@ -52,7 +52,7 @@ struct AuditCommand {
     }
 
     /// `audit log`: the calls of the log given, or of the manifest's `audit.path`.
-    private func showLog(_ options: AuditReviewOptions) throws(CommandLineError) -> Int32 {
+    private func showLog(_ options: AuditReviewOptions) throws(CommandFailure) -> Int32 {
         let path = if let file = files.first { file } else { try Self.logPath(manifest: options.manifestPath) }
         let colors = !options.json && isatty(STDOUT_FILENO) == 1 && (FileIO.environment()["NO_COLOR"] ?? "").isEmpty
         let review = AuditReview.LogOptions(filter: options.resolvedFilter(now: .now()), format: AuditLogFormat(colors: colors), json: options.json,
@@ -63,12 +63,12 @@ struct AuditCommand {
         do throws(FileError) {
             return try AuditReview.showLog(path: path, options: review, output: output)
         } catch {
-            throw CommandLineError("audit log: \(error)", exitCode: CommandLineError.ExitCode.failure.rawValue)
+            throw CommandFailure.failed("audit log: \(error)")
         }
     }
 
     /// `audit summary`: the files given (each with its rotated files), or the manifest's log.
-    private func summarize(_ options: AuditReviewOptions) throws(CommandLineError) -> Int32 {
+    private func summarize(_ options: AuditReviewOptions) throws(CommandFailure) -> Int32 {
         let given = files.isEmpty ? [try Self.logPath(manifest: options.manifestPath)] : files
         let read = AuditLogFiles.expand(given)
         var builder = AuditSummary.Builder(since: options.since?.timestamp(now: .now()))
@@ -79,12 +79,12 @@ struct AuditCommand {
             summary = builder.summary()
             summary.verification = verification
         } catch {
-            throw CommandLineError("audit summary: \(error)", exitCode: CommandLineError.ExitCode.failure.rawValue)
+            throw CommandFailure.failed("audit summary: \(error)")
         }
         let lines = summary.records + summary.skippedLines
         guard summary.events > 0 || lines == 0 else {
-            throw CommandLineError("audit summary: \(read.joined(separator: ", ")): \(lines) line\(lines == 1 ? "" : "s") and no audit record "
-                                   + "(a JSON object with an \"event\"): not a Tollgate audit log", exitCode: CommandLineError.ExitCode.failure.rawValue)
+            throw CommandFailure.failed("audit summary: \(read.joined(separator: ", ")): \(lines) line\(lines == 1 ? "" : "s") and no audit record "
+                                        + "(a JSON object with an \"event\"): not a Tollgate audit log")
         }
         print(options.json ? summary.json.prettyText : summary.text, terminator: options.json ? "" : "\n")
         guard let verification = summary.verification, !verification.isIntact else { return 0 }
@@ -93,11 +93,11 @@ struct AuditCommand {
     }
 
     /// The log the manifest names in `audit.path` (the manifest defaults to `tollgate.json`).
-    static func logPath(manifest path: String?) throws(CommandLineError) -> String {
+    static func logPath(manifest path: String?) throws(CommandFailure) -> String {
         let path = path ?? BudgetCommand.defaultManifest
         guard let audit = try loadManifest(path, consequence: "the audit log it names cannot be read").audit else {
-            throw CommandLineError("\(path): has no audit section, so nothing is recorded; give the log's file, or add \"audit\": {\"path\": \"audit.log\"}",
-                                   exitCode: CommandLineError.ExitCode.failure.rawValue)
+            throw CommandFailure.failed("\(path): has no audit section, so nothing is recorded; give the log's file, "
+                                        + "or add \"audit\": {\"path\": \"audit.log\"}")
         }
         return audit.path
     }

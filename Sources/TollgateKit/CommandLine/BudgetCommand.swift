@@ -18,7 +18,7 @@ struct BudgetCommand {
         self.scope = scope
     }
 
-    func run() throws(CommandLineError) -> Int32 {
+    func run() throws(CommandFailure) -> Int32 {
         let (path, manifest) = try load(verb: "show")
         var forecast: Forecast
         if let store = manifest.budgets.store {
@@ -27,13 +27,12 @@ struct BudgetCommand {
             do throws(StoreError) {
                 forecast = try StoreReader.forecast(client: client, keys: StoreKeys(namespace: store.namespace), limits: manifest.budgetLimits, onlyConfigured: false)
             } catch {
-                throw CommandLineError("budget show: the store \(store.endpoint): \(error)", exitCode: CommandLineError.ExitCode.failure.rawValue)
+                throw CommandFailure.failed("budget show: the store \(store.endpoint): \(error)")
             }
         } else {
             guard let ledger = manifest.budgets.ledger else {
-                throw CommandLineError("\(path): sets neither budgets.ledger nor budgets.store, so budgets are kept in memory by each run and there is nothing to show; "
-                                       + "add \"ledger\": \"budgets.ledger\" (or a \"store\") under \"budgets\" to keep them",
-                                       exitCode: CommandLineError.ExitCode.failure.rawValue)
+                throw CommandFailure.failed("\(path): sets neither budgets.ledger nor budgets.store, so budgets are kept in memory by each run and there is nothing to show; "
+                                       + "add \"ledger\": \"budgets.ledger\" (or a \"store\") under \"budgets\" to keep them")
             }
             do throws(LedgerError) {
                 if FileIO.realPath(ledger) == nil {
@@ -44,7 +43,7 @@ struct BudgetCommand {
                     forecast = try Ledger.forecast(path: ledger, limits: manifest.budgetLimits, now: now)
                 }
             } catch {
-                throw CommandLineError("budget show: \(error)", exitCode: CommandLineError.ExitCode.failure.rawValue)
+                throw CommandFailure.failed("budget show: \(error)")
             }
         }
         if let scope { forecast = forecast.only(spendScope: scope) }
@@ -55,11 +54,10 @@ struct BudgetCommand {
 
     /// Deletes scope ``scope``'s budgets (or `budget`'s only) in the manifest's store and
     /// records that in its audit trail.
-    func reset(budget: String?) throws(CommandLineError) -> Int32 {
+    func reset(budget: String?) throws(CommandFailure) -> Int32 {
         let (path, manifest) = try load(verb: "reset")
         guard let store = manifest.budgets.store, let scope else {
-            throw CommandLineError("\(path): budget reset works on a store (budgets.store); a ledger is not reset in place: move its file away",
-                                   exitCode: CommandLineError.ExitCode.failure.rawValue)
+            throw CommandFailure.failed("\(path): budget reset works on a store (budgets.store); a ledger is not reset in place: move its file away")
         }
         let client = StoreAccess.client(store, password: try StoreAccess.password(store, manifest: path))
         defer { client.disconnect() }
@@ -69,33 +67,31 @@ struct BudgetCommand {
             do throws(AuditError) {
                 log = try AuditLog.open(path: settings.path, fsync: settings.fsync, rotateMB: settings.rotateMB, key: AuditKey.current())
             } catch {
-                throw CommandLineError("budget reset: cannot open the audit log \(settings.path): \(error); nothing was reset",
-                                       exitCode: CommandLineError.ExitCode.failure.rawValue)
+                throw CommandFailure.failed("budget reset: cannot open the audit log \(settings.path): \(error); nothing was reset")
             }
         }
         let removed: Int
         do throws(StoreError) {
             removed = try StoreReader.reset(client: client, keys: StoreKeys(namespace: store.namespace), spendScope: scope, budget: budget)
         } catch {
-            throw CommandLineError("budget reset: the store \(store.endpoint): \(error)", exitCode: CommandLineError.ExitCode.failure.rawValue)
+            throw CommandFailure.failed("budget reset: the store \(store.endpoint): \(error)")
         }
         do throws(AuditError) {
             try log?.append(AuditRecord.budgetReset(store: store.endpoint.description, spendScope: scope, budget: budget, keys: removed))
             try log?.close()
         } catch {
-            throw CommandLineError("budget reset: deleted \(removed) keys but cannot record it in the audit log: \(error)",
-                                   exitCode: CommandLineError.ExitCode.failure.rawValue)
+            throw CommandFailure.failed("budget reset: deleted \(removed) keys but cannot record it in the audit log: \(error)")
         }
         print("reset scope \(scope)\(budget.map { " budget \($0)" } ?? ""): \(removed) key\(removed == 1 ? "" : "s") deleted in \(store.endpoint)")
         return 0
     }
 
     /// The manifest, loaded so that scopes it cannot name here stay unnamed (every scope is read).
-    private func load(verb: String) throws(CommandLineError) -> (String, Manifest) {
+    private func load(verb: String) throws(CommandFailure) -> (String, Manifest) {
         let path = manifestPath ?? Self.defaultManifest
         if manifestPath == nil && !FileIO.exists(path) {
-            throw CommandLineError("budget \(verb): no manifest named, and there is no \(path) in the working directory \(FileIO.currentDirectory()); "
-                                   + "give one with --manifest FILE", exitCode: CommandLineError.ExitCode.usage.rawValue)
+            throw CommandFailure.unusable("budget \(verb): no manifest named, and there is no \(path) in the working directory \(FileIO.currentDirectory()); "
+                                   + "give one with --manifest FILE")
         }
         var options = ManifestLoadOptions()
         options.resolvesSpendScopes = false

@@ -6,14 +6,14 @@ struct CheckCommand {
     /// Whether warnings fail the check (exit 1).
     let strict: Bool
 
-    func run() throws(CommandLineError) -> Int32 {
+    func run() throws(CommandFailure) -> Int32 {
         let options = ManifestLoadOptions(allowsUnsetVariables: true)
         let manifest = manifestPath == "-" ? try Self.loadStandardInput(options) : try loadManifest(manifestPath, options: options)
         let warnings = ManifestPreflight.warnings(for: manifest)
         for warning in warnings { Diagnostics.standardError.report("warning: \(warning)") }
         let count = "\(warnings.count) warning\(warnings.count == 1 ? "" : "s")"
         if strict && !warnings.isEmpty {
-            throw CommandLineError("\(manifest.file): \(count); --strict fails on warnings", exitCode: CommandLineError.ExitCode.failure.rawValue)
+            throw CommandFailure.failed("\(manifest.file): \(count); --strict fails on warnings")
         }
         print(Self.summary(of: manifest) + (warnings.isEmpty ? "" : "; \(count) (on stderr)"))
         return 0
@@ -27,28 +27,28 @@ struct CheckCommand {
     }
 
     /// The manifest on standard input, named `<stdin>` in messages.
-    static func loadStandardInput(_ options: ManifestLoadOptions) throws(CommandLineError) -> Manifest {
+    static func loadStandardInput(_ options: ManifestLoadOptions) throws(CommandFailure) -> Manifest {
         let bytes: [UInt8]
         do throws(FileError) {
             bytes = try FileIO.readStandardInput()
         } catch {
-            throw CommandLineError("check: cannot read the manifest from stdin: \(error)", exitCode: CommandLineError.ExitCode.failure.rawValue)
+            throw CommandFailure.failed("check: cannot read the manifest from stdin: \(error)")
         }
         do throws(ManifestError) {
             return try ManifestLoader.parse(SourceText(path: "<stdin>", bytes: bytes), options: options)
         } catch {
-            throw CommandLineError(error, consequence: "Tollgate will not start with this manifest")
+            throw CommandFailure.unusable(error, consequence: "Tollgate will not start with this manifest")
         }
     }
 }
 
-/// Loads a manifest for a command or turns its problems into the command-line error (exit 2,
-/// every problem listed, then `consequence`: what it means for the command).
+/// Loads a manifest for a command or turns its problems into a ``CommandFailure`` (every problem
+/// listed, then `consequence`: what it means for the command).
 func loadManifest(_ path: String, options: ManifestLoadOptions = ManifestLoadOptions(),
-                  consequence: String = "Tollgate will not start with this manifest") throws(CommandLineError) -> Manifest {
+                  consequence: String = "Tollgate will not start with this manifest") throws(CommandFailure) -> Manifest {
     do throws(ManifestError) {
         return try ManifestLoader.load(path: path, options: options)
     } catch {
-        throw CommandLineError(error, consequence: consequence)
+        throw CommandFailure.unusable(error, consequence: consequence)
     }
 }

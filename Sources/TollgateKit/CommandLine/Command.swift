@@ -1,5 +1,5 @@
 /// A parsed command line.
-public enum Command: Sendable, Equatable {
+enum Command: Sendable, Equatable {
     /// `tollgate run [options] -- COMMAND [ARG...]`
     case run(RunOptions)
     /// `tollgate check [--strict] FILE`: validate a manifest without running anything (`-`: stdin);
@@ -26,6 +26,9 @@ public enum Command: Sendable, Equatable {
     case status(client: String)
     /// `tollgate enforce MANIFEST`: print its would-be denials, then switch it to enforce mode.
     case enforce(manifestPath: String)
+    /// `tollgate doctor [--manifest FILE]`: what this machine offers sandboxes, and whether the
+    /// manifest's can be set up.
+    case doctor(manifestPath: String?)
     /// `tollgate --version`, `-V`
     case version
     /// `tollgate completions bash|zsh|fish` (not in the overview; scripts/install uses it).
@@ -35,43 +38,46 @@ public enum Command: Sendable, Equatable {
 }
 
 /// The options of `tollgate run`.
-public struct RunOptions: Sendable, Equatable {
+struct RunOptions: Sendable, Equatable {
     /// The manifest file, if any.
-    public var manifestPath: String?
+    var manifestPath: String?
     /// The server command and its arguments (empty when the manifest names the server).
-    public var serverCommand: [String] = []
+    var serverCommand: [String] = []
     /// The largest message, in bytes, relayed whole.
-    public var maxMessageBytes = LineFramer.defaultMaxLineBytes
+    var maxMessageBytes = LineFramer.defaultMaxLineBytes
     /// Resource limits for the server (flags for the unmanifested case).
-    public var limits = ResourceLimits()
+    var limits = ResourceLimits()
     /// Whether the manifest is reloaded when its file changes (`--watch`; SIGHUP always reloads).
-    public var watchesManifest = false
+    var watchesManifest = false
     /// The mode that replaces the manifest's `policy.mode` (`--monitor`, `--enforce`), if any.
-    public var mode: Manifest.Mode?
+    var mode: Manifest.Mode?
     /// How much Tollgate writes about itself on stderr (`--log-level`, `--quiet`).
-    public var logLevel = LogLevel.info
+    var logLevel = LogLevel.info
+    /// The sandbox of the command after `--` (`--sandbox PRESET`, `--read`, `--write`,
+    /// `--execute`, `--network`, `--allow-host`, `--sandbox-optional`; paths as given), if any.
+    var sandbox: SandboxSpec?
     /// The agent's name (`--agent`; else `TOLLGATE_AGENT`): its budget scope and audit records.
-    public var agent: String?
+    var agent: String?
     /// The workflow's id (`--workflow`; else `TOLLGATE_WORKFLOW`): its budget scope and audit records.
-    public var workflow: String?
+    var workflow: String?
 
-    public init() {}
+    init() {}
 }
 
 /// The options of `tollgate wrap` and `tollgate unwrap`.
-public struct WrapOptions: Sendable, Equatable {
+struct WrapOptions: Sendable, Equatable {
     /// `claude-code`, `claude-desktop`, or a configuration file's path.
-    public var client = "claude-code"
+    var client = "claude-code"
     /// Where the manifests go (`--manifests DIR`), if not the default of each file.
-    public var manifestDirectory: String?
+    var manifestDirectory: String?
     /// Print the change of each file; start nothing, write nothing.
-    public var dryRun = false
+    var dryRun = false
     /// How long `init` may take for each request to a server, in seconds.
-    public var timeoutSeconds = 20
+    var timeoutSeconds = 20
     /// Wrap a server that fails `init` too, under a manifest without tools.
-    public var force = false
+    var force = false
     /// `unwrap`: restore the wrapped entries.
-    public var unwraps = false
+    var unwraps = false
 
-    public init() {}
+    init() {}
 }

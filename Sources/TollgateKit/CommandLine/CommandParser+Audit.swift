@@ -13,7 +13,7 @@ extension CommandParser {
             case "--since": options.since = try time(for: name, inline: inline)
             case "--json": options.json = true
             case "--no-verify": options.verify = false
-            case "--help", "-h": throw CommandLineError(Usage.audit, exitCode: 0)
+            case "--help", "-h": throw .helpRequested(Usage.audit)
             case "--denied" where isLog: options.filter.deniedOnly = true
             case "--follow" where isLog, "-f" where isLog: options.follow = true
             case "--until" where isLog: options.until = try time(for: name, inline: inline)

@@ -1,14 +1,14 @@
 /// Parses Tollgate's command line into a ``Command``.
-public struct CommandParser {
+struct CommandParser {
     var arguments: ArraySlice<String>
 
     /// Creates a parser over the arguments after the program name.
-    public init(_ arguments: [String]) {
+    init(_ arguments: [String]) {
         self.arguments = arguments[...]
     }
 
     /// Parses the whole command line.
-    public mutating func parse() throws(CommandLineError) -> Command {
+    mutating func parse() throws(CommandLineError) -> Command {
         guard let first = arguments.popFirst() else {
             throw .usage("missing command")
         }
@@ -25,7 +25,7 @@ public struct CommandParser {
         case "audit":
             guard let verb = arguments.popFirst() else { throw .usage("missing audit command: tollgate audit verify|log|summary|replay") }
             switch verb {
-            case "--help", "-h": throw CommandLineError(Usage.audit, exitCode: 0)
+            case "--help", "-h": throw .helpRequested(Usage.audit)
             case "verify":
                 return try parseVerify()
             case "log", "summary":
@@ -38,7 +38,7 @@ public struct CommandParser {
         case "budget":
             guard let verb = arguments.popFirst() else { throw .usage("missing budget command: tollgate budget show|reset") }
             switch verb {
-            case "--help", "-h": throw CommandLineError(Usage.budget, exitCode: 0)
+            case "--help", "-h": throw .helpRequested(Usage.budget)
             case "show", "reset": return try parseBudget(verb)
             default: throw .usage("unknown budget command '\(verb)': expected show or reset")
             }
@@ -53,11 +53,22 @@ public struct CommandParser {
                 let (name, inlineValue) = Self.split(argument)
                 switch name {
                 case "--client": client = try value(for: name, inline: inlineValue)
-                case "--help", "-h": throw CommandLineError(Usage.wrap, exitCode: 0)
+                case "--help", "-h": throw .helpRequested(Usage.wrap)
                 default: throw .usage("unknown argument '\(argument)' for 'status'")
                 }
             }
             return .status(client: client)
+        case "doctor":
+            var manifestPath: String?
+            while let argument = arguments.popFirst() {
+                let (name, inlineValue) = Self.split(argument)
+                switch name {
+                case "--manifest", "-m": manifestPath = try value(for: name, inline: inlineValue)
+                case "--help", "-h": throw .helpRequested(Usage.doctor)
+                default: throw .usage("unknown argument '\(argument)' for 'doctor'")
+                }
+            }
+            return .doctor(manifestPath: manifestPath)
         case "enforce":
             let paths = try plainArguments(for: "enforce", help: Usage.wrap)
             guard paths.count == 1 else { throw .usage("tollgate enforce MANIFEST") }
@@ -84,8 +95,39 @@ public struct CommandParser {
         }
     }
 
+    /// The sandbox flags of `run`, as they are read.
+    private struct SandboxFlags {
+        var preset: SandboxPreset?
+        var spec = SandboxSpec(preset: .binary)
+        var network: SandboxNetwork?
+        var allowedHosts: [HostPortPattern] = []
+        /// The sandbox options given other than `--sandbox`.
+        var flags: [String] = []
+
+        /// The sandbox they ask for, or nil without `--sandbox`.
+        func sandbox(forCommand hasCommand: Bool) throws(CommandLineError) -> SandboxSpec? {
+            guard let preset else {
+                if let flag = flags.first { throw .usage("'\(flag)' belongs to a sandbox: give one with --sandbox PRESET") }
+                return nil
+            }
+            guard hasCommand else {
+                throw .usage("--sandbox applies to the command after '--'; a manifest's servers take theirs from their \"sandbox\" sections")
+            }
+            var spec = spec
+            spec.preset = preset
+            if !allowedHosts.isEmpty {
+                if network == .allow { throw .usage("--network allow and --allow-host exclude each other") }
+                spec.network = .allowHosts(allowedHosts)
+            } else {
+                spec.network = network ?? .none
+            }
+            return spec
+        }
+    }
+
     private mutating func parseRun() throws(CommandLineError) -> RunOptions {
         var options = RunOptions()
+        var sandbox = SandboxFlags()
         while let argument = arguments.popFirst() {
             let (name, inlineValue) = Self.split(argument)
             switch name {
@@ -118,12 +160,42 @@ public struct CommandParser {
                 options.limits.openFiles = try positiveInteger(for: name, inline: inlineValue)
             case "--processes":
                 options.limits.processes = try positiveInteger(for: name, inline: inlineValue)
+            case "--sandbox":
+                let text = try value(for: name, inline: inlineValue)
+                guard let preset = SandboxPreset(rawValue: text) else {
+                    throw .usage("'--sandbox' expects a preset: \(SandboxPreset.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+                }
+                sandbox.preset = preset
+            case "--read", "--write", "--execute":
+                let path = try value(for: name, inline: inlineValue)
+                guard !path.isEmpty else { throw .usage("'\(name)' expects a path") }
+                sandbox.flags.append(name)
+                switch name {
+                case "--read": sandbox.spec.read.append(path)
+                case "--write": sandbox.spec.write.append(path)
+                default: sandbox.spec.execute.append(path)
+                }
+            case "--network":
+                let text = try value(for: name, inline: inlineValue)
+                guard text == "none" || text == "allow" else { throw .usage("'--network' expects none or allow (or give --allow-host HOST:PORT), got '\(text)'") }
+                sandbox.flags.append(name)
+                sandbox.network = text == "none" ? SandboxNetwork.none : .allow
+            case "--allow-host":
+                let text = try value(for: name, inline: inlineValue)
+                guard let pattern = HostPortPattern(text) else {
+                    throw .usage("'--allow-host' expects HOST:PORT (api.github.com:443, *.corp.example:443, 127.0.0.1:8080, [::1]:8080), got '\(text)'")
+                }
+                sandbox.flags.append(name)
+                sandbox.allowedHosts.append(pattern)
+            case "--sandbox-optional":
+                sandbox.flags.append(name)
+                sandbox.spec.required = false
             case "--agent":
                 options.agent = try value(for: name, inline: inlineValue)
             case "--workflow":
                 options.workflow = try value(for: name, inline: inlineValue)
             case "--help", "-h":
-                throw CommandLineError(Usage.run, exitCode: 0)
+                throw .helpRequested(Usage.run)
             default:
                 if argument.hasPrefix("-") { throw .usage("unknown option '\(argument)' for 'run'") }
                 throw .usage("unexpected argument '\(argument)': put the server command after '--'")
@@ -132,6 +204,7 @@ public struct CommandParser {
         if options.serverCommand.isEmpty && options.manifestPath == nil {
             throw .usage("missing server command: tollgate run -- COMMAND [ARG...]")
         }
+        options.sandbox = try sandbox.sandbox(forCommand: !options.serverCommand.isEmpty)
         if options.watchesManifest && options.manifestPath == nil {
             throw .usage("--watch watches the manifest: give one with --manifest FILE")
         }
@@ -148,7 +221,7 @@ public struct CommandParser {
             let (name, inlineValue) = Self.split(argument)
             switch name {
             case "--from": from = try positiveInteger(for: name, inline: inlineValue)
-            case "--help", "-h": throw CommandLineError(Usage.audit, exitCode: 0)
+            case "--help", "-h": throw .helpRequested(Usage.audit)
             default:
                 if argument.hasPrefix("-") && argument != "-" { throw .usage("unknown option '\(argument)' for 'audit verify'") }
                 files.append(argument)
@@ -167,7 +240,7 @@ public struct CommandParser {
             switch name {
             case "--manifest", "-m": manifestPath = try value(for: name, inline: inlineValue)
             case "--json": json = true
-            case "--help", "-h": throw CommandLineError(Usage.audit, exitCode: 0)
+            case "--help", "-h": throw .helpRequested(Usage.audit)
             default:
                 if argument.hasPrefix("-") && argument != "-" { throw .usage("unknown option '\(argument)' for 'audit replay'") }
                 files.append(argument)
@@ -189,7 +262,7 @@ public struct CommandParser {
                 command = Array(arguments)
                 arguments = []
                 guard !command.isEmpty else { throw .usage("missing server command after '--'") }
-            case "--help", "-h": throw CommandLineError(Usage.pin, exitCode: 0)
+            case "--help", "-h": throw .helpRequested(Usage.pin)
             default:
                 if argument.hasPrefix("-") { throw .usage("unknown option '\(argument)' for 'pin'") }
                 throw .usage("unexpected argument '\(argument)' for 'pin': put the server command after '--'")
@@ -211,7 +284,7 @@ public struct CommandParser {
             case "--manifests" where !unwraps: options.manifestDirectory = try value(for: name, inline: inlineValue)
             case "--timeout" where !unwraps: options.timeoutSeconds = try positiveInteger(for: name, inline: inlineValue)
             case "--force" where !unwraps: options.force = true
-            case "--help", "-h": throw CommandLineError(Usage.wrap, exitCode: 0)
+            case "--help", "-h": throw .helpRequested(Usage.wrap)
             default: throw .usage("unknown argument '\(argument)' for '\(command)'")
             }
         }
@@ -231,7 +304,7 @@ public struct CommandParser {
             case "--json" where !resets: json = true
             case "--scope": scope = try value(for: name, inline: inlineValue)
             case "--budget" where resets: budget = try value(for: name, inline: inlineValue)
-            case "--help", "-h": throw CommandLineError(Usage.budget, exitCode: 0)
+            case "--help", "-h": throw .helpRequested(Usage.budget)
             default:
                 if argument.hasPrefix("-") { throw .usage("unknown option '\(argument)' for 'budget \(verb)'") }
                 throw .usage("unexpected argument '\(argument)' for 'budget \(verb)': name the manifest with --manifest FILE")
@@ -246,7 +319,7 @@ public struct CommandParser {
     private mutating func plainArguments(for command: String, help: String, flags: [String] = []) throws(CommandLineError) -> [String] {
         var values: [String] = []
         while let argument = arguments.popFirst() {
-            if argument == "--help" || argument == "-h" { throw CommandLineError(help, exitCode: 0) }
+            if argument == "--help" || argument == "-h" { throw .helpRequested(help) }
             if flags.contains(argument) { values.append(argument); continue }
             if argument.hasPrefix("-") && argument != "-" { throw .usage("unknown option '\(argument)' for '\(command)'") }
             values.append(argument)
@@ -263,7 +336,7 @@ public struct CommandParser {
                 arguments = []
                 guard !rest.isEmpty else { throw .usage("missing server command after '--'") }
                 return rest
-            case "--help", "-h": throw CommandLineError(help, exitCode: 0)
+            case "--help", "-h": throw .helpRequested(help)
             default: throw .usage("unexpected argument '\(argument)' for '\(command)': put the server command after '--'")
             }
         }

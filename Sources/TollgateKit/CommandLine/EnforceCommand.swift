@@ -3,7 +3,7 @@
 struct EnforceCommand {
     let manifestPath: String
 
-    func run() throws(CommandLineError) -> Int32 {
+    func run() throws(CommandFailure) -> Int32 {
         let manifest = try loadManifest(manifestPath, consequence: "nothing was changed")
         guard manifest.policy.mode == .monitor else {
             print("\(manifestPath): already in enforce mode")
@@ -15,17 +15,16 @@ struct EnforceCommand {
         do throws(FileError) {
             source = SourceText(path: manifestPath, bytes: try FileIO.read(manifestPath))
         } catch {
-            throw CommandLineError("enforce: \(error)", exitCode: CommandLineError.ExitCode.failure.rawValue)
+            throw CommandFailure.failed("enforce: \(error)")
         }
         do throws(JSONScanError) { root = try source.parse() } catch {
-            throw CommandLineError("enforce: \(manifestPath): \(error)", exitCode: CommandLineError.ExitCode.usage.rawValue)
+            throw CommandFailure.unusable("enforce: \(manifestPath): \(error)")
         }
         guard let bytes = ManifestModeEditor.setting(.enforce, in: source, root: root) else {
-            throw CommandLineError("enforce: \(manifestPath): policy.mode is not written in the file; set it to \"enforce\" by hand",
-                                   exitCode: CommandLineError.ExitCode.failure.rawValue)
+            throw CommandFailure.failed("enforce: \(manifestPath): policy.mode is not written in the file; set it to \"enforce\" by hand")
         }
         do throws(FileError) { try FileIO.replace(manifestPath, with: bytes) } catch {
-            throw CommandLineError("enforce: \(error)", exitCode: CommandLineError.ExitCode.failure.rawValue)
+            throw CommandFailure.failed("enforce: \(error)")
         }
         print("\(manifestPath): policy.mode is now enforce (a running Tollgate applies it on SIGHUP, with --watch, or when its client restarts it)")
         return 0

@@ -1,8 +1,8 @@
 /// The man page `tollgate(1)` (`tollgate man`), made of the same help texts the binary prints
 /// (``Usage``): the overview, then each command's help, as preformatted roff.
-public enum ManPage {
+enum ManPage {
     /// The page's roff source.
-    public static var roff: String {
+    static var roff: String {
         var page = """
             .TH TOLLGATE 1 "" "tollgate \(Usage.version)" "User Commands"
             .SH NAME

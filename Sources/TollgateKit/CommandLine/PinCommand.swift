@@ -6,59 +6,42 @@ struct PinCommand {
     let manifestPath: String
     let serverCommand: [String]
 
-    func run() throws(CommandLineError) -> Int32 {
+    func run() throws -> Int32 {
         let manifest = try loadManifest(manifestPath, consequence: "no pin was written")
         var configuration = ChildProcess.Configuration(arguments: serverCommand)
         if serverCommand.isEmpty {
             guard let server = manifest.defaultServer else {
-                throw CommandLineError("\(manifestPath): names \(manifest.servers.count) servers; give the server's command after '--'",
-                                       exitCode: CommandLineError.ExitCode.usage.rawValue)
+                throw CommandFailure.unusable("\(manifestPath): names \(manifest.servers.count) servers; give the server's command after '--'")
             }
             configuration.arguments = server.arguments
             configuration.workingDirectory = server.workingDirectory
             configuration.environment = server.environment.resolve(parent: FileIO.environment())
         }
-        let tools = try Self.listTools(configuration)
+        let tools = try InitCommand.listTools(configuration, for: "pin")
         let source: SourceText
         let root: SourceValue
         do {
             source = SourceText(path: manifestPath, bytes: try FileIO.read(manifestPath))
             root = try source.parse()
         } catch {
-            throw CommandLineError("pin: cannot read \(manifestPath) again: \(error)", exitCode: CommandLineError.ExitCode.failure.rawValue)
+            throw CommandFailure.failed("pin: cannot read \(manifestPath) again: \(error)")
         }
         let (bytes, report) = ManifestPinEditor.edit(source, root: root, tools: tools)
         do throws(ManifestError) {
             // Fail closed: never write a manifest Tollgate would refuse.
             _ = try ManifestLoader.parse(SourceText(path: manifestPath, bytes: bytes))
         } catch {
-            throw CommandLineError("pin: the edited manifest would not load (left unchanged):\n\(error)", exitCode: CommandLineError.ExitCode.failure.rawValue)
+            throw CommandFailure.failed("pin: the edited manifest would not load (left unchanged):\n\(error)")
         }
         if bytes != source.bytes {
             do throws(FileError) {
                 try FileIO.replace(manifestPath, with: bytes)
             } catch {
-                throw CommandLineError("pin: cannot write \(error)", exitCode: CommandLineError.ExitCode.failure.rawValue)
+                throw CommandFailure.failed("pin: cannot write \(error)")
             }
         }
         print(Self.text(of: report, file: manifestPath, written: bytes != source.bytes))
         return 0
-    }
-
-    static func listTools(_ configuration: ChildProcess.Configuration) throws(CommandLineError) -> [JSONObject] {
-        let connection: ServerConnection
-        do throws(SpawnError) {
-            connection = try ServerConnection(configuration)
-        } catch {
-            throw CommandLineError(error.description, exitCode: error.exitCode)
-        }
-        defer { connection.close() }
-        do throws(ServerConnection.Failure) {
-            _ = try connection.initialize()
-            return try connection.listTools()
-        } catch {
-            throw CommandLineError("pin: \(error)", exitCode: CommandLineError.ExitCode.failure.rawValue)
-        }
     }
 
     /// What `pin` did, one line per changed rule.

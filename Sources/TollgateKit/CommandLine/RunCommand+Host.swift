@@ -4,21 +4,25 @@ import Synchronization
 /// sees one MCP server (see ``HostSession``).
 extension RunCommand {
     /// Runs the aggregating gate over every server of `manifest`.
-    func runHost(_ manifest: Manifest, path: String) throws(CommandLineError) -> Int32 {
+    func runHost(_ manifest: Manifest, path: String) throws -> Int32 {
         guard manifest.servers.count <= HostCore.maxChildren else {
-            return try startingUp { () throws(CommandLineError) in
-                throw CommandLineError("\(path): names \(manifest.servers.count) servers; Tollgate fronts at most \(HostCore.maxChildren)")
+            return try startingUp {
+                throw CommandFailure.unusable("\(path): names \(manifest.servers.count) servers; Tollgate fronts at most \(HostCore.maxChildren)")
             }
         }
         let cgroups = Mutex<[ServerCgroup]>([])
         defer { for cgroup in cgroups.withLock({ $0 }) { cgroup.remove() } }
         let parentEnvironment = FileIO.environment()
         let limits = options.limits
+        let serverNames = manifest.servers.map(\.name).joined(separator: ",")
+        let (trail, ledger) = try startingUp { try openRecords(manifest, path: path, server: serverNames) }
+        let auditLog = trail?.log
         // How a manifest entry becomes a process (at start, and for servers a reload adds or changes).
         let configure: @Sendable (Manifest.Server) -> ChildProcess.Configuration = { entry in
             var server = ChildProcess.Configuration(arguments: entry.arguments, limits: entry.limits.overridden(by: limits))
             server.workingDirectory = entry.workingDirectory
             server.environment = entry.environment.resolve(parent: parentEnvironment)
+            server.sandbox = entry.sandbox.map { Sandbox(spec: $0, server: entry.name, audit: auditLog) }
             if let cgroup = Self.cgroup(for: server.limits) {
                 server.cgroup = cgroup.path
                 cgroups.withLock { $0.append(cgroup) }
@@ -26,11 +30,9 @@ extension RunCommand {
             return server
         }
         let configurations = manifest.servers.map(configure)
-        let serverNames = manifest.servers.map(\.name).joined(separator: ",")
-        let (trail, ledger) = try startingUp { () throws(CommandLineError) in try openRecords(manifest, path: path, server: serverNames) }
-        let auditLog = trail?.log
-        let gate = PolicyGate(manifest: manifest, audit: trail, budgetAccount: ledger)
-        Diagnostics.standardError.report(startLine(manifest, path: path, servers: manifest.servers.map { ($0.name, $0.arguments) }), level: .info)
+        let effects = Self.effects(of: manifest, audit: trail, ledger: ledger)
+        let gate = PolicyGate(manifest: manifest, effects: effects)
+        Diagnostics.standardError.report(startLine(manifest, path: path, servers: manifest.servers.map { ($0.name, $0.arguments, $0.sandbox) }), level: .info)
         let namespace = ToolNamespace(servers: manifest.servers.map { ToolNamespace.Server(name: $0.name, prefixed: $0.prefix) },
                                       separator: manifest.aggregation.separator)
         var relayOptions = StdioRelay.Options()
@@ -41,7 +43,9 @@ extension RunCommand {
         var relay = HostRelay(servers: configurations, restartPolicies: manifest.servers.map(\.restart), options: relayOptions)
         relay.entries = manifest.servers
         relay.configure = { entry in .success(configure(entry)) }
-        let status = relay.run(session: HostSession(namespace: namespace, gate: gate, startTimeouts: manifest.servers.map(\.startTimeoutMilliseconds), reloadable: true))
+        let owner = EffectsOwner(effects)
+        let status = relay.run(session: HostSession(namespace: namespace, gate: gate, startTimeouts: manifest.servers.map(\.startTimeoutMilliseconds), reloadable: true), effects: owner)
+        owner.finish()
         Self.closeLedger(ledger)
         if let auditLog { Self.closeAudit(auditLog, server: serverNames, status: status.description) }
         return status.shellCode

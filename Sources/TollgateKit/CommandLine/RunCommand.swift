@@ -2,7 +2,7 @@
 struct RunCommand {
     let options: RunOptions
 
-    func run() throws(CommandLineError) -> Int32 {
+    func run() throws -> Int32 {
         // Before the audit log or the ledger may start a thread of their own.
         StdioRelay.blockSignals()
         LogLevel.threshold = options.logLevel
@@ -10,20 +10,23 @@ struct RunCommand {
         let commandName = options.serverCommand.isEmpty ? nil : StarterManifest.serverName(for: options.serverCommand)
         guard let path = options.manifestPath else {
             Diagnostics.standardError.report("no manifest: relaying \(commandName ?? "the server") (\(Self.shown(server.arguments))) with no policy, "
-                                             + "so every call passes unchecked; give one with --manifest FILE")
-            return try relay(server, gate: PassThroughGate(), serverName: commandName)
+                                             + "so every call passes unchecked; give one with --manifest FILE"
+                                             + (options.sandbox.map { "; sandbox: \($0.summary)" } ?? ""))
+            server.sandbox = commandLineSandbox.map { Sandbox(spec: $0, server: commandName) }
+            return try relay(server, gate: PassThroughGate(), effects: EffectsOwner(), serverName: commandName)
         }
-        let manifest = try startingUp { () throws(CommandLineError) in try loadManifest(path) }
+        let manifest = try startingUp { try loadManifest(path) }
         // The store's password leaves the environment before any thread starts.
         if let name = manifest.budgets.store?.passwordVariable { SecretEnvironment.withhold([name]) }
         if options.serverCommand.isEmpty && manifest.servers.count > 1 {
             return try runHost(manifest, path: path)
         }
         var serverName = commandName
+        var sandbox = try startingUp { try replacedServersSandbox(manifest, path: path) }
         if options.serverCommand.isEmpty {
             guard let entry = manifest.defaultServer else {
-                return try startingUp { () throws(CommandLineError) in
-                    throw CommandLineError("\(path): names no server; give the server command after '--' or add one under \"servers\"")
+                return try startingUp {
+                    throw CommandFailure.unusable("\(path): names no server; give the server command after '--' or add one under \"servers\"")
                 }
             }
             server.arguments = entry.arguments
@@ -31,21 +34,51 @@ struct RunCommand {
             server.workingDirectory = entry.workingDirectory
             server.environment = entry.environment.resolve(parent: FileIO.environment())
             server.limits = entry.limits.overridden(by: options.limits)
+            sandbox = entry.sandbox
         }
-        let (trail, account) = try startingUp { () throws(CommandLineError) in try openRecords(manifest, path: path, server: serverName) }
-        let gate = PolicyGate(manifest: manifest, workingDirectory: server.workingDirectory ?? FileIO.currentDirectory(),
-                              audit: trail, budgetAccount: account)
-        Diagnostics.standardError.report(startLine(manifest, path: path, servers: [(serverName ?? "the server", server.arguments)]), level: .info)
-        return try relay(server, gate: gate, serverName: serverName, ledger: account)
+        let (trail, ledger) = try startingUp { try openRecords(manifest, path: path, server: serverName) }
+        server.sandbox = sandbox.map { Sandbox(spec: $0, server: serverName, audit: trail?.log) }
+        let effects = Self.effects(of: manifest, audit: trail, ledger: ledger)
+        let gate = PolicyGate(manifest: manifest, workingDirectory: server.workingDirectory ?? FileIO.currentDirectory(), effects: effects)
+        Diagnostics.standardError.report(startLine(manifest, path: path, servers: [(serverName ?? "the server", server.arguments, sandbox)]), level: .info)
+        return try relay(server, gate: gate, effects: EffectsOwner(effects), serverName: serverName, ledger: ledger)
+    }
+
+    /// The command line's sandbox (`--sandbox ...`), its paths made absolute from Tollgate's
+    /// working directory.
+    var commandLineSandbox: SandboxSpec? {
+        guard var spec = options.sandbox else { return nil }
+        let directory = FileIO.currentDirectory()
+        for keyPath in [\SandboxSpec.read, \SandboxSpec.write, \SandboxSpec.execute] {
+            spec[keyPath: keyPath] = spec[keyPath: keyPath].map { ManifestLoader.normalized(FileIO.absolute($0, base: directory)) }
+        }
+        return spec
+    }
+
+    /// The sandbox of a command given after `--`: the command line's, else that of the one server
+    /// of the manifest it replaces. It never silently drops one: replacing several servers of
+    /// which some have a sandbox is an error.
+    func replacedServersSandbox(_ manifest: Manifest, path: String) throws(CommandFailure) -> SandboxSpec? {
+        guard !options.serverCommand.isEmpty else { return nil }
+        if let spec = commandLineSandbox { return spec }
+        if manifest.servers.count == 1 { return manifest.servers[0].sandbox }
+        let sandboxed = manifest.servers.filter { $0.sandbox != nil }.map(\.name)
+        guard sandboxed.isEmpty else {
+            throw .unusable("\(path): the command after '--' replaces the servers \(manifest.servers.map(\.name).joined(separator: ", ")), "
+                            + "and \(sandboxed.joined(separator: ", ")) \(sandboxed.count == 1 ? "has a sandbox" : "have sandboxes"): "
+                            + "give the command's own with --sandbox PRESET (and --read, --write, --network ...)")
+        }
+        return nil
     }
 
     /// Relays `server` behind `gate` until it is gone; then syncs the ledger and records the exit.
-    private func relay(_ server: ChildProcess.Configuration, gate: any Gate, serverName: String?, ledger: (any BudgetAccount)? = nil) throws(CommandLineError) -> Int32 {
+    private func relay(_ server: ChildProcess.Configuration, gate: any Gate, effects: EffectsOwner, serverName: String?,
+                       ledger: (any BudgetAccount)? = nil) throws -> Int32 {
         var server = server
         let cgroup = Self.cgroup(for: server.limits)
         server.cgroup = cgroup?.path
         defer { cgroup?.remove() }
-        let auditLog = (gate as? PolicyGate)?.audit?.log
+        let auditLog = effects.auditLog
         var relayOptions = StdioRelay.Options()
         relayOptions.maxMessageBytes = options.maxMessageBytes
         relayOptions.reloader = options.manifestPath.map { path in
@@ -56,14 +89,16 @@ struct RunCommand {
         }
         let relay = StdioRelay(server: server, options: relayOptions)
         do throws(SpawnError) {
-            let status = try relay.run(session: RelaySession(gate: gate, reloadable: relayOptions.reloader != nil))
+            let status = try relay.run(session: RelaySession(gate: gate, reloadable: relayOptions.reloader != nil), effects: effects)
+            effects.finish()
             Self.closeLedger(ledger)
             if let auditLog { Self.closeAudit(auditLog, server: serverName, status: status.description) }
             return status.shellCode
         } catch {
+            effects.finish()
             Self.closeLedger(ledger)
             if let auditLog { Self.closeAudit(auditLog, server: serverName, status: error.description) }
-            throw CommandLineError(error.description, exitCode: error.exitCode)
+            throw error
         }
     }
 
@@ -90,7 +125,7 @@ struct RunCommand {
     var workflow: String? { options.workflow ?? FileIO.environment()[SpendScope.workflowVariable].flatMap { $0.isEmpty ? nil : $0 } }
 
     /// Loads the manifest as `run` uses it (the command line's mode over the manifest's).
-    func loadManifest(_ path: String) throws(CommandLineError) -> Manifest {
+    func loadManifest(_ path: String) throws(CommandFailure) -> Manifest {
         overridden(try TollgateKit.loadManifest(path, options: loadOptions))
     }
 
@@ -104,25 +139,31 @@ struct RunCommand {
     /// Runs a start-up step; when it fails, the client's requests (its `initialize`, or a
     /// 2026-07-28 client's first request) are answered with the error before it is thrown, so
     /// the host shows why Tollgate did not start instead of a closed pipe.
-    func startingUp<Value>(_ step: () throws(CommandLineError) -> Value) throws(CommandLineError) -> Value {
-        do throws(CommandLineError) {
+    func startingUp<Value>(_ step: () throws -> Value) throws -> Value {
+        do {
             return try step()
         } catch {
             var relayOptions = StdioRelay.Options()
             relayOptions.maxMessageBytes = options.maxMessageBytes
-            StdioRelay.refuseRequests(because: "Tollgate did not start: \(error.message)", options: relayOptions)
+            StdioRelay.refuseRequests(because: "Tollgate did not start: \(CommandExit(error).message)", options: relayOptions)
             throw error
         }
     }
 
+    /// The effects of a manifest's gate: its audit trail and budgets.
+    static func effects(of manifest: Manifest, audit: AuditTrail?, ledger: (any BudgetAccount)?) -> CallEffects {
+        CallEffects(audit: audit, limits: manifest.budgetLimits, account: ledger, monitoring: manifest.policy.mode == .monitor)
+    }
+
     /// Opens the audit trail and the budget ledger or store the manifest asks for.
-    func openRecords(_ manifest: Manifest, path: String, server: String?) throws(CommandLineError) -> (AuditTrail?, (any BudgetAccount)?) {
+    func openRecords(_ manifest: Manifest, path: String, server: String?) throws(CommandFailure) -> (AuditTrail?, (any BudgetAccount)?) {
         var trail: AuditTrail?
         if let settings = manifest.audit {
             let log = try Self.openAudit(settings, manifest: manifest, server: server)
-            trail = AuditTrail(log: log, arguments: settings.arguments, server: server, agent: agent, workflow: workflow)
+            trail = AuditTrail(log: log, arguments: settings.arguments, maxArgumentBytes: settings.maxArgumentBytes, server: server,
+                               agent: agent, workflow: workflow)
         }
-        do throws(CommandLineError) {
+        do throws(CommandFailure) {
             if let store = manifest.budgets.store {
                 let log = trail?.log
                 return (trail, StoreAccount(settings: store, password: try StoreAccess.password(store, manifest: path), limits: manifest.budgetLimits) { notice in
@@ -134,7 +175,7 @@ struct RunCommand {
                     }
                 })
             }
-            return (trail, try manifest.budgets.ledger.map { ledger throws(CommandLineError) in try Self.openLedger(ledger, limits: manifest.budgetLimits) })
+            return (trail, try manifest.budgets.ledger.map { ledger throws(CommandFailure) in try Self.openLedger(ledger, limits: manifest.budgetLimits) })
         } catch {
             if let log = trail?.log { Self.closeAudit(log, server: server, status: "not started: \(error.message)") }
             throw error
@@ -142,8 +183,9 @@ struct RunCommand {
     }
 
     /// The line said at start: what runs, under which manifest, and what is in force.
-    func startLine(_ manifest: Manifest, path: String, servers: [(name: String, arguments: [String])]) -> String {
-        let started = servers.map { "\($0.name) (\(Self.shown($0.arguments)))" }.joined(separator: ", ")
+    func startLine(_ manifest: Manifest, path: String, servers: [(name: String, arguments: [String], sandbox: SandboxSpec?)]) -> String {
+        let started = servers.map { "\($0.name) (\(Self.shown($0.arguments)))" + ($0.sandbox.map { " in a sandbox (\($0.summary))" } ?? "") }
+            .joined(separator: ", ")
         var line = "started \(started) under \(path)"
         if !options.serverCommand.isEmpty && !manifest.servers.isEmpty {
             line += " (the command after -- replaces its server\(manifest.servers.count == 1 ? " \(manifest.servers[0].name)" : "s"))"
@@ -172,25 +214,23 @@ struct RunCommand {
     }
 
     /// Opens the audit log and records the start; Tollgate does not start without its audit trail.
-    static func openAudit(_ settings: Manifest.Audit, manifest: Manifest, server: String?) throws(CommandLineError) -> AuditLog {
+    static func openAudit(_ settings: Manifest.Audit, manifest: Manifest, server: String?) throws(CommandFailure) -> AuditLog {
         do throws(AuditError) {
             let log = try AuditLog.open(path: settings.path, fsync: settings.fsync, rotateBytes: settings.rotateMB.map { $0 << 20 },
                                         key: AuditKey.current(), runID: runID)
             try log.append(AuditRecord.start(manifestSha256: manifest.sha256, server: server))
             return log
         } catch {
-            throw CommandLineError("cannot open the audit log \(settings.path): \(error); Tollgate will not run without it",
-                                   exitCode: CommandLineError.ExitCode.failure.rawValue)
+            throw CommandFailure.failed("cannot open the audit log \(settings.path): \(error); Tollgate will not run without it")
         }
     }
 
     /// Opens the budget ledger; Tollgate does not start without it (budgets fail closed).
-    static func openLedger(_ path: String, limits: BudgetLimits) throws(CommandLineError) -> Ledger {
+    static func openLedger(_ path: String, limits: BudgetLimits) throws(CommandFailure) -> Ledger {
         do throws(LedgerError) {
             return try Ledger(path: path, limits: limits, now: GateClock.system.wallMilliseconds())
         } catch {
-            throw CommandLineError("cannot open the budget \(error); Tollgate will not run without it",
-                                   exitCode: CommandLineError.ExitCode.failure.rawValue)
+            throw CommandFailure.failed("cannot open the budget \(error); Tollgate will not run without it")
         }
     }
 

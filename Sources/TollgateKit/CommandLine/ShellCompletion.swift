@@ -1,9 +1,9 @@
 /// Shell completion scripts for bash, zsh and fish (`tollgate completions SHELL`), derived from
 /// the help texts in ``Usage`` so that the commands, verbs and options they offer are the ones
 /// the help documents: one source.
-public struct ShellCompletion: Sendable {
+struct ShellCompletion: Sendable {
     /// A shell Tollgate writes completions for.
-    public enum Shell: String, Sendable, CaseIterable {
+    enum Shell: String, Sendable, CaseIterable {
         case bash, zsh, fish
     }
 
@@ -20,7 +20,7 @@ public struct ShellCompletion: Sendable {
     /// Completions for the commands ``Usage`` documents: a command with a help topic offers the
     /// options of that help; one documented in another's help (`unwrap`, `status`, `enforce` in
     /// wrap's) the options of its own usage lines there.
-    public init() {
+    init() {
         var commands: [String] = []
         for line in Usage.overview.split(separator: "\n") {
             let words = line.split(separator: " ").map(String.init)
@@ -37,7 +37,7 @@ public struct ShellCompletion: Sendable {
     }
 
     /// The script for `shell`.
-    public func script(for shell: Shell) -> String {
+    func script(for shell: Shell) -> String {
         switch shell {
         case .bash: bash
         case .zsh: zsh

@@ -3,13 +3,8 @@
 struct StatusCommand {
     let client: String
 
-    func run() throws(CommandLineError) -> Int32 {
-        let files = ClientFile.files(for: client)
-        guard !files.isEmpty else {
-            throw CommandLineError("no configuration of \(client) here: neither ./.mcp.json nor ~/.claude.json exists",
-                                   exitCode: CommandLineError.ExitCode.failure.rawValue)
-        }
-        for file in files {
+    func run() throws(CommandFailure) -> Int32 {
+        for file in try Self.files(of: client) {
             guard let bytes = try? FileIO.read(file.path), let root = try? SourceText(path: file.path, bytes: bytes).parse() else {
                 print("\(file.path): cannot be read as JSON")
                 continue
@@ -20,6 +15,15 @@ struct StatusCommand {
             }
         }
         return 0
+    }
+
+    /// The configuration files of `client` (for `status`, `wrap` and `unwrap`), or why there are none.
+    static func files(of client: String) throws(CommandFailure) -> [ClientFile] {
+        let files = ClientFile.files(for: client)
+        guard !files.isEmpty else {
+            throw CommandFailure.failed("no configuration of \(client) here: neither ./.mcp.json nor ~/.claude.json exists")
+        }
+        return files
     }
 
     private func describe(_ entry: ClientConfigEditor.Entry, in file: ClientFile) -> String {

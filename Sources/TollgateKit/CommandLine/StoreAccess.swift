@@ -2,12 +2,11 @@
 enum StoreAccess {
     /// The password `settings` name (nil: none), taken out of the environment first so that no
     /// process Tollgate starts gets it (see ``SecretEnvironment``). Call it before any thread starts.
-    static func password(_ settings: StoreSettings, manifest path: String) throws(CommandLineError) -> String? {
+    static func password(_ settings: StoreSettings, manifest path: String) throws(CommandFailure) -> String? {
         guard let name = settings.passwordVariable else { return nil }
         SecretEnvironment.withhold([name])
         guard let password = SecretEnvironment.value(of: name), !password.isEmpty else {
-            throw CommandLineError("\(path): budgets.storePassword names ${\(name)}, which is not set in Tollgate's environment",
-                                   exitCode: CommandLineError.ExitCode.failure.rawValue)
+            throw CommandFailure.failed("\(path): budgets.storePassword names ${\(name)}, which is not set in Tollgate's environment")
         }
         return password
     }

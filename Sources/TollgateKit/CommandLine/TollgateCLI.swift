@@ -5,7 +5,8 @@ import Darwin
 #endif
 
 /// The entry point of the `tollgate` executable: parses the command line, runs the command, and
-/// turns every error into one message on stderr and one exit code.
+/// ends with the status the command returns or, for any error it throws, the message and exit
+/// code ``CommandExit`` gives it.
 public enum TollgateCLI {
     /// Runs Tollgate with the process's arguments (program name first) and returns the exit code.
     /// First, before any thread starts, Tollgate's secrets are taken out of its environment
@@ -14,21 +15,16 @@ public enum TollgateCLI {
         SecretEnvironment.withhold()
         // Diagnostics still buffered for stderr get a bounded wait (see Diagnostics.writeInBackground).
         defer { Diagnostics.flushStandardError() }
-        do throws(CommandLineError) {
+        do {
             var parser = CommandParser(Array(arguments.dropFirst()))
             return try execute(try parser.parse())
         } catch {
-            if error.exitCode == 0 {
-                print(error.message)
-                return 0
-            }
-            Diagnostics.standardError.report(error.message, level: .error)
-            if error.showsUsage { Diagnostics.standardError.report("run 'tollgate --help' for usage", level: .error) }
-            return error.exitCode
+            return CommandExit(error).report()
         }
     }
 
-    static func execute(_ command: Command) throws(CommandLineError) -> Int32 {
+    /// Runs `command` and returns its status; what stops it early is thrown (see ``CommandExit``).
+    static func execute(_ command: Command) throws -> Int32 {
         switch command {
         case .help(let topic):
             print(Usage.topics.first { $0.command == topic }?.text ?? Usage.overview)
@@ -60,6 +56,8 @@ public enum TollgateCLI {
             return try StatusCommand(client: client).run()
         case .enforce(let path):
             return try EnforceCommand(manifestPath: path).run()
+        case .doctor(let path):
+            return try DoctorCommand(manifestPath: path).run()
         case .check(let path, let strict):
             return try CheckCommand(manifestPath: path, strict: strict).run()
         }

@@ -1,10 +1,10 @@
 /// The help texts.
-public enum Usage {
+enum Usage {
     /// The version Tollgate reports.
-    public static let version = "0.1.0"
+    static let version = "0.1.0"
 
     /// The overview printed by `tollgate --help`.
-    public static let overview = """
+    static let overview = """
         tollgate: a runtime policy and budget gate for MCP tool servers
 
         USAGE:
@@ -23,6 +23,7 @@ public enum Usage {
           tollgate unwrap [--client C] [--dry-run]     restore the client's entries
           tollgate status [--client C]                 which entries are behind Tollgate, in which mode
           tollgate enforce MANIFEST                    print would-be denials, then switch to enforce
+          tollgate doctor [--manifest FILE]            what this machine offers sandboxes; can FILE's be set up
           tollgate help [COMMAND] | --help | --version
 
         Put `tollgate run -- ` in front of a server's command in your agent's MCP config.
@@ -32,13 +33,13 @@ public enum Usage {
           0     success
           1     runtime failure; `check --strict`: the manifest loads but has warnings
           2     usage or manifest error
-          126   the server command could not be executed
+          126   the server command could not be executed (also: its required sandbox cannot be set up)
           127   the server command was not found
           N     otherwise `run` exits with the server's status (128+signal if a signal ended it)
         """
 
     /// The help of `tollgate audit`.
-    public static let audit = """
+    static let audit = """
         USAGE: tollgate audit verify [--from SEQ] FILE...
                tollgate audit log [FILE] [--manifest M] [--denied] [--tool GLOB] [--code CODE]...
                    [--agent A] [--since DURATION|TIME] [--until TIME] [--follow] [--json] [--no-verify]
@@ -79,7 +80,7 @@ public enum Usage {
         """
 
     /// The help of `tollgate pin`.
-    public static let pin = """
+    static let pin = """
         USAGE: tollgate pin --manifest FILE [-- COMMAND [ARG...]]
 
         Starts the server (COMMAND, or the one server the manifest names), lists its tools, and
@@ -91,7 +92,7 @@ public enum Usage {
         """
 
     /// The help of `tollgate budget`.
-    public static let budget = """
+    static let budget = """
         USAGE: tollgate budget show [--manifest FILE] [--scope S] [--json]
                tollgate budget reset --scope S [--budget B] [--manifest FILE]
 
@@ -110,7 +111,7 @@ public enum Usage {
         """
 
     /// The help of `tollgate check`.
-    public static let check = """
+    static let check = """
         USAGE: tollgate check [--strict] FILE
                tollgate check [--strict] -        (the manifest on stdin; relative paths from here)
 
@@ -118,11 +119,12 @@ public enum Usage {
         problem (file:line:column: key.path: what is expected) on stderr and exits 2; otherwise
         prints a one-line summary and exits 0, after warning on stderr about what would fail when
         Tollgate starts here: a variable that is not set, a server command not on PATH, a
-        missing cwd, pathWithin directory or approver command. --strict: warnings exit 1.
+        missing cwd, pathWithin directory, approver command or sandbox path, a sandbox this
+        machine cannot provide. --strict: warnings exit 1.
         """
 
     /// The help of `tollgate init`.
-    public static let initialize = """
+    static let initialize = """
         USAGE: tollgate init -- COMMAND [ARG...]
 
         Starts the server, lists its tools (every page), and prints a starter manifest on stdout
@@ -130,12 +132,14 @@ public enum Usage {
         (readOnlyHint: allowed; destructiveHint: denied; others: denied with a reason to review)
         and the "pin" of its definition (sha256 of name, description, inputSchema, annotations).
         The server entry records the directory init ran in as its cwd (and a command given as a
-        relative path as an absolute one), so the manifest means the same from any directory.
+        relative path as an absolute one), so the manifest means the same from any directory,
+        and proposes a sandbox to review: the preset the command suggests, that directory
+        read-only, and network "none" unless the tools suggest network use ("allow" then).
           tollgate init -- uvx mcp-server-git --repository . > git.json
         """
 
     /// The help of `tollgate run`.
-    public static let run = """
+    static let run = """
         USAGE: tollgate run [OPTIONS] -- COMMAND [ARG...]
                tollgate run --manifest FILE [OPTIONS] [-- COMMAND [ARG...]]
 
@@ -161,7 +165,20 @@ public enum Usage {
                                   and the agent of audit records instead of the client's own name
           --workflow ID           the workflow (else TOLLGATE_WORKFLOW): budgets.scope "workflow",
                                   and the workflow of audit records
+          --sandbox PRESET        run COMMAND in a sandbox: python, node, uv or binary (the
+                                  runtime paths it needs; see tollgate doctor for the kernel's part)
+          --read PATH             ... it may also read PATH (repeat for more)
+          --write PATH            ... read and write PATH (never execute there)
+          --execute PATH          ... read and execute PATH
+          --network none|allow    ... its network: none (the default: no route out) or Tollgate's
+          --allow-host HOST:PORT  ... reach HOST:PORT only, through Tollgate's proxy (repeat; audited)
+          --sandbox-optional      ... run unsandboxed, with a warning, where the kernel cannot
           -h, --help              show this help
+
+        SANDBOX:
+          With a manifest, a server's "sandbox" section applies, also to COMMAND when it replaces
+          the manifest's one server; the flags above replace it. Paths are relative to Tollgate's
+          working directory. A sandbox the kernel cannot provide stops the server (exit 126).
 
         RELOAD:
           With a manifest, SIGHUP (or, with --watch, a change of the file) reloads it: calls in
@@ -176,7 +193,7 @@ public enum Usage {
         """
 
     /// The help of `tollgate wrap` and `tollgate unwrap`.
-    public static let wrap = """
+    static let wrap = """
         USAGE: tollgate wrap [--client CLIENT] [--manifests DIR] [--dry-run] [--timeout S] [--force]
                tollgate unwrap [--client CLIENT] [--dry-run]
                tollgate status [--client CLIENT]
@@ -203,8 +220,21 @@ public enum Usage {
         recorded and switches the manifest's policy.mode to enforce, changing nothing else.
         """
 
+    /// The help of `tollgate doctor`.
+    public static let doctor = """
+        USAGE: tollgate doctor [--manifest FILE]
+
+        Says what this machine offers sandboxes, found by asking the kernel and by trying: the
+        Landlock ABI and what each version guarantees (and what none covers), network and user
+        namespaces (a child enters them), pidfd_open, no_new_privs and capabilities, and cgroup v2
+        delegation for resource limits; each line names the manifest features it enables. With
+        --manifest FILE, also whether each server's sandbox can be set up here (the kernel, and
+        every path it names). Exit 0; 1 when a required sandbox of FILE cannot be set up.
+        """
+
     /// Each command and its help, for `tollgate help COMMAND`.
-    public static let topics: [(command: String, text: String)] = [
+    static let topics: [(command: String, text: String)] = [
         ("run", run), ("check", check), ("init", initialize), ("pin", pin), ("audit", audit), ("budget", budget), ("wrap", wrap),
+        ("doctor", doctor),
     ]
 }

@@ -10,14 +10,9 @@ import Darwin
 struct WrapCommand {
     let options: WrapOptions
 
-    func run() throws(CommandLineError) -> Int32 {
-        let files = ClientFile.files(for: options.client)
-        guard !files.isEmpty else {
-            throw CommandLineError("no configuration of \(options.client) here: neither ./.mcp.json nor ~/.claude.json exists",
-                                   exitCode: CommandLineError.ExitCode.failure.rawValue)
-        }
+    func run() throws(CommandFailure) -> Int32 {
         var failed = false
-        for file in files {
+        for file in try StatusCommand.files(of: options.client) {
             let bytes: [UInt8]
             do throws(FileError) { bytes = try FileIO.read(file.path) } catch {
                 report("\(error)")
@@ -54,7 +49,7 @@ struct WrapCommand {
                 failed = true
             }
         }
-        return failed ? CommandLineError.ExitCode.failure.rawValue : 0
+        return failed ? CommandExit.Code.failure.rawValue : 0
     }
 
     /// For each entry: a note, and for each stdio server not yet wrapped, its manifest (an

@@ -2,7 +2,9 @@
 /// and every `tools/list` result on its way back.
 ///
 /// A gate is a value owned by one relay session; the session calls it under its own lock, so a
-/// gate needs no locking of its own. Policy, budgets, approval and pinning plug in here.
+/// gate needs no locking of its own. A gate does no I/O: what its decisions need written or
+/// reserved it queues as effects (``takeEffects()``), which the session's I/O layer hands to
+/// the ``EffectsOwner`` in the same critical section. Policy, budgets, approval and pinning plug in here.
 public protocol Gate: Sendable {
     /// Decides a call. `.forward` sends the call re-serialized from what was checked.
     mutating func decide(_ call: ToolCall) -> GateVerdict
@@ -68,15 +70,16 @@ public protocol Gate: Sendable {
     mutating func tick() -> [String]
 
     /// Whether the gate caps sampling: then the relay reads the server's requests and the
-    /// client's responses (otherwise both pass as raw bytes).
+    /// client's responses (otherwise both pass as raw bytes), and the effects admit each
+    /// `sampling/createMessage` before the session reads it.
     var capsSampling: Bool { get }
 
-    /// Decides a server's `sampling/createMessage` asking for `maxTokens` (nil: it gave none).
-    mutating func admitSampling(maxTokens: Int64?) -> SamplingVerdict
-
     /// Learns the tokens the client's answer to a granted request used (nil: unknown, so the
-    /// grant stays counted in full). Returns diagnostics for stderr.
-    mutating func samplingAnswered(_ grant: SamplingGrant, tokens: Int64?) -> [String]
+    /// grant stays counted in full; 0 for a request that never reached the client).
+    mutating func samplingAnswered(_ grant: SamplingGrant, tokens: Int64?)
+
+    /// The effects decided since the last call, in order (see ``GateEffect``).
+    mutating func takeEffects() -> [GateEffect]
 
     /// Learns who the client is: the `clientInfo` of its `initialize` (or of a 2026-07-28
     /// request's `_meta`), for the audit trail.
@@ -133,7 +136,7 @@ extension Gate {
     public var tickIntervalMilliseconds: Int64? { nil }
     public mutating func tick() -> [String] { [] }
     public var capsSampling: Bool { false }
-    public mutating func admitSampling(maxTokens: Int64?) -> SamplingVerdict { .forward(nil) }
-    public mutating func samplingAnswered(_ grant: SamplingGrant, tokens: Int64?) -> [String] { [] }
+    public mutating func samplingAnswered(_ grant: SamplingGrant, tokens: Int64?) {}
+    public mutating func takeEffects() -> [GateEffect] { [] }
     public mutating func clientIdentified(_ clientInfo: JSONValue?) {}
 }

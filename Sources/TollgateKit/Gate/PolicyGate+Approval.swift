@@ -22,28 +22,12 @@ extension PolicyGate {
         return nil
     }
 
-    /// Records how a held call's approval ended (an `approval` record, then the `decision`
-    /// record) and decides the call. An approval that cannot be recorded does not run the call.
+    /// Decides a held call by how its approval ended (its records are written by the effects:
+    /// an approved call whose records cannot be written is refused there).
     public mutating func approvalDecided(_ call: ToolCall, hold: ApprovalHold, outcome: ApprovalOutcome) -> GateVerdict {
         let how = outcome.approved ? "approved" : "not approved"
         diagnostics.report("approval: \(call.name) \(how) by \(outcome.source.rawValue) (\(outcome.detail))")
-        var recorded = true
-        do throws(AuditError) {
-            try audit?.log.append(AuditRecord.approval(outcome, call: call, rule: hold.rule, server: audit?.server))
-        } catch {
-            diagnostics.report("audit: cannot record the approval of \(call.name): \(error)")
-            recorded = false
-        }
-        guard let denial = outcome.denial(tool: call.name, rule: hold.rule) else {
-            if !recorded {
-                if let problem = budgets?.release(call) { diagnostics.report("budget: cannot release the reservation of \(call.name): \(problem)") }
-                return .deny(Denial(.auditUnavailable, tool: call.name, rule: "audit",
-                                    reason: "the approval could not be recorded in the audit trail, so the call may not run",
-                                    advice: "Tell the user; retrying will not help until the audit log is writable."))
-            }
-            return record(call, .allowed, verdict: .forward, denial: nil, crossings: hold.crossings)
-        }
-        if let problem = budgets?.release(call) { diagnostics.report("budget: cannot release the reservation of \(call.name): \(problem)") }
-        return record(call, .denied, verdict: .deny(denial), denial: denial)
+        if queuesEffects { effects.append(.approvalEnded(call, hold, outcome)) }
+        return outcome.denial(tool: call.name, rule: hold.rule).map(GateVerdict.deny) ?? .forward
     }
 }

@@ -5,7 +5,8 @@
 /// audit trail) carry over.
 extension PolicyGate {
     /// Makes this gate (built from the new manifest, off the session's lock) take over from the
-    /// running one `old`, under the lock: or says why it cannot. The audit settings, the ledger
+    /// running one `old`, under the lock: or says why it cannot. The reload record and the new
+    /// budgets are queued as an effect (``GateEffect/reloaded(manifestSha256:limits:monitoring:)``). The audit settings, the ledger
     /// and the budgets' window must stay (they take effect on restart); caps, rates, costs and
     /// result limits may change: what was spent stays spent, budget by budget, and calls in
     /// flight settle into the new budgets. Calls already decided are not decided again.
@@ -21,29 +22,25 @@ extension PolicyGate {
         if manifest.budgets.store != old.manifest.budgets.store || !manifest.budgetLimits.keepsScopes(of: old.manifest.budgetLimits) {
             problems.append("budgets.store or a budget's scope changed: they take effect when Tollgate restarts")
         }
-        if map == nil, let running = old.budgets, running.limits.window != manifest.budgetLimits.window {
+        if map == nil, !old.manifest.budgetLimits.isEmpty || old.manifest.budgets.ledger != nil,
+            old.manifest.budgetLimits.window != manifest.budgetLimits.window {
             problems.append("budgets.window changed: spend counted per window cannot move to another, so it takes effect when Tollgate restarts")
         }
         guard problems.isEmpty else { throw ReloadRefusal(problems: problems) }
-        audit = old.audit
         learn(from: old)
         toolListing = old.toolListing
-        do throws(AuditError) {
-            // Written under the session's lock, between the last decision of the old policy
-            // and the first of the new one.
-            try audit?.log.append(AuditRecord.reload(manifestSha256: manifest.sha256))
-        } catch {
-            throw ReloadRefusal(problems: ["the reload cannot be recorded in the audit trail (\(error))"])
-        }
-        // Nothing can fail from here on: a ledger's state is shared, so it changes only now.
+        agentIdentified = old.agentIdentified
+        syncIntervalMilliseconds = old.syncIntervalMilliseconds
+        queuesEffects = old.queuesEffects || !manifest.budgetLimits.isEmpty
+        effects = old.effects
+        // Queued between the last decision of the old policy and the first of the new one: the
+        // reload record, and the new budgets (what was spent stays spent).
         if let map {
-            budgets = old.budgets
-            budgetRuleMap = old.budgets == nil ? nil : map.map { index in index.flatMap { old.budgetRuleMap?[$0] ?? $0 } }
-        } else if var running = old.budgets {
-            let reconfigured = running.reconfigure(to: manifest.budgetLimits)
-            precondition(reconfigured, "the window was checked above")
-            budgets = manifest.budgetLimits.isEmpty && manifest.budgets.ledger == nil && manifest.budgets.store == nil ? nil : running
+            budgetRuleMap = map.map { index in index.flatMap { old.budgetRuleMap?[$0] ?? $0 } }
+            effects.append(.reloaded(manifestSha256: manifest.sha256, limits: nil, monitoring: manifest.policy.mode == .monitor))
+        } else {
             budgetRuleMap = nil
+            effects.append(.reloaded(manifestSha256: manifest.sha256, limits: manifest.budgetLimits, monitoring: manifest.policy.mode == .monitor))
         }
         for (key, definition) in old.pinCheck.latest {
             _ = keepsPinned(definition, name: key.text)

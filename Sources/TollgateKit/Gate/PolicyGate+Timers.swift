@@ -21,9 +21,10 @@ extension PolicyGate {
 
     /// A ledger with batched fsync wants a tick one interval after each write, so its last
     /// records reach the disk even when no further call comes.
-    public var tickIntervalMilliseconds: Int64? { budgets?.syncIntervalMilliseconds }
+    public var tickIntervalMilliseconds: Int64? { syncIntervalMilliseconds }
 
     public mutating func tick() -> [String] {
-        budgets?.syncPending().map { [$0] } ?? []
+        if syncIntervalMilliseconds != nil { effects.append(.syncLedger) }
+        return []
     }
 }

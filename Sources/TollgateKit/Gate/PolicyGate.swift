@@ -40,10 +40,17 @@ public struct PolicyGate: Gate {
     var budgetRuleMap: [Int?]?
     private let context: SchemaContext
     private let rules: RuleTable<Void>
-    /// Where decisions are recorded, when the manifest asks for an audit trail.
-    public internal(set) var audit: AuditTrail?
-    /// Rate limits and budgets, when the manifest sets any (or names a ledger).
-    var budgets: BudgetGuard?
+    /// What decisions asked to be carried out with I/O, in order, until the session takes them
+    /// (``takeEffects()``): the gate itself does no I/O.
+    var effects: [GateEffect] = []
+    /// Whether decisions queue effects (there is an audit trail or a budget to carry them out).
+    var queuesEffects: Bool
+    /// Whether the agent's name was queued for the audit trail.
+    var agentIdentified = false
+    /// `maxResultTokens` and the result tokens budgets count.
+    let resultCap: ResultCap
+    /// How soon after a call the effects want a tick (a ledger's batched sync); nil: never.
+    var syncIntervalMilliseconds: Int64?
     /// The rules that pin a tool's definition, by tool name.
     let pinnedRules: [ProtocolName: Int]
     /// Listed definitions against their pins.
@@ -55,18 +62,14 @@ public struct PolicyGate: Gate {
     /// Whether any rule or `policy.defaultTimeoutSeconds` sets a timeout.
     let hasTimeouts: Bool
 
-    /// Creates the gate of a manifest. `budgetAccount` keeps the budgets (a ``Ledger`` when the
-    /// manifest names one; by default an in-memory ``BudgetState``); `clock` is read for rate
-    /// limits (monotonic) and budgets (wall clock).
-    public init(manifest: Manifest, diagnostics: Diagnostics = .standardError, workingDirectory: String? = nil, audit: AuditTrail? = nil,
-                budgetAccount: (any BudgetAccount)? = nil, clock: GateClock = .system) {
+    /// Creates the gate of a manifest; `effects` are the audit trail and budgets its decisions
+    /// are carried out on (none: decisions stand as taken).
+    public init(manifest: Manifest, diagnostics: Diagnostics = .standardError, workingDirectory: String? = nil, effects: CallEffects? = nil) {
         self.manifest = manifest
         self.diagnostics = diagnostics
-        self.audit = audit
-        let limits = manifest.budgetLimits
-        if budgetAccount != nil || !limits.isEmpty {
-            budgets = BudgetGuard(limits: limits, account: budgetAccount ?? BudgetState(limits: limits), clock: clock)
-        }
+        queuesEffects = effects.map { !$0.isEmpty } ?? false
+        syncIntervalMilliseconds = effects?.budgets?.syncIntervalMilliseconds
+        resultCap = ResultCap(limits: manifest.budgetLimits)
         var pinned: [ProtocolName: Int] = [:]
         for (index, rule) in manifest.tools.enumerated() where rule.pin != nil { pinned[ProtocolName(rule.pattern)] = index }
         pinnedRules = pinned
@@ -77,75 +80,58 @@ public struct PolicyGate: Gate {
     }
 
     public var inspectsToolLists: Bool { true }
-    public var observesOutcomes: Bool { audit != nil || budgets != nil }
-    public var inspectsResults: Bool { budgets?.inspectsResults ?? false }
+    public var observesOutcomes: Bool { queuesEffects || resultCap.inspectsResults }
+    public var inspectsResults: Bool { resultCap.inspectsResults }
+
+    public mutating func takeEffects() -> [GateEffect] {
+        guard !effects.isEmpty else { return [] }
+        defer { effects.removeAll(keepingCapacity: true) }
+        return effects
+    }
 
     public mutating func decide(_ call: ToolCall) -> GateVerdict {
-        if audit != nil, audit?.agent == nil, let clientInfo = call.params["_meta"]?[EraTranslation.clientInfoKey] {
+        if queuesEffects, !agentIdentified, let clientInfo = call.params["_meta"]?[EraTranslation.clientInfoKey] {
             clientIdentified(clientInfo)
         }
-        var denial = denial(for: call)
-        var crossings: [BudgetCrossing] = []
+        let denial = denial(for: call)
         let monitoring = manifest.policy.mode == .monitor
-        if budgets != nil, denial == nil || monitoring {
-            let rules: [Int] = switch nameDecision(for: call.name) {
-            case .allow(let rules): rules
-            case .deny(let rule): rule.map { [$0] } ?? []
+        var verdict = GateVerdict.forward
+        var held = false
+        if let denial {
+            if monitoring {
+                diagnostics.report("monitor: would deny \(call.name) (\(denial.code.rawValue), \(denial.rule ?? "-")): \(denial.reason)")
+            } else {
+                verdict = .deny(denial)
             }
-            let budgetRules = budgetRuleMap.map { map in rules.compactMap { map[$0] } } ?? rules
-            if let admission = budgets?.admit(call, rules: budgetRules) {
-                crossings = admission.crossings
-                denial = denial ?? admission.denial
-                if monitoring, admission.denial != nil { budgets?.forwardedUnreserved(call, rules: budgetRules) }
-            }
-        }
-        let decision: AuditRecord.Decision
-        let verdict: GateVerdict
-        if let denial, monitoring {
-            diagnostics.report("monitor: would deny \(call.name) (\(denial.code.rawValue), \(denial.rule ?? "-")): \(denial.reason)")
-            (decision, verdict) = (.wouldDeny, .forward)
-        } else if let denial {
-            (decision, verdict) = (.denied, .deny(denial))
-        } else {
-            if hasApprovalRules, var hold = approvalHold(for: call) {
-                if !monitoring {
-                    hold.crossings = crossings
-                    return .hold(hold)
-                }
+        } else if hasApprovalRules, let hold = approvalHold(for: call) {
+            if monitoring {
                 diagnostics.report("monitor: would hold \(call.name) for approval (\(hold.rule))")
+            } else {
+                verdict = .hold(hold)
+                held = true
             }
-            (decision, verdict) = (.allowed, .forward)
         }
-        return record(call, decision, verdict: verdict, denial: denial, crossings: crossings)
+        if queuesEffects {
+            effects.append(.admit(CallAdmission(call: call, rules: budgetRules(for: call.name), denial: denial, monitoring: monitoring, held: held)))
+        }
+        return verdict
+    }
+
+    /// The budget rules a call to `name` counts against: the rules that decided it (mapped to
+    /// the running budgets' rules after a reload that kept them).
+    mutating func budgetRules(for name: String) -> [Int] {
+        let rules: [Int] = switch nameDecision(for: name) {
+        case .allow(let rules): rules
+        case .deny(let rule): rule.map { [$0] } ?? []
+        }
+        return budgetRuleMap.map { map in rules.compactMap { map[$0] } } ?? rules
     }
 
     /// The client's name (`clientInfo.name`) becomes the `agent` of the audit trail's call records.
     public mutating func clientIdentified(_ clientInfo: JSONValue?) {
-        guard audit != nil, let name = clientInfo?["name"]?.stringValue else { return }
-        audit?.agent = name
-    }
-
-    /// Records a decision and returns the verdict; a call whose decision cannot be recorded is
-    /// denied (`audit_unavailable`) and its budget reservation released.
-    mutating func record(_ call: ToolCall, _ decision: AuditRecord.Decision, verdict: GateVerdict, denial: Denial?,
-                         crossings: [BudgetCrossing] = []) -> GateVerdict {
-        do throws(AuditError) {
-            if audit != nil {
-                let remaining = decision == .denied ? nil : budgets?.remaining(for: call)
-                try audit?.recordDecision(call, decision, denial: denial, budgets: remaining)
-            }
-        } catch {
-            // Fail closed: a call that cannot be recorded does not run.
-            diagnostics.report("audit: cannot record the decision on \(call.name): \(error)")
-            report(crossings)
-            guard case .forward = verdict else { return verdict }
-            if let problem = budgets?.release(call) { diagnostics.report("budget: cannot release the reservation of \(call.name): \(problem)") }
-            return .deny(Denial(.auditUnavailable, tool: call.name, rule: "audit",
-                                reason: "the audit trail cannot be written (\(error)), so no call may run",
-                                advice: "Tell the user; retrying will not help until the audit log is writable."))
-        }
-        report(crossings)
-        return verdict
+        guard queuesEffects, !agentIdentified, let name = clientInfo?["name"]?.stringValue else { return }
+        agentIdentified = true
+        effects.append(.clientIdentified(name))
     }
 
     public mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome) {
@@ -153,25 +139,11 @@ public struct PolicyGate: Gate {
     }
 
     public mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome, result: JSONObject?) -> JSONObject? {
-        let enforce = manifest.policy.mode == .enforce
-        let completion = budgets?.complete(call, outcome: outcome, result: result, enforce: enforce)
-        audit?.recordOutcome(call, outcome, tokens: completion?.tokens, withheld: completion?.replacement != nil)
-        guard let completion else { return nil }
-        for problem in completion.problems { diagnostics.report(problem) }
-        report(completion.crossings)
-        return completion.replacement
-    }
-
-    /// Reports budget threshold crossings: one stderr line each and, with an audit trail, a `budget` record.
-    func report(_ crossings: [BudgetCrossing]) {
-        for crossing in crossings {
-            diagnostics.report(crossing.message)
-            do throws(AuditError) {
-                try audit?.recordBudget(crossing)
-            } catch {
-                diagnostics.report("audit: cannot record \(crossing.budget) reaching \(crossing.percent)%: \(error)")
-            }
-        }
+        let rules: [Int] = if resultCap.inspectsResults, case .allow(let rules) = nameDecision(for: call.name) { rules } else { [] }
+        let checked = resultCap.check(call, rules: rules, outcome: outcome, result: result, enforce: manifest.policy.mode == .enforce)
+        for problem in checked.problems { diagnostics.report(problem) }
+        if queuesEffects { effects.append(.completed(call, outcome, tokens: checked.tokens, withheld: checked.replacement != nil)) }
+        return checked.replacement
     }
 
     /// The denial the manifest gives this call, or nil when it may run.

@@ -6,6 +6,18 @@ public struct HostActions: Sendable, Equatable {
     public var toClient: [UInt8] = []
     /// Lines for each child's stdin, by child index, in order.
     public var toChildren: [Int: [UInt8]] = [:]
+    /// The checked calls among ``toChildren``: where each one's line is, so that a call its
+    /// effects refuse can be taken out before anything is written.
+    public var forwardedCalls: [ForwardedCall] = []
+
+    /// A call's line in ``toChildren``.
+    public struct ForwardedCall: Sendable, Equatable {
+        /// The client's id of the call.
+        public var id: RequestID
+        public var child: Int
+        /// Where its line (newline included) is in the child's bytes.
+        public var range: Range<Int>
+    }
     /// Diagnostics for stderr.
     public var logs: [String] = []
     /// Local approvers to start (off the session's lock); each reports back through
@@ -30,6 +42,25 @@ public struct HostActions: Sendable, Equatable {
         toChildren[child, default: []].append(contentsOf: line)
     }
 
+    /// Adds the line (newline included) of the client's call `id` for child `child`.
+    public mutating func send(call line: [UInt8], id: RequestID, toChild child: Int) {
+        let start = toChildren[child]?.count ?? 0
+        send(line, toChild: child)
+        forwardedCalls.append(ForwardedCall(id: id, child: child, range: start..<start + line.count))
+    }
+
+    /// Takes the line of the client's call `id` out of ``toChildren``; false when it holds none.
+    mutating func takeOut(call id: RequestID) -> Bool {
+        guard let index = forwardedCalls.firstIndex(where: { $0.id == id }) else { return false }
+        let taken = forwardedCalls.remove(at: index)
+        toChildren[taken.child]?.removeSubrange(taken.range)
+        if toChildren[taken.child]?.isEmpty == true { toChildren[taken.child] = nil }
+        for other in forwardedCalls.indices where forwardedCalls[other].child == taken.child && forwardedCalls[other].range.lowerBound >= taken.range.upperBound {
+            forwardedCalls[other].range = forwardedCalls[other].range.lowerBound - taken.range.count..<forwardedCalls[other].range.upperBound - taken.range.count
+        }
+        return true
+    }
+
     /// Adds a diagnostic.
     public mutating func log(_ message: String) {
         logs.append(message)
@@ -38,6 +69,10 @@ public struct HostActions: Sendable, Equatable {
     /// Appends everything `other` asks for after what this asks for.
     public mutating func append(_ other: HostActions) {
         toClient.append(contentsOf: other.toClient)
+        for call in other.forwardedCalls {
+            let offset = toChildren[call.child]?.count ?? 0
+            forwardedCalls.append(ForwardedCall(id: call.id, child: call.child, range: call.range.lowerBound + offset..<call.range.upperBound + offset))
+        }
         for (child, bytes) in other.toChildren { toChildren[child, default: []].append(contentsOf: bytes) }
         logs.append(contentsOf: other.logs)
         approvers.append(contentsOf: other.approvers)

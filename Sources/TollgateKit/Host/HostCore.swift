@@ -5,9 +5,11 @@ import Glibc
 import Darwin
 #endif
 
-/// What the aggregating gate's threads share: the ``HostSession`` (behind one lock), the client's
-/// output, each child's input, and the event pipe to the main thread. One thread reads the
-/// client, one reads each child; each decides under the lock and writes outside it.
+/// What the aggregating gate's threads share: the ``HostSession`` (behind one lock), the effects
+/// owner, the client's output, each child's input, and the event pipe to the main thread. One
+/// thread reads the client, one reads each child; each decides under the lock (queuing the
+/// decision's effects in the same critical section), carries the effects out with the lock
+/// released, and then writes.
 final class HostCore: Sendable {
     enum Event {
         static let clientClosed: UInt8 = 1
@@ -31,20 +33,23 @@ final class HostCore: Sendable {
     let diagnostics: Diagnostics
     /// The local approvers running for held calls.
     let approvers = ApproverPool()
-    /// The gate's audit log: outcome records queued while deciding are written once the
-    /// client's output was written.
-    let auditLog: AuditLog?
+    /// The one owner of the gate's I/O (audit records, budget reservations).
+    let effects: EffectsOwner
+    /// Whether the gate caps sampling (then each child line's sampling requests are admitted
+    /// before the line is decided); a reload may change it.
+    let capsSampling: Atomic<Bool>
     /// Why Tollgate stops on its own (a start-up error), once it must.
     let stopReason = Mutex<String?>(nil)
     /// Each child's incarnation (0 for the first process, one more per restart): a pump thread
     /// of an earlier incarnation (whose pipe a leftover grandchild may hold open) is ignored.
     let incarnations: Mutex<[Int]>
 
-    init(session: HostSession, clientOutput: OutputChannel, childInputs: [OutputChannel], events: Int32,
+    init(session: HostSession, effects: EffectsOwner = EffectsOwner(), clientOutput: OutputChannel, childInputs: [OutputChannel], events: Int32,
          maxMessageBytes: Int, diagnostics: Diagnostics) {
         maxDepth = session.maxDepth
         usesTimers = session.usesTimers
-        auditLog = (session.gate as? PolicyGate)?.audit?.log
+        self.effects = effects
+        capsSampling = Atomic(session.gate.capsSampling)
         self.session = Mutex(session)
         self.clientOutput = clientOutput
         self.childInputs = childInputs
@@ -69,7 +74,7 @@ final class HostCore: Sendable {
         }
         diagnostics.report(actions.logs)
         clientOutput.write(actions.toClient)
-        auditLog?.writePending()
+        effects.auditLog?.writePending()
         approvers.stop(actions.cancelledApprovers)
         if let reason = actions.stop, stopReason.withLock({ stop in
             defer { stop = stop ?? reason }
@@ -84,19 +89,31 @@ final class HostCore: Sendable {
         }
     }
 
-    /// Decides under the lock, with the time when the session uses timers; wakes the main
-    /// thread when the decision set an earlier timer.
+    /// Decides under the lock, with the time when the session uses timers, and queues the
+    /// decision's effects in the same critical section; wakes the main thread when the decision
+    /// set an earlier timer. Then carries the effects out and takes back what they refused.
     func decide(_ body: (inout HostSession, Int64) -> HostActions) -> HostActions {
-        guard usesTimers else { return session.withLock { body(&$0, 0) } }
-        let now = monotonicMilliseconds()
-        let (actions, wake) = session.withLock { session in (body(&session, now), session.takeWakeRequest()) }
+        let now = usesTimers ? monotonicMilliseconds() : 0
+        var (actions, ticket, wake) = session.withLock { session in
+            let actions = body(&session, now)
+            let decided = session.gate.takeEffects()
+            return (actions, decided.isEmpty ? EffectsOwner.Ticket.none : effects.enqueue(decided), usesTimers && session.takeWakeRequest())
+        }
         if wake { post(Event.timerChanged) }
+        if !ticket.isEmpty {
+            let refusals = effects.complete(ticket)
+            if !refusals.isEmpty { session.withLock { $0.refuse(refusals, in: &actions) } }
+        }
         return actions
     }
 
     /// Fires the session's due timers (main thread) and returns the next deadline to wait for.
     func tick(now: Int64) -> Int64? {
-        let (actions, next) = session.withLock { session in (session.tick(now: now), session.armTimer()) }
+        var next: Int64?
+        let actions = decide { session, _ in
+            defer { next = session.armTimer() }
+            return session.tick(now: now)
+        }
         perform(actions)
         return next
     }
@@ -117,7 +134,14 @@ final class HostCore: Sendable {
     /// Puts a reloaded manifest's gate in place under the session's lock, and tells the client
     /// its tool list may have changed.
     func reload(with gate: PolicyGate) throws(ReloadRefusal) {
-        perform(try session.withLock { session throws(ReloadRefusal) in try session.reload(with: gate) })
+        let actions = try session.withLock { session throws(ReloadRefusal) in
+            let actions = try session.reload(with: gate)
+            _ = effects.enqueue(session.gate.takeEffects())
+            return actions
+        }
+        capsSampling.store(gate.capsSampling, ordering: .relaxed)
+        effects.drain()
+        perform(actions)
     }
 
     /// Whether `incarnation` is child `child`'s current process.
@@ -140,10 +164,15 @@ final class HostCore: Sendable {
     func pumpChild(_ child: Int, incarnation: Int = 0, from fd: Int32) {
         pump(fd: fd, decide: { line in
             guard self.isCurrent(child, incarnation) else { return HostActions() }
-            return self.decide { $0.childLine(child, line, now: $1) }
+            // Sampling requests are admitted first: a grant may be reserved in a ledger.
+            guard self.capsSampling.load(ordering: .relaxed) else { return self.decide { $0.childLine(child, line, now: $1) } }
+            let admitted = SamplingAdmissions(of: ServerLine.read(line, maxDepth: self.maxDepth), in: line, maxDepth: self.maxDepth) { maxTokens in
+                self.effects.withEffects { $0.admitSampling(maxTokens: maxTokens) }
+            }
+            return self.decide { $0.childLine(child, line, admitted: admitted, now: $1) }
         }, oversized: { prefix, length in
             let id: RequestID? = prefix.withUnsafeBytes { bytes in
-                RelayCore.idRange(inPrefix: bytes).flatMap { ServerLine.responseID(bytes, $0) }
+                RelayCore.idRange(inPrefix: bytes).flatMap { RequestID.response(bytes, $0) }
             }
             let reason = "the server's response of \(length) bytes exceeds Tollgate's limit of \(self.maxMessageBytes) bytes"
             var actions = id.map { id in self.decide { session, _ in session.childResponseLost(child, id: id, because: reason) } } ?? HostActions()

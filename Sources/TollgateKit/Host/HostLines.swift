@@ -34,17 +34,6 @@ enum HostLines {
         return (try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[range]), maxDepth: maxDepth))?.objectValue
     }
 
-    /// The request id a JSON value names (as in `notifications/cancelled`'s `requestId`).
-    static func requestID(_ value: JSONValue?) -> RequestID? {
-        switch value {
-        case .string?, .number?:
-            let bytes = value!.serialized
-            return RequestID(bytes: bytes, isString: bytes.first == UInt8(ascii: "\""), hasEscapes: bytes.contains(UInt8(ascii: "\\")))
-        default:
-            return nil
-        }
-    }
-
     /// The id as a JSON value (to write it into params).
     static func value(of id: RequestID) -> JSONValue {
         (try? JSONValue.parse(id.bytes)) ?? .null

@@ -43,9 +43,9 @@ public struct HostRelay: Sendable {
     /// that could not start counts as failing with its spawn error's code; one restarted after
     /// a failure counts only if it was finally given up; one a reload removed does not count);
     /// else success. Call it from the main thread.
-    public func run(session: HostSession) -> ExitStatus {
+    public func run(session: HostSession, effects: EffectsOwner = EffectsOwner()) -> ExitStatus {
         precondition(servers.count == session.children.count && servers.count <= HostCore.maxChildren)
-        tg_ignore_sigpipe()
+        tg_ignore_write_signals()
         StdioRelay.blockSignals()
         diagnostics.writeInBackground()
         let signals = StdioRelay.signals
@@ -62,7 +62,7 @@ public struct HostRelay: Sendable {
         _ = tg_pipe_cloexec(&events)
         // One input channel per possible child: servers a reload adds take the next ones.
         let inputs = (0..<HostCore.maxChildren).map { OutputChannel(fd: $0 < pool.slots.count ? pool.slots[$0].process?.input ?? -1 : -1) }
-        let core = HostCore(session: session, clientOutput: OutputChannel(fd: 1, closes: false), childInputs: inputs, events: events[1],
+        let core = HostCore(session: session, effects: effects, clientOutput: OutputChannel(fd: 1, closes: false), childInputs: inputs, events: events[1],
                             maxMessageBytes: options.maxMessageBytes, diagnostics: diagnostics)
         for (index, slot) in pool.slots.enumerated() {
             guard let output = slot.process?.output else { continue }

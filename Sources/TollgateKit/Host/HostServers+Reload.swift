@@ -1,6 +1,6 @@
 /// A reloaded manifest's `servers`: the servers it adds are started, those it removes are
 /// stopped (their calls denied from then on), and those whose process settings (command,
-/// arguments, environment, working directory, limits, prefix) changed are started again with
+/// arguments, environment, working directory, limits, prefix, sandbox) changed are started again with
 /// them; restart and start-timeout settings apply in place.
 extension HostServers {
     /// What a reload changes, worked out before anything is changed.
@@ -47,7 +47,7 @@ extension HostServers {
     /// Whether a changed entry needs a new process.
     static func needsRestart(from old: Manifest.Server, to new: Manifest.Server) -> Bool {
         old.arguments != new.arguments || old.environment != new.environment || old.workingDirectory != new.workingDirectory
-            || old.limits != new.limits || old.prefix != new.prefix
+            || old.limits != new.limits || old.prefix != new.prefix || old.sandbox != new.sandbox
     }
 
     /// Makes the planned changes (the new gate is already in force).

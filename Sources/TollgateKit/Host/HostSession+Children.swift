@@ -2,8 +2,18 @@
 /// handshake and listings), requests forwarded to the client under gate-owned ids,
 /// notifications with their ids and tokens mapped, and a child's end.
 extension HostSession {
-    /// Reads and decides one line from child `child` (without its newline); `now` as in
-    /// ``clientLine(_:now:)``.
+    /// Reads and decides one line from child `child` (without its newline) whose sampling
+    /// requests were admitted (``SamplingAdmissions``); `now` as in ``clientLine(_:now:)``.
+    public mutating func childLine(_ child: Int, _ line: UnsafeRawBufferPointer, admitted: SamplingAdmissions, now: Int64 = 0) -> HostActions {
+        samplingAdmissions = admitted
+        defer {
+            for grant in samplingAdmissions.takeUnused() { gate.samplingAnswered(grant, tokens: 0) }
+        }
+        return childLine(child, line, now: now)
+    }
+
+    /// Reads and decides one line from child `child` whose sampling requests were not admitted
+    /// (none are forwarded: see ``childLine(_:_:admitted:now:)``).
     public mutating func childLine(_ child: Int, _ line: UnsafeRawBufferPointer, now: Int64 = 0) -> HostActions {
         var actions = HostActions()
         lastNow = now
@@ -12,7 +22,7 @@ extension HostSession {
         case .failure(let malformed):
             if case .empty = malformed.error.reason { return actions }
             actions.log("dropped a malformed message from server \(name): \(malformed.error)")
-            if let range = malformed.id, let id = ServerLine.responseID(line, range),
+            if let range = malformed.id, let id = RequestID.response(line, range),
                 case .forwarded(let entry) = ids.answer(from: child, id: id)
             {
                 unanswered(entry, because: "server \(name)'s response was not valid JSON (\(malformed.error))", into: &actions)
@@ -41,7 +51,7 @@ extension HostSession {
 
     private mutating func childResponse(_ child: Int, _ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer, now: Int64,
                                         into actions: inout HostActions) {
-        let id = envelope.id.flatMap { ServerLine.responseID(line, $0) }
+        let id = envelope.id.flatMap { RequestID.response(line, $0) }
         guard let id, case .forwarded(let entry) = ids.answer(from: child, id: id) else {
             if usesTimers, let id, timers.remove(.lateResponse(id)) != nil {
                 actions.log("dropped the late response of server \(children[child].name) to request \(id), which had timed out")
@@ -114,9 +124,9 @@ extension HostSession {
         }
         var grant: SamplingGrant?
         if method.hasSameScalars(as: "sampling/createMessage"), gate.capsSampling {
-            // Sampling caps hold with several servers too: granted in full here, settled on the
-            // client's answer (``clientResponse``).
-            switch gate.admitSampling(maxTokens: SamplingRequest.maxTokens(in: params)) {
+            // Sampling caps hold with several servers too: admitted before the line was decided,
+            // settled on the client's answer (``clientResponse``).
+            switch samplingAdmissions.take(childID) {
             case .refuse(let error, let log):
                 actions.send(Reply.error(id: childID.bytes, error), toChild: child)
                 actions.log("server \(children[child].name): \(log)")
@@ -153,7 +163,7 @@ extension HostSession {
             params["progressToken"] = original
             actions.sendClient(Reply.notification(method: "notifications/progress", params: .object(params)))
         case "notifications/cancelled":
-            guard var params = HostLines.params(envelope, in: line, maxDepth: maxDepth), let childID = HostLines.requestID(params["requestId"]),
+            guard var params = HostLines.params(envelope, in: line, maxDepth: maxDepth), let childID = RequestID.named(by: params["requestId"]),
                 let id = ids.cancellation(fromChild: child, childID: childID)
             else {
                 actions.log("dropped a cancellation from server \(name) of a request Tollgate does not know")

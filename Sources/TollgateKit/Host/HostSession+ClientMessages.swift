@@ -4,7 +4,7 @@
 extension HostSession {
     /// A response of the client: to the child whose request Tollgate forwarded under this id.
     mutating func clientResponse(_ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer, now: Int64, into actions: inout HostActions) {
-        let id = envelope.id.flatMap { ServerLine.responseID(line, $0) }
+        let id = envelope.id.flatMap { RequestID.response(line, $0) }
         if let id, clientAnsweredApproval(id, in: line, now: now, into: &actions) { return }
         guard let id, let request = ids.clientAnswer(id: id) else {
             let shown = envelope.id.map { String(decoding: UnsafeRawBufferPointer(rebasing: line[$0]), as: UTF8.self) } ?? "?"
@@ -13,7 +13,7 @@ extension HostSession {
         }
         if let grant = samplingGrants.removeValue(forKey: id) {
             let tokens = SamplingRequest.answeredTokens(result: envelope.result, in: line, maxDepth: maxDepth)
-            for log in gate.samplingAnswered(grant, tokens: tokens) { actions.log(log) }
+            gate.samplingAnswered(grant, tokens: tokens)
         }
         if !inputRounds.isEmpty {
             let result = envelope.result.flatMap { try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[$0]), maxDepth: maxDepth) }
@@ -35,7 +35,7 @@ extension HostSession {
         case "notifications/initialized":
             break  // Tollgate sent each child its own when the child answered initialize
         case "notifications/cancelled":
-            guard var params = HostLines.params(envelope, in: line, maxDepth: maxDepth), let clientID = HostLines.requestID(params["requestId"]) else {
+            guard var params = HostLines.params(envelope, in: line, maxDepth: maxDepth), let clientID = RequestID.named(by: params["requestId"]) else {
                 actions.log("dropped the client's cancellation without a usable requestId")
                 return
             }

@@ -49,6 +49,8 @@ public struct HostSession: Sendable {
     /// The sampling grants of children's requests the client has not answered yet, by gate-owned
     /// id; a request its child cancels or abandons stays counted in full.
     var samplingGrants: [RequestID: SamplingGrant] = [:]
+    /// The verdicts on the sampling requests of the child line being decided.
+    var samplingAdmissions = SamplingAdmissions()
     /// The client's list requests for resources, templates or prompts waiting for listings in
     /// progress.
     var waitingCatalogs: [(id: RequestID, catalog: HostCatalog)] = []
@@ -306,7 +308,7 @@ public struct HostSession: Sendable {
         let sent = ids.forward(to: child, clientID: call.id, purpose: .toolCall(call), progressToken: HostLines.progressToken(in: params),
                                bytes: call.messageBytes)
         if let token = sent.progressToken { params = HostLines.replacingProgressToken(in: params, with: token) }
-        actions.send(Reply.request(id: sent.id.bytes, method: "tools/call", params: .object(params)), toChild: child)
+        actions.send(call: Reply.request(id: sent.id.bytes, method: "tools/call", params: .object(params)), id: call.id, toChild: child)
         if usesTimers, let timeout = gate.timeout(for: call) {
             callTimeouts[sent.id] = timeout
             timers.set(.request(sent.id), at: now + timeout.milliseconds)

@@ -55,6 +55,14 @@ extension JSONScanner {
     /// character or non-ASCII; the lowest flag is exact, higher ones may be false positives.
     @inline(__always)
     static func specialBytes(_ word: UInt64) -> UInt64 {
+        bytesToEscape(word) | word & 0x8080_8080_8080_8080
+    }
+
+    /// Flags (high bit of each byte) the bytes of a word that a string literal must escape: a
+    /// quote, a backslash or a control character; the lowest flag is exact, higher ones may be
+    /// false positives.
+    @inline(__always)
+    static func bytesToEscape(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let quote = word ^ (ones &* 0x22)
@@ -62,8 +70,7 @@ extension JSONScanner {
         let hasQuote = (quote &- ones) & ~quote & highs
         let hasBackslash = (backslash &- ones) & ~backslash & highs
         let hasControl = (word &- (ones &* 0x20)) & ~word & highs
-        let hasHigh = word & highs
-        return hasQuote | hasBackslash | hasControl | hasHigh
+        return hasQuote | hasBackslash | hasControl
     }
 
     private func hexValue(at i: Int) throws(JSONScanError) -> UInt32 {
@@ -139,22 +146,32 @@ extension JSONScanner {
     /// Writes the decoded UTF-8 bytes of a (checked) string token into `output`, replacing its contents.
     public func decode(_ token: StringToken, into output: inout [UInt8]) {
         output.removeAll(keepingCapacity: true)
+        output.append(contentsOf: repeatElement(0, count: token.content.count))
+        let written = output.withUnsafeMutableBufferPointer { decode(token, to: $0.baseAddress!) }
+        output.removeLast(output.count - written)
+    }
+
+    /// Writes the decoded UTF-8 of a (checked) string token to `output`, which has room for the
+    /// token's `content.count` bytes (decoding never lengthens a string); returns how many bytes
+    /// it wrote. Runs without escapes are copied whole.
+    func decode(_ token: StringToken, to output: UnsafeMutablePointer<UInt8>) -> Int {
+        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        var written = 0
         var i = token.content.lowerBound
         let stop = token.content.upperBound
         while i < stop {
-            let b = byte(i)
-            guard b == UInt8(ascii: "\\") else {
-                output.append(b)
-                i += 1
-                continue
-            }
-            let c = byte(i + 1)
+            let escape = memchr(base + i, Int32(UInt8(ascii: "\\")), stop - i).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? stop
+            (output + written).initialize(from: base + i, count: escape - i)
+            written += escape - i
+            i = escape
+            guard i < stop else { break }
+            let c = base[i + 1]
             switch c {
-            case UInt8(ascii: "b"): output.append(0x08); i += 2
-            case UInt8(ascii: "f"): output.append(0x0C); i += 2
-            case UInt8(ascii: "n"): output.append(0x0A); i += 2
-            case UInt8(ascii: "r"): output.append(0x0D); i += 2
-            case UInt8(ascii: "t"): output.append(0x09); i += 2
+            case UInt8(ascii: "b"): output[written] = 0x08; written += 1; i += 2
+            case UInt8(ascii: "f"): output[written] = 0x0C; written += 1; i += 2
+            case UInt8(ascii: "n"): output[written] = 0x0A; written += 1; i += 2
+            case UInt8(ascii: "r"): output[written] = 0x0D; written += 1; i += 2
+            case UInt8(ascii: "t"): output[written] = 0x09; written += 1; i += 2
             case UInt8(ascii: "u"):
                 var scalar = (try? hexValue(at: i + 2)) ?? 0xFFFD
                 i += 6
@@ -163,40 +180,43 @@ extension JSONScanner {
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     i += 6
                 }
-                Self.appendUTF8(scalar, to: &output)
-            default: output.append(c); i += 2
+                written += Self.writeUTF8(scalar, to: output + written)
+            default: output[written] = c; written += 1; i += 2
             }
         }
+        return written
     }
 
-    static func appendUTF8(_ scalar: UInt32, to output: inout [UInt8]) {
+    /// Writes the UTF-8 of `scalar` to `output`; returns its length (1 to 4 bytes).
+    static func writeUTF8(_ scalar: UInt32, to output: UnsafeMutablePointer<UInt8>) -> Int {
         switch scalar {
         case 0..<0x80:
-            output.append(UInt8(scalar))
+            output[0] = UInt8(scalar)
+            return 1
         case 0x80..<0x800:
-            output.append(UInt8(0xC0 | scalar >> 6))
-            output.append(UInt8(0x80 | scalar & 0x3F))
+            output[0] = UInt8(0xC0 | scalar >> 6)
+            output[1] = UInt8(0x80 | scalar & 0x3F)
+            return 2
         case 0x800..<0x10000:
-            output.append(UInt8(0xE0 | scalar >> 12))
-            output.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-            output.append(UInt8(0x80 | scalar & 0x3F))
+            output[0] = UInt8(0xE0 | scalar >> 12)
+            output[1] = UInt8(0x80 | scalar >> 6 & 0x3F)
+            output[2] = UInt8(0x80 | scalar & 0x3F)
+            return 3
         default:
-            output.append(UInt8(0xF0 | scalar >> 18))
-            output.append(UInt8(0x80 | scalar >> 12 & 0x3F))
-            output.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-            output.append(UInt8(0x80 | scalar & 0x3F))
+            output[0] = UInt8(0xF0 | scalar >> 18)
+            output[1] = UInt8(0x80 | scalar >> 12 & 0x3F)
+            output[2] = UInt8(0x80 | scalar >> 6 & 0x3F)
+            output[3] = UInt8(0x80 | scalar & 0x3F)
+            return 4
         }
     }
 
-    /// The decoded text of a (checked) string token.
+    /// The decoded text of a (checked) string token, decoded straight into the string's storage.
     public func decodeString(_ token: StringToken) -> String {
         if !token.hasEscapes {
             return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[token.content]), as: UTF8.self)
         }
-        var output: [UInt8] = []
-        output.reserveCapacity(token.content.count)
-        decode(token, into: &output)
-        return String(decoding: output, as: UTF8.self)
+        return String(unsafeUninitializedCapacity: token.content.count) { decode(token, to: $0.baseAddress!) }
     }
 
     /// Whether a (checked) string token decodes to exactly `expected` (ASCII fast path, no allocation when unescaped).

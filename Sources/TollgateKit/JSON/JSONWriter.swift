@@ -1,14 +1,33 @@
 /// Serializes ``JSONValue`` trees as compact JSON: member order kept, numbers written as their
 /// source text, strings escaped minimally (quote, backslash and control characters; everything
 /// else as UTF-8). The output of the writer is what a server receives for an inspected call.
+///
+/// A streaming writer (``init(chunk:sink:)``) hands its output on in pieces as it goes, so a large
+/// value is serialized without ever being held whole.
 public struct JSONWriter {
-    /// The bytes written so far.
+    /// The bytes written so far (for a streaming writer: not yet handed on).
     public var bytes: [UInt8]
+    /// Where a streaming writer hands its bytes on; nil: they stay in ``bytes``.
+    let sink: ((UnsafeRawBufferPointer) -> Void)?
+    /// How many bytes a streaming writer gathers before it hands them on.
+    let chunk: Int
 
     /// Creates a writer with an empty buffer.
     public init(capacity: Int = 256) {
         bytes = []
         bytes.reserveCapacity(capacity)
+        sink = nil
+        chunk = .max
+    }
+
+    /// Creates a streaming writer: once ``bytes`` holds `chunk` bytes they go to `sink` (a long
+    /// string in pieces of `chunk` bytes), so it holds little more than `chunk` bytes; ``finish()``
+    /// hands on the rest.
+    public init(chunk: Int, sink: @escaping (UnsafeRawBufferPointer) -> Void) {
+        self.chunk = max(chunk, 1)
+        self.sink = sink
+        bytes = []
+        bytes.reserveCapacity(min(self.chunk, 64 << 10) + 64)
     }
 
     /// Appends a value.
@@ -23,6 +42,7 @@ public struct JSONWriter {
             for (index, element) in elements.enumerated() {
                 if index > 0 { bytes.append(UInt8(ascii: ",")) }
                 write(element)
+                handOnIfFull()
             }
             bytes.append(UInt8(ascii: "]"))
         case .object(let object):
@@ -32,6 +52,7 @@ public struct JSONWriter {
                 write(string: member.key)
                 bytes.append(UInt8(ascii: ":"))
                 write(member.value)
+                handOnIfFull()
             }
             bytes.append(UInt8(ascii: "}"))
         }
@@ -42,21 +63,45 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
         var text = string
         text.withUTF8 { utf8 in
-            guard let base = utf8.baseAddress else { return }
-            var runStart = 0
-            var i = 0
-            while i < utf8.count {
-                let b = base[i]
-                if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
-                    bytes.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: i - runStart))
-                    runStart = i + 1
-                    escape(b)
-                }
-                i += 1
+            guard utf8.count > chunk else { return appendEscaped(utf8) }
+            // A streaming writer escapes a long string piece by piece (escapes are per byte, so
+            // any cut will do) and hands each piece on.
+            var offset = 0
+            while offset < utf8.count {
+                let piece = min(chunk, utf8.count - offset)
+                appendEscaped(UnsafeBufferPointer(rebasing: utf8[offset..<(offset + piece)]))
+                handOnIfFull()
+                offset += piece
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: utf8.count - runStart))
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends UTF-8 with quote, backslash and control characters escaped.
+    private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        guard let base = utf8.baseAddress else { return }
+        var runStart = 0
+        var i = 0
+        while i < utf8.count {
+            // Eight bytes at a time while none needs an escape (the lowest flag is exact).
+            while i + 8 <= utf8.count {
+                let flags = JSONScanner.bytesToEscape(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                if flags != 0 {
+                    i += flags.trailingZeroBitCount >> 3
+                    break
+                }
+                i += 8
+            }
+            guard i < utf8.count else { break }
+            let b = base[i]
+            if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+                bytes.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: i - runStart))
+                runStart = i + 1
+                escape(b)
+            }
+            i += 1
+        }
+        bytes.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: utf8.count - runStart))
     }
 
     /// Appends the escape of a byte that cannot appear raw in a string literal.

@@ -49,6 +49,8 @@ public struct Manifest: Sendable {
         public var startTimeoutMilliseconds: Int64 = Manifest.Server.defaultStartTimeoutMilliseconds
         /// Whether and how it is restarted when it fails, when Tollgate aggregates several servers.
         public var restart = RestartPolicy()
+        /// The sandbox it runs in (`sandbox`), or nil.
+        public var sandbox: SandboxSpec?
 
         /// The start timeout unless the manifest sets one.
         public static let defaultStartTimeoutMilliseconds: Int64 = 60_000
@@ -106,6 +108,8 @@ public struct Manifest: Sendable {
         public var fsync: AuditLog.Durability = .batch
         /// Rotate the file when it would pass this size.
         public var rotateMB: Int?
+        /// The canonical size beyond which a call's arguments are cut in its record (see ``AuditArguments``).
+        public var maxArgumentBytes = AuditArguments.defaultMaxBytes
     }
 
     /// The `budgets` section: overall caps, rate, window, and the shared ledger.

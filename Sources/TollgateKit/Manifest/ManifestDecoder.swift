@@ -132,9 +132,10 @@ struct ManifestDecoder {
     }
 
     /// Forgets the unset variables met since there were `count` (in a part of the manifest that
-    /// will not be used).
-    mutating func forgetUnsetVariables(after count: Int) {
-        unsetVariables.removeSubrange(count...)
+    /// will not be used), but those `keeping` holds for.
+    mutating func forgetUnsetVariables(after count: Int, keeping: (ManifestIssue) -> Bool = { _ in false }) {
+        let kept = unsetVariables[count...].filter(keeping)
+        unsetVariables.replaceSubrange(count..., with: kept)
     }
 
     /// Records that `value` (written at `node`) must exist where the manifest is used.

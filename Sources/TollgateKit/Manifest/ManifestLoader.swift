@@ -56,8 +56,14 @@ public enum ManifestLoader {
             case "servers":
                 let unset = decoder.unsetVariables.count
                 manifest.servers = decodeServers(node, directory: manifestDirectory, decoder: &decoder)
-                // A server the command line names replaces these entries: their variables need not be set.
-                if options.serverDirectory != nil { decoder.forgetUnsetVariables(after: unset) }
+                // A server the command line names replaces these entries: their variables need not
+                // be set, but for the sandbox of the one server it replaces, which it runs in.
+                if options.serverDirectory != nil {
+                    let sandbox = manifest.servers.count == 1 ? "servers.\(manifest.servers[0].name).sandbox" : nil
+                    decoder.forgetUnsetVariables(after: unset) { issue in
+                        sandbox.map { issue.path == $0 || issue.path.hasPrefix($0 + ".") } ?? false
+                    }
+                }
             case "tools":
                 break  // after servers, whose working directory relative paths in calls need
             case "audit":
@@ -126,10 +132,11 @@ public enum ManifestLoader {
             var prefix = true
             var startTimeout = Manifest.Server.defaultStartTimeoutMilliseconds
             var restart = RestartPolicy()
+            var sandbox: SandboxSpec?
             // Only what holds no unset variable can be looked for (check warns about those anyway).
             var commandIsComplete = false
             var directoryIsComplete = false
-            let allowed = ["command", "args", "env", "cwd", "limits", "prefix", "startTimeoutSeconds", "tools"] + restartKeys
+            let allowed = ["command", "args", "env", "cwd", "limits", "prefix", "startTimeoutSeconds", "tools", "sandbox"] + restartKeys
             for member in decoder.members(entry.value, path: path, allowed: allowed) ?? [] {
                 let memberPath = "\(path).\(member.key)"
                 switch member.key {
@@ -140,6 +147,7 @@ public enum ManifestLoader {
                 case "args": arguments = decoder.expandedStrings(member.value, path: memberPath) ?? []
                 case "env": environment = decodeEnvironment(member.value, path: memberPath, decoder: &decoder)
                 case "limits": limits = decodeLimits(member.value, path: memberPath, decoder: &decoder)
+                case "sandbox": sandbox = decodeSandbox(member.value, path: memberPath, decoder: &decoder)
                 case "prefix": prefix = decoder.bool(member.value, path: memberPath) ?? true
                 case "startTimeoutSeconds":
                     startTimeout = timeoutMilliseconds(member.value, path: memberPath, decoder: &decoder) ?? startTimeout
@@ -167,14 +175,14 @@ public enum ManifestLoader {
             if let command {
                 servers.append(Manifest.Server(name: entry.key, arguments: [command] + arguments,
                                                environment: environment, workingDirectory: workingDirectory, limits: limits, prefix: prefix,
-                                               startTimeoutMilliseconds: startTimeout, restart: restart))
+                                               startTimeoutMilliseconds: startTimeout, restart: restart, sandbox: sandbox))
             }
         }
         return servers
     }
 
     private static func decodeAudit(_ node: SourceValue, directory: String, decoder: inout ManifestDecoder) -> Manifest.Audit? {
-        guard let members = decoder.members(node, path: "audit", allowed: ["path", "arguments", "fsync", "rotateMB"]) else { return nil }
+        guard let members = decoder.members(node, path: "audit", allowed: ["path", "arguments", "maxArgumentBytes", "fsync", "rotateMB"]) else { return nil }
         guard node["path"] != nil else {
             decoder.report("missing key \"path\"; expected the audit log's file", at: node, path: "audit")
             return nil
@@ -187,6 +195,8 @@ public enum ManifestLoader {
                 if let file = decoder.expandedFile(member.value, path: path, directory: directory) { audit.path = file }
             case "arguments":
                 if let mode: AuditRedaction.Mode = decoder.choice(member.value, path: path) { audit.arguments = mode }
+            case "maxArgumentBytes":
+                if let bytes = decoder.integer(member.value, path: path, range: AuditArguments.maxBytesRange) { audit.maxArgumentBytes = bytes }
             case "fsync":
                 if let durability: AuditLog.Durability = decoder.choice(member.value, path: path) { audit.fsync = durability }
             default:

@@ -3,7 +3,7 @@
 /// ``RequiredPath``s that are missing). Reads the file system; decides nothing else.
 public enum ManifestPreflight {
     /// The PATH a program is looked up in when its environment has none (as Tollgate's exec does).
-    static let defaultSearchPath = "/usr/local/bin:/usr/bin:/bin"
+    static let defaultSearchPath = ProgramFile.defaultSearchPath
 
     /// Every warning for `manifest`, in file order.
     public static func warnings(for manifest: Manifest) -> [ManifestIssue] {
@@ -21,17 +21,20 @@ public enum ManifestPreflight {
         case .directory:
             if FileIO.isDirectory(required.value) { return nil }
             return FileIO.exists(required.value) ? "\(required.value) is not a directory" : "the directory \(required.value) does not exist"
+        case .existing:
+            return FileIO.exists(required.value) ? nil : "\(required.value) does not exist"
+        case .sandbox(let spec):
+            guard let problem = SandboxSupport.current.problem(for: spec) else { return nil }
+            return spec.required ? "this machine cannot provide the sandbox, so the server would not start: \(problem)"
+                : "this machine cannot provide the sandbox, so the server would run unsandboxed: \(problem)"
         case .command(let searchPath, let workingDirectory):
             if required.value.utf8.contains(UInt8(ascii: "/")) {
                 let path = FileIO.absolute(required.value, base: workingDirectory)
                 if FileIO.isExecutableFile(path) { return nil }
                 return FileIO.exists(path) ? "\(path) is not an executable file" : "the program \(path) does not exist"
             }
+            if ProgramFile.locate(required.value, searchPath: searchPath, workingDirectory: workingDirectory) != nil { return nil }
             let path = searchPath ?? defaultSearchPath
-            for entry in path.split(separator: ":", omittingEmptySubsequences: false) {
-                let directory = FileIO.absolute(entry.isEmpty ? "." : String(entry), base: workingDirectory)
-                if FileIO.isExecutableFile(FileIO.absolute(required.value, base: directory)) { return nil }
-            }
             return "the program \(required.value) is not on PATH (\(path))"
         }
     }

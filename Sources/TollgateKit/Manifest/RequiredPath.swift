@@ -1,11 +1,15 @@
 /// A directory or program a manifest names that must exist where Tollgate runs: a server's `cwd`
-/// and command, an approver command, a `pathWithin` directory. `tollgate check` warns about the
+/// and command, an approver command, a `pathWithin` directory, a sandbox and its paths. `tollgate check` warns about the
 /// ones it cannot find (``ManifestPreflight``); `run` would fail on them, or deny every call.
 public struct RequiredPath: Sendable, Equatable {
     /// What must be there.
     public enum Kind: Sendable, Equatable {
         /// A directory.
         case directory
+        /// A file or a directory (a sandbox's path).
+        case existing
+        /// A sandbox this machine must be able to provide (`value` is the server's name).
+        case sandbox(SandboxSpec)
         /// A program: a path (from `workingDirectory`) when it holds a slash, else looked up in
         /// `searchPath` (a PATH value; nil: the default `/usr/local/bin:/usr/bin:/bin`), whose
         /// relative entries start at `workingDirectory`, as the server's exec will do.

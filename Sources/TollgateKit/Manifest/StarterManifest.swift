@@ -16,6 +16,8 @@ public struct StarterManifest: Sendable {
     public var mode = Manifest.Mode.enforce
     /// The audit log (`audit.path`), if any: `tollgate wrap` records the would-be denials there.
     public var auditLog: String?
+    /// The server's proposed `sandbox` section (`tollgate init`), if any.
+    public var sandbox: JSONValue?
 
     public init(serverName: String, command: [String], tools: [JSONObject], workingDirectory: String? = nil, schema: String? = nil) {
         self.serverName = serverName
@@ -75,6 +77,7 @@ public struct StarterManifest: Sendable {
         server["command"] = .string(command.first ?? "")
         server["args"] = .array(command.dropFirst().map(JSONValue.string))
         if let workingDirectory { server["cwd"] = .string(workingDirectory) }
+        if let sandbox { server["sandbox"] = sandbox }
         var rules = JSONObject()
         for tool in tools {
             guard let name = tool["name"]?.stringValue else { continue }

@@ -63,7 +63,7 @@ struct HostIn: Sendable {
     }
 
     /// A pattern in canonical form, or nil if `text` is not one.
-    private static func pattern(_ text: String) -> Pattern? {
+    static func pattern(_ text: String) -> Pattern? {
         var bytes = Array(text.utf8).map(URLHost.lowercased)
         var isWildcard = false
         if bytes.starts(with: [UInt8(ascii: "*"), UInt8(ascii: ".")]) {

@@ -43,7 +43,7 @@ struct URLHost: Equatable {
     }
 
     /// Splits `host[:port]` or `[v6][:port]` and checks both parts.
-    private static func parseHostPort(_ hostPort: ArraySlice<UInt8>) -> Result<URLHost, Problem> {
+    static func parseHostPort(_ hostPort: ArraySlice<UInt8>) -> Result<URLHost, Problem> {
         var host: ArraySlice<UInt8>
         var port: ArraySlice<UInt8>?
         if hostPort.first == UInt8(ascii: "[") {

@@ -25,14 +25,17 @@ public struct ChildProcess: Sendable {
         public var limits: ResourceLimits
         /// A cgroup v2 directory the child joins before exec (see ``ServerCgroup``), or nil.
         public var cgroup: String?
+        /// The sandbox the child enters before exec (see ``ChildProcess/spawn(_:)``), or nil.
+        public var sandbox: Sandbox?
 
         public init(arguments: [String], environment: [String: String]? = nil, workingDirectory: String? = nil,
-                    limits: ResourceLimits = ResourceLimits(), cgroup: String? = nil) {
+                    limits: ResourceLimits = ResourceLimits(), cgroup: String? = nil, sandbox: Sandbox? = nil) {
             self.arguments = arguments
             self.environment = environment
             self.workingDirectory = workingDirectory
             self.limits = limits
             self.cgroup = cgroup
+            self.sandbox = sandbox
         }
     }
 
@@ -43,9 +46,44 @@ public struct ChildProcess: Sendable {
     /// Tollgate's end of the child's stdout.
     public let output: Int32
 
-    /// Starts a child, or says precisely why it could not start.
+    /// Starts a child, or says precisely why it could not start. With a sandbox, the child enters
+    /// it before exec (``SandboxLaunch``): a sandbox the kernel cannot provide stops the start,
+    /// unless it is not `required`: then stderr says so, the audit trail records it, and the child
+    /// starts unsandboxed (not even that when the record cannot be written).
     public static func spawn(_ configuration: Configuration) throws(SpawnError) -> ChildProcess {
+        guard let sandbox = configuration.sandbox else { return try start(configuration, sandbox: nil) }
+        do throws(SpawnError) {
+            return try start(configuration, sandbox: sandbox)
+        } catch where error.step.isSandbox && !sandbox.spec.required {
+            let reason = error.reason
+            do throws(AuditError) {
+                _ = try sandbox.audit?.append(AuditRecord.unsandboxed(server: sandbox.server, reason: reason))
+            } catch {
+                throw SpawnError(command: configuration.arguments.first ?? "", step: .sandbox, errno: 0,
+                                 detail: "\(reason); it is not required, but running unsandboxed cannot be recorded in the audit trail (\(error))")
+            }
+            Diagnostics.standardError.report("warning: \(sandbox.server.map { "server \($0)" } ?? "the server") runs UNSANDBOXED "
+                                             + "(its sandbox is not required): \(reason)")
+            return try start(configuration, sandbox: nil)
+        }
+    }
+
+    private static func start(_ configuration: Configuration, sandbox: Sandbox?) throws(SpawnError) -> ChildProcess {
         let command = configuration.arguments.first ?? ""
+        var environment = SecretEnvironment.forChild(configuration.environment)
+        var launch: SandboxLaunch?
+        if let sandbox {
+            do throws(SandboxError) {
+                let base = environment ?? FileIO.environment()
+                let plan = try SandboxPlan.make(sandbox.spec, arguments: configuration.arguments, environment: base,
+                                                workingDirectory: configuration.workingDirectory ?? FileIO.currentDirectory())
+                launch = try SandboxLaunch(plan, minimumABI: sandbox.spec.minimumABI)
+                environment = plan.environment(base)
+            } catch {
+                throw SpawnError(command: command, step: .sandbox, errno: 0, detail: error.reason)
+            }
+        }
+        defer { launch?.close() }
         var toChild: [Int32] = [-1, -1]
         var fromChild: [Int32] = [-1, -1]
         guard tg_pipe_cloexec(&toChild) == 0 else { throw SpawnError(command: command, step: .pipe, errno: errno) }
@@ -59,13 +97,16 @@ public struct ChildProcess: Sendable {
             open_files: configuration.limits.openFiles.map(Int64.init) ?? -1,
             processes: configuration.limits.processes.map(Int64.init) ?? -1)
         var pid: pid_t = 0
+        var listener: Int32 = -1
         var failedStep: Int32 = 0
-        let environment = SecretEnvironment.forChild(configuration.environment).map { env in env.map { "\($0.key)=\($0.value)" }.sorted() }
+        let environmentLines = environment.map { env in env.map { "\($0.key)=\($0.value)" }.sorted() }
         let result = withCStrings(configuration.arguments) { argv in
-            withOptionalCStrings(environment) { envp in
+            withOptionalCStrings(environmentLines) { envp in
                 withOptionalCString(configuration.workingDirectory) { cwd in
                     withOptionalCString(configuration.cgroup.map { $0 + "/cgroup.procs" }) { procs in
-                        tg_spawn(argv, envp, cwd, toChild[0], fromChild[1], &limits, procs, &pid, &failedStep)
+                        withOptionalPointer(launch?.settings) { sandboxSettings in
+                            tg_spawn(argv, envp, cwd, toChild[0], fromChild[1], &limits, procs, sandboxSettings, &pid, &listener, &failedStep)
+                        }
                     }
                 }
             }
@@ -75,9 +116,26 @@ public struct ChildProcess: Sendable {
         guard result == 0 else {
             close(toChild[1])
             close(fromChild[0])
-            throw SpawnError(command: command, step: SpawnError.Step(rawValue: failedStep) ?? .exec, errno: result)
+            var error = SpawnError(command: command, step: SpawnError.Step(rawValue: failedStep) ?? .exec, errno: result)
+            if error.step == .userNamespace { error.detail = SandboxKernel.userNamespaceHint() }
+            throw error
         }
-        return ChildProcess(pid: pid, input: toChild[1], output: fromChild[0])
+        let child = ChildProcess(pid: pid, input: toChild[1], output: fromChild[0])
+        if listener >= 0, let sandbox, case .allowHosts(let patterns) = sandbox.spec.network {
+            do throws(SandboxError) {
+                try SandboxProxy.start(listener: listener, serving: pid, policy: ProxyPolicy(patterns: patterns),
+                                       recorder: NetworkRecorder(server: sandbox.server, audit: sandbox.audit, diagnostics: .standardError))
+            } catch {
+                child.signalGroup(SIGKILL)
+                var code: Int32 = 0
+                var signal: Int32 = 0
+                _ = tg_wait(pid, 0, &code, &signal)
+                close(child.input)
+                close(child.output)
+                throw SpawnError(command: command, step: .proxy, errno: 0, detail: error.reason)
+            }
+        }
+        return child
     }
 
     /// Sends a signal to the child's whole process group.
@@ -106,6 +164,11 @@ private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeP
 private func withOptionalCStrings<R>(_ strings: [String]?, _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
     guard let strings else { return body(nil) }
     return withCStrings(strings) { body($0) }
+}
+
+private func withOptionalPointer<Value, R>(_ value: Value?, _ body: (UnsafePointer<Value>?) -> R) -> R {
+    guard let value else { return body(nil) }
+    return withUnsafePointer(to: value) { body($0) }
 }
 
 private func withOptionalCString<R>(_ string: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {

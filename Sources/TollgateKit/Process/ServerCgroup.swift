@@ -49,6 +49,20 @@ public struct ServerCgroup: Sendable {
         return .success(cgroup)
     }
 
+    /// Why a server could not get a cgroup with memory and CPU limits here, or nil when it could
+    /// (creates nothing: `tollgate doctor`).
+    public static func availability() -> CgroupUnavailable? {
+        guard let mount = cgroup2Mount() else { return CgroupUnavailable(reason: "no cgroup v2 hierarchy is mounted") }
+        guard let own = ownCgroup() else { return CgroupUnavailable(reason: "Tollgate's cgroup v2 path is unknown") }
+        let parent = own == "/" ? mount : mount + own
+        let delegated = text(parent + "/cgroup.subtree_control").split(separator: " ").map(String.init)
+        guard delegated.contains("memory") && delegated.contains("cpu") else {
+            return CgroupUnavailable(reason: "\(parent) does not delegate the memory and cpu controllers to its children")
+        }
+        guard access(parent, W_OK) == 0 else { return CgroupUnavailable(reason: "\(parent) is not writable: \(String(cString: strerror(errno)))") }
+        return nil
+    }
+
     /// Deletes the cgroup (it must be empty: call it after the server and its group are gone).
     public func remove() {
         _ = rmdir(path)

@@ -17,4 +17,7 @@ public enum SamplingRequest {
         guard case .object(let object)? = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[result]), maxDepth: maxDepth) else { return nil }
         return TokenEstimator.estimate(samplingResult: object)
     }
+
+    /// The error code of a refused sampling request (the one MCP gives a user's rejection).
+    public static let refusedCode = -1
 }

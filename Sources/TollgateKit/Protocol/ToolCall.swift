@@ -14,6 +14,10 @@ public struct ToolCall: Sendable, Equatable {
     /// The size of the message the call was read from: what keeping it while it is in flight
     /// costs, as ``PeerLimits/requestBytesInFlight`` counts it (0 for a call built otherwise).
     public var messageBytes = 0
+    /// Where `params` is in the line the call was read from (nil for a call built otherwise):
+    /// a large call whose params re-serialize to exactly these bytes goes out with them as they
+    /// are in the read buffer instead of a copy (see ``LinePump``).
+    public var paramsSpan: Range<Int>?
 
     /// Reads a call from its parsed params; a call without a string `name` or with non-object
     /// `arguments` is an invalid-params error.
@@ -52,11 +56,24 @@ public struct ToolCall: Sendable, Equatable {
     public func writeRequest(to output: inout [UInt8]) {
         var writer = JSONWriter(capacity: 0)
         swap(&writer.bytes, &output)
-        writer.append(#"{"jsonrpc":"2.0","id":"#)
-        id.withBytes { writer.write(raw: $0) }
-        writer.append(#","method":"tools/call","params":"#)
+        writeHead(into: &writer)
         writer.write(.object(params))
         writer.append("}")
         swap(&writer.bytes, &output)
+    }
+
+    /// Appends the request up to its params, `{"jsonrpc":"2.0","id":…,"method":"tools/call","params":`,
+    /// to `output` (the params and `}` follow).
+    public func writeRequestHead(to output: inout [UInt8]) {
+        var writer = JSONWriter(capacity: 0)
+        swap(&writer.bytes, &output)
+        writeHead(into: &writer)
+        swap(&writer.bytes, &output)
+    }
+
+    private func writeHead(into writer: inout JSONWriter) {
+        writer.append(#"{"jsonrpc":"2.0","id":"#)
+        id.withBytes { writer.write(raw: $0) }
+        writer.append(#","method":"tools/call","params":"#)
     }
 }

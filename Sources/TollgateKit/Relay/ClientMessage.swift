@@ -32,7 +32,7 @@ public enum ClientMessage: Sendable, Equatable {
         case .notification:
             return envelope.method?.hasSameScalars(as: "tools/call") == true ? .toolCallNotification : .passThrough(span: envelope.span)
         case .response:
-            let id = envelope.id.flatMap { ServerLine.responseID(line, $0) }
+            let id = envelope.id.flatMap { RequestID.response(line, $0) }
             let tokens = readingResponses ? SamplingRequest.answeredTokens(result: envelope.result, in: line, maxDepth: maxDepth) : nil
             return .response(id, idSpan: envelope.id, tokens: tokens, span: envelope.span)
         case .request:
@@ -59,6 +59,7 @@ public enum ClientMessage: Sendable, Equatable {
                 }
                 var call = try ToolCall(id: id, params: params)
                 call.messageBytes = envelope.span.count
+                call.paramsSpan = envelope.params
                 return .toolCall(call)
             } catch {
                 return .malformedToolCall(id, error)

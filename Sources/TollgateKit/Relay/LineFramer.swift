@@ -9,7 +9,9 @@ import Darwin
 /// Bytes are read straight into the buffer's free space and lines are handed out as ranges of
 /// it, so a line is copied at most when the buffer compacts. The buffer holds at most one line of
 /// ``maxLineBytes`` plus one read: a longer line is skipped (reported as ``Line/oversized(prefix:length:)``)
-/// instead of growing memory without bound. After a large line the buffer shrinks back.
+/// instead of growing memory without bound. Its memory is a ``LineBuffer``: a growing line is
+/// never copied to a larger buffer, and only what was read takes up RAM, so a line of `n` bytes
+/// costs `n` bytes plus a read. After a large line the memory is given back.
 ///
 /// Every raw carriage return in a line is replaced by a tab in the buffer before the line is
 /// handed out, so what is read, checked and forwarded is one and the same. JSON allows a raw CR
@@ -40,30 +42,38 @@ public struct LineFramer {
 
     /// The largest line kept whole.
     public let maxLineBytes: Int
-    private var storage: [UInt8]
+    private var buffer: LineBuffer
     private var start = 0
     private var end = 0
     private var searched = 0
     private var skipping: (prefix: [UInt8], length: Int)?
 
+    /// A framer keeping lines of up to `maxLineBytes` whole. Should the address space for that
+    /// not be had, the limit is halved until it can (a longer line is then refused).
     public init(maxLineBytes: Int = LineFramer.defaultMaxLineBytes) {
-        self.maxLineBytes = maxLineBytes
-        storage = [UInt8](repeating: 0, count: Self.readChunk)
+        var limit = max(maxLineBytes, 1)
+        while true {
+            if let buffer = LineBuffer(reserving: limit + Self.readChunk, usable: Self.readChunk) {
+                self.buffer = buffer
+                break
+            }
+            precondition(limit > Self.readChunk, "cannot reserve \(limit + Self.readChunk) bytes of address space for reading lines")
+            limit /= 2
+        }
+        self.maxLineBytes = limit
     }
 
     /// The bytes currently buffered and not yet handed out.
     public var bufferedCount: Int { end - start }
 
-    /// The buffer's current capacity.
-    public var capacity: Int { storage.count }
+    /// The bytes of the buffer that may hold data now (memory is taken only as they are written).
+    public var capacity: Int { buffer.usable }
 
     /// Lets `read` fill free space at the end of the buffer; `read` returns how many bytes it
     /// wrote (0 for end of stream, negative for an error) and that value is returned.
     public mutating func fill(_ read: (UnsafeMutableRawBufferPointer) -> Int) -> Int {
         makeRoom()
-        let got = storage.withUnsafeMutableBytes { buffer in
-            read(UnsafeMutableRawBufferPointer(rebasing: buffer[end...]))
-        }
+        let got = read(UnsafeMutableRawBufferPointer(start: buffer.base + end, count: buffer.usable - end))
         if got > 0 { end += got }
         return got
     }
@@ -86,27 +96,20 @@ public struct LineFramer {
     public mutating func next() -> Line? {
         if let line = peekOversized() { return line }
         guard searched < end else { return nil }
-        let found: Int? = storage.withUnsafeBytes { buffer in
-            guard let base = buffer.baseAddress,
-                let hit = memchr(base + searched, 0x0A, end - searched)
-            else { return nil }
-            return UnsafeRawPointer(hit) - base
-        }
-        guard let newline = found else {
+        guard let newline = find(0x0A) else {
             searched = end
             return checkOversized()
         }
         if newline - start > maxLineBytes {
             // The line arrived whole within one read, but it is still over the limit.
-            let prefix = Self.replacingCarriageReturns(storage[start..<min(newline, start + Self.readChunk)])
+            let prefix = Self.replacingCarriageReturns(bytes(start..<min(newline, start + Self.readChunk)))
             let length = newline - start
             start = newline + 1
             searched = start
             return .oversized(prefix: prefix, length: length)
         }
-        storage.withUnsafeMutableBytes { buffer in
-            Self.replaceCarriageReturns(in: UnsafeMutableRawBufferPointer(rebasing: buffer[start..<newline]))
-        }
+        makeUnique()
+        Self.replaceCarriageReturns(in: UnsafeMutableRawBufferPointer(start: buffer.base + start, count: newline - start))
         let line = Line.complete(content: start..<newline, withNewline: start..<(newline + 1))
         start = newline + 1
         searched = start
@@ -125,7 +128,7 @@ public struct LineFramer {
     }
 
     /// `bytes` with every raw carriage return replaced by ``carriageReturnReplacement``.
-    static func replacingCarriageReturns(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+    static func replacingCarriageReturns(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         var copy = Array(bytes)
         copy.withUnsafeMutableBytes { replaceCarriageReturns(in: $0) }
         return copy
@@ -133,7 +136,7 @@ public struct LineFramer {
 
     /// Runs `body` over the buffer's bytes (to read the ranges ``next()`` returned).
     public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try storage.withUnsafeBytes(body)
+        try body(UnsafeRawBufferPointer(start: buffer.base, count: buffer.usable))
     }
 
     /// Whether the stream ended inside a line: returns that partial line's length (it is dropped).
@@ -147,14 +150,20 @@ public struct LineFramer {
 
     // MARK: - Internals
 
+    private func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: buffer.base + range.lowerBound, count: range.count)
+    }
+
+    /// Where `byte` is first found from ``searched`` on.
+    private func find(_ byte: UInt8) -> Int? {
+        guard let hit = memchr(buffer.base + searched, Int32(byte), end - searched) else { return nil }
+        return UnsafeRawPointer(hit) - UnsafeRawPointer(buffer.base)
+    }
+
     private mutating func peekOversized() -> Line? {
         guard var skip = skipping else { return nil }
         guard searched < end else { return nil }
-        let found: Int? = storage.withUnsafeBytes { buffer in
-            guard let base = buffer.baseAddress, let hit = memchr(base + searched, 0x0A, end - searched) else { return nil }
-            return UnsafeRawPointer(hit) - base
-        }
-        if let newline = found {
+        if let newline = find(0x0A) {
             skip.length += newline - start
             start = newline + 1
             searched = start
@@ -171,32 +180,61 @@ public struct LineFramer {
     /// Starts skipping when the partial line has passed the limit.
     private mutating func checkOversized() -> Line? {
         guard end - start > maxLineBytes else { return nil }
-        let prefix = Self.replacingCarriageReturns(storage[start..<min(end, start + Self.readChunk)])
-        skipping = (prefix, end - start)
-        start = end
-        searched = end
+        startSkipping()
         return nil
     }
 
+    /// Skips the partial line: from now on only its length is counted, up to its newline.
+    private mutating func startSkipping() {
+        skipping = (Self.replacingCarriageReturns(bytes(start..<min(end, start + Self.readChunk))), end - start)
+        start = end
+        searched = end
+    }
+
+    /// A buffer of this framer's own (a copy of the framer shares it until either writes).
+    private mutating func makeUnique() {
+        guard !isKnownUniquelyReferenced(&buffer) else { return }
+        guard let copy = buffer.copy(keeping: start..<end) else {
+            preconditionFailure("cannot copy a line buffer")
+        }
+        buffer = copy
+    }
+
+    /// Makes sure a read gets at least ``readChunk`` bytes of room: gives the memory of a large
+    /// line back once it is consumed, moves what is left of the buffer to its start, and makes
+    /// more of the reservation usable when that is not enough.
     private mutating func makeRoom() {
+        makeUnique()
         if start == end {
             start = 0
             end = 0
             searched = 0
-            if storage.count > 4 * Self.readChunk { storage = [UInt8](repeating: 0, count: Self.readChunk) }
         }
-        guard storage.count - end < Self.readChunk else { return }
-        if start > 0 {
-            storage.withUnsafeMutableBytes { buffer in
-                _ = memmove(buffer.baseAddress!, buffer.baseAddress! + start, end - start)
-            }
-            end -= start
-            searched -= start
+        if buffer.usable > 4 * Self.readChunk && end - start < Self.readChunk {
+            // Little is left of a large line: move it to the start and give the rest back.
+            compact()
+            buffer.release(above: max(end + Self.readChunk, Self.readChunk))
+        }
+        guard buffer.usable - end < Self.readChunk else { return }
+        compact()
+        guard buffer.usable - end < Self.readChunk else { return }
+        // The line outgrows the usable part: more of the reservation (no copy; pages cost
+        // memory only once read into), a quarter more than needed so that growing is rare.
+        if !buffer.makeUsable(end + max(Self.readChunk, end / 4)) && !buffer.makeUsable(end + Self.readChunk) {
+            // The system refuses the memory: the line is refused as if it were too long.
+            startSkipping()
             start = 0
+            end = 0
+            searched = 0
         }
-        if storage.count - end < Self.readChunk {
-            let wanted = min(max(storage.count * 2, end + Self.readChunk), maxLineBytes + Self.readChunk)
-            if wanted > storage.count { storage.append(contentsOf: [UInt8](repeating: 0, count: wanted - storage.count)) }
-        }
+    }
+
+    /// Moves the unconsumed bytes to the start of the buffer.
+    private mutating func compact() {
+        guard start > 0 else { return }
+        memmove(buffer.base, buffer.base + start, end - start)
+        end -= start
+        searched -= start
+        start = 0
     }
 }

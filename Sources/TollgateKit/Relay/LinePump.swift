@@ -1,22 +1,34 @@
 /// Reads lines from a descriptor and batches what the session decides: every line read in one
 /// go is decided first, then forwarded bytes go out in one write and replies in another.
+///
+/// A line of ``directBytes`` or more is not copied: it goes out from the framer's buffer,
+/// right after what was gathered before it. So is a large checked `tools/call` whose params
+/// re-serialize to exactly the bytes they came in (as SDK clients write them): its params go
+/// out from the buffer between the request's head and `}`, which is byte for byte the
+/// re-serialized request.
 struct LinePump {
     var framer: LineFramer
     var forward: [UInt8] = []
     var reply: [UInt8] = []
     var logs: [String] = []
 
+    /// The size from which a line is forwarded from the framer's buffer instead of copied.
+    static let directBytes = LineFramer.readChunk
+    private static let newline: [UInt8] = [0x0A]
+    private static let callEnd: [UInt8] = [UInt8(ascii: "}"), 0x0A]
+
     init(maxLineBytes: Int) {
         framer = LineFramer(maxLineBytes: maxLineBytes)
         forward.reserveCapacity(LineFramer.readChunk)
     }
 
-    /// Runs until end of stream or a read error.
+    /// Runs until end of stream or a read error. `flush` gets the bytes to forward (pieces to
+    /// write one after the other, valid during the call), the replies and the logs.
     mutating func run(
         fd: Int32,
         decide: (UnsafeRawBufferPointer) -> RelayActions,
         oversized: ([UInt8], Int) -> RelayActions,
-        flush: ([UInt8], [UInt8], [String]) -> Void
+        flush: ([UnsafeRawBufferPointer], [UInt8], [String]) -> Void
     ) {
         while framer.fill({ readRetrying(fd, $0) }) > 0 {
             while let line = framer.next() {
@@ -24,10 +36,10 @@ struct LinePump {
                 case .complete(let content, let withNewline):
                     framer.withBytes { bytes in
                         let actions = decide(UnsafeRawBufferPointer(rebasing: bytes[content]))
-                        apply(actions, original: UnsafeRawBufferPointer(rebasing: bytes[withNewline]))
+                        apply(actions, original: UnsafeRawBufferPointer(rebasing: bytes[withNewline]), flush)
                     }
                 case .oversized(let prefix, let length):
-                    apply(oversized(prefix, length), original: UnsafeRawBufferPointer(start: nil, count: 0))
+                    apply(oversized(prefix, length), original: UnsafeRawBufferPointer(start: nil, count: 0), flush)
                 }
                 if forward.count >= LineFramer.readChunk { send(flush) }
             }
@@ -35,24 +47,44 @@ struct LinePump {
         }
     }
 
-    private mutating func apply(_ actions: RelayActions, original: UnsafeRawBufferPointer) {
+    private mutating func apply(_ actions: RelayActions, original: UnsafeRawBufferPointer,
+                                _ flush: ([UnsafeRawBufferPointer], [UInt8], [String]) -> Void) {
+        if let bytes = actions.reply { reply.append(contentsOf: bytes) }
+        if let log = actions.log { logs.append(log) }
         switch actions.forward {
+        case .original? where original.count >= Self.directBytes:
+            Self.newline.withUnsafeBytes { newline in
+                send(flush, with: [original] + (original.last == 0x0A ? [] : [newline]))
+            }
         case .original?:
             forward.append(contentsOf: original)
             if original.last != 0x0A { forward.append(0x0A) }
         case .bytes(let bytes)?: forward.append(contentsOf: bytes)
         case .call(let call)?:
-            call.writeRequest(to: &forward)
-            forward.append(0x0A)
+            // A large call's params go out as they came in when they are exactly what
+            // re-serializing them writes.
+            if original.count >= Self.directBytes, let span = call.paramsSpan, span.upperBound <= original.count,
+                JSONWriter.serializes(.object(call.params), as: UnsafeRawBufferPointer(rebasing: original[span]))
+            {
+                call.writeRequestHead(to: &forward)
+                Self.callEnd.withUnsafeBytes { end in
+                    send(flush, with: [UnsafeRawBufferPointer(rebasing: original[span]), end])
+                }
+            } else {
+                call.writeRequest(to: &forward)
+                forward.append(0x0A)
+            }
+        case .batch(let elements)?: RelayActions.write(batch: elements, to: &forward)
         case nil: break
         }
-        if let bytes = actions.reply { reply.append(contentsOf: bytes) }
-        if let log = actions.log { logs.append(log) }
     }
 
-    private mutating func send(_ flush: ([UInt8], [UInt8], [String]) -> Void) {
-        guard !forward.isEmpty || !reply.isEmpty || !logs.isEmpty else { return }
-        flush(forward, reply, logs)
+    /// Hands what was gathered, then `pieces`, to `flush`, and starts gathering anew.
+    private mutating func send(_ flush: ([UnsafeRawBufferPointer], [UInt8], [String]) -> Void, with pieces: [UnsafeRawBufferPointer] = []) {
+        guard !forward.isEmpty || !pieces.isEmpty || !reply.isEmpty || !logs.isEmpty else { return }
+        forward.withUnsafeBytes { gathered in
+            flush(gathered.isEmpty ? pieces : [gathered] + pieces, reply, logs)
+        }
         forward.removeAll(keepingCapacity: forward.capacity <= 1 << 20)
         reply.removeAll(keepingCapacity: reply.capacity <= 1 << 20)
         logs.removeAll()

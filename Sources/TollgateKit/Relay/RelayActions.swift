@@ -9,6 +9,14 @@ public struct RelayActions: Sendable, Equatable {
         case bytes([UInt8])
         /// A checked tool call, re-serialized from its parsed value on its way out.
         indirect case call(ToolCall)
+        /// A batch holding checked tool calls: its elements, each as bytes or a call.
+        case batch([BatchElement])
+    }
+
+    /// An element of a batch that goes on.
+    public enum BatchElement: Sendable, Equatable {
+        case bytes([UInt8])
+        indirect case call(ToolCall)
     }
 
     /// What goes on to the peer the line was meant for, if anything.
@@ -31,4 +39,17 @@ public struct RelayActions: Sendable, Equatable {
 
     /// Pass the line on unchanged.
     public static let passThrough = RelayActions(forward: .original)
+
+    /// Writes a batch's elements as one line (newline included), each call serialized.
+    static func write(batch elements: [BatchElement], to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "["))
+        for (index, element) in elements.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            switch element {
+            case .bytes(let element): bytes.append(contentsOf: element)
+            case .call(let call): call.writeRequest(to: &bytes)
+            }
+        }
+        bytes.append(contentsOf: [UInt8(ascii: "]"), 0x0A])
+    }
 }

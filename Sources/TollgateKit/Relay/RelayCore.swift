@@ -5,8 +5,13 @@ import Glibc
 import Darwin
 #endif
 
-/// What the two pump threads share: the session (behind one lock), the two output channels,
-/// and the event pipe to the main thread.
+/// What the two pump threads share: the session (behind one lock), the effects owner, the two
+/// output channels, and the event pipe to the main thread.
+///
+/// Every decision is taken under the session's lock, and its effects (``GateEffect``) are
+/// queued in the same critical section, so they are carried out in decision order; they are
+/// carried out after the lock is released, and a line's forwarded bytes are written only once
+/// its effects are done (a refused call is taken back first: ``RelaySession/refuse(_:in:)``).
 final class RelayCore: Sendable {
     enum Event {
         static let clientClosed: UInt8 = 1
@@ -29,14 +34,14 @@ final class RelayCore: Sendable {
     let diagnostics: Diagnostics
     /// The local approvers running.
     let approvers = ApproverPool()
-    /// The gate's audit log: outcome records queued while deciding are written once the
-    /// client's output was written.
-    let auditLog: AuditLog?
+    /// The one owner of the gate's I/O (audit records, budget reservations).
+    let effects: EffectsOwner
 
-    init(session: RelaySession, clientOutput: OutputChannel, serverInput: OutputChannel, events: Int32, maxMessageBytes: Int, diagnostics: Diagnostics) {
+    init(session: RelaySession, effects: EffectsOwner = EffectsOwner(), clientOutput: OutputChannel, serverInput: OutputChannel, events: Int32,
+         maxMessageBytes: Int, diagnostics: Diagnostics) {
         self.maxDepth = session.maxDepth
         self.inspectsCalls = session.gate.inspectsCalls
-        self.auditLog = (session.gate as? PolicyGate)?.audit?.log
+        self.effects = effects
         self.usesTimers = session.usesTimers
         self.capsSampling = session.capsSampling
         self.session = Mutex(session)
@@ -54,9 +59,31 @@ final class RelayCore: Sendable {
             if let old = session.gate as? PolicyGate, old.manifest.servers != gate.manifest.servers {
                 diagnostics.report("reload: the servers section changed; with one server Tollgate keeps relaying the one it started (restart it to change the server)")
             }
-            return try session.reload(with: gate)
+            let lines = try session.reload(with: gate)
+            _ = effects.enqueue(session.gate.takeEffects())
+            return lines
         }
+        effects.drain()
         clientOutput.write(lines)
+    }
+
+    /// Runs `body` on the session and queues the effects it decided; they are carried out
+    /// (here, or by whoever is carrying effects out) once the lock is released.
+    func withSession<R>(_ body: (inout RelaySession) -> R) -> R {
+        let result = session.withLock { session in
+            let result = body(&session)
+            _ = effects.enqueue(session.gate.takeEffects())
+            return result
+        }
+        effects.drain()
+        return result
+    }
+
+    /// Carries out the effects of a decision and takes back what they refused.
+    private func completing(_ ticket: EffectsOwner.Ticket, _ actions: inout RelayActions) {
+        guard !ticket.isEmpty else { return }
+        let refusals = effects.complete(ticket)
+        if !refusals.isEmpty { session.withLock { $0.refuse(refusals, in: &actions) } }
     }
 
     func post(_ event: UInt8) {
@@ -80,22 +107,35 @@ final class RelayCore: Sendable {
         return range
     }
 
-    /// Runs a decision with the current time and wakes the main thread when it set an earlier timer.
-    private func decideTimed(_ body: (inout RelaySession, Int64) -> RelayActions) -> RelayActions {
-        let now = monotonicMilliseconds()
-        let (actions, wake) = session.withLock { session in (body(&session, now), session.takeWakeRequest()) }
+    /// Takes a decision (with the current time when the session uses timers), queues its
+    /// effects in the same critical section, and wakes the main thread when it set an earlier
+    /// timer. Returns the ticket of the effects, to complete before the actions are carried out.
+    func decide(_ body: (inout RelaySession, Int64) -> RelayActions) -> (RelayActions, EffectsOwner.Ticket) {
+        let now = usesTimers ? monotonicMilliseconds() : 0
+        let (actions, ticket, wake) = session.withLock { session in
+            let actions = body(&session, now)
+            let decided = session.gate.takeEffects()
+            return (actions, decided.isEmpty ? .none : effects.enqueue(decided), usesTimers && session.takeWakeRequest())
+        }
         if wake { post(Event.timerChanged) }
+        return (actions, ticket)
+    }
+
+    /// Decides and carries out the decision's effects; what they refused is taken back.
+    func decideCompleting(_ body: (inout RelaySession, Int64) -> RelayActions) -> RelayActions {
+        var (actions, ticket) = decide(body)
+        completing(ticket, &actions)
         return actions
     }
 
     /// Fires the session's due timers (main thread): answers go to the client, cancellations to
     /// the server. Returns the next deadline to wait for.
     func tick(now: Int64) -> Int64? {
-        let (actions, next) = session.withLock { session in (session.tick(now: now), session.armTimer()) }
+        let (actions, next) = withSession { session in (session.tick(now: now), session.armTimer()) }
         diagnostics.report(actions.logs)
         serverInput.write(actions.toServer)
         clientOutput.write(actions.toClient)
-        auditLog?.writePending()
+        effects.auditLog?.writePending()
         return next
     }
 
@@ -105,7 +145,7 @@ final class RelayCore: Sendable {
         var serverReachable = true
         pump.run(fd: fd, decide: { line in
             let read = ClientLine.read(line, maxDepth: maxDepth, inspectingCalls: inspectsCalls, readingResponses: capsSampling)
-            let actions = usesTimers ? decideTimed { $0.decide(read, in: line, now: $1) } : session.withLock { $0.decide(read, in: line) }
+            let actions = decideCompleting { $0.decide(read, in: line, now: $1) }
             for job in actions.approvers { startApprover(job) }
             approvers.stop(actions.cancelledApprovers)
             return actions
@@ -118,7 +158,7 @@ final class RelayCore: Sendable {
             clientOutput.write(reply)
             if serverReachable && !forward.isEmpty && !serverInput.write(forward) {
                 serverReachable = false
-                let replies = session.withLock { $0.serverWentAway(because: "the server stopped reading its input") }
+                let replies = withSession { $0.serverWentAway(because: "the server stopped reading its input") }
                 clientOutput.write(replies)
             }
         })
@@ -132,15 +172,20 @@ final class RelayCore: Sendable {
         var pump = LinePump(maxLineBytes: maxMessageBytes)
         pump.run(fd: fd, decide: { line in
             let read = ServerLine.read(line, maxDepth: maxDepth)
-            guard usesTimers else { return session.withLock { $0.decide(read, in: line) } }
-            return decideTimed { $0.decide(read, in: line, now: $1) }
+            // Sampling requests are admitted first: a grant may be reserved in a ledger.
+            let admitted = capsSampling
+                ? SamplingAdmissions(of: read, in: line, maxDepth: maxDepth) { maxTokens in effects.withEffects { $0.admitSampling(maxTokens: maxTokens) } }
+                : SamplingAdmissions()
+            // A server line's effects (settling calls, their outcome records) refuse nothing:
+            // they are carried out once its answers were written (``flush``).
+            return decide { $0.decide(read, in: line, admitted: admitted, now: $1) }.0
         }, oversized: { prefix, length in
             var actions = RelayActions(log: "dropped a server message of \(length) bytes (limit \(maxMessageBytes))")
             let id: RequestID? = prefix.withUnsafeBytes { bytes in
-                Self.idRange(inPrefix: bytes).flatMap { ServerLine.responseID(bytes, $0) }
+                Self.idRange(inPrefix: bytes).flatMap { RequestID.response(bytes, $0) }
             }
             let now = usesTimers ? monotonicMilliseconds() : 0
-            if let id, let reply = session.withLock({ $0.oversizedResponse(to: id, length: length, limit: maxMessageBytes, now: now) }) {
+            if let id, let reply = withSession({ $0.oversizedResponse(to: id, length: length, limit: maxMessageBytes, now: now) }) {
                 actions.forward = .bytes(reply)
             }
             return actions
@@ -148,7 +193,8 @@ final class RelayCore: Sendable {
             diagnostics.report(logs)
             serverInput.write(reply)
             clientOutput.write(forward)
-            auditLog?.writePending()
+            effects.drain()
+            effects.auditLog?.writePending()
         })
         let partial = pump.finish()
         if partial > 0 { diagnostics.report("the server closed its output inside a message; dropped \(partial) bytes") }

@@ -72,7 +72,7 @@ extension RelaySession {
         guard case .success(.single(let envelope)) = MessageEnvelope.scan(message), envelope.kind == .notification,
             envelope.method?.hasSameScalars(as: "notifications/cancelled") == true, let range = envelope.params,
             let params = (try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: message[range]), maxDepth: maxDepth))?.objectValue,
-            let id = HostLines.requestID(params["requestId"]), let held = approvals.release(call: id)
+            let id = RequestID.named(by: params["requestId"]), let held = approvals.release(call: id)
         else { return nil }
         timers.remove(.approval(held.call.id))
         let reason = params["reason"]?.stringValue.map { "notifications/cancelled: \($0)" } ?? "notifications/cancelled"
@@ -88,14 +88,15 @@ extension RelaySession {
     }
 
     /// A local approver ended (reported by the relay layer). An answer after the call's timeout
-    /// is ignored. Returns lines for the client and the server.
-    public mutating func approverFinished(_ token: Int, _ result: ApproverResult, now: Int64) -> TimerActions {
+    /// is ignored. Returns the call to forward or the line for the client.
+    public mutating func approverFinished(_ token: Int, _ result: ApproverResult, now: Int64) -> RelayActions {
         guard let held = approvals.release(approver: token), case .command(_, let command) = held.route else {
-            return TimerActions(logs: ["approver \(token) ended after its call was settled; ignored"])
+            return RelayActions(log: "approver \(token) ended after its call was settled; ignored")
         }
         timers.remove(.approval(held.call.id))
         let outcome = ApprovalOutcome(approved: result.approves, source: .command, detail: result.detail(command: command))
-        return timerActions(settle(held, outcome: outcome, now: now))
+        let settled = settle(held, outcome: outcome, now: now)
+        return RelayActions(forward: settled.forward.map { .call($0) }, reply: settled.reply, log: settled.log)
     }
 
     /// A held call's time ran out: it is denied (`approval_denied`), and the client's pending
@@ -109,7 +110,6 @@ extension RelaySession {
         let outcome = ApprovalOutcome(approved: false, source: .timeout, detail: "\(seconds) s (policy.approvalTimeoutSeconds)")
         let settled = timerActions(settle(held, outcome: outcome, now: now))
         actions.toClient += settled.toClient
-        actions.toServer += settled.toServer
         actions.logs += settled.logs
     }
 
@@ -153,12 +153,9 @@ extension RelaySession {
         }
     }
 
+    /// What a settlement by a timer comes to (a timer only ever denies: it never forwards).
     private func timerActions(_ settled: Settlement) -> TimerActions {
         var actions = TimerActions(logs: [settled.log])
-        if let call = settled.forward {
-            call.writeRequest(to: &actions.toServer)
-            actions.toServer.append(0x0A)
-        }
         if let reply = settled.reply { actions.toClient += reply }
         return actions
     }

@@ -99,7 +99,7 @@ extension RelaySession {
             case .bytes(let bytes)?:
                 // Tollgate's own lines never hold a raw newline inside a message: one element each.
                 for element in bytes.split(separator: 0x0A) { batch.forward(Array(element)) }
-            case .call?, nil: batch.drop()
+            case .call?, .batch?, nil: batch.drop()
             }
             if let reply = actions.reply { batch.reply(reply) }
             batch.log(actions.log)

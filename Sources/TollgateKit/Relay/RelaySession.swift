@@ -27,6 +27,8 @@ public struct RelaySession: Sendable {
     /// The server's sampling requests forwarded to the client, by the server's id (its own id
     /// space, apart from the client's requests in ``pending``).
     public internal(set) var samplingGrants: [RequestID: SamplingGrant] = [:]
+    /// The verdicts on the server's sampling requests of the line being decided.
+    var samplingAdmissions = SamplingAdmissions()
     /// The server's requests waiting for the client's answer.
     var serverRequests = ServerRequests()
     /// The bounds on what the client and the server can make the session keep.
@@ -81,7 +83,6 @@ public struct RelaySession: Sendable {
             if holdsCalls, let actions = approvalTraffic(message, in: line, now: now) { return actions }
             switch decide(message, in: line, now: now) {
             case .forwardOriginal: return .passThrough
-            case .forwardOriginalLogging(let log): return RelayActions(forward: .original, log: log)
             case .forwardBytes(let bytes, let log): return RelayActions(forward: .bytes(bytes + [0x0A]), log: log)
             case .forwardCall(let call): return RelayActions(forward: .call(call))
             case .reply(let bytes, let log): return RelayActions(reply: bytes + [0x0A], log: log)
@@ -96,7 +97,6 @@ public struct RelaySession: Sendable {
     /// What happens to one message (alone or in a batch).
     enum MessageAction: Equatable {
         case forwardOriginal
-        case forwardOriginalLogging(String)
         /// The message's own bytes changed (an id respelled), without its newline.
         case forwardBytes([UInt8], log: String?)
         indirect case forwardCall(ToolCall)
@@ -121,13 +121,9 @@ public struct RelaySession: Sendable {
             }
             // An equal id spelled otherwise: the server gets its own id bytes.
             let respelled = idSpan.flatMap { Self.respelled(line, span: span, idSpan: $0, as: sent) }
-            var logs: String?
-            if let grant = samplingGrants.removeValue(forKey: id) {
-                let said = gate.samplingAnswered(grant, tokens: tokens)
-                if !said.isEmpty { logs = said.joined(separator: "; ") }
-            }
-            if let respelled { return .forwardBytes(respelled, log: logs) }
-            return logs.map { .forwardOriginalLogging($0) } ?? .forwardOriginal
+            if let grant = samplingGrants.removeValue(forKey: id) { gate.samplingAnswered(grant, tokens: tokens) }
+            if let respelled { return .forwardBytes(respelled, log: nil) }
+            return .forwardOriginal
         case .malformedToolCall(let id, let error):
             return .reply(Self.trimmed(Reply.error(id: id.bytes, error)), log: nil)
         case .request(let id, let method, let span):
@@ -200,9 +196,8 @@ public struct RelaySession: Sendable {
         for (message, span) in zip(messages, spans) {
             switch decide(message, in: line, now: now) {
             case .forwardOriginal: batch.keep(Array(line[span]))
-            case .forwardOriginalLogging(let log): batch.keep(Array(line[span])); batch.log(log)
             case .forwardBytes(let bytes, let log): batch.forward(bytes); batch.log(log)
-            case .forwardCall(let call): batch.forward(call.requestBytes)
+            case .forwardCall(let call): batch.forward(call)
             case .reply(let bytes, let log): batch.reply(bytes); batch.log(log)
             case .drop(let log): batch.drop(); batch.log(log)
             case .held(let actions):

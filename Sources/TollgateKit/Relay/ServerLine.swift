@@ -24,7 +24,7 @@ public indirect enum ServerLine: Sendable, Equatable {
         switch MessageEnvelope.scanWalking(line, maxDepth: maxDepth) {
         case .failure(let malformed):
             if case .empty = malformed.error.reason { return .blank }
-            return .malformed(id: malformed.id.flatMap { responseID(line, $0) }, malformed.error)
+            return .malformed(id: malformed.id.flatMap { RequestID.response(line, $0) }, malformed.error)
         case .success(.single(let envelope)):
             return read(envelope, in: line)
         case .success(.batch(let envelopes)):
@@ -37,24 +37,14 @@ public indirect enum ServerLine: Sendable, Equatable {
         switch envelope.kind {
         case .invalid(let why): return .invalid(why.description)
         case .request:
-            guard let range = envelope.id, let id = responseID(line, range), let method = envelope.method else {
+            guard let range = envelope.id, let id = RequestID.response(line, range), let method = envelope.method else {
                 return .invalid("a request without a usable id")
             }
             return .request(id: id, method: method, params: envelope.params)
         case .notification: return .message
         case .response:
-            return .response(id: envelope.id.flatMap { responseID(line, $0) }, idSpan: envelope.id, result: envelope.result, error: envelope.error)
+            return .response(id: envelope.id.flatMap { RequestID.response(line, $0) }, idSpan: envelope.id, result: envelope.result, error: envelope.error)
         }
-    }
-
-    /// The id of a response, matched the way the pending table keys requests.
-    static func responseID(_ line: UnsafeRawBufferPointer, _ range: Range<Int>) -> RequestID? {
-        let bytes = UnsafeRawBufferPointer(rebasing: line[range])
-        guard let first = bytes.first, first == UInt8(ascii: "\"") || first == UInt8(ascii: "-") || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) else {
-            return nil
-        }
-        let isString = first == UInt8(ascii: "\"")
-        return RequestID(source: bytes, isString: isString, hasEscapes: isString && bytes.contains(UInt8(ascii: "\\")))
     }
 
     /// How a response ended: an error (with its code) or a result (with its `isError` flag and size).

@@ -19,7 +19,7 @@ struct ServerRequests: Sendable {
         }
         guard waiting.count >= limits.serverRequestsInFlight || bytes + id.byteCount > limits.serverRequestBytesInFlight else { return nil }
         var error = JSONRPCError(.internalError, "Tollgate: too many of your requests wait for the client (at most \(limits.serverRequestsInFlight)); this one was not forwarded")
-        if method.hasSameScalars(as: "sampling/createMessage") { error.code = RelaySession.samplingRefusedCode }
+        if method.hasSameScalars(as: "sampling/createMessage") { error.code = SamplingRequest.refusedCode }
         return RelayActions(reply: Reply.error(id: id.bytes, error), log: "refused the server's \(method): \(waiting.count) of its requests already wait for the client")
     }
 

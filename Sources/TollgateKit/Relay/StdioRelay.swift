@@ -37,18 +37,19 @@ public struct StdioRelay: Sendable {
     /// The signals the relays read from a signalfd (the main loop's), blocked in every thread.
     static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGCHLD]
 
-    /// Blocks ``signals`` in the calling thread and every thread it starts from now on. Call it
-    /// before any thread starts (a thread that leaves them unblocked would take a signal the
+    /// Blocks ``signals`` in the calling thread and every thread it starts from now on, and
+    /// ignores the signals of failed writes (SIGPIPE, SIGXFSZ). Call it before any thread starts (a thread that leaves them unblocked would take a signal the
     /// main loop waits for).
     public static func blockSignals() {
+        tg_ignore_write_signals()
         _ = tg_block_signals(signals, Int32(signals.count))
     }
 
     /// Runs until the server is gone and returns the status to exit with (the server's), or
-    /// throws when the server could not start (after answering requests already sent).
-    /// Call it from the main thread.
-    public func run(session: RelaySession) throws(SpawnError) -> ExitStatus {
-        tg_ignore_sigpipe()
+    /// throws when the server could not start (after answering requests already sent). The
+    /// gate's decisions are carried out on `effects`. Call it from the main thread.
+    public func run(session: RelaySession, effects: EffectsOwner = EffectsOwner()) throws(SpawnError) -> ExitStatus {
+        tg_ignore_write_signals()
         Self.blockSignals()
         diagnostics.writeInBackground()
         let signals = Self.signals
@@ -65,7 +66,7 @@ public struct StdioRelay: Sendable {
         var events: [Int32] = [-1, -1]
         _ = tg_pipe_cloexec(&events)
         let core = RelayCore(
-            session: session, clientOutput: OutputChannel(fd: 1, closes: false),
+            session: session, effects: effects, clientOutput: OutputChannel(fd: 1, closes: false),
             serverInput: OutputChannel(fd: child.input), events: events[1],
             maxMessageBytes: options.maxMessageBytes, diagnostics: diagnostics)
         let serverOutput = child.output
@@ -121,7 +122,7 @@ public struct StdioRelay: Sendable {
                     child.signalGroup(SIGKILL)
                 case .finish(let status):
                     if !server.limits.isEmpty { diagnostics.report(server.limits.explainExit(status, cgroup: server.cgroup != nil)) }
-                    let replies = core.session.withLock { $0.serverWentAway(because: "the server \(status) before answering") }
+                    let replies = core.withSession { $0.serverWentAway(because: "the server \(status) before answering") }
                     core.clientOutput.write(replies)
                     // Whatever the server left behind in its process group goes with it.
                     _ = kill(-child.pid, SIGKILL)

@@ -37,12 +37,13 @@ final class GateProcess: Sendable {
                       workingDirectory: workingDirectory, stderrToPipe: stderrToPipe)
     }
 
-    /// Starts `tollgate ARGUMENTS...` (any command: `audit log --follow` too), as above.
+    /// Starts `tollgate ARGUMENTS...` (any command: `audit log --follow` too), as above;
+    /// `launcher` goes before tollgate's path (`setpriv --reuid ...`).
     init(
         tollgate options: [String], environment: [String: String?] = [:], in directory: TemporaryDirectory,
-        workingDirectory: String? = nil, stderrToPipe: Bool = false
+        workingDirectory: String? = nil, stderrToPipe: Bool = false, launcher: [String] = []
     ) throws {
-        arguments = [try TollgateBinary.path()] + options
+        arguments = launcher + [try TollgateBinary.path()] + options
         self.directory = directory
         stderrPath = directory.path("tollgate-\(UUID().uuidString.prefix(8)).stderr")
         let toGate = try Spawner.pipe()

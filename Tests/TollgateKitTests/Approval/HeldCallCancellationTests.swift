@@ -24,7 +24,7 @@ private func cancelled(_ id: String, reason: String = "the user stopped it") -> 
 /// A session over the manifest's gate (recording into `audit` when given), with a fixed nonce.
 private func makeSession(elicits: Bool, audit: AuditTrail? = nil) throws -> RelaySession {
     let loaded = try #require(try? parseManifest(manifest).get())
-    var session = RelaySession(gate: PolicyGate(manifest: loaded, diagnostics: .silent, workingDirectory: "/tmp", audit: audit))
+    var session = RelaySession(gate: EffectingGate(manifest: loaded, audit: audit))
     session.approvals = ApprovalState(nonce: "n")
     if elicits { _ = session.cancelClient(initialize, at: 0) }
     return session
@@ -67,7 +67,7 @@ struct HeldCallCancellationTests {
         #expect(actions.cancelledApprovers == [token])
         #expect(session.approvals.isEmpty && session.nextDeadline == nil)
         let finished = session.approverFinished(token, .cancelled, now: 20)
-        #expect(finished.toServer.isEmpty && finished.toClient.isEmpty)
+        #expect(finished.forward == nil && finished.reply == nil)
     }
 
     @Test("a cancellation of a call Tollgate does not hold goes on to the server unchanged", arguments: [

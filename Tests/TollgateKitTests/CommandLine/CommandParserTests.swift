@@ -17,14 +17,14 @@ private func runOptions(_ arguments: [String], sourceLocation: SourceLocation = 
     return options
 }
 
-/// The error a command line must fail with.
-private func failure(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) -> CommandLineError? {
+/// How `tollgate` ends on a command line that must not parse: its message and exit code.
+private func failure(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) -> CommandExit? {
     do throws(CommandLineError) {
         let command = try parse(arguments)
         Issue.record("\(arguments) parsed as \(command)", sourceLocation: sourceLocation)
         return nil
     } catch {
-        return error
+        return CommandExit(error)
     }
 }
 
@@ -134,6 +134,29 @@ struct CommandParserTests {
         let options = try runOptions(["run", "--memory-mb", "512", "--cpu-seconds=30", "--open-files", "64", "--processes=8", "--", "s"])
         #expect(options.limits == ResourceLimits(memoryMB: 512, cpuSeconds: 30, openFiles: 64, processes: 8))
         #expect(failure(["run", "--cpu-seconds", "0", "--", "s"])?.message.contains("--cpu-seconds") == true)
+    }
+
+    @Test("run: --sandbox PRESET with --read, --write, --execute (repeatable), --network, --allow-host, --sandbox-optional")
+    func sandboxFlags() throws {
+        let options = try runOptions(["run", "--sandbox", "python", "--read", "a", "--read=b", "--write", "w", "--execute", "/x",
+                                      "--allow-host", "api.github.com:443", "--allow-host", "127.0.0.1:8080", "--sandbox-optional", "--", "srv"])
+        #expect(options.sandbox == SandboxSpec(preset: .python, read: ["a", "b"], write: ["w"], execute: ["/x"],
+                                               network: .allowHosts(["api.github.com:443", "127.0.0.1:8080"].compactMap(HostPortPattern.init)),
+                                               required: false))
+        #expect(try runOptions(["run", "--sandbox", "binary", "--", "srv"]).sandbox == SandboxSpec(preset: .binary, network: .none))
+        #expect(try runOptions(["run", "--sandbox", "node", "--network", "allow", "--", "srv"]).sandbox?.network == .allow)
+        #expect(try runOptions(["run", "--", "srv"]).sandbox == nil)
+    }
+
+    @Test("run: sandbox flags without --sandbox, a bad preset or host, allow with allowed hosts, or no command after -- are usage errors")
+    func sandboxFlagErrors() {
+        #expect(failure(["run", "--read", "a", "--", "srv"])?.message == "'--read' belongs to a sandbox: give one with --sandbox PRESET")
+        #expect(failure(["run", "--sandbox", "java", "--", "srv"])?.message.hasPrefix("'--sandbox' expects a preset: python, node, uv, binary") == true)
+        #expect(failure(["run", "--sandbox", "binary", "--allow-host", "github.com", "--", "srv"])?.message.hasPrefix("'--allow-host' expects HOST:PORT") == true)
+        #expect(failure(["run", "--sandbox", "binary", "--network", "some", "--", "srv"])?.message.hasPrefix("'--network' expects none or allow") == true)
+        #expect(failure(["run", "--sandbox", "binary", "--network", "allow", "--allow-host", "a:1", "--", "srv"])?.message
+                == "--network allow and --allow-host exclude each other")
+        #expect(failure(["run", "--manifest", "m.json", "--sandbox", "binary"])?.message.hasPrefix("--sandbox applies to the command after '--'") == true)
     }
 
     @Test("help and version")

@@ -11,7 +11,8 @@ struct ShellCompletionTests {
         let run = completion.entries.first { $0.command == "run" }
         #expect(run?.verbs == [])
         for option in ["--manifest", "-m", "--watch", "--monitor", "--enforce", "--log-level", "-q", "--quiet", "--max-message-mb",
-                       "--memory-mb", "--cpu-seconds", "--open-files", "--processes", "--agent", "--workflow", "-h", "--help"] {
+                       "--memory-mb", "--cpu-seconds", "--open-files", "--processes", "--sandbox", "--read", "--write", "--execute", "--network",
+                       "--allow-host", "--sandbox-optional", "--agent", "--workflow", "-h", "--help"] {
             #expect(run?.options.contains(option) == true, "run lacks \(option)")
         }
         #expect(run?.options.contains("--") == false)
@@ -19,7 +20,8 @@ struct ShellCompletionTests {
         #expect(completion.entries.first { $0.command == "budget" }?.verbs == ["show", "reset"])
         #expect(completion.entries.first { $0.command == "budget" }?.options.contains("--scope") == true)
         #expect(completion.entries.first { $0.command == "check" }?.options == ["--strict"])
-        #expect(completion.commands == ["run", "check", "init", "pin", "audit", "budget", "wrap", "unwrap", "status", "enforce", "help"])
+        #expect(completion.commands == ["run", "check", "init", "pin", "audit", "budget", "wrap", "unwrap", "status", "enforce", "doctor", "help"])
+        #expect(completion.entries.first { $0.command == "doctor" }?.options == ["--manifest"])
         #expect(completion.entries.first { $0.command == "unwrap" }?.options == ["--client", "--dry-run"])
         #expect(completion.entries.first { $0.command == "wrap" }?.options.contains("--force") == true)
     }

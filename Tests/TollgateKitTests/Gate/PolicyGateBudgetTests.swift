@@ -31,11 +31,10 @@ struct BrokenLedger: BudgetAccount {
 
 /// A gate over manifest text with a manual clock and captured diagnostics.
 private func budgetGate(_ text: String, clock: ManualClock = ManualClock(), log: LogSink = LogSink(),
-                        account: (any BudgetAccount)? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> PolicyGate {
+                        account: (any BudgetAccount)? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> EffectingGate {
     let loaded = try? parseManifest(text).get()
     let manifest = try #require(loaded, sourceLocation: sourceLocation)
-    return PolicyGate(manifest: manifest, diagnostics: log.diagnostics, workingDirectory: "/tmp",
-                      budgetAccount: account, clock: clock.gateClock)
+    return EffectingGate(manifest: manifest, diagnostics: log.diagnostics, account: account, clock: clock.gateClock)
 }
 
 /// The denial of a verdict, or nil when forwarded.
@@ -45,7 +44,7 @@ private func denial(_ verdict: GateVerdict) -> Denial? {
 }
 
 /// Calls `name` `count` times (ids from `firstID`) and returns the index (0-based) of every denied call.
-private func deniedIndices(_ gate: inout PolicyGate, _ name: String, count: Int, firstID: Int = 1) throws -> [Int] {
+private func deniedIndices(_ gate: inout EffectingGate, _ name: String, count: Int, firstID: Int = 1) throws -> [Int] {
     var denied: [Int] = []
     for index in 0..<count where denial(gate.decide(try call(name, id: firstID + index))) != nil { denied.append(index) }
     return denied
@@ -203,10 +202,10 @@ struct PolicyGateBudgetTests {
         let manifest = try parseManifest(#"{"version": 1, "budgets": {"calls": 2, "ledger": "budgets.ledger"}, "tools": {"*": {}}}"#).get()
         let clock = ManualClock()
         let limits = manifest.budgetLimits
-        var first = PolicyGate(manifest: manifest, diagnostics: .silent, budgetAccount: try Ledger(path: path, limits: limits, sync: .never, now: epoch2026),
-                               clock: clock.gateClock)
-        var second = PolicyGate(manifest: manifest, diagnostics: .silent, budgetAccount: try Ledger(path: path, limits: limits, sync: .never, now: epoch2026),
-                                clock: clock.gateClock)
+        var first = EffectingGate(manifest: manifest, account: try Ledger(path: path, limits: limits, sync: .never, now: epoch2026),
+                                  clock: clock.gateClock)
+        var second = EffectingGate(manifest: manifest, account: try Ledger(path: path, limits: limits, sync: .never, now: epoch2026),
+                                   clock: clock.gateClock)
         #expect(denial(first.decide(try call("a", id: 1))) == nil)
         #expect(denial(second.decide(try call("a", id: 2))) == nil)
         #expect(denial(first.decide(try call("a", id: 3)))?.code == .budgetExhausted)

@@ -3,6 +3,16 @@ import Testing
 
 @Suite("Policy gate: a reloaded manifest taking over")
 struct PolicyGateReloadTests {
+    /// `old`'s gate replaced by `new`'s, as a session does it, the reload's effects carried out.
+    func reload(_ old: EffectingGate, _ new: String) throws -> Result<EffectingGate, ReloadRefusal> {
+        let replacement = try policyGate(new)
+        do throws(ReloadRefusal) {
+            return .success(try old.reloaded(to: replacement))
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// `old`'s gate replaced by `new`'s, as a session does it.
     func reload(_ old: PolicyGate, _ new: String) throws -> Result<PolicyGate, ReloadRefusal> {
         var running: any Gate = old
@@ -30,7 +40,7 @@ struct PolicyGateReloadTests {
 
     @Test("budgets carry over when their settings stay, even as rules move around them")
     func budgetsCarry() throws {
-        var gate = try policyGate(#"{"version": 1, "tools": {"echo": {"budget": {"calls": 3}}, "add": {}}}"#)
+        var gate = try effectingGate(#"{"version": 1, "tools": {"echo": {"budget": {"calls": 3}}, "add": {}}}"#)
         #expect(gate.decide(try call("echo", id: 1)) == .forward)
         #expect(gate.decide(try call("echo", id: 2)) == .forward)
         // A rule before it and a schema on another: the budget's rule moves from index 0 to 1.
@@ -48,7 +58,7 @@ struct PolicyGateReloadTests {
 
     @Test("new caps apply to the next call and count what was spent; a call in flight settles into the new budgets")
     func budgetsChange() throws {
-        var gate = try policyGate(#"{"version": 1, "tools": {"echo": {"budget": {"calls": 3, "resultTokens": 1000}}, "add": {}}}"#)
+        var gate = try effectingGate(#"{"version": 1, "tools": {"echo": {"budget": {"calls": 3, "resultTokens": 1000}}, "add": {}}}"#)
         #expect(gate.decide(try call("echo", id: 1)) == .forward)
         #expect(gate.decide(try call("echo", id: 2)) == .forward)
         // Lowered to 2 (both spent), with a new overall cap; call 2 is still in flight.

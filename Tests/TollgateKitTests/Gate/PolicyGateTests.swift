@@ -8,6 +8,13 @@ func policyGate(_ text: String, sourceLocation: SourceLocation = #_sourceLocatio
     return PolicyGate(manifest: manifest, diagnostics: .silent, workingDirectory: "/tmp")
 }
 
+/// The gate of manifest text with its effects (audit, budgets) carried out at once.
+func effectingGate(_ text: String, audit: AuditTrail? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> EffectingGate {
+    let loaded = try? parseManifest(text).get()
+    let manifest = try #require(loaded, sourceLocation: sourceLocation)
+    return EffectingGate(manifest: manifest, audit: audit)
+}
+
 /// A tools/call as the relay parses it.
 func call(_ name: String, _ arguments: JSONObject = [:], id: Int = 1, stateless: Bool = false) throws -> ToolCall {
     var params: JSONObject = ["name": .string(name), "arguments": .object(arguments)]
@@ -181,11 +188,11 @@ struct PolicyGateTests {
         var session = RelaySession(gate: try policyGate(Self.manifest))
         let line = Array(#"[{"jsonrpc":"2.0","id":1,"method":"tools\/call","params":{"name":"git_push"}},{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"git_status"}}]"#.utf8)
         let actions = line.withUnsafeBytes { session.clientLine($0) }
-        guard case .bytes(let forwarded)? = actions.forward else {
+        guard case .batch? = actions.forward else {
             Issue.record("expected a re-serialized batch")
             return
         }
-        let text = String(decoding: forwarded, as: UTF8.self)
+        let text = String(decoding: actions.toServer, as: UTF8.self)
         #expect(!text.contains("git_push"))
         #expect(text.contains("git_status"))
         #expect(String(decoding: actions.reply ?? [], as: UTF8.self).contains("tool_denied"))

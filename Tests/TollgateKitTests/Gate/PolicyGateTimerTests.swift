@@ -1,10 +1,10 @@
 import Testing
 @testable import TollgateKit
 
-private func gate(_ text: String, account: (any BudgetAccount)? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> PolicyGate {
+private func gate(_ text: String, account: (any BudgetAccount)? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> EffectingGate {
     let loaded = try? parseManifest(text).get()
     let manifest = try #require(loaded, sourceLocation: sourceLocation)
-    return PolicyGate(manifest: manifest, diagnostics: LogSink().diagnostics, workingDirectory: "/tmp", budgetAccount: account)
+    return EffectingGate(manifest: manifest, diagnostics: LogSink().diagnostics, account: account)
 }
 
 @Suite("Policy gate: timeouts and ticks")
@@ -47,7 +47,7 @@ struct PolicyGateTimerTests {
         let manifest = try #require(try? parseManifest(#"{"version": 1, "budgets": {"calls": 10}, "tools": {"echo": {}}}"#).get())
         let ledger = try Ledger(path: directory.file("ledger"), limits: manifest.budgetLimits, sync: .batched(intervalMs: 10_000),
                                 now: wallMilliseconds())
-        var policy = PolicyGate(manifest: manifest, diagnostics: LogSink().diagnostics, workingDirectory: "/tmp", budgetAccount: ledger)
+        var policy = EffectingGate(manifest: manifest, diagnostics: LogSink().diagnostics, account: ledger)
         #expect(policy.usesTimers && policy.tickIntervalMilliseconds == 10_000)
         #expect(policy.decide(try call("echo")) == .forward)
         #expect(ledger.hasUnsyncedRecords, "within the batch interval the reserve record waits for its sync")
@@ -55,7 +55,7 @@ struct PolicyGateTimerTests {
         #expect(!ledger.hasUnsyncedRecords, "the tick synced it")
 
         let perRecord = try Ledger(path: directory.file("ledger2"), limits: manifest.budgetLimits, sync: .everyRecord, now: wallMilliseconds())
-        let unbatched = PolicyGate(manifest: manifest, diagnostics: LogSink().diagnostics, workingDirectory: "/tmp", budgetAccount: perRecord)
+        let unbatched = EffectingGate(manifest: manifest, diagnostics: LogSink().diagnostics, account: perRecord)
         #expect(unbatched.tickIntervalMilliseconds == nil && !unbatched.usesTimers)
     }
 }

@@ -19,7 +19,7 @@ struct HostSessionChildTests {
 
     @Test("sampling caps hold with several servers: a request over the cap is refused to its child and never reaches the client")
     func samplingCapped() throws {
-        let gate = try policyGate(#"{"version": 1, "tools": {"*": {}}, "budgets": {"samplingMaxTokensPerRequest": 100}}"#)
+        let gate = try effectingGate(#"{"version": 1, "tools": {"*": {}}, "budgets": {"samplingMaxTokensPerRequest": 100}}"#)
         var session = try HostSession.ready(["a", "b"], tools: [["ask"], ["ask"]], gate: gate)
         let refused = session.child(0, #"{"jsonrpc":"2.0","id":"s-1","method":"sampling/createMessage","params":{"maxTokens":500}}"#)
         #expect(refused.toClient.isEmpty)
@@ -31,7 +31,7 @@ struct HostSessionChildTests {
 
     @Test("a granted sampling request is settled on the client's answer: what it did not spend is free for the next one")
     func samplingSettled() throws {
-        let gate = try policyGate(#"{"version": 1, "tools": {"*": {}}, "budgets": {"samplingTokens": 100}}"#)
+        let gate = try effectingGate(#"{"version": 1, "tools": {"*": {}}, "budgets": {"samplingTokens": 100}}"#)
         var session = try HostSession.ready(["a", "b"], tools: [["ask"], ["ask"]], gate: gate)
         let asked = try HostLine.one(session.child(0, #"{"jsonrpc":"2.0","id":"s-1","method":"sampling/createMessage","params":{"maxTokens":80}}"#).toClient)
         let gateID = text(asked["id"]!.serialized)

@@ -8,7 +8,9 @@ extension HostSession {
 
     /// Feeds a line of child `child` given as text.
     mutating func child(_ child: Int, _ line: String) -> HostActions {
-        bytes(line).withUnsafeBytes { childLine(child, $0) }
+        bytes(line).withUnsafeBytes { line in
+            childLine(child, line, admitted: gate.admitting(ServerLine.read(line, maxDepth: maxDepth), in: line, maxDepth: maxDepth))
+        }
     }
 
     /// A session over fixture-like children `names`, initialized by the client, each child having

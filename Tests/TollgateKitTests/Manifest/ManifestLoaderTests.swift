@@ -146,6 +146,19 @@ struct ManifestLoaderTests {
         #expect(bad.first?.message.contains(#"did you mean "redacted"?"#) == true)
     }
 
+    @Test("audit.maxArgumentBytes: 64 KiB by default, 1 KiB to 16 MiB, reported with its position otherwise")
+    func auditArgumentCap() throws {
+        #expect(try parseManifest(#"{"version": 1, "audit": {"path": "a.log"}}"#).get().audit?.maxArgumentBytes == 65536)
+        #expect(try parseManifest(#"{"version": 1, "audit": {"path": "a.log", "maxArgumentBytes": 1024}}"#).get().audit?.maxArgumentBytes == 1024)
+        #expect(try parseManifest(#"{"version": 1, "audit": {"path": "a.log", "maxArgumentBytes": 16777216}}"#).get().audit?.maxArgumentBytes == 16 << 20)
+        for bad in ["1023", "16777217", "0", "-5", "65536.5", "\"64k\""] {
+            let issues = manifestIssues("{\"version\": 1,\n \"audit\": {\"path\": \"a.log\",\n  \"maxArgumentBytes\": \(bad)}}")
+            #expect(issues.map(\.path) == ["audit.maxArgumentBytes"], "\(bad): \(issues)")
+            #expect(issues.first?.description.hasPrefix("test.json:3:") == true, "\(bad): \(String(describing: issues.first))")
+            #expect(issues.first?.message.contains("a whole number from 1024 to 16777216") == true, "\(bad): \(String(describing: issues.first))")
+        }
+    }
+
     @Test("invalid JSON and duplicate keys are reported with their position")
     func invalidJSON() {
         let issues = manifestIssues("{\n  \"version\": 1,\n  \"version\": 1\n}")

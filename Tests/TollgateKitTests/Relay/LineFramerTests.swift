@@ -1,5 +1,10 @@
 import Testing
 @testable import TollgateKit
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What a framer handed out, copied out of its buffer.
 enum Framed: Equatable, CustomStringConvertible {
@@ -318,6 +323,52 @@ struct LineFramerTests {
         framer.append(bytes("small\n"))
         #expect(framer.capacity == LineFramer.readChunk)
         #expect(framer.drain() == [.line(bytes("small"))])
+    }
+
+    @Test("a growing line stays where it is and the buffer grows by at most a quarter more than it holds")
+    func growsInPlace() {
+        var framer = LineFramer()
+        let size = 8 << 20
+        var offset = 0
+        var start: UnsafeRawPointer?
+        while offset < size {
+            let n = framer.fill { space in
+                let n = min(space.count, size - offset, LineFramer.readChunk)
+                memset(space.baseAddress!, Int32(UInt8(ascii: "g")), n)
+                return n
+            }
+            offset += n
+            #expect(framer.drain().isEmpty)
+            let base = framer.withBytes { $0.baseAddress }
+            #expect(start == nil || base == start, "the bytes moved after \(offset)")
+            start = base
+            #expect(framer.capacity <= offset + offset / 4 + 2 * LineFramer.readChunk, "\(framer.capacity) bytes usable for \(offset)")
+        }
+        framer.append([0x0A])
+        let lines = framer.drain()
+        #expect(lines.count == 1 && lines.first == .line([UInt8](repeating: UInt8(ascii: "g"), count: size)))
+    }
+
+    @Test("what is left after a large line moves to the start and the rest of the memory is given back")
+    func givesBackBehindARemainder() {
+        var framer = LineFramer()
+        let big = [UInt8](repeating: UInt8(ascii: "b"), count: 1 << 20)
+        #expect(framer.feed(big + [0x0A] + bytes("par"), chunk: LineFramer.readChunk) == [.line(big)])
+        #expect(framer.capacity > 4 * LineFramer.readChunk)
+        framer.append(bytes("tial\n"))
+        #expect(framer.capacity <= 2 * LineFramer.readChunk)
+        #expect(framer.drain() == [.line(bytes("partial"))])
+    }
+
+    @Test("a copy of a framer keeps its own bytes")
+    func copiesAreIndependent() {
+        var framer = LineFramer()
+        framer.append(bytes("one\r\ntw"))
+        var copy = framer
+        copy.append(bytes("o\n"))
+        framer.append(bytes("in\n"))
+        #expect(copy.drain() == [.line(bytes("one\t")), .line(bytes("two"))])
+        #expect(framer.drain() == [.line(bytes("one\t")), .line(bytes("twin"))])
     }
 
     @Test("fill passes reads through and ignores end of stream and errors")

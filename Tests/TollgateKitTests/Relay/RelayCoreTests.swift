@@ -200,6 +200,38 @@ struct RelayCoreTests {
         #expect(try JSONValue.parse(forwarded[1]).serialized == JSONValue.parse(fromClient[1]).serialized, "\(forwarded)")
     }
 
+    @Test("large lines go out whole and in order among small ones; a large call as exactly its re-serialization, whether its params came in that form or not",
+          arguments: [false, true])
+    func largeLines(withGate: Bool) throws {
+        let harness = Harness(session: withGate ? RelaySession(gate: DenyingGate(denying: "rm")) : RelaySession())
+        defer { harness.finish() }
+        let large = String(repeating: "0123456789abcdef", count: 20_000)
+        let compact = #"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"text":"\#(large)"}}}"#
+        // Another spelling of the same call: whitespace, an escape, another member order in the envelope.
+        let spaced = #"{"method":"tools/call", "id":3, "jsonrpc":"2.0","params":{ "name":"echo", "arguments":{"text":"A\#(large)"}}}"#
+        let lines = [
+            #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#,
+            compact,
+            #"{"jsonrpc":"2.0","method":"notifications/x","params":{"blob":"\#(large)"}}"#,
+            spaced,
+            #"{"jsonrpc":"2.0","id":4,"method":"ping"}"#,
+        ]
+        harness.pumpClient(lines.joined(separator: "\n") + "\n")
+        let forwarded = splitLines(harness.serverInput.contents).map(text)
+        let expected = withGate
+            ? [lines[0], compact, lines[2], #"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"A\#(large)"}}}"#, lines[4]]
+            : lines
+        #expect(forwarded.count == expected.count)
+        for (index, (got, want)) in zip(forwarded, expected).enumerated() {
+            #expect(got == want, "line \(index): \(got.prefix(120))… (\(got.utf8.count) bytes) instead of \(want.prefix(120))… (\(want.utf8.count) bytes)")
+        }
+        #expect(harness.clientOutput.contents.isEmpty)
+
+        let response = #"{"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":"\#(large)"}]}}"#
+        harness.pumpServer(#"{"jsonrpc":"2.0","id":1,"result":{}}"# + "\n" + response + "\n")
+        #expect(splitLines(harness.clientOutput.contents).map(text) == [#"{"jsonrpc":"2.0","id":1,"result":{}}"#, response])
+    }
+
     @Test("when the server stops reading, every request is answered once")
     func serverUnreachable() throws {
         let harness = Harness()

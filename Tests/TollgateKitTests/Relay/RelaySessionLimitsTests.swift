@@ -93,7 +93,7 @@ struct RelaySessionLimitsTests {
         var limits = PeerLimits()
         limits.heldCalls = 2
         let manifest = try #require(try? parseManifest(#"{"version": 1, "tools": {"add": {"approval": {"command": ["/bin/true"]}}}}"#).get())
-        var session = RelaySession(gate: PolicyGate(manifest: manifest, diagnostics: .silent, workingDirectory: "/tmp"), limits: limits)
+        var session = RelaySession(gate: EffectingGate(manifest: manifest), limits: limits)
         #expect(session.client(toolCall(1, name: "add"), at: 0).approvers.count == 1)
         #expect(session.client(toolCall(2, name: "add"), at: 0).approvers.count == 1)
         #expect(session.approvals.held.count == 2 && session.approvals.heldBytes > 100)
@@ -108,12 +108,12 @@ struct RelaySessionLimitsTests {
         #expect(session.client(toolCall(4, name: "add"), at: 20).approvers.count == 1, "room again")
     }
 
-    @Test("past serverRequestsInFlight a sampling request is refused to the server before the budget is asked")
+    @Test("past serverRequestsInFlight a sampling request is refused to the server, and its grant given back")
     func samplingGrants() throws {
         var limits = PeerLimits()
         limits.serverRequestsInFlight = 2
         let manifest = try #require(try? parseManifest(#"{"version": 1, "budgets": {"samplingTokens": 1000}, "tools": {"echo": {}}}"#).get())
-        var session = RelaySession(gate: PolicyGate(manifest: manifest, diagnostics: .silent, workingDirectory: "/tmp"), limits: limits)
+        var session = RelaySession(gate: EffectingGate(manifest: manifest), limits: limits)
         func sampling(_ id: String) -> String {
             #"{"jsonrpc":"2.0","id":\#(id),"method":"sampling/createMessage","params":{"messages":[],"maxTokens":10}}"#
         }

@@ -9,7 +9,7 @@ private func samplingRequest(id: String, maxTokens: Int) -> String {
 struct RelaySessionSamplingTests {
     private func session(_ budgets: String) throws -> RelaySession {
         let manifest = try #require(try? parseManifest(#"{"version": 1, "budgets": \#(budgets), "tools": {"echo": {}}}"#).get())
-        return RelaySession(gate: PolicyGate(manifest: manifest, diagnostics: LogSink().diagnostics, workingDirectory: "/tmp"))
+        return RelaySession(gate: EffectingGate(manifest: manifest, diagnostics: LogSink().diagnostics))
     }
 
     @Test("within the caps the request passes as its bytes and is settled on the client's answer; over a cap the server gets error -1 and the client nothing")

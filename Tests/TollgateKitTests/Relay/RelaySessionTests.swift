@@ -679,11 +679,11 @@ struct ServerLineTests {
         for (literal, expected) in [("7", RequestID(bytes: bytes("7"), isString: false, hasEscapes: false)),
                                     (#""a\/b""#, RequestID(bytes: bytes(#""a/b""#), isString: true, hasEscapes: false))] {
             let line = bytes(literal)
-            #expect(line.withUnsafeBytes { ServerLine.responseID($0, 0..<line.count) } == expected)
+            #expect(line.withUnsafeBytes { RequestID.response($0, 0..<line.count) } == expected)
         }
         for literal in ["null", "true", "{}", "[1]"] {
             let line = bytes(literal)
-            #expect(line.withUnsafeBytes { ServerLine.responseID($0, 0..<line.count) } == nil)
+            #expect(line.withUnsafeBytes { RequestID.response($0, 0..<line.count) } == nil)
         }
     }
 

@@ -5,7 +5,7 @@ import Testing
 private func policySession(tools: String = #"{"echo": {"maxResultTokens": 20}, "rm": {"allow": false}}"#,
                            budgets: String = #"{"samplingMaxTokensPerRequest": 100}"#) throws -> RelaySession {
     let manifest = try #require(try? parseManifest(#"{"version": 1, "budgets": \#(budgets), "tools": \#(tools)}"#).get())
-    return RelaySession(gate: PolicyGate(manifest: manifest, diagnostics: LogSink().diagnostics, workingDirectory: "/tmp"))
+    return RelaySession(gate: EffectingGate(manifest: manifest, diagnostics: LogSink().diagnostics))
 }
 
 private func call(_ id: String, _ name: String = "echo") -> String {
@@ -17,7 +17,7 @@ private func forwarded(_ actions: RelayActions, original: String) throws -> JSON
     switch actions.forward {
     case .original?: return try JSONValue.parse(bytes(original))
     case .bytes(let line)?: return try JSONValue.parse(Array(line.dropLast()))
-    case .call?, nil: return nil
+    case .call?, .batch?, nil: return nil
     }
 }
 

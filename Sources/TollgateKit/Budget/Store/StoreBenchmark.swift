@@ -4,12 +4,13 @@ import Glibc
 import Darwin
 #endif
 
-/// The store's floor, for `tollgate-bench store`: one `EVALSHA` of the reservation script (a
-/// call reaching two budgets and two rate buckets) on a connection of its own, sequential
-/// (the round trip a gated call cannot go below) and pipelined (the rate the store can take).
-public enum StoreBenchmark {
+/// The store's floor, for `tollgate-bench store` (package access: not part of the library's
+/// API): one `EVALSHA` of the reservation script (a call reaching two budgets and two rate
+/// buckets) on a connection of its own, sequential (the round trip a gated call cannot go
+/// below) and pipelined (the rate the store can take); and the same through a ``StoreAccount``.
+package enum StoreBenchmark {
     /// The limits the benchmark's reservations count against: caps and rates no call reaches.
-    public static let limits = BudgetLimits(
+    package static let limits = BudgetLimits(
         overall: BudgetCaps(calls: 1 << 50, cost: CostUnits(units: 1_000_000_000), resultTokens: 1 << 50),
         rate: RateLimit(rate: RateSpec(count: 1_000_000, intervalMs: 1000), burst: 1_000_000),
         rules: [RuleBudget(rule: "echo", caps: BudgetCaps(calls: 1 << 50), rate: RateLimit(rate: RateSpec(count: 1_000_000, intervalMs: 1000), burst: 1_000_000),
@@ -26,8 +27,8 @@ public enum StoreBenchmark {
                                buckets: core.rateBuckets(rules: [0], tool: "echo"))
     }
 
-    /// `count` sequential `EVALSHA` round trips on the store at `endpoint`, in nanoseconds each.
-    public static func evalsha(_ endpoint: StoreEndpoint, namespace: String, count: Int) throws(StoreError) -> BudgetBenchmark.Timing {
+    /// `count` sequential `EVALSHA` round trips on the store at `endpoint`: nanoseconds each.
+    package static func evalsha(_ endpoint: StoreEndpoint, namespace: String, count: Int) throws(StoreError) -> [Int64] {
         let client = StoreClient(settings: StoreClient.Settings(endpoint: endpoint, operationTimeoutMs: 5000), script: StoreScript.text)
         defer { client.disconnect() }
         let call = reservation(namespace: namespace, client: client)
@@ -40,12 +41,12 @@ public enum StoreBenchmark {
             samples.append(SystemClock.nanoseconds(CLOCK_MONOTONIC) - begin)
             guard reply.first?.elements?.first?.integer == 1 else { throw StoreError(.malformed, "a benchmark reservation was refused: \(reply)") }
         }
-        return BudgetBenchmark.Timing(samples)
+        return samples
     }
 
     /// `count` sequential reservations (and settlements) through a ``StoreAccount`` on the store
-    /// at `endpoint`, in nanoseconds each: the floor plus what the account adds.
-    public static func account(_ endpoint: StoreEndpoint, namespace: String, count: Int) throws(LedgerError) -> BudgetBenchmark.Timing {
+    /// at `endpoint`: nanoseconds each, the floor plus what the account adds.
+    package static func account(_ endpoint: StoreEndpoint, namespace: String, count: Int) throws(LedgerError) -> [Int64] {
         let store = StoreAccount(settings: StoreSettings(endpoint: endpoint, namespace: namespace, operationTimeoutMs: 5000), password: nil,
                                  limits: limits, diagnostics: .silent)
         defer { store.close() }
@@ -60,11 +61,11 @@ public enum StoreBenchmark {
             _ = try store.settle(reservation, resultTokens: 5, now: 0)
             if index >= Swift.min(count, 500) { samples.append(SystemClock.nanoseconds(CLOCK_MONOTONIC) - begin) }
         }
-        return BudgetBenchmark.Timing(samples)
+        return samples
     }
 
     /// Reservations per second, `total` of them sent `batch` per pipelined round trip.
-    public static func pipelinedRate(_ endpoint: StoreEndpoint, namespace: String, total: Int, batch: Int) throws(StoreError) -> Double {
+    package static func pipelinedRate(_ endpoint: StoreEndpoint, namespace: String, total: Int, batch: Int) throws(StoreError) -> Double {
         let client = StoreClient(settings: StoreClient.Settings(endpoint: endpoint, operationTimeoutMs: 5000), script: StoreScript.text)
         defer { client.disconnect() }
         let calls = Array(repeating: reservation(namespace: namespace, client: client), count: batch)

@@ -1,3 +1,4 @@
+import TollgateKit
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -12,26 +13,26 @@ import Darwin
 /// Two figures per setting: what lies on the call's path (the decision record, and queuing the
 /// outcome record before the response goes to the client), which is what the call waits for; and
 /// everything per call, with the outcome record's own `write` after the response.
-public enum AuditBenchmark {
+enum AuditBenchmark {
     /// What one setting costs per call.
-    public struct Figures: Sendable, Hashable {
+    struct Figures: Sendable, Hashable {
         /// The decision record and the queued outcome record: what the call waits for.
-        public var onPath: BudgetBenchmark.Timing
+        var onPath: BudgetBenchmark.Timing
         /// The same and the outcome record's `write` after the response was relayed.
-        public var perCall: BudgetBenchmark.Timing
+        var perCall: BudgetBenchmark.Timing
     }
 
     /// The figures of one run.
-    public struct Report: Sendable, Hashable {
+    struct Report: Sendable, Hashable {
         /// `fsync: batch`.
-        public var batch: Figures
+        var batch: Figures
         /// The same, chained with HMAC-SHA-256 (`TOLLGATE_AUDIT_KEY` set).
-        public var batchKeyed: Figures
+        var batchKeyed: Figures
         /// `fsync: always` (an `fdatasync` after each `write`).
-        public var always: Figures
+        var always: Figures
 
         /// One line per figure.
-        public var text: String {
+        var text: String {
             """
             audit on a call's path, fsync batch:         \(batch.onPath) (goal: p50 ≤ 5 µs)
             audit per call in all, fsync batch:          \(batch.perCall)
@@ -44,7 +45,7 @@ public enum AuditBenchmark {
     }
 
     /// Runs every measurement; logs are created in `directory` and removed.
-    public static func run(directory: String, iterations: Int = 20_000, syncedIterations: Int = 300) throws(AuditError) -> Report {
+    static func run(directory: String, iterations: Int = 20_000, syncedIterations: Int = 300) throws(AuditError) -> Report {
         let batch = try figures(directory + "/bench-batch.log", .batch, key: nil, iterations)
         let keyed = try figures(directory + "/bench-keyed.log", .batch, key: Array("bench-key-0123456789abcdef".utf8), iterations)
         let always = try figures(directory + "/bench-always.log", .always, key: nil, syncedIterations)
@@ -52,7 +53,7 @@ public enum AuditBenchmark {
     }
 
     /// Records `count` calls into `path` (fsync batch), for profilers (`tollgate-bench loop audit N`).
-    public static func loop(path: String, count: Int) throws(AuditError) {
+    static func loop(path: String, count: Int) throws(AuditError) {
         _ = try figures(path, .batch, key: nil, count)
     }
 

@@ -1,3 +1,4 @@
+import TollgateKit
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -7,18 +8,18 @@ import Darwin
 /// Measures what budget accounting adds to a call, for `tollgate-bench`: in memory (reserve +
 /// settle on a ``BudgetState``, a rate-limiter take, a result's token estimate) and with a
 /// ledger (reserve and settle, with batched syncs and with an `fdatasync` per record).
-public enum BudgetBenchmark {
+enum BudgetBenchmark {
     /// Percentiles of one measured operation, in nanoseconds.
-    public struct Timing: Sendable, Hashable, CustomStringConvertible {
+    struct Timing: Sendable, Hashable, CustomStringConvertible {
         /// The median.
-        public var p50: Int64
+        var p50: Int64
         /// The 99th percentile.
-        public var p99: Int64
+        var p99: Int64
         /// The mean.
-        public var mean: Int64
+        var mean: Int64
 
         /// `p50 1.2 µs, p99 3.4 µs, mean 1.5 µs`.
-        public var description: String { "p50 \(Self.micros(p50)), p99 \(Self.micros(p99)), mean \(Self.micros(mean))" }
+        var description: String { "p50 \(Self.micros(p50)), p99 \(Self.micros(p99)), mean \(Self.micros(mean))" }
 
         static func micros(_ nanoseconds: Int64) -> String {
             nanoseconds < 10_000 ? "\(Forecast.decimal(Double(nanoseconds) / 1000, places: 3)) µs" : "\(Forecast.decimal(Double(nanoseconds) / 1000, places: 1)) µs"
@@ -33,27 +34,27 @@ public enum BudgetBenchmark {
     }
 
     /// The figures of one run.
-    public struct Report: Sendable, Hashable {
+    struct Report: Sendable, Hashable {
         /// In memory: reserve + settle of one call (three budgets: overall, rule, per tool).
-        public var inMemoryReserveSettle: Timing
+        var inMemoryReserveSettle: Timing
         /// In memory: a rate-limiter take (overall and per-rule buckets).
-        public var rateLimiterTake: Timing
+        var rateLimiterTake: Timing
         /// Estimating the tokens of a 4 KiB text result.
-        public var estimate4KiB: Timing
+        var estimate4KiB: Timing
         /// Ledger, batched syncs (every 50 ms): reserve.
-        public var ledgerBatchedReserve: Timing
+        var ledgerBatchedReserve: Timing
         /// Ledger, batched syncs: settle (a sync falls on about one settle in 50 ms).
-        public var ledgerBatchedSettle: Timing
+        var ledgerBatchedSettle: Timing
         /// Ledger, `fdatasync` per record: reserve.
-        public var ledgerSyncedReserve: Timing
+        var ledgerSyncedReserve: Timing
         /// Ledger, `fdatasync` per record: settle.
-        public var ledgerSyncedSettle: Timing
+        var ledgerSyncedSettle: Timing
         /// Ledger, batched, two instances (threads) alternating on one file: reserve, which then
         /// also replays the other writer's records.
-        public var ledgerSharedReserve: Timing
+        var ledgerSharedReserve: Timing
 
         /// One line per figure.
-        public var text: String {
+        var text: String {
             """
             budget in memory, reserve + settle: \(inMemoryReserveSettle)
             rate limiter take:                  \(rateLimiterTake)
@@ -68,7 +69,7 @@ public enum BudgetBenchmark {
     }
 
     /// Runs every measurement; ledgers are created in `directory` and removed.
-    public static func run(directory: String, iterations: Int = 20_000, syncedIterations: Int = 500) throws(LedgerError) -> Report {
+    static func run(directory: String, iterations: Int = 20_000, syncedIterations: Int = 500) throws(LedgerError) -> Report {
         let limits = BudgetLimits(
             overall: BudgetCaps(calls: Int64.max / 4, cost: CostUnits(units: 1_000_000_000), resultTokens: Int64.max / 4),
             rate: RateLimit(rate: RateSpec(count: 1_000_000, intervalMs: 1000)),

@@ -1,7 +1,6 @@
-/// The budget half of ``PolicyGate``: rate limits (monotonic clock), then a budget reservation
+/// The budgets of ``CallEffects``: rate limits (monotonic clock), then a budget reservation
 /// (wall clock, in memory or in a shared ledger) for every call the policy allows, settled with
-/// the result's estimated tokens when the call ends; and `maxResultTokens`, which withholds an
-/// oversized result.
+/// the result's estimated tokens when the call ends.
 ///
 /// Threshold crossings are returned to the gate, which reports them (stderr and audit).
 struct BudgetGuard: Sendable {
@@ -16,8 +15,6 @@ struct BudgetGuard: Sendable {
     private var rates: RateLimiter?
     private var account: any BudgetAccount
     private var inFlight: [RequestID: InFlight] = [:]
-    /// Whether results must be parsed: some cap counts result tokens or some rule limits them.
-    private(set) var inspectsResults: Bool
 
     init(limits: BudgetLimits, account: any BudgetAccount, clock: GateClock) {
         self.limits = limits
@@ -25,8 +22,6 @@ struct BudgetGuard: Sendable {
         self.account = account
         let limiter = RateLimiter(limits: limits)
         rates = limiter.isEmpty || account.limitsRates ? nil : limiter
-        inspectsResults = limits.overall.resultTokens != nil
-            || limits.rules.contains { $0.caps.resultTokens != nil || $0.maxResultTokens != nil }
     }
 
     /// Checks the rate limits and reserves the call. Returns the denial when a limit refuses it
@@ -119,14 +114,7 @@ struct BudgetGuard: Sendable {
         rates = rates.map { $0.carried(to: newLimits) } ?? RateLimiter(limits: newLimits)
         if rates?.isEmpty == true || account.limitsRates { rates = nil }
         limits = newLimits
-        inspectsResults = newLimits.overall.resultTokens != nil
-            || newLimits.rules.contains { $0.caps.resultTokens != nil || $0.maxResultTokens != nil }
         return true
-    }
-
-    /// Remembers a call forwarded without a reservation (monitor mode), so its result is still checked.
-    mutating func forwardedUnreserved(_ call: ToolCall, rules: [Int]) {
-        if inFlight[call.id] == nil { inFlight[call.id] = InFlight(reservation: nil, rules: rules) }
     }
 
     /// Takes back the reservation of a call that will not be forwarded after all.
@@ -140,68 +128,14 @@ struct BudgetGuard: Sendable {
         }
     }
 
-    /// What happens when a call ends: the result to send instead (a result over
-    /// `maxResultTokens`, when `enforce`), the crossings to report, and problems to report.
-    struct Completion {
-        var replacement: JSONObject?
-        /// The result's estimated tokens, when it was estimated.
-        var tokens: Int64?
-        var crossings: [BudgetCrossing] = []
-        var problems: [String] = []
-    }
-
-    /// Settles a call with its result's estimated tokens (the result is parsed when
-    /// ``inspectsResults``; otherwise, or for a batched response, its size / 4 stands in).
-    mutating func complete(_ call: ToolCall, outcome: CallOutcome, result: JSONObject?, enforce: Bool) -> Completion {
-        var completion = Completion()
-        guard let entry = inFlight.removeValue(forKey: call.id) else { return completion }
-        // The result's estimated tokens: nil when it was not estimated (counted as none).
-        var tokens: Int64?
-        if let result {
-            var estimate = TokenEstimator.estimate(result: result).tokens
-            if let limit = limits.maxResultTokens(rules: entry.rules), estimate > limit {
-                let rule = entry.rules.filter { limits.rules[$0].maxResultTokens == limit }.first.map { limits.rules[$0].rule } ?? call.name
-                if enforce {
-                    let replacement = Self.withheld(call, tokens: estimate, limit: limit, rule: rule)
-                    completion.replacement = replacement
-                    estimate = TokenEstimator.estimate(result: replacement).tokens
-                } else {
-                    completion.problems.append("monitor: would withhold the result of \(call.name) (about \(estimate) tokens, over tools.\(rule).maxResultTokens = \(limit))")
-                }
-            }
-            tokens = estimate
-        } else if inspectsResults, case .result(_, let bytes) = outcome {
-            tokens = Int64((bytes + 3) / 4)
+    /// Settles a forwarded call with its result's estimated tokens (nil: not estimated, counted
+    /// as none); returns the crossings and a problem to report.
+    mutating func settle(_ call: ToolCall, resultTokens tokens: Int64?) -> (crossings: [BudgetCrossing], problem: String?) {
+        guard let reservation = inFlight.removeValue(forKey: call.id)?.reservation else { return ([], nil) }
+        do throws(LedgerError) {
+            return (try account.settle(reservation, resultTokens: tokens ?? 0, now: clock.wallMilliseconds()), nil)
+        } catch {
+            return ([], "budget: cannot record the result tokens of \(call.name): \(error)")
         }
-        completion.tokens = tokens
-        if let reservation = entry.reservation {
-            do throws(LedgerError) {
-                completion.crossings = try account.settle(reservation, resultTokens: tokens ?? 0, now: clock.wallMilliseconds())
-            } catch {
-                completion.problems.append("budget: cannot record the result tokens of \(call.name): \(error)")
-            }
-        }
-        return completion
-    }
-
-    /// The result the client gets instead of one larger than `maxResultTokens`.
-    static func withheld(_ call: ToolCall, tokens: Int64, limit: Int64, rule: String) -> JSONObject {
-        let reason = "the result is about \(tokens) tokens (estimated), more than tools.\(rule).maxResultTokens allows (\(limit))"
-        let text = "Tollgate withheld the result of tool \"\(call.name)\" (result_too_large): \(reason). "
-            + "The call did run. If you still need its result, call it again asking for less: a narrower query, "
-            + "fewer items, a smaller page, range or depth."
-        var entry = JSONObject()
-        entry["code"] = .string(Denial.Code.resultTooLarge.rawValue)
-        entry["tool"] = .string(call.name)
-        entry["rule"] = .string("tools.\(rule)")
-        entry["reason"] = .string(reason)
-        entry["resultTokens"] = .number(String(tokens))
-        entry["maxResultTokens"] = .number(String(limit))
-        var result = JSONObject()
-        result["content"] = [["type": "text", "text": .string(text)]]
-        result["isError"] = true
-        result["_meta"] = [Denial.metaKey: .object(entry)]
-        if call.era == .stateless { result["resultType"] = "complete" }
-        return result
     }
 }

@@ -16,11 +16,7 @@ extension PolicyGate {
         let monitoring = manifest.policy.mode == .monitor
         if isNew {
             diagnostics.report("\(monitoring ? "monitor: would block" : "blocked") tool \(name) (tool_changed): \(change.reason)")
-            do throws(AuditError) {
-                try audit?.log.append(AuditRecord.toolChanged(change, server: audit?.server))
-            } catch {
-                diagnostics.report("audit: cannot record the change of tool \(name): \(error)")
-            }
+            if queuesEffects { effects.append(.toolChanged(change)) }
         }
         return monitoring
     }

@@ -1,0 +1,222 @@
+/// The I/O half of a gate: the budget account (in memory, a ledger shared by processes) and the
+/// audit trail, and the effects that use them (``GateEffect``). Owned by one ``EffectsOwner``,
+/// which carries effects out in decision order; never touched under a session's lock.
+///
+/// Whatever an effect finds decides it for good: a budget another process spent meanwhile, a
+/// ledger that cannot be used or a record that cannot be written refuse the call
+/// (``EffectRefusal``) before its decision record is written, so the record never says
+/// `allowed` for a call that did not run.
+public struct CallEffects: Sendable {
+    /// Where decisions are recorded, when the manifest asks for an audit trail.
+    public internal(set) var audit: AuditTrail?
+    /// Rate limits and budgets, when the manifest sets any (or names a ledger).
+    var budgets: BudgetGuard?
+    let diagnostics: Diagnostics
+    let clock: GateClock
+    /// Whether the manifest only monitors (a sampling refusal is then recorded, not made).
+    var monitoring: Bool
+    /// The budget thresholds held calls' reservations crossed: reported only if a call is
+    /// approved (a denied call's reservation is released and never counted).
+    private var heldCrossings: [RequestID: [BudgetCrossing]] = [:]
+
+    /// Effects on `audit` and on the budgets of `limits`, kept in `account` (by default in memory).
+    public init(audit: AuditTrail? = nil, limits: BudgetLimits = BudgetLimits(), account: (any BudgetAccount)? = nil,
+                monitoring: Bool = false, clock: GateClock = .system, diagnostics: Diagnostics = .standardError) {
+        self.monitoring = monitoring
+        self.audit = audit
+        self.diagnostics = diagnostics
+        self.clock = clock
+        if account != nil || !limits.isEmpty {
+            budgets = BudgetGuard(limits: limits, account: account ?? BudgetState(limits: limits), clock: clock)
+        }
+    }
+
+    /// Whether there is anything to carry out: without an audit trail and budgets, decisions
+    /// stand as the gate took them.
+    public var isEmpty: Bool { audit == nil && budgets == nil }
+
+    /// Carries out one effect; returns the refusal it leads to, if any.
+    public mutating func perform(_ effect: GateEffect) -> EffectRefusal? {
+        switch effect {
+        case .admit(let admission): return admit(admission)
+        case .approvalEnded(let call, let hold, let outcome): return approvalEnded(call, hold: hold, outcome: outcome)
+        case .completed(let call, let outcome, let tokens, let withheld):
+            completed(call, outcome: outcome, tokens: tokens, withheld: withheld)
+        case .samplingAnswered(let grant, let tokens):
+            guard let settled = budgets?.settleSampling(grant, tokens: tokens) else { return nil }
+            report(settled.crossings)
+            if let problem = settled.problem { diagnostics.report(problem) }
+        case .clientIdentified(let name):
+            if audit != nil, audit?.agent == nil { audit?.agent = name }
+        case .toolChanged(let change):
+            do throws(AuditError) {
+                try audit?.log.append(AuditRecord.toolChanged(change, server: audit?.server))
+            } catch {
+                diagnostics.report("audit: cannot record the change of tool \(change.tool): \(error)")
+            }
+        case .syncLedger:
+            if let problem = budgets?.syncPending() { diagnostics.report(problem) }
+        case .reloaded(let sha256, let limits, let monitoring):
+            self.monitoring = monitoring
+            reloaded(manifestSha256: sha256, limits: limits)
+        }
+        return nil
+    }
+
+    // MARK: - Calls
+
+    private mutating func admit(_ admission: CallAdmission) -> EffectRefusal? {
+        let call = admission.call
+        var denial = admission.denial
+        var crossings: [BudgetCrossing] = []
+        if budgets != nil, denial == nil || admission.monitoring {
+            if let checked = budgets?.admit(call, rules: admission.rules) {
+                crossings = checked.crossings
+                if denial == nil, let refused = checked.denial {
+                    denial = refused
+                    if admission.monitoring { diagnostics.report("monitor: would deny \(call.name) (\(refused.code.rawValue), \(refused.rule ?? "-")): \(refused.reason)") }
+                }
+            }
+        }
+        // What the budgets refused, the call gets: its decision is recorded as denied.
+        let refusedHere = denial != nil && admission.denial == nil && !admission.monitoring
+        if admission.held && denial == nil {
+            if !crossings.isEmpty { heldCrossings[call.id] = crossings }
+            return nil
+        }
+        defer { report(crossings) }
+        let decision: AuditRecord.Decision = denial == nil ? .allowed : admission.monitoring ? .wouldDeny : .denied
+        if let failure = record(call, decision, denial: denial) {
+            guard decision != .denied else { return nil }
+            release(call)
+            return refusal(of: call, failure)
+        }
+        return refusedHere ? refusal(of: call, denial!) : nil
+    }
+
+    private mutating func approvalEnded(_ call: ToolCall, hold: ApprovalHold, outcome: ApprovalOutcome) -> EffectRefusal? {
+        let crossings = heldCrossings.removeValue(forKey: call.id) ?? []
+        var recorded = true
+        do throws(AuditError) {
+            try audit?.log.append(AuditRecord.approval(outcome, call: call, rule: hold.rule, server: audit?.server))
+        } catch {
+            diagnostics.report("audit: cannot record the approval of \(call.name): \(error)")
+            recorded = false
+        }
+        guard let denial = outcome.denial(tool: call.name, rule: hold.rule) else {
+            let failure = recorded ? record(call, .allowed, denial: nil) : Denial(.auditUnavailable, tool: call.name, rule: "audit",
+                reason: "the approval could not be recorded in the audit trail, so the call may not run",
+                advice: "Tell the user; retrying will not help until the audit log is writable.")
+            report(crossings)
+            guard let failure else { return nil }
+            release(call)
+            return refusal(of: call, failure)
+        }
+        release(call)
+        _ = record(call, .denied, denial: denial)
+        return nil
+    }
+
+    /// Records a decision; returns the `audit_unavailable` denial when it cannot be written.
+    private mutating func record(_ call: ToolCall, _ decision: AuditRecord.Decision, denial: Denial?) -> Denial? {
+        guard audit != nil else { return nil }
+        do throws(AuditError) {
+            let remaining = decision == .denied ? nil : budgets?.remaining(for: call)
+            try audit?.recordDecision(call, decision, denial: denial, budgets: remaining)
+            return nil
+        } catch {
+            diagnostics.report("audit: cannot record the decision on \(call.name): \(error)")
+            return Denial(.auditUnavailable, tool: call.name, rule: "audit",
+                          reason: "the audit trail cannot be written (\(error)), so no call may run",
+                          advice: "Tell the user; retrying will not help until the audit log is writable.")
+        }
+    }
+
+    /// Takes back the reservation of a call that will not run.
+    private mutating func release(_ call: ToolCall) {
+        if let problem = budgets?.release(call) { diagnostics.report("budget: cannot release the reservation of \(call.name): \(problem)") }
+    }
+
+    private func refusal(of call: ToolCall, _ denial: Denial) -> EffectRefusal {
+        EffectRefusal(id: call.id, denial: denial, reply: Reply.result(id: call.id.bytes, denial.result(era: call.era)),
+                      log: "denied \(call.name) (\(denial.code.rawValue)): \(denial.reason)")
+    }
+
+    private mutating func completed(_ call: ToolCall, outcome: CallOutcome, tokens: Int64?, withheld: Bool) {
+        if let settled = budgets?.settle(call, resultTokens: tokens) {
+            report(settled.crossings)
+            if let problem = settled.problem { diagnostics.report(problem) }
+        }
+        audit?.recordOutcome(call, outcome, tokens: tokens, withheld: withheld)
+    }
+
+    // MARK: - Sampling
+
+    /// Decides a server's `sampling/createMessage` asking for `maxTokens` (nil: it gave none):
+    /// granted in full from the sampling budget, or refused (recorded; the client must not see
+    /// it). While monitoring, a refusal is only recorded and reported.
+    public mutating func admitSampling(maxTokens: Int64?) -> SamplingVerdict {
+        guard budgets != nil else { return .forward(nil) }
+        var reason: String
+        if let maxTokens, let admission = budgets?.admitSampling(maxTokens: maxTokens) {
+            report(admission.crossings)
+            guard let refusal = admission.refusal else { return .forward(admission.grant) }
+            reason = refusal
+        } else {
+            reason = "it gives no usable maxTokens, so its cost cannot be capped"
+        }
+        reason = "sampling/createMessage refused: \(reason)"
+        recordSamplingRefusal(Denial(.budgetExhausted, tool: "sampling/createMessage", rule: "budgets", reason: reason), monitoring: monitoring)
+        if monitoring {
+            diagnostics.report("monitor: would refuse \(reason)")
+            return .forward(nil)
+        }
+        return .refuse(Self.samplingRefusal(reason), log: "refused the server's \(reason); the client was not asked")
+    }
+
+    private func recordSamplingRefusal(_ denial: Denial, monitoring: Bool) {
+        do throws(AuditError) {
+            try audit?.log.append(AuditRecord.decision(monitoring ? .wouldDeny : .denied, server: audit?.server, tool: "sampling/createMessage",
+                                                       arguments: nil, argumentsMode: .redacted, denial: denial))
+        } catch {
+            diagnostics.report("audit: cannot record the sampling refusal: \(error)")
+        }
+    }
+
+    /// The error a refused sampling request is answered with (the code MCP gives a user's rejection).
+    static func samplingRefusal(_ reason: String) -> JSONRPCError {
+        var error = JSONRPCError(.invalidRequest, "Tollgate: \(reason)")
+        error.code = SamplingRequest.refusedCode
+        return error
+    }
+
+    // MARK: - Reload
+
+    private mutating func reloaded(manifestSha256: String?, limits: BudgetLimits?) {
+        do throws(AuditError) {
+            try audit?.log.append(AuditRecord.reload(manifestSha256: manifestSha256))
+        } catch {
+            diagnostics.report("audit: cannot record the reload: \(error)")
+        }
+        guard let limits else { return }
+        if budgets == nil {
+            if !limits.isEmpty { budgets = BudgetGuard(limits: limits, account: BudgetState(limits: limits), clock: clock) }
+        } else if budgets?.reconfigure(to: limits) == false {
+            diagnostics.report("reload: the budgets keep their settings (the window cannot change while Tollgate runs)")
+        }
+    }
+
+    // MARK: - Reports
+
+    /// Reports budget threshold crossings: one stderr line each and, with an audit trail, a `budget` record.
+    private func report(_ crossings: [BudgetCrossing]) {
+        for crossing in crossings {
+            diagnostics.report(crossing.message)
+            do throws(AuditError) {
+                try audit?.recordBudget(crossing)
+            } catch {
+                diagnostics.report("audit: cannot record \(crossing.budget) reaching \(crossing.percent)%: \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import Synchronization
+
+/// The one owner of a gate's I/O on the call path (``CallEffects``): effects are queued in the
+/// order they were decided (under the session's lock, which queuing only appends to) and
+/// carried out in that order with no lock held.
+///
+/// Whoever finds nobody carrying effects out does it (the deciding thread, so a call is not
+/// handed across cores): it takes every effect queued, carries them out, and goes on until the
+/// queue is empty. A thread that needs its effects done (a call waits for its reservation and
+/// record before it may be forwarded) waits until they are; one that does not (an outcome
+/// record) leaves them to whoever is carrying out.
+public final class EffectsOwner: @unchecked Sendable {
+    // `queue`, `busy`, `submitted`, `done` and `refusals` are guarded by `condition`; `effects`
+    // is touched only by the thread that set `busy`.
+    private let condition = Condition()
+    private var queue: [GateEffect] = []
+    private var busy = false {
+        didSet { carrying.store(busy, ordering: .releasing) }
+    }
+    /// ``busy``, readable without the lock: a waiter spins on it briefly before it sleeps, since
+    /// effects are usually carried out in a microsecond and waking a sleeper on the other core
+    /// costs tens.
+    private let carrying = Atomic<Bool>(false)
+    /// How many effects were queued, and how many of them were carried out.
+    private var submitted: UInt64 = 0
+    private var done: UInt64 = 0
+    /// Refusals not yet taken, by the number of the effect that led to each.
+    private var refusals: [(number: UInt64, refusal: EffectRefusal)] = []
+    private var effects: CallEffects
+
+    /// The audit log the effects write to, if any (the I/O layer writes its queued outcome
+    /// records once the answers they describe were relayed: ``AuditLog/writePending()``).
+    public let auditLog: AuditLog?
+
+    public init(_ effects: CallEffects = CallEffects()) {
+        self.effects = effects
+        auditLog = effects.audit?.log
+    }
+
+    /// Whether effects need carrying out at all (an audit trail or budgets exist).
+    public var isEmpty: Bool { effects.isEmpty }
+
+    /// Queues effects in decision order; call it while holding the lock the decisions were
+    /// taken under. Returns a ticket for ``complete(_:)``.
+    public func enqueue(_ new: [GateEffect]) -> Ticket {
+        condition.lock()
+        defer { condition.unlock() }
+        let first = submitted + 1
+        queue.append(contentsOf: new)
+        submitted += UInt64(new.count)
+        return Ticket(first: first, last: submitted)
+    }
+
+    /// The effects queued by one ``enqueue(_:)``.
+    public struct Ticket: Sendable {
+        let first: UInt64
+        let last: UInt64
+        /// No effects.
+        public static let none = Ticket(first: 1, last: 0)
+        public var isEmpty: Bool { last < first }
+    }
+
+    /// Carries out queued effects (if nobody else is) until those of `ticket` are done, and
+    /// returns the refusals they led to. Call it with no lock held.
+    public func complete(_ ticket: Ticket) -> [EffectRefusal] {
+        condition.lock()
+        defer { condition.unlock() }
+        while done < ticket.last {
+            if busy {
+                if !spunWhileBusy() { condition.wait() }
+            } else {
+                carryOut()
+            }
+        }
+        return takeRefusals(ticket)
+    }
+
+    /// Spins (with the lock released) while someone carries effects out, for a short while;
+    /// true when they stopped within it. Called and returns with `condition` locked.
+    private func spunWhileBusy() -> Bool {
+        condition.unlock()
+        defer { condition.lock() }
+        for _ in 0..<Self.spins {
+            if !carrying.load(ordering: .acquiring) { return true }
+        }
+        return false
+    }
+
+    /// How many times a waiter looks before it sleeps (about a few microseconds).
+    private static let spins = 2_000
+
+    /// Carries out queued effects if nobody else is; never waits. Call it with no lock held.
+    public func drain() {
+        condition.lock()
+        defer { condition.unlock() }
+        if !busy { carryOut() }
+    }
+
+    /// Runs `body` on the effects, after every effect queued before; for what is not an
+    /// effect of a call (opening, closing, a reload's checks, reading state).
+    public func withEffects<R>(_ body: (inout CallEffects) -> R) -> R {
+        condition.lock()
+        while busy || done < submitted {
+            if busy { condition.wait() } else { carryOut() }
+        }
+        busy = true
+        condition.unlock()
+        let result = body(&effects)
+        condition.lock()
+        busy = false
+        condition.broadcast()
+        condition.unlock()
+        return result
+    }
+
+    /// Waits until every effect queued so far is carried out (before the audit log and the
+    /// ledger are closed at the end of a run).
+    public func finish() {
+        withEffects { _ in }
+    }
+
+    /// Takes the queue and carries it out with the lock released, until it is empty. Called
+    /// with `condition` locked and `busy` false; returns with it locked and `busy` false.
+    private func carryOut() {
+        busy = true
+        while !queue.isEmpty {
+            let batch = queue
+            queue.removeAll(keepingCapacity: true)
+            let firstNumber = done + 1
+            condition.unlock()
+            var refused: [(UInt64, EffectRefusal)] = []
+            for (offset, effect) in batch.enumerated() {
+                if let refusal = effects.perform(effect) { refused.append((firstNumber + UInt64(offset), refusal)) }
+            }
+            condition.lock()
+            refusals.append(contentsOf: refused)
+            done += UInt64(batch.count)
+            condition.broadcast()
+        }
+        busy = false
+    }
+
+    private func takeRefusals(_ ticket: Ticket) -> [EffectRefusal] {
+        guard !refusals.isEmpty else { return [] }
+        var taken: [EffectRefusal] = []
+        refusals.removeAll { entry in
+            guard entry.number >= ticket.first && entry.number <= ticket.last else { return false }
+            taken.append(entry.refusal)
+            return true
+        }
+        return taken
+    }
+}

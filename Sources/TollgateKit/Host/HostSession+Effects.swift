@@ -1,0 +1,49 @@
+/// Calls the effects refused after the session let them through (``EffectRefusal``): nothing
+/// of such a call has reached a child. The session forgets it and the client gets the denial.
+extension HostSession {
+    /// Takes the refused calls out of what a decision returned (their lines for the children,
+    /// the approvers they would start) and answers each one still in flight.
+    public mutating func refuse(_ refusals: [EffectRefusal], in actions: inout HostActions) {
+        for refusal in refusals {
+            guard forget(refusal.id, in: &actions) else {
+                actions.log("the effects refused request \(refusal.id), which was answered already")
+                continue
+            }
+            actions.sendClient(refusal.reply)
+            actions.log(refusal.log)
+        }
+    }
+
+    /// Forgets a refused call wherever it is: forwarded (its line taken out, its id and timer
+    /// dropped), waiting for its child's start, or held for approval (its elicitation cancelled,
+    /// its approver not started). False when it is no longer in flight.
+    private mutating func forget(_ id: RequestID, in actions: inout HostActions) -> Bool {
+        if let (_, sent) = ids.cancellation(ofClientID: id) {
+            _ = ids.take(id: sent)
+            if callTimeouts.removeValue(forKey: sent) != nil { timers.remove(.request(sent)) }
+            _ = actions.takeOut(call: id)
+            return true
+        }
+        for (child, calls) in waitingForStart {
+            if let index = calls.firstIndex(where: { $0.id == id }) {
+                waitingForStart[child]?.remove(at: index)
+                return true
+            }
+        }
+        guard let held = approvals.release(call: id) else { return false }
+        timers.remove(.approval(id))
+        switch held.route {
+        case .elicitation(let request):
+            // Asked in this very line: the question is not sent at all; else it is cancelled.
+            let asked = Elicitation.request(id: request, call: held.call, rule: held.hold.rule)
+            if let unasked = actions.toClient.removingFirst(asked) {
+                actions.toClient = unasked
+            } else {
+                actions.sendClient(Reply.cancelled(requestID: request.bytes, reason: "Tollgate: the call was refused"))
+            }
+        case .command(let token, _):
+            actions.approvers.removeAll { $0.token == token }
+        }
+        return true
+    }
+}

@@ -1,0 +1,70 @@
+/// Calls the effects refused after the session let them through (``EffectRefusal``): a budget
+/// another process spent meanwhile, a ledger or an audit log that cannot be written. Nothing of
+/// such a call has reached the server: the session forgets it and the client gets the denial.
+extension RelaySession {
+    /// Takes the refused calls out of what a decision returned (their forwarded bytes, the
+    /// approvers they would start) and answers each one still in flight.
+    public mutating func refuse(_ refusals: [EffectRefusal], in actions: inout RelayActions) {
+        var logs = actions.log.map { [$0] } ?? []
+        for refusal in refusals {
+            guard forget(refusal.id, in: &actions) else {
+                logs.append("the effects refused request \(refusal.id), which was answered already")
+                continue
+            }
+            logs.append(refusal.log)
+            switch actions.forward {
+            case .call(let call)? where call.id == refusal.id:
+                actions.forward = nil
+                actions.reply = (actions.reply ?? []) + refusal.reply
+            case .batch(var elements)?:
+                let count = elements.count
+                elements.removeAll { element in
+                    if case .call(let call) = element { return call.id == refusal.id }
+                    return false
+                }
+                actions.forward = elements.isEmpty ? nil : .batch(elements)
+                // A batch's element is answered in a batch (Tollgate's own answers are one).
+                actions.reply = elements.count < count ? Self.adding(refusal.reply, toBatch: actions.reply) : (actions.reply ?? []) + refusal.reply
+            default:
+                actions.reply = (actions.reply ?? []) + refusal.reply
+            }
+        }
+        actions.log = logs.isEmpty ? nil : logs.joined(separator: "; ")
+    }
+
+    /// Forgets a refused call: forwarded (pending, with its timer) or held for approval (its
+    /// elicitation cancelled, its approver not started). False when it is no longer in flight.
+    private mutating func forget(_ id: RequestID, in actions: inout RelayActions) -> Bool {
+        if pending.remove(id) != nil {
+            if usesTimers { timers.remove(.request(id)) }
+            return true
+        }
+        guard holdsCalls, let held = approvals.release(call: id) else { return false }
+        timers.remove(.approval(id))
+        switch held.route {
+        case .elicitation(let request):
+            // Asked in this very line: the question is not sent at all; else it is cancelled.
+            let asked = Elicitation.request(id: request, call: held.call, rule: held.hold.rule)
+            if let reply = actions.reply, let unasked = reply.removingFirst(asked) {
+                actions.reply = unasked.isEmpty ? nil : unasked
+            } else {
+                actions.reply = (actions.reply ?? []) + Reply.cancelled(requestID: request.bytes, reason: "Tollgate: the call was refused")
+            }
+        case .command(let token, _):
+            actions.approvers.removeAll { $0.token == token }
+        }
+        return true
+    }
+
+    /// `reply` (a whole line) as one more element of the batch `batch` (a whole line, or nil).
+    static func adding(_ reply: [UInt8], toBatch batch: [UInt8]?) -> [UInt8] {
+        guard var batch, batch.count >= 3, batch.first == UInt8(ascii: "["), batch.suffix(2) == [UInt8(ascii: "]"), 0x0A] else {
+            return (batch ?? []) + array(of: [trimmed(reply)])
+        }
+        batch.removeLast(2)
+        batch.append(UInt8(ascii: ","))
+        batch += trimmed(reply)
+        batch += [UInt8(ascii: "]"), 0x0A]
+        return batch
+    }
+}
