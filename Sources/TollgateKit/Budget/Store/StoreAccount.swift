@@ -10,7 +10,7 @@ import Synchronization
 /// up front and the difference settled after the result, in a later round trip (at the relay's
 /// tick, ``settleIntervalMs`` after the call, added up per budget and time bucket; or with a
 /// reservation once they are due), so a settlement lost with its gate over-counts, never
-/// under-counts. Calls decided together are reserved in one pipelined round trip
+/// under-counts. Calls decided together can be reserved in one pipelined round trip
 /// (``reserve(batch:now:)``).
 ///
 /// While the store cannot be used (unreachable, or slower than the operation timeout), calls are
