@@ -13,10 +13,13 @@ struct RoundTrip {
 
     /// Measures `command`. `perMessage` makes the pipelined writer send each request with a write
     /// of its own, as MCP SDK clients do; otherwise requests go out in 4 KiB writes.
-    static func measure(_ command: [String], sequential count: Int, pipelined: Int, perMessage: Bool = false) -> RoundTrip? {
+    /// `afterSpawn` runs once the process started (the store benchmark moves this thread to
+    /// another CPU there).
+    static func measure(_ command: [String], sequential count: Int, pipelined: Int, perMessage: Bool = false, afterSpawn: () -> Void = {}) -> RoundTrip? {
         signal(SIGPIPE, SIG_IGN)
         let start = now()
         guard let child = try? ChildProcess.spawn(.init(arguments: command)) else { return nil }
+        afterSpawn()
         var reader = LineReader(fd: child.output)
         func send(_ text: String) { _ = Array(text.utf8).withUnsafeBytes { writeFully(child.input, $0) } }
         send(ChildProcess.benchInitialize)
@@ -47,7 +50,7 @@ struct RoundTrip {
         let p0 = now()
         writer.start()
         for _ in 0..<pipelined { guard reader.nextLine() else { return nil } }
-        let elapsed = now() - p0
+        let elapsed = Swift.max(now() - p0, 1)
         let rss = peakRSS(of: child.pid)
         child.closeAndReap()
         return RoundTrip(startupMicros: startup, sequential: latencies.sorted(),

@@ -16,6 +16,7 @@ import Glibc
 //   tollgate-bench large [--large-mb N] [--rounds R] [--tollgate PATH]
 //                                    one N MiB message each way (default 64): time and peak RSS
 //                                    of the raw relay, tollgate without a manifest and with the full one
+//   tollgate-bench store             the budget store's figures only (starts a redis-server of its own)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let me = CommandLine.arguments[0].contains("/") ? CommandLine.arguments[0] : "/proc/self/exe"
@@ -58,6 +59,24 @@ if arguments.first == "relay", arguments.count > 2 { exit(RawRelay.run(Array(arg
 if arguments.first == "sandbox" {
     let starts = arguments.count > 2 && arguments[1] == "--starts" ? Int(arguments[2]) ?? 50 : 50
     exit(SandboxStart.run(server: [selfPath, "server"], starts: starts))
+}
+// `tollgate-bench store [--rounds R] [--sequential N] [--pipelined N]`: the budget store's figures only.
+if arguments.first == "store" {
+    var values = (rounds: 5, sequential: 2000, pipelined: 20_000)
+    var options = arguments.dropFirst().makeIterator()
+    while let option = options.next() {
+        let value = Int(options.next() ?? "") ?? 0
+        switch option {
+        case "--rounds": values.rounds = max(value, 1)
+        case "--sequential": values.sequential = max(value, 10)
+        case "--pipelined": values.pipelined = max(value, 8)
+        default:
+            FileHandleStderr.write("unknown argument \(option)\n")
+            exit(2)
+        }
+    }
+    let gate = String(selfPath.dropLast("tollgate-bench".count)) + "tollgate"
+    exit(StoreBench.run(tollgate: gate, server: [selfPath, "server"], rounds: values.rounds, sequential: values.sequential, pipelined: values.pipelined))
 }
 
 var rounds = 5

@@ -81,7 +81,7 @@ struct BudgetTests {
         let path = try writeFile(#"{"version": 1, "budgets": {"calls": 5}}"#, named: "m.json", in: directory)
         let output = try await runTollgate(["budget", "show", "--manifest", path])
         #expect(output.status == 1)
-        #expect(output.stderr.contains("sets no budgets.ledger"), "stderr: \(output.stderr)")
+        #expect(output.stderr.contains("sets neither budgets.ledger nor budgets.store"), "stderr: \(output.stderr)")
     }
 
     @Test("a rate-limited call carries retryAfterMs and never reaches the server")

@@ -40,4 +40,21 @@ struct ExamplesTests {
         let status = try await Subprocess.run(git + ["status", "--porcelain"], timeout: .seconds(20))
         #expect(status.stdoutText == "?? notes.txt\n", "nothing staged: \(status.stdoutText)")
     }
+
+    @Test("examples/shared-budget/run-demo: two gates against one Redis, each agent capped, one budget shared; budget show lists both scopes")
+    func sharedBudgetDemo() async throws {
+        _ = try RedisServer.binary()
+        let output = try await Subprocess.run([Repository.root + "/examples/shared-budget/run-demo"],
+                                              environment: ["TOLLGATE": try TollgateBinary.path(), "SERVER": "python3 \(Repository.fixtureServer)",
+                                                            "FIXTURE_QUIET": "1", "TOLLGATE_STORE": nil],
+                                              timeout: .seconds(60))
+        let text = output.stdoutText
+        #expect(output.status == 0, "\(text)\n\(output.stderr)")
+        #expect(text.contains("research call 4: denied (budget_exhausted)") && text.components(separatedBy: ": forwarded").count - 1 == 5, "\(text)")
+        for row in ["global          tools.get_current_time.budget.calls  5 (100%)  5", "agent:research  budgets.calls                        3 (100%)  3",
+                    "agent:writer    budgets.calls                        2 (67%)   3"] {
+            #expect(text.contains(row), "\(row) in:\n\(text)")
+        }
+    }
 }
+

@@ -10,14 +10,6 @@ struct ReloadTests {
         try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { try JSON(parsing: String($0)) }
     }
 
-    func waitFor(_ what: String, _ condition: () throws -> Bool) async throws {
-        for _ in 0..<200 {
-            if try condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw E2EError("timed out waiting for \(what)")
-    }
-
     @Test("one server: SIGHUP puts a new policy in force (the client is told to list again); an invalid manifest is reported and the old policy stays")
     func sighup() async throws {
         let directory = try TemporaryDirectory("reload-sighup")

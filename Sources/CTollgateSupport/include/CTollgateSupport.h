@@ -103,6 +103,10 @@ int tg_signalfd(const int *signals, int count);
 /// Reads one signal number from a signalfd, or -1.
 int tg_read_signalfd(int fd);
 
+/// Runs thread `pid` (0: the calling one) on the CPUs whose bits are set in `cpus` (CPUs 0 to
+/// 63; `sched_setaffinity`); returns 0, or -1 with errno set. For the benchmark's pinned runs.
+int tg_set_affinity(pid_t pid, uint64_t cpus);
+
 /// Ignores SIGPIPE and SIGXFSZ, so a write to a closed pipe returns EPIPE and one past the
 /// file-size limit (RLIMIT_FSIZE) returns EFBIG: an audit log or ledger at its limit then
 /// fails closed (the call is refused) instead of killing Tollgate. Children get the default

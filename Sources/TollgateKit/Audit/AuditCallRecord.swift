@@ -7,22 +7,30 @@
 /// or ``AuditRecord/outcome(server:tool:id:outcome:)`` and sealed by the log (the tests compare them).
 /// Canonical key order: `agent` < `alg` < `arguments` < `argumentsCut` < `argumentsSha256` < `budgets` < `code` <
 /// `decision` < `event` < `id` < `outcome` < `prev` < `reason` < `rule` < `run` < `seq` <
-/// `server` < `time` < `tool`.
+/// `server` < `time` < `tool` < `workflow`.
 struct AuditCallRecord: Sendable {
     /// The members that say where a call came from and went, written once per trail: the agent's
-    /// (`"agent":"…",`, before `alg`) and the server's (`,"server":"…"`), each empty when unknown.
+    /// (`"agent":"…",`, before `alg`), the server's (`,"server":"…"`) and the workflow's
+    /// (`,"workflow":"…"`, last), each empty when unknown.
     struct Origin: Sendable {
         var agent: [UInt8] = []
         var server: [UInt8] = []
+        var workflow: [UInt8] = []
 
-        /// The members of `agent` and `server`.
-        init(agent: String? = nil, server: String?) {
+        /// The members of `agent`, `workflow` and `server`.
+        init(agent: String? = nil, workflow: String? = nil, server: String?) {
             if let agent {
                 var writer = JSONWriter(capacity: agent.utf8.count + 12)
                 writer.append(#""agent":"#)
                 writer.write(string: agent)
                 writer.append(",")
                 self.agent = writer.bytes
+            }
+            if let workflow {
+                var writer = JSONWriter(capacity: workflow.utf8.count + 14)
+                writer.append(#","workflow":"#)
+                writer.write(string: workflow)
+                self.workflow = writer.bytes
             }
             self.server = AuditCallRecord.serverMember(server)
         }
@@ -36,12 +44,14 @@ struct AuditCallRecord: Sendable {
     private var algAt: Int, prevAt: Int, seqAt: Int, timeAt: Int
 
     /// A record whose members are `members` up to `prevAt` and `seqAt` (after the agent's,
-    /// `algAt` bytes), then the server's member and the tool's (which every call record ends with).
-    private init(_ writer: consuming JSONWriter, algAt: Int, prevAt: Int, seqAt: Int, serverMember: [UInt8], tool: String) {
-        writer.write(raw: serverMember)
+    /// `algAt` bytes), then the server's member, the tool's (which every call record has) and
+    /// the workflow's.
+    private init(_ writer: consuming JSONWriter, algAt: Int, prevAt: Int, seqAt: Int, origin: Origin, tool: String) {
+        writer.write(raw: origin.server)
         timeAt = writer.bytes.count
         writer.append(#","tool":"#)
         writer.write(string: tool)
+        writer.write(raw: origin.workflow)
         members = writer.bytes
         self.algAt = algAt
         self.prevAt = prevAt
@@ -50,10 +60,10 @@ struct AuditCallRecord: Sendable {
 
     /// A `decision` record for a call (what ``AuditTrail`` writes before forwarding or denying it);
     /// the arguments are kept as ``AuditArguments`` says.
-    static func decision(_ decision: AuditRecord.Decision, agent: String? = nil, server: String?, tool: String, id: String, arguments: JSONObject,
+    static func decision(_ decision: AuditRecord.Decision, agent: String? = nil, workflow: String? = nil, server: String?, tool: String, id: String, arguments: JSONObject,
                          argumentsMode: AuditRedaction.Mode, maxArgumentBytes: Int = AuditArguments.defaultMaxBytes,
                          denial: Denial?, budgets: JSONObject?) -> AuditCallRecord {
-        Self.decision(decision, origin: Origin(agent: agent, server: server), tool: tool, id: id, arguments: arguments,
+        Self.decision(decision, origin: Origin(agent: agent, workflow: workflow, server: server), tool: tool, id: id, arguments: arguments,
                       argumentsMode: argumentsMode, maxArgumentBytes: maxArgumentBytes, denial: denial, budgets: budgets)
     }
 
@@ -63,7 +73,7 @@ struct AuditCallRecord: Sendable {
                          denial: Denial?, budgets: JSONObject?) -> AuditCallRecord {
         let kept = AuditArguments(arguments, mode: argumentsMode, maxBytes: maxArgumentBytes)
         let keptBytes = kept.recordedCanonical?.count ?? (kept.recorded == nil ? 0 : 256)
-        var writer = JSONWriter(capacity: 160 + keptBytes + origin.agent.count + origin.server.count + tool.utf8.count)
+        var writer = JSONWriter(capacity: 160 + keptBytes + origin.agent.count + origin.server.count + origin.workflow.count + tool.utf8.count)
         writer.write(raw: origin.agent)
         let algAt = writer.bytes.count
         if let canonical = kept.recordedCanonical {
@@ -104,17 +114,17 @@ struct AuditCallRecord: Sendable {
                 writer.write(string: rule)
             }
         }
-        return AuditCallRecord(writer, algAt: algAt, prevAt: prevAt, seqAt: writer.bytes.count, serverMember: origin.server, tool: tool)
+        return AuditCallRecord(writer, algAt: algAt, prevAt: prevAt, seqAt: writer.bytes.count, origin: origin, tool: tool)
     }
 
     /// An `outcome` record: how a forwarded call ended (with its `code` when the client got a denial instead).
-    static func outcome(agent: String? = nil, server: String?, tool: String, id: String, outcome: AuditRecord.Outcome) -> AuditCallRecord {
-        Self.outcome(origin: Origin(agent: agent, server: server), tool: tool, id: id, outcome: outcome)
+    static func outcome(agent: String? = nil, workflow: String? = nil, server: String?, tool: String, id: String, outcome: AuditRecord.Outcome) -> AuditCallRecord {
+        Self.outcome(origin: Origin(agent: agent, workflow: workflow, server: server), tool: tool, id: id, outcome: outcome)
     }
 
     /// An `outcome` record with the agent's and server's members already written.
     static func outcome(origin: Origin, tool: String, id: String, outcome: AuditRecord.Outcome) -> AuditCallRecord {
-        var writer = JSONWriter(capacity: 160 + id.utf8.count + origin.agent.count + origin.server.count + tool.utf8.count)
+        var writer = JSONWriter(capacity: 160 + id.utf8.count + origin.agent.count + origin.server.count + origin.workflow.count + tool.utf8.count)
         writer.write(raw: origin.agent)
         let algAt = writer.bytes.count
         if let code = outcome.code {
@@ -134,7 +144,7 @@ struct AuditCallRecord: Sendable {
         }
         writer.append("}")
         let end = writer.bytes.count
-        return AuditCallRecord(writer, algAt: algAt, prevAt: end, seqAt: end, serverMember: origin.server, tool: tool)
+        return AuditCallRecord(writer, algAt: algAt, prevAt: end, seqAt: end, origin: origin, tool: tool)
     }
 
     /// `,"server":"…"`, or nothing without a server.

@@ -4,6 +4,7 @@ extension AuditRecord {
     /// - Parameters:
     ///   - decision: allowed, denied, or would-deny (monitor mode).
     ///   - agent: the agent the call came from (the client's name), if known.
+    ///   - workflow: the workflow the call belongs to, if given.
     ///   - server: the server's name, if known.
     ///   - tool: the tool the call named.
     ///   - id: the request id as the client sent it (its JSON text), joining the record to its `outcome`.
@@ -15,11 +16,12 @@ extension AuditRecord {
     ///   - budgets: budgets remaining after the call.
     ///   - cost: what the call cost (a JSON number), when budgets price it.
     public static func decision(
-        _ decision: Decision, agent: String? = nil, server: String?, tool: String, id: String? = nil, arguments: JSONValue?,
+        _ decision: Decision, agent: String? = nil, workflow: String? = nil, server: String?, tool: String, id: String? = nil, arguments: JSONValue?,
         argumentsMode: AuditRedaction.Mode, maxArgumentBytes: Int = AuditArguments.defaultMaxBytes, denial: Denial? = nil, outcome: Outcome? = nil, budgets: JSONObject? = nil, cost: JSONValue? = nil
     ) -> AuditRecord {
         var record = AuditRecord(event: .decision)
         record[Field.agent] = agent.map(JSONValue.string)
+        record[Field.workflow] = workflow.map(JSONValue.string)
         record["id"] = id.map(JSONValue.string)
         record[Field.server] = server.map(JSONValue.string)
         record[Field.tool] = .string(tool)
@@ -46,9 +48,10 @@ extension AuditRecord {
 
     /// An `outcome` record: how a forwarded call ended (its `decision` record was written before
     /// it was forwarded), with the outcome's denial `code` when the client got one instead of the answer.
-    public static func outcome(agent: String? = nil, server: String?, tool: String, id: String, outcome: Outcome) -> AuditRecord {
+    public static func outcome(agent: String? = nil, workflow: String? = nil, server: String?, tool: String, id: String, outcome: Outcome) -> AuditRecord {
         var record = AuditRecord(event: .outcome)
         record[Field.agent] = agent.map(JSONValue.string)
+        record[Field.workflow] = workflow.map(JSONValue.string)
         record[Field.code] = outcome.code.map { .string($0.rawValue) }
         record[Field.server] = server.map(JSONValue.string)
         record[Field.tool] = .string(tool)
@@ -96,6 +99,28 @@ extension AuditRecord {
         record["percent"] = .number(String(crossing.percent))
         record["used"] = crossing.counter.json(crossing.used)
         record["cap"] = crossing.counter.json(crossing.cap)
+        return record
+    }
+
+    /// A `budget_store` record: the budget store became unavailable (`state` `unavailable`: calls
+    /// are denied; `local`: counted locally) or `available` again, with `store` (its URL) and `reason`.
+    public static func budgetStore(_ notice: StoreNotice, server: String?) -> AuditRecord {
+        var record = AuditRecord(event: .budgetStore)
+        record[Field.server] = server.map(JSONValue.string)
+        record["state"] = .string(notice.state.rawValue)
+        record["store"] = .string(notice.store)
+        record[Field.reason] = .string(notice.message)
+        return record
+    }
+
+    /// A `budget_reset` record: `tollgate budget reset` deleted `keys` keys of scope `spendScope`
+    /// in `store` (of one `budget` when given).
+    public static func budgetReset(store: String, spendScope: String, budget: String?, keys: Int) -> AuditRecord {
+        var record = AuditRecord(event: .budgetReset)
+        record["store"] = .string(store)
+        record["spendScope"] = .string(spendScope)
+        record["budget"] = budget.map(JSONValue.string)
+        record["keys"] = .number(String(keys))
         return record
     }
 }

@@ -8,7 +8,8 @@
 /// | `run` | the run id: 16 random bytes in hex, one per Tollgate process |
 /// | `event` | `file_start`, `decision`, `outcome`, `start`, `server_exit`, `reload`, `approval`, `budget`, `network`, `sandbox`, … |
 /// | `server`, `tool` | which server and tool the record is about |
-/// | `agent` | on `decision` and `outcome`: the client the call came from, its `clientInfo.name`, once known |
+/// | `agent` | on `decision` and `outcome`: the agent the call came from: `tollgate run --agent` (or `TOLLGATE_AGENT`), else the client's `clientInfo.name`, once known |
+/// | `workflow` | on `decision` and `outcome`: `tollgate run --workflow` (or `TOLLGATE_WORKFLOW`), when given |
 /// | `decision` | `allowed`, `denied` or `would_deny` (monitor mode) |
 /// | `code`, `rule`, `reason` | the denial, as in `_meta["dev.tollgate/denial"]`; on an `outcome`, the code the client got in place of the server's answer (`timeout`, `result_too_large`, `server_unavailable`) |
 /// | `arguments` | the call's arguments as the `audit.arguments` setting says |
@@ -95,6 +96,10 @@ public struct AuditRecord: Sendable, Equatable {
         case network
         /// A server ran without the sandbox it asked for (not `required`).
         case sandbox
+        /// The budget store became unavailable (`state`: `unavailable` or `local`) or available again.
+        case budgetStore = "budget_store"
+        /// `tollgate budget reset` deleted a scope's budgets in the store.
+        case budgetReset = "budget_reset"
     }
 
     /// What was decided about a call (`decision`).

@@ -10,28 +10,42 @@ public struct AuditTrail: Sendable {
     public let maxArgumentBytes: Int
     /// The server's name in records.
     public let server: String?
-    /// The agent the calls come from, once known: the client's name (`clientInfo.name`), recorded
-    /// as `agent` in every call record from then on (at most ``maxAgentBytes``, cut at a character).
+    /// The agent the calls come from, recorded as `agent` in every call record (at most
+    /// ``maxAgentBytes``, cut at a character): the name given at start (`tollgate run --agent`,
+    /// `TOLLGATE_AGENT`), which nothing changes; without one, the client's own name
+    /// (`clientInfo.name`) once known.
     public var agent: String? {
-        didSet {
-            agent = agent.map(Self.bounded)
-            origin = AuditCallRecord.Origin(agent: agent, server: server)
+        get { agentName }
+        set {
+            guard !agentIsGiven else { return }
+            agentName = newValue.map(Self.bounded)
+            origin = AuditCallRecord.Origin(agent: agentName, workflow: workflow, server: server)
         }
     }
+    /// The workflow the calls belong to (`tollgate run --workflow`, `TOLLGATE_WORKFLOW`),
+    /// recorded as `workflow` in every call record.
+    public let workflow: String?
+    private var agentName: String?
+    private let agentIsGiven: Bool
     /// When each forwarded call left, in monotonic microseconds.
     private var started: [RequestID: Int64] = [:]
     /// The agent's and server's members as written in every call record of this trail.
     private var origin: AuditCallRecord.Origin
 
-    /// The longest agent name recorded, in UTF-8 bytes.
+    /// The longest agent (or workflow) name recorded, in UTF-8 bytes.
     public static let maxAgentBytes = 200
 
-    public init(log: AuditLog, arguments: AuditRedaction.Mode, maxArgumentBytes: Int = AuditArguments.defaultMaxBytes, server: String?) {
+    /// A trail into `log`; `agent` and `workflow` are the names given at start, if any.
+    public init(log: AuditLog, arguments: AuditRedaction.Mode, maxArgumentBytes: Int = AuditArguments.defaultMaxBytes, server: String?,
+                agent: String? = nil, workflow: String? = nil) {
         self.log = log
         self.arguments = arguments
         self.maxArgumentBytes = maxArgumentBytes
         self.server = server
-        origin = AuditCallRecord.Origin(server: server)
+        agentName = agent.map(Self.bounded)
+        agentIsGiven = agent != nil
+        self.workflow = workflow.map(Self.bounded)
+        origin = AuditCallRecord.Origin(agent: agentName, workflow: self.workflow, server: server)
     }
 
     /// `name` cut to at most ``maxAgentBytes`` bytes at a scalar boundary.

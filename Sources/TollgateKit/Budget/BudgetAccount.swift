@@ -8,6 +8,13 @@
 public protocol BudgetAccount: Sendable {
     /// Reserves a call; see ``BudgetState/reserve(_:now:)``.
     mutating func reserve(_ call: BudgetCall, now: Int64) throws(LedgerError) -> BudgetDecision
+    /// Reserves calls decided together, in order, as if one by one (a store sends them in one
+    /// pipelined round trip). On a throw none may be forwarded (some may stay counted).
+    mutating func reserve(batch calls: [BudgetCall], now: Int64) throws(LedgerError) -> [BudgetDecision]
+    /// Whether the account keeps the rate limits itself (a store shares them between gates):
+    /// then ``reserve(_:now:)`` may answer ``BudgetDecision/rateLimited(retryAfterMs:scope:rate:)``
+    /// and the gate keeps no rate limiter of its own.
+    var limitsRates: Bool { get }
     /// Adds the result's tokens; see ``BudgetState/settle(_:resultTokens:now:)``.
     mutating func settle(_ reservation: BudgetReservation, resultTokens: Int64, now: Int64) throws(LedgerError) -> [BudgetCrossing]
     /// Takes back a call that never ran; see ``BudgetState/release(_:now:)``.
@@ -30,6 +37,13 @@ public protocol BudgetAccount: Sendable {
 }
 
 extension BudgetAccount {
+    public mutating func reserve(batch calls: [BudgetCall], now: Int64) throws(LedgerError) -> [BudgetDecision] {
+        var decisions: [BudgetDecision] = []
+        decisions.reserveCapacity(calls.count)
+        for call in calls { decisions.append(try reserve(call, now: now)) }
+        return decisions
+    }
+    public var limitsRates: Bool { false }
     public mutating func remaining(after reservation: BudgetReservation) -> JSONObject { JSONObject() }
     public var syncIntervalMilliseconds: Int64? { nil }
     public mutating func syncPending() throws(LedgerError) {}

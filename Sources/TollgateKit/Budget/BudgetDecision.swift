@@ -5,11 +5,15 @@ public enum BudgetDecision: Sendable, Hashable {
     case reserved(BudgetReservation, crossings: [BudgetCrossing])
     /// The call must be denied; nothing was counted.
     case exhausted(BudgetExhausted, crossings: [BudgetCrossing])
+    /// The call must be denied: a rate limit the account keeps (a store's, shared by every gate;
+    /// see ``BudgetAccount/limitsRates``) has no token for it; nothing was counted.
+    case rateLimited(retryAfterMs: Int64, scope: BudgetScope, rate: RateSpec)
 
     /// The crossings to report.
     public var crossings: [BudgetCrossing] {
         switch self {
         case .reserved(_, let crossings), .exhausted(_, let crossings): crossings
+        case .rateLimited: []
         }
     }
 

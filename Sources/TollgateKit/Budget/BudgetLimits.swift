@@ -15,15 +15,40 @@ public struct BudgetLimits: Sendable, Hashable {
     public var samplingMaxTokensPerRequest: Int64?
     /// Each tool rule's settings.
     public var rules: [RuleBudget]
+    /// Whose spend the overall budget and rate count (`budgets.scope` resolved, such as
+    /// `global` or `agent:alice`; see ``SpendScope``); also the scope of rules that set none.
+    public var spendScope: String
 
     /// Creates settings (no limit by default).
     public init(overall: BudgetCaps = BudgetCaps(), rate: RateLimit? = nil, window: BudgetWindow? = nil,
-                samplingMaxTokensPerRequest: Int64? = nil, rules: [RuleBudget] = []) {
+                samplingMaxTokensPerRequest: Int64? = nil, rules: [RuleBudget] = [], spendScope: String = SpendScope.globalName) {
         self.overall = overall
         self.rate = rate
         self.window = window
         self.samplingMaxTokensPerRequest = samplingMaxTokensPerRequest
         self.rules = rules
+        self.spendScope = spendScope
+    }
+
+    /// The resolved scope of rule `index`'s budget and rate: its own, or the overall one.
+    public func spendScope(rule index: Int) -> String {
+        rules[index].spendScope ?? spendScope
+    }
+
+    /// Whether the overall budget, and every rule both settings have (by name), count the same
+    /// scope in both (a budget cannot move its spend to another scope while it runs).
+    public func keepsScopes(of other: BudgetLimits) -> Bool {
+        guard SpendScope.same(spendScope, other.spendScope) else { return false }
+        var theirs: [ProtocolName: String] = [:]
+        for index in other.rules.indices { theirs[ProtocolName(other.rules[index].rule)] = other.spendScope(rule: index) }
+        return rules.indices.allSatisfy { index in
+            theirs[ProtocolName(rules[index].rule)].map { SpendScope.same($0, spendScope(rule: index)) } ?? true
+        }
+    }
+
+    /// Whether some budget counts the spend of a scope other than `global`.
+    public var isScoped: Bool {
+        !SpendScope.isGlobal(spendScope) || rules.contains { $0.spendScope.map { !SpendScope.isGlobal($0) } ?? false }
     }
 
     /// Whether nothing is limited or priced, so a gate can skip budget accounting altogether.

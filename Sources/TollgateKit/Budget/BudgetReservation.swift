@@ -14,4 +14,6 @@ public struct BudgetReservation: Sendable, Hashable {
     public let maxResultTokens: Int64?
     /// The route the call took in its state (the budgets it counts against).
     let route: Int
+    /// Whether a store's account counted it locally, during an outage (see ``StoreAccount``).
+    var isLocal = false
 }

@@ -1,14 +1,17 @@
-/// One budget inside a ``BudgetState``: its scope, its caps, its spend and the threshold levels
-/// already reported (bit `counter * 3 + level`).
+/// One budget inside a ``BudgetState``: its scope, whose spend it counts, its caps, its spend and
+/// the threshold levels already reported (bit `counter * 3 + level`).
 struct BudgetSlot: Sendable {
     let scope: BudgetScope
+    /// Whose spend (see ``SpendScope``): `global`, `agent:alice`.
+    let spendScope: String
     let caps: BudgetCaps
     var series = SpendSeries()
     var reported: UInt16 = 0
 
-    init(scope: BudgetScope, caps: BudgetCaps) {
+    init(scope: BudgetScope, caps: BudgetCaps, spendScope: String = SpendScope.globalName) {
         self.scope = scope
         self.caps = caps
+        self.spendScope = spendScope
     }
 
     /// The used amount at which `percent` of `cap` is reached: ⌈cap × percent / 100⌉, without
@@ -22,10 +25,15 @@ struct BudgetSlot: Sendable {
     /// the total no longer reaches, so reaching them again is reported again: a call held for
     /// approval and then denied leaves no report behind.
     mutating func forgetCrossings(after change: BudgetUsage) {
+        forgetCrossings(after: change, used: series.total)
+    }
+
+    /// ``forgetCrossings(after:)`` for a budget whose total is `total` (kept elsewhere: a store).
+    mutating func forgetCrossings(after change: BudgetUsage, used total: BudgetUsage) {
         guard reported != 0 else { return }
         for counter in BudgetCounter.allCases where change[counter] < 0 {
             guard let cap = caps[counter], cap > 0 else { continue }
-            let used = series.total[counter]
+            let used = total[counter]
             for (level, percent) in BudgetCrossing.levels.enumerated() where used < Self.threshold(cap: cap, percent: percent) {
                 reported &= ~(UInt16(1) << (counter.rawValue * 3 + level))
             }
@@ -35,16 +43,21 @@ struct BudgetSlot: Sendable {
     /// Appends the levels newly reached by the current total to `crossings`.
     @inline(__always)
     mutating func collectCrossings(into crossings: inout [BudgetCrossing]) {
-        if let cap = caps.calls { collect(.calls, cap: cap, into: &crossings) }
-        if let cap = caps.cost?.micros { collect(.cost, cap: cap, into: &crossings) }
-        if let cap = caps.resultTokens { collect(.resultTokens, cap: cap, into: &crossings) }
-        if let cap = caps.samplingTokens { collect(.samplingTokens, cap: cap, into: &crossings) }
+        collectCrossings(used: series.total, into: &crossings)
+    }
+
+    /// ``collectCrossings(into:)`` for a budget whose total is `total` (kept elsewhere: a store).
+    @inline(__always)
+    mutating func collectCrossings(used total: BudgetUsage, into crossings: inout [BudgetCrossing]) {
+        if let cap = caps.calls { collect(.calls, cap: cap, used: total.calls, into: &crossings) }
+        if let cap = caps.cost?.micros { collect(.cost, cap: cap, used: total.cost, into: &crossings) }
+        if let cap = caps.resultTokens { collect(.resultTokens, cap: cap, used: total.resultTokens, into: &crossings) }
+        if let cap = caps.samplingTokens { collect(.samplingTokens, cap: cap, used: total.samplingTokens, into: &crossings) }
     }
 
     @inline(__always)
-    private mutating func collect(_ counter: BudgetCounter, cap: Int64, into crossings: inout [BudgetCrossing]) {
+    private mutating func collect(_ counter: BudgetCounter, cap: Int64, used: Int64, into crossings: inout [BudgetCrossing]) {
         guard cap > 0 else { return }
-        let used = series.total[counter]
         // Fast exit: below half, or every level of this counter already reported.
         let allBits: UInt16 = 0b111 << (counter.rawValue * 3)
         guard reported & allBits != allBits, used >= Self.threshold(cap: cap, percent: 50) else { return }

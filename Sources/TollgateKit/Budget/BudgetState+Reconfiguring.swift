@@ -11,7 +11,7 @@ extension BudgetState {
         var state = BudgetState(limits: limits)
         state.advance(to: latest)
         for slot in slots {
-            guard let index = state.slot(for: slot.scope) else { continue }
+            guard let index = state.slot(for: slot.scope), SpendScope.same(state.slots[index].spendScope, slot.spendScope) else { continue }
             state.slots[index].series = slot.series
             state.slots[index].reported = slot.reported
         }

@@ -7,13 +7,17 @@ extension BudgetState {
         guard routes.indices.contains(reservation.route) else { return left }
         for slot in routes[reservation.route].slots {
             slots[slot].series.expire(now: latest, clock: clock)
-            let used = slots[slot].series.total
-            let caps = slots[slot].caps
-            let scope = slots[slot].scope
-            if let cap = caps.calls { left[scope.name(.calls)] = .number(String(cap - used.calls)) }
-            if let cap = caps.cost { left[scope.name(.cost)] = .number(CostUnits(micros: cap.micros - used.cost).description) }
-            if let cap = caps.resultTokens { left[scope.name(.resultTokens)] = .number(String(cap - used.resultTokens)) }
+            slots[slot].addRemaining(used: slots[slot].series.total, to: &left)
         }
         return left
+    }
+}
+
+extension BudgetSlot {
+    /// Adds what is left of each capped counter, given what is used, to `left` (by budget name).
+    func addRemaining(used: BudgetUsage, to left: inout JSONObject) {
+        if let cap = caps.calls { left[scope.name(.calls)] = .number(String(cap - used.calls)) }
+        if let cap = caps.cost { left[scope.name(.cost)] = .number(CostUnits(micros: cap.micros - used.cost).description) }
+        if let cap = caps.resultTokens { left[scope.name(.resultTokens)] = .number(String(cap - used.resultTokens)) }
     }
 }

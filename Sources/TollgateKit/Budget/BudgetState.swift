@@ -35,6 +35,8 @@ public struct BudgetState: Sendable {
     private var toolSlots: [ToolSlotKey: Int] = [:]
     private var routeIndex: [RouteKey: Int] = [:]
     private let ruleIndex: [ProtocolName: Int]
+    /// Whether some budget counts a scope other than `global` (events are then matched by scope).
+    let isScoped: Bool
 
     /// The most per-tool budgets kept; further tools of a `"per": "tool"` rule share one
     /// overflow budget per rule (keeps memory bounded whatever names a client sends).
@@ -50,14 +52,15 @@ public struct BudgetState: Sendable {
     public init(limits: BudgetLimits) {
         self.limits = limits
         clock = SpendClock(window: limits.window)
-        slots = [BudgetSlot(scope: .overall, caps: limits.overall)]
+        isScoped = limits.isScoped
+        slots = [BudgetSlot(scope: .overall, caps: limits.overall, spendScope: limits.spendScope)]
         var ruleSlots: [Int] = []
         var ruleIndex: [ProtocolName: Int] = [:]
         for (index, rule) in limits.rules.enumerated() {
             if ruleIndex[ProtocolName(rule.rule)] == nil { ruleIndex[ProtocolName(rule.rule)] = index }
             if rule.hasCaps && rule.per == .rule {
                 ruleSlots.append(slots.count)
-                slots.append(BudgetSlot(scope: .rule(rule.rule), caps: rule.caps))
+                slots.append(BudgetSlot(scope: .rule(rule.rule), caps: rule.caps, spendScope: limits.spendScope(rule: index)))
             } else {
                 ruleSlots.append(-1)
             }
@@ -106,8 +109,14 @@ public struct BudgetState: Sendable {
     /// Adds `amount` at `time` to every budget of a route; returns the levels crossed.
     @inline(__always)
     mutating func apply(_ amount: BudgetUsage, at time: Int64, route: Int) -> [BudgetCrossing] {
+        apply(amount, at: time, slots: routes[route].slots)
+    }
+
+    /// Adds `amount` at `time` to each of `slots`; returns the levels crossed.
+    @inline(__always)
+    mutating func apply(_ amount: BudgetUsage, at time: Int64, slots indices: [Int]) -> [BudgetCrossing] {
         var crossings: [BudgetCrossing] = []
-        for slot in routes[route].slots {
+        for slot in indices {
             slots[slot].series.expire(now: latest, clock: clock)
             slots[slot].series.add(amount, at: time, now: latest, clock: clock)
             slots[slot].forgetCrossings(after: amount)
@@ -215,19 +224,36 @@ extension BudgetState {
             if let slot = toolSlots[key] { return slot }
             scope = .tool(rule: name, tool: "*")
         }
-        slots.append(BudgetSlot(scope: scope, caps: limits.rules[rule].caps))
+        slots.append(BudgetSlot(scope: scope, caps: limits.rules[rule].caps, spendScope: limits.spendScope(rule: rule)))
         toolSlots[key] = slots.count - 1
         return slots.count - 1
     }
 
     /// Applies an event read from a ledger (or any history): its amount counts against the
-    /// budgets its tool and rules reach under these limits.
+    /// budgets its tool and rules reach under these limits whose scope it was spent in.
     public mutating func apply(_ event: SpendEvent) -> [BudgetCrossing] {
-        apply(event.amount, at: event.time, route: route(tool: event.tool, ruleNames: event.rules))
+        apply(event.amount, at: event.time, slots: slots(of: event))
     }
 
-    /// The event a change on a route records in a ledger.
+    /// The slots an event counts against: those its tool and rules reach whose scope it was spent in.
+    mutating func slots(of event: SpendEvent) -> [Int] {
+        let route = route(tool: event.tool, ruleNames: event.rules)
+        guard isScoped || !event.spendScopes.isEmpty else { return routes[route].slots }
+        return routes[route].slots.filter { slot in
+            SpendScope.same(slots[slot].spendScope, event.spendScope(of: slots[slot].scope))
+        }
+    }
+
+    /// The event a change on a route records in a ledger (with the scope of each of its budgets,
+    /// unless all are global).
     func event(_ amount: BudgetUsage, at time: Int64, route: Int) -> SpendEvent {
-        SpendEvent(time: time, tool: routes[route].tool, rules: routes[route].ruleNames, amount: amount)
+        let names = routes[route].ruleNames
+        var event = SpendEvent(time: time, tool: routes[route].tool, rules: names, amount: amount)
+        if isScoped {
+            event.spendScopes = [limits.spendScope] + names.map { name in
+                ruleIndex[ProtocolName(name)].map { limits.spendScope(rule: $0) } ?? limits.spendScope
+            }
+        }
+        return event
     }
 }

@@ -34,4 +34,18 @@ extension Denial {
                       reason: "the rate limit \(name) (\(rate)) is reached",
                       advice: "Wait \(seconds) before calling it again.", details: details)
     }
+
+    /// The denial of a call whose budgets cannot be counted (a ledger that cannot be used, a
+    /// store that cannot be reached): code `budget_unavailable`, with `retryAfterMs` in the
+    /// `_meta` entry when it is known when to try again.
+    public static func budgetUnavailable(_ error: LedgerError, tool: String) -> Denial {
+        var details = JSONObject()
+        var advice = "Tell the user; retrying will not help until the ledger is usable."
+        if let wait = error.retryAfterMs {
+            details["retryAfterMs"] = .number(String(wait))
+            advice = "Wait at least \(wait) ms before calling it again; if it keeps failing, tell the user."
+        }
+        return Denial(.budgetUnavailable, tool: tool, rule: error.setting,
+                      reason: "the budgets cannot be counted (\(error)), so no call may run", advice: advice, details: details)
+    }
 }

@@ -2,20 +2,23 @@ extension Forecast {
     /// The forecast as a text table for people (`tollgate budget show`).
     public func text() -> String {
         let period = window.map { "burn rate (\($0))" } ?? "burn rate (1h)"
-        var table: [[String]] = [["budget", "used", "cap", period, "runs out"]]
+        // A scope column once some budget counts a scope other than the global one.
+        let scoped = rows.contains { !SpendScope.isGlobal($0.spendScope) }
+        var table: [[String]] = [(scoped ? ["scope"] : []) + ["budget", "used", "cap", period, "runs out"]]
         for row in rows {
             let cap = row.cap.map { row.counter.format($0) } ?? "-"
             let percent = row.cap.map { $0 > 0 ? " (\(Self.decimal(Double(row.used) * 100 / Double($0), places: 0))%)" : "" } ?? ""
-            table.append([row.budget, row.counter.format(row.used) + percent, cap,
+            table.append((scoped ? [row.spendScope] : []) + [row.budget, row.counter.format(row.used) + percent, cap,
                           "\(Self.decimal(row.ratePerHour, places: 2))/h", outlookText(row.outlook)])
         }
-        var widths = [Int](repeating: 0, count: 5)
+        let columns = table[0].count
+        var widths = [Int](repeating: 0, count: columns)
         for line in table { for (column, cell) in line.enumerated() { widths[column] = Swift.max(widths[column], cell.count) } }
         var text = "budgets at \(UTCTime.iso8601(milliseconds: now))" + (window.map { ", rolling window \($0)" } ?? "") + "\n"
         for line in table {
             var cells: [String] = []
             for (column, cell) in line.enumerated() {
-                cells.append(column == 4 ? cell : cell + String(repeating: " ", count: widths[column] - cell.count))
+                cells.append(column == columns - 1 ? cell : cell + String(repeating: " ", count: widths[column] - cell.count))
             }
             text += cells.joined(separator: "  ") + "\n"
         }
@@ -23,7 +26,8 @@ extension Forecast {
     }
 
     /// The forecast as JSON (`tollgate budget show --json`): `now`, `nowMs`, `window`,
-    /// `ratePeriodMs` and `budgets`, one object per row with `budget`, `scope`, `counter`,
+    /// `ratePeriodMs` and `budgets`, one object per row with `budget`, `scope` (the budget's
+    /// place in the manifest), `spendScope` (whose spend: `global`, `agent:alice`), `counter`,
     /// `used`, `cap` (null: uncapped), `recent`, `ratePerHour`, `runsOut` (`"exhausted"`,
     /// `"never"`, an ISO 8601 time, or null when uncapped) and `runsOutMs` (when a time).
     public func json() -> JSONValue {
@@ -36,6 +40,7 @@ extension Forecast {
             var entry = JSONObject()
             entry["budget"] = .string(row.budget)
             entry["scope"] = .string(row.scope.description)
+            entry["spendScope"] = .string(row.spendScope)
             entry["counter"] = .string(row.counter.description)
             entry["used"] = row.counter.json(row.used)
             entry["cap"] = row.cap.map { row.counter.json($0) } ?? .null

@@ -26,6 +26,8 @@ public struct Forecast: Sendable, Hashable {
     public struct Row: Sendable, Hashable {
         /// Whose budget.
         public var scope: BudgetScope
+        /// Whose spend it counts (see ``SpendScope``): `global`, `agent:alice`.
+        public var spendScope: String = SpendScope.globalName
         /// Which counter.
         public var counter: BudgetCounter
         /// Used now (raw units: cost in millionths).
@@ -53,16 +55,32 @@ public struct Forecast: Sendable, Hashable {
     /// uncapped counters that were used.
     public var rows: [Row]
 
-    /// The forecast of `events` read through `limits` (for example a ledger's events).
+    /// The forecast of `events` read through `limits` (for example a ledger's events), scope by
+    /// scope: the budgets of the scopes `limits` name, and those of every other scope the events
+    /// were spent in. An empty scope name in `limits` stands for a scope not known here.
     public init(limits: BudgetLimits, events: [SpendEvent], now: Int64) {
-        var state = BudgetState(limits: limits)
-        state.advance(to: now)
-        for event in events { _ = state.apply(event) }
-        self.init(state: state, now: now)
+        var states = SpendScopeStates(limits: limits, now: now)
+        for event in events {
+            if event.spendScopes.isEmpty {
+                states.apply(event, in: SpendScope.globalName)
+            } else {
+                var seen: [String] = []
+                for name in event.spendScopes where !seen.contains(where: { SpendScope.same($0, name) }) {
+                    seen.append(name)
+                    states.apply(event, in: name)
+                }
+            }
+        }
+        self.init(states.forecasts(now: now))
     }
 
     /// The forecast of a state.
     public init(state: BudgetState, now: Int64) {
+        self.init(state: state, now: now) { _ in true }
+    }
+
+    /// The forecast of the budgets of a state whose slots `including` accepts (by index).
+    init(state: BudgetState, now: Int64, including: (Int) -> Bool) {
         var state = state
         state.advance(to: now)
         self.now = now
@@ -70,7 +88,7 @@ public struct Forecast: Sendable, Hashable {
         let clock = state.clock
         ratePeriodMs = clock.retention
         rows = []
-        for index in state.slots.indices {
+        for index in state.slots.indices where including(index) {
             state.slots[index].series.expire(now: state.latest, clock: clock)
             let slot = state.slots[index]
             let recent = slot.series.spent(endingAfter: now - ratePeriodMs, clock: clock)
@@ -80,7 +98,7 @@ public struct Forecast: Sendable, Hashable {
                 guard cap != nil || (index == 0 && (used != 0 || counter == .calls)) else { continue }
                 let perMs = Double(recent[counter]) / Double(ratePeriodMs)
                 let scale = counter == .cost ? Double(CostUnits.scale) : 1
-                var row = Row(scope: slot.scope, counter: counter, used: used, cap: cap, recent: recent[counter],
+                var row = Row(scope: slot.scope, spendScope: slot.spendScope, counter: counter, used: used, cap: cap, recent: recent[counter],
                               ratePerHour: perMs * 3_600_000 / scale, outlook: .uncapped)
                 if let cap {
                     row.outlook = Self.outlook(slot.series, counter, used: used, cap: cap, recent: recent[counter],
@@ -89,6 +107,21 @@ public struct Forecast: Sendable, Hashable {
                 rows.append(row)
             }
         }
+    }
+
+    /// The rows of several forecasts of one moment, in order (the first's window and period).
+    init(_ parts: [Forecast]) {
+        now = parts.first?.now ?? 0
+        window = parts.first?.window
+        ratePeriodMs = parts.first?.ratePeriodMs ?? 3_600_000
+        rows = parts.flatMap(\.rows)
+    }
+
+    /// The forecast with only the rows of the scope named `spendScope`.
+    public func only(spendScope: String) -> Forecast {
+        var forecast = self
+        forecast.rows = rows.filter { SpendScope.same($0.spendScope, spendScope) }
+        return forecast
     }
 
     /// When `used` reaches `cap` if `recent` more is spent every `period` milliseconds, in exact

@@ -57,6 +57,8 @@ public final class Ledger: BudgetAccount {
                 switch core.state.reserve(route: core.state.route(for: call), now: now) {
                 case .exhausted(let refusal, _):
                     return .exhausted(refusal, crossings: core.takeCrossings())
+                case .rateLimited(let wait, let scope, let rate):
+                    return .rateLimited(retryAfterMs: wait, scope: scope, rate: rate)
                 case .reserved(let reservation, let own):
                     do throws(LedgerError) {
                         try core.append(.reserve, core.state.event(reservation.amount, at: now, route: reservation.route))

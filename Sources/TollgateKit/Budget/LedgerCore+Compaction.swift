@@ -1,9 +1,10 @@
 extension LedgerCore {
-    /// What compaction adds up: spend by tool, rules and time bucket (`Int64.min`: older than
-    /// anything kept, without a window).
+    /// What compaction adds up: spend by tool, rules, scopes and time bucket (`Int64.min`: older
+    /// than anything kept, without a window).
     private struct AggregateKey: Hashable {
         let tool: String?
         let rules: [String]
+        let scopes: [String]
         let bucket: Int64
     }
 
@@ -20,7 +21,7 @@ extension LedgerCore {
     }
 
     /// Rewrites the log as a snapshot, under the lock: every event of the file, added up per
-    /// tool, rules and window bucket (spend older than the window dropped; without a window,
+    /// tool, rules, scopes and window bucket (spend older than the window dropped; without a window,
     /// spend older than an hour folded into one event per tool and rules). The snapshot is written
     /// to `PATH.compact`, synced, a `compacted` marker is appended to the old file, and the
     /// snapshot is renamed over `PATH`. A crash at any step leaves either the old file (marker
@@ -42,7 +43,7 @@ extension LedgerCore {
                 bucket = .min
                 time = event.time
             }
-            let key = AggregateKey(tool: event.tool, rules: event.rules, bucket: bucket)
+            let key = AggregateKey(tool: event.tool, rules: event.rules, scopes: event.spendScopes, bucket: bucket)
             if totals[key] == nil { order.append(key) }
             totals[key, default: .zero] += event.amount
             times[key] = Swift.max(times[key] ?? .min, time)
@@ -51,7 +52,7 @@ extension LedgerCore {
         var count = 1
         for key in order {
             guard let amount = totals[key], !amount.isZero, let time = times[key] else { continue }
-            snapshot += LedgerRecord(.snapshot, event: SpendEvent(time: time, tool: key.tool, rules: key.rules, amount: amount), pid: pid).line()
+            snapshot += LedgerRecord(.snapshot, event: SpendEvent(time: time, tool: key.tool, rules: key.rules, amount: amount, spendScopes: key.scopes), pid: pid).line()
             count += 1
         }
         try append(LedgerRecord(marker: .compacted, time: now))

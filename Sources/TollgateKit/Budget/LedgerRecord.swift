@@ -7,7 +7,8 @@
 ///
 /// A file starts with a `header` record (`{"k":"header","version":1,"t":…}`); a file replaced by
 /// compaction ends with a `compacted` record (readers reopen the path). Every other record is a
-/// ``SpendEvent``: `t` is its time, `tool` (absent for sampling), `rules`, and the non-zero
+/// ``SpendEvent``: `t` is its time, `tool` (absent for sampling), `rules`, `scopes` (the scope
+/// of the overall budget, then of each rule, absent when all are `global`), and the non-zero
 /// amounts `calls`, `cost` (units, exact decimal), `resultTokens`, `samplingTokens` (negative
 /// for a release or refund). `k` says what made it, for people reading the file: `reserve`,
 /// `settle`, `release`, `sampling`, `sampling-settle`, `snapshot` (written by compaction).
@@ -73,11 +74,11 @@ public struct LedgerRecord: Sendable, Hashable {
                 json.append(",\"tool\":")
                 json.write(string: tool)
             }
-            if !event.rules.isEmpty {
-                json.append(",\"rules\":[")
-                for (index, rule) in event.rules.enumerated() {
+            for (key, list) in [(",\"rules\":[", event.rules), (",\"scopes\":[", event.spendScopes)] where !list.isEmpty {
+                json.bytes.append(contentsOf: key.utf8)
+                for (index, text) in list.enumerated() {
                     if index > 0 { json.bytes.append(UInt8(ascii: ",")) }
-                    json.write(string: rule)
+                    json.write(string: text)
                 }
                 json.bytes.append(UInt8(ascii: "]"))
             }
@@ -142,8 +143,16 @@ public struct LedgerRecord: Sendable, Hashable {
                     rules.append(rule)
                 }
             }
+            var scopes: [String] = []
+            if let list = object["scopes"] {
+                guard case .array(let elements) = list, elements.count <= rules.count + 1 else { return nil }
+                for element in elements {
+                    guard let scope = element.stringValue else { return nil }
+                    scopes.append(scope)
+                }
+            }
             let tool = object["tool"]?.stringValue
-            return LedgerRecord(kind, event: SpendEvent(time: time, tool: tool, rules: rules, amount: amount))
+            return LedgerRecord(kind, event: SpendEvent(time: time, tool: tool, rules: rules, amount: amount, spendScopes: scopes))
         }
     }
 

@@ -21,16 +21,20 @@ public struct RuleBudget: Sendable, Hashable {
     public var cost: CostUnits
     /// The largest result one call may return, in estimated tokens (`tools.X.maxResultTokens`).
     public var maxResultTokens: Int64?
+    /// Whose spend the rule's budget and rate count (`tools.X.budget.scope` resolved); nil: the
+    /// overall one (``BudgetLimits/spendScope``).
+    public var spendScope: String?
 
     /// Creates a rule's budget settings.
     public init(rule: String, caps: BudgetCaps = BudgetCaps(), per: Sharing = .rule, rate: RateLimit? = nil,
-                cost: CostUnits = .zero, maxResultTokens: Int64? = nil) {
+                cost: CostUnits = .zero, maxResultTokens: Int64? = nil, spendScope: String? = nil) {
         self.rule = rule
         self.caps = caps
         self.per = per
         self.rate = rate
         self.cost = cost
         self.maxResultTokens = maxResultTokens
+        self.spendScope = spendScope
     }
 
     /// Whether this rule needs a budget of its own (it caps a counter).

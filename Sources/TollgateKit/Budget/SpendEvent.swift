@@ -14,12 +14,27 @@ public struct SpendEvent: Sendable, Hashable {
     public var rules: [String]
     /// The change.
     public var amount: BudgetUsage
+    /// The scope each budget counted it in (see ``SpendScope``): the overall budget's first,
+    /// then one per rule of ``rules``; empty when all are `global`.
+    public var spendScopes: [String]
 
     /// Creates an event.
-    public init(time: Int64, tool: String?, rules: [String] = [], amount: BudgetUsage) {
+    public init(time: Int64, tool: String?, rules: [String] = [], amount: BudgetUsage, spendScopes: [String] = []) {
         self.time = time
         self.tool = tool
         self.rules = rules
         self.amount = amount
+        self.spendScopes = spendScopes
+    }
+
+    /// The scope the event counted in for a budget: the overall one's, or its rule's
+    /// (`global` when the event names none).
+    public func spendScope(of budget: BudgetScope) -> String {
+        let position: Int? = switch budget {
+        case .overall: 0
+        case .rule(let name), .tool(let name, _): rules.firstIndex { $0.hasSameScalars(as: name) }.map { $0 + 1 }
+        }
+        guard let position, position < spendScopes.count else { return SpendScope.globalName }
+        return spendScopes[position]
     }
 }

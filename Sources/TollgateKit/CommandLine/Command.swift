@@ -11,8 +11,12 @@ enum Command: Sendable, Equatable {
     case pin(manifestPath: String, serverCommand: [String])
     /// `tollgate audit verify|log|summary|replay`: check, read, summarize or replay audit logs.
     case audit(AuditAction, files: [String])
-    /// `tollgate budget show [--manifest FILE] [--json]`: a ledger's budgets and their forecast.
-    case budgetShow(manifestPath: String?, json: Bool)
+    /// `tollgate budget show [--manifest FILE] [--scope S] [--json]`: the budgets of a ledger or
+    /// store and their forecast (only scope `S`'s with `--scope`).
+    case budgetShow(manifestPath: String?, json: Bool, scope: String? = nil)
+    /// `tollgate budget reset --scope S [--budget B] [--manifest FILE]`: forgets the spend of a
+    /// store's scope (of one budget with `--budget`), recorded in the audit trail.
+    case budgetReset(manifestPath: String?, scope: String, budget: String?)
     /// `tollgate help [COMMAND]`, `--help`, `-h`: the overview, or one command's help.
     case help(topic: String?)
     /// `tollgate wrap|unwrap [--client C] [--manifests DIR] [--dry-run] [--timeout S] [--force]`:
@@ -52,6 +56,10 @@ struct RunOptions: Sendable, Equatable {
     /// The sandbox of the command after `--` (`--sandbox PRESET`, `--read`, `--write`,
     /// `--execute`, `--network`, `--allow-host`, `--sandbox-optional`; paths as given), if any.
     var sandbox: SandboxSpec?
+    /// The agent's name (`--agent`; else `TOLLGATE_AGENT`): its budget scope and audit records.
+    var agent: String?
+    /// The workflow's id (`--workflow`; else `TOLLGATE_WORKFLOW`): its budget scope and audit records.
+    var workflow: String?
 
     init() {}
 }

@@ -36,11 +36,11 @@ struct CommandParser {
                 throw .usage("unknown audit command '\(verb)': expected verify, log, summary or replay")
             }
         case "budget":
-            guard let verb = arguments.popFirst() else { throw .usage("missing budget command: tollgate budget show [--manifest FILE] [--json]") }
+            guard let verb = arguments.popFirst() else { throw .usage("missing budget command: tollgate budget show|reset") }
             switch verb {
             case "--help", "-h": throw .helpRequested(Usage.budget)
-            case "show": return try parseBudgetShow()
-            default: throw .usage("unknown budget command '\(verb)': expected show")
+            case "show", "reset": return try parseBudget(verb)
+            default: throw .usage("unknown budget command '\(verb)': expected show or reset")
             }
         case "init":
             let command = try commandAfterDashes(for: "init", help: Usage.initialize)
@@ -190,6 +190,10 @@ struct CommandParser {
             case "--sandbox-optional":
                 sandbox.flags.append(name)
                 sandbox.spec.required = false
+            case "--agent":
+                options.agent = try value(for: name, inline: inlineValue)
+            case "--workflow":
+                options.workflow = try value(for: name, inline: inlineValue)
             case "--help", "-h":
                 throw .helpRequested(Usage.run)
             default:
@@ -289,21 +293,28 @@ struct CommandParser {
         return options
     }
 
-    private mutating func parseBudgetShow() throws(CommandLineError) -> Command {
+    private mutating func parseBudget(_ verb: String) throws(CommandLineError) -> Command {
         var manifestPath: String?
         var json = false
+        var scope: String?
+        var budget: String?
+        let resets = verb == "reset"
         while let argument = arguments.popFirst() {
             let (name, inlineValue) = Self.split(argument)
             switch name {
             case "--manifest", "-m": manifestPath = try value(for: name, inline: inlineValue)
-            case "--json": json = true
+            case "--json" where !resets: json = true
+            case "--scope": scope = try value(for: name, inline: inlineValue)
+            case "--budget" where resets: budget = try value(for: name, inline: inlineValue)
             case "--help", "-h": throw .helpRequested(Usage.budget)
             default:
-                if argument.hasPrefix("-") { throw .usage("unknown option '\(argument)' for 'budget show'") }
-                throw .usage("unexpected argument '\(argument)' for 'budget show': name the manifest with --manifest FILE")
+                if argument.hasPrefix("-") { throw .usage("unknown option '\(argument)' for 'budget \(verb)'") }
+                throw .usage("unexpected argument '\(argument)' for 'budget \(verb)': name the manifest with --manifest FILE")
             }
         }
-        return .budgetShow(manifestPath: manifestPath, json: json)
+        guard resets else { return .budgetShow(manifestPath: manifestPath, json: json, scope: scope) }
+        guard let scope else { throw .usage("budget reset needs --scope S (global, agent:NAME, workflow:ID, … as budget show names them)") }
+        return .budgetReset(manifestPath: manifestPath, scope: scope, budget: budget)
     }
 
     /// Arguments of a command that takes only plain values (and `--help`).

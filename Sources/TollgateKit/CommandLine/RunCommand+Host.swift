@@ -16,7 +16,7 @@ extension RunCommand {
         let limits = options.limits
         let serverNames = manifest.servers.map(\.name).joined(separator: ",")
         let exportSettings = try startingUp { try telemetryConfiguration(manifest) }
-        let (trail, ledger) = try startingUp { try openRecords(manifest, server: serverNames) }
+        let (trail, ledger) = try startingUp { try openRecords(manifest, path: path, server: serverNames) }
         let auditLog = trail?.log
         // How a manifest entry becomes a process (at start, and for servers a reload adds or changes).
         let configure: @Sendable (Manifest.Server) -> ChildProcess.Configuration = { entry in

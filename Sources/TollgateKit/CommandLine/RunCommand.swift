@@ -16,6 +16,8 @@ struct RunCommand {
             return try relay(server, gate: PassThroughGate(), effects: EffectsOwner(), serverName: commandName)
         }
         let manifest = try startingUp { try loadManifest(path) }
+        // The store's password leaves the environment before any thread starts.
+        if let name = manifest.budgets.store?.passwordVariable { SecretEnvironment.withhold([name]) }
         if options.serverCommand.isEmpty && manifest.servers.count > 1 {
             return try runHost(manifest, path: path)
         }
@@ -35,7 +37,7 @@ struct RunCommand {
             sandbox = entry.sandbox
         }
         let exportSettings = try startingUp { try telemetryConfiguration(manifest) }
-        let (trail, ledger) = try startingUp { try openRecords(manifest, server: serverName) }
+        let (trail, ledger) = try startingUp { try openRecords(manifest, path: path, server: serverName) }
         server.sandbox = sandbox.map { Sandbox(spec: $0, server: serverName, audit: trail?.log) }
         let telemetry = startTelemetry(exportSettings, manifest: manifest, audit: trail, server: serverName)
         let effects = Self.effects(of: manifest, audit: trail, ledger: ledger, telemetry: Self.gateTelemetry(telemetry, configuration: exportSettings))
@@ -74,7 +76,7 @@ struct RunCommand {
     /// Relays `server` behind `gate` until it is gone; then syncs the ledger, records the exit and
     /// lets telemetry export what is left.
     private func relay(_ server: ChildProcess.Configuration, gate: any Gate, effects: EffectsOwner, serverName: String?,
-                       ledger: Ledger? = nil, telemetry: Telemetry? = nil) throws -> Int32 {
+                       ledger: (any BudgetAccount)? = nil, telemetry: Telemetry? = nil) throws -> Int32 {
         var server = server
         let cgroup = Self.cgroup(for: server.limits)
         server.cgroup = cgroup?.path
@@ -107,9 +109,25 @@ struct RunCommand {
 
     /// How the manifest is loaded: for a server the command line names, relative paths in calls
     /// resolve against Tollgate's working directory, where that server runs.
+    /// The agent's and workflow's names given on the command line win over those of the
+    /// environment (`TOLLGATE_AGENT`, `TOLLGATE_WORKFLOW`); the `run` scope is this run's id.
     var loadOptions: ManifestLoadOptions {
-        ManifestLoadOptions(serverDirectory: options.serverCommand.isEmpty ? nil : FileIO.currentDirectory())
+        var environment = FileIO.environment()
+        if let agent = options.agent { environment[SpendScope.agentVariable] = agent }
+        if let workflow = options.workflow { environment[SpendScope.workflowVariable] = workflow }
+        var loadOptions = ManifestLoadOptions(environment: environment, serverDirectory: options.serverCommand.isEmpty ? nil : FileIO.currentDirectory())
+        loadOptions.runID = Self.runID
+        return loadOptions
     }
+
+    /// This process's run id: the audit trail's `run` and the `run` scope's name.
+    static let runID = AuditRunID.random()
+
+    /// The agent's name: `--agent`, else a non-empty `TOLLGATE_AGENT`.
+    var agent: String? { options.agent ?? FileIO.environment()[SpendScope.agentVariable].flatMap { $0.isEmpty ? nil : $0 } }
+
+    /// The workflow's id: `--workflow`, else a non-empty `TOLLGATE_WORKFLOW`.
+    var workflow: String? { options.workflow ?? FileIO.environment()[SpendScope.workflowVariable].flatMap { $0.isEmpty ? nil : $0 } }
 
     /// Loads the manifest as `run` uses it (the command line's mode over the manifest's).
     func loadManifest(_ path: String) throws(CommandFailure) -> Manifest {
@@ -138,18 +156,30 @@ struct RunCommand {
     }
 
     /// The effects of a manifest's gate: its audit trail, budgets and telemetry.
-    static func effects(of manifest: Manifest, audit: AuditTrail?, ledger: Ledger?, telemetry: GateTelemetry? = nil) -> CallEffects {
+    static func effects(of manifest: Manifest, audit: AuditTrail?, ledger: (any BudgetAccount)?, telemetry: GateTelemetry? = nil) -> CallEffects {
         CallEffects(audit: audit, limits: manifest.budgetLimits, account: ledger, monitoring: manifest.policy.mode == .monitor, telemetry: telemetry)
     }
 
-    /// Opens the audit trail and the budget ledger the manifest asks for.
-    func openRecords(_ manifest: Manifest, server: String?) throws(CommandFailure) -> (AuditTrail?, Ledger?) {
+    /// Opens the audit trail and the budget ledger or store the manifest asks for.
+    func openRecords(_ manifest: Manifest, path: String, server: String?) throws(CommandFailure) -> (AuditTrail?, (any BudgetAccount)?) {
         var trail: AuditTrail?
         if let settings = manifest.audit {
             let log = try Self.openAudit(settings, manifest: manifest, server: server)
-            trail = AuditTrail(log: log, arguments: settings.arguments, maxArgumentBytes: settings.maxArgumentBytes, server: server)
+            trail = AuditTrail(log: log, arguments: settings.arguments, maxArgumentBytes: settings.maxArgumentBytes, server: server,
+                               agent: agent, workflow: workflow)
         }
         do throws(CommandFailure) {
+            if let store = manifest.budgets.store {
+                let log = trail?.log
+                return (trail, StoreAccount(settings: store, password: try StoreAccess.password(store, manifest: path), limits: manifest.budgetLimits) { notice in
+                    Diagnostics.standardError.report("budget store \(notice.store): \(notice.message)")
+                    do throws(AuditError) {
+                        try log?.append(AuditRecord.budgetStore(notice, server: server))
+                    } catch {
+                        Diagnostics.standardError.report("audit: cannot record that the budget store is \(notice.state.rawValue): \(error)")
+                    }
+                })
+            }
             return (trail, try manifest.budgets.ledger.map { ledger throws(CommandFailure) in try Self.openLedger(ledger, limits: manifest.budgetLimits) })
         } catch {
             if let log = trail?.log { Self.closeAudit(log, server: server, status: "not started: \(error.message)") }
@@ -191,8 +221,8 @@ struct RunCommand {
     /// Opens the audit log and records the start; Tollgate does not start without its audit trail.
     static func openAudit(_ settings: Manifest.Audit, manifest: Manifest, server: String?) throws(CommandFailure) -> AuditLog {
         do throws(AuditError) {
-            let log = try AuditLog.open(path: settings.path, fsync: settings.fsync, rotateMB: settings.rotateMB,
-                                        key: AuditKey.current())
+            let log = try AuditLog.open(path: settings.path, fsync: settings.fsync, rotateBytes: settings.rotateMB.map { $0 << 20 },
+                                        key: AuditKey.current(), runID: runID)
             try log.append(AuditRecord.start(manifestSha256: manifest.sha256, server: server))
             return log
         } catch {
@@ -209,10 +239,11 @@ struct RunCommand {
         }
     }
 
-    /// Syncs the ledger's last records to the disk.
-    static func closeLedger(_ ledger: Ledger?) {
+    /// Syncs the ledger's last records to the disk, or sends the store's last settlements.
+    static func closeLedger(_ account: (any BudgetAccount)?) {
+        if let store = account as? StoreAccount { return store.close() }
         do throws(LedgerError) {
-            try ledger?.flush()
+            try (account as? Ledger)?.flush()
         } catch {
             Diagnostics.standardError.report("budget: cannot sync the \(error)")
         }

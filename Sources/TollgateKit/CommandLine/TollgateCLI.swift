@@ -46,8 +46,10 @@ public enum TollgateCLI {
             return try PinCommand(manifestPath: path, serverCommand: command).run()
         case .audit(let action, let files):
             return try AuditCommand(action: action, files: files).run()
-        case .budgetShow(let path, let json):
-            return try BudgetCommand(manifestPath: path, json: json).run()
+        case .budgetShow(let path, let json, let scope):
+            return try BudgetCommand(manifestPath: path, json: json, scope: scope).run()
+        case .budgetReset(let path, let scope, let budget):
+            return try BudgetCommand(manifestPath: path, json: false, scope: scope).reset(budget: budget)
         case .wrap(let options):
             return try WrapCommand(options: options).run()
         case .status(let client):

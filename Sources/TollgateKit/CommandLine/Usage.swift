@@ -17,7 +17,8 @@ enum Usage {
           tollgate audit log [FILE] [--denied] [--follow] ...  one line per call: what was blocked and why
           tollgate audit summary [FILE...] [--json]    per-tool counts, denials, reasons, approvals
           tollgate audit replay FILE... --manifest NEW [--json]  what NEW would decide otherwise
-          tollgate budget show [--manifest FILE] [--json]  budgets used, burn rate, run-out time
+          tollgate budget show [--manifest FILE] [--scope S] [--json]  budgets used, burn rate, run-out time
+          tollgate budget reset --scope S [--budget B] [--manifest FILE]  forget a store scope's spend
           tollgate wrap [--client C] [--dry-run]       put Tollgate in front of a client's servers
           tollgate unwrap [--client C] [--dry-run]     restore the client's entries
           tollgate status [--client C]                 which entries are behind Tollgate, in which mode
@@ -95,13 +96,21 @@ enum Usage {
 
     /// The help of `tollgate budget`.
     static let budget = """
-        USAGE: tollgate budget show [--manifest FILE] [--json]
+        USAGE: tollgate budget show [--manifest FILE] [--scope S] [--json]
+               tollgate budget reset --scope S [--budget B] [--manifest FILE]
 
-        Reads the budget ledger the manifest names (budgets.ledger; the manifest defaults to
-        tollgate.json) without changing it, and prints each budget's use and cap, its burn rate
-        over the window (the last hour without one) and when it runs out at that rate. --json
-        prints the same as one JSON object. A manifest without a ledger: exit 1 (budgets then
-        live in each run's memory only).
+        show reads the budgets the manifest keeps (the manifest defaults to tollgate.json): its
+        ledger (budgets.ledger) without changing it, or its store (budgets.store) at the store's
+        time. It prints each budget's use and cap, its burn rate over the window (the last hour
+        without one) and when it runs out at that rate, scope by scope: the manifest's own
+        scopes and every other scope spent in (global, agent:NAME, workflow:ID, run:ID or a
+        template's name). --scope S: only that scope. --json prints the same as one JSON
+        object. A manifest with neither: exit 1 (budgets then live in each run's memory only).
+
+        reset deletes a store scope's budgets and rate buckets (--budget B: only that budget, as
+        show names it without the counter: budgets, tools.git_*.budget, tools.X.budget[tool]),
+        prints how many keys went, and records it in the manifest's audit trail (event
+        budget_reset). A ledger is not reset in place: move its file away instead.
         """
 
     /// The help of `tollgate check`.
@@ -155,6 +164,10 @@ enum Usage {
           --cpu-seconds N         limit the server's CPU time (RLIMIT_CPU)
           --open-files N          limit the server's open files (RLIMIT_NOFILE)
           --processes N           limit the server user's processes (RLIMIT_NPROC)
+          --agent NAME            the agent's name (else TOLLGATE_AGENT): budgets.scope "agent",
+                                  and the agent of audit records instead of the client's own name
+          --workflow ID           the workflow (else TOLLGATE_WORKFLOW): budgets.scope "workflow",
+                                  and the workflow of audit records
           --sandbox PRESET        run COMMAND in a sandbox: python, node, uv or binary (the
                                   runtime paths it needs; see tollgate doctor for the kernel's part)
           --read PATH             ... it may also read PATH (repeat for more)

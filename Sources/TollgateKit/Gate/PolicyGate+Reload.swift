@@ -22,6 +22,9 @@ extension PolicyGate {
         if map == nil, manifest.budgets.ledger != old.manifest.budgets.ledger {
             problems.append("budgets.ledger changed: a new ledger takes effect when Tollgate restarts")
         }
+        if manifest.budgets.store != old.manifest.budgets.store || !manifest.budgetLimits.keepsScopes(of: old.manifest.budgetLimits) {
+            problems.append("budgets.store or a budget's scope changed: they take effect when Tollgate restarts")
+        }
         if map == nil, !old.manifest.budgetLimits.isEmpty || old.manifest.budgets.ledger != nil,
             old.manifest.budgetLimits.window != manifest.budgetLimits.window {
             problems.append("budgets.window changed: spend counted per window cannot move to another, so it takes effect when Tollgate restarts")
@@ -64,7 +67,8 @@ extension PolicyGate {
     static func budgetRuleMap(from old: Manifest, to new: Manifest) -> [Int?]? {
         let before = old.budgetLimits, after = new.budgetLimits
         guard before.overall == after.overall, before.rate == after.rate, before.window == after.window,
-            before.samplingMaxTokensPerRequest == after.samplingMaxTokensPerRequest, old.budgets.ledger == new.budgets.ledger
+            before.samplingMaxTokensPerRequest == after.samplingMaxTokensPerRequest, old.budgets.ledger == new.budgets.ledger,
+            old.budgets.store == new.budgets.store
         else { return nil }
         var oldIndex: [ProtocolName: Int] = [:]
         for (index, rule) in before.rules.enumerated() where rule.hasBudgetSettings { oldIndex[ProtocolName(rule.rule)] = index }

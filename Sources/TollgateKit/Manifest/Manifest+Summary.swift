@@ -22,8 +22,11 @@ extension Manifest {
         if let rate = budgets.rate { parts.append("rate \(rate.rate)") }
         let ruled = tools.filter { $0.budget.hasCaps || $0.budget.rate != nil || $0.budget.maxResultTokens != nil }.count
         if ruled > 0 { parts.append("\(ruled) rule\(ruled == 1 ? "" : "s") with limits of \(ruled == 1 ? "its" : "their") own") }
-        guard !parts.isEmpty || budgets.ledger != nil else { return "no budgets" }
-        return "budgets: " + (parts.isEmpty ? "none" : parts.joined(separator: ", ")) + (budgets.ledger.map { "; ledger \($0)" } ?? "")
+        guard !parts.isEmpty || budgets.ledger != nil || budgets.store != nil else { return "no budgets" }
+        var summary = "budgets: " + (parts.isEmpty ? "none" : parts.joined(separator: ", ")) + (budgets.ledger.map { "; ledger \($0)" } ?? "")
+        if let store = budgets.store { summary += "; store \(store.endpoint) (namespace \(store.namespace))" }
+        if !SpendScope.isGlobal(budgets.spendScope) { summary += "; scope \(budgets.spendScope.isEmpty ? budgets.scope.description : budgets.spendScope)" }
+        return summary
     }
 
     /// `audit trail /var/log/tollgate/agent.log` or `no audit trail`.

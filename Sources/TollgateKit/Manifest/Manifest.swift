@@ -128,6 +128,12 @@ public struct Manifest: Sendable {
         public var window: BudgetWindow?
         /// The ledger shared by processes (absolute; a relative path is resolved against the manifest's folder).
         public var ledger: String?
+        /// The store shared by gates on any number of machines (`store` and the settings beside it).
+        public var store: StoreSettings?
+        /// Whose spend the budgets count (`scope`), and the name it resolved to (empty when it
+        /// was not resolved: `budget show` and `budget reset` read every scope).
+        public var scope = SpendScope.global
+        public var spendScope = SpendScope.globalName
 
         public init() {}
     }
@@ -165,7 +171,7 @@ public struct Manifest: Sendable {
                          var budget = rule.budget
                          budget.rule = rule.pattern
                          return budget
-                     })
+                     }, spendScope: budgets.spendScope)
     }
 
     /// The single server to start when the command line names none.

@@ -10,6 +10,9 @@ struct ManifestDecoder {
     private(set) var unsetVariables: [ManifestIssue] = []
     /// The directories and programs named so far.
     private(set) var requiredPaths: [RequiredPath] = []
+    /// How budget scopes are resolved (see ``ManifestLoadOptions``).
+    var resolvesSpendScopes = true
+    var runID: String?
 
     init(source: SourceText, variables: ManifestVariables) {
         self.source = source
@@ -118,6 +121,14 @@ struct ManifestDecoder {
             values.append(text)
         }
         return values
+    }
+
+    /// Records that variable `name`, which the value at `node` needs, is not set (with `message`,
+    /// or the usual one).
+    mutating func reportUnset(_ name: String, at node: SourceValue, path: String, message: String? = nil) {
+        let (line, column) = source.location(of: node.offset)
+        unsetVariables.append(ManifestIssue(file: source.path, line: line, column: column, path: path,
+                                            message: message ?? ManifestVariables.Problem.unset([name]).description))
     }
 
     /// Forgets the unset variables met since there were `count` (in a part of the manifest that

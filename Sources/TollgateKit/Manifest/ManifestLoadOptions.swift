@@ -12,8 +12,13 @@ public struct ManifestLoadOptions: Sendable {
     /// does not start).
     public var allowsUnsetVariables = false
     /// The variables that hold Tollgate's own secrets: the manifest may neither refer to one nor
-    /// give a server a variable of that name.
+    /// give a server a variable of that name. The variable `budgets.storePassword` names is added.
     public var secrets = SecretEnvironment.variables
+    /// Whether budget scopes are resolved to names (`run`); when not (`budget show`, `budget
+    /// reset`, which read every scope), a scope that cannot be resolved is left unnamed.
+    public var resolvesSpendScopes = true
+    /// This process's run id, the `run` scope's name when `TOLLGATE_RUN` is not set.
+    public var runID: String?
 
     public init(environment: [String: String] = FileIO.environment(), serverDirectory: String? = nil, allowsUnsetVariables: Bool = false) {
         self.environment = environment

@@ -6,8 +6,9 @@ extension ManifestLoader {
 
     static func decodeBudgets(_ node: SourceValue, directory: String, decoder: inout ManifestDecoder) -> Manifest.Budgets {
         var budgets = Manifest.Budgets()
-        let keys = ["calls", "cost", "resultTokens", "samplingTokens", "samplingMaxTokensPerRequest", "rate", "burst", "window", "ledger"]
+        let keys = ["calls", "cost", "resultTokens", "samplingTokens", "samplingMaxTokensPerRequest", "rate", "burst", "window", "ledger", "scope"] + storeKeys
         guard let members = decoder.members(node, path: "budgets", allowed: keys) else { return budgets }
+        budgets.store = decodeStore(node, members: members, decoder: &decoder)
         var rate: RateSpec?
         var burst: Int64?
         for member in members {
@@ -28,8 +29,15 @@ extension ManifestLoader {
                 } catch {
                     decoder.report(error.message, at: member.value, path: path)
                 }
-            default:
+            case "scope":
+                if let (scope, name) = decodeScope(member.value, path: path, decoder: &decoder) {
+                    budgets.scope = scope
+                    budgets.spendScope = name
+                }
+            case "ledger":
                 if let file = decoder.expandedFile(member.value, path: path, directory: directory) { budgets.ledger = file }
+            default:
+                break  // the store's keys, read above
             }
         }
         budgets.rate = rateLimit(rate, burst: burst, node: node, path: "budgets", decoder: &decoder)
@@ -42,7 +50,7 @@ extension ManifestLoader {
         let path = "\(rulePath).\(member.key)"
         switch member.key {
         case "budget":
-            let keys = ["calls", "cost", "resultTokens", "per"]
+            let keys = ["calls", "cost", "resultTokens", "per", "scope"]
             guard let members = decoder.members(member.value, path: path, allowed: keys) else { return true }
             for inner in members {
                 let innerPath = "\(path).\(inner.key)"
@@ -50,6 +58,7 @@ extension ManifestLoader {
                 case "calls": budget.caps.calls = count(inner.value, path: innerPath, decoder: &decoder)
                 case "cost": budget.caps.cost = cost(inner.value, path: innerPath, decoder: &decoder)
                 case "resultTokens": budget.caps.resultTokens = count(inner.value, path: innerPath, decoder: &decoder)
+                case "scope": budget.spendScope = decodeScope(inner.value, path: innerPath, decoder: &decoder)?.name
                 default:
                     if let text = decoder.choice(inner.value, path: innerPath, among: ["rule", "tool"]) {
                         budget.per = text == "tool" ? .tool : .rule

@@ -29,8 +29,14 @@ public enum ManifestLoader {
         }
         let folder = FileIO.directory(of: source.path)
         let manifestDirectory = FileIO.realPath(folder) ?? FileIO.absolute(folder, base: FileIO.currentDirectory())
+        var secrets = options.secrets
+        if let node = root["budgets"]?["storePassword"], case .string(let text) = node.kind, let name = storePasswordVariable(text) {
+            secrets.append(name)
+        }
         var decoder = ManifestDecoder(source: source, variables: ManifestVariables(environment: options.environment, manifestDirectory: manifestDirectory,
-                                                                                   secrets: options.secrets))
+                                                                                   secrets: secrets))
+        decoder.resolvesSpendScopes = options.resolvesSpendScopes
+        decoder.runID = options.runID
         var manifest = Manifest(file: source.path, policy: Manifest.Policy(), servers: [], tools: [])
         manifest.directory = manifestDirectory
         let sections = ["$schema", "version", "policy", "servers", "tools", "budgets", "audit", "aggregation", "telemetry"]
@@ -77,6 +83,7 @@ public enum ManifestLoader {
             manifest.tools = decodeTools(tools, context: SchemaContext(workingDirectory: workingDirectory), decoder: &decoder)
         }
         manifest.tools += decodeServerTools(manifest, root: root, serverDirectory: options.serverDirectory, decoder: &decoder)
+        checkStoreAmounts(manifest, root: root, decoder: &decoder)
         checkServerNames(manifest, root: root, decoder: &decoder)
         manifest.sha256 = Hex.encode(SHA256.hash(source.bytes))
         manifest.requiredPaths = decoder.requiredPaths

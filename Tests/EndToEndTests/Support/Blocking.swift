@@ -76,3 +76,12 @@ extension Duration {
 func sleepThread(milliseconds: Int) {
     usleep(useconds_t(milliseconds * 1000))
 }
+
+/// Waits up to 10 s (polling every 50 ms) until `condition` holds; throws naming `what` otherwise.
+func waitFor(_ what: String, _ condition: () throws -> Bool) async throws {
+    for _ in 0..<200 {
+        if try condition() { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw E2EError("timed out waiting for \(what)")
+}

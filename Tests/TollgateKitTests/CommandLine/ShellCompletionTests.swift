@@ -12,12 +12,13 @@ struct ShellCompletionTests {
         #expect(run?.verbs == [])
         for option in ["--manifest", "-m", "--watch", "--monitor", "--enforce", "--log-level", "-q", "--quiet", "--max-message-mb",
                        "--memory-mb", "--cpu-seconds", "--open-files", "--processes", "--sandbox", "--read", "--write", "--execute", "--network",
-                       "--allow-host", "--sandbox-optional", "-h", "--help"] {
+                       "--allow-host", "--sandbox-optional", "--agent", "--workflow", "-h", "--help"] {
             #expect(run?.options.contains(option) == true, "run lacks \(option)")
         }
         #expect(run?.options.contains("--") == false)
         #expect(completion.entries.first { $0.command == "audit" }?.verbs == ["verify", "log", "summary", "replay"])
-        #expect(completion.entries.first { $0.command == "budget" }?.verbs == ["show"])
+        #expect(completion.entries.first { $0.command == "budget" }?.verbs == ["show", "reset"])
+        #expect(completion.entries.first { $0.command == "budget" }?.options.contains("--scope") == true)
         #expect(completion.entries.first { $0.command == "check" }?.options == ["--strict"])
         #expect(completion.commands == ["run", "check", "init", "pin", "audit", "budget", "wrap", "unwrap", "status", "enforce", "doctor", "help"])
         #expect(completion.entries.first { $0.command == "doctor" }?.options == ["--manifest"])

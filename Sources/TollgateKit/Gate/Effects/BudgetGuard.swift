@@ -21,7 +21,7 @@ struct BudgetGuard: Sendable {
         self.clock = clock
         self.account = account
         let limiter = RateLimiter(limits: limits)
-        rates = limiter.isEmpty ? nil : limiter
+        rates = limiter.isEmpty || account.limitsRates ? nil : limiter
     }
 
     /// Checks the rate limits and reserves the call. Returns the denial when a limit refuses it
@@ -36,13 +36,13 @@ struct BudgetGuard: Sendable {
         do throws(LedgerError) {
             decision = try account.reserve(budgetCall, now: clock.wallMilliseconds())
         } catch {
-            return (Denial(.budgetUnavailable, tool: call.name, rule: "budgets.ledger",
-                           reason: "the budget ledger cannot be used (\(error)), so no call may run",
-                           advice: "Tell the user; retrying will not help until the ledger is usable."), [])
+            return (Denial.budgetUnavailable(error, tool: call.name), [])
         }
         switch decision {
         case .exhausted(let refusal, let crossings):
             return (Denial.budgetExhausted(refusal, tool: call.name), crossings)
+        case .rateLimited(let wait, let scope, let rate):
+            return (Denial.rateLimited(retryAfterMs: wait, scope: scope, rate: rate, tool: call.name), [])
         case .reserved(let reservation, let crossings):
             _ = rates?.take(budgetCall, now: monotonic)
             inFlight[call.id] = InFlight(reservation: reservation, rules: rules)
@@ -117,7 +117,7 @@ struct BudgetGuard: Sendable {
         }
         for ((id, _), reservation) in zip(entries, carried) { inFlight[id]?.reservation = reservation }
         rates = rates.map { $0.carried(to: newLimits) } ?? RateLimiter(limits: newLimits)
-        if rates?.isEmpty == true { rates = nil }
+        if rates?.isEmpty == true || account.limitsRates { rates = nil }
         limits = newLimits
         return true
     }
