@@ -67,7 +67,9 @@ public final class EffectsOwner: @unchecked Sendable {
         defer { condition.unlock() }
         while done < ticket.last {
             if busy {
-                if !spunWhileBusy() { condition.wait() }
+                // Looked at again with the lock held: the carrier may have finished (and broadcast) just
+                // after the spin gave up, before the lock was taken back.
+                if !spunWhileBusy() && busy { condition.wait() }
             } else {
                 carryOut()
             }
