@@ -28,6 +28,8 @@ final class TelemetryExporter {
         var until: Int64
         var pause: Int64
         var dropped: UInt64 = 0
+        /// Whether an export at the end was tried (and failed): one is, even while pausing.
+        var failedAtEnd = false
     }
 
     private let configuration: TelemetryConfiguration
@@ -159,7 +161,9 @@ final class TelemetryExporter {
         }
         guard let endpoint = endpoint(of: signal) else { return written }
         let now = SystemClock.monotonicMilliseconds()
-        if var failure = failing[signal], now < failure.until, !final {
+        // At the end, a paused endpoint gets one more try (not one per batch: each could wait the
+        // whole timeout, and the metrics would never be written).
+        if var failure = failing[signal], now < failure.until, !final || failure.failedAtEnd {
             failure.dropped += items
             failing[signal] = failure
             assembler.countDrops(items, signal: signal.rawValue, reason: .exportFailed)
@@ -184,6 +188,7 @@ final class TelemetryExporter {
             failure.pause = min(failure.pause * 2, Self.maxBackoffMilliseconds)
             failure.until = SystemClock.monotonicMilliseconds() + failure.pause
             failure.dropped += items
+            failure.failedAtEnd = final
             failing[signal] = failure
             return false
         }
