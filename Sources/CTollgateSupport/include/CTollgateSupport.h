@@ -170,10 +170,6 @@ int tg_disable_dumping(void);
 /// 1 when the process is dumpable, 0 when not, -1 where that cannot be asked.
 int tg_is_dumpable(void);
 
-/// Pins the calling thread to CPU `cpu` (benchmarks), or lets it run on every CPU again when
-/// `cpu` is negative; 0 on success, -1 with errno otherwise.
-int tg_pin_to_cpu(int cpu);
-
 /// Whether this CPU has the SHA extensions (x86-64 SHA-NI with SSE4.1 and SSSE3).
 int tg_sha256_hardware_available(void);
 

@@ -27,5 +27,5 @@ func startThread(_ body: @escaping @Sendable () -> Void) {
 /// timings; false when it cannot be pinned.
 @discardableResult
 package func pinCurrentThread(toCPU cpu: Int32) -> Bool {
-    tg_pin_to_cpu(cpu) == 0
+    tg_set_affinity(0, cpu < 0 ? .max : 1 << UInt64(cpu)) == 0
 }
