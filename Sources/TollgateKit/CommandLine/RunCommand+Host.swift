@@ -5,9 +5,9 @@ import Synchronization
 extension RunCommand {
     /// Runs the aggregating gate over every server of `manifest`.
     func runHost(_ manifest: Manifest, path: String) throws -> Int32 {
-        guard manifest.servers.count <= HostCore.maxChildren else {
+        guard manifest.servers.count <= EventLoop.Event.maxServers else {
             return try startingUp {
-                throw CommandFailure.unusable("\(path): names \(manifest.servers.count) servers; Tollgate fronts at most \(HostCore.maxChildren)")
+                throw CommandFailure.unusable("\(path): names \(manifest.servers.count) servers; Tollgate fronts at most \(EventLoop.Event.maxServers)")
             }
         }
         let cgroups = Mutex<[ServerCgroup]>([])

@@ -44,12 +44,9 @@ public struct HostRelay: Sendable {
     /// a failure counts only if it was finally given up; one a reload removed does not count);
     /// else success. Call it from the main thread.
     public func run(session: HostSession, effects: EffectsOwner = EffectsOwner()) -> ExitStatus {
-        precondition(servers.count == session.children.count && servers.count <= HostCore.maxChildren)
-        tg_ignore_write_signals()
-        StdioRelay.blockSignals()
+        precondition(servers.count == session.children.count && servers.count <= EventLoop.Event.maxServers)
+        let loop = EventLoop()
         diagnostics.writeInBackground()
-        let signals = StdioRelay.signals
-        let signalFD = tg_signalfd(signals, Int32(signals.count))
 
         var session = session
         var pool = HostServers(relay: self, now: monotonicMilliseconds())
@@ -58,67 +55,58 @@ public struct HostRelay: Sendable {
                 diagnostics.report(session.childGone(index, because: "could not start (\(failure))").logs)
             }
         }
-        var events: [Int32] = [-1, -1]
-        _ = tg_pipe_cloexec(&events)
         // One input channel per possible child: servers a reload adds take the next ones.
-        let inputs = (0..<HostCore.maxChildren).map { OutputChannel(fd: $0 < pool.slots.count ? pool.slots[$0].process?.input ?? -1 : -1) }
-        let core = HostCore(session: session, effects: effects, clientOutput: OutputChannel(fd: 1, closes: false), childInputs: inputs, events: events[1],
-                            maxMessageBytes: options.maxMessageBytes, diagnostics: diagnostics)
+        let inputs = (0..<EventLoop.Event.maxServers).map { OutputChannel(fd: $0 < pool.slots.count ? pool.slots[$0].process?.input ?? -1 : -1) }
+        let runtime = GateRuntime(session: session, effects: effects, clientOutput: OutputChannel(fd: 1, closes: false), serverInputs: inputs,
+                                  events: loop.eventInput, maxMessageBytes: options.maxMessageBytes, diagnostics: diagnostics)
         for (index, slot) in pool.slots.enumerated() {
             guard let output = slot.process?.output else { continue }
-            startThread { core.pumpChild(index, from: output) }
+            startThread { runtime.pumpChild(index, from: output) }
         }
-        startThread { core.pumpClient(from: 0) }
+        startThread { runtime.pumpClient(from: 0) }
 
         while true {
             var now = monotonicMilliseconds()
             // The session's timers (call timeouts, the gate's periodic work) share the wait.
-            let sessionDeadline = core.usesTimers ? core.tick(now: now) : nil
+            let sessionDeadline = runtime.usesTimers ? runtime.tick(now: now) : nil
             var actions = pool.tick(now: now)
-            pool.startDue(now: now, core: core)
-            options.reloader?.watch(now: now) { gate throws(ReloadRefusal) in try reload(gate, pool: &pool, core: core, now: now) }
+            pool.startDue(now: now, runtime: runtime)
+            options.reloader?.watch(now: now) { gate throws(ReloadRefusal) in try reload(gate, pool: &pool, runtime: runtime, now: now) }
             if actions.isEmpty {
                 if pool.isFinished { break }
                 let deadline = (pool.deadlines + [sessionDeadline, options.reloader?.nextWatchDeadline()].compactMap { $0 }).min()
-                let timeout = deadline.map { Int32(clamping: max(0, $0 - now)) } ?? -1
-                var fds = [pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0),
-                           pollfd(fd: events[0], events: Int16(POLLIN), revents: 0)]
-                _ = poll(&fds, 2, timeout)
+                let wake = loop.wait(until: deadline, now: now)
                 now = monotonicMilliseconds()
                 var stop = false
-                if fds[0].revents != 0 {
-                    let signal = tg_read_signalfd(signalFD)
-                    if signal == SIGHUP, let reloader = options.reloader {
-                        reloader.reload(because: "received SIGHUP") { gate throws(ReloadRefusal) in try reload(gate, pool: &pool, core: core, now: now) }
-                    } else if signal > 0 && signal != SIGCHLD {
-                        diagnostics.report("received \(ExitStatus.signalName(signal)); shutting the servers down")
-                        stop = true
-                    }
+                switch wake.signal {
+                case SIGHUP? where options.reloader != nil:
+                    options.reloader?.reload(because: "received SIGHUP") { gate throws(ReloadRefusal) in try reload(gate, pool: &pool, runtime: runtime, now: now) }
+                case SIGCHLD?, nil:
+                    break
+                case let signal?:
+                    diagnostics.report("received \(ExitStatus.signalName(signal)); shutting the servers down")
+                    stop = true
                 }
-                if fds[1].revents != 0 {
-                    var event: UInt8 = 0
-                    if read(events[0], &event, 1) == 1 {
-                        if event == HostCore.Event.clientClosed {
-                            stop = true
-                        } else if event >= HostCore.Event.childClosedBase, pool.slots.indices.contains(Int(event - HostCore.Event.childClosedBase)) {
-                            actions += pool.handle(.serverClosedOutput, of: Int(event - HostCore.Event.childClosedBase), now: now)
-                        }
-                    }
+                switch wake.event {
+                case .clientClosed?: stop = true
+                case .serverClosed(let index)? where pool.slots.indices.contains(index):
+                    actions += pool.handle(.serverClosedOutput, of: index, now: now)
+                default: break
                 }
                 if stop { actions += pool.stopAll(now: now) }
                 // SIGCHLD may have been coalesced with another signal: look at every child.
                 actions += pool.reap(now: now)
             }
-            for (index, action) in actions { pool.perform(action, of: index, now: now, core: core) }
+            for (index, action) in actions { pool.perform(action, of: index, now: now, runtime: runtime) }
         }
-        if core.stopReason.withLock({ $0 }) != nil { return .exited(1) }
+        if runtime.stopReason.withLock({ $0 }) != nil { return .exited(1) }
         return pool.exitStatus
     }
 
     /// Puts a reloaded manifest's gate in place, then brings the servers in line with it.
-    private func reload(_ gate: PolicyGate, pool: inout HostServers, core: HostCore, now: Int64) throws(ReloadRefusal) {
+    private func reload(_ gate: PolicyGate, pool: inout HostServers, runtime: GateRuntime<HostSession>, now: Int64) throws(ReloadRefusal) {
         let changes = try pool.plan(gate.manifest)
-        try core.reload(with: gate)
-        pool.apply(changes, manifest: gate.manifest, core: core, now: now)
+        try runtime.reloadServers(with: gate)
+        pool.apply(changes, manifest: gate.manifest, runtime: runtime, now: now)
     }
 }

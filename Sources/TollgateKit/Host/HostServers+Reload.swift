@@ -37,8 +37,8 @@ extension HostServers {
                 }
             }
         }
-        if slots.count + changes.added.count > HostCore.maxChildren {
-            problems.append("Tollgate fronts at most \(HostCore.maxChildren) servers in one run")
+        if slots.count + changes.added.count > EventLoop.Event.maxServers {
+            problems.append("Tollgate fronts at most \(EventLoop.Event.maxServers) servers in one run")
         }
         guard problems.isEmpty else { throw ReloadRefusal(problems: problems) }
         return changes
@@ -51,19 +51,19 @@ extension HostServers {
     }
 
     /// Makes the planned changes (the new gate is already in force).
-    mutating func apply(_ changes: Changes, manifest: Manifest, core: HostCore, now: Int64) {
+    mutating func apply(_ changes: Changes, manifest: Manifest, runtime: GateRuntime<HostSession>, now: Int64) {
         let grace = relay.options.shutdownGraceMilliseconds
         for index in changes.removed {
             slots[index].removed = true
             slots[index].restartAt = nil
             relay.diagnostics.report("server \(slots[index].entry?.name ?? "?") was removed from the manifest; stopping it")
-            core.perform(core.decide { session, _ in session.childGone(index, because: "removed from the manifest") })
-            for action in handle(.stopRequested, of: index, now: now) { perform(action.1, of: index, now: now, core: core) }
+            runtime.perform(runtime.decideCompleting { session, _ in session.childGone(index, because: "removed from the manifest") })
+            for action in handle(.stopRequested, of: index, now: now) { perform(action.1, of: index, now: now, runtime: runtime) }
         }
         for (index, server) in changes.updated {
             slots[index].entry = server
             slots[index].schedule = RestartSchedule(policy: server.restart, startedAt: slots[index].schedule.startedAt)
-            core.session.withLock { $0.updateChild(index, ToolNamespace.Server(name: server.name, prefixed: server.prefix), startTimeout: server.startTimeoutMilliseconds) }
+            runtime.session.withLock { $0.updateChild(index, ToolNamespace.Server(name: server.name, prefixed: server.prefix), startTimeout: server.startTimeoutMilliseconds) }
         }
         for (index, server, configuration) in changes.changed {
             relay.diagnostics.report("server \(server.name) changed in the manifest; starting it again with its new settings")
@@ -72,20 +72,20 @@ extension HostServers {
             slots[index].schedule = RestartSchedule(policy: server.restart, startedAt: now)
             slots[index].removed = false
             slots[index].status = nil
-            core.perform(core.decide { session, _ in
+            runtime.perform(runtime.decideCompleting { session, _ in
                 session.updateChild(index, ToolNamespace.Server(name: server.name, prefixed: server.prefix), startTimeout: server.startTimeoutMilliseconds)
                 return session.childGone(index, because: "starting again with its new settings from the reloaded manifest")
             })
             if slots[index].process != nil {
                 slots[index].replacing = true
-                for action in handle(.stopRequested, of: index, now: now) { perform(action.1, of: index, now: now, core: core) }
+                for action in handle(.stopRequested, of: index, now: now) { perform(action.1, of: index, now: now, runtime: runtime) }
             } else {
                 slots[index].restartAt = now
             }
         }
         for (server, configuration) in changes.added {
             relay.diagnostics.report("server \(server.name) was added to the manifest; starting it")
-            let index = core.session.withLock {
+            let index = runtime.session.withLock {
                 $0.addChild(ToolNamespace.Server(name: server.name, prefixed: server.prefix), startTimeout: server.startTimeoutMilliseconds)
             }
             precondition(index == slots.count, "the session's children and the relay's slots go together")

@@ -121,11 +121,11 @@ struct HostServers {
     // MARK: - Carrying out
 
     /// Carries out a shutdown step of child `index`.
-    mutating func perform(_ action: ShutdownSequence.Action, of index: Int, now: Int64, core: HostCore) {
+    mutating func perform(_ action: ShutdownSequence.Action, of index: Int, now: Int64, runtime: GateRuntime<HostSession>) {
         guard let process = slots[index].process else { return }
         let grace = relay.options.shutdownGraceMilliseconds
         switch action {
-        case .closeServerInput: core.childInputs[index].close()
+        case .closeServerInput: runtime.serverInputs[index].close()
         case .terminateServer:
             diagnostics.report("server \(name(index)) did not exit within \(grace) ms of its input closing; sending SIGTERM")
             process.signalGroup(SIGTERM)
@@ -135,7 +135,7 @@ struct HostServers {
         case .finish(let status):
             let configuration = slots[index].configuration
             if !configuration.limits.isEmpty { diagnostics.report(configuration.limits.explainExit(status, cgroup: configuration.cgroup != nil)) }
-            core.childInputs[index].close()
+            runtime.serverInputs[index].close()
             // Whatever the child left behind in its process group goes with it.
             _ = kill(-process.pid, SIGKILL)
             slots[index].process = nil
@@ -147,9 +147,9 @@ struct HostServers {
                 slots[index].restartAt = now
             } else if stopping {
                 slots[index].status = status
-                core.perform(core.decide { session, _ in session.childGone(index, because: "\(status)") })
+                runtime.perform(runtime.decideCompleting { session, _ in session.childGone(index, because: "\(status)") })
             } else {
-                ended(index, status, now: now, core: core)
+                ended(index, status, now: now, runtime: runtime)
             }
         }
     }
@@ -157,7 +157,7 @@ struct HostServers {
     /// Child `index` ended on its own (or could not start again) while Tollgate was not
     /// stopping: its schedule says whether it restarts; either way the session answers what it
     /// owed, and denies its calls meanwhile or from now on.
-    private mutating func ended(_ index: Int, _ status: ExitStatus, now: Int64, core: HostCore) {
+    private mutating func ended(_ index: Int, _ status: ExitStatus, now: Int64, runtime: GateRuntime<HostSession>) {
         let name = name(index)
         switch slots[index].schedule.ended(status, at: now) {
         case .restart(let time, let attempt, let delay):
@@ -165,32 +165,32 @@ struct HostServers {
             diagnostics.report("server \(name) \(status); restarting it in \(Double(delay) / 1000) s (\(count))")
             slots[index].restartAt = time
             let keepListed = slots[index].schedule.policy.keepListed
-            core.perform(core.decide { session, _ in
+            runtime.perform(runtime.decideCompleting { session, _ in
                 session.gate.note(.restart)
                 return session.childGone(index, because: "\(status); restarting it (\(count))", keepListed: keepListed)
             })
         case .giveUp(let why):
             diagnostics.report("server \(name) \(status); not restarted: \(why); its calls are denied from now on")
             slots[index].status = status
-            core.perform(core.decide { session, _ in session.childGone(index, because: "\(status)") })
+            runtime.perform(runtime.decideCompleting { session, _ in session.childGone(index, because: "\(status)") })
         }
     }
 
     /// Starts the children whose restart is due (from the main thread, so `PR_SET_PDEATHSIG`
     /// holds): a new process, its own pump, and the session initializes it.
-    mutating func startDue(now: Int64, core: HostCore) {
+    mutating func startDue(now: Int64, runtime: GateRuntime<HostSession>) {
         for index in slots.indices where !stopping && (slots[index].restartAt ?? .max) <= now {
             slots[index].restartAt = nil
             do {
                 let process = try ChildProcess.spawn(slots[index].configuration)
                 slots[index].process = process
                 slots[index].schedule.started(at: now)
-                let incarnation = core.restarted(index, input: process.input)
-                startThread { core.pumpChild(index, incarnation: incarnation, from: process.output) }
-                core.perform(core.decide { session, now in session.childRestarted(index, now: now) })
+                let incarnation = runtime.restarted(index, input: process.input)
+                startThread { runtime.pumpChild(index, incarnation: incarnation, from: process.output) }
+                runtime.perform(runtime.decideCompleting { session, now in session.childRestarted(index, now: now) })
             } catch {
                 diagnostics.report("server \(name(index)) could not start: \(error)")
-                ended(index, .exited(error.exitCode), now: now, core: core)
+                ended(index, .exited(error.exitCode), now: now, runtime: runtime)
             }
         }
     }

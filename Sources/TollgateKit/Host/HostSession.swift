@@ -10,7 +10,7 @@
 /// Every client request gets exactly one response, also when its child is gone. Requests the
 /// gate does not aggregate yet (resources, prompts, completion) are answered with a JSON-RPC
 /// "method not found" error that says so; batches are refused (they exist only in 2025-03-26).
-public struct HostSession: Sendable {
+public struct HostSession: RuntimeSession {
     /// The 2025-era protocol versions the aggregating gate negotiates in `initialize` with a client
     /// (and then with its children). It speaks ``EraTranslation/statelessVersions`` too.
     public static let supportedVersions = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"]
@@ -85,6 +85,8 @@ public struct HostSession: Sendable {
     var inputRounds: [RequestID: InputRound] = [:]
     /// The bounds on what the client and the children can make the session keep.
     public let limits: PeerLimits
+    /// Whether the gate caps sampling (then children's sampling requests are admitted first).
+    public var capsSampling: Bool { gate.capsSampling }
 
     /// A session over the namespace's servers, deciding calls by `gate`.
     /// `startTimeouts` gives, per server, how long it may take to answer `initialize` (in

@@ -3,7 +3,7 @@
 ///
 /// Reading a line (``ClientLine/read(_:maxDepth:)``, ``ServerLine/read(_:maxDepth:)``) needs no
 /// state and is done outside the session's lock; only the decision is taken inside it.
-public struct RelaySession: Sendable {
+public struct RelaySession: RuntimeSession {
     /// The gate consulted for tool calls and tool lists.
     public var gate: any Gate
     /// The requests the server has yet to answer.
@@ -55,6 +55,12 @@ public struct RelaySession: Sendable {
         let listed = (gate as? PolicyGate)?.listedTools.isEmpty == false
         try newGate.replace(&gate)
         return listed ? Reply.notification(method: "notifications/tools/list_changed", params: nil) : []
+    }
+
+    /// Whether `newGate`'s manifest names other servers than the running gate's (one server is
+    /// started once: a reload cannot change it).
+    func servesOtherServers(than newGate: PolicyGate) -> Bool {
+        (gate as? PolicyGate).map { $0.manifest.servers != newGate.manifest.servers } ?? false
     }
 
     // MARK: - Client to server

@@ -1,5 +1,4 @@
 import CTollgateSupport
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -34,26 +33,15 @@ public struct StdioRelay: Sendable {
         self.diagnostics = diagnostics
     }
 
-    /// The signals the relays read from a signalfd (the main loop's), blocked in every thread.
-    static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGCHLD]
-
-    /// Blocks ``signals`` in the calling thread and every thread it starts from now on, and
-    /// ignores the signals of failed writes (SIGPIPE, SIGXFSZ). Call it before any thread starts (a thread that leaves them unblocked would take a signal the
-    /// main loop waits for).
-    public static func blockSignals() {
-        tg_ignore_write_signals()
-        _ = tg_block_signals(signals, Int32(signals.count))
-    }
+    /// Blocks the signals the main loop reads (``EventLoop/blockSignals()``).
+    public static func blockSignals() { EventLoop.blockSignals() }
 
     /// Runs until the server is gone and returns the status to exit with (the server's), or
     /// throws when the server could not start (after answering requests already sent). The
     /// gate's decisions are carried out on `effects`. Call it from the main thread.
     public func run(session: RelaySession, effects: EffectsOwner = EffectsOwner()) throws(SpawnError) -> ExitStatus {
-        tg_ignore_write_signals()
-        Self.blockSignals()
+        let loop = EventLoop()
         diagnostics.writeInBackground()
-        let signals = Self.signals
-        let signalFD = tg_signalfd(signals, Int32(signals.count))
 
         let child: ChildProcess
         do {
@@ -63,57 +51,47 @@ public struct StdioRelay: Sendable {
             throw error
         }
 
-        var events: [Int32] = [-1, -1]
-        _ = tg_pipe_cloexec(&events)
-        let core = RelayCore(
+        let runtime = GateRuntime(
             session: session, effects: effects, clientOutput: OutputChannel(fd: 1, closes: false),
-            serverInput: OutputChannel(fd: child.input), events: events[1],
+            serverInputs: [OutputChannel(fd: child.input)], events: loop.eventInput,
             maxMessageBytes: options.maxMessageBytes, diagnostics: diagnostics)
         let serverOutput = child.output
-        startThread { core.pumpClient(from: 0) }
-        startThread { core.pumpServer(from: serverOutput) }
+        startThread { runtime.pumpClient(from: 0) }
+        startThread { runtime.pumpServer(from: serverOutput) }
 
         var shutdown = ShutdownSequence(graceMilliseconds: options.shutdownGraceMilliseconds)
         while true {
             let now = monotonicMilliseconds()
             // The session's timers (call timeouts, the gate's periodic work) share the wait.
-            let sessionDeadline = core.usesTimers ? core.tick(now: now) : nil
+            let sessionDeadline = runtime.usesTimers ? runtime.tick(now: now) : nil
             var actions = shutdown.tick(now: now)
-            options.reloader?.watch(now: now) { gate throws(ReloadRefusal) in try core.reload(with: gate) }
+            options.reloader?.watch(now: now) { gate throws(ReloadRefusal) in try runtime.reloadOneServer(with: gate) }
             if actions.isEmpty {
                 let deadline = [shutdown.nextDeadline, sessionDeadline, options.reloader?.nextWatchDeadline()].compactMap { $0 }.min()
-                let timeout = deadline.map { Int32(clamping: max(0, $0 - now)) } ?? -1
-                var fds = [pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0),
-                           pollfd(fd: events[0], events: Int16(POLLIN), revents: 0)]
-                _ = poll(&fds, 2, timeout)
+                let wake = loop.wait(until: deadline, now: now)
                 let now = monotonicMilliseconds()
-                if fds[0].revents != 0 {
-                    let signal = tg_read_signalfd(signalFD)
-                    if signal == SIGCHLD {
-                        if let status = child.reap() { actions += shutdown.handle(.serverExited(status), now: now) }
-                    } else if signal == SIGHUP, let reloader = options.reloader {
-                        reloader.reload(because: "received SIGHUP") { gate throws(ReloadRefusal) in try core.reload(with: gate) }
-                    } else if signal > 0 {
-                        diagnostics.report("received \(ExitStatus.signalName(signal)); shutting the server down")
-                        actions += shutdown.handle(.stopRequested, now: now)
-                    }
+                switch wake.signal {
+                case SIGCHLD?:
+                    if let status = child.reap() { actions += shutdown.handle(.serverExited(status), now: now) }
+                case SIGHUP? where options.reloader != nil:
+                    options.reloader?.reload(because: "received SIGHUP") { gate throws(ReloadRefusal) in try runtime.reloadOneServer(with: gate) }
+                case let signal?:
+                    diagnostics.report("received \(ExitStatus.signalName(signal)); shutting the server down")
+                    actions += shutdown.handle(.stopRequested, now: now)
+                case nil:
+                    break
                 }
-                if fds[1].revents != 0 {
-                    var event: UInt8 = 0
-                    if read(events[0], &event, 1) == 1 {
-                        switch event {
-                        case RelayCore.Event.clientClosed: actions += shutdown.handle(.clientClosed, now: now)
-                        case RelayCore.Event.serverClosed: actions += shutdown.handle(.serverClosedOutput, now: now)
-                        default: break  // a timer changed: the loop arms it again
-                        }
-                    }
+                switch wake.event {
+                case .clientClosed?: actions += shutdown.handle(.clientClosed, now: now)
+                case .serverClosed?: actions += shutdown.handle(.serverClosedOutput, now: now)
+                case .timerChanged?, nil: break  // a timer changed: the loop arms it again
                 }
                 // SIGCHLD may have been coalesced with another signal; look again.
                 if let status = child.reap() { actions += shutdown.handle(.serverExited(status), now: now) }
             }
             for action in actions {
                 switch action {
-                case .closeServerInput: core.serverInput.close()
+                case .closeServerInput: runtime.serverInput.close()
                 case .terminateServer:
                     diagnostics.report("the server did not exit within \(options.shutdownGraceMilliseconds) ms of its input closing; sending SIGTERM")
                     child.signalGroup(SIGTERM)
@@ -122,8 +100,8 @@ public struct StdioRelay: Sendable {
                     child.signalGroup(SIGKILL)
                 case .finish(let status):
                     if !server.limits.isEmpty { diagnostics.report(server.limits.explainExit(status, cgroup: server.cgroup != nil)) }
-                    let replies = core.withSession { $0.serverWentAway(because: "the server \(status) before answering") }
-                    core.clientOutput.write(replies)
+                    let replies = runtime.withSession { $0.serverWentAway(because: "the server \(status) before answering") }
+                    runtime.clientOutput.write(replies)
                     // Whatever the server left behind in its process group goes with it.
                     _ = kill(-child.pid, SIGKILL)
                     return status

@@ -57,15 +57,15 @@ private struct Harness {
     let serverInput = TemporaryFile()
     let events: [Int32]
     let logs = LogSink()
-    let core: RelayCore
+    let core: GateRuntime<RelaySession>
 
     init(session: RelaySession = RelaySession(), maxMessageBytes: Int = LineFramer.defaultMaxLineBytes) {
         var fds: [Int32] = [-1, -1]
         _ = fds.withUnsafeMutableBufferPointer { pipe($0.baseAddress!) }
         events = fds
-        core = RelayCore(session: session, clientOutput: OutputChannel(fd: clientOutput.openForWriting()),
-                         serverInput: OutputChannel(fd: serverInput.openForWriting()), events: fds[1],
-                         maxMessageBytes: maxMessageBytes, diagnostics: logs.diagnostics)
+        core = GateRuntime(session: session, clientOutput: OutputChannel(fd: clientOutput.openForWriting()),
+                           serverInputs: [OutputChannel(fd: serverInput.openForWriting())], events: fds[1],
+                           maxMessageBytes: maxMessageBytes, diagnostics: logs.diagnostics)
     }
 
     func pumpClient(_ input: String) { pump(input) { core.pumpClient(from: $0) } }
@@ -79,9 +79,9 @@ private struct Harness {
     }
 
     /// The event the pump posted when it finished.
-    func event() -> UInt8? {
+    func event() -> EventLoop.Event? {
         var byte: UInt8 = 0
-        return read(events[0], &byte, 1) == 1 ? byte : nil
+        return read(events[0], &byte, 1) == 1 ? EventLoop.Event(byte: byte) : nil
     }
 
     func finish() {
@@ -92,8 +92,8 @@ private struct Harness {
     }
 }
 
-@Suite("RelayCore over files", .serialized)
-struct RelayCoreTests {
+@Suite("The runtime with one server, over files", .serialized)
+struct GateRuntimeOneServerTests {
     @Test("the client pump forwards, re-serializes, answers, drops and reports a partial last line")
     func clientPump() throws {
         let harness = Harness(session: RelaySession(gate: DenyingGate(denying: "rm")))
@@ -107,7 +107,7 @@ struct RelayCoreTests {
             #"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"rm"}}"#,
         ].joined(separator: "\n") + "\n" + #"{"partial":"#
         harness.pumpClient(input)
-        #expect(harness.event() == RelayCore.Event.clientClosed)
+        #expect(harness.event() == .clientClosed)
 
         #expect(text(harness.serverInput.contents) == #"""
             {"jsonrpc":"2.0","id":1,"method":"ping"}
@@ -157,7 +157,7 @@ struct RelayCoreTests {
         let notification = #"{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info"}}"#
         let oversized = #"{"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":""# + String(repeating: "y", count: 1000) + #""}]}}"#
         harness.pumpServer([response, notification, "garbage", oversized].joined(separator: "\n") + "\n")
-        #expect(harness.event() == RelayCore.Event.serverClosed)
+        #expect(harness.event() == .serverClosed(0))
 
         let lines = splitLines(harness.clientOutput.contents)
         #expect(lines.count == 3)

@@ -1,0 +1,25 @@
+/// A session ``GateRuntime`` drives: the pure state machine for one server (``RelaySession``)
+/// or several (``HostSession``), kept behind the runtime's one lock. No I/O happens in it.
+public protocol RuntimeSession: Sendable {
+    /// What a decision asks the I/O layer to do.
+    associatedtype Actions: Sendable
+    /// What a reload asks the I/O layer to do.
+    associatedtype ReloadActions: Sendable
+
+    /// The gate consulted for tool calls.
+    var gate: any Gate { get set }
+    /// The nesting limit for every message read.
+    var maxDepth: Int { get }
+    /// Whether the session uses timers; when not, the I/O layer need not read the clock.
+    var usesTimers: Bool { get }
+    /// Whether sampling is capped (then servers' sampling requests are admitted first).
+    var capsSampling: Bool { get }
+    /// Whether a timer earlier than the armed deadline was set since the last call.
+    mutating func takeWakeRequest() -> Bool
+    /// Reads the earliest deadline for the I/O layer, which then waits until it.
+    mutating func armTimer() -> Int64?
+    /// Takes the calls the effects refused out of what a decision returned, and answers them.
+    mutating func refuse(_ refusals: [EffectRefusal], in actions: inout Actions)
+    /// Puts a reloaded manifest's gate in place.
+    mutating func reload(with newGate: PolicyGate) throws(ReloadRefusal) -> ReloadActions
+}
