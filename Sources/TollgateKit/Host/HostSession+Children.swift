@@ -115,7 +115,7 @@ extension HostSession {
     private mutating func childRequest(_ child: Int, _ envelope: MessageEnvelope, in line: UnsafeRawBufferPointer, into actions: inout HostActions) {
         guard let childID = RequestID(envelope: envelope, in: line), let method = envelope.method else { return }
         guard !ids.isInFlight(child: child, childID: childID) else {
-            actions.send(Reply.error(id: childID.bytes, JSONRPCError(.invalidRequest, "Invalid Request: id \(childID) is already in use by a request in flight")), toChild: child)
+            actions.send(Reply.error(id: childID.bytes, .idInUse(childID)), toChild: child)
             return
         }
         var params = HostLines.params(envelope, in: line, maxDepth: maxDepth)

@@ -6,7 +6,7 @@ extension HostSession {
     public mutating func refuse(_ refusals: [EffectRefusal], in actions: inout HostActions) {
         for refusal in refusals {
             guard forget(refusal.id, in: &actions) else {
-                actions.log("the effects refused request \(refusal.id), which was answered already")
+                actions.log(refusal.answeredAlreadyLog)
                 continue
             }
             actions.sendClient(refusal.reply)
@@ -30,20 +30,6 @@ extension HostSession {
                 return true
             }
         }
-        guard let held = approvals.release(call: id) else { return false }
-        timers.remove(.approval(id))
-        switch held.route {
-        case .elicitation(let request):
-            // Asked in this very line: the question is not sent at all; else it is cancelled.
-            let asked = Elicitation.request(id: request, call: held.call, rule: held.hold.rule)
-            if let unasked = actions.toClient.removingFirst(asked) {
-                actions.toClient = unasked
-            } else {
-                actions.sendClient(Reply.cancelled(requestID: request.bytes, reason: "Tollgate: the call was refused"))
-            }
-        case .command(let token, _):
-            actions.approvers.removeAll { $0.token == token }
-        }
-        return true
+        return approvals.withdraw(id, toClient: &actions.toClient, approvers: &actions.approvers, timers: &timers)
     }
 }

@@ -82,7 +82,7 @@ extension HostSession {
         if clientEra == nil { startForStatelessClient(meta: params?["_meta"]?.objectValue, into: &actions) }
         guard isInitialized else {
             if isInUse(id) {
-                actions.sendClient(Reply.error(id: id.bytes, JSONRPCError(.invalidRequest, "Invalid Request: id \(id) is already in use by a request in flight")))
+                actions.sendClient(Reply.error(id: id.bytes, .idInUse(id)))
             } else {
                 deferred.append(pending)
                 deferredBytes += pending.retainedBytes

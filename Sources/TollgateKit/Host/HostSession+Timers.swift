@@ -57,18 +57,12 @@ extension HostSession {
             break
         }
         guard case .toolCall(let call) = entry.purpose else { return }
-        let limit = timeout?.text ?? "its time limit"
         let name = children[entry.child].name
-        actions.send(Reply.cancelled(requestID: id.bytes, reason: "Tollgate: the request timed out after \(limit)"), toChild: entry.child)
+        actions.send(CallTimeout.cancellation(of: id, timeout: timeout), toChild: entry.child)
         timers.set(.lateResponse(id), at: now + RelaySession.lateResponseGraceMilliseconds)
-        var details = JSONObject()
-        details["timeoutMs"] = .number(String(timeout?.milliseconds ?? 0))
-        let denial = Denial(.timeout, tool: call.name, rule: timeout?.rule,
-                            reason: "server \(name) did not answer within \(limit)\(timeout?.rule.map { " (\($0))" } ?? "")",
-                            advice: "The call may have run (Tollgate asked the server to cancel it); check before repeating it, or ask for less work.",
-                            details: details)
+        let denial = CallTimeout.denial(of: call, by: "server \(name)", timeout: timeout)
         actions.sendClient(Reply.result(id: call.id.bytes, denial.result(era: call.era)))
-        actions.log("timed out \(call.name) (request \(call.id)) after \(limit); sent notifications/cancelled to server \(name)")
+        actions.log(CallTimeout.log(call.name, request: call.id, timeout: timeout, server: "server \(name)"))
         _ = gate.callCompleted(call, outcome: .timedOut, result: nil)
         scheduleGateTick(now: now)
     }

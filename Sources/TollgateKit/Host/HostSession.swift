@@ -125,8 +125,9 @@ public struct HostSession: RuntimeSession {
         switch MessageEnvelope.scan(line, maxDepth: maxDepth) {
         case .failure(let malformed):
             if case .empty = malformed.error.reason { return actions }
-            actions.sendClient(Reply.error(id: malformed.id.map { Array(line[$0]) }, JSONRPCError(.parseError, "Parse error: \(malformed.error)")))
-            actions.log("rejected a malformed message from the client: \(malformed.error)")
+            let (error, log) = JSONRPCError.malformed(malformed.error)
+            actions.sendClient(Reply.error(id: malformed.id.map { Array(line[$0]) }, error))
+            actions.log(log)
         case .success(.batch):
             actions.sendClient(Reply.error(id: nil, JSONRPCError(
                 .invalidRequest, "Invalid Request: Tollgate does not take JSON-RPC batches when it aggregates several servers")))
@@ -166,7 +167,7 @@ public struct HostSession: RuntimeSession {
                 return
             }
             if isInUse(id) {
-                actions.sendClient(Reply.error(id: id.bytes, JSONRPCError(.invalidRequest, "Invalid Request: id \(id) is already in use by a request in flight")))
+                actions.sendClient(Reply.error(id: id.bytes, .idInUse(id)))
                 return
             }
             let params = HostLines.params(envelope, in: line, maxDepth: maxDepth)
@@ -174,7 +175,7 @@ public struct HostSession: RuntimeSession {
                 request(id, method: method, params: params, now: now, into: &actions)
             }
         case .toolCallNotification:
-            actions.log("dropped a tools/call sent as a notification (no id): it is never forwarded")
+            actions.log(JSONRPCError.callNotificationLog)
         case .passThrough, .uninspectedToolCall, .response:
             break  // not produced for requests read with calls inspected
         }
@@ -204,7 +205,7 @@ public struct HostSession: RuntimeSession {
     func overload(_ id: RequestID, method: String, adding cost: Int) -> (reply: [UInt8], log: String)? {
         let (count, bytes) = requestsInFlight
         guard let error = limits.refusal(inFlight: count, bytes: bytes, adding: cost) else { return nil }
-        return (Reply.error(id: id.bytes, error), "refused \(method) (request \(id)): \(error.message)")
+        return (Reply.error(id: id.bytes, error), JSONRPCError.refusalLog(method, request: id, error))
     }
 
     func isInUse(_ id: RequestID) -> Bool {
@@ -264,7 +265,7 @@ public struct HostSession: RuntimeSession {
     /// Decides a call by the gate, then routes it to the child owning its exposed name.
     mutating func route(_ call: ToolCall, now: Int64, into actions: inout HostActions) {
         if isInUse(call.id) {
-            actions.sendClient(Reply.error(id: call.id.bytes, JSONRPCError(.invalidRequest, "Invalid Request: id \(call.id) is already in use by a request in flight")))
+            actions.sendClient(Reply.error(id: call.id.bytes, .idInUse(call.id)))
             return
         }
         guard isInitialized else {
@@ -277,7 +278,7 @@ public struct HostSession: RuntimeSession {
         switch verdict {
         case .deny(let denial):
             actions.sendClient(Reply.result(id: call.id.bytes, denial.result(era: call.era)))
-            actions.log("denied \(call.name) (\(denial.code.rawValue)): \(denial.reason)")
+            actions.log(denial.logLine(tool: call.name))
         case .fail(let error):
             actions.sendClient(Reply.error(id: call.id.bytes, error))
         case .hold(let hold):

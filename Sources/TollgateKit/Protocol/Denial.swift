@@ -70,4 +70,9 @@ public struct Denial: Sendable, Equatable {
         if era == .stateless { result["resultType"] = "complete" }
         return .object(result)
     }
+
+    /// The line on stderr telling that `tool` was denied.
+    func logLine(tool: String) -> String {
+        "denied \(tool) (\(code.rawValue)): \(reason)"
+    }
 }

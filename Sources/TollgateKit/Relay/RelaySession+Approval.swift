@@ -1,45 +1,21 @@
-/// Calls held for approval: the session asks the client (`elicitation/create` with an id of its
-/// own) or has the relay layer start a local approver, keeps the call until the answer, the
-/// timeout (``RelayTimer/approval(_:)``) or the server's end, and then forwards exactly the
-/// checked call or answers it with a denial. Every held call gets exactly one answer.
+/// Calls held for approval with one server: the held call's life is `ApprovalState+Lifecycle`
+/// (the same as with several servers); this reads the client traffic approval cares about,
+/// sends an approved call to the server as checked, and puts the rest in ``RelayActions``.
 extension RelaySession {
-    /// What a settled approval leads to: the call to forward, or the line for the client.
-    struct Settlement {
-        var forward: ToolCall?
-        var reply: [UInt8]?
-        var log: String
-    }
-
-    /// Holds a call: asks the client when it can elicit (2025 eras), else starts the approver
-    /// command, else lets the gate deny it (`approval_required`).
+    /// Holds a call (see ``ApprovalState/hold(_:_:limit:now:gate:timers:)``).
     mutating func holdForApproval(_ call: ToolCall, _ hold: ApprovalHold, now: Int64) -> MessageAction {
-        if let outcome = approvals.overflow(limit: limits.heldCalls) {
-            let settled = settle(HeldCall(call: call, hold: hold, route: .command(token: 0, command: [])), outcome: outcome, now: now)
-            return .reply(Self.trimmed(settled.reply ?? []), log: settled.log)
+        let actions = carryOut(approvals.hold(call, hold, limit: limits.heldCalls, now: now, gate: &gate, timers: &timers), now: now)
+        if actions.approvers.isEmpty && actions.forward == nil, let reply = actions.reply, approvals.held[call.id] == nil {
+            return .reply(Self.trimmed(reply), log: actions.log)  // settled at once: answered like any call
         }
-        if hold.approval.asksClient && approvals.clientCanElicit && call.era != .stateless {
-            let id = approvals.holdForClient(call, hold)
-            timers.set(.approval(call.id), at: now + hold.timeoutMilliseconds)
-            return .held(RelayActions(reply: Elicitation.request(id: id, call: call, rule: hold.rule),
-                                      log: "holding \(call.name) (request \(call.id)) for approval: asked the client (elicitation/create \(id))"))
-        }
-        if let command = hold.approval.command {
-            let token = approvals.holdForCommand(call, hold, command: command)
-            timers.set(.approval(call.id), at: now + hold.timeoutMilliseconds)
-            var actions = RelayActions(log: "holding \(call.name) (request \(call.id)) for approval: running the approver \(command[0])")
-            actions.approvers = [ApproverJob(token: token, command: command, call: call, hold: hold)]
-            return .held(actions)
-        }
-        let outcome = ApprovalOutcome(approved: false, source: .none, detail: "the client cannot elicit and no approver command is set")
-        let settled = settle(HeldCall(call: call, hold: hold, route: .command(token: 0, command: [])), outcome: outcome, now: now)
-        return .reply(Self.trimmed(settled.reply ?? []), log: settled.log)
+        return .held(actions)
     }
 
     /// Client traffic approval cares about: `initialize` (does the client elicit?) and answers
     /// to Tollgate's own requests, which are taken here and never reach the server.
     mutating func approvalTraffic(_ message: ClientMessage, in line: UnsafeRawBufferPointer, now: Int64) -> RelayActions? {
         if case .passThrough(let span) = message, !approvals.isEmpty,
-            let actions = cancellation(in: UnsafeRawBufferPointer(rebasing: line[span]))
+            let actions = cancellation(in: UnsafeRawBufferPointer(rebasing: line[span]), now: now)
         {
             return actions
         }
@@ -51,12 +27,7 @@ extension RelaySession {
             guard let (id, answer) = Elicitation.answer(in: UnsafeRawBufferPointer(rebasing: line[span])),
                 approvals.isOwnID(id)
             else { return nil }
-            guard let held = approvals.release(request: id) else {
-                return RelayActions(log: "dropped the client's late answer to Tollgate's request \(id) (its call was already settled)")
-            }
-            timers.remove(.approval(held.call.id))
-            let settled = settle(held, outcome: answer.outcome, now: now)
-            return RelayActions(forward: settled.forward.map { .call($0) }, reply: settled.reply, log: settled.log)
+            return carryOut(approvals.clientAnswered(id, answer, gate: &gate, timers: &timers), now: now)
         default:
             return nil
         }
@@ -68,49 +39,30 @@ extension RelaySession {
     /// cancelled`, then the `decision` record, denied), the elicitation Tollgate asked is
     /// cancelled in turn or the approver stopped, and the notification goes no further (the
     /// server never saw the call). nil when the message is not a cancellation of a held call.
-    mutating func cancellation(in message: UnsafeRawBufferPointer) -> RelayActions? {
+    mutating func cancellation(in message: UnsafeRawBufferPointer, now: Int64) -> RelayActions? {
         guard case .success(.single(let envelope)) = MessageEnvelope.scan(message), envelope.kind == .notification,
             envelope.method?.hasSameScalars(as: "notifications/cancelled") == true, let range = envelope.params,
             let params = (try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: message[range]), maxDepth: maxDepth))?.objectValue,
-            let id = RequestID.named(by: params["requestId"]), let held = approvals.release(call: id)
+            let id = RequestID.named(by: params["requestId"]),
+            let step = approvals.clientCancelled(id, reason: params["reason"]?.stringValue, gate: &gate, timers: &timers)
         else { return nil }
-        timers.remove(.approval(held.call.id))
-        let reason = params["reason"]?.stringValue.map { "notifications/cancelled: \($0)" } ?? "notifications/cancelled"
-        _ = gate.approvalDecided(held.call, hold: held.hold, outcome: ApprovalOutcome(approved: false, source: .cancelled, detail: reason))
-        var actions = RelayActions(log: "the client cancelled \(held.call.name) (request \(held.call.id)) while it waited for approval; released without an answer")
-        switch held.route {
-        case .elicitation(let request):
-            actions.reply = Reply.cancelled(requestID: request.bytes, reason: "Tollgate: the client cancelled the call")
-        case .command(let token, _):
-            actions.cancelledApprovers = [token]
-        }
-        return actions
+        return carryOut(step, now: now)
     }
 
     /// A local approver ended (reported by the relay layer). An answer after the call's timeout
     /// is ignored. Returns the call to forward or the line for the client.
     public mutating func approverFinished(_ token: Int, _ result: ApproverResult, now: Int64) -> RelayActions {
-        guard let held = approvals.release(approver: token), case .command(_, let command) = held.route else {
-            return RelayActions(log: "approver \(token) ended after its call was settled; ignored")
-        }
-        timers.remove(.approval(held.call.id))
-        let outcome = ApprovalOutcome(approved: result.approves, source: .command, detail: result.detail(command: command))
-        let settled = settle(held, outcome: outcome, now: now)
-        return RelayActions(forward: settled.forward.map { .call($0) }, reply: settled.reply, log: settled.log)
+        carryOut(approvals.approverFinished(token, result, gate: &gate, timers: &timers), now: now)
     }
 
     /// A held call's time ran out: it is denied (`approval_denied`), and the client's pending
     /// elicitation, if any, is cancelled.
     mutating func expireApproval(_ id: RequestID, now: Int64, into actions: inout TimerActions) {
-        guard let held = approvals.release(call: id) else { return }
-        if case .elicitation(let request) = held.route {
-            actions.toClient += Reply.cancelled(requestID: request.bytes, reason: "Tollgate: the approval timed out")
-        }
-        let seconds = held.hold.timeoutMilliseconds / 1000
-        let outcome = ApprovalOutcome(approved: false, source: .timeout, detail: "\(seconds) s (policy.approvalTimeoutSeconds)")
-        let settled = timerActions(settle(held, outcome: outcome, now: now))
-        actions.toClient += settled.toClient
-        actions.logs += settled.logs
+        guard let step = approvals.expire(id, gate: &gate) else { return }
+        let settled = carryOut(step, now: now)
+        actions.toClient += settled.reply ?? []
+        if case .call(let call)? = settled.forward { call.writeRequest(to: &actions.toServer); actions.toServer.append(0x0A) }
+        if let log = settled.log { actions.logs.append(log) }
     }
 
     /// Every held call, when the server went away: each is answered `server_unavailable` (lines
@@ -128,35 +80,27 @@ extension RelaySession {
         return lines
     }
 
-    /// Lets the gate decide a settled approval; an approved call is forwarded as checked (and
-    /// from then on pending like any forwarded call), any other is answered.
-    mutating func settle(_ held: HeldCall, outcome: ApprovalOutcome, now: Int64) -> Settlement {
-        let call = held.call
-        switch gate.approvalDecided(call, hold: held.hold, outcome: outcome) {
-        case .forward:
+    /// Puts a step of a held call's life in ``RelayActions``; an approved call is forwarded as
+    /// checked (and from then on pending like any forwarded call), unless the server is gone.
+    private mutating func carryOut(_ step: ApprovalStep, now: Int64) -> RelayActions {
+        var actions = RelayActions(reply: step.toClient.isEmpty ? nil : step.toClient)
+        var logs = step.logs
+        actions.approvers = step.approvers
+        actions.cancelledApprovers = step.cancelledApprovers
+        if let (call, outcome) = step.approved {
             var request = PendingRequest(clientID: call.id, purpose: .toolCall(call))
             if let reason = serverGoneReason {
                 _ = gate.callCompleted(call, outcome: .serverGone, result: nil)
-                return Settlement(reply: request.unansweredReply(because: reason), log: "approved \(call.name), but the server is gone")
+                actions.reply = (actions.reply ?? []) + request.unansweredReply(because: reason)
+                logs.append("approved \(call.name), but the server is gone")
+            } else {
+                if usesTimers { request.timeout = scheduleForwarded(call, now: now) }
+                pending.insert(request)
+                actions.forward = .call(call)
+                logs.append(ApprovalStep.forwardedLog(call, outcome))
             }
-            if usesTimers { request.timeout = scheduleForwarded(call, now: now) }
-            pending.insert(request)
-            return Settlement(forward: call, log: "approved \(call.name) (\(outcome.source.rawValue): \(outcome.detail)); forwarded")
-        case .deny(let denial):
-            return Settlement(reply: Reply.result(id: call.id.bytes, denial.result(era: call.era)),
-                              log: "denied \(call.name) (\(denial.code.rawValue)): \(denial.reason)")
-        case .fail(let error):
-            return Settlement(reply: Reply.error(id: call.id.bytes, error), log: "failed \(call.name): \(error.message)")
-        case .hold:
-            let error = JSONRPCError(.internalError, "Tollgate: the gate held an approved call again")
-            return Settlement(reply: Reply.error(id: call.id.bytes, error), log: "the gate held \(call.name) again; refused")
         }
-    }
-
-    /// What a settlement by a timer comes to (a timer only ever denies: it never forwards).
-    private func timerActions(_ settled: Settlement) -> TimerActions {
-        var actions = TimerActions(logs: [settled.log])
-        if let reply = settled.reply { actions.toClient += reply }
+        actions.log = logs.isEmpty ? nil : logs.joined(separator: "; ")
         return actions
     }
 

@@ -8,7 +8,7 @@ extension RelaySession {
         var logs = actions.log.map { [$0] } ?? []
         for refusal in refusals {
             guard forget(refusal.id, in: &actions) else {
-                logs.append("the effects refused request \(refusal.id), which was answered already")
+                logs.append(refusal.answeredAlreadyLog)
                 continue
             }
             logs.append(refusal.log)
@@ -39,20 +39,10 @@ extension RelaySession {
             if usesTimers { timers.remove(.request(id)) }
             return true
         }
-        guard holdsCalls, let held = approvals.release(call: id) else { return false }
-        timers.remove(.approval(id))
-        switch held.route {
-        case .elicitation(let request):
-            // Asked in this very line: the question is not sent at all; else it is cancelled.
-            let asked = Elicitation.request(id: request, call: held.call, rule: held.hold.rule)
-            if let reply = actions.reply, let unasked = reply.removingFirst(asked) {
-                actions.reply = unasked.isEmpty ? nil : unasked
-            } else {
-                actions.reply = (actions.reply ?? []) + Reply.cancelled(requestID: request.bytes, reason: "Tollgate: the call was refused")
-            }
-        case .command(let token, _):
-            actions.approvers.removeAll { $0.token == token }
-        }
+        guard holdsCalls else { return false }
+        var toClient = actions.reply ?? []
+        guard approvals.withdraw(id, toClient: &toClient, approvers: &actions.approvers, timers: &timers) else { return false }
+        actions.reply = toClient.isEmpty ? nil : toClient
         return true
     }
 

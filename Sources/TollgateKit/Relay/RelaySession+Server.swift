@@ -114,7 +114,7 @@ extension RelaySession {
     mutating func oversizedResponse(to id: RequestID, length: Int, limit: Int, now: Int64 = 0) -> [UInt8]? {
         guard let request = take(id, now: now) else { return nil }
         completed(request, outcome: .error(code: JSONRPCError.Code.internalError.rawValue))
-        return request.unansweredReply(because: "the server's response of \(length) bytes exceeds Tollgate's limit of \(limit) bytes")
+        return request.unansweredReply(because: JSONRPCError.oversizedResponseReason(length, limit: limit))
     }
 
     private mutating func completed(_ request: PendingRequest, outcome: CallOutcome) {

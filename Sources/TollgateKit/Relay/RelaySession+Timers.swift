@@ -63,26 +63,19 @@ extension RelaySession {
 
     private mutating func expire(_ id: RequestID, now: Int64, into actions: inout TimerActions) {
         guard let request = pending.remove(id) else { return }
-        let limit = request.timeout?.text ?? "its time limit"
-        let setting = request.timeout?.rule.map { " (\($0))" } ?? ""
-        let reason = "the server did not answer within \(limit)\(setting)"
-        let cancelReason = "Tollgate: the request timed out after \(limit)"
-        actions.toServer += Reply.cancelled(requestID: id.bytes, reason: cancelReason)
+        actions.toServer += CallTimeout.cancellation(of: id, timeout: request.timeout)
         timers.set(.lateResponse(id), at: now + Self.lateResponseGraceMilliseconds)
         switch request.purpose {
         case .toolCall(let call):
-            var details = JSONObject()
-            details["timeoutMs"] = .number(String(request.timeout?.milliseconds ?? 0))
-            let denial = Denial(.timeout, tool: call.name, rule: request.timeout?.rule, reason: reason,
-                                advice: "The call may have run (Tollgate asked the server to cancel it); check before repeating it, or ask for less work.",
-                                details: details)
+            let denial = CallTimeout.denial(of: call, by: "the server", timeout: request.timeout)
             actions.toClient += Reply.result(id: id.bytes, denial.result(era: call.era))
-            actions.logs.append("timed out \(call.name) (request \(id)) after \(limit); sent notifications/cancelled to the server")
+            actions.logs.append(CallTimeout.log(call.name, request: id, timeout: request.timeout, server: "the server"))
             _ = gate.callCompleted(call, outcome: .timedOut, result: nil)
             scheduleGateTick(now: now)
         case .uninspectedToolCall, .toolList, .other:
+            let reason = "the server did not answer within \(CallTimeout.limitText(request.timeout))\(CallTimeout.settingText(request.timeout))"
             actions.toClient += Reply.error(id: id.bytes, JSONRPCError(.internalError, "Tollgate: \(reason)"))
-            actions.logs.append("timed out \(request.method) (request \(id)) after \(limit); sent notifications/cancelled to the server")
+            actions.logs.append(CallTimeout.log(request.method, request: id, timeout: request.timeout, server: "the server"))
         }
     }
 }

@@ -78,9 +78,8 @@ public struct RelaySession: RuntimeSession {
         case .blank:
             return RelayActions()
         case .malformed(let id, let error):
-            return RelayActions(
-                reply: Reply.error(id: id, JSONRPCError(.parseError, "Parse error: \(error)")),
-                log: "rejected a malformed message from the client: \(error)")
+            let (error, log) = JSONRPCError.malformed(error)
+            return RelayActions(reply: Reply.error(id: id, error), log: log)
         case .single(let message):
             if case .request(_, let method, let span) = message, method.hasSameScalars(as: "initialize") {
                 let request = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[span]), maxDepth: maxDepth)
@@ -117,7 +116,7 @@ public struct RelaySession: RuntimeSession {
         case .invalid(let id, let error, let log):
             return .reply(Self.trimmed(Reply.error(id: id, error)), log: log)
         case .toolCallNotification:
-            return .drop("dropped a tools/call sent as a notification (no id): it is never forwarded")
+            return .drop(JSONRPCError.callNotificationLog)
         case .passThrough:
             return .forwardOriginal
         case .response(let id, let idSpan, let tokens, let span):
@@ -157,7 +156,7 @@ public struct RelaySession: RuntimeSession {
             case .deny(let denial):
                 if usesTimers { scheduleGateTick(now: now) }
                 return .reply(Self.trimmed(Reply.result(id: call.id.bytes, denial.result(era: call.era))),
-                              log: "denied \(call.name) (\(denial.code.rawValue)): \(denial.reason)")
+                              log: denial.logLine(tool: call.name))
             case .fail(let error):
                 return .reply(Self.trimmed(Reply.error(id: call.id.bytes, error)), log: nil)
             case .hold(let hold):
@@ -179,15 +178,14 @@ public struct RelaySession: RuntimeSession {
         if pending.contains(request.clientID) || pending.hasDoubleTwin(of: request.clientID)
             || (usesTimers && timers[.lateResponse(request.clientID)] != nil)
             || (holdsCalls && approvals.held[request.clientID] != nil) {
-            return .reply(Self.trimmed(Reply.error(id: request.clientID.bytes, JSONRPCError(
-                .invalidRequest, "Invalid Request: id \(request.clientID) is already in use by a request in flight"))), log: nil)
+            return .reply(Self.trimmed(Reply.error(id: request.clientID.bytes, .idInUse(request.clientID))), log: nil)
         }
         if let reason = serverGoneReason {
             return .reply(Self.trimmed(request.unansweredReply(because: reason)), log: nil)
         }
         if let error = limits.refusal(inFlight: requestsInFlight, bytes: requestBytesInFlight, adding: request.retainedBytes) {
             return .reply(Self.trimmed(Reply.error(id: request.clientID.bytes, error)),
-                          log: "refused \(request.method) (request \(request.clientID)): \(error.message)")
+                          log: JSONRPCError.refusalLog(request.method, request: request.clientID, error))
         }
         return nil
     }

@@ -72,7 +72,7 @@ extension GateRuntime where Session == HostSession {
             }
             return self.decideCompleting { $0.childLine(child, line, admitted: admitted, now: $1) }
         }, oversized: { prefix, length in
-            let reason = "the server's response of \(length) bytes exceeds Tollgate's limit of \(self.maxMessageBytes) bytes"
+            let reason = JSONRPCError.oversizedResponseReason(length, limit: self.maxMessageBytes)
             var actions = self.oversizedServerResponseID(prefix).map { id in
                 self.decideCompleting { session, _ in session.childResponseLost(child, id: id, because: reason) }
             } ?? HostActions()

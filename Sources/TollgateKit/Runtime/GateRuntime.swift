@@ -116,8 +116,8 @@ final class GateRuntime<Session: RuntimeSession>: Sendable {
     /// The client's message refused for its size: the error for it, and the log line.
     func oversizedClientMessage(_ prefix: [UInt8], length: Int) -> (reply: [UInt8], log: String) {
         let id: [UInt8]? = prefix.withUnsafeBytes { bytes in Self.idRange(inPrefix: bytes).map { Array(bytes[$0]) } }
-        let error = JSONRPCError(.invalidRequest, "Invalid Request: message of \(length) bytes exceeds Tollgate's limit of \(maxMessageBytes) bytes")
-        return (Reply.error(id: id, error), "refused a client message of \(length) bytes (limit \(maxMessageBytes))")
+        let (error, log) = JSONRPCError.oversized(length, limit: maxMessageBytes)
+        return (Reply.error(id: id, error), log)
     }
 
     /// The id of a server's message dropped for its size, when it is a response Tollgate can

@@ -170,7 +170,7 @@ public struct CallEffects: Sendable {
 
     private func refusal(of call: ToolCall, _ denial: Denial) -> EffectRefusal {
         EffectRefusal(id: call.id, denial: denial, reply: Reply.result(id: call.id.bytes, denial.result(era: call.era)),
-                      log: "denied \(call.name) (\(denial.code.rawValue)): \(denial.reason)")
+                      log: denial.logLine(tool: call.name))
     }
 
     private mutating func completed(_ call: ToolCall, outcome: CallOutcome, tokens: Int64?, withheld: Bool) {

@@ -65,4 +65,7 @@ public struct EffectRefusal: Sendable, Equatable {
     public var reply: [UInt8]
     /// A diagnostic for stderr.
     public var log: String
+
+    /// The diagnostic when the call it refuses was answered already (nothing to take back).
+    var answeredAlreadyLog: String { "the effects refused request \(id), which was answered already" }
 }
