@@ -53,13 +53,23 @@ struct HostServers {
 
     /// Starts server `index` at start-up; returns the spawn error when it could not start.
     mutating func spawnInitially(_ index: Int) -> SpawnError? {
-        do {
-            slots[index].process = try ChildProcess.spawn(slots[index].configuration)
+        switch spawn(index) {
+        case .success(let process):
+            slots[index].process = process
             return nil
-        } catch {
-            diagnostics.report("server \(name(index)) could not start: \(error)")
+        case .failure(let error):
             slots[index].status = .exited(error.exitCode)
             return error
+        }
+    }
+
+    /// Starts server `index`'s process; says on stderr why it could not.
+    private func spawn(_ index: Int) -> Result<ChildProcess, SpawnError> {
+        do {
+            return .success(try ChildProcess.spawn(slots[index].configuration))
+        } catch {
+            diagnostics.report("server \(name(index)) could not start: \(error)")
+            return .failure(error)
         }
     }
 
@@ -181,15 +191,14 @@ struct HostServers {
     mutating func startDue(now: Int64, runtime: GateRuntime<HostSession>) {
         for index in slots.indices where !stopping && (slots[index].restartAt ?? .max) <= now {
             slots[index].restartAt = nil
-            do {
-                let process = try ChildProcess.spawn(slots[index].configuration)
+            switch spawn(index) {
+            case .success(let process):
                 slots[index].process = process
                 slots[index].schedule.started(at: now)
                 let incarnation = runtime.restarted(index, input: process.input)
                 startThread { runtime.pumpChild(index, incarnation: incarnation, from: process.output) }
                 runtime.perform(runtime.decideCompleting { session, now in session.childRestarted(index, now: now) })
-            } catch {
-                diagnostics.report("server \(name(index)) could not start: \(error)")
+            case .failure(let error):
                 ended(index, .exited(error.exitCode), now: now, runtime: runtime)
             }
         }

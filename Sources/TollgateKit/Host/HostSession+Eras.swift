@@ -158,8 +158,7 @@ extension HostSession {
         } else {
             let why = "it refused initialize, and server/discover " + (error.map { "failed: \($0)" }
                 ?? "offers none of \(EraTranslation.statelessVersions) (it offers \(offered))")
-            children[child].phase = .failed(why)
-            actions.log("server \(children[child].name) failed to initialize: \(why); its tools are not offered")
+            failedToInitialize(child, because: why, into: &actions)
         }
         releaseCallsWaiting(for: child, into: &actions)
         answerInitializeIfReady(into: &actions)

@@ -45,12 +45,16 @@ extension HostSession {
             actions.send(Reply.notification(method: "notifications/initialized", params: nil), toChild: child)
             becomeReady(child, era: .session, version: version, result: result, into: &actions)
         } else {
-            let why = error ?? "its initialize result has no protocolVersion"
-            children[child].phase = .failed(why)
-            actions.log("server \(children[child].name) failed to initialize: \(why); its tools are not offered")
+            failedToInitialize(child, because: error ?? "its initialize result has no protocolVersion", into: &actions)
         }
         releaseCallsWaiting(for: child, into: &actions)
         answerInitializeIfReady(into: &actions)
+    }
+
+    /// Child `child` could not be initialized: its tools are not offered.
+    mutating func failedToInitialize(_ child: Int, because why: String, into actions: inout HostActions) {
+        children[child].phase = .failed(why)
+        actions.log("server \(children[child].name) failed to initialize: \(why); its tools are not offered")
     }
 
     /// Child `child` finished its handshake (`initialize`, or `server/discover` for a stateless
