@@ -136,7 +136,8 @@ struct AggregationTests {
         let elapsed = ContinuousClock.now - started
         #expect(initialized["result"]["serverInfo"]["name"].string == "tollgate", "\(initialized)\(gate.stderrTail)")
         #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(10), "answered after \(elapsed)")
-        #expect(gate.stderrText.contains("server mute failed to initialize") && gate.stderrText.contains("startTimeoutSeconds"), "\(gate.stderrTail)")
+        let told = try await gate.stderrText { $0.contains("server mute failed to initialize") && $0.contains("startTimeoutSeconds") }
+        #expect(told.contains("server mute failed to initialize") && told.contains("startTimeoutSeconds"), "\(gate.stderrTail)")
         try await gate.send(RPC.request(id: "1", method: "tools/list"))
         let names = try await gate.readJSON()["result"]["tools"].array?.compactMap { $0["name"].string } ?? []
         #expect(names.contains("a__echo") && !names.contains { $0.hasPrefix("mute__") }, "\(names)")

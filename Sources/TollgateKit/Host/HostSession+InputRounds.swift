@@ -102,14 +102,7 @@ extension HostSession {
         var params = round.params
         if round.responses.count > 0 { params["inputResponses"] = .object(round.responses) }
         params["requestState"] = round.requestState
-        let sent = ids.forward(to: round.child, clientID: clientID, purpose: .toolCall(round.call), progressToken: round.progressToken,
-                               bytes: round.call.messageBytes)
-        if let token = sent.progressToken { params = HostLines.replacingProgressToken(in: params, with: token) }
-        actions.send(Reply.request(id: sent.id.bytes, method: "tools/call", params: .object(params)), toChild: round.child)
-        if usesTimers, let timeout = gate.timeout(for: round.call) {
-            callTimeouts[sent.id] = timeout
-            timers.set(.request(sent.id), at: now + timeout.milliseconds)
-        }
+        send(round.call, params: params, progressToken: round.progressToken, toChild: round.child, now: now, into: &actions)
     }
 
     /// Child `child` is gone: calls waiting for the client's input to it are answered.

@@ -308,10 +308,19 @@ public struct HostSession: RuntimeSession {
         var params = call.params
         params["name"] = .string(tool)
         params = childParams(params, for: child) ?? params
-        let sent = ids.forward(to: child, clientID: call.id, purpose: .toolCall(call), progressToken: HostLines.progressToken(in: params),
-                               bytes: call.messageBytes)
+        send(call, params: params, progressToken: HostLines.progressToken(in: params), toChild: child, now: now, into: &actions)
+    }
+
+    /// Sends `call` to child `child` with `params` (as the child knows the tool) under a
+    /// gate-owned id and progress token, with its timeout.
+    mutating func send(_ call: ToolCall, params: JSONObject, progressToken: JSONValue?, toChild child: Int, now: Int64, into actions: inout HostActions) {
+        var params = params
+        let sent = ids.forward(to: child, clientID: call.id, purpose: .toolCall(call), progressToken: progressToken, bytes: call.messageBytes)
         if let token = sent.progressToken { params = HostLines.replacingProgressToken(in: params, with: token) }
-        actions.send(call: Reply.request(id: sent.id.bytes, method: "tools/call", params: .object(params)), id: call.id, toChild: child)
+        var line: [UInt8] = []
+        call.writeRequest(to: &line, id: sent.id, params: params)
+        line.append(0x0A)
+        actions.send(call: line, id: call.id, toChild: child)
         if usesTimers, let timeout = gate.timeout(for: call) {
             callTimeouts[sent.id] = timeout
             timers.set(.request(sent.id), at: now + timeout.milliseconds)

@@ -52,12 +52,14 @@ public struct ToolCall: Sendable, Equatable {
         return bytes
     }
 
-    /// Appends the request the server receives (no newline) to `output`.
-    public func writeRequest(to output: inout [UInt8]) {
+    /// Appends the request the server receives (no newline) to `output`: the checked params
+    /// (or `routed`, the same call's params as its server knows the tool) under the call's id (or
+    /// `routedID`, one the gate owns). Every forwarded call is written here.
+    public func writeRequest(to output: inout [UInt8], id routedID: RequestID? = nil, params routed: JSONObject? = nil) {
         var writer = JSONWriter(capacity: 0)
         swap(&writer.bytes, &output)
-        writeHead(into: &writer)
-        writer.write(.object(params))
+        writeHead(into: &writer, id: routedID ?? id)
+        writer.write(.object(routed ?? params))
         writer.append("}")
         swap(&writer.bytes, &output)
     }
@@ -67,11 +69,11 @@ public struct ToolCall: Sendable, Equatable {
     public func writeRequestHead(to output: inout [UInt8]) {
         var writer = JSONWriter(capacity: 0)
         swap(&writer.bytes, &output)
-        writeHead(into: &writer)
+        writeHead(into: &writer, id: id)
         swap(&writer.bytes, &output)
     }
 
-    private func writeHead(into writer: inout JSONWriter) {
+    private func writeHead(into writer: inout JSONWriter, id: RequestID) {
         writer.append(#"{"jsonrpc":"2.0","id":"#)
         id.withBytes { writer.write(raw: $0) }
         writer.append(#","method":"tools/call","params":"#)

@@ -250,6 +250,18 @@ final class GateProcess: Sendable {
         String(decoding: FileManager.default.contents(atPath: stderrPath) ?? Data(), as: UTF8.self)
     }
 
+    /// Everything written to stderr once `shows` holds for it, or after `timeout` (stderr is
+    /// written by a thread of its own: a line may come just after the answer it tells of).
+    func stderrText(within timeout: Duration = .seconds(5), showing shows: (String) -> Bool) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        var text = stderrText
+        while !shows(text) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            text = stderrText
+        }
+        return text
+    }
+
     /// The end of stderr, formatted to append to an error message.
     var stderrTail: String {
         let text = stderrText
