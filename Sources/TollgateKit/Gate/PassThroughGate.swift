@@ -4,7 +4,7 @@
 public struct PassThroughGate: Gate {
     public init() {}
 
-    public var inspectsCalls: Bool { false }
+    public var needs: GateNeeds { [] }
 
     public mutating func decide(_ call: ToolCall) -> GateVerdict { .forward }
 }

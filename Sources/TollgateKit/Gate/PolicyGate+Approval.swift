@@ -1,6 +1,4 @@
 extension PolicyGate {
-    public var holdsCalls: Bool { hasApprovalRules }
-
     /// The approval the rules ask of a tool's calls, if any (the first allowing rule that sets one).
     public mutating func approval(for name: String) -> ApprovalRule? {
         approvalHold(forTool: name)?.approval

@@ -52,14 +52,16 @@ extension PolicyGate {
         }
     }
 
+    public func handOver(to successor: PolicyGate) throws(ReloadRefusal) -> GateHandover {
+        var successor = successor
+        try successor.takeOver(from: self)
+        return GateHandover(gate: successor, toolsWereListed: !listedTools.isEmpty, serversChanged: manifest.servers != successor.manifest.servers)
+    }
+
     /// Takes the place of `running` (the session's gate), taking over its state; throws, leaving
-    /// `running` as it was, when it cannot (or `running` is no manifest's gate).
-    public consuming func replace(_ running: inout any Gate) throws(ReloadRefusal) {
-        guard let old = running as? PolicyGate else {
-            throw ReloadRefusal(problems: ["Tollgate was started without a manifest, so there is no policy to reload"])
-        }
-        try takeOver(from: old)
-        running = self
+    /// `running` as it was, when it cannot (``Gate/handOver(to:)``).
+    public func replace(_ running: inout any Gate) throws(ReloadRefusal) {
+        running = try running.handOver(to: self).gate
     }
 
     /// For each rule of `new`, the index of the rule of `old` with the same budget settings (nil

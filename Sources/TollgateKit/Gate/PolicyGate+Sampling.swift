@@ -2,7 +2,8 @@
 /// `sampling/createMessage` is granted in full (by ``CallEffects``, before the session reads
 /// it) or refused, and settled on the client's answer.
 extension PolicyGate {
-    public var capsSampling: Bool {
+    /// Whether sampling is capped (``GateNeeds/sampling``).
+    var samplingCapped: Bool {
         let limits = manifest.budgetLimits
         return limits.overall.samplingTokens != nil || limits.samplingMaxTokensPerRequest != nil
     }

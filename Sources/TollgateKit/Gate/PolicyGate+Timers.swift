@@ -1,7 +1,5 @@
 /// The manifest's timeouts and the ledger's batched sync, through the relay's timers.
 extension PolicyGate {
-    public var usesTimers: Bool { hasTimeouts || hasApprovalRules || tickIntervalMilliseconds != nil }
-
     /// The timeout of a call: the shortest `timeoutSeconds` among the rules that allow it, or
     /// `policy.defaultTimeoutSeconds` when none sets one.
     public mutating func timeout(for call: ToolCall) -> CallTimeout? {

@@ -86,12 +86,18 @@ public struct PolicyGate: Gate {
         context = SchemaContext(workingDirectory: workingDirectory ?? manifest.defaultServer?.workingDirectory ?? FileIO.currentDirectory())
     }
 
-    public var inspectsToolLists: Bool { true }
-    public var observesOutcomes: Bool { queuesEffects || resultCap.inspectsResults }
+    public var needs: GateNeeds {
+        var needs: GateNeeds = [.calls, .toolLists]
+        if queuesEffects || resultCap.inspectsResults { needs.insert(.outcomes) }
+        if resultCap.inspectsResults { needs.insert(.results) }
+        if hasTimeouts || hasApprovalRules || tickIntervalMilliseconds != nil { needs.insert(.timers) }
+        if hasApprovalRules { needs.insert(.heldCalls) }
+        if samplingCapped { needs.insert(.sampling) }
+        return needs
+    }
     /// Whether the effects report to telemetry: then admissions and completions carry their
     /// time and whether the tool's name is known, and ``note(_:)`` queues what it counts.
     var reportsTelemetry: Bool { telemetryIntervalMilliseconds != nil }
-    public var inspectsResults: Bool { resultCap.inspectsResults }
 
     public mutating func takeEffects() -> [GateEffect] {
         guard !effects.isEmpty else { return [] }
@@ -159,10 +165,6 @@ public struct PolicyGate: Gate {
         guard queuesEffects, !agentIdentified, let name = clientInfo?["name"]?.stringValue else { return }
         agentIdentified = true
         effects.append(.clientIdentified(name))
-    }
-
-    public mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome) {
-        _ = callCompleted(call, outcome: outcome, result: nil)
     }
 
     public mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome, result: JSONObject?) -> JSONObject? {
@@ -243,10 +245,6 @@ public struct PolicyGate: Gate {
         guard name.utf8.count <= limits.listedNameBytes, listedTools.count < limits.listedNames else { return false }
         listedTools.insert(key)
         return true
-    }
-
-    public mutating func filterToolList(_ result: JSONObject) -> JSONObject? {
-        filterToolList(result, cursor: nil).result
     }
 
     public mutating func filterToolList(_ result: JSONObject, cursor: [UInt8]?) -> ToolListFilter {

@@ -207,7 +207,7 @@ extension HostSession {
     mutating func toolList(id: RequestID) -> [UInt8] {
         var result = JSONObject()
         result["tools"] = .array(union.tools.map(JSONValue.object))
-        if gate.inspectsToolLists, let filtered = gate.filterToolList(result) { result = filtered }
+        if gate.inspectsToolLists, let filtered = gate.filterToolList(result, cursor: nil).result { result = filtered }
         return clientResult(id: id, method: "tools/list", result)
     }
 }

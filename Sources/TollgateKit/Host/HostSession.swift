@@ -109,7 +109,7 @@ public struct HostSession: RuntimeSession {
     /// by it, which the client is told of). Throws, keeping the old gate, when the new one
     /// cannot take over.
     public mutating func reload(with newGate: PolicyGate) throws(ReloadRefusal) -> HostActions {
-        try newGate.replace(&gate)
+        gate = try gate.handOver(to: newGate).gate
         var actions = HostActions()
         if takesListChanges { actions.sendClient(Reply.notification(method: "notifications/tools/list_changed", params: nil)) }
         return actions

@@ -48,19 +48,20 @@ public struct RelaySession: RuntimeSession {
     }
 
     /// Puts `newGate` (a reloaded manifest's) in place of the gate: calls decided so far finish
-    /// as decided, the next one is decided by the new gate. Returns the line for the client:
-    /// `notifications/tools/list_changed` when it has listed the tools (the new policy may
-    /// show others). Throws, keeping the old gate, when the new one cannot take over.
-    public mutating func reload(with newGate: PolicyGate) throws(ReloadRefusal) -> [UInt8] {
-        let listed = (gate as? PolicyGate)?.listedTools.isEmpty == false
-        try newGate.replace(&gate)
-        return listed ? Reply.notification(method: "notifications/tools/list_changed", params: nil) : []
-    }
-
-    /// Whether `newGate`'s manifest names other servers than the running gate's (one server is
-    /// started once: a reload cannot change it).
-    func servesOtherServers(than newGate: PolicyGate) -> Bool {
-        (gate as? PolicyGate).map { $0.manifest.servers != newGate.manifest.servers } ?? false
+    /// as decided, the next one is decided by the new gate. Returns the line for the client
+    /// (`notifications/tools/list_changed` when it has listed the tools: the new policy may show
+    /// others) and a warning when the servers section changed. Throws, keeping the old gate,
+    /// when the new one cannot take over.
+    public mutating func reload(with newGate: PolicyGate) throws(ReloadRefusal) -> RelayActions {
+        let handover = try gate.handOver(to: newGate)
+        gate = handover.gate
+        var actions = RelayActions()
+        if handover.toolsWereListed { actions.reply = Reply.notification(method: "notifications/tools/list_changed", params: nil) }
+        if handover.serversChanged {
+            // One server is started once: a reload cannot change it.
+            actions.log = "reload: the servers section changed; with one server Tollgate keeps relaying the one it started (restart it to change the server)"
+        }
+        return actions
     }
 
     // MARK: - Client to server

@@ -7,10 +7,9 @@ extension GateRuntime where Session == RelaySession {
     /// Puts a reloaded manifest's gate in place, and tells the client when its tool list may
     /// have changed.
     func reloadOneServer(with gate: PolicyGate) throws(ReloadRefusal) {
-        if session.withLock({ $0.servesOtherServers(than: gate) }) {
-            diagnostics.report("reload: the servers section changed; with one server Tollgate keeps relaying the one it started (restart it to change the server)")
-        }
-        clientOutput.write(try reload(with: gate))
+        let actions = try reload(with: gate)
+        diagnostics.report(actions.log.map { [$0] } ?? [])
+        clientOutput.write(actions.reply ?? [])
     }
 
     /// Fires the session's due timers (main thread): answers go to the client, cancellations to

@@ -44,13 +44,7 @@ struct EffectingGate: Gate {
         return perform(refusing: call.id).map(GateVerdict.deny) ?? verdict
     }
 
-    var inspectsCalls: Bool { policy.inspectsCalls }
-    var inspectsToolLists: Bool { policy.inspectsToolLists }
-    var observesOutcomes: Bool { policy.observesOutcomes }
-    var inspectsResults: Bool { policy.inspectsResults }
-    var usesTimers: Bool { policy.usesTimers }
-    var holdsCalls: Bool { policy.holdsCalls }
-    var capsSampling: Bool { policy.capsSampling }
+    var needs: GateNeeds { policy.needs }
     var tickIntervalMilliseconds: Int64? { policy.tickIntervalMilliseconds }
 
     mutating func filterToolList(_ result: JSONObject, cursor: [UInt8]?) -> ToolListFilter {
@@ -58,13 +52,7 @@ struct EffectingGate: Gate {
         return policy.filterToolList(result, cursor: cursor)
     }
 
-    mutating func filterToolList(_ result: JSONObject) -> JSONObject? { filterToolList(result, cursor: nil).result }
-
     mutating func toolsListedTwice(_ names: [String]) { policy.toolsListedTwice(names) }
-
-    mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome) {
-        _ = callCompleted(call, outcome: outcome, result: nil)
-    }
 
     mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome, result: JSONObject?) -> JSONObject? {
         defer { _ = perform() }

@@ -27,16 +27,16 @@ struct HidingGate: Gate {
     var hiddenTool: String
     var filtered = 0
 
-    var inspectsToolLists: Bool { true }
+    var needs: GateNeeds { [.calls, .toolLists] }
 
     func decide(_ call: ToolCall) -> GateVerdict { .forward }
 
-    mutating func filterToolList(_ result: JSONObject) -> JSONObject? {
-        guard case .array(let tools)? = result["tools"] else { return nil }
+    mutating func filterToolList(_ result: JSONObject, cursor: [UInt8]?) -> ToolListFilter {
+        guard case .array(let tools)? = result["tools"] else { return ToolListFilter() }
         filtered += 1
         var copy = result
         copy["tools"] = .array(tools.filter { $0["name"] != .string(hiddenTool) })
-        return copy
+        return ToolListFilter(result: copy)
     }
 }
 
@@ -50,12 +50,13 @@ struct RecordingGate: Gate {
 
     var completions: [Completion] = []
 
-    var observesOutcomes: Bool { true }
+    var needs: GateNeeds { [.calls, .outcomes] }
 
     func decide(_ call: ToolCall) -> GateVerdict { .forward }
 
-    mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome) {
+    mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome, result: JSONObject?) -> JSONObject? {
         completions.append(Completion(tool: call.name, id: call.id.description, outcome: outcome))
+        return nil
     }
 }
 
@@ -67,8 +68,7 @@ struct TimingGate: Gate {
     var completions: [RecordingGate.Completion] = []
     var ticks = 0
 
-    var usesTimers: Bool { true }
-    var observesOutcomes: Bool { true }
+    var needs: GateNeeds { [.calls, .outcomes, .timers] }
     var tickIntervalMilliseconds: Int64? { tickInterval }
 
     func decide(_ call: ToolCall) -> GateVerdict {
@@ -79,8 +79,9 @@ struct TimingGate: Gate {
         call.name == timedTool ? CallTimeout(milliseconds: timeoutMilliseconds, rule: "tools.\(timedTool).timeoutSeconds") : nil
     }
 
-    mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome) {
+    mutating func callCompleted(_ call: ToolCall, outcome: CallOutcome, result: JSONObject?) -> JSONObject? {
         completions.append(RecordingGate.Completion(tool: call.name, id: call.id.description, outcome: outcome))
+        return nil
     }
 
     mutating func tick() -> [String] {
