@@ -73,9 +73,24 @@ public struct RequestID: Sendable, Hashable, CustomStringConvertible {
     var doubleView: UInt64? {
         withBytes { bytes -> UInt64? in
             guard let first = bytes.first, first != UInt8(ascii: "\"") else { return nil }
+            if let small = Self.smallInteger(bytes) { return small == 0 ? 0 : Double(small).bitPattern }
             guard let value = Double(String(decoding: bytes, as: UTF8.self)) else { return nil }
             return value == 0 ? 0 : value.bitPattern
         }
+    }
+
+    /// The value of a plain integer of at most 15 digits (`-?[0-9]{1,15}`), which a double holds
+    /// exactly: the common id, read without parsing a float; nil for anything else.
+    private static func smallInteger(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        let negative = bytes.first == UInt8(ascii: "-")
+        let digits = negative ? bytes.count - 1 : bytes.count
+        guard digits >= 1 && digits <= 15 else { return nil }
+        var value: Int64 = 0
+        for byte in bytes.dropFirst(negative ? 1 : 0) {
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+        }
+        return negative ? -value : value
     }
 
     /// Up to eight bytes of `bytes` from `start` as they lie in memory, zero-padded (a load or a

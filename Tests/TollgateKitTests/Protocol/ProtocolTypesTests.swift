@@ -35,6 +35,16 @@ struct RequestIDTests {
         #expect(numberID("123456789012345678901234567890") == numberID("123456789012345678901234567890"))
     }
 
+    @Test("a number id's double view is the double a JavaScript reader sees, with or without the float parser")
+    func doubleView() {
+        for literal in ["0", "-0", "7", "-7", "999999999999999", "-123456789012345", "9007199254740993", "9007199254740992", "1e3", "1000", "7.0", "1e400"] {
+            let parsed = Double(literal)!
+            #expect(numberID(literal).doubleView == (parsed == 0 ? 0 : parsed.bitPattern), "\(literal)")
+        }
+        #expect(numberID("9007199254740993").doubleView == numberID("9007199254740992").doubleView, "beyond 2^53 two ids are one double")
+        #expect(numberID("1e3").doubleView == numberID("1000").doubleView && stringID(#""7""#).doubleView == nil)
+    }
+
     @Test("reads the id of an envelope; nil for null or missing ids")
     func fromEnvelope() throws {
         let line = #"{"jsonrpc":"2.0","id":"x\u0079","method":"m"}"#
