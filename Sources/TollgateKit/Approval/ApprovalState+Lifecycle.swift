@@ -107,8 +107,12 @@ extension ApprovalState {
     private static func settle(_ held: HeldCall, outcome: ApprovalOutcome, gate: inout any Gate) -> ApprovalStep {
         let call = held.call
         switch gate.approvalDecided(call, hold: held.hold, outcome: outcome) {
-        case .forward:
+        case .forward where outcome.approved:
             return ApprovalStep(approved: (call, outcome))
+        case .forward:
+            // Nobody approved it (a timeout, a refusal, no one to ask): it never runs.
+            return ApprovalStep(toClient: Reply.error(id: call.id.bytes, JSONRPCError(.internalError, "Tollgate: the gate let through a call nobody approved")),
+                                logs: ["the gate let \(call.name) through without an approval (\(outcome.source.rawValue)); refused"])
         case .deny(let denial):
             return ApprovalStep(toClient: Reply.result(id: call.id.bytes, denial.result(era: call.era)), logs: [denial.logLine(tool: call.name)])
         case .fail(let error):

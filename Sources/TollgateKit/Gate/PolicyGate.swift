@@ -44,13 +44,13 @@ public struct PolicyGate: Gate {
     /// (``takeEffects()``): the gate itself does no I/O.
     var effects: [GateEffect] = []
     /// Whether decisions queue effects (there is an audit trail or a budget to carry them out).
-    var queuesEffects: Bool
+    var queuesEffects: Bool { didSet { needs = neededNow } }
     /// Whether the agent's name was queued for the audit trail.
     var agentIdentified = false
     /// `maxResultTokens` and the result tokens budgets count.
     let resultCap: ResultCap
     /// How soon after a call the effects want a tick (a ledger's batched sync); nil: never.
-    var syncIntervalMilliseconds: Int64?
+    var syncIntervalMilliseconds: Int64? { didSet { needs = neededNow } }
     /// The rules that pin a tool's definition, by tool name.
     let pinnedRules: [ProtocolName: Int]
     /// Listed definitions against their pins.
@@ -63,9 +63,14 @@ public struct PolicyGate: Gate {
     let hasTimeouts: Bool
     /// How often telemetry samples the budgets, when the effects report to telemetry (nil: they
     /// do not).
-    var telemetryIntervalMilliseconds: Int64?
+    var telemetryIntervalMilliseconds: Int64? { didSet { needs = neededNow } }
     /// Whether the effects keep budgets for telemetry to sample.
-    var samplesBudgets: Bool
+    var samplesBudgets: Bool { didSet { needs = neededNow } }
+    /// Whether sampling is capped (``GateNeeds/sampling``).
+    let samplingCapped: Bool
+    /// What the session must show this gate: read on every message, so kept, not worked out
+    /// (``neededNow`` when what it depends on changes).
+    public private(set) var needs: GateNeeds = []
 
     /// Creates the gate of a manifest; `effects` are the audit trail and budgets its decisions
     /// are carried out on (none: decisions stand as taken).
@@ -76,7 +81,9 @@ public struct PolicyGate: Gate {
         syncIntervalMilliseconds = effects?.budgets?.syncIntervalMilliseconds
         telemetryIntervalMilliseconds = effects?.telemetry?.budgetIntervalMilliseconds
         samplesBudgets = effects?.budgets != nil
-        resultCap = ResultCap(limits: manifest.budgetLimits)
+        let limits = manifest.budgetLimits
+        resultCap = ResultCap(limits: limits)
+        samplingCapped = limits.overall.samplingTokens != nil || limits.samplingMaxTokensPerRequest != nil
         var pinned: [ProtocolName: Int] = [:]
         for (index, rule) in manifest.tools.enumerated() where rule.pin != nil { pinned[ProtocolName(rule.pattern)] = index }
         pinnedRules = pinned
@@ -84,9 +91,11 @@ public struct PolicyGate: Gate {
         hasTimeouts = manifest.policy.defaultTimeoutMilliseconds != nil || manifest.tools.contains { $0.timeoutMilliseconds != nil }
         rules = RuleTable(manifest.tools.map { RuleTable.Rule(matcher: $0.matcher, allows: $0.allow, payload: ()) })
         context = SchemaContext(workingDirectory: workingDirectory ?? manifest.defaultServer?.workingDirectory ?? FileIO.currentDirectory())
+        needs = neededNow
     }
 
-    public var needs: GateNeeds {
+    /// What the session must show this gate, worked out from its settings.
+    private var neededNow: GateNeeds {
         var needs: GateNeeds = [.calls, .toolLists]
         if queuesEffects || resultCap.inspectsResults { needs.insert(.outcomes) }
         if resultCap.inspectsResults { needs.insert(.results) }

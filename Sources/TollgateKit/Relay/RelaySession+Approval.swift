@@ -59,9 +59,9 @@ extension RelaySession {
     /// elicitation, if any, is cancelled.
     mutating func expireApproval(_ id: RequestID, now: Int64, into actions: inout TimerActions) {
         guard let step = approvals.expire(id, gate: &gate) else { return }
+        // A timeout never approves (ApprovalState.settle), so nothing is forwarded from a timer.
         let settled = carryOut(step, now: now)
         actions.toClient += settled.reply ?? []
-        if case .call(let call)? = settled.forward { call.writeRequest(to: &actions.toServer); actions.toServer.append(0x0A) }
         if let log = settled.log { actions.logs.append(log) }
     }
 

@@ -80,4 +80,22 @@ struct ApprovalLifecycleTests {
         #expect(String(decoding: later, as: UTF8.self).contains("the call was refused"))
         #expect(!state.withdraw(second.id, toClient: &later, approvers: &approvers, timers: &timers) && timers.isEmpty)
     }
+
+    /// A gate that lets every held call through, approved or not.
+    struct ForwardingGate: Gate {
+        func decide(_ call: ToolCall) -> GateVerdict { .forward }
+        func approvalDecided(_ call: ToolCall, hold: ApprovalHold, outcome: ApprovalOutcome) -> GateVerdict { .forward }
+    }
+
+    @Test("fail closed: a gate that lets through a call nobody approved (a timeout) gets it refused, never sent on")
+    mutating func unapprovedNeverRuns() throws {
+        gate = ForwardingGate()
+        state.clientCanElicit = true
+        let held = try call("echo")
+        _ = state.hold(held, Self.asking, limit: 10, now: 0, gate: &gate, timers: &timers)
+        let expired = try #require(state.expire(held.id, gate: &gate))
+        #expect(expired.approved == nil && String(decoding: expired.toClient, as: UTF8.self).contains("nobody approved"))
+        let nobody = state.hold(try call("echo", id: 2), Self.asking, limit: 0, now: 0, gate: &gate, timers: &timers)
+        #expect(nobody.approved == nil && !nobody.toClient.isEmpty)
+    }
 }
