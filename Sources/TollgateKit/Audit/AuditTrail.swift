@@ -1,6 +1,10 @@
 /// What a gate records in the audit log: one `decision` record per call, written before the call
 /// is forwarded (so a call that cannot be recorded never runs), and one `outcome` record when a
 /// forwarded call's response arrives.
+///
+/// Group commit: between ``beginGroup()`` and ``commitGroup()``, records are kept in order and
+/// written together in one `write` (see ``AuditLog/append(entries:)``); a failed commit wrote
+/// none of them, so every call recorded in the group is refused.
 public struct AuditTrail: Sendable {
     /// The log the records go to.
     public let log: AuditLog
@@ -31,6 +35,11 @@ public struct AuditTrail: Sendable {
     private var started: [RequestID: Int64] = [:]
     /// The agent's and server's members as written in every call record of this trail.
     private var origin: AuditCallRecord.Origin
+    /// The open group's records, in order (nil: no group is open), the calls it started and the
+    /// outcome records queued meanwhile (queued after the group's records).
+    private var group: [AuditLog.Entry]?
+    private var groupStarted: [RequestID] = []
+    private var groupOutcomes: [AuditLog.Entry] = []
 
     /// The longest agent (or workflow) name recorded, in UTF-8 bytes.
     public static let maxAgentBytes = 200
@@ -65,9 +74,50 @@ public struct AuditTrail: Sendable {
     /// record could not be written.
     public mutating func recordDecision(_ call: ToolCall, _ decision: AuditRecord.Decision, denial: Denial?,
                                         budgets: JSONObject? = nil) throws(AuditError) {
-        try log.append(AuditCallRecord.decision(decision, origin: origin, tool: call.name, id: call.id.description, arguments: call.arguments,
-                                                 argumentsMode: arguments, maxArgumentBytes: maxArgumentBytes, denial: denial, budgets: budgets))
-        if decision != .denied { started[call.id] = Self.nowMicros() }
+        try write(.call(AuditCallRecord.decision(decision, origin: origin, tool: call.name, id: call.id.description, arguments: call.arguments,
+                                                 argumentsMode: arguments, maxArgumentBytes: maxArgumentBytes, denial: denial, budgets: budgets)))
+        if decision != .denied {
+            started[call.id] = Self.nowMicros()
+            if group != nil { groupStarted.append(call.id) }
+        }
+    }
+
+    /// Records anything else (a budget crossing, an approval, a reload, a changed tool).
+    public mutating func record(_ record: AuditRecord) throws(AuditError) {
+        try write(.record(record))
+    }
+
+    /// Writes a record now, or adds it to the open group.
+    private mutating func write(_ entry: AuditLog.Entry) throws(AuditError) {
+        if group != nil {
+            group?.append(entry)
+        } else {
+            try log.append(entries: CollectionOfOne(entry))
+        }
+    }
+
+    /// Opens a group: records are kept until ``commitGroup()``.
+    public mutating func beginGroup() {
+        if group == nil { group = [] }
+    }
+
+    /// Writes the group's records in one `write` (with `fsync: always`, one sync); throws when
+    /// they could not be written: then none of the group's calls may run.
+    public mutating func commitGroup() throws(AuditError) {
+        guard let entries = group else { return }
+        group = nil
+        let started = groupStarted
+        let outcomes = groupOutcomes
+        groupStarted.removeAll(keepingCapacity: true)
+        groupOutcomes.removeAll(keepingCapacity: true)
+        defer { for outcome in outcomes { log.appendLater(entry: outcome) } }
+        guard !entries.isEmpty else { return }
+        do throws(AuditError) {
+            try log.append(entries: entries)
+        } catch {
+            for id in started { self.started.removeValue(forKey: id) }
+            throw error
+        }
     }
 
     /// Records how a forwarded call ended; `tokens` is the result's estimated size in tokens,
@@ -88,12 +138,13 @@ public struct AuditTrail: Sendable {
         case .serverGone: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration, code: .serverUnavailable)
         case .timedOut: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration, code: .timeout)
         }
-        log.appendLater(entry: .outcome(origin: origin, tool: call.name, id: call.id, outcome: recorded))
+        let entry = AuditLog.Entry.outcome(origin: origin, tool: call.name, id: call.id, outcome: recorded)
+        if group != nil { groupOutcomes.append(entry) } else { log.appendLater(entry: entry) }
     }
 
     /// Records a budget threshold crossing.
-    public func recordBudget(_ crossing: BudgetCrossing) throws(AuditError) {
-        try log.append(AuditRecord.budget(crossing, server: server))
+    public mutating func recordBudget(_ crossing: BudgetCrossing) throws(AuditError) {
+        try record(AuditRecord.budget(crossing, server: server))
     }
 
     static func nowMicros() -> Int64 { SystemClock.monotonicMicroseconds() }

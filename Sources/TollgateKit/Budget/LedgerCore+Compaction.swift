@@ -11,7 +11,7 @@ extension LedgerCore {
     /// Compacts when the file holds more than `compactAt` lines. Failures are kept in
     /// `lastCompactionError` and do not fail the operation (its record is already written).
     mutating func compactIfNeeded(now: Int64) {
-        guard records > compactAt else { return }
+        guard maintenance == .inline, group == nil, compactionIsDue else { return }
         do throws(LedgerError) {
             try compact(now: now)
         } catch {
@@ -19,6 +19,9 @@ extension LedgerCore {
             compactAt = records + compactAfter
         }
     }
+
+    /// Whether the file holds more than `compactAt` lines.
+    var compactionIsDue: Bool { records > compactAt }
 
     /// Rewrites the log as a snapshot, under the lock: every event of the file, added up per
     /// tool, rules, scopes and window bucket (spend older than the window dropped; without a window,

@@ -100,12 +100,16 @@ struct LedgerFile: ~Copyable {
 
     /// Forces the data (and the size) to the disk.
     func sync() throws(LedgerError) {
+        guard Self.syncData(fd) == 0 else { throw .system(path, "fdatasync") }
+    }
+
+    /// `fdatasync` (`fsync` where that is missing) on `descriptor`.
+    static func syncData(_ descriptor: Int32) -> Int32 {
         #if canImport(Darwin)
-        let result = fsync(fd)
+        fsync(descriptor)
         #else
-        let result = fdatasync(fd)
+        fdatasync(descriptor)
         #endif
-        guard result == 0 else { throw .system(path, "fdatasync") }
     }
 
     /// Opens `path` again (after another process renamed a compacted file over it).

@@ -10,4 +10,9 @@ public struct LedgerStats: Sendable, Equatable {
     public var compactions: Int
     /// The last compaction that failed, if any.
     public var lastCompactionError: LedgerError?
+    /// Writes to the data file (a group commit writes its records in one).
+    public var writes = 0
+    /// Operations that waited while the helper compacted or synced the ledger
+    /// (``LedgerMaintenance/background``): calls that waited on maintenance.
+    public var waitedOnMaintenance = 0
 }

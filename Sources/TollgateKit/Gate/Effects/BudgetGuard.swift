@@ -122,6 +122,25 @@ struct BudgetGuard: Sendable {
         return true
     }
 
+    /// Opens a group commit on the account (see ``BudgetAccount/beginGroup()``).
+    mutating func beginGroup() { account.beginGroup() }
+
+    /// Writes the group's records; returns the error when they could not be written (the
+    /// account took the group's changes back: forget its reservations with ``forget(_:)``).
+    mutating func commitGroup() -> LedgerError? {
+        do throws(LedgerError) {
+            try account.commitGroup(now: clock.wallMilliseconds())
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// Forgets the reservation of a call whose record was never written (its group failed).
+    mutating func forget(_ call: ToolCall) {
+        inFlight.removeValue(forKey: call.id)
+    }
+
     /// Takes back the reservation of a call that will not be forwarded after all.
     mutating func release(_ call: ToolCall) -> LedgerError? {
         guard let reservation = inFlight.removeValue(forKey: call.id)?.reservation else { return nil }
