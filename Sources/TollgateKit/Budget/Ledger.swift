@@ -249,6 +249,39 @@ public final class Ledger: BudgetAccount {
         return result
     }
 
+    /// Compacts with the locks held only to finish: the file as it stood is read and added up,
+    /// and its snapshot written and synced, with no lock held; then, under the locks, the lines
+    /// appended meanwhile are appended to the snapshot, which takes the log's place (see
+    /// ``LedgerCore/finishCompaction(_:snapshot:now:)``). Tried again later when a group is open.
+    /// `whileUnlocked` runs once the snapshot is written (tests append there).
+    func compactOffTheLocks(now: Int64, whileUnlocked: () -> Void = {}) {
+        guard let (start, clock, pid) = core.withLock({ core in core.beginCompaction().map { ($0, core.state.clock, core.pid) } }) else { return }
+        var data: [UInt8] = []
+        let read = Result { () throws(LedgerError) in try LedgerFile.read(start.descriptor, path: path, at: 0, count: Int(start.end), into: &data) }
+        close(start.descriptor)
+        let snapshot = LedgerCore.snapshot(of: data, clock: clock, pid: pid, now: now)
+        do throws(LedgerError) {
+            try read.get()
+            try LedgerFile.writeCompacted(snapshot.bytes, for: path)
+        } catch {
+            core.withLock { $0.compactionFailed(error) }
+            return
+        }
+        whileUnlocked()
+        compacting.store(true, ordering: .releasing)
+        let installed = core.withLock { core -> Bool in
+            guard core.group == nil else { return false }
+            do throws(LedgerError) {
+                return try core.locked(now: now) { core throws(LedgerError) in try core.finishCompaction(start, snapshot: snapshot, now: now) }
+            } catch {
+                core.compactionFailed(error)
+                return false
+            }
+        }
+        compacting.store(false, ordering: .releasing)
+        if installed { LedgerFile.syncDirectory(of: path) } else { unlink(LedgerFile.compactedPath(for: path)) }
+    }
+
     private static func maintenanceIsDue(_ core: borrowing LedgerCore) -> Bool {
         if core.compactionIsDue { return true }
         if case .batched = core.sync { return core.unsynced }
@@ -262,19 +295,7 @@ public final class Ledger: BudgetAccount {
         while true {
             usleep(useconds_t(Swift.max(interval, 1) * 1000))
             let now = GateClock.system.wallMilliseconds()
-            if core.withLock({ $0.compactionIsDue && $0.group == nil }) {
-                compacting.store(true, ordering: .releasing)
-                core.withLock { core in
-                    guard core.group == nil else { return }
-                    do throws(LedgerError) {
-                        try core.locked(now: now) { core throws(LedgerError) in try core.compact(now: now) }
-                    } catch {
-                        core.lastCompactionError = error
-                        core.compactAt = core.records + core.compactAfter
-                    }
-                }
-                compacting.store(false, ordering: .releasing)
-            }
+            if core.withLock({ $0.compactionIsDue && $0.group == nil }) { compactOffTheLocks(now: now) }
             let descriptor = core.withLock { core -> Int32? in
                 guard core.unsynced else { return nil }
                 core.unsynced = false

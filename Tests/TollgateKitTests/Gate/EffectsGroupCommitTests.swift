@@ -113,29 +113,4 @@ struct EffectsGroupCommitTests {
         #expect(owner.complete(other).map(\.id.description) == ["3"], "the other thread's refusal waits for it")
         #expect(owner.complete([EffectsOwner.Ticket.none]).map(\.isEmpty) == [true])
     }
-
-    @Test("a ledger group: one flock and one write for its records; compaction and batched syncs left to the helper thread")
-    func ledgerGroup() throws {
-        let directory = TemporaryDirectory()
-        let path = directory.file("ledger")
-        let ledger = try Ledger(path: path, limits: BudgetLimits(overall: BudgetCaps(calls: 1000)), sync: .batched(intervalMs: 20),
-                                compactAfter: 16, maintenance: .background, now: epoch2026)
-        #expect(ledger.syncIntervalMilliseconds == nil, "the gate needs no timer: the helper syncs")
-        let writes = ledger.stats.writes
-        ledger.beginGroup()
-        var reservations: [BudgetReservation] = []
-        for _ in 0..<40 { reservations.append(try #require(try ledger.reserve(BudgetCall(tool: "echo"), now: epoch2026).reservation)) }
-        #expect(try fileLines(path).count == 2, "nothing written before the commit (the header and the final newline)")
-        try ledger.commitGroup(now: epoch2026)
-        #expect(ledger.stats.writes == writes + 1)
-        #expect(ledger.stats.compactions == 0, "no compaction on the call's path")
-        // The helper compacts (40 lines > 16) and syncs within a few intervals.
-        var waited = 0
-        while (ledger.stats.compactions == 0 || ledger.hasUnsyncedRecords) && waited < 200 {
-            usleep(10_000)
-            waited += 1
-        }
-        #expect(ledger.stats.compactions >= 1 && !ledger.hasUnsyncedRecords, "\(ledger.stats)")
-        #expect(try ledger.forecast(now: epoch2026).rows.first { $0.budget == "budgets.calls" }?.used == 40)
-    }
 }

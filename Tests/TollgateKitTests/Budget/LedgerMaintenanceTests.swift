@@ -1,0 +1,77 @@
+import Testing
+@testable import TollgateKit
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+@Suite("Budget: ledger group commit and maintenance off the call's path")
+struct LedgerMaintenanceTests {
+    @Test("a ledger group: one flock and one write for its records; compaction and batched syncs left to the helper thread")
+    func ledgerGroup() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("ledger")
+        let ledger = try Ledger(path: path, limits: BudgetLimits(overall: BudgetCaps(calls: 1000)), sync: .batched(intervalMs: 20),
+                                compactAfter: 16, maintenance: .background, now: epoch2026)
+        #expect(ledger.syncIntervalMilliseconds == nil, "the gate needs no timer: the helper syncs")
+        let writes = ledger.stats.writes
+        ledger.beginGroup()
+        var reservations: [BudgetReservation] = []
+        for _ in 0..<40 { reservations.append(try #require(try ledger.reserve(BudgetCall(tool: "echo"), now: epoch2026).reservation)) }
+        #expect(try fileLines(path).count == 2, "nothing written before the commit (the header and the final newline)")
+        try ledger.commitGroup(now: epoch2026)
+        #expect(ledger.stats.writes == writes + 1)
+        #expect(ledger.stats.compactions == 0, "no compaction on the call's path")
+        // The helper compacts (40 lines > 16) and syncs within a few intervals.
+        var waited = 0
+        while (ledger.stats.compactions == 0 || ledger.hasUnsyncedRecords) && waited < 200 {
+            usleep(10_000)
+            waited += 1
+        }
+        #expect(ledger.stats.compactions >= 1 && !ledger.hasUnsyncedRecords, "\(ledger.stats)")
+        #expect(try ledger.forecast(now: epoch2026).rows.first { $0.budget == "budgets.calls" }?.used == 40)
+    }
+
+    @Test("a compaction off the locks keeps the records appended while it added up the file, by this process and another")
+    func compactionKeepsTheTail() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("ledger")
+        let limits = BudgetLimits(overall: BudgetCaps(calls: 1000))
+        // No helper of its own (nothing is due): the compaction below is the only one.
+        let ledger = try Ledger(path: path, limits: limits, sync: .never, compactAfter: 1_000_000, maintenance: .background, now: epoch2026)
+        let other = try Ledger(path: path, limits: limits, sync: .never, compactAfter: 1_000_000, now: epoch2026)
+        let echo = BudgetCall(tool: "echo")
+        #expect(try ledger.reserveMany(echo, count: 30, now: epoch2026) == 30)
+        ledger.compactOffTheLocks(now: epoch2026) {
+            // Appended after the file was read and its snapshot written: the tail.
+            #expect((try? ledger.reserveMany(echo, count: 3, now: epoch2026)) == 3)
+            #expect((try? other.reserveMany(echo, count: 2, now: epoch2026)) == 2)
+        }
+        #expect(ledger.stats.compactions == 1)
+        #expect(ledger.stats.lastCompactionError == nil)
+        #expect(try fileLines(path).count < 10, "the snapshot (a header, one line) and the tail of 5 lines")
+        for reader in [ledger, other, try Ledger(path: path, limits: limits, now: epoch2026)] {
+            #expect(try reader.forecast(now: epoch2026).rows.first { $0.budget == "budgets.calls" }?.used == 35)
+        }
+        #expect(try Ledger.readEvents(path: path).reduce(0) { $0 + $1.amount.calls } == 35)
+        #expect(access(path + ".compact", F_OK) != 0, "no compacted file left behind")
+    }
+
+    @Test("a compaction off the locks gives way when another process compacted meanwhile")
+    func compactionGivesWay() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("ledger")
+        let limits = BudgetLimits(overall: BudgetCaps(calls: 1000))
+        let ledger = try Ledger(path: path, limits: limits, sync: .never, compactAfter: 1_000_000, maintenance: .background, now: epoch2026)
+        let other = try Ledger(path: path, limits: limits, sync: .never, compactAfter: 1_000_000, now: epoch2026)
+        #expect(try ledger.reserveMany(BudgetCall(tool: "echo"), count: 30, now: epoch2026) == 30)
+        ledger.compactOffTheLocks(now: epoch2026) {
+            #expect((try? other.compact(now: epoch2026)) != nil)
+        }
+        #expect(ledger.stats.compactions == 0)
+        #expect(try ledger.forecast(now: epoch2026).rows.first { $0.budget == "budgets.calls" }?.used == 30)
+        #expect(try Ledger.readEvents(path: path).reduce(0) { $0 + $1.amount.calls } == 30)
+        #expect(access(path + ".compact", F_OK) != 0)
+    }
+}
