@@ -40,8 +40,6 @@ public final class Ledger: BudgetAccount {
     /// Whether the helper thread runs, and whether it is compacting now.
     private let helperRunning = Atomic<Bool>(false)
     private let compacting = Atomic<Bool>(false)
-    /// Operations that began while the helper compacted (see ``LedgerStats/waitedOnMaintenance``).
-    private let waits = Atomic<Int>(0)
 
     /// Opens (or creates) the ledger at `path` and replays it.
     public init(path: String, limits: BudgetLimits, sync: LedgerSync = .batched(intervalMs: 50),
@@ -86,6 +84,7 @@ public final class Ledger: BudgetAccount {
                         throw error
                     }
                     core.group?.undo.append((-reservation.amount, reservation.time, reservation.route))
+                    core.group?.reservations += 1
                     core.compactIfNeeded(now: now)
                     return .reserved(reservation, crossings: core.takeCrossings(adding: own))
                 }
@@ -208,7 +207,7 @@ public final class Ledger: BudgetAccount {
         core.withLock { core in
             LedgerStats(lines: core.records, bytes: core.offset, skippedLines: core.skippedLines,
                         compactions: core.compactions, lastCompactionError: core.lastCompactionError,
-                        writes: core.writes, waitedOnMaintenance: waits.load(ordering: .relaxed))
+                        writes: core.writes, waitedOnMaintenance: core.waitedOnMaintenance)
         }
     }
 
@@ -238,8 +237,10 @@ public final class Ledger: BudgetAccount {
     /// Runs an operation on the core, counting it when the helper compacts meanwhile, and
     /// starts the helper when the operation left a sync or a compaction due.
     private func withCore<R>(_ body: (inout LedgerCore) throws(LedgerError) -> R) throws(LedgerError) -> R {
-        if compacting.load(ordering: .acquiring) { waits.add(1, ordering: .relaxed) }
+        let waiting = compacting.load(ordering: .acquiring)
         let (result, due) = try core.withLock { (core: inout LedgerCore) throws(LedgerError) -> (R, Bool) in
+            // A group that waited counts its calls when it is committed.
+            if waiting, core.group != nil { core.group?.waited = true } else if waiting { core.waitedOnMaintenance += 1 }
             let result = try body(&core)
             return (result, maintenance == .background && core.group == nil && Self.maintenanceIsDue(core))
         }
@@ -268,9 +269,11 @@ public final class Ledger: BudgetAccount {
             return
         }
         whileUnlocked()
-        compacting.store(true, ordering: .releasing)
         let installed = core.withLock { core -> Bool in
             guard core.group == nil else { return false }
+            // Only while the locks are held for it: an operation that begins now waits for it.
+            compacting.store(true, ordering: .releasing)
+            defer { compacting.store(false, ordering: .releasing) }
             do throws(LedgerError) {
                 return try core.locked(now: now) { core throws(LedgerError) in try core.finishCompaction(start, snapshot: snapshot, now: now) }
             } catch {
@@ -278,7 +281,6 @@ public final class Ledger: BudgetAccount {
                 return false
             }
         }
-        compacting.store(false, ordering: .releasing)
         if installed { LedgerFile.syncDirectory(of: path) } else { unlink(LedgerFile.compactedPath(for: path)) }
     }
 

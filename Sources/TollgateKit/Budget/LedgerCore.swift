@@ -38,8 +38,10 @@ struct LedgerCore: ~Copyable {
     var buffer: [UInt8] = []
     /// The records of the open group commit (see ``Ledger/beginGroup()``), nil when none is open.
     var group: Group?
-    /// Writes made to the data file (one per record, or one per group), for ``LedgerStats``.
+    /// Writes made to the data file (one per record, or one per group), and the calls that
+    /// waited for the helper's compaction, for ``LedgerStats``.
     var writes = 0
+    var waitedOnMaintenance = 0
     /// Whether a helper thread compacts and syncs (see ``LedgerMaintenance``).
     let maintenance: LedgerMaintenance
 
@@ -54,6 +56,9 @@ struct LedgerCore: ~Copyable {
         /// What to apply to the budgets if the write fails: the reservations and grants of the
         /// group taken back, and the decreases it applied reverted (the spend stays counted).
         var undo: [(amount: BudgetUsage, time: Int64, route: Int)] = []
+        /// The calls reserved in the group, and whether it waited for the helper's compaction.
+        var reservations = 0
+        var waited = false
     }
 
     init(file: consuming LedgerFile, limits: BudgetLimits, sync: LedgerSync, compactAfter: Int, maintenance: LedgerMaintenance, now: Int64) {
@@ -197,6 +202,7 @@ struct LedgerCore: ~Copyable {
     mutating func commitGroup(now: Int64) throws(LedgerError) {
         guard let group else { return }
         self.group = nil
+        if group.waited { waitedOnMaintenance += Swift.max(group.reservations, 1) }
         guard group.locked else { return }
         if group.count > 0 {
             do throws(LedgerError) {

@@ -12,7 +12,8 @@ public struct LedgerStats: Sendable, Equatable {
     public var lastCompactionError: LedgerError?
     /// Writes to the data file (a group commit writes its records in one).
     public var writes = 0
-    /// Operations that waited while the helper compacted or synced the ledger
-    /// (``LedgerMaintenance/background``): calls that waited on maintenance.
+    /// Calls whose reservation (or other operation) waited for the helper's compaction
+    /// (``LedgerMaintenance/background``; its syncs hold no lock, so nothing waits for them):
+    /// every call of a group that waited.
     public var waitedOnMaintenance = 0
 }

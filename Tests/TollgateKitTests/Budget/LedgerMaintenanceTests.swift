@@ -33,16 +33,23 @@ struct LedgerMaintenanceTests {
         #expect(try ledger.forecast(now: epoch2026).rows.first { $0.budget == "budgets.calls" }?.used == 40)
     }
 
+    static let limits = BudgetLimits(overall: BudgetCaps(calls: 1000))
+
+    /// A ledger compacting in the background (nothing due: no helper of its own, so the
+    /// compactions below are the only ones) and another process's on one file, 30 calls reserved.
+    private func twoLedgers(in directory: borrowing TemporaryDirectory) throws -> (path: String, ledger: Ledger, other: Ledger) {
+        let path = directory.file("ledger")
+        let ledger = try Ledger(path: path, limits: Self.limits, sync: .never, compactAfter: 1_000_000, maintenance: .background, now: epoch2026)
+        let other = try Ledger(path: path, limits: Self.limits, sync: .never, compactAfter: 1_000_000, now: epoch2026)
+        #expect(try ledger.reserveMany(BudgetCall(tool: "echo"), count: 30, now: epoch2026) == 30)
+        return (path, ledger, other)
+    }
+
     @Test("a compaction off the locks keeps the records appended while it added up the file, by this process and another")
     func compactionKeepsTheTail() throws {
         let directory = TemporaryDirectory()
-        let path = directory.file("ledger")
-        let limits = BudgetLimits(overall: BudgetCaps(calls: 1000))
-        // No helper of its own (nothing is due): the compaction below is the only one.
-        let ledger = try Ledger(path: path, limits: limits, sync: .never, compactAfter: 1_000_000, maintenance: .background, now: epoch2026)
-        let other = try Ledger(path: path, limits: limits, sync: .never, compactAfter: 1_000_000, now: epoch2026)
+        let (path, ledger, other) = try twoLedgers(in: directory)
         let echo = BudgetCall(tool: "echo")
-        #expect(try ledger.reserveMany(echo, count: 30, now: epoch2026) == 30)
         ledger.compactOffTheLocks(now: epoch2026) {
             // Appended after the file was read and its snapshot written: the tail.
             #expect((try? ledger.reserveMany(echo, count: 3, now: epoch2026)) == 3)
@@ -51,7 +58,7 @@ struct LedgerMaintenanceTests {
         #expect(ledger.stats.compactions == 1)
         #expect(ledger.stats.lastCompactionError == nil)
         #expect(try fileLines(path).count < 10, "the snapshot (a header, one line) and the tail of 5 lines")
-        for reader in [ledger, other, try Ledger(path: path, limits: limits, now: epoch2026)] {
+        for reader in [ledger, other, try Ledger(path: path, limits: Self.limits, now: epoch2026)] {
             #expect(try reader.forecast(now: epoch2026).rows.first { $0.budget == "budgets.calls" }?.used == 35)
         }
         #expect(try Ledger.readEvents(path: path).reduce(0) { $0 + $1.amount.calls } == 35)
@@ -61,11 +68,7 @@ struct LedgerMaintenanceTests {
     @Test("a compaction off the locks gives way when another process compacted meanwhile")
     func compactionGivesWay() throws {
         let directory = TemporaryDirectory()
-        let path = directory.file("ledger")
-        let limits = BudgetLimits(overall: BudgetCaps(calls: 1000))
-        let ledger = try Ledger(path: path, limits: limits, sync: .never, compactAfter: 1_000_000, maintenance: .background, now: epoch2026)
-        let other = try Ledger(path: path, limits: limits, sync: .never, compactAfter: 1_000_000, now: epoch2026)
-        #expect(try ledger.reserveMany(BudgetCall(tool: "echo"), count: 30, now: epoch2026) == 30)
+        let (path, ledger, other) = try twoLedgers(in: directory)
         ledger.compactOffTheLocks(now: epoch2026) {
             #expect((try? other.compact(now: epoch2026)) != nil)
         }
