@@ -35,9 +35,10 @@ public struct AuditTrail: Sendable {
     private var started: [RequestID: Int64] = [:]
     /// The agent's and server's members as written in every call record of this trail.
     private var origin: AuditCallRecord.Origin
-    /// The open group's records, in order (nil: no group is open), the calls it started and the
-    /// outcome records queued meanwhile (queued after the group's records).
-    private var group: [AuditLog.Entry]?
+    /// Whether a group is open; its records, in order; the calls it started; and the outcome
+    /// records queued meanwhile (queued after the group's records). Kept with their capacity.
+    private var grouping = false
+    private var group: [AuditLog.Entry] = []
     private var groupStarted: [RequestID] = []
     private var groupOutcomes: [AuditLog.Entry] = []
 
@@ -78,7 +79,7 @@ public struct AuditTrail: Sendable {
                                                  argumentsMode: arguments, maxArgumentBytes: maxArgumentBytes, denial: denial, budgets: budgets)))
         if decision != .denied {
             started[call.id] = Self.nowMicros()
-            if group != nil { groupStarted.append(call.id) }
+            if grouping { groupStarted.append(call.id) }
         }
     }
 
@@ -89,8 +90,8 @@ public struct AuditTrail: Sendable {
 
     /// Writes a record now, or adds it to the open group.
     private mutating func write(_ entry: AuditLog.Entry) throws(AuditError) {
-        if group != nil {
-            group?.append(entry)
+        if grouping {
+            group.append(entry)
         } else {
             try log.append(entries: CollectionOfOne(entry))
         }
@@ -98,24 +99,25 @@ public struct AuditTrail: Sendable {
 
     /// Opens a group: records are kept until ``commitGroup()``.
     public mutating func beginGroup() {
-        if group == nil { group = [] }
+        grouping = true
     }
 
     /// Writes the group's records in one `write` (with `fsync: always`, one sync); throws when
     /// they could not be written: then none of the group's calls may run.
     public mutating func commitGroup() throws(AuditError) {
-        guard let entries = group else { return }
-        group = nil
-        let started = groupStarted
-        let outcomes = groupOutcomes
-        groupStarted.removeAll(keepingCapacity: true)
-        groupOutcomes.removeAll(keepingCapacity: true)
-        defer { for outcome in outcomes { log.appendLater(entry: outcome) } }
-        guard !entries.isEmpty else { return }
+        guard grouping else { return }
+        grouping = false
+        defer {
+            for outcome in groupOutcomes { log.appendLater(entry: outcome) }
+            group.removeAll(keepingCapacity: true)
+            groupStarted.removeAll(keepingCapacity: true)
+            groupOutcomes.removeAll(keepingCapacity: true)
+        }
+        guard !group.isEmpty else { return }
         do throws(AuditError) {
-            try log.append(entries: entries)
+            try log.append(entries: group)
         } catch {
-            for id in started { self.started.removeValue(forKey: id) }
+            for id in groupStarted { started.removeValue(forKey: id) }
             throw error
         }
     }
@@ -139,7 +141,7 @@ public struct AuditTrail: Sendable {
         case .timedOut: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration, code: .timeout)
         }
         let entry = AuditLog.Entry.outcome(origin: origin, tool: call.name, id: call.id, outcome: recorded)
-        if group != nil { groupOutcomes.append(entry) } else { log.appendLater(entry: entry) }
+        if grouping { groupOutcomes.append(entry) } else { log.appendLater(entry: entry) }
     }
 
     /// Records a budget threshold crossing.
