@@ -254,8 +254,9 @@ public final class Ledger: BudgetAccount {
     /// and its snapshot written and synced, with no lock held; then, under the locks, the lines
     /// appended meanwhile are appended to the snapshot, which takes the log's place (see
     /// ``LedgerCore/finishCompaction(_:snapshot:now:)``). Tried again later when a group is open.
-    /// `whileUnlocked` runs once the snapshot is written (tests append there).
-    func compactOffTheLocks(now: Int64, whileUnlocked: () -> Void = {}) {
+    /// `whileUnlocked` runs once the snapshot is written, `whileLocked` once the locks are taken
+    /// to finish (tests append there).
+    func compactOffTheLocks(now: Int64, whileUnlocked: () -> Void = {}, whileLocked: () -> Void = {}) {
         guard let (start, clock, pid) = core.withLock({ core in core.beginCompaction().map { ($0, core.state.clock, core.pid) } }) else { return }
         var data: [UInt8] = []
         let read = Result { () throws(LedgerError) in try LedgerFile.read(start.descriptor, path: path, at: 0, count: Int(start.end), into: &data) }
@@ -274,6 +275,7 @@ public final class Ledger: BudgetAccount {
             // Only while the locks are held for it: an operation that begins now waits for it.
             compacting.store(true, ordering: .releasing)
             defer { compacting.store(false, ordering: .releasing) }
+            whileLocked()
             do throws(LedgerError) {
                 return try core.locked(now: now) { core throws(LedgerError) in try core.finishCompaction(start, snapshot: snapshot, now: now) }
             } catch {

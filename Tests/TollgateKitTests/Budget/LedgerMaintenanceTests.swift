@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 @testable import TollgateKit
 #if canImport(Glibc)
@@ -76,5 +77,32 @@ struct LedgerMaintenanceTests {
         #expect(try ledger.forecast(now: epoch2026).rows.first { $0.budget == "budgets.calls" }?.used == 30)
         #expect(try Ledger.readEvents(path: path).reduce(0) { $0 + $1.amount.calls } == 30)
         #expect(access(path + ".compact", F_OK) != 0)
+    }
+
+    @Test("a call that begins while the helper holds the locks to finish a compaction is counted as having waited")
+    func waitCounted() async throws {
+        let directory = TemporaryDirectory()
+        let (_, ledger, _) = try twoLedgers(in: directory)
+        #expect(ledger.stats.waitedOnMaintenance == 0)
+        let reserved = Mutex(false)
+        let started = Atomic<Bool>(false)
+        ledger.compactOffTheLocks(now: epoch2026, whileLocked: {
+            startThread {
+                started.store(true, ordering: .releasing)
+                let decision = try? ledger.reserve(BudgetCall(tool: "echo"), now: epoch2026)
+                reserved.withLock { $0 = decision?.isReserved == true }
+            }
+            // Time for the thread to look at the helper's state and block on the locks.
+            while !started.load(ordering: .acquiring) { usleep(1000) }
+            usleep(200_000)
+        })
+        var waited = 0
+        while !reserved.withLock({ $0 }) && waited < 500 {
+            usleep(10_000)
+            waited += 1
+        }
+        #expect(reserved.withLock { $0 })
+        #expect(ledger.stats.waitedOnMaintenance == 1)
+        #expect(ledger.stats.compactions == 1)
     }
 }
