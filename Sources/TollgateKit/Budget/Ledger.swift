@@ -301,7 +301,7 @@ public final class Ledger: BudgetAccount {
             let now = GateClock.system.wallMilliseconds()
             if core.withLock({ $0.compactionIsDue && $0.group == nil }) { compactOffTheLocks(now: now) }
             let descriptor = core.withLock { core -> Int32? in
-                guard core.unsynced else { return nil }
+                guard core.unsynced, case .batched = core.sync else { return nil }
                 core.unsynced = false
                 core.lastSync = now
                 return dup(core.file.fd)
