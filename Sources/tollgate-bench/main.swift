@@ -145,14 +145,22 @@ let fullManifestPath = "/tmp/tollgate-bench-\(getpid())-full.json"
 let fullAuditPath = "/tmp/tollgate-bench-\(getpid())-full.audit"
 let fullLedgerPath = "/tmp/tollgate-bench-\(getpid())-full.ledger"
 writeManifest(fullManifestPath, #"{"version": 1, "tools": {"echo": {"arguments": {"type": "object", "properties": {"text": {"type": "string"}}}}}, "#
-    + #""audit": {"path": "\#(fullAuditPath)", "fsync": "batch"}, "budgets": {"calls": 1000000, "ledger": "\#(fullLedgerPath)"}}"#)
+    + #""audit": {"path": "\#(fullAuditPath)", "fsync": "batch"}, "budgets": {"calls": 1000000000, "ledger": "\#(fullLedgerPath)"}}"#)
 func removeFullFiles() { _ = system("rm -f '\(fullManifestPath)' '\(fullAuditPath)'* '\(fullLedgerPath)'* /tmp/.tollgate-bench-\(getpid())-full.*") }
 defer { removeFullFiles() }
+let fullCommand = ["/usr/bin/env", "TOLLGATE_AUDIT_KEY=\(String(repeating: "5a", count: 32))", tollgate, "run", "--manifest", fullManifestPath]
 let largeConfigurations: [(String, [String])] = [
     ("raw relay", [selfPath, "relay", "--"] + server),
     ("tollgate", [tollgate, "run", "--"] + server),
-    ("tollgate+full (HMAC)", ["/usr/bin/env", "TOLLGATE_AUDIT_KEY=\(String(repeating: "5a", count: 32))", tollgate, "run", "--manifest", fullManifestPath, "--"] + server),
+    ("tollgate+full (HMAC)", fullCommand + ["--"] + server),
 ]
+// The full configuration's own report at exit (`--log-level info`: how many writes its ledger
+// took and how many calls waited on compaction or fdatasync) is appended to this file.
+let fullReportPath = "/tmp/tollgate-bench-\(getpid())-full.report"
+defer { unlink(fullReportPath) }
+func reporting(_ command: [String]) -> [String] {
+    ["/bin/sh", "-c", #"exec "$@" 2>>"\#(fullReportPath)""#, "sh"] + command.prefix(4) + ["--log-level", "info"] + command.dropFirst(4)
+}
 if largeOnly {
     let measured = LargeMessage.report(largeConfigurations, bytes: largeMiB << 20, rounds: rounds)
     removeFullFiles()
@@ -165,18 +173,24 @@ var configurations: [(String, [String])] = [
     ("tollgate", [tollgate, "run"] + extra + ["--"] + server),
     ("tollgate+policy", [tollgate, "run", "--manifest", manifestPath, "--"] + server),
     ("tollgate+audit", [tollgate, "run", "--manifest", auditManifestPath, "--"] + server),
+    ("tollgate+full", reporting(fullCommand) + ["--"] + server),
     ("one server", [tollgate, "run", "--manifest", singleManifestPath]),
     ("two servers", [tollgate, "run", "--manifest", aggregatingManifestPath]),
 ]
-if relayOnly { configurations = Array(configurations.prefix(3)) }
 // The same pipelined run with client and server writing one message per write, as MCP SDK
 // clients and servers do: the relays then see small reads, as in real use.
 let perMessageServer = [selfPath, "server", "--per-message"]
-let perMessageConfigurations: [(String, [String])] = [
+var perMessageConfigurations: [(String, [String])] = [
     ("direct/1", perMessageServer),
     ("raw relay/1", [selfPath, "relay", "--"] + perMessageServer),
     ("tollgate/1", [tollgate, "run"] + extra + ["--"] + perMessageServer),
+    ("tollgate+audit/1", [tollgate, "run", "--manifest", auditManifestPath, "--"] + perMessageServer),
+    ("tollgate+full/1", reporting(fullCommand) + ["--"] + perMessageServer),
 ]
+if relayOnly {
+    configurations = Array(configurations.prefix(3))
+    perMessageConfigurations = Array(perMessageConfigurations.prefix(3))
+}
 var samples: [String: [RoundTrip]] = [:]
 for round in 1...rounds {
     for (name, command) in configurations {
@@ -225,6 +239,24 @@ print("added p50 latency: raw relay \(fmt(rawAdded)) µs, tollgate \(fmt(gateAdd
 print("pipelined throughput, 4 KiB writes: tollgate / raw relay = \(fmt(gate.rate / raw.rate, 2)) (goal ≥ 0.7)")
 let perMessageRates = perMessageConfigurations.map { name, _ in median(samples[name]!.map(\.callsPerSecond)) }
 print("pipelined throughput, one write per message: direct \(fmt(perMessageRates[0], 0)), raw relay \(fmt(perMessageRates[1], 0)), tollgate \(fmt(perMessageRates[2], 0)) calls/s; tollgate / raw relay = \(fmt(perMessageRates[2] / perMessageRates[1], 2)) (goal ≥ 0.7)")
+if !relayOnly {
+    let rawPerMessage = perMessageRates[1]
+    print("pipelined throughput, one write per message, × raw relay/1: + audit (fsync batch) \(fmt(perMessageRates[3] / rawPerMessage, 3)) (goal ≥ 0.4), "
+          + "full (audit + ledger + HMAC) \(fmt(perMessageRates[4] / rawPerMessage, 3)) (goal ≥ 0.3)")
+    let full = summary["tollgate+full"]!
+    print("full configuration (schema, HMAC audit, call budget on a ledger): added p50 \(fmt(full.p50 - direct.p50)) µs, throughput ratio (4 KiB writes) \(fmt(full.rate / raw.rate, 2))")
+    // Each run of the full configuration reported its ledger at exit.
+    let reports = String(decoding: (try? FileIO.read(fullReportPath)) ?? [], as: UTF8.self).split(separator: "\n").filter { $0.contains("calls waited on") }
+    func number(after marker: String, in line: Substring) -> Int {
+        line.firstRange(of: marker).flatMap { line[$0.upperBound...].split(separator: " ").first }.flatMap { Int($0) } ?? 0
+    }
+    let writes = reports.map { number(after: "the ledger took ", in: $0) }.reduce(0, +)
+    let waited = reports.map { number(after: "; ", in: $0) }.reduce(0, +)
+    // Per round: the table's run (sequential + pipelined) and the one-write-per-message run (10 + pipelined).
+    let calls = rounds * (sequential + 10 + 2 * pipelined)
+    print("full configuration: \(waited) calls waited on ledger compaction or fdatasync, in \(reports.count) runs (goal 0); "
+          + "its ledger took \(writes) writes for \(calls) calls (a group commit writes a batch's reservations in one)")
+}
 print("peak RSS of tollgate: \(fmt(gate.rss)) MiB (goal ≤ 20)")
 print("start-up added over direct: \(fmt((gate.startup - direct.startup) / 1000, 2)) ms (goal ≤ 10)")
 if !relayOnly {

@@ -103,6 +103,8 @@ public final class AuditLog: Sendable {
         var dirty = false
         var helperRunning = false
         var failure: AuditError?
+        /// Counted for ``AuditLog/stats``.
+        var stats = AuditStats(writes: 0, records: 0, syncs: 0)
     }
 
     /// A record queued by ``AuditLog/appendLater(entry:)``, with the time it was queued.
@@ -207,19 +209,28 @@ public final class AuditLog: Sendable {
     }
 
     private func append(entry record: Entry) throws(AuditError) -> String {
+        try append(entries: CollectionOfOne(record))
+    }
+
+    /// Appends records in order, all in one `write` (with ``Durability/always``, one
+    /// `fdatasync`), and returns the last one's hash: a group commit. All or none: when it
+    /// throws, none of them is in the file (unless only the sync failed), so the caller fails
+    /// closed for every one.
+    @discardableResult
+    func append(entries records: some Collection<Entry>) throws(AuditError) -> String {
         let (hash, startHelper) = try state.withLock { (state: inout State) throws(AuditError) -> (String, Bool) in
             if let failure = state.failure {
                 state.failure = nil
                 throw failure
             }
-            state.pending.append(Pending(entry: record, time: nil))
+            for record in records { state.pending.append(Pending(entry: record, time: nil)) }
             let hash: String
             do throws(AuditError) {
                 hash = try write(pending: &state)
             } catch {
-                // Unless they were written and only the sync failed, this record was not written
-                // (it is not queued: the caller fails closed) and the queued ones wait.
-                if !state.pending.isEmpty { state.pending.removeLast() }
+                // Unless they were written and only the sync failed, these records were not
+                // written (they are not queued: the caller fails closed) and the queued ones wait.
+                if !state.pending.isEmpty { state.pending.removeLast(records.count) }
                 throw error
             }
             return (hash, durability == .batch && startsHelper(&state))
@@ -234,13 +245,20 @@ public final class AuditLog: Sendable {
     @discardableResult
     private func write(pending state: inout State) throws(AuditError) -> String {
         let hash = try write(state.pending, state: &state)
+        state.stats.writes += 1
+        state.stats.records += state.pending.count
         state.pending.removeAll(keepingCapacity: true)
         switch durability {
         case .batch: state.dirty = true
-        case .always: try state.file?.sync()
+        case .always:
+            state.stats.syncs += 1
+            try state.file?.sync()
         }
         return hash
     }
+
+    /// What the log wrote so far.
+    public var stats: AuditStats { state.withLock { $0.stats } }
 
     /// Whether the helper thread must be started (it is marked running): something waits for a
     /// `write` or a batched sync.

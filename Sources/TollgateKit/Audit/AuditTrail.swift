@@ -1,6 +1,10 @@
 /// What a gate records in the audit log: one `decision` record per call, written before the call
 /// is forwarded (so a call that cannot be recorded never runs), and one `outcome` record when a
 /// forwarded call's response arrives.
+///
+/// Group commit: between ``beginGroup()`` and ``commitGroup()``, records are kept in order and
+/// written together in one `write` (see ``AuditLog/append(entries:)``); a failed commit wrote
+/// none of them, so every call recorded in the group is refused.
 public struct AuditTrail: Sendable {
     /// The log the records go to.
     public let log: AuditLog
@@ -31,6 +35,12 @@ public struct AuditTrail: Sendable {
     private var started: [RequestID: Int64] = [:]
     /// The agent's and server's members as written in every call record of this trail.
     private var origin: AuditCallRecord.Origin
+    /// Whether a group is open; its records, in order; the calls it started; and the outcome
+    /// records queued meanwhile (queued after the group's records). Kept with their capacity.
+    private var grouping = false
+    private var group: [AuditLog.Entry] = []
+    private var groupStarted: [RequestID] = []
+    private var groupOutcomes: [AuditLog.Entry] = []
 
     /// The longest agent (or workflow) name recorded, in UTF-8 bytes.
     public static let maxAgentBytes = 200
@@ -65,9 +75,51 @@ public struct AuditTrail: Sendable {
     /// record could not be written.
     public mutating func recordDecision(_ call: ToolCall, _ decision: AuditRecord.Decision, denial: Denial?,
                                         budgets: JSONObject? = nil) throws(AuditError) {
-        try log.append(AuditCallRecord.decision(decision, origin: origin, tool: call.name, id: call.id.description, arguments: call.arguments,
-                                                 argumentsMode: arguments, maxArgumentBytes: maxArgumentBytes, denial: denial, budgets: budgets))
-        if decision != .denied { started[call.id] = Self.nowMicros() }
+        try write(.call(AuditCallRecord.decision(decision, origin: origin, tool: call.name, id: call.id.description, arguments: call.arguments,
+                                                 argumentsMode: arguments, maxArgumentBytes: maxArgumentBytes, denial: denial, budgets: budgets)))
+        if decision != .denied {
+            started[call.id] = Self.nowMicros()
+            if grouping { groupStarted.append(call.id) }
+        }
+    }
+
+    /// Records anything else (a budget crossing, an approval, a reload, a changed tool).
+    public mutating func record(_ record: AuditRecord) throws(AuditError) {
+        try write(.record(record))
+    }
+
+    /// Writes a record now, or adds it to the open group.
+    private mutating func write(_ entry: AuditLog.Entry) throws(AuditError) {
+        if grouping {
+            group.append(entry)
+        } else {
+            try log.append(entries: CollectionOfOne(entry))
+        }
+    }
+
+    /// Opens a group: records are kept until ``commitGroup()``.
+    public mutating func beginGroup() {
+        grouping = true
+    }
+
+    /// Writes the group's records in one `write` (with `fsync: always`, one sync); throws when
+    /// they could not be written: then none of the group's calls may run.
+    public mutating func commitGroup() throws(AuditError) {
+        guard grouping else { return }
+        grouping = false
+        defer {
+            for outcome in groupOutcomes { log.appendLater(entry: outcome) }
+            group.removeAll(keepingCapacity: true)
+            groupStarted.removeAll(keepingCapacity: true)
+            groupOutcomes.removeAll(keepingCapacity: true)
+        }
+        guard !group.isEmpty else { return }
+        do throws(AuditError) {
+            try log.append(entries: group)
+        } catch {
+            for id in groupStarted { started.removeValue(forKey: id) }
+            throw error
+        }
     }
 
     /// Records how a forwarded call ended; `tokens` is the result's estimated size in tokens,
@@ -88,12 +140,13 @@ public struct AuditTrail: Sendable {
         case .serverGone: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration, code: .serverUnavailable)
         case .timedOut: recorded = AuditRecord.Outcome(isError: true, bytes: 0, durationUs: duration, code: .timeout)
         }
-        log.appendLater(entry: .outcome(origin: origin, tool: call.name, id: call.id, outcome: recorded))
+        let entry = AuditLog.Entry.outcome(origin: origin, tool: call.name, id: call.id, outcome: recorded)
+        if grouping { groupOutcomes.append(entry) } else { log.appendLater(entry: entry) }
     }
 
     /// Records a budget threshold crossing.
-    public func recordBudget(_ crossing: BudgetCrossing) throws(AuditError) {
-        try log.append(AuditRecord.budget(crossing, server: server))
+    public mutating func recordBudget(_ crossing: BudgetCrossing) throws(AuditError) {
+        try record(AuditRecord.budget(crossing, server: server))
     }
 
     static func nowMicros() -> Int64 { SystemClock.monotonicMicroseconds() }

@@ -34,6 +34,12 @@ public protocol BudgetAccount: Sendable {
     mutating func syncPending() throws(LedgerError)
     /// Takes new budget settings; see ``BudgetState/reconfigure(to:carrying:)``.
     mutating func reconfigure(to limits: BudgetLimits, carrying reservations: [BudgetReservation]) -> [BudgetReservation]?
+    /// Opens a group commit: the records of the operations until ``commitGroup(now:)`` may be
+    /// written together (see ``Ledger/beginGroup()``); nothing for an account in memory.
+    mutating func beginGroup()
+    /// Writes the group's records; on a throw, the group's changes were taken back and none of
+    /// its calls may be forwarded.
+    mutating func commitGroup(now: Int64) throws(LedgerError)
 }
 
 extension BudgetAccount {
@@ -47,6 +53,8 @@ extension BudgetAccount {
     public mutating func remaining(after reservation: BudgetReservation) -> JSONObject { JSONObject() }
     public var syncIntervalMilliseconds: Int64? { nil }
     public mutating func syncPending() throws(LedgerError) {}
+    public mutating func beginGroup() {}
+    public mutating func commitGroup(now: Int64) throws(LedgerError) {}
 }
 
 extension BudgetState: BudgetAccount {

@@ -36,9 +36,34 @@ struct LedgerCore: ~Copyable {
     var lastCompactionError: LedgerError?
     /// The read buffer, reused.
     var buffer: [UInt8] = []
+    /// The records of the open group commit (see ``Ledger/beginGroup()``), nil when none is open.
+    var group: Group?
+    /// Writes made to the data file (one per record, or one per group), and the calls that
+    /// waited for the helper's compaction, for ``LedgerStats``.
+    var writes = 0
+    var waitedOnMaintenance = 0
+    /// Whether a helper thread compacts and syncs (see ``LedgerMaintenance``).
+    let maintenance: LedgerMaintenance
 
-    init(file: consuming LedgerFile, limits: BudgetLimits, sync: LedgerSync, compactAfter: Int, now: Int64) {
+    /// Records appended while a group is open: written together by ``commitGroup(now:)``, under
+    /// the file lock the group's first operation took.
+    struct Group {
+        /// The lines to write, in order.
+        var lines: [UInt8] = []
+        var count = 0
+        /// Whether the file lock is held (and the budgets caught up).
+        var locked = false
+        /// What to apply to the budgets if the write fails: the reservations and grants of the
+        /// group taken back, and the decreases it applied reverted (the spend stays counted).
+        var undo: [(amount: BudgetUsage, time: Int64, route: Int)] = []
+        /// The calls reserved in the group, and whether it waited for the helper's compaction.
+        var reservations = 0
+        var waited = false
+    }
+
+    init(file: consuming LedgerFile, limits: BudgetLimits, sync: LedgerSync, compactAfter: Int, maintenance: LedgerMaintenance, now: Int64) {
         self.file = file
+        self.maintenance = maintenance
         state = BudgetState(limits: limits)
         self.sync = sync
         self.compactAfter = compactAfter
@@ -49,8 +74,23 @@ struct LedgerCore: ~Copyable {
 
     /// Runs `body` under the file lock after catching up, then syncs as ``sync`` says (after
     /// releasing the lock, so other processes do not wait for the disk).
+    /// In a group, the first operation takes the lock and catches up; the lock is held until
+    /// the group is committed.
     mutating func locked<R>(now: Int64, _ body: (inout LedgerCore) throws(LedgerError) -> R) throws(LedgerError) -> R {
         state.advance(to: now)
+        if group != nil {
+            if group?.locked == false {
+                try file.lock()
+                do {
+                    try catchUp()
+                } catch {
+                    file.unlock()
+                    throw error
+                }
+                group?.locked = true
+            }
+            return try body(&self)
+        }
         try file.lock()
         let result: R
         do {
@@ -135,8 +175,14 @@ struct LedgerCore: ~Copyable {
         return .done
     }
 
-    /// Appends one record (after cutting off a torn last line left by a crashed writer).
+    /// Appends one record (after cutting off a torn last line left by a crashed writer); in a
+    /// group, adds it to the group's write.
     mutating func append(_ record: LedgerRecord) throws(LedgerError) {
+        if group != nil {
+            group?.lines.append(contentsOf: record.line())
+            group?.count += 1
+            return
+        }
         if size > offset {
             try file.truncate(to: offset)
             size = offset
@@ -146,7 +192,38 @@ struct LedgerCore: ~Copyable {
         offset += Int64(line.count)
         size = offset
         records += 1
+        writes += 1
         unsynced = true
+    }
+
+    /// Writes the open group's records in one `write`, releases the file lock and syncs as
+    /// ``sync`` says. If the write fails, nothing of it stays in the file, the group's changes
+    /// are taken back (``Group/undo``) and the error is thrown.
+    mutating func commitGroup(now: Int64) throws(LedgerError) {
+        guard let group else { return }
+        self.group = nil
+        if group.waited { waitedOnMaintenance += Swift.max(group.reservations, 1) }
+        guard group.locked else { return }
+        if group.count > 0 {
+            do throws(LedgerError) {
+                if size > offset {
+                    try file.truncate(to: offset)
+                    size = offset
+                }
+                try file.append(group.lines, end: offset)
+            } catch {
+                file.unlock()
+                for change in group.undo.reversed() { _ = state.apply(change.amount, at: change.time, route: change.route) }
+                throw error
+            }
+            offset += Int64(group.lines.count)
+            size = offset
+            records += group.count
+            writes += 1
+            unsynced = true
+        }
+        file.unlock()
+        try syncAfterWrite(now: now)
     }
 
     /// Appends a spend event made by this process.
@@ -154,12 +231,13 @@ struct LedgerCore: ~Copyable {
         try append(LedgerRecord(kind, event: event, pid: pid))
     }
 
-    /// Syncs as ``sync`` says after a write.
+    /// Syncs as ``sync`` says after a write (a batched sync is the helper's with
+    /// ``LedgerMaintenance/background``).
     mutating func syncAfterWrite(now: Int64) throws(LedgerError) {
         guard unsynced else { return }
         switch sync {
         case .everyRecord: try syncNow(now: now)
-        case .batched(let interval): if now - lastSync >= interval { try syncNow(now: now) }
+        case .batched(let interval): if maintenance == .inline && now - lastSync >= interval { try syncNow(now: now) }
         case .never: break
         }
     }

@@ -58,6 +58,11 @@ struct LedgerFile: ~Copyable {
 
     /// Reads `count` bytes at `offset` into `buffer` (replacing its contents).
     func read(at offset: Int64, count: Int, into buffer: inout [UInt8]) throws(LedgerError) {
+        try Self.read(fd, path: path, at: offset, count: count, into: &buffer)
+    }
+
+    /// Reads `count` bytes at `offset` of `fd` (the ledger at `path`) into `buffer`.
+    static func read(_ fd: Int32, path: String, at offset: Int64, count: Int, into buffer: inout [UInt8]) throws(LedgerError) {
         buffer.removeAll(keepingCapacity: true)
         buffer.append(contentsOf: repeatElement(0, count: count))
         var done = 0
@@ -100,12 +105,16 @@ struct LedgerFile: ~Copyable {
 
     /// Forces the data (and the size) to the disk.
     func sync() throws(LedgerError) {
+        guard Self.syncData(fd) == 0 else { throw .system(path, "fdatasync") }
+    }
+
+    /// `fdatasync` (`fsync` where that is missing) on `descriptor`.
+    static func syncData(_ descriptor: Int32) -> Int32 {
         #if canImport(Darwin)
-        let result = fsync(fd)
+        fsync(descriptor)
         #else
-        let result = fdatasync(fd)
+        fdatasync(descriptor)
         #endif
-        guard result == 0 else { throw .system(path, "fdatasync") }
     }
 
     /// Opens `path` again (after another process renamed a compacted file over it).
@@ -123,11 +132,23 @@ struct LedgerFile: ~Copyable {
         return (UInt64(info.st_dev), UInt64(info.st_ino))
     }
 
-    /// Writes `bytes` to a new file, syncs it, and renames it over `path` (atomic on POSIX file
-    /// systems: readers see the old file or the new one, never a mix), then syncs the directory.
-    func replace(with bytes: [UInt8]) throws(LedgerError) {
-        let temporary = path + ".compact"
-        let out = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    /// The compacted file being written for the ledger at `path`.
+    static func compactedPath(for path: String) -> String { path + ".compact" }
+
+    /// Writes `bytes` to a new `PATH.compact` and syncs it (no lock needed: only the one
+    /// compacting writes it).
+    static func writeCompacted(_ bytes: [UInt8], for path: String) throws(LedgerError) {
+        try writeCompacted(bytes, for: path, flags: O_TRUNC, sync: true)
+    }
+
+    /// Appends `bytes` to `PATH.compact`, synced when `sync`.
+    static func appendCompacted(_ bytes: [UInt8], for path: String, sync: Bool) throws(LedgerError) {
+        try writeCompacted(bytes, for: path, flags: O_APPEND, sync: sync)
+    }
+
+    private static func writeCompacted(_ bytes: [UInt8], for path: String, flags: Int32, sync: Bool) throws(LedgerError) {
+        let temporary = compactedPath(for: path)
+        let out = open(temporary, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0o644)
         guard out >= 0 else { throw .system(temporary, "open") }
         var failure: LedgerError?
         bytes.withUnsafeBytes { raw in
@@ -139,13 +160,27 @@ struct LedgerFile: ~Copyable {
                 done += n
             }
         }
-        if failure == nil && fsync(out) != 0 { failure = .system(temporary, "fsync") }
+        if failure == nil && sync && syncData(out) != 0 { failure = .system(temporary, "fsync") }
         close(out)
-        if failure == nil && rename(temporary, path) != 0 { failure = .system(path, "rename") }
         if let failure {
             unlink(temporary)
             throw failure
         }
+    }
+
+    /// Renames `PATH.compact` over `path` (atomic on POSIX file systems: readers see the old file
+    /// or the new one, never a mix).
+    static func installCompacted(for path: String) throws(LedgerError) {
+        let temporary = compactedPath(for: path)
+        guard rename(temporary, path) == 0 else {
+            let error = LedgerError.system(path, "rename")
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    /// Syncs the directory of `path` (after a rename in it).
+    static func syncDirectory(of path: String) {
         let directory = open(FileIO.directory(of: path), O_RDONLY | O_CLOEXEC)
         if directory >= 0 {
             _ = fsync(directory)

@@ -10,4 +10,10 @@ public struct LedgerStats: Sendable, Equatable {
     public var compactions: Int
     /// The last compaction that failed, if any.
     public var lastCompactionError: LedgerError?
+    /// Writes to the data file (a group commit writes its records in one).
+    public var writes = 0
+    /// Calls whose reservation (or other operation) waited for the helper's compaction
+    /// (``LedgerMaintenance/background``; its syncs hold no lock, so nothing waits for them):
+    /// every call of a group that waited.
+    public var waitedOnMaintenance = 0
 }

@@ -230,10 +230,11 @@ struct RunCommand {
         }
     }
 
-    /// Opens the budget ledger; Tollgate does not start without it (budgets fail closed).
+    /// Opens the budget ledger; Tollgate does not start without it (budgets fail closed). Its
+    /// batched syncs and compactions run on a helper thread, off the calls' path.
     static func openLedger(_ path: String, limits: BudgetLimits) throws(CommandFailure) -> Ledger {
         do throws(LedgerError) {
-            return try Ledger(path: path, limits: limits, now: GateClock.system.wallMilliseconds())
+            return try Ledger(path: path, limits: limits, maintenance: .background, now: GateClock.system.wallMilliseconds())
         } catch {
             throw CommandFailure.failed("cannot open the budget \(error); Tollgate will not run without it")
         }
@@ -242,11 +243,15 @@ struct RunCommand {
     /// Syncs the ledger's last records to the disk, or sends the store's last settlements.
     static func closeLedger(_ account: (any BudgetAccount)?) {
         if let store = account as? StoreAccount { return store.close() }
+        guard let ledger = account as? Ledger else { return }
         do throws(LedgerError) {
-            try (account as? Ledger)?.flush()
+            try ledger.flush()
         } catch {
             Diagnostics.standardError.report("budget: cannot sync the \(error)")
         }
+        let stats = ledger.stats
+        Diagnostics.standardError.report("budget: the ledger took \(stats.writes) writes; \(stats.waitedOnMaintenance) calls waited on its compaction or fdatasync",
+                                         level: .info)
     }
 
     /// Records the server's exit and flushes the log.

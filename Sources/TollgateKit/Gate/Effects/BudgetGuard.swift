@@ -15,6 +15,10 @@ struct BudgetGuard: Sendable {
     private var rates: RateLimiter?
     private var account: any BudgetAccount
     private var inFlight: [RequestID: InFlight] = [:]
+    /// Whether a group commit is open, and whether the account's group was opened (by the
+    /// group's first operation on the account, so a batch without one costs the account nothing).
+    private var grouping = false
+    private var accountGrouping = false
 
     init(limits: BudgetLimits, account: any BudgetAccount, clock: GateClock) {
         self.limits = limits
@@ -33,6 +37,7 @@ struct BudgetGuard: Sendable {
             return (Denial.rateLimited(retryAfterMs: wait, scope: scope, rate: rate, tool: call.name), [])
         }
         let decision: BudgetDecision
+        openAccountGroup()
         do throws(LedgerError) {
             decision = try account.reserve(budgetCall, now: clock.wallMilliseconds())
         } catch {
@@ -95,6 +100,7 @@ struct BudgetGuard: Sendable {
     /// Settles a grant with the tokens the answer used (nil: unknown, it stays counted in full).
     mutating func settleSampling(_ grant: SamplingGrant, tokens: Int64?) -> (crossings: [BudgetCrossing], problem: String?) {
         guard let tokens else { return ([], nil) }
+        openAccountGroup()
         do throws(LedgerError) {
             return (try account.settleSampling(grant, tokens: tokens, now: clock.wallMilliseconds()), nil)
         } catch {
@@ -122,6 +128,35 @@ struct BudgetGuard: Sendable {
         return true
     }
 
+    /// Opens a group commit (see ``BudgetAccount/beginGroup()``): the account's, at the group's
+    /// first operation on it.
+    mutating func beginGroup() { grouping = true }
+
+    private mutating func openAccountGroup() {
+        guard grouping, !accountGrouping else { return }
+        accountGrouping = true
+        account.beginGroup()
+    }
+
+    /// Writes the group's records; returns the error when they could not be written (the
+    /// account took the group's changes back: forget its reservations with ``forget(_:)``).
+    mutating func commitGroup() -> LedgerError? {
+        grouping = false
+        guard accountGrouping else { return nil }
+        accountGrouping = false
+        do throws(LedgerError) {
+            try account.commitGroup(now: clock.wallMilliseconds())
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// Forgets the reservation of a call whose record was never written (its group failed).
+    mutating func forget(_ call: ToolCall) {
+        inFlight.removeValue(forKey: call.id)
+    }
+
     /// Takes back the reservation of a call that will not be forwarded after all.
     mutating func release(_ call: ToolCall) -> LedgerError? {
         guard let reservation = inFlight.removeValue(forKey: call.id)?.reservation else { return nil }
@@ -137,6 +172,7 @@ struct BudgetGuard: Sendable {
     /// as none); returns the crossings and a problem to report.
     mutating func settle(_ call: ToolCall, resultTokens tokens: Int64?) -> (crossings: [BudgetCrossing], problem: String?) {
         guard let reservation = inFlight.removeValue(forKey: call.id)?.reservation else { return ([], nil) }
+        openAccountGroup()
         do throws(LedgerError) {
             return (try account.settle(reservation, resultTokens: tokens ?? 0, now: clock.wallMilliseconds()), nil)
         } catch {

@@ -20,7 +20,7 @@ public struct CallEffects: Sendable {
     var monitoring: Bool
     /// The budget thresholds held calls' reservations crossed: reported only if a call is
     /// approved (a denied call's reservation is released and never counted).
-    private var heldCrossings: [RequestID: [BudgetCrossing]] = [:]
+    var heldCrossings: [RequestID: [BudgetCrossing]] = [:]
 
     /// Effects on `audit` and on the budgets of `limits`, kept in `account` (by default in
     /// memory), reported to `telemetry`.
@@ -42,79 +42,28 @@ public struct CallEffects: Sendable {
 
     /// Carries out one effect; returns the refusal it leads to, if any.
     public mutating func perform(_ effect: GateEffect) -> EffectRefusal? {
+        perform(batch: [effect]).first?.refusal
+    }
+
+    /// Carries out an effect that is not part of a group commit (see ``joinsGroup(_:)``); returns
+    /// the refusal it leads to, if any.
+    mutating func performAlone(_ effect: GateEffect) -> EffectRefusal? {
         switch effect {
-        case .admit(let admission): return admit(admission)
         case .approvalEnded(let call, let hold, let outcome, let nameIsKnown):
             return approvalEnded(call, hold: hold, outcome: outcome, nameIsKnown: nameIsKnown)
-        case .completed(let call, let outcome, let tokens, let withheld, let endedAt):
-            completed(call, outcome: outcome, tokens: tokens, withheld: withheld)
-            if telemetry != nil { reportEnd(call, outcome, withheld: withheld, at: endedAt) }
-        case .samplingAnswered(let grant, let tokens):
-            guard let settled = budgets?.settleSampling(grant, tokens: tokens) else { return nil }
-            report(settled.crossings)
-            if let problem = settled.problem { diagnostics.report(problem) }
-        case .clientIdentified(let name):
-            if audit != nil, audit?.agent == nil { audit?.agent = name }
-            if telemetry != nil, telemetry?.agent == nil { telemetry?.agent = AuditTrail.bounded(name) }
-        case .toolChanged(let change):
-            do throws(AuditError) {
-                try audit?.log.append(AuditRecord.toolChanged(change, server: audit?.server))
-            } catch {
-                diagnostics.report("audit: cannot record the change of tool \(change.tool): \(error)")
-            }
         case .syncLedger:
             if let problem = budgets?.syncPending() { diagnostics.report(problem) }
         case .reloaded(let sha256, let limits, let monitoring):
             self.monitoring = monitoring
             reloaded(manifestSha256: sha256, limits: limits)
             telemetry?.sink.record(.counted(.reload))
-        case .sampleBudgets:
-            sampleBudgets()
-        case .counted(let event):
-            telemetry?.sink.record(.counted(event))
+        case .admit, .completed, .samplingAnswered, .clientIdentified, .toolChanged, .sampleBudgets, .counted:
+            return perform(batch: [effect]).first?.refusal
         }
         return nil
     }
 
     // MARK: - Calls
-
-    private mutating func admit(_ admission: CallAdmission) -> EffectRefusal? {
-        let call = admission.call
-        var denial = admission.denial
-        var crossings: [BudgetCrossing] = []
-        if budgets != nil, denial == nil || admission.monitoring {
-            if let checked = budgets?.admit(call, rules: admission.rules) {
-                crossings = checked.crossings
-                if denial == nil, let refused = checked.denial {
-                    denial = refused
-                    if admission.monitoring { diagnostics.report("monitor: would deny \(call.name) (\(refused.code.rawValue), \(refused.rule ?? "-")): \(refused.reason)") }
-                }
-            }
-        }
-        // What the budgets refused, the call gets: its decision is recorded as denied.
-        let refusedHere = denial != nil && admission.denial == nil && !admission.monitoring
-        if admission.held && denial == nil {
-            if !crossings.isEmpty { heldCrossings[call.id] = crossings }
-            if let telemetry { telemetry.sink.record(.held(CallHold(id: call.id, time: admission.decidedAt ?? SystemClock.monotonicNanoseconds()))) }
-            return nil
-        }
-        defer { report(crossings) }
-        let decision: AuditRecord.Decision = denial == nil ? .allowed : admission.monitoring ? .wouldDeny : .denied
-        var refused: EffectRefusal?
-        if let failure = record(call, decision, denial: denial) {
-            if decision != .denied {
-                release(call)
-                refused = refusal(of: call, failure)
-            }
-        } else if refusedHere {
-            refused = refusal(of: call, denial!)
-        }
-        if telemetry != nil {
-            reportDecision(call, refused == nil ? decision : .denied, denial: refused?.denial ?? denial, nameIsKnown: admission.nameIsKnown,
-                           start: admission.decidedAt)
-        }
-        return refused
-    }
 
     private mutating func approvalEnded(_ call: ToolCall, hold: ApprovalHold, outcome: ApprovalOutcome, nameIsKnown: Bool) -> EffectRefusal? {
         let refused = approvalEnded(call, hold: hold, outcome: outcome)
@@ -128,14 +77,15 @@ public struct CallEffects: Sendable {
     private mutating func approvalEnded(_ call: ToolCall, hold: ApprovalHold, outcome: ApprovalOutcome) -> EffectRefusal? {
         let crossings = heldCrossings.removeValue(forKey: call.id) ?? []
         var recorded = true
+        let server = audit?.server
         do throws(AuditError) {
-            try audit?.log.append(AuditRecord.approval(outcome, call: call, rule: hold.rule, server: audit?.server))
+            try audit?.record(AuditRecord.approval(outcome, call: call, rule: hold.rule, server: server))
         } catch {
             diagnostics.report("audit: cannot record the approval of \(call.name): \(error)")
             recorded = false
         }
         guard let denial = outcome.denial(tool: call.name, rule: hold.rule) else {
-            let failure = recorded ? record(call, .allowed, denial: nil) : Denial(.auditUnavailable, tool: call.name, rule: "audit",
+            let failure = recorded ? record(call, .allowed, denial: nil, budgets: budgets?.remaining(for: call)) : Denial(.auditUnavailable, tool: call.name, rule: "audit",
                 reason: "the approval could not be recorded in the audit trail, so the call may not run",
                 advice: "Tell the user; retrying will not help until the audit log is writable.")
             report(crossings)
@@ -144,41 +94,39 @@ public struct CallEffects: Sendable {
             return refusal(of: call, failure)
         }
         release(call)
-        _ = record(call, .denied, denial: denial)
+        _ = record(call, .denied, denial: denial, budgets: nil)
         return nil
     }
 
-    /// Records a decision; returns the `audit_unavailable` denial when it cannot be written.
-    private mutating func record(_ call: ToolCall, _ decision: AuditRecord.Decision, denial: Denial?) -> Denial? {
+    /// Records a decision, with the budgets left after its reservation (nil for a denied call);
+    /// returns the `audit_unavailable` denial when it cannot be written (in a group, only the
+    /// commit can fail).
+    mutating func record(_ call: ToolCall, _ decision: AuditRecord.Decision, denial: Denial?, budgets remaining: JSONObject?) -> Denial? {
         guard audit != nil else { return nil }
         do throws(AuditError) {
-            let remaining = decision == .denied ? nil : budgets?.remaining(for: call)
-            try audit?.recordDecision(call, decision, denial: denial, budgets: remaining)
+            try audit?.recordDecision(call, decision, denial: denial, budgets: decision == .denied ? nil : remaining)
             return nil
         } catch {
-            diagnostics.report("audit: cannot record the decision on \(call.name): \(error)")
-            return Denial(.auditUnavailable, tool: call.name, rule: "audit",
-                          reason: "the audit trail cannot be written (\(error)), so no call may run",
-                          advice: "Tell the user; retrying will not help until the audit log is writable.")
+            return unrecorded(call, error)
         }
+    }
+
+    /// The `audit_unavailable` denial of a call whose decision could not be written (reported).
+    func unrecorded(_ call: ToolCall, _ error: AuditError) -> Denial {
+        diagnostics.report("audit: cannot record the decision on \(call.name): \(error)")
+        return Denial(.auditUnavailable, tool: call.name, rule: "audit",
+                      reason: "the audit trail cannot be written (\(error)), so no call may run",
+                      advice: "Tell the user; retrying will not help until the audit log is writable.")
     }
 
     /// Takes back the reservation of a call that will not run.
-    private mutating func release(_ call: ToolCall) {
+    mutating func release(_ call: ToolCall) {
         if let problem = budgets?.release(call) { diagnostics.report("budget: cannot release the reservation of \(call.name): \(problem)") }
     }
 
-    private func refusal(of call: ToolCall, _ denial: Denial) -> EffectRefusal {
+    func refusal(of call: ToolCall, _ denial: Denial) -> EffectRefusal {
         EffectRefusal(id: call.id, denial: denial, reply: Reply.result(id: call.id.bytes, denial.result(era: call.era)),
                       log: denial.logLine(tool: call.name))
-    }
-
-    private mutating func completed(_ call: ToolCall, outcome: CallOutcome, tokens: Int64?, withheld: Bool) {
-        if let settled = budgets?.settle(call, resultTokens: tokens) {
-            report(settled.crossings)
-            if let problem = settled.problem { diagnostics.report(problem) }
-        }
-        audit?.recordOutcome(call, outcome, tokens: tokens, withheld: withheld)
     }
 
     // MARK: - Sampling
@@ -205,9 +153,10 @@ public struct CallEffects: Sendable {
         return .refuse(Self.samplingRefusal(reason), log: "refused the server's \(reason); the client was not asked")
     }
 
-    private func recordSamplingRefusal(_ denial: Denial, monitoring: Bool) {
+    private mutating func recordSamplingRefusal(_ denial: Denial, monitoring: Bool) {
+        let server = audit?.server
         do throws(AuditError) {
-            try audit?.log.append(AuditRecord.decision(monitoring ? .wouldDeny : .denied, server: audit?.server, tool: "sampling/createMessage",
+            try audit?.record(AuditRecord.decision(monitoring ? .wouldDeny : .denied, server: server, tool: "sampling/createMessage",
                                                        arguments: nil, argumentsMode: .redacted, denial: denial))
         } catch {
             diagnostics.report("audit: cannot record the sampling refusal: \(error)")
@@ -225,7 +174,7 @@ public struct CallEffects: Sendable {
 
     private mutating func reloaded(manifestSha256: String?, limits: BudgetLimits?) {
         do throws(AuditError) {
-            try audit?.log.append(AuditRecord.reload(manifestSha256: manifestSha256))
+            try audit?.record(AuditRecord.reload(manifestSha256: manifestSha256))
         } catch {
             diagnostics.report("audit: cannot record the reload: \(error)")
         }
@@ -240,7 +189,7 @@ public struct CallEffects: Sendable {
     // MARK: - Reports
 
     /// Reports budget threshold crossings: one stderr line each and, with an audit trail, a `budget` record.
-    private func report(_ crossings: [BudgetCrossing]) {
+    mutating func report(_ crossings: [BudgetCrossing]) {
         for crossing in crossings {
             diagnostics.report(crossing.message)
             do throws(AuditError) {

@@ -5,8 +5,9 @@ import Synchronization
 /// carried out in that order with no lock held.
 ///
 /// Whoever finds nobody carrying effects out does it (the deciding thread, so a call is not
-/// handed across cores): it takes every effect queued, carries them out, and goes on until the
-/// queue is empty. A thread that needs its effects done (a call waits for its reservation and
+/// handed across cores): it takes every effect queued, carries them out as one group commit
+/// (``CallEffects/perform(batch:)``: the batch's ledger records in one write, its audit records
+/// in another), and goes on until the queue is empty. A thread that needs its effects done (a call waits for its reservation and
 /// record before it may be forwarded) waits until they are; one that does not (an outcome
 /// record) leaves them to whoever is carrying out.
 public final class EffectsOwner: @unchecked Sendable {
@@ -65,7 +66,26 @@ public final class EffectsOwner: @unchecked Sendable {
     public func complete(_ ticket: Ticket) -> [EffectRefusal] {
         condition.lock()
         defer { condition.unlock() }
-        while done < ticket.last {
+        carryOut(through: ticket.last)
+        return takeRefusals(ticket)
+    }
+
+    /// Carries out queued effects until those of every ticket are done, and returns the
+    /// refusals of each ticket, in the order given: for a pump that decided every line of one
+    /// read (one ``enqueue(_:)`` per line, in line order) and completes them at once, so the
+    /// read's records go out in one group commit before any of its lines is written. Call it
+    /// with no lock held.
+    public func complete(_ tickets: [Ticket]) -> [[EffectRefusal]] {
+        condition.lock()
+        defer { condition.unlock() }
+        carryOut(through: tickets.lazy.map(\.last).max() ?? 0)
+        return tickets.map { takeRefusals($0) }
+    }
+
+    /// Carries out (or waits for whoever does) until effect number `last` is done. Called and
+    /// returns with `condition` locked.
+    private func carryOut(through last: UInt64) {
+        while done < last {
             if busy {
                 // Looked at again with the lock held: the carrier may have finished (and broadcast) just
                 // after the spin gave up, before the lock was taken back.
@@ -74,7 +94,6 @@ public final class EffectsOwner: @unchecked Sendable {
                 carryOut()
             }
         }
-        return takeRefusals(ticket)
     }
 
     /// Spins (with the lock released) while someone carries effects out, for a short while;
@@ -130,10 +149,7 @@ public final class EffectsOwner: @unchecked Sendable {
             queue.removeAll(keepingCapacity: true)
             let firstNumber = done + 1
             condition.unlock()
-            var refused: [(UInt64, EffectRefusal)] = []
-            for (offset, effect) in batch.enumerated() {
-                if let refusal = effects.perform(effect) { refused.append((firstNumber + UInt64(offset), refusal)) }
-            }
+            let refused = effects.perform(batch: batch).map { (number: firstNumber + UInt64($0.offset), refusal: $0.refusal) }
             condition.lock()
             refusals.append(contentsOf: refused)
             done += UInt64(batch.count)
