@@ -35,10 +35,13 @@ extension GateRuntime where Session == RelaySession {
         let readsResponses = capsSampling.load(ordering: .relaxed)
         pump.run(fd: fd, decide: { line in
             let read = ClientLine.read(line, maxDepth: maxDepth, inspectingCalls: inspectsCalls, readingResponses: readsResponses)
-            let actions = decideCompleting { $0.decide(read, in: line, now: $1) }
-            for job in actions.approvers { startApprover(job) }
-            approvers.stop(actions.cancelledApprovers)
-            return actions
+            return decide { $0.decide(read, in: line, now: $1) }
+        }, settle: { decided, tickets in
+            settleRead(&decided, tickets)
+            for actions in decided {
+                for job in actions.approvers { startApprover(job) }
+                approvers.stop(actions.cancelledApprovers)
+            }
         }, oversized: { prefix, length in
             let (reply, log) = oversizedClientMessage(prefix, length: length)
             return RelayActions(reply: reply, log: log)
@@ -67,7 +70,7 @@ extension GateRuntime where Session == RelaySession {
                 : SamplingAdmissions()
             // A server line's effects (settling calls, their outcome records) refuse nothing:
             // they are carried out once its answers were written (``flush``).
-            return decide { $0.decide(read, in: line, admitted: admitted, now: $1) }.0
+            return (decide { $0.decide(read, in: line, admitted: admitted, now: $1) }.0, .none)
         }, oversized: { prefix, length in
             var actions = RelayActions(log: "dropped a server message of \(length) bytes (limit \(maxMessageBytes))")
             let now = usesTimers ? SystemClock.monotonicMilliseconds() : 0

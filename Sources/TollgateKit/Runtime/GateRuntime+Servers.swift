@@ -50,7 +50,7 @@ extension GateRuntime where Session == HostSession {
 
     /// Client → servers, until the client closes stdin.
     func pumpClient(from fd: Int32) {
-        pump(fd: fd, decide: { line in self.decideCompleting { $0.clientLine(line, now: $1) } }, oversized: { prefix, length in
+        pump(fd: fd, decide: { line in self.decide { $0.clientLine(line, now: $1) } }, oversized: { prefix, length in
             var actions = HostActions()
             let (reply, log) = self.oversizedClientMessage(prefix, length: length)
             actions.sendClient(reply)
@@ -64,13 +64,13 @@ extension GateRuntime where Session == HostSession {
     /// after it was restarted (from a leftover of the old process) are dropped.
     func pumpChild(_ child: Int, incarnation: Int = 0, from fd: Int32) {
         pump(fd: fd, decide: { line in
-            guard self.isCurrent(child, incarnation) else { return HostActions() }
+            guard self.isCurrent(child, incarnation) else { return (HostActions(), .none) }
             // Sampling requests are admitted first: a grant may be reserved in a ledger.
-            guard self.capsSampling.load(ordering: .relaxed) else { return self.decideCompleting { $0.childLine(child, line, now: $1) } }
+            guard self.capsSampling.load(ordering: .relaxed) else { return self.decide { $0.childLine(child, line, now: $1) } }
             let admitted = SamplingAdmissions(of: ServerLine.read(line, maxDepth: self.maxDepth), in: line, maxDepth: self.maxDepth) { maxTokens in
                 self.effects.withEffects { $0.admitSampling(maxTokens: maxTokens) }
             }
-            return self.decideCompleting { $0.childLine(child, line, admitted: admitted, now: $1) }
+            return self.decide { $0.childLine(child, line, admitted: admitted, now: $1) }
         }, oversized: { prefix, length in
             let reason = JSONRPCError.oversizedResponseReason(length, limit: self.maxMessageBytes)
             var actions = self.oversizedServerResponseID(prefix).map { id in
@@ -83,20 +83,31 @@ extension GateRuntime where Session == HostSession {
         if isCurrent(child, incarnation) { post(.serverClosed(child)) }
     }
 
-    /// Reads lines until end of stream; the actions of every line of one read are carried out together.
-    private func pump(fd: Int32, decide: (UnsafeRawBufferPointer) -> HostActions, oversized: ([UInt8], Int) -> HostActions) {
+    /// Reads lines until end of stream. Every line of one read is decided, their effects are
+    /// carried out at once (one group commit) and what they refused taken back, and then their
+    /// actions are carried out together.
+    private func pump(fd: Int32, decide: (UnsafeRawBufferPointer) -> (HostActions, EffectsOwner.Ticket), oversized: ([UInt8], Int) -> HostActions) {
         var framer = LineFramer(maxLineBytes: maxMessageBytes)
+        var decided: [HostActions] = []
+        var tickets: [EffectsOwner.Ticket] = []
         while framer.fill({ readRetrying(fd, $0) }) > 0 {
-            var actions = HostActions()
             while let line = framer.next() {
                 switch line {
                 case .complete(let content, _):
-                    actions.append(framer.withBytes { decide(UnsafeRawBufferPointer(rebasing: $0[content])) })
+                    let (actions, ticket) = framer.withBytes { decide(UnsafeRawBufferPointer(rebasing: $0[content])) }
+                    decided.append(actions)
+                    tickets.append(ticket)
                 case .oversized(let prefix, let length):
-                    actions.append(oversized(prefix, length))
+                    decided.append(oversized(prefix, length))
+                    tickets.append(.none)
                 }
             }
+            settleRead(&decided, tickets)
+            var actions = HostActions()
+            for each in decided { actions.append(each) }
             perform(actions)
+            decided.removeAll(keepingCapacity: decided.capacity <= 4096)
+            tickets.removeAll(keepingCapacity: tickets.capacity <= 4096)
         }
         let partial = framer.finish()
         if partial > 0 { diagnostics.report("a stream closed inside a message; dropped \(partial) bytes") }

@@ -100,6 +100,17 @@ final class GateRuntime<Session: RuntimeSession>: Sendable {
         return actions
     }
 
+    /// Carries out the effects of every line of one read at once (one group commit), and takes
+    /// back from each line's actions what its effects refused; before anything of them is written.
+    func settleRead(_ decided: inout [Session.Actions], _ tickets: [EffectsOwner.Ticket]) {
+        guard tickets.contains(where: { !$0.isEmpty }) else { return }
+        let refusals = effects.complete(tickets)
+        guard refusals.contains(where: { !$0.isEmpty }) else { return }
+        session.withLock { session in
+            for (index, refused) in refusals.enumerated() where !refused.isEmpty { session.refuse(refused, in: &decided[index]) }
+        }
+    }
+
     /// Puts a reloaded manifest's gate in place under the session's lock; returns what the
     /// session says to do about it.
     func reload(with gate: PolicyGate) throws(ReloadRefusal) -> Session.ReloadActions {

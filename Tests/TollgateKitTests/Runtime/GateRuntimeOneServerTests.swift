@@ -59,11 +59,11 @@ private struct Harness {
     let logs = LogSink()
     let core: GateRuntime<RelaySession>
 
-    init(session: RelaySession = RelaySession(), maxMessageBytes: Int = LineFramer.defaultMaxLineBytes) {
+    init(session: RelaySession = RelaySession(), effects: EffectsOwner = EffectsOwner(), maxMessageBytes: Int = LineFramer.defaultMaxLineBytes) {
         var fds: [Int32] = [-1, -1]
         _ = fds.withUnsafeMutableBufferPointer { pipe($0.baseAddress!) }
         events = fds
-        core = GateRuntime(session: session, clientOutput: OutputChannel(fd: clientOutput.openForWriting()),
+        core = GateRuntime(session: session, effects: effects, clientOutput: OutputChannel(fd: clientOutput.openForWriting()),
                            serverInputs: [OutputChannel(fd: serverInput.openForWriting())], events: fds[1],
                            maxMessageBytes: maxMessageBytes, diagnostics: logs.diagnostics)
     }
@@ -127,6 +127,32 @@ struct GateRuntimeOneServerTests {
         #expect(logs.contains { $0.contains("denied rm") })
         #expect(logs.contains { $0.contains("dropped 11 bytes") })
         #expect(harness.core.session.withLock { $0.pending.count } == 2)
+    }
+
+    @Test("one read's calls go to disk together: 20 decision records in one audit write, 20 reservations in one ledger write; the calls over the cap are taken back")
+    func groupCommitPerRead() throws {
+        let directory = TemporaryDirectory()
+        let log = try AuditLog.open(path: directory.file("audit.log"), fsync: .always)
+        let manifest = try #require(try? parseManifest(#"{"version": 1, "budgets": {"calls": 15}, "tools": {"echo": {}}}"#).get())
+        let limits = manifest.budgetLimits
+        let ledger = try Ledger(path: directory.file("ledger"), limits: limits, sync: .everyRecord, now: wallMilliseconds())
+        let effects = CallEffects(audit: AuditTrail(log: log, arguments: .full, server: nil), limits: limits, account: ledger, diagnostics: .silent)
+        let gate = PolicyGate(manifest: manifest, diagnostics: .silent, workingDirectory: "/tmp", effects: effects)
+        let harness = Harness(session: RelaySession(gate: gate), effects: EffectsOwner(effects))
+        defer { harness.finish() }
+        let ledgerWrites = ledger.stats.writes
+        let calls = (1...20).map { #"{"jsonrpc":"2.0","id":\#($0),"method":"tools/call","params":{"name":"echo","arguments":{}}}"# }
+        harness.pumpClient(calls.joined(separator: "\n") + "\n")
+        // 20 decision records and the cap's crossings at 50, 80 and 100 %.
+        #expect(log.stats.writes == 1 && log.stats.records == 23 && log.stats.syncs == 1, "\(log.stats)")
+        let events = try auditLines(directory.file("audit.log")).compactMap { try json($0).objectValue?["event"]?.stringValue }
+        #expect(events.filter { $0 == "decision" }.count == 20 && events.filter { $0 == "budget" }.count == 3, "\(events)")
+        #expect(ledger.stats.writes == ledgerWrites + 1)
+        let forwarded = splitLines(harness.serverInput.contents)
+        let replies = splitLines(harness.clientOutput.contents)
+        #expect(forwarded.count == 15 && replies.count == 5, "\(forwarded.count) forwarded, \(replies.count) answered")
+        #expect(replies.compactMap(idText(ofLine:)) == (16...20).map(String.init))
+        #expect(replies.allSatisfy { String(decoding: $0, as: UTF8.self).contains("budget_exhausted") })
     }
 
     @Test("an oversized client message is refused with its id; the next one still goes through")
