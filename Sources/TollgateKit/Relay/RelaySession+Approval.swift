@@ -5,9 +5,8 @@ extension RelaySession {
     /// Holds a call (see ``ApprovalState/hold(_:_:limit:now:gate:timers:)``).
     mutating func holdForApproval(_ call: ToolCall, _ hold: ApprovalHold, now: Int64) -> MessageAction {
         let actions = carryOut(approvals.hold(call, hold, limit: limits.heldCalls, now: now, gate: &gate, timers: &timers), now: now)
-        if actions.approvers.isEmpty && actions.forward == nil, let reply = actions.reply, approvals.held[call.id] == nil {
-            return .reply(Self.trimmed(reply), log: actions.log)  // settled at once: answered like any call
-        }
+        // Settled at once (nobody to ask, too many held): never approved, so answered like any call.
+        if approvals.held[call.id] == nil, let reply = actions.reply { return .reply(Self.trimmed(reply), log: actions.log) }
         return .held(actions)
     }
 

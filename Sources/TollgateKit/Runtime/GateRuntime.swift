@@ -92,16 +92,15 @@ final class GateRuntime<Session: RuntimeSession>: Sendable {
 
     /// Decides, then carries out the decision's effects and takes back what they refused.
     func decideCompleting(_ body: (inout Session, Int64) -> Session.Actions) -> Session.Actions {
-        var (actions, ticket) = decide(body)
-        if !ticket.isEmpty {
-            let refusals = effects.complete(ticket)
-            if !refusals.isEmpty { session.withLock { $0.refuse(refusals, in: &actions) } }
-        }
-        return actions
+        let (actions, ticket) = decide(body)
+        var decided = [actions]
+        settleRead(&decided, [ticket])
+        return decided[0]
     }
 
     /// Carries out the effects of every line of one read at once (one group commit), and takes
     /// back from each line's actions what its effects refused; before anything of them is written.
+    /// (A single decision is a read of one line: ``decideCompleting(_:)``.)
     func settleRead(_ decided: inout [Session.Actions], _ tickets: [EffectsOwner.Ticket]) {
         guard tickets.contains(where: { !$0.isEmpty }) else { return }
         let refusals = effects.complete(tickets)
@@ -117,9 +116,9 @@ final class GateRuntime<Session: RuntimeSession>: Sendable {
         let actions = try session.withLock { session throws(ReloadRefusal) in
             let actions = try session.reload(with: gate)
             _ = effects.enqueue(session.gate.takeEffects())
+            capsSampling.store(session.capsSampling, ordering: .relaxed)
             return actions
         }
-        capsSampling.store(session.withLock(\.capsSampling), ordering: .relaxed)
         effects.drain()
         return actions
     }
