@@ -2,10 +2,12 @@
 /// of such a call has reached a child. The session forgets it and the client gets the denial.
 extension HostSession {
     /// Takes the refused calls out of what a decision returned (their lines for the children,
-    /// the approvers they would start) and answers each one still in flight.
+    /// the approvers they would start) and answers each one still in flight. A refused call's
+    /// line never goes out, also when it was answered meanwhile (then the client gets nothing more).
     public mutating func refuse(_ refusals: [EffectRefusal], in actions: inout HostActions) {
         for refusal in refusals {
             guard forget(refusal.id, in: &actions) else {
+                _ = actions.takeOut(call: refusal.id)
                 actions.log(refusal.answeredAlreadyLog)
                 continue
             }

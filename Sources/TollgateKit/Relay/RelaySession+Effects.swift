@@ -3,19 +3,19 @@
 /// such a call has reached the server: the session forgets it and the client gets the denial.
 extension RelaySession {
     /// Takes the refused calls out of what a decision returned (their forwarded bytes, the
-    /// approvers they would start) and answers each one still in flight.
+    /// approvers they would start) and answers each one still in flight. A refused call's bytes
+    /// never go out, also when it was answered meanwhile (its timeout fired while its record was
+    /// being written, say): then the client, answered already, gets nothing more.
     public mutating func refuse(_ refusals: [EffectRefusal], in actions: inout RelayActions) {
         var logs = actions.log.map { [$0] } ?? []
         for refusal in refusals {
-            guard forget(refusal.id, in: &actions) else {
-                logs.append(refusal.answeredAlreadyLog)
-                continue
-            }
-            logs.append(refusal.log)
+            let inFlight = forget(refusal.id, in: &actions)
+            logs.append(inFlight ? refusal.log : refusal.answeredAlreadyLog)
+            let answer = inFlight ? refusal.reply : []
             switch actions.forward {
             case .call(let call)? where call.id == refusal.id:
                 actions.forward = nil
-                actions.reply = (actions.reply ?? []) + refusal.reply
+                if inFlight { actions.reply = (actions.reply ?? []) + answer }
             case .batch(var elements)?:
                 let count = elements.count
                 elements.removeAll { element in
@@ -23,10 +23,11 @@ extension RelaySession {
                     return false
                 }
                 actions.forward = elements.isEmpty ? nil : .batch(elements)
+                guard inFlight else { break }
                 // A batch's element is answered in a batch (Tollgate's own answers are one).
-                actions.reply = elements.count < count ? Self.adding(refusal.reply, toBatch: actions.reply) : (actions.reply ?? []) + refusal.reply
+                actions.reply = elements.count < count ? Self.adding(answer, toBatch: actions.reply) : (actions.reply ?? []) + answer
             default:
-                actions.reply = (actions.reply ?? []) + refusal.reply
+                if inFlight { actions.reply = (actions.reply ?? []) + answer }
             }
         }
         actions.log = logs.isEmpty ? nil : logs.joined(separator: "; ")

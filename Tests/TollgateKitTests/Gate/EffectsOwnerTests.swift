@@ -68,6 +68,26 @@ struct EffectsOwnerTests {
         #expect(try JSONValue.parse(Array(try #require(batch.reply).dropLast())).arrayValue?.count == 1, "the denial as a batch of its own")
     }
 
+    @Test("a refused call answered meanwhile (its timeout fired while its record was written) still never goes out, and gets no second answer")
+    func refusedAfterAnswer() throws {
+        let (gate, effects) = try gateAndEffects(#"{"version": 1, "budgets": {"calls": 1}, "tools": {"echo": {}}}"#)
+        var session = RelaySession(gate: gate)
+        let owner = EffectsOwner(effects)
+        #expect(decide(#"{"jsonrpc":"2.0","id":0,"method":"tools/call","params":{"name":"echo"}}"#, in: &session, owner: owner).forward != nil)
+        _ = session.pending.removeAll()
+        for line in [#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo"}}"#,
+                     #"[{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo"}},{"jsonrpc":"2.0","method":"notifications/progress","params":{}}]"#] {
+            var actions = session.client(line)
+            #expect(actions.forward != nil)
+            // The call is answered (and forgotten) before its effects are done.
+            _ = session.pending.removeAll()
+            session.refuse(owner.complete(owner.enqueue(session.gate.takeEffects())), in: &actions)
+            #expect(!String(decoding: actions.toServer, as: UTF8.self).contains("tools/call"), "\(String(decoding: actions.toServer, as: UTF8.self))")
+            #expect(actions.reply == nil, "answered once already")
+            #expect(actions.log?.contains("answered already") == true)
+        }
+    }
+
     @Test("a held call the budget refuses is never asked about: the client gets the denial and no elicitation")
     func heldAndRefused() throws {
         let (gate, effects) = try gateAndEffects(#"{"version": 1, "budgets": {"calls": 1}, "tools": {"echo": {"approval": "ask"}}}"#)
