@@ -17,6 +17,11 @@ public struct HostActions: Sendable, Equatable {
         public var child: Int
         /// Where its line (newline included) is in the child's bytes.
         public var range: Range<Int>
+        /// The gate-owned id it is sent under.
+        public var sentID: RequestID
+        /// Whether it was decided in an earlier critical section (parked until its child
+        /// started): its effects belong to the thread that decided it.
+        public var decidedBefore = false
     }
     /// Diagnostics for stderr.
     public var logs: [String] = []
@@ -42,11 +47,11 @@ public struct HostActions: Sendable, Equatable {
         toChildren[child, default: []].append(contentsOf: line)
     }
 
-    /// Adds the line (newline included) of the client's call `id` for child `child`.
-    public mutating func send(call line: [UInt8], id: RequestID, toChild child: Int) {
+    /// Adds the line (newline included) of the client's call `id`, sent as `sentID`, for child `child`.
+    public mutating func send(call line: [UInt8], id: RequestID, sentAs sentID: RequestID, toChild child: Int) {
         let start = toChildren[child]?.count ?? 0
         send(line, toChild: child)
-        forwardedCalls.append(ForwardedCall(id: id, child: child, range: start..<start + line.count))
+        forwardedCalls.append(ForwardedCall(id: id, child: child, range: start..<start + line.count, sentID: sentID))
     }
 
     /// Takes the line of the client's call `id` out of ``toChildren``; false when it holds none.
@@ -71,7 +76,9 @@ public struct HostActions: Sendable, Equatable {
         toClient.append(contentsOf: other.toClient)
         for call in other.forwardedCalls {
             let offset = toChildren[call.child]?.count ?? 0
-            forwardedCalls.append(ForwardedCall(id: call.id, child: call.child, range: call.range.lowerBound + offset..<call.range.upperBound + offset))
+            var moved = call
+            moved.range = call.range.lowerBound + offset..<call.range.upperBound + offset
+            forwardedCalls.append(moved)
         }
         for (child, bytes) in other.toChildren { toChildren[child, default: []].append(contentsOf: bytes) }
         logs.append(contentsOf: other.logs)

@@ -16,6 +16,19 @@ extension HostSession {
         }
     }
 
+    /// The calls in `actions` that were parked until their child started, decided before.
+    public static func callsDecidedBefore(in actions: HostActions) -> [RequestID] {
+        actions.forwardedCalls.filter(\.decidedBefore).map(\.id)
+    }
+
+    /// Takes out of `actions` the parked calls sent on that are no longer in flight under the id
+    /// they were sent with: the thread that decided them took their refusal and answered them.
+    public mutating func takeOutCallsNoLongerInFlight(from actions: inout HostActions) {
+        for call in actions.forwardedCalls where call.decidedBefore && ids.cancellation(ofClientID: call.id)?.id != call.sentID {
+            _ = actions.takeOut(call: call.id)
+        }
+    }
+
     /// Forgets a refused call wherever it is: forwarded (its line taken out, its id and timer
     /// dropped), waiting for its child's start, or held for approval (its elicitation cancelled,
     /// its approver not started). False when it is no longer in flight.

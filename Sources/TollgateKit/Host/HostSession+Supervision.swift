@@ -24,7 +24,10 @@ extension HostSession {
     /// them `server_unavailable` when it failed or is gone.
     mutating func releaseCallsWaiting(for child: Int, into actions: inout HostActions) {
         guard !children[child].isInitializing, let calls = waitingForStart.removeValue(forKey: child) else { return }
+        let first = actions.forwardedCalls.count
         for call in calls { forward(call, now: lastNow, into: &actions) }
+        // Their effects were queued when they were decided, maybe by another thread.
+        for index in first..<actions.forwardedCalls.count { actions.forwardedCalls[index].decidedBefore = true }
     }
 
     // MARK: - Servers a reload adds, changes or removes

@@ -320,7 +320,7 @@ public struct HostSession: RuntimeSession {
         var line: [UInt8] = []
         call.writeRequest(to: &line, id: sent.id, params: params)
         line.append(0x0A)
-        actions.send(call: line, id: call.id, toChild: child)
+        actions.send(call: line, id: call.id, sentAs: sent.id, toChild: child)
         if usesTimers, let timeout = gate.timeout(for: call) {
             callTimeouts[sent.id] = timeout
             timers.set(.request(sent.id), at: now + timeout.milliseconds)

@@ -33,6 +33,13 @@ extension RelaySession {
         actions.log = logs.isEmpty ? nil : logs.joined(separator: "; ")
     }
 
+    /// None: with one server every call is sent by the thread that decided it (an approved call
+    /// by the approver's, which queued its approval's records).
+    public static func callsDecidedBefore(in actions: RelayActions) -> [RequestID] { [] }
+
+    /// Nothing to take out (``callsDecidedBefore(in:)``).
+    public mutating func takeOutCallsNoLongerInFlight(from actions: inout RelayActions) {}
+
     /// Forgets a refused call: forwarded (pending, with its timer) or held for approval (its
     /// elicitation cancelled, its approver not started). False when it is no longer in flight.
     private mutating func forget(_ id: RequestID, in actions: inout RelayActions) -> Bool {

@@ -101,12 +101,31 @@ final class GateRuntime<Session: RuntimeSession>: Sendable {
     /// Carries out the effects of every line of one read at once (one group commit), and takes
     /// back from each line's actions what its effects refused; before anything of them is written.
     /// (A single decision is a read of one line: ``decideCompleting(_:)``.)
+    ///
+    /// Refusals are taken and applied in one critical section, so each is applied once, by
+    /// whichever thread takes it first, before any thread can see its call in flight. A line may
+    /// also send calls another thread decided (``RuntimeSession/callsDecidedBefore(in:)``: a call
+    /// parked until its server started): their effects are completed too, their refusals taken
+    /// if their thread has not, and a call that thread refused meanwhile is taken out.
     func settleRead(_ decided: inout [Session.Actions], _ tickets: [EffectsOwner.Ticket]) {
-        guard tickets.contains(where: { !$0.isEmpty }) else { return }
-        let refusals = effects.complete(tickets)
-        guard refusals.contains(where: { !$0.isEmpty }) else { return }
+        let sendsEarlierCalls = decided.contains { !Session.callsDecidedBefore(in: $0).isEmpty }
+        if sendsEarlierCalls {
+            effects.completeAll()
+        } else {
+            guard tickets.contains(where: { !$0.isEmpty }), effects.complete(tickets) else { return }
+        }
         session.withLock { session in
-            for (index, refused) in refusals.enumerated() where !refused.isEmpty { session.refuse(refused, in: &decided[index]) }
+            for (index, refused) in effects.takeRefusals(tickets).enumerated() where !refused.isEmpty {
+                session.refuse(refused, in: &decided[index])
+            }
+            guard sendsEarlierCalls else { return }
+            for index in decided.indices {
+                let earlier = Session.callsDecidedBefore(in: decided[index])
+                guard !earlier.isEmpty else { continue }
+                let refused = effects.takeRefusals(of: earlier)
+                if !refused.isEmpty { session.refuse(refused, in: &decided[index]) }
+                session.takeOutCallsNoLongerInFlight(from: &decided[index])
+            }
         }
     }
 

@@ -20,6 +20,13 @@ public protocol RuntimeSession: Sendable {
     mutating func armTimer() -> Int64?
     /// Takes the calls the effects refused out of what a decision returned, and answers them.
     mutating func refuse(_ refusals: [EffectRefusal], in actions: inout Actions)
+    /// The client's ids of the calls in `actions` decided in an earlier critical section, maybe
+    /// by another thread (whose ticket holds their effects): a call parked until its server
+    /// started. The runtime settles them before they are written (``GateRuntime/settleRead(_:_:)``).
+    static func callsDecidedBefore(in actions: Actions) -> [RequestID]
+    /// Takes out of `actions` the calls decided before that are no longer in flight as they were
+    /// sent (their effects refused them meanwhile, and their thread answered the client).
+    mutating func takeOutCallsNoLongerInFlight(from actions: inout Actions)
     /// Puts a reloaded manifest's gate in place.
     mutating func reload(with newGate: PolicyGate) throws(ReloadRefusal) -> ReloadActions
 }

@@ -19,7 +19,8 @@ struct EffectsGroupCommitTests {
     /// completes them all at once; returns the refusals' denial codes per ticket.
     private func completeAtOnce(_ owner: EffectsOwner, _ effects: [GateEffect]) -> [[Denial.Code]] {
         let tickets = effects.map { owner.enqueue([$0]) }
-        return owner.complete(tickets).map { $0.map(\.denial.code) }
+        _ = owner.complete(tickets)
+        return owner.takeRefusals(tickets).map { $0.map(\.denial.code) }
     }
 
     /// The `decision` records of the log at `path`: (id, decision, code).
@@ -108,9 +109,11 @@ struct EffectsGroupCommitTests {
         let first = owner.enqueue([try admission(1)])
         let other = owner.enqueue([try admission(2), try admission(3)])
         let second = owner.enqueue([try admission(4)])
-        let refusals = owner.complete([first, second])
-        #expect(refusals.map { $0.map(\.id.description) } == [[], ["4"]])
-        #expect(owner.complete(other).map(\.id.description) == ["3"], "the other thread's refusal waits for it")
-        #expect(owner.complete([EffectsOwner.Ticket.none]).map(\.isEmpty) == [true])
+        #expect(owner.complete([first, second]), "one of them was refused")
+        #expect(owner.takeRefusals([first, second]).map { $0.map(\.id.description) } == [[], ["4"]])
+        #expect(owner.takeRefusals(of: [try call("echo", id: 3).id]).map(\.id.description) == ["3"],
+                "the other thread's refusal waits for it, and may be taken by its call's id")
+        #expect(owner.complete(other).isEmpty, "taken once")
+        #expect(!owner.complete([EffectsOwner.Ticket.none]))
     }
 }

@@ -1,29 +1,34 @@
 import Testing
 @testable import TollgateKit
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite("HostSession: calls the effects refuse")
 struct HostSessionEffectsTests {
+    private func id(_ number: Int) -> RequestID { RequestID(bytes: Array(String(number).utf8), isString: false, hasEscapes: false) }
+
     @Test("a call's line is taken out of what goes to its child, wherever it stands among other lines, also after actions were appended")
     func takeOut() throws {
         var first = HostActions()
-        first.send(call: Array("A\n".utf8), id: RequestID(bytes: Array("1".utf8), isString: false, hasEscapes: false), toChild: 0)
+        first.send(call: Array("A\n".utf8), id: id(1), sentAs: id(9), toChild: 0)
         first.send(Array("n\n".utf8), toChild: 0)
         var second = HostActions()
         second.send(Array("m\n".utf8), toChild: 0)
-        second.send(call: Array("BB\n".utf8), id: RequestID(bytes: Array("2".utf8), isString: false, hasEscapes: false), toChild: 0)
-        second.send(call: Array("C\n".utf8), id: RequestID(bytes: Array("3".utf8), isString: false, hasEscapes: false), toChild: 1)
+        second.send(call: Array("BB\n".utf8), id: id(2), sentAs: id(9), toChild: 0)
+        second.send(call: Array("C\n".utf8), id: id(3), sentAs: id(9), toChild: 1)
         first.append(second)
         #expect(text(first.toChildren[0] ?? []) == "A\nn\nm\nBB\n")
-        let took1 = first.takeOut(call: RequestID(bytes: Array("1".utf8), isString: false, hasEscapes: false))
+        let took1 = first.takeOut(call: id(1))
         #expect(took1)
         #expect(text(first.toChildren[0] ?? []) == "n\nm\nBB\n")
-        let took2 = first.takeOut(call: RequestID(bytes: Array("2".utf8), isString: false, hasEscapes: false))
+        let took2 = first.takeOut(call: id(2))
         #expect(took2)
         #expect(text(first.toChildren[0] ?? []) == "n\nm\n")
-        let took3 = first.takeOut(call: RequestID(bytes: Array("3".utf8), isString: false, hasEscapes: false))
+        let took3 = first.takeOut(call: id(3))
         #expect(took3)
         #expect(first.toChildren[1] == nil && first.forwardedCalls.isEmpty)
-        let took3Again = first.takeOut(call: RequestID(bytes: Array("3".utf8), isString: false, hasEscapes: false))
+        let took3Again = first.takeOut(call: id(3))
         #expect(!took3Again)
     }
 
@@ -46,7 +51,57 @@ struct HostSessionEffectsTests {
         #expect(second.toChildren.isEmpty, "nothing of the refused call reaches a child")
         let answer = try HostLine.one(second.toClient)
         #expect(answer["id"] == 2 && answer["result"]?["_meta"]?[Denial.metaKey]?["code"] == "budget_exhausted", "\(answer)")
-        #expect(!session.ids.isInFlight(clientID: RequestID(bytes: Array("2".utf8), isString: false, hasEscapes: false)))
-        #expect(session.ids.isInFlight(clientID: RequestID(bytes: Array("1".utf8), isString: false, hasEscapes: false)))
+        #expect(!session.ids.isInFlight(clientID: id(2)))
+        #expect(session.ids.isInFlight(clientID: id(1)))
+    }
+
+    /// A session whose child 0 is starting again (the one call the budget allows spent), an
+    /// effects owner, and the runtime over them (its outputs go nowhere: only settling is tested).
+    private func restarting() throws -> GateRuntime<HostSession> {
+        let manifest = try #require(try? parseManifest(#"{"version": 1, "budgets": {"calls": 1}, "tools": {"*": {}}}"#).get())
+        let effects = CallEffects(limits: manifest.budgetLimits, diagnostics: .silent)
+        var session = try HostSession.ready(["a"], tools: [["x"]],
+                                            gate: PolicyGate(manifest: manifest, diagnostics: .silent, workingDirectory: "/tmp", effects: effects))
+        let owner = EffectsOwner(effects)
+        var first = session.client(#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a__x"}}"#)
+        session.refuse(owner.complete(owner.enqueue(session.gate.takeEffects())), in: &first)
+        #expect(first.toChildren[0] != nil, "the first call takes the budget")
+        _ = session.childGone(0, because: "exited with status 1; restarting it", keepListed: true)
+        _ = session.childRestarted(0)
+        let nowhere = open("/dev/null", O_WRONLY)
+        return GateRuntime(session: session, effects: owner, clientOutput: OutputChannel(fd: nowhere), serverInputs: [OutputChannel(fd: nowhere)],
+                           events: nowhere, maxMessageBytes: LineFramer.defaultMaxLineBytes, diagnostics: Diagnostics.silent)
+    }
+
+    @Test("a call parked until its child starts, refused by its effects, is never sent by the thread that ends the handshake, whichever thread settles first",
+          arguments: [true, false])
+    func parkedAndRefused(handshakeSettlesFirst: Bool) throws {
+        let runtime = try restarting()
+        // The client's thread decides the call (parked: its child is starting) but has not settled it yet...
+        let (call, callTicket) = runtime.decide { session, _ in
+            session.client(#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"a__x"}}"#)
+        }
+        #expect(call.toChildren.isEmpty && call.toClient.isEmpty, "parked")
+        // ...when the child's thread reads the end of its handshake, which sends the parked call on.
+        let initializeID = try runtime.session.withLock { session in try #require(session.ids.forwarded(to: 0).first?.gateID) }
+        let (handshake, handshakeTicket) = runtime.decide { session, _ in
+            session.child(0, #"{"jsonrpc":"2.0","id":\#(text(initializeID.bytes)),"result":{"protocolVersion":"2025-06-18","capabilities":{"tools":{}},"serverInfo":{"name":"a","version":"2"}}}"#)
+        }
+        #expect(text(handshake.toChildren[0] ?? []).contains("tools/call"), "released by the handshake")
+        var settledCall = [call], settledHandshake = [handshake]
+        if handshakeSettlesFirst {
+            runtime.settleRead(&settledHandshake, [handshakeTicket])
+            runtime.settleRead(&settledCall, [callTicket])
+        } else {
+            runtime.settleRead(&settledCall, [callTicket])
+            runtime.settleRead(&settledHandshake, [handshakeTicket])
+        }
+        #expect(!text(settledHandshake[0].toChildren[0] ?? []).contains("tools/call"), "the refused call never reaches the child")
+        let answers = try HostLine.all(settledCall[0].toClient + settledHandshake[0].toClient).filter { $0["id"] == 2 }
+        #expect(answers.count == 1, "answered once: \(answers)")
+        #expect(answers.first?["result"]?["_meta"]?[Denial.metaKey]?["code"] == "budget_exhausted")
+        runtime.session.withLock { session in
+            #expect(!session.ids.isInFlight(clientID: id(2)) && session.waitingForStart.isEmpty, "nothing left in flight")
+        }
     }
 }

@@ -62,24 +62,47 @@ public final class EffectsOwner: @unchecked Sendable {
     }
 
     /// Carries out queued effects (if nobody else is) until those of `ticket` are done, and
-    /// returns the refusals they led to. Call it with no lock held.
+    /// returns the refusals they led to: for one thread deciding alone. Call it with no lock held.
     public func complete(_ ticket: Ticket) -> [EffectRefusal] {
-        condition.lock()
-        defer { condition.unlock() }
-        carryOut(through: ticket.last)
-        return takeRefusals(ticket)
+        _ = complete([ticket])
+        return takeRefusals([ticket])[0]
     }
 
-    /// Carries out queued effects until those of every ticket are done, and returns the
-    /// refusals of each ticket, in the order given: for a pump that decided every line of one
-    /// read (one ``enqueue(_:)`` per line, in line order) and completes them at once, so the
-    /// read's records go out in one group commit before any of its lines is written. Call it
-    /// with no lock held.
-    public func complete(_ tickets: [Ticket]) -> [[EffectRefusal]] {
+    /// Carries out queued effects until those of every ticket are done (for a pump that decided
+    /// every line of one read, one ``enqueue(_:)`` per line, and completes them at once, so the
+    /// read's records go out in one group commit before any of its lines is written). Returns
+    /// whether any of them was refused; the refusals stay until taken (``takeRefusals(_:)``).
+    /// Call it with no lock held.
+    public func complete(_ tickets: [Ticket]) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         carryOut(through: tickets.lazy.map(\.last).max() ?? 0)
-        return tickets.map { takeRefusals($0) }
+        return refusals.contains { entry in tickets.contains { entry.number >= $0.first && entry.number <= $0.last } }
+    }
+
+    /// Carries out every effect queued so far (those of calls another thread decided among them).
+    /// Call it with no lock held.
+    public func completeAll() {
+        condition.lock()
+        defer { condition.unlock() }
+        carryOut(through: submitted)
+    }
+
+    /// Takes the refusals of each ticket, in the order given. Take them and apply them
+    /// (``RuntimeSession/refuse(_:in:)``) in one critical section of the session's lock: a
+    /// refusal is then applied exactly once, before anyone else sees the call in flight.
+    public func takeRefusals(_ tickets: [Ticket]) -> [[EffectRefusal]] {
+        condition.lock()
+        defer { condition.unlock() }
+        return tickets.map { ticket in takeRefusals(where: { $0 >= ticket.first && $0 <= ticket.last }) }
+    }
+
+    /// Takes the refusals of the calls with the client's ids `ids` carried out so far, whoever
+    /// decided them (for calls one thread decided and another sends on).
+    public func takeRefusals(of ids: [RequestID]) -> [EffectRefusal] {
+        condition.lock()
+        defer { condition.unlock() }
+        return takeRefusals(where: { _ in true }, ids: ids)
     }
 
     /// Carries out (or waits for whoever does) until effect number `last` is done. Called and
@@ -158,11 +181,13 @@ public final class EffectsOwner: @unchecked Sendable {
         busy = false
     }
 
-    private func takeRefusals(_ ticket: Ticket) -> [EffectRefusal] {
+    /// Takes the refusals whose effect numbers match `numbers` (and whose calls are among `ids`,
+    /// when given). Called with `condition` locked.
+    private func takeRefusals(where numbers: (UInt64) -> Bool, ids: [RequestID]? = nil) -> [EffectRefusal] {
         guard !refusals.isEmpty else { return [] }
         var taken: [EffectRefusal] = []
         refusals.removeAll { entry in
-            guard entry.number >= ticket.first && entry.number <= ticket.last else { return false }
+            guard numbers(entry.number), ids.map({ $0.contains(entry.refusal.id) }) ?? true else { return false }
             taken.append(entry.refusal)
             return true
         }
