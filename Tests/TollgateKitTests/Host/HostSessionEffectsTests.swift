@@ -101,7 +101,7 @@ struct HostSessionEffectsTests {
         #expect(answers.count == 1, "answered once: \(answers)")
         #expect(answers.first?["result"]?["_meta"]?[Denial.metaKey]?["code"] == "budget_exhausted")
         runtime.session.withLock { session in
-            #expect(!session.ids.isInFlight(clientID: id(2)) && session.waitingForStart.isEmpty, "nothing left in flight")
+            #expect(!session.ids.isInFlight(clientID: id(2)) && session.waiting.forStart.isEmpty, "nothing left in flight")
         }
     }
 }
