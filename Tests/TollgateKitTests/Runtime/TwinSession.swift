@@ -21,15 +21,18 @@ enum Twin: String, CaseIterable, Sendable, CustomTestStringConvertible {
     }
 }
 
-/// What a session asked for, as the twin tests read it: the bytes for the client and for the
-/// server under test, the diagnostics, the approvers to start.
+/// What a session asked for, as the twin tests read it: the bytes for the client, for the
+/// server under test and for any other, the diagnostics, the approvers to start.
 struct TwinActions {
     var toClient: [UInt8] = []
     var toServer: [UInt8] = []
+    var toOtherServers: [UInt8] = []
     var logs: [String] = []
     var approvers: [ApproverJob] = []
 
-    var isEmpty: Bool { toClient.isEmpty && toServer.isEmpty && logs.isEmpty && approvers.isEmpty }
+    var isEmpty: Bool { toClient.isEmpty && toServer.isEmpty && toOtherServers.isEmpty && logs.isEmpty && approvers.isEmpty }
+    /// Whether nothing reaches any server.
+    var reachesNoServer: Bool { toServer.isEmpty && toOtherServers.isEmpty }
 
     /// The lines for the client, parsed.
     func clientLines() throws -> [JSONValue] { try HostLine.all(toClient) }
@@ -108,7 +111,8 @@ extension RelaySession: TwinSession {
 
 extension HostSession: TwinSession {
     private static func read(_ actions: HostActions) -> TwinActions {
-        TwinActions(toClient: actions.toClient, toServer: actions.toChildren[1] ?? [], logs: actions.logs, approvers: actions.approvers)
+        TwinActions(toClient: actions.toClient, toServer: actions.toChildren[1] ?? [], toOtherServers: actions.toChildren[0] ?? [],
+                    logs: actions.logs, approvers: actions.approvers)
     }
 
     mutating func fromClient(_ line: String, at now: Int64) -> TwinActions {
