@@ -12,12 +12,32 @@ enum Twin: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 
     /// A session deciding by `gate`, whose server under test offers `tools`, ready for calls.
+    /// `elicits`: the client declared elicitation in its `initialize` (which the session for one
+    /// server passes on, and which stays unanswered there). `prefixed`: the several servers'
+    /// session exposes the tools as `b__<tool>` (see ``name(_:prefixed:)``). Tollgate's own
+    /// request ids are `"tollgate-n-<n>"`.
     func session(gate: any Gate = PassThroughGate(), tools: [String] = ["echo", "sleep", "rm", "add", "forbidden"],
-                 limits: PeerLimits = .standard) throws -> any TwinSession {
+                 limits: PeerLimits = .standard, elicits: Bool = false, prefixed: Bool = false) throws -> any TwinSession {
+        var session: any TwinSession
         switch self {
-        case .oneServer: RelaySession(gate: gate, limits: limits)
-        case .severalServers: try HostSession.ready(["a", "b"], tools: [["idle"], tools], gate: gate, prefixed: [true, false], limits: limits)
+        case .oneServer:
+            var relay = RelaySession(gate: gate, limits: limits)
+            if elicits {
+                _ = relay.fromClient(#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{"elicitation":{}},"clientInfo":{"name":"c","version":"1"}}}"#)
+            }
+            session = relay
+        case .severalServers:
+            session = try HostSession.ready(["a", "b"], tools: [["idle"], tools], gate: gate, prefixed: [true, prefixed],
+                                            clientCapabilities: elicits ? #"{"elicitation":{}}"# : #"{"sampling":{}}"#, limits: limits)
         }
+        session.fixNonce("n")
+        return session
+    }
+
+    /// A tool of the server under test as the client calls it and the gate decides it, in a
+    /// session made with `prefixed`.
+    func name(_ tool: String, prefixed: Bool) -> String {
+        self == .severalServers && prefixed ? "b__\(tool)" : tool
     }
 }
 
@@ -29,8 +49,11 @@ struct TwinActions {
     var toOtherServers: [UInt8] = []
     var logs: [String] = []
     var approvers: [ApproverJob] = []
+    var cancelledApprovers: [Int] = []
 
-    var isEmpty: Bool { toClient.isEmpty && toServer.isEmpty && toOtherServers.isEmpty && logs.isEmpty && approvers.isEmpty }
+    var isEmpty: Bool {
+        toClient.isEmpty && toServer.isEmpty && toOtherServers.isEmpty && logs.isEmpty && approvers.isEmpty && cancelledApprovers.isEmpty
+    }
     /// Whether nothing reaches any server.
     var reachesNoServer: Bool { toServer.isEmpty && toOtherServers.isEmpty }
 
@@ -56,8 +79,10 @@ protocol TwinSession: RuntimeSession {
     var timers: DeadlineTable { get }
     /// The client's requests in flight and their cost, as ``PeerLimits`` counts them.
     var inFlight: (count: Int, bytes: Int) { get }
-    /// Calls held for approval.
+    /// Calls held for approval and Tollgate's own requests.
     var approvals: ApprovalState { get }
+    /// Makes Tollgate's own request ids `"tollgate-<nonce>-<n>"` (before any was given out).
+    mutating func fixNonce(_ nonce: String)
 }
 
 extension TwinSession {
@@ -70,17 +95,8 @@ extension TwinSession {
 
 extension RelaySession: TwinSession {
     private static func read(_ actions: RelayActions, line: String) -> TwinActions {
-        var read = TwinActions(toClient: actions.reply ?? [], logs: actions.log.map { [$0] } ?? [], approvers: actions.approvers)
-        switch actions.forward {
-        case .original?: read.toServer = bytes(line + "\n")
-        case .bytes(let bytes)?: read.toServer = bytes
-        case .call(let call)?:
-            call.writeRequest(to: &read.toServer)
-            read.toServer.append(0x0A)
-        case .batch(let elements)?: RelayActions.write(batch: elements, to: &read.toServer)
-        case nil: break
-        }
-        return read
+        TwinActions(toClient: actions.toClient, toServer: actions.forward == .original ? bytes(line + "\n") : actions.toServer,
+                    logs: actions.log.map { [$0] } ?? [], approvers: actions.approvers, cancelledApprovers: actions.cancelledApprovers)
     }
 
     mutating func fromClient(_ line: String, at now: Int64) -> TwinActions {
@@ -90,7 +106,8 @@ extension RelaySession: TwinSession {
     mutating func fromServer(_ line: String, at now: Int64) -> TwinActions {
         // What goes on toward the client is read as the client's.
         let actions = Self.read(bytes(line).withUnsafeBytes { serverLine($0, now: now) }, line: line)
-        return TwinActions(toClient: actions.toServer, toServer: actions.toClient, logs: actions.logs, approvers: actions.approvers)
+        return TwinActions(toClient: actions.toServer, toServer: actions.toClient, logs: actions.logs, approvers: actions.approvers,
+                           cancelledApprovers: actions.cancelledApprovers)
     }
 
     mutating func fired(at now: Int64) -> TwinActions {
@@ -107,12 +124,18 @@ extension RelaySession: TwinSession {
     }
 
     var inFlight: (count: Int, bytes: Int) { (requestsInFlight, requestBytesInFlight) }
+
+    mutating func fixNonce(_ nonce: String) {
+        let canElicit = approvals.clientCanElicit
+        approvals = ApprovalState(nonce: nonce)
+        approvals.clientCanElicit = canElicit
+    }
 }
 
 extension HostSession: TwinSession {
     private static func read(_ actions: HostActions) -> TwinActions {
         TwinActions(toClient: actions.toClient, toServer: actions.toChildren[1] ?? [], toOtherServers: actions.toChildren[0] ?? [],
-                    logs: actions.logs, approvers: actions.approvers)
+                    logs: actions.logs, approvers: actions.approvers, cancelledApprovers: actions.cancelledApprovers)
     }
 
     mutating func fromClient(_ line: String, at now: Int64) -> TwinActions {
@@ -132,6 +155,12 @@ extension HostSession: TwinSession {
     }
 
     var inFlight: (count: Int, bytes: Int) { requestsInFlight }
+
+    mutating func fixNonce(_ nonce: String) {
+        let canElicit = approvals.clientCanElicit
+        approvals = ApprovalState(nonce: nonce)
+        approvals.clientCanElicit = canElicit
+    }
 }
 
 /// The lines of a twin test.
