@@ -67,7 +67,8 @@ struct TwinActions {
 protocol TwinSession: RuntimeSession {
     /// Feeds a line of the client.
     mutating func fromClient(_ line: String, at now: Int64) -> TwinActions
-    /// Feeds a line of the server under test.
+    /// Feeds a line of the server under test, its sampling requests admitted first (as the
+    /// runtime admits them, by an ``EffectingGate``'s effects).
     mutating func fromServer(_ line: String, at now: Int64) -> TwinActions
     /// Fires the timers due at `now`.
     mutating func fired(at now: Int64) -> TwinActions
@@ -79,6 +80,8 @@ protocol TwinSession: RuntimeSession {
     var timers: DeadlineTable { get }
     /// The client's requests in flight and their cost, as ``PeerLimits`` counts them.
     var inFlight: (count: Int, bytes: Int) { get }
+    /// The sampling grants of the server's requests the client has not answered yet.
+    var samplingGrants: [RequestID: SamplingGrant] { get }
     /// Calls held for approval and Tollgate's own requests.
     var approvals: ApprovalState { get }
     /// Makes Tollgate's own request ids `"tollgate-<nonce>-<n>"` (before any was given out).
@@ -104,8 +107,12 @@ extension RelaySession: TwinSession {
     }
 
     mutating func fromServer(_ line: String, at now: Int64) -> TwinActions {
+        let decided = bytes(line).withUnsafeBytes { line in
+            let read = ServerLine.read(line, maxDepth: maxDepth)
+            return decide(read, in: line, admitted: gate.admitting(read, in: line, maxDepth: maxDepth), now: now)
+        }
         // What goes on toward the client is read as the client's.
-        let actions = Self.read(bytes(line).withUnsafeBytes { serverLine($0, now: now) }, line: line)
+        let actions = Self.read(decided, line: line)
         return TwinActions(toClient: actions.toServer, toServer: actions.toClient, logs: actions.logs, approvers: actions.approvers,
                            cancelledApprovers: actions.cancelledApprovers)
     }
@@ -143,7 +150,9 @@ extension HostSession: TwinSession {
     }
 
     mutating func fromServer(_ line: String, at now: Int64) -> TwinActions {
-        Self.read(bytes(line).withUnsafeBytes { childLine(1, $0, now: now) })
+        Self.read(bytes(line).withUnsafeBytes { line in
+            childLine(1, line, admitted: gate.admitting(ServerLine.read(line, maxDepth: maxDepth), in: line, maxDepth: maxDepth), now: now)
+        })
     }
 
     mutating func fired(at now: Int64) -> TwinActions { Self.read(tick(now: now)) }
