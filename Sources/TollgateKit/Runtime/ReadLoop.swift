@@ -16,6 +16,10 @@ struct ReadLoop<Actions> {
     private var tickets: [EffectsOwner.Ticket] = []
     private var lines: [Range<Int>?] = []
 
+    /// The most lines settled as one group: a read of many tiny lines is settled and written in
+    /// groups of this many, so what one read holds stays bounded by this, not by the read's size.
+    static var maxLinesPerGroup: Int { 1024 }
+
     init(maxLineBytes: Int) {
         framer = LineFramer(maxLineBytes: maxLineBytes)
     }
@@ -47,18 +51,25 @@ struct ReadLoop<Actions> {
                     tickets.append(.none)
                     lines.append(nil)
                 }
+                if decided.count >= Self.maxLinesPerGroup { settleAndApply(settle: settle, apply: apply) }
             }
-            settle(&decided, tickets)
-            for index in decided.indices {
-                framer.withBytes { bytes in
-                    apply(decided[index], lines[index].map { UnsafeRawBufferPointer(rebasing: bytes[$0]) } ?? UnsafeRawBufferPointer(start: nil, count: 0))
-                }
-            }
-            decided.removeAll(keepingCapacity: decided.capacity <= 4096)
-            tickets.removeAll(keepingCapacity: tickets.capacity <= 4096)
-            lines.removeAll(keepingCapacity: lines.capacity <= 4096)
+            settleAndApply(settle: settle, apply: apply)
             endOfRead()
         }
         return framer.finish()
+    }
+
+    /// Settles the lines decided so far, hands each on, and forgets them.
+    private mutating func settleAndApply(settle: (inout [Actions], [EffectsOwner.Ticket]) -> Void, apply: (Actions, UnsafeRawBufferPointer) -> Void) {
+        guard !decided.isEmpty else { return }
+        settle(&decided, tickets)
+        for index in decided.indices {
+            framer.withBytes { bytes in
+                apply(decided[index], lines[index].map { UnsafeRawBufferPointer(rebasing: bytes[$0]) } ?? UnsafeRawBufferPointer(start: nil, count: 0))
+            }
+        }
+        decided.removeAll(keepingCapacity: decided.capacity <= 4096)
+        tickets.removeAll(keepingCapacity: tickets.capacity <= 4096)
+        lines.removeAll(keepingCapacity: lines.capacity <= 4096)
     }
 }
