@@ -11,9 +11,6 @@ public protocol BudgetAccount: Sendable {
     /// Reserves calls decided together, in order, as if one by one (a store sends them in one
     /// pipelined round trip). On a throw none may be forwarded (some may stay counted).
     mutating func reserve(batch calls: [BudgetCall], now: Int64) throws(LedgerError) -> [BudgetDecision]
-    /// Whether ``reserve(batch:now:)`` is worth more than reserving call by call (a store's
-    /// one round trip); ``remaining(after:)`` then need not reflect the state between calls.
-    var reservesInBatches: Bool { get }
     /// Whether the account keeps the rate limits itself (a store shares them between gates):
     /// then ``reserve(_:now:)`` may answer ``BudgetDecision/rateLimited(retryAfterMs:scope:rate:)``
     /// and the gate keeps no rate limiter of its own.
@@ -53,7 +50,6 @@ extension BudgetAccount {
         return decisions
     }
     public var limitsRates: Bool { false }
-    public var reservesInBatches: Bool { false }
     public mutating func remaining(after reservation: BudgetReservation) -> JSONObject { JSONObject() }
     public var syncIntervalMilliseconds: Int64? { nil }
     public mutating func syncPending() throws(LedgerError) {}

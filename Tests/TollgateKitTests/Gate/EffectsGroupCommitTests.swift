@@ -1,4 +1,3 @@
-import Synchronization
 import Testing
 @testable import TollgateKit
 #if canImport(Glibc)
@@ -116,46 +115,5 @@ struct EffectsGroupCommitTests {
                 "the other thread's refusal waits for it, and may be taken by its call's id")
         #expect(owner.complete(other).isEmpty, "taken once")
         #expect(!owner.complete([EffectsOwner.Ticket.none]))
-    }
-
-    @Test("an account that reserves in batches (a store: one round trip) gets each run of calls as one batch, in order; its refusals reach their own calls")
-    func batchedReservations() throws {
-        let account = BatchCountingAccount(BudgetState(limits: BudgetLimits(overall: BudgetCaps(calls: 15))))
-        let owner = EffectsOwner(CallEffects(limits: BudgetLimits(overall: BudgetCaps(calls: 15)), account: account, diagnostics: .silent))
-        let refusals = completeAtOnce(owner, try (1...20).map { try admission($0) })
-        #expect(account.batches.withLock { $0 } == [20], "one batch of 20, not 20 round trips")
-        #expect(refusals.prefix(15).allSatisfy(\.isEmpty) && refusals.suffix(5).allSatisfy { $0 == [.budgetExhausted] })
-        // A call the policy denied is not reserved; the calls around it still go in one batch.
-        let policyDenied = try admission(22, denial: Denial(.toolDenied, tool: "echo", rule: "echo", reason: "no"))
-        _ = completeAtOnce(owner, [try admission(21), policyDenied, try admission(23)])
-        #expect(account.batches.withLock { $0 } == [20, 2], "the policy's denial is not reserved")
-    }
-}
-
-/// A budget account in memory that says it reserves in batches (as a store does) and counts
-/// the batches it was given.
-private final class BatchCountingAccount: BudgetAccount, @unchecked Sendable {
-    let batches = Mutex<[Int]>([])
-    private var state: BudgetState
-
-    init(_ state: BudgetState) { self.state = state }
-
-    var reservesInBatches: Bool { true }
-    func reserve(batch calls: [BudgetCall], now: Int64) throws(LedgerError) -> [BudgetDecision] {
-        batches.withLock { $0.append(calls.count) }
-        return calls.map { state.reserve($0, now: now) }
-    }
-    func reserve(_ call: BudgetCall, now: Int64) throws(LedgerError) -> BudgetDecision { try reserve(batch: [call], now: now)[0] }
-    func settle(_ reservation: BudgetReservation, resultTokens: Int64, now: Int64) throws(LedgerError) -> [BudgetCrossing] {
-        state.settle(reservation, resultTokens: resultTokens, now: now)
-    }
-    func release(_ reservation: BudgetReservation, now: Int64) throws(LedgerError) { state.release(reservation, now: now) }
-    func reserveSampling(maxTokens: Int64, now: Int64) throws(LedgerError) -> SamplingDecision { state.reserveSampling(maxTokens: maxTokens, now: now) }
-    func settleSampling(_ grant: SamplingGrant, tokens: Int64, now: Int64) throws(LedgerError) -> [BudgetCrossing] {
-        state.settleSampling(grant, tokens: tokens, now: now)
-    }
-    func forecast(now: Int64) throws(LedgerError) -> Forecast { state.forecast(now: now) }
-    func reconfigure(to limits: BudgetLimits, carrying reservations: [BudgetReservation]) -> [BudgetReservation]? {
-        state.reconfigure(to: limits, carrying: reservations)
     }
 }

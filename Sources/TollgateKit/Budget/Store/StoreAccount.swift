@@ -38,7 +38,6 @@ public final class StoreAccount: BudgetAccount {
     }
 
     public var limitsRates: Bool { true }
-    public var reservesInBatches: Bool { true }
 
     public func reserve(_ call: BudgetCall, now: Int64) throws(LedgerError) -> BudgetDecision {
         try reserve(batch: [call], now: now)[0]

@@ -31,54 +31,25 @@ struct BudgetGuard: Sendable {
     /// Checks the rate limits and reserves the call. Returns the denial when a limit refuses it
     /// (nothing is then counted), and the crossings to report.
     mutating func admit(_ call: ToolCall, rules: [Int]) -> (denial: Denial?, crossings: [BudgetCrossing]) {
-        admit(batch: [(call, rules)])[0]
-    }
-
-    /// Whether ``admit(batch:)`` reserves in one batch: the account does (a store, in one round
-    /// trip) and the gate keeps no rate limiter of its own (each call's rate check must see the
-    /// calls before it taken).
-    var reservesInBatches: Bool { rates == nil && account.reservesInBatches }
-
-    /// Admits calls decided together, in order, as if one by one: in one batch when
-    /// ``reservesInBatches``, else call by call.
-    mutating func admit(batch calls: [(call: ToolCall, rules: [Int])]) -> [(denial: Denial?, crossings: [BudgetCrossing])] {
-        guard !calls.isEmpty else { return [] }
-        guard reservesInBatches else { return calls.map { admitChecked($0.call, rules: $0.rules) } }
-        openAccountGroup()
-        let decisions: [BudgetDecision]
-        do throws(LedgerError) {
-            decisions = try account.reserve(batch: calls.map { BudgetCall(tool: $0.call.name, rules: $0.rules) }, now: clock.wallMilliseconds())
-        } catch {
-            return calls.map { (Denial.budgetUnavailable(error, tool: $0.call.name), []) }
-        }
-        return zip(calls, decisions).map { entry, decision in admitted(entry.call, rules: entry.rules, decision, monotonic: 0) }
-    }
-
-    /// One call: its rate limits, then its reservation.
-    private mutating func admitChecked(_ call: ToolCall, rules: [Int]) -> (denial: Denial?, crossings: [BudgetCrossing]) {
         let budgetCall = BudgetCall(tool: call.name, rules: rules)
         let monotonic = clock.monotonicMilliseconds()
         if let rates, case .limited(let wait, let scope, let rate) = rates.check(budgetCall, now: monotonic) {
             return (Denial.rateLimited(retryAfterMs: wait, scope: scope, rate: rate, tool: call.name), [])
         }
+        let decision: BudgetDecision
         openAccountGroup()
         do throws(LedgerError) {
-            return admitted(call, rules: rules, try account.reserve(budgetCall, now: clock.wallMilliseconds()), monotonic: monotonic)
+            decision = try account.reserve(budgetCall, now: clock.wallMilliseconds())
         } catch {
             return (Denial.budgetUnavailable(error, tool: call.name), [])
         }
-    }
-
-    /// What the account decided for a call; a reserved call is kept in flight (and taken from
-    /// the gate's rate limits, when it keeps them, at `monotonic`).
-    private mutating func admitted(_ call: ToolCall, rules: [Int], _ decision: BudgetDecision, monotonic: Int64) -> (denial: Denial?, crossings: [BudgetCrossing]) {
         switch decision {
         case .exhausted(let refusal, let crossings):
             return (Denial.budgetExhausted(refusal, tool: call.name), crossings)
         case .rateLimited(let wait, let scope, let rate):
             return (Denial.rateLimited(retryAfterMs: wait, scope: scope, rate: rate, tool: call.name), [])
         case .reserved(let reservation, let crossings):
-            _ = rates?.take(BudgetCall(tool: call.name, rules: rules), now: monotonic)
+            _ = rates?.take(budgetCall, now: monotonic)
             inFlight[call.id] = InFlight(reservation: reservation, rules: rules)
             return (nil, crossings)
         }

@@ -55,21 +55,7 @@ extension CallEffects {
         var steps: [BudgetStep] = []
         steps.reserveCapacity(group.count)
         budgets?.beginGroup()
-        var index = group.startIndex
-        while index < group.endIndex {
-            // A run of calls goes to the budgets as one batch (a store reserves it in one round trip).
-            var admissions: [CallAdmission] = []
-            while index < group.endIndex, case .admit(let admission) = group[index] {
-                admissions.append(admission)
-                index += 1
-            }
-            if admissions.isEmpty {
-                steps.append(budgetStep(group[index]))
-                index += 1
-            } else {
-                steps += admitSteps(admissions)
-            }
-        }
+        for effect in group { steps.append(budgetStep(effect)) }
         if let failure = budgets?.commitGroup() {
             diagnostics.report("budget: cannot write the ledger: \(failure)")
             for (index, effect) in zip(steps.indices, group) {
@@ -154,7 +140,22 @@ extension CallEffects {
     private mutating func budgetStep(_ effect: GateEffect) -> BudgetStep {
         switch effect {
         case .admit(let admission):
-            return admitSteps([admission])[0]
+            let call = admission.call
+            var denial = admission.denial
+            var crossings: [BudgetCrossing] = []
+            var reserved = false
+            if budgets != nil, denial == nil || admission.monitoring {
+                if let checked = budgets?.admit(call, rules: admission.rules) {
+                    crossings = checked.crossings
+                    reserved = checked.denial == nil
+                    if denial == nil, let refused = checked.denial {
+                        denial = refused
+                        if admission.monitoring { diagnostics.report("monitor: would deny \(call.name) (\(refused.code.rawValue), \(refused.rule ?? "-")): \(refused.reason)") }
+                    }
+                }
+            }
+            let recordsBudgets = audit != nil && (denial == nil ? !admission.held : admission.monitoring)
+            return .admitted(denial: denial, crossings: crossings, remaining: recordsBudgets ? budgets?.remaining(for: call) : nil, reserved: reserved)
         case .completed(let call, _, let tokens, _, _):
             guard let settled = budgets?.settle(call, resultTokens: tokens) else { return .none }
             return .settled(crossings: settled.crossings, problem: settled.problem)
@@ -164,31 +165,5 @@ extension CallEffects {
         default:
             return .none
         }
-    }
-
-    /// The budget half of calls decided one after the other, in order: those the policy lets
-    /// through (or only monitors) are admitted by the budgets, in one batch when the account
-    /// reserves in batches (a store: one round trip), else call by call.
-    private mutating func admitSteps(_ admissions: [CallAdmission]) -> [BudgetStep] {
-        func counts(_ admission: CallAdmission) -> Bool { budgets != nil && (admission.denial == nil || admission.monitoring) }
-        guard admissions.count > 1, budgets?.reservesInBatches == true else {
-            return admissions.map { admitStep($0, counts($0) ? budgets?.admit($0.call, rules: $0.rules) : nil) }
-        }
-        let counted = admissions.filter(counts)
-        var checked = (budgets?.admit(batch: counted.map { ($0.call, $0.rules) }) ?? []).makeIterator()
-        return admissions.map { admitStep($0, counts($0) ? checked.next() : nil) }
-    }
-
-    /// The budget half of one call, given what the budgets said (nil: they were not asked).
-    private mutating func admitStep(_ admission: CallAdmission, _ checked: (denial: Denial?, crossings: [BudgetCrossing])?) -> BudgetStep {
-        let call = admission.call
-        var denial = admission.denial
-        if denial == nil, let refused = checked?.denial {
-            denial = refused
-            if admission.monitoring { diagnostics.report("monitor: would deny \(call.name) (\(refused.code.rawValue), \(refused.rule ?? "-")): \(refused.reason)") }
-        }
-        let recordsBudgets = audit != nil && (denial == nil ? !admission.held : admission.monitoring)
-        return .admitted(denial: denial, crossings: checked?.crossings ?? [], remaining: recordsBudgets ? budgets?.remaining(for: call) : nil,
-                         reserved: checked.map { $0.denial == nil } ?? false)
     }
 }
