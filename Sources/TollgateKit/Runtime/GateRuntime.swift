@@ -117,6 +117,10 @@ final class GateRuntime<Session: RuntimeSession>: Sendable {
         session.withLock { session in
             for (index, refused) in effects.takeRefusals(tickets).enumerated() where !refused.isEmpty {
                 session.refuse(refused, in: &decided[index])
+                // A later line of the read may have sent the call on (a held call approved by it).
+                for later in decided.indices where later > index {
+                    for refusal in refused { Session.takeOut(refusedCall: refusal.id, from: &decided[later]) }
+                }
             }
             guard sendsEarlierCalls else { return }
             for index in decided.indices {
