@@ -92,7 +92,7 @@ public final class EffectsOwner: @unchecked Sendable {
 
     /// Takes the refusals of each ticket, in the order given. Take them and apply them
     /// (``RuntimeSession/refuse(_:in:)``) in one critical section of the session's lock: a
-    /// refusal is then applied exactly once, before anyone else sees the call in flight.
+    /// refusal is then applied exactly once, before any thread writes the call.
     public func takeRefusals(_ tickets: [Ticket]) -> [[EffectRefusal]] {
         condition.lock()
         defer { condition.unlock() }
