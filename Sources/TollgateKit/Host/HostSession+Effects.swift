@@ -16,6 +16,11 @@ extension HostSession {
         }
     }
 
+    /// Takes refused call `id`'s line out of a later line's actions.
+    public static func takeOut(refusedCall id: RequestID, from actions: inout HostActions) {
+        _ = actions.takeOut(call: id)
+    }
+
     /// The calls in `actions` that were parked until their child started, decided before.
     public static func callsDecidedBefore(in actions: HostActions) -> [RequestID] {
         actions.forwardedCalls.filter(\.decidedBefore).map(\.id)

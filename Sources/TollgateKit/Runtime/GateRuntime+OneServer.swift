@@ -33,7 +33,7 @@ extension GateRuntime where Session == RelaySession {
         var pump = LinePump(maxLineBytes: maxMessageBytes)
         var serverReachable = true
         let readsResponses = capsSampling.load(ordering: .relaxed)
-        pump.run(fd: fd, decide: { line in
+        let partial = pump.run(fd: fd, decide: { line in
             let read = ClientLine.read(line, maxDepth: maxDepth, inspectingCalls: inspectsCalls, readingResponses: readsResponses)
             return decide { $0.decide(read, in: line, now: $1) }
         }, settle: { decided, tickets in
@@ -53,7 +53,6 @@ extension GateRuntime where Session == RelaySession {
                 serverStoppedReading()
             }
         })
-        let partial = pump.finish()
         if partial > 0 { diagnostics.report("the client closed its output inside a message; dropped \(partial) bytes") }
         post(.clientClosed)
     }
@@ -62,7 +61,7 @@ extension GateRuntime where Session == RelaySession {
     func pumpServer(from fd: Int32) {
         var pump = LinePump(maxLineBytes: maxMessageBytes)
         let capsSampling = capsSampling.load(ordering: .relaxed)
-        pump.run(fd: fd, decide: { line in
+        let partial = pump.run(fd: fd, decide: { line in
             let read = ServerLine.read(line, maxDepth: maxDepth)
             // Sampling requests are admitted first: a grant may be reserved in a ledger.
             let admitted = capsSampling
@@ -86,7 +85,6 @@ extension GateRuntime where Session == RelaySession {
             effects.drain()
             effects.auditLog?.writePending()
         })
-        let partial = pump.finish()
         if partial > 0 { diagnostics.report("the server closed its output inside a message; dropped \(partial) bytes") }
         post(.serverClosed(0))
     }
