@@ -132,11 +132,7 @@ extension RelaySession: TwinSession {
 
     var inFlight: (count: Int, bytes: Int) { (requestsInFlight, requestBytesInFlight) }
 
-    mutating func fixNonce(_ nonce: String) {
-        let canElicit = approvals.clientCanElicit
-        approvals = ApprovalState(nonce: nonce)
-        approvals.clientCanElicit = canElicit
-    }
+    mutating func fixNonce(_ nonce: String) { approvals = approvals.renewed(nonce: nonce) }
 }
 
 extension HostSession: TwinSession {
@@ -165,10 +161,15 @@ extension HostSession: TwinSession {
 
     var inFlight: (count: Int, bytes: Int) { requestsInFlight }
 
-    mutating func fixNonce(_ nonce: String) {
-        let canElicit = approvals.clientCanElicit
-        approvals = ApprovalState(nonce: nonce)
-        approvals.clientCanElicit = canElicit
+    mutating func fixNonce(_ nonce: String) { approvals = approvals.renewed(nonce: nonce) }
+}
+
+extension ApprovalState {
+    /// A state with nothing held whose own ids use `nonce`, for a client as able to elicit.
+    fileprivate func renewed(nonce: String) -> ApprovalState {
+        var renewed = ApprovalState(nonce: nonce)
+        renewed.clientCanElicit = clientCanElicit
+        return renewed
     }
 }
 
@@ -179,8 +180,8 @@ enum TwinLine {
         #"{"jsonrpc":"2.0","id":\#(id),"method":"tools/call","params":{"name":"\#(tool)","arguments":\#(arguments)}}"#
     }
 
-    /// The server's answer to the one request in `sent` (what it was sent), under that
-    /// request's exact id bytes.
+    /// The answer to the one request in `sent` (what a peer was sent), under that request's
+    /// exact id bytes.
     static func answer(to sent: [UInt8], result: String = #"{"content":[{"type":"text","text":"done"}]}"#,
                        sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         let lines = splitLines(sent)
