@@ -5,7 +5,8 @@
 /// 0d5c3f2a {"k":"reserve","t":1767225600000,"tool":"git_log","rules":["git_*"],"calls":1,"cost":0.5,"pid":4242}
 /// ```
 ///
-/// A file starts with a `header` record (`{"k":"header","version":1,"t":…}`); a file replaced by
+/// A file starts with a `header` record (`{"k":"header","version":2,"t":…}`); a file of an older
+/// format gets one where it stands when a writer of this format first opens it; a file replaced by
 /// compaction ends with a `compacted` record (readers reopen the path). Every other record is a
 /// ``SpendEvent``: `t` is its time, `tool` (absent for sampling), `rules`, `scopes` (the scope
 /// of the overall budget, then of each rule, absent when all are `global`), and the non-zero
@@ -27,8 +28,9 @@ public struct LedgerRecord: Sendable, Hashable {
         case compacted
     }
 
-    /// The ledger format this code writes and reads.
-    public static let version = 1
+    /// The ledger format this code writes and reads: 2 since writers lock with ``LedgerLock``
+    /// (format 1: `flock`); the records are the same.
+    public static let version = 2
 
     /// What wrote the record.
     public var kind: Kind

@@ -33,7 +33,7 @@ struct BudgetLedgerRecordTests {
         let crc = text(LedgerChecksum.hex(LedgerChecksum.crc32c(bytes(json))))
         #expect(line == "\(crc) \(json)\n")
         let header = text(LedgerRecord(marker: .header, time: 5).line())
-        #expect(header.hasSuffix(#" {"k":"header","version":1,"t":5}"# + "\n"))
+        #expect(header.hasSuffix(#" {"k":"header","version":2,"t":5}"# + "\n"))
     }
 
     @Test("any damage is refused: a torn line, a flipped byte, a wrong checksum, not a record")
