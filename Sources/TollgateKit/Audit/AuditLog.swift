@@ -105,6 +105,8 @@ public final class AuditLog: Sendable {
         var failure: AuditError?
         /// Counted for ``AuditLog/stats``.
         var stats = AuditStats(writes: 0, records: 0, syncs: 0)
+        /// The lines of the records being written, kept with their capacity from write to write.
+        var lines: [UInt8] = []
     }
 
     /// A record queued by ``AuditLog/appendLater(entry:)``, with the time it was queued.

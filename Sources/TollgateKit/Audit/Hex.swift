@@ -17,6 +17,11 @@ public enum Hex {
 
     /// Appends the bytes as lowercase hex to `output` (a digest written into a record).
     static func append(_ bytes: [UInt8], to output: inout [UInt8]) {
+        bytes.withUnsafeBytes { append($0, to: &output) }
+    }
+
+    /// Appends the bytes as lowercase hex to `output`.
+    static func append(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count * 2) { digits in
             for (index, byte) in bytes.enumerated() {
                 digits[2 &* index] = lowercaseDigit(byte >> 4)
