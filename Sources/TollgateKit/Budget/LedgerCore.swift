@@ -214,7 +214,7 @@ struct LedgerCore: ~Copyable {
     /// group, adds it to the group's write.
     mutating func append(_ record: LedgerRecord) throws(LedgerError) {
         if group != nil {
-            group?.lines.append(contentsOf: record.line())
+            record.appendLine(to: &group!.lines)
             group?.count += 1
             return
         }
