@@ -23,14 +23,7 @@ struct LedgerFile: ~Copyable {
     /// for reading only, does not create it, and takes no lock.
     init(path: String, readOnly: Bool = false) throws(LedgerError) {
         let lockPath = path + ".lock"
-        let fd = readOnly ? open(path, O_RDONLY | O_CLOEXEC) : open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .system(path, "open") }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            let error = LedgerError.system(path, "fstat")
-            close(fd)
-            throw error
-        }
+        let (fd, info) = try Self.openData(path, readOnly: readOnly)
         do throws(LedgerError) {
             // The lock file gets the ledger's permissions: whoever may write the ledger may lock it.
             writers = readOnly ? nil : try LedgerLock(path: lockPath, mode: info.st_mode & 0o666)
@@ -156,19 +149,26 @@ struct LedgerFile: ~Copyable {
 
     /// Opens `path` again (after another process renamed a compacted file over it).
     mutating func reopen() throws(LedgerError) {
-        let fresh = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard fresh >= 0 else { throw .system(path, "open") }
-        var info = stat()
-        guard fstat(fresh, &info) == 0 else {
-            let error = LedgerError.system(path, "fstat")
-            close(fresh)
-            throw error
-        }
+        let (fresh, info) = try Self.openData(path, readOnly: false)
         close(fd)
         fd = fresh
         device = UInt64(info.st_dev)
         inode = UInt64(info.st_ino)
         watch?.watch(path)
+    }
+
+    /// Opens the data file at `path` (for appending, created if needed, unless `readOnly`) and
+    /// returns its descriptor and status.
+    private static func openData(_ path: String, readOnly: Bool) throws(LedgerError) -> (Int32, stat) {
+        let fd = readOnly ? open(path, O_RDONLY | O_CLOEXEC) : open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .system(path, "open") }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let error = LedgerError.system(path, "fstat")
+            close(fd)
+            throw error
+        }
+        return (fd, info)
     }
 
     /// The identity of whatever file is at `path` now.
