@@ -19,6 +19,7 @@ struct LedgerLockTests {
         let first = try Ledger(path: path, limits: Self.limits, sync: .never, now: epoch2026)
         let second = try Ledger(path: path, limits: Self.limits, sync: .never, now: epoch2026)
         let looks = (first.stats.looks, second.stats.looks)
+        let start = monotonicNanoseconds()
         for round in 0..<20 {
             #expect(try first.reserve(Self.call, now: epoch2026).isReserved)
             second.beginGroup()
@@ -28,8 +29,11 @@ struct LedgerLockTests {
             let used = try first.forecast(now: epoch2026).rows.first { $0.budget == "budgets.calls" }?.used
             #expect(used == Int64(3 * (round + 1)), "each sees every record the other wrote")
         }
-        // Within the position's trust interval, looking again only when the interval ran out.
-        #expect(first.stats.looks - looks.0 <= 3 && second.stats.looks - looks.1 <= 3, "\(first.stats), \(second.stats)")
+        // Within the position's trust interval, looking again only when the interval ran out
+        // (at most once per interval each, however slow the machine is today).
+        let intervals = Int((monotonicNanoseconds() - start) / UInt64(LedgerCore.positionTrustNanoseconds)) + 2
+        #expect(first.stats.looks - looks.0 <= intervals && second.stats.looks - looks.1 <= intervals, "\(first.stats), \(second.stats), \(intervals) intervals")
+        #expect(first.stats.looks - looks.0 < 20, "not once per operation")
         #expect(try Ledger.readEvents(path: path).reduce(0) { $0 + $1.amount.calls } == 60)
     }
 
