@@ -32,10 +32,14 @@ let selfPath: String = {
 
 if arguments.first == "server" { exit(BenchServer.run(perMessage: arguments.dropFirst().first == "--per-message")) }
 // `tollgate-bench loop KIND N`: runs one in-process operation N times, for instruction counts
-// under `valgrind --tool=callgrind` (repeatable where wall-clock timings are not).
+// under `valgrind --tool=callgrind` (repeatable where wall-clock timings are not); `loop effects N`
+// runs N fully checked calls (see ``EffectsLoop``).
 if arguments.first == "loop", arguments.count >= 3, arguments[1] == "audit", let iterations = Int(arguments[2]) {
     do throws(AuditError) { try AuditBenchmark.loop(path: "/tmp/tollgate-bench-loop-\(getpid()).audit", count: iterations) } catch { print(error) }
     exit(0)
+}
+if arguments.first == "loop", arguments.count >= 3, arguments[1] == "effects", let iterations = Int(arguments[2]) {
+    exit(EffectsLoop.run(count: iterations) ? 0 : 1)
 }
 if arguments.first == "loop", arguments.count >= 3, let iterations = Int(arguments[2]) {
     Micro.loop(arguments[1], iterations: iterations)

@@ -161,6 +161,31 @@ void tg_audit_lock_release(void *region, const tg_audit_chain_t *chain);
 /// Unmaps the region.
 void tg_audit_lock_close(void *region);
 
+/// Where a budget ledger stands: kept in its lock file (`PATH.lock`), which every writer maps, so
+/// a writer learns what others appended without looking at the file.
+typedef struct {
+    uint64_t device;  /* the ledger's data file, as st_dev */
+    uint64_t inode;
+    int64_t size;     /* its size after the last record written under the lock */
+    uint32_t valid;   /* 0: unknown (a new lock file, a failed write, a writer died holding the lock) */
+    uint32_t reserved;
+} tg_ledger_position_t;
+
+/// Maps (creating and initializing it if needed, with permissions `mode`) the lock file of a
+/// ledger: a robust, process-shared mutex and the position. Returns an opaque region, or NULL with
+/// errno set (EPROTO: the file is not a ledger lock file of this layout).
+void *tg_ledger_lock_open(const char *path, mode_t mode);
+
+/// Takes the lock and copies the position out. Returns 0, 1 when the previous holder died holding
+/// it (the lock is taken and the position is unknown), or -1 with errno set.
+int tg_ledger_lock_acquire(void *region, tg_ledger_position_t *position);
+
+/// Stores `position` (NULL: marks it unknown) and releases the lock.
+void tg_ledger_lock_release(void *region, const tg_ledger_position_t *position);
+
+/// Unmaps the region.
+void tg_ledger_lock_close(void *region);
+
 /// Makes the process non-dumpable (`PR_SET_DUMPABLE` 0): no core dump, and processes of the same
 /// user (root excepted) can no longer `ptrace` it or read its `/proc/<pid>/mem` and `environ`; its
 /// `/proc/<pid>` files belong to root. Children get the flag back at `execve`. Returns 0, or -1

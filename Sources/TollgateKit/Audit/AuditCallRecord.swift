@@ -157,16 +157,32 @@ struct AuditCallRecord: Sendable {
     }
 
     /// The line and hash with the log's members (see ``AuditRecord/sealed(time:seq:run:prev:authenticator:)``).
-    /// `prev` and `run` are lowercase hex, so they are written without escaping.
     func sealed(time: AuditTimestamp, seq: Int, run: String, prev: String, authenticator: HMAC?) -> (line: [UInt8], hash: String) {
-        var writer = JSONWriter(capacity: 280 + members.count)
+        var line: [UInt8] = []
+        var hash = Array(prev.utf8)
+        seal(into: &line, time: time, seq: seq, run: run, prev: &hash, authenticator: authenticator)
+        return (line, String(decoding: hash, as: UTF8.self))
+    }
+
+    /// Appends the record's line to `lines`: its canonical bytes with the log's members, then
+    /// `hash` as the last member and a newline (what ``sealed(time:seq:run:prev:authenticator:)``
+    /// returns). `prev` holds the previous record's hash (lowercase hex, like `run`, so both are
+    /// written without escaping) and is given this record's. The record is written once, into
+    /// `lines`, and hashed there in one pass: no buffer of its own, no digest or hash string.
+    func seal(into lines: inout [UInt8], time: AuditTimestamp, seq: Int, run: String, prev: inout [UInt8], authenticator: HMAC?) {
+        var writer = JSONWriter(capacity: 0)
+        swap(&writer.bytes, &lines)
+        defer { swap(&writer.bytes, &lines) }
+        let start = writer.bytes.count
+        let needed = start + 280 + members.count
+        if writer.bytes.capacity < needed { writer.bytes.reserveCapacity(Swift.max(needed, 2 * writer.bytes.capacity)) }
         writer.append("{")
         members.withUnsafeBufferPointer { members in
             writer.write(raw: UnsafeBufferPointer(rebasing: members[..<algAt]))
             writer.append(authenticator == nil ? #""alg":"sha256""# : #""alg":"hmac-sha256""#)
             writer.write(raw: UnsafeBufferPointer(rebasing: members[algAt..<prevAt]))
             writer.append(#","prev":""#)
-            writer.write(unescaped: prev)
+            prev.withUnsafeBufferPointer { writer.write(raw: $0) }
             writer.append("\"")
             writer.write(raw: UnsafeBufferPointer(rebasing: members[prevAt..<seqAt]))
             writer.append(#","run":""#)
@@ -180,20 +196,28 @@ struct AuditCallRecord: Sendable {
             writer.write(raw: UnsafeBufferPointer(rebasing: members[timeAt...]))
         }
         writer.append("}")
-        let digest: [UInt8]
-        if var authenticator {
-            authenticator.update(writer.bytes)
-            digest = authenticator.finalize()
-        } else {
-            digest = SHA256.hash(writer.bytes)
+        var digest: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digest) { digest in
+            writer.bytes.withUnsafeBytes { written in
+                let canonical = UnsafeRawBufferPointer(rebasing: written[start...])
+                if var authenticator {
+                    authenticator.update(canonical)
+                    authenticator.finalize(into: digest)
+                } else {
+                    var hasher = SHA256()
+                    hasher.update(canonical)
+                    hasher.finalize(into: digest)
+                }
+            }
         }
         // The line: the canonical bytes with `hash` as the last member, then a newline.
         writer.bytes.removeLast()
         writer.append(#","hash":""#)
-        let hashAt = writer.bytes.count
-        Hex.append(digest, to: &writer.bytes)
-        let hash = String(decoding: writer.bytes[hashAt...], as: UTF8.self)
+        prev.removeAll(keepingCapacity: true)
+        withUnsafeBytes(of: digest) { digest in
+            Hex.append(digest, to: &writer.bytes)
+            Hex.append(digest, to: &prev)
+        }
         writer.append("\"}\n")
-        return (writer.bytes, hash)
     }
 }

@@ -60,10 +60,10 @@ extension AuditLog {
                 needsNewline = tail.needsNewline
             }
             let time = AuditTimestamp.now()
-            var batch = seal(records, after: chain, newline: needsNewline, time: time)
+            var batch = seal(records, after: chain, newline: needsNewline, time: time, into: &state.lines)
             // After a rotation, where the chain stands even if the write below fails: in the new file.
             var rotated: AuditLock.Chain?
-            if let rotateBytes, chain.size > 0, chain.size + batch.lines.count > rotateBytes {
+            if let rotateBytes, chain.size > 0, chain.size + state.lines.count > rotateBytes {
                 // Rotate only the file this log writes (not one another program put at `path`
                 // since the last check).
                 guard try withRelease({ () throws(AuditError) in try AuditFile.identity(of: path) }) == identity else {
@@ -85,10 +85,14 @@ extension AuditLog {
                 file = new
                 chain = AuditLock.Chain(identity: newIdentity, size: 0, hash: chain.hash, seq: chain.seq)
                 rotated = chain
-                batch = seal(records, after: chain, newline: false, time: time)
+                batch = seal(records, after: chain, newline: false, time: time, into: &state.lines)
+            }
+            defer {
+                // A large batch's buffer is not kept.
+                if state.lines.capacity > Self.keptLineBytes { state.lines = [] }
             }
             do throws(AuditError) {
-                try file.writeRecord(batch.lines)
+                try file.writeRecord(state.lines)
             } catch {
                 // Whatever happened to the file, look at it before the next record (a failed
                 // write leaves nothing; after a rotation, every writer still follows to the new file).
@@ -96,7 +100,7 @@ extension AuditLog {
                 lock.release(storing: rotated)
                 throw error
             }
-            chain.size += batch.lines.count
+            chain.size += state.lines.count
             chain.hash = batch.hash
             chain.seq = batch.seq
             lock.release(storing: chain)
@@ -106,23 +110,28 @@ extension AuditLog {
         throw .system(.rotate, path: path, errno: EAGAIN)
     }
 
-    /// The line of each record sealed after `chain` (`seq`, `run`, `prev`, `time` where the record
-    /// has none, `alg` and `hash`), led by a newline when the file ends in a partial line, and by
-    /// a `file_start` record when the chain's file is empty: so every file starts with one, made
-    /// under the lock by the writer that writes there first. Returns the last record's hash and seq.
-    private func seal(_ records: [Pending], after chain: AuditLock.Chain, newline: Bool, time: AuditTimestamp) -> (lines: [UInt8], hash: String, seq: Int) {
-        var lines: [UInt8] = newline ? [0x0A] : []
-        var (seq, hash) = (chain.seq, chain.hash)
+    /// Writes into `lines` the line of each record sealed after `chain` (`seq`, `run`, `prev`,
+    /// `time` where the record has none, `alg` and `hash`), led by a newline when the file ends in
+    /// a partial line, and by a `file_start` record when the chain's file is empty: so every file
+    /// starts with one, made under the lock by the writer that writes there first. Returns the
+    /// last record's hash and seq.
+    private func seal(_ records: [Pending], after chain: AuditLock.Chain, newline: Bool, time: AuditTimestamp,
+                      into lines: inout [UInt8]) -> (hash: String, seq: Int) {
+        lines.removeAll(keepingCapacity: true)
+        if newline { lines.append(0x0A) }
+        var seq = chain.seq
+        var hash = Array(chain.hash.utf8)
         func add(_ entry: Entry, at time: AuditTimestamp) {
             seq += 1
-            let sealed = entry.sealed(time: time, seq: seq, run: runID, prev: hash, authenticator: authenticator)
-            if lines.isEmpty { lines = sealed.line } else { lines.append(contentsOf: sealed.line) }
-            hash = sealed.hash
+            entry.seal(into: &lines, time: time, seq: seq, run: runID, prev: &hash, authenticator: authenticator)
         }
         if chain.size == 0 { add(.record(AuditRecord.fileStart), at: time) }
         for record in records { add(record.entry, at: record.time ?? time) }
-        return (lines, hash, seq)
+        return (String(decoding: hash, as: UTF8.self), seq)
     }
+
+    /// The capacity of the lines buffer kept after a write (a larger one is let go).
+    static let keptLineBytes = 1 << 20
 
     /// What ``write(_:state:)`` seals: any record, or a call's decision or outcome in its fixed shape.
     enum Entry {
@@ -132,13 +141,19 @@ extension AuditLog {
         /// relayed, so not on the call's path).
         case outcome(origin: AuditCallRecord.Origin, tool: String, id: RequestID, outcome: AuditRecord.Outcome)
 
-        func sealed(time: AuditTimestamp, seq: Int, run: String, prev: String, authenticator: HMAC?) -> (line: [UInt8], hash: String) {
+        /// Appends the entry's sealed line to `lines`; `prev` is the previous record's hash, and
+        /// becomes this one's (see ``AuditCallRecord/seal(into:time:seq:run:prev:authenticator:)``).
+        func seal(into lines: inout [UInt8], time: AuditTimestamp, seq: Int, run: String, prev: inout [UInt8], authenticator: HMAC?) {
             switch self {
-            case .record(let record): record.sealed(time: time, seq: seq, run: run, prev: prev, authenticator: authenticator)
-            case .call(let record): record.sealed(time: time, seq: seq, run: run, prev: prev, authenticator: authenticator)
+            case .record(let record):
+                let sealed = record.sealed(time: time, seq: seq, run: run, prev: String(decoding: prev, as: UTF8.self), authenticator: authenticator)
+                lines.append(contentsOf: sealed.line)
+                prev = Array(sealed.hash.utf8)
+            case .call(let record):
+                record.seal(into: &lines, time: time, seq: seq, run: run, prev: &prev, authenticator: authenticator)
             case .outcome(let origin, let tool, let id, let outcome):
                 AuditCallRecord.outcome(origin: origin, tool: tool, id: id.description, outcome: outcome)
-                    .sealed(time: time, seq: seq, run: run, prev: prev, authenticator: authenticator)
+                    .seal(into: &lines, time: time, seq: seq, run: run, prev: &prev, authenticator: authenticator)
             }
         }
     }

@@ -19,7 +19,7 @@ import Darwin
 /// The log itself is looked at only when the shared state cannot be trusted as it is: a new lock
 /// file, a writer that died holding the lock (perhaps inside a write), a chain that continues in
 /// another file, a file removed, renamed or changed in its metadata from outside
-/// (``AuditFileWatch``: records must not go to a deleted file), or every
+/// (``FileWatch``: records must not go to a deleted file), or every
 /// ``pathCheckIntervalNanoseconds``. Then the log checks that `path` still names its file (a
 /// rename from outside Tollgate is followed; records written before stay in the renamed file) and
 /// that the file has the size the chain says (a file truncated or appended to from outside: the
@@ -85,7 +85,7 @@ public final class AuditLog: Sendable {
     let authenticator: HMAC?
     let lock: AuditLock
     /// Tells when the open file was removed, renamed or changed from outside.
-    let watch = AuditFileWatch()
+    let watch = FileWatch()
     let state: Mutex<State>
 
     struct State {
@@ -105,6 +105,8 @@ public final class AuditLog: Sendable {
         var failure: AuditError?
         /// Counted for ``AuditLog/stats``.
         var stats = AuditStats(writes: 0, records: 0, syncs: 0)
+        /// The lines of the records being written, kept with their capacity from write to write.
+        var lines: [UInt8] = []
     }
 
     /// A record queued by ``AuditLog/appendLater(entry:)``, with the time it was queued.

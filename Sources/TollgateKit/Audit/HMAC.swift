@@ -29,8 +29,20 @@ public struct HMAC: Sendable {
 
     /// The 32-byte authentication code. The authenticator is consumed.
     public consuming func finalize() -> [UInt8] {
-        outer.update(inner.finalize())
-        return outer.finalize()
+        let authenticator = self
+        return [UInt8](unsafeUninitializedCapacity: SHA256.digestCount) { code, count in
+            authenticator.finalize(into: UnsafeMutableRawBufferPointer(code))
+            count = SHA256.digestCount
+        }
+    }
+
+    /// Writes the 32-byte authentication code to the start of `code` (no allocation). The
+    /// authenticator is consumed.
+    public consuming func finalize(into code: UnsafeMutableRawBufferPointer) {
+        var digest: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digest) { inner.finalize(into: $0) }
+        withUnsafeBytes(of: digest) { outer.update($0) }
+        outer.finalize(into: code)
     }
 
     /// The authentication code of `message` under `key` in one call.

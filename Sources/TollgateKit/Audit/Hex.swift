@@ -17,10 +17,21 @@ public enum Hex {
 
     /// Appends the bytes as lowercase hex to `output` (a digest written into a record).
     static func append(_ bytes: [UInt8], to output: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count * 2) { digits in
-            for (index, byte) in bytes.enumerated() {
-                digits[2 &* index] = lowercaseDigit(byte >> 4)
-                digits[2 &* index &+ 1] = lowercaseDigit(byte & 0xF)
+        bytes.withUnsafeBytes { append($0, to: &output) }
+    }
+
+    /// Appends the bytes as lowercase hex to `output`.
+    static func append(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
+        let count = bytes.count
+        guard count > 0, let input = bytes.baseAddress else { return }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count &* 2) { digits in
+            guard let digit = digits.baseAddress else { return }
+            var index = 0
+            while index < count {
+                let byte = input.load(fromByteOffset: index, as: UInt8.self)
+                digit[2 &* index] = lowercaseDigit(byte &>> 4)
+                digit[2 &* index &+ 1] = lowercaseDigit(byte & 0xF)
+                index &+= 1
             }
             output.append(contentsOf: UnsafeBufferPointer(digits))
         }

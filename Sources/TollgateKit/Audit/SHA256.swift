@@ -64,6 +64,17 @@ public struct SHA256: Sendable {
 
     /// Pads the message and returns its 32-byte digest. The hasher is consumed.
     public consuming func finalize() -> [UInt8] {
+        let hasher = self
+        return [UInt8](unsafeUninitializedCapacity: Self.digestCount) { digest, count in
+            hasher.finalize(into: UnsafeMutableRawBufferPointer(digest))
+            count = Self.digestCount
+        }
+    }
+
+    /// Pads the message and writes its 32-byte digest to the start of `digest` (no allocation).
+    /// The hasher is consumed.
+    public consuming func finalize(into digest: UnsafeMutableRawBufferPointer) {
+        precondition(digest.count >= Self.digestCount)
         let bitLength = length &* 8
         var padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
             (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
@@ -73,16 +84,12 @@ public struct SHA256: Sendable {
             for i in 0..<8 { pad[padCount + i] = UInt8(truncatingIfNeeded: bitLength >> (56 - 8 * UInt64(i))) }
             update(UnsafeRawBufferPointer(rebasing: pad[..<(padCount + 8)]))
         }
-        let words = [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7]
-        var digest: [UInt8] = []
-        digest.reserveCapacity(Self.digestCount)
-        for word in words {
-            digest.append(UInt8(truncatingIfNeeded: word >> 24))
-            digest.append(UInt8(truncatingIfNeeded: word >> 16))
-            digest.append(UInt8(truncatingIfNeeded: word >> 8))
-            digest.append(UInt8(truncatingIfNeeded: word))
+        withUnsafeBytes(of: state) { words in
+            for index in 0..<8 {
+                let word = words.load(fromByteOffset: 4 &* index, as: UInt32.self)
+                digest.storeBytes(of: word.bigEndian, toByteOffset: 4 &* index, as: UInt32.self)
+            }
         }
-        return digest
     }
 
     /// The digest of `bytes` in one call.

@@ -7,11 +7,16 @@ struct BudgetSlot: Sendable {
     let caps: BudgetCaps
     var series = SpendSeries()
     var reported: UInt16 = 0
+    /// The names of its capped counters as a record's `budgets` gives them (`budgets.calls`,
+    /// `tools.echo.budget.cost`), made once (see ``addRemaining(used:to:)``), empty for a counter without a cap.
+    let names: (calls: String, cost: String, resultTokens: String)
 
     init(scope: BudgetScope, caps: BudgetCaps, spendScope: String = SpendScope.globalName) {
         self.scope = scope
         self.caps = caps
         self.spendScope = spendScope
+        names = (caps.calls == nil ? "" : scope.name(.calls), caps.cost == nil ? "" : scope.name(.cost),
+                 caps.resultTokens == nil ? "" : scope.name(.resultTokens))
     }
 
     /// The used amount at which `percent` of `cap` is reached: ⌈cap × percent / 100⌉, without

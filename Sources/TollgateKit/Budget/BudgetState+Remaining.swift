@@ -16,8 +16,8 @@ extension BudgetState {
 extension BudgetSlot {
     /// Adds what is left of each capped counter, given what is used, to `left` (by budget name).
     func addRemaining(used: BudgetUsage, to left: inout JSONObject) {
-        if let cap = caps.calls { left[scope.name(.calls)] = .number(String(cap - used.calls)) }
-        if let cap = caps.cost { left[scope.name(.cost)] = .number(CostUnits(micros: cap.micros - used.cost).description) }
-        if let cap = caps.resultTokens { left[scope.name(.resultTokens)] = .number(String(cap - used.resultTokens)) }
+        if let cap = caps.calls { left[names.calls] = .number(String(cap - used.calls)) }
+        if let cap = caps.cost { left[names.cost] = .number(CostUnits(micros: cap.micros - used.cost).description) }
+        if let cap = caps.resultTokens { left[names.resultTokens] = .number(String(cap - used.resultTokens)) }
     }
 }

@@ -1,11 +1,12 @@
 extension Ledger {
-    /// Every spend event of the ledger at `path`, read under a shared lock without changing the
-    /// file (for `tollgate budget show`). Damaged lines are skipped; a torn last line is ignored.
+    /// Every spend event of the ledger at `path`, read without changing the file (for `tollgate
+    /// budget show`). Damaged lines are skipped; a torn last line is ignored. No lock is needed:
+    /// writers only append whole lines (cutting off a torn one first) and compaction renames a
+    /// whole new file into place, so what is read is the ledger as it stood at some moment, with
+    /// perhaps a partial last line (ignored) or a `compacted` marker (read again from the new file).
     public static func readEvents(path: String) throws(LedgerError) -> [SpendEvent] {
         while true {
             let file = try LedgerFile(path: path, readOnly: true)
-            try file.lock(exclusive: false)
-            defer { file.unlock() }
             var data: [UInt8] = []
             try file.read(at: 0, count: Int(try file.status().size), into: &data)
             var events: [SpendEvent] = []

@@ -9,7 +9,7 @@ import Darwin
 /// (`budgets.ledger: "path"`): an append-only log of spend records (see ``LedgerRecord``),
 /// replayed into a ``BudgetState``.
 ///
-/// Reserve before forwarding, settle after: a reservation locks the ledger (`flock` on
+/// Reserve before forwarding, settle after: a reservation locks the ledger (``LedgerLock``, in
 /// `PATH.lock`), replays what other processes appended since this one last looked (only the new
 /// tail is read), checks the caps, appends a `reserve` record and unlocks; the call is forwarded
 /// only once its record is written. So processes sharing a ledger share its caps exactly, and a
@@ -49,8 +49,14 @@ public final class Ledger: BudgetAccount {
         self.maintenance = maintenance
         var core = LedgerCore(file: try LedgerFile(path: path), limits: limits, sync: sync,
                               compactAfter: Swift.max(compactAfter, 16), maintenance: maintenance, now: now)
+        // A new file, or one of an older format (locked with `flock`), gets a header of this
+        // format, written also under the `flock` of the older one: a writer of that format then
+        // finishes what it does first and refuses the ledger before it decides anything more, so
+        // no two processes count against the file under different locks.
+        let former = try LedgerFile.takeFormerLock(path: core.file.lockPath)
+        defer { LedgerFile.releaseFormerLock(former) }
         try core.locked(now: now) { core throws(LedgerError) in
-            if core.offset == 0 { try core.append(LedgerRecord(marker: .header, time: now)) }
+            if core.offset == 0 || core.headerVersion < LedgerRecord.version { try core.append(LedgerRecord(marker: .header, time: now)) }
         }
         self.core = Mutex(core)
     }
@@ -207,9 +213,13 @@ public final class Ledger: BudgetAccount {
         core.withLock { core in
             LedgerStats(lines: core.records, bytes: core.offset, skippedLines: core.skippedLines,
                         compactions: core.compactions, lastCompactionError: core.lastCompactionError,
-                        writes: core.writes, waitedOnMaintenance: core.waitedOnMaintenance)
+                        writes: core.writes, waitedOnMaintenance: core.waitedOnMaintenance, looks: core.looks)
         }
     }
+
+    /// Whether the file was removed, renamed or replaced from outside since this instance last
+    /// looked at it (the watch tells asynchronously; always true without one).
+    var fileMayHaveChanged: Bool { core.withLock { $0.file.watch?.changed ?? true } }
 
     // MARK: - Group commit
 

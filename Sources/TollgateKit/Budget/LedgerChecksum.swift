@@ -28,9 +28,17 @@ enum LedgerChecksum {
 
     /// Eight lowercase hex digits.
     static func hex(_ value: UInt32) -> [UInt8] {
-        (0..<8).map { shift in
+        [UInt8](unsafeUninitializedCapacity: 8) { digits, count in
+            writeHex(value, into: UnsafeMutableRawBufferPointer(digits))
+            count = 8
+        }
+    }
+
+    /// Writes eight lowercase hex digits to the start of `digits`.
+    static func writeHex(_ value: UInt32, into digits: UnsafeMutableRawBufferPointer) {
+        for shift in 0..<8 {
             let nibble = UInt8((value >> (28 - 4 * UInt32(shift))) & 0xF)
-            return nibble < 10 ? 0x30 + nibble : 0x61 + nibble - 10
+            digits[shift] = nibble < 10 ? 0x30 + nibble : 0x61 + nibble - 10
         }
     }
 

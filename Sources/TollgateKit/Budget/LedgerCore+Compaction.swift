@@ -90,6 +90,7 @@ extension LedgerCore {
         offset = Int64(snapshot.bytes.count + tail.count)
         size = offset
         records = snapshot.count + tailLines
+        headerVersion = LedgerRecord.version
         compactAt = Swift.max(compactAfter, 2 * snapshot.count)
         compactions += 1
         // The tail is in the new file's page cache; the helper syncs it (``LedgerSync/everyRecord``

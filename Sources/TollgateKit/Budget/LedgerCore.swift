@@ -7,10 +7,13 @@ import Darwin
 /// The state of one ``Ledger`` instance, behind its mutex: the open files, the budgets replayed
 /// from the log, and how far the log has been replayed.
 ///
-/// Every operation runs under the file lock: catch up (read only the bytes appended since the
-/// last operation, by any process, and apply their records), decide, append. Because the lock
-/// is held from catching up to appending, the decision sees every record before it: several
-/// processes share the caps exactly.
+/// Every operation runs under the writers' lock (``LedgerLock``): catch up (read only the bytes
+/// appended since the last operation, by any process, and apply their records), decide, append.
+/// Because the lock is held from catching up to appending, the decision sees every record
+/// before it: several processes share the caps exactly. Where the file ends is taken from the
+/// lock file while it names this writer's file, nothing changed the file from outside (its
+/// ``FileWatch``) and the file was looked at within ``positionTrustNanoseconds``; otherwise the
+/// writer looks at the file (`fstat`).
 struct LedgerCore: ~Copyable {
     var file: LedgerFile
     var state: BudgetState
@@ -21,6 +24,10 @@ struct LedgerCore: ~Copyable {
     var offset: Int64 = 0
     /// The file's size at the last catch-up; beyond `offset` lies a torn line.
     var size: Int64 = 0
+    /// The highest format version of the current file's `header` records (see ``Ledger/init(path:limits:sync:compactAfter:maintenance:now:)``).
+    var headerVersion = 0
+    /// When this writer last looked at the file itself (monotonic nanoseconds).
+    var lookedAt: Int64 = .min / 2
     /// Lines in the current file (records and damaged lines).
     var records = 0
     /// Compact when `records` exceeds this.
@@ -42,6 +49,8 @@ struct LedgerCore: ~Copyable {
     /// waited for the helper's compaction, for ``LedgerStats``.
     var writes = 0
     var waitedOnMaintenance = 0
+    /// Times the file was looked at (`fstat`) to catch up, for ``LedgerStats``.
+    var looks = 0
     /// Whether a helper thread compacts and syncs (see ``LedgerMaintenance``).
     let maintenance: LedgerMaintenance
 
@@ -61,6 +70,9 @@ struct LedgerCore: ~Copyable {
         var waited = false
     }
 
+    /// How long the position in the lock file is taken without looking at the file itself.
+    static let positionTrustNanoseconds: Int64 = 100_000_000
+
     init(file: consuming LedgerFile, limits: BudgetLimits, sync: LedgerSync, compactAfter: Int, maintenance: LedgerMaintenance, now: Int64) {
         self.file = file
         self.maintenance = maintenance
@@ -72,38 +84,42 @@ struct LedgerCore: ~Copyable {
         lastSync = now
     }
 
-    /// Runs `body` under the file lock after catching up, then syncs as ``sync`` says (after
+    /// Runs `body` under the writers' lock after catching up, then syncs as ``sync`` says (after
     /// releasing the lock, so other processes do not wait for the disk).
     /// In a group, the first operation takes the lock and catches up; the lock is held until
-    /// the group is committed.
+    /// the group is committed. After a failure the lock file's position is left unknown, so
+    /// the next writer looks at the file.
     mutating func locked<R>(now: Int64, _ body: (inout LedgerCore) throws(LedgerError) -> R) throws(LedgerError) -> R {
         state.advance(to: now)
         if group != nil {
             if group?.locked == false {
-                try file.lock()
+                let shared = try file.lock()
                 do {
-                    try catchUp()
+                    try catchUp(from: shared)
                 } catch {
-                    file.unlock()
+                    file.unlock(size: nil)
                     throw error
                 }
                 group?.locked = true
             }
             return try body(&self)
         }
-        try file.lock()
+        let shared = try file.lock()
         let result: R
         do {
-            try catchUp()
+            try catchUp(from: shared)
             result = try body(&self)
         } catch {
-            file.unlock()
+            file.unlock(size: nil)
             throw error
         }
-        file.unlock()
+        file.unlock(size: knownEnd)
         try syncAfterWrite(now: now)
         return result
     }
+
+    /// Where the file ends when that is where this writer's records end (nothing torn beyond).
+    var knownEnd: Int64? { size == offset ? offset : nil }
 
     /// The crossings gathered so far, plus `own`; clears them.
     mutating func takeCrossings(adding own: [BudgetCrossing] = []) -> [BudgetCrossing] {
@@ -113,16 +129,27 @@ struct LedgerCore: ~Copyable {
         return all
     }
 
-    /// Reads and applies every complete line appended since the last catch-up. Follows a
-    /// `compacted` marker to the new file at the path (replaying it into reset budgets).
-    mutating func catchUp() throws(LedgerError) {
+    /// Reads and applies every complete line appended since the last catch-up, up to where
+    /// `shared` (the lock file's position) says the file ends, or (when it cannot be taken, see
+    /// ``LedgerCore``) where the file says. Follows a `compacted` marker to the new file at the
+    /// path (replaying it into reset budgets).
+    mutating func catchUp(from shared: LedgerLock.Position?) throws(LedgerError) {
+        var shared = shared
         while true {
-            let status = try file.status()
+            let status: (size: Int64, device: UInt64, inode: UInt64)
+            if let known = shared, known.device == file.device, known.inode == file.inode, known.size >= offset, !(file.watch?.changed ?? true),
+               SystemClock.nanoseconds(CLOCK_MONOTONIC) - lookedAt <= Self.positionTrustNanoseconds {
+                status = (known.size, known.device, known.inode)
+            } else {
+                file.watch?.acknowledge()
+                lookedAt = SystemClock.nanoseconds(CLOCK_MONOTONIC)
+                looks += 1
+                status = try file.status()
+            }
+            shared = nil
             if status.size < offset {
                 // Only compaction replaces the file, and it never shrinks it in place: start over.
-                state.resetSpend()
-                offset = 0
-                records = 0
+                restart()
             }
             size = status.size
             guard size > offset else { return }
@@ -140,11 +167,17 @@ struct LedgerCore: ~Copyable {
                 let ours = try file.status()
                 if current.device == ours.device && current.inode == ours.inode { continue }
                 try file.reopen()
-                state.resetSpend()
-                offset = 0
-                records = 0
+                restart()
             }
         }
+    }
+
+    /// Forgets what was replayed, to replay the file (a new one) from its start.
+    private mutating func restart() {
+        state.resetSpend()
+        offset = 0
+        records = 0
+        headerVersion = 0
     }
 
     enum ReplayOutcome { case done, compacted, newer(Int) }
@@ -165,7 +198,9 @@ struct LedgerCore: ~Copyable {
             }
             switch record.kind {
             case .header:
-                if let version = record.version, version > LedgerRecord.version { return .newer(version) }
+                guard let version = record.version else { break }
+                if version > LedgerRecord.version { return .newer(version) }
+                headerVersion = Swift.max(headerVersion, version)
             case .compacted:
                 return .compacted
             default:
@@ -179,7 +214,7 @@ struct LedgerCore: ~Copyable {
     /// group, adds it to the group's write.
     mutating func append(_ record: LedgerRecord) throws(LedgerError) {
         if group != nil {
-            group?.lines.append(contentsOf: record.line())
+            record.appendLine(to: &group!.lines)
             group?.count += 1
             return
         }
@@ -212,7 +247,7 @@ struct LedgerCore: ~Copyable {
                 }
                 try file.append(group.lines, end: offset)
             } catch {
-                file.unlock()
+                file.unlock(size: nil)
                 for change in group.undo.reversed() { _ = state.apply(change.amount, at: change.time, route: change.route) }
                 throw error
             }
@@ -222,7 +257,7 @@ struct LedgerCore: ~Copyable {
             writes += 1
             unsynced = true
         }
-        file.unlock()
+        file.unlock(size: knownEnd)
         try syncAfterWrite(now: now)
     }
 

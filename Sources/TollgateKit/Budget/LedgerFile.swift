@@ -5,48 +5,78 @@ import Darwin
 #endif
 
 /// The system calls of a ledger: the append-only data file and its sibling lock file
-/// (`PATH.lock`, never replaced, so every process locks the same inode even after compaction
-/// renames a new data file over `PATH`).
+/// (`PATH.lock`, never replaced, so every process locks the same one even after compaction
+/// renames a new data file over `PATH`; see ``LedgerLock``).
 struct LedgerFile: ~Copyable {
     let path: String
     let lockPath: String
-    private var lockFD: Int32
     private(set) var fd: Int32
+    /// The data file's identity (of the file open now).
+    private(set) var device: UInt64
+    private(set) var inode: UInt64
+    /// The writers' lock (nil when opened for reading only: readers take no lock).
+    private let writers: LedgerLock?
+    /// Tells when the data file was removed, renamed or replaced from outside.
+    let watch: FileWatch?
 
     /// Opens (creating if needed) the ledger and its lock file; `readOnly` opens the data file
-    /// for reading only and does not create it.
+    /// for reading only, does not create it, and takes no lock.
     init(path: String, readOnly: Bool = false) throws(LedgerError) {
         let lockPath = path + ".lock"
-        var lockFD = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        if lockFD < 0 && readOnly { lockFD = open(lockPath, O_RDONLY | O_CLOEXEC) }
-        guard lockFD >= 0 else { throw .system(lockPath, "open") }
-        let fd = readOnly ? open(path, O_RDONLY | O_CLOEXEC) : open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            let error = LedgerError.system(path, "open")
-            close(lockFD)
+        let (fd, info) = try Self.openData(path, readOnly: readOnly)
+        do throws(LedgerError) {
+            // The lock file gets the ledger's permissions: whoever may write the ledger may lock it.
+            writers = readOnly ? nil : try LedgerLock(path: lockPath, mode: info.st_mode & 0o666)
+        } catch {
+            close(fd)
             throw error
         }
         self.path = path
         self.lockPath = lockPath
-        self.lockFD = lockFD
         self.fd = fd
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        watch = readOnly ? nil : FileWatch()
+        watch?.watch(path)
     }
 
     deinit {
+        watch?.stop()
         close(fd)
-        close(lockFD)
     }
 
-    /// Takes the lock (blocking), exclusive for writers, shared for readers.
-    func lock(exclusive: Bool = true) throws(LedgerError) {
-        while flock(lockFD, exclusive ? LOCK_EX : LOCK_SH) != 0 {
-            if errno != EINTR { throw .system(lockPath, "flock") }
+    /// Takes the writers' lock (waiting for another writer) and returns where the ledger stands
+    /// as the last writer left it, when that is known.
+    func lock() throws(LedgerError) -> LedgerLock.Position? {
+        guard let writers else { throw LedgerError(path: path, message: "opened for reading only") }
+        return try writers.acquire()
+    }
+
+    /// Releases the writers' lock, storing that the file open here ends at `size` (nil: unknown,
+    /// so that the next writer looks at the file).
+    func unlock(size: Int64?) {
+        writers?.release(storing: size.map { LedgerLock.Position(device: device, inode: inode, size: $0) })
+    }
+
+    /// Takes the `flock` that writers of ledger format 1 locked with (on the lock file at
+    /// `path`), waiting for one that holds it; returns its descriptor for ``releaseFormerLock(_:)``.
+    static func takeFormerLock(path: String) throws(LedgerError) -> Int32 {
+        let lockFD = open(path, O_RDWR | O_CLOEXEC)
+        guard lockFD >= 0 else { throw .system(path, "open") }
+        while flock(lockFD, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                let error = LedgerError.system(path, "flock")
+                close(lockFD)
+                throw error
+            }
         }
+        return lockFD
     }
 
-    /// Releases the lock.
-    func unlock() {
+    /// Releases the `flock` of ``takeFormerLock(path:)``.
+    static func releaseFormerLock(_ lockFD: Int32) {
         _ = flock(lockFD, LOCK_UN)
+        close(lockFD)
     }
 
     /// The data file's size and identity.
@@ -119,10 +149,26 @@ struct LedgerFile: ~Copyable {
 
     /// Opens `path` again (after another process renamed a compacted file over it).
     mutating func reopen() throws(LedgerError) {
-        let fresh = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard fresh >= 0 else { throw .system(path, "open") }
+        let (fresh, info) = try Self.openData(path, readOnly: false)
         close(fd)
         fd = fresh
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        watch?.watch(path)
+    }
+
+    /// Opens the data file at `path` (for appending, created if needed, unless `readOnly`) and
+    /// returns its descriptor and status.
+    private static func openData(_ path: String, readOnly: Bool) throws(LedgerError) -> (Int32, stat) {
+        let fd = readOnly ? open(path, O_RDONLY | O_CLOEXEC) : open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .system(path, "open") }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let error = LedgerError.system(path, "fstat")
+            close(fd)
+            throw error
+        }
+        return (fd, info)
     }
 
     /// The identity of whatever file is at `path` now.

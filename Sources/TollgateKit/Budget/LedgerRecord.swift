@@ -5,7 +5,8 @@
 /// 0d5c3f2a {"k":"reserve","t":1767225600000,"tool":"git_log","rules":["git_*"],"calls":1,"cost":0.5,"pid":4242}
 /// ```
 ///
-/// A file starts with a `header` record (`{"k":"header","version":1,"t":…}`); a file replaced by
+/// A file starts with a `header` record (`{"k":"header","version":2,"t":…}`); a file of an older
+/// format gets one where it stands when a writer of this format first opens it; a file replaced by
 /// compaction ends with a `compacted` record (readers reopen the path). Every other record is a
 /// ``SpendEvent``: `t` is its time, `tool` (absent for sampling), `rules`, `scopes` (the scope
 /// of the overall budget, then of each rule, absent when all are `global`), and the non-zero
@@ -27,8 +28,9 @@ public struct LedgerRecord: Sendable, Hashable {
         case compacted
     }
 
-    /// The ledger format this code writes and reads.
-    public static let version = 1
+    /// The ledger format this code writes and reads: 2 since writers lock with ``LedgerLock``
+    /// (format 1: `flock`); the records are the same.
+    public static let version = 2
 
     /// What wrote the record.
     public var kind: Kind
@@ -60,46 +62,62 @@ public struct LedgerRecord: Sendable, Hashable {
 
     /// The record as one line, checksum and newline included.
     public func line() -> [UInt8] {
-        var json = JSONWriter(capacity: 160)
-        json.append("{\"k\":")
+        var line: [UInt8] = []
+        appendLine(to: &line)
+        return line
+    }
+
+    /// Appends the record's line (checksum and newline included) to `lines`: written there
+    /// once, the checksum filled in before it.
+    func appendLine(to lines: inout [UInt8]) {
+        var json = JSONWriter(capacity: 0)
+        swap(&json.bytes, &lines)
+        defer { swap(&json.bytes, &lines) }
+        let start = json.bytes.count
+        json.append("00000000 {\"k\":")
         json.write(string: kind.rawValue)
         if let version {
             json.append(",\"version\":")
-            json.bytes.append(contentsOf: String(version).utf8)
+            json.write(integer: version)
         }
         json.append(",\"t\":")
-        json.bytes.append(contentsOf: String(time).utf8)
+        json.write(integer: Int(time))
         if let event {
             if let tool = event.tool {
                 json.append(",\"tool\":")
                 json.write(string: tool)
             }
-            for (key, list) in [(",\"rules\":[", event.rules), (",\"scopes\":[", event.spendScopes)] where !list.isEmpty {
-                json.bytes.append(contentsOf: key.utf8)
-                for (index, text) in list.enumerated() {
-                    if index > 0 { json.bytes.append(UInt8(ascii: ",")) }
+            func list(_ key: StaticString, _ texts: [String]) {
+                guard !texts.isEmpty else { return }
+                json.append(key)
+                for (index, text) in texts.enumerated() {
+                    if index > 0 { json.append(",") }
                     json.write(string: text)
                 }
-                json.bytes.append(UInt8(ascii: "]"))
+                json.append("]")
             }
+            list(",\"rules\":[", event.rules)
+            list(",\"scopes\":[", event.spendScopes)
             for counter in BudgetCounter.allCases where event.amount[counter] != 0 {
-                json.bytes.append(UInt8(ascii: ","))
+                json.append(",")
                 json.write(string: counter.description)
-                json.bytes.append(UInt8(ascii: ":"))
-                json.bytes.append(contentsOf: counter.format(event.amount[counter]).utf8)
+                json.append(":")
+                if counter == .cost {
+                    json.write(unescaped: counter.format(event.amount[counter]))
+                } else {
+                    json.write(integer: Int(event.amount[counter]))
+                }
             }
         }
         if let pid {
             json.append(",\"pid\":")
-            json.bytes.append(contentsOf: String(pid).utf8)
+            json.write(integer: Int(pid))
         }
-        json.bytes.append(UInt8(ascii: "}"))
-        var line = LedgerChecksum.hex(LedgerChecksum.crc32c(json.bytes))
-        line.reserveCapacity(json.bytes.count + 10)
-        line.append(UInt8(ascii: " "))
-        line.append(contentsOf: json.bytes)
-        line.append(0x0A)
-        return line
+        json.append("}\n")
+        json.bytes.withUnsafeMutableBytes { line in
+            let checksum = LedgerChecksum.crc32c(UnsafeRawBufferPointer(rebasing: line[(start + 9)..<(line.count - 1)]))
+            LedgerChecksum.writeHex(checksum, into: UnsafeMutableRawBufferPointer(rebasing: line[start..<(start + 8)]))
+        }
     }
 
     /// Reads one line (without its newline); nil when the checksum does not match or the JSON is

@@ -16,4 +16,7 @@ public struct LedgerStats: Sendable, Equatable {
     /// (``LedgerMaintenance/background``; its syncs hold no lock, so nothing waits for them):
     /// every call of a group that waited.
     public var waitedOnMaintenance = 0
+    /// Times this instance looked at the file itself (`fstat`) to catch up, instead of taking
+    /// where it ends from the lock file (see ``LedgerLock``).
+    public var looks = 0
 }

@@ -33,7 +33,30 @@ struct BudgetLedgerRecordTests {
         let crc = text(LedgerChecksum.hex(LedgerChecksum.crc32c(bytes(json))))
         #expect(line == "\(crc) \(json)\n")
         let header = text(LedgerRecord(marker: .header, time: 5).line())
-        #expect(header.hasSuffix(#" {"k":"header","version":1,"t":5}"# + "\n"))
+        #expect(header.hasSuffix(#" {"k":"header","version":2,"t":5}"# + "\n"))
+    }
+
+    @Test("records appended one after another to a group's buffer: each exactly its line, each read back")
+    func appendedLines() throws {
+        let records = [
+            LedgerRecord(marker: .header, time: 5),
+            LedgerRecord(.reserve, event: SpendEvent(time: 1_767_225_600_000, tool: "git_log", rules: ["git_*"], amount: BudgetUsage(calls: 1, cost: try cost("0.5"))), pid: 4242),
+            LedgerRecord(.release, event: SpendEvent(time: -1, tool: "naïve \"tool\"\n😀", rules: ["a\\b", "K\u{212A}"], amount: BudgetUsage(calls: -1, cost: CostUnits(micros: -12_000_001)),
+                                                     spendScopes: ["global", "agent:x", "workflow:\u{0}"]), pid: Int32.max),
+            LedgerRecord(.samplingSettle, event: SpendEvent(time: Int64.max, tool: nil, amount: BudgetUsage(samplingTokens: Int64.min + 1))),
+            LedgerRecord(marker: .compacted, time: 0),
+        ]
+        var buffer = bytes("whatever came before\n")
+        var expected = buffer
+        for record in records {
+            record.appendLine(to: &buffer)
+            expected += record.line()
+            #expect(buffer == expected)
+            let line = Array(record.line().dropLast())
+            let decoded = line.withUnsafeBytes { LedgerRecord.decode($0) }
+            #expect(decoded?.kind == record.kind && decoded?.time == record.time && decoded?.event == record.event && decoded?.version == record.version)
+        }
+        #expect(text(records[1].line()).hasSuffix(#" {"k":"reserve","t":1767225600000,"tool":"git_log","rules":["git_*"],"calls":1,"cost":0.5,"pid":4242}"# + "\n"))
     }
 
     @Test("any damage is refused: a torn line, a flipped byte, a wrong checksum, not a record")

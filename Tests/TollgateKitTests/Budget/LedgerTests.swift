@@ -27,7 +27,7 @@ struct BudgetLedgerTests {
         let restarted = try Ledger(path: path, limits: limits, now: t0 + 1)
         #expect(try restarted.reserveMany(plain, count: 5, now: t0 + 1) == 2)
         let lines = try fileLines(path)
-        #expect(lines.first?.contains(#""k":"header","version":1"#) == true)
+        #expect(lines.first?.contains(#""k":"header","version":2"#) == true)
         #expect(lines.filter { $0.contains(#""k":"reserve""#) }.count == 5)
     }
 
@@ -192,7 +192,7 @@ struct BudgetLedgerTests {
         let directory = TemporaryDirectory()
         let path = directory.file("ledger")
         appendRaw(path, [])
-        let header = bytes(#"{"k":"header","version":2,"t":1}"#)
+        let header = bytes(#"{"k":"header","version":3,"t":1}"#)
         appendRaw(path, LedgerChecksum.hex(LedgerChecksum.crc32c(header)) + [0x20] + header + [0x0A])
         #expect(throws: LedgerError.self) { try Ledger(path: path, limits: limits, now: t0) }
         #expect(throws: LedgerError.self) { try Ledger.readEvents(path: path) }
@@ -209,6 +209,8 @@ struct BudgetLedgerTests {
         appendRaw(path, LedgerRecord(marker: .compacted, time: t0).line())
         unlink(path)
         symlink("/dev/full", path)
+        // Changed outside the lock: within the position's trust interval, only the watch can tell.
+        for _ in 0..<500 where !ledger.fileMayHaveChanged { usleep(1_000) }
         #expect(throws: LedgerError.self) { try ledger.reserve(call, now: t0) }
         #expect(try ledger.forecast(now: t0).rows.first { $0.budget == "budgets.calls" }?.used == 0)
         #expect(throws: LedgerError.self) { try Ledger(path: path, limits: limits, now: t0) }

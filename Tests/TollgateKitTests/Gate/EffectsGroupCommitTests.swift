@@ -96,6 +96,8 @@ struct EffectsGroupCommitTests {
         appendRaw(path, LedgerRecord(marker: .compacted, time: wallMilliseconds()).line())
         unlink(path)
         symlink("/dev/full", path)
+        // Changed outside the lock: within the position's trust interval, only the watch can tell.
+        for _ in 0..<500 where !ledger.fileMayHaveChanged { usleep(1_000) }
         #expect(completeAtOnce(owner, try (0..<8).map { try admission($0) }) == Array(repeating: [.budgetUnavailable], count: 8))
         #expect(try ledger.forecast(now: wallMilliseconds()).rows.first { $0.budget == "budgets.calls" }?.used == 0, "the group's reservations were taken back")
         let written = try decisions(directory.file("audit.log"))

@@ -11,10 +11,12 @@ import Synchronization
 /// record before it may be forwarded) waits until they are; one that does not (an outcome
 /// record) leaves them to whoever is carrying out.
 public final class EffectsOwner: @unchecked Sendable {
-    // `queue`, `busy`, `submitted`, `done` and `refusals` are guarded by `condition`; `effects`
+    // `queue`, `spare`, `busy`, `submitted`, `done` and `refusals` are guarded by `condition`; `effects`
     // is touched only by the thread that set `busy`.
     private let condition = Condition()
     private var queue: [GateEffect] = []
+    /// The buffer of the batch carried out last, emptied, kept to become the next queue.
+    private var spare: [GateEffect] = []
     private var busy = false {
         didSet { carrying.store(busy, ordering: .releasing) }
     }
@@ -170,6 +172,9 @@ public final class EffectsOwner: @unchecked Sendable {
         return false
     }
 
+    /// The largest batch buffer kept for the next queue.
+    private static let keptBatchCapacity = 1024
+
     /// How many times a waiter looks before it sleeps (about a few microseconds).
     private static let spins = 2_000
 
@@ -208,14 +213,18 @@ public final class EffectsOwner: @unchecked Sendable {
     private func carryOut() {
         busy = true
         while !queue.isEmpty {
-            let batch = queue
-            queue.removeAll(keepingCapacity: true)
+            var batch: [GateEffect] = []
+            swap(&batch, &queue)
+            swap(&queue, &spare)
             let firstNumber = done + 1
             condition.unlock()
             let refused = effects.perform(batch: batch).map { (number: firstNumber + UInt64($0.offset), refusal: $0.refusal) }
+            let count = batch.count
+            batch.removeAll(keepingCapacity: true)
             condition.lock()
+            if batch.capacity <= Self.keptBatchCapacity { spare = batch }
             refusals.append(contentsOf: refused)
-            done += UInt64(batch.count)
+            done += UInt64(count)
             condition.broadcast()
         }
         busy = false

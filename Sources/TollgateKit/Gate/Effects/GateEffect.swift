@@ -2,7 +2,10 @@
 /// other account), audit records, a ledger sync, telemetry's events. A gate decides without I/O and queues these;
 /// the ``EffectsOwner`` carries them out, in the order they were decided, off the session's
 /// lock and before anything that depends on them reaches a peer.
-public enum GateEffect: Sendable {
+///
+/// Indirect: an effect is moved and copied several times between the gate and its group commit,
+/// and a call's payload holds a dozen references; boxed, a copy is one retain.
+public indirect enum GateEffect: Sendable {
     /// A call the policy decided: reserve its budgets (rate limits first) unless the policy
     /// denied it, then write its `decision` record. A held call is only reserved (its decision is
     /// recorded when its approval ends). Refused (``EffectRefusal``) when a budget refuses the

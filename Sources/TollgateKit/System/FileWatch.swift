@@ -6,11 +6,12 @@ import Glibc
 import Darwin
 #endif
 
-/// Tells the audit writer when its open file was removed, renamed or had its metadata changed
-/// from outside (Linux: inotify, read on a thread of its own), so that it need not look at the
-/// file before every record: while nothing happened, the chain state in the lock file is all it
-/// needs. Where inotify is missing, ``changed`` is always true and the writer looks every time.
-final class AuditFileWatch: Sendable {
+/// Tells a writer (of an audit log, of a budget ledger) when its open file was removed, renamed
+/// or had its metadata changed from outside (Linux: inotify, read on a thread of its own), so that
+/// it need not look at the file before every record: while nothing happened, the state in the
+/// lock file is all it needs. Where inotify is missing, ``changed`` is always true and the writer
+/// looks every time.
+final class FileWatch: Sendable {
     private let flag = Atomic<Bool>(true)
     /// The inotify descriptor and the watch on the current file (-1: none).
     private let watching: Mutex<(inotify: Int32, watch: Int32)>
