@@ -70,13 +70,32 @@ public struct RequestID: Sendable, Hashable, CustomStringConvertible {
 
     /// A number id's value as a double reader reads it (the bits of the nearest double, `-0`
     /// as `0`, huge values as infinity); nil for a string id.
-    var doubleView: UInt64? {
-        withBytes { bytes -> UInt64? in
+    var doubleView: UInt64? { doubleReading?.view }
+
+    /// A number id's ``doubleView``, and whether it is `exact`: the id is a plain integer of at
+    /// most 15 digits, which a double holds exactly, so no other id reads as the same double
+    /// unless it is not exact itself (`7.0000000000000001` reads as `7`); nil for a string id.
+    var doubleReading: (view: UInt64, exact: Bool)? {
+        withBytes { bytes -> (view: UInt64, exact: Bool)? in
             guard let first = bytes.first, first != UInt8(ascii: "\"") else { return nil }
-            if let small = Self.smallInteger(bytes) { return small == 0 ? 0 : Double(small).bitPattern }
+            if outOfLine == nil, let small = Self.smallInteger(bytes) { return (small == 0 ? 0 : Double(small).bitPattern, true) }
             guard let value = Double(String(decoding: bytes, as: UTF8.self)) else { return nil }
-            return value == 0 ? 0 : value.bitPattern
+            return (value == 0 ? 0 : value.bitPattern, false)
         }
+    }
+
+    /// The ``doubleView`` of a number id that is not exact (see ``doubleReading``); nil otherwise.
+    var inexactDoubleReading: UInt64? {
+        guard let reading = doubleReading, !reading.exact else { return nil }
+        return reading.view
+    }
+
+    /// The exact id a double reader reads as `view` (a plain integer of at most 15 digits), if
+    /// there is one.
+    static func exact(doubleView view: UInt64) -> RequestID? {
+        let value = Double(bitPattern: view)
+        guard value.magnitude < 1e15, value == value.rounded(.towardZero) else { return nil }
+        return RequestID(bytes: Array(String(Int64(value)).utf8), isString: false, hasEscapes: false)
     }
 
     /// The value of a plain integer of at most 15 digits (`-?[0-9]{1,15}`), which a double holds
