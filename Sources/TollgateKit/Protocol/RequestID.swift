@@ -101,13 +101,16 @@ public struct RequestID: Sendable, Hashable, CustomStringConvertible {
     /// The value of a plain integer of at most 15 digits (`-?[0-9]{1,15}`), which a double holds
     /// exactly: the common id, read without parsing a float; nil for anything else.
     private static func smallInteger(_ bytes: UnsafeRawBufferPointer) -> Int64? {
-        let negative = bytes.first == UInt8(ascii: "-")
-        let digits = negative ? bytes.count - 1 : bytes.count
-        guard digits >= 1 && digits <= 15 else { return nil }
+        guard !bytes.isEmpty, let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+        let negative = base[0] == UInt8(ascii: "-")
+        var i = negative ? 1 : 0
+        guard bytes.count - i >= 1 && bytes.count - i <= 15 else { return nil }
         var value: Int64 = 0
-        for byte in bytes.dropFirst(negative ? 1 : 0) {
-            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
-            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+        while i < bytes.count {
+            let digit = base[i] &- UInt8(ascii: "0")
+            guard digit <= 9 else { return nil }
+            value = value &* 10 &+ Int64(digit)
+            i += 1
         }
         return negative ? -value : value
     }
@@ -134,7 +137,7 @@ public struct RequestID: Sendable, Hashable, CustomStringConvertible {
     public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         if let stored { return try stored.withUnsafeBytes(body) }
         var words = (low, high)
-        return try withUnsafeBytes(of: &words) { try body(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
+        return try withUnsafeBytes(of: &words) { try body(UnsafeRawBufferPointer(start: $0.baseAddress, count: count)) }
     }
 
     /// The id's exact source bytes (a JSON string or number token).
