@@ -71,8 +71,8 @@ public struct ToolCall: Sendable, Equatable {
         era = header.era
         paramsAreCompact = JSONScanner.isCompact(checked: params)
         if params.count >= Self.parsedFrom {
-            let arguments = header.arguments.map { Self.parseChecked(UnsafeRawBufferPointer(rebasing: params[$0])) }
-            contents = .tree(params: Self.parseChecked(params), arguments: arguments ?? JSONObject())
+            let tree = Self.parseChecked(params)
+            contents = .tree(params: tree, arguments: tree["arguments"]?.objectValue ?? JSONObject())
         } else {
             contents = .read(bytes: Array(params), arguments: header.arguments)
         }
@@ -96,12 +96,10 @@ public struct ToolCall: Sendable, Equatable {
         }
     }
 
-    /// An object of bytes the scanner checked already, as a tree. They were read by the same
-    /// scanner, within the session's nesting limit, so this cannot fail; were it to, the object
-    /// is empty.
+    /// An object of bytes the scanner checked already, as a tree (nothing is checked again).
     private static func parseChecked(_ bytes: UnsafeRawBufferPointer) -> JSONObject {
-        var scanner = JSONScanner(bytes, maxDepth: .max)
-        guard case .object(let object)? = try? scanner.parseValue() else { return JSONObject() }
+        var scanner = JSONScanner(bytes)
+        guard case .object(let object) = scanner.parseCheckedValue() else { return JSONObject() }
         return object
     }
 

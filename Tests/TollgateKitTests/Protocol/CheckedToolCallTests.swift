@@ -61,6 +61,23 @@ struct CheckedToolCallTests {
         #expect(compact > 100 && compact < checked - 100, "compact \(compact) of \(checked)")
     }
 
+    @Test("the tree of checked bytes is the tree the scanner parses", arguments: 0..<4)
+    func checkedTreeAgreesWithTheScanner(seed: UInt64) {
+        var generator = MessageGenerator(seed: 0x7EE &+ seed)
+        var checked = 0
+        for _ in 0..<3000 {
+            let document = generator.document()
+            guard let value = document.withUnsafeBytes({ try? JSONValue.parse($0) }) else { continue }
+            checked += 1
+            let tree = document.withUnsafeBytes { bytes in
+                var scanner = JSONScanner(bytes)
+                return scanner.parseCheckedValue()
+            }
+            #expect(tree == value && tree.serialized == value.serialized, "\(String(decoding: document, as: UTF8.self))")
+        }
+        #expect(checked > 1000, "checked \(checked)")
+    }
+
     @Test("isCompact: every escape, the writer's and the others", arguments: (0..<0x80).map { UInt8($0) })
     func escapes(byte: UInt8) throws {
         let hex = String(byte, radix: 16)
