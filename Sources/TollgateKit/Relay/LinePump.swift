@@ -18,6 +18,8 @@ struct LinePump {
     private var decided: [RelayActions] = []
     private var tickets: [EffectsOwner.Ticket] = []
     private var lines: [Range<Int>?] = []
+    /// The complete lines of the read not yet decided (where their content is).
+    private var gathered: [Range<Int>] = []
 
     /// The size from which a line is forwarded from the framer's buffer instead of copied.
     static let directBytes = LineFramer.readChunk
@@ -41,20 +43,38 @@ struct LinePump {
         oversized: ([UInt8], Int) -> RelayActions,
         flush: ([UnsafeRawBufferPointer], [UInt8], [String]) -> Void
     ) {
+        run(fd: fd, decideLines: { lines, each in
+            for line in lines {
+                let (actions, ticket) = decide(line)
+                each(actions, ticket)
+            }
+        }, settle: settle, oversized: oversized, flush: flush)
+    }
+
+    /// Runs as ``run(fd:decide:settle:oversized:flush:)``, deciding the complete lines of one
+    /// read (up to an oversized one) together: `decideLines` gets them and hands on each one's
+    /// actions and ticket, in order (so a session's lock is taken once for them).
+    mutating func run(
+        fd: Int32,
+        decideLines: ([UnsafeRawBufferPointer], (RelayActions, EffectsOwner.Ticket) -> Void) -> Void,
+        settle: (inout [RelayActions], [EffectsOwner.Ticket]) -> Void = { _, _ in },
+        oversized: ([UInt8], Int) -> RelayActions,
+        flush: ([UnsafeRawBufferPointer], [UInt8], [String]) -> Void
+    ) {
         while framer.fill({ readRetrying(fd, $0) }) > 0 {
             while let line = framer.next() {
                 switch line {
                 case .complete(let content, let withNewline):
-                    let (actions, ticket) = framer.withBytes { decide(UnsafeRawBufferPointer(rebasing: $0[content])) }
-                    decided.append(actions)
-                    tickets.append(ticket)
+                    gathered.append(content)
                     lines.append(withNewline)
                 case .oversized(let prefix, let length):
+                    decideGathered(decideLines)
                     decided.append(oversized(prefix, length))
                     tickets.append(.none)
                     lines.append(nil)
                 }
             }
+            decideGathered(decideLines)
             settle(&decided, tickets)
             for index in decided.indices {
                 framer.withBytes { bytes in
@@ -68,6 +88,23 @@ struct LinePump {
             lines.removeAll(keepingCapacity: lines.capacity <= 4096)
             send(flush)
         }
+    }
+
+    /// Decides the complete lines gathered since the last decision.
+    private mutating func decideGathered(_ decideLines: ([UnsafeRawBufferPointer], (RelayActions, EffectsOwner.Ticket) -> Void) -> Void) {
+        guard !gathered.isEmpty else { return }
+        var decided = self.decided, tickets = self.tickets
+        self.decided = []
+        self.tickets = []
+        framer.withBytes { bytes in
+            decideLines(gathered.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }) { actions, ticket in
+                decided.append(actions)
+                tickets.append(ticket)
+            }
+        }
+        self.decided = decided
+        self.tickets = tickets
+        gathered.removeAll(keepingCapacity: gathered.capacity <= 4096)
     }
 
     private mutating func apply(_ actions: RelayActions, original: UnsafeRawBufferPointer,
