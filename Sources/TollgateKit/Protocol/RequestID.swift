@@ -56,7 +56,8 @@ public struct RequestID: Sendable, Hashable, CustomStringConvertible {
     /// `7e0`, `-0`), when that form has at most 40 digits; nil for a plain integer (already in
     /// that form) and for anything else (kept as written).
     private static func canonicalInteger(_ source: UnsafeRawBufferPointer) -> [UInt8]? {
-        let plain = !source.contains { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }
+        var plain = true
+        for byte in source where byte == UInt8(ascii: ".") || byte | 0x20 == UInt8(ascii: "e") { plain = false }
         let negativeZero = source.count == 2 && source[0] == UInt8(ascii: "-") && source[1] == UInt8(ascii: "0")
         if plain && !negativeZero { return nil }
         guard source.count <= 64, let value = ExactDecimal(String(decoding: source, as: UTF8.self)), value.isInteger else { return nil }
