@@ -10,6 +10,8 @@ struct RoundTrip {
     var sequential: [Double]
     var callsPerSecond: Double
     var peakRSSKiB: Int
+    /// The process's user + system CPU time, in microseconds, when the run ended.
+    var cpuMicros: Double
 
     /// Measures `command`. `perMessage` makes the pipelined writer send each request with a write
     /// of its own, as MCP SDK clients do; otherwise requests go out in 4 KiB writes.
@@ -52,9 +54,10 @@ struct RoundTrip {
         for _ in 0..<pipelined { guard reader.nextLine() else { return nil } }
         let elapsed = Swift.max(now() - p0, 1)
         let rss = peakRSS(of: child.pid)
+        let cpu = cpuMicros(of: child.pid)
         child.closeAndReap()
         return RoundTrip(startupMicros: startup, sequential: latencies.sorted(),
-                         callsPerSecond: Double(pipelined) / (elapsed / 1e6), peakRSSKiB: rss)
+                         callsPerSecond: Double(pipelined) / (elapsed / 1e6), peakRSSKiB: rss, cpuMicros: cpu)
     }
 
     var p50: Double { sequential[sequential.count / 2] }
@@ -66,15 +69,32 @@ struct RoundTrip {
         return Double(t.tv_sec) * 1e6 + Double(t.tv_nsec) / 1e3
     }
 
+    /// User + system CPU time of a process (all its threads), in microseconds.
+    static func cpuMicros(of pid: pid_t) -> Double {
+        guard let bytes = try? FileIO.read("/proc/\(pid)/stat"), let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return 0 }
+        // After the command's name: state is field 3; utime and stime are fields 14 and 15.
+        let fields = bytes[(close + 2)...].split(separator: UInt8(ascii: " "))
+        guard fields.count > 12, let user = Double(String(decoding: fields[11], as: UTF8.self)),
+            let system = Double(String(decoding: fields[12], as: UTF8.self))
+        else { return 0 }
+        return (user + system) * 1e6 / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// VmRSS of a process, in KiB.
+    static func currentRSS(of pid: pid_t) -> Int { statusField("VmRSS:", of: pid) }
+
     /// VmHWM of a process, in KiB.
-    static func peakRSS(of pid: pid_t) -> Int {
+    static func peakRSS(of pid: pid_t) -> Int { statusField("VmHWM:", of: pid) }
+
+    /// A field of `/proc/PID/status`, in KiB.
+    private static func statusField(_ field: String, of pid: pid_t) -> Int {
         guard let file = fopen("/proc/\(pid)/status", "r") else { return 0 }
         defer { fclose(file) }
         var line = [CChar](repeating: 0, count: 256)
         while fgets(&line, 256, file) != nil {
             let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            if text.hasPrefix("VmHWM:") {
-                return Int(text.dropFirst(6).filter(\.isNumber)) ?? 0
+            if text.hasPrefix(field) {
+                return Int(text.dropFirst(field.count).filter(\.isNumber)) ?? 0
             }
         }
         return 0

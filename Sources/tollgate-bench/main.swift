@@ -17,6 +17,10 @@ import Glibc
 //                                    one N MiB message each way (default 64): time and peak RSS
 //                                    of the raw relay, tollgate without a manifest and with the full one
 //   tollgate-bench store             the budget store's figures only (starts a redis-server of its own)
+//   tollgate-bench goals [--rounds R] [--sequential N] [--pipelined N] [--tollgate PATH]
+//                                    the full gate's goals, configuration by configuration (GoalTable)
+//   tollgate-bench stalls [--calls N]   the slowest of N sequential calls (default 100,000), raw and full
+//   tollgate-bench million [--calls N]  N pipelined calls through the full configuration (default 1,000,000)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let me = CommandLine.arguments[0].contains("/") ? CommandLine.arguments[0] : "/proc/self/exe"
@@ -79,6 +83,38 @@ if arguments.first == "store" {
     }
     let gate = String(selfPath.dropLast("tollgate-bench".count)) + "tollgate"
     exit(StoreBench.run(tollgate: gate, server: [selfPath, "server"], rounds: values.rounds, sequential: values.sequential, pipelined: values.pipelined))
+}
+
+// `tollgate-bench goals|stalls|million`: the full gate's goals (GoalTable).
+if let command = arguments.first, ["goals", "stalls", "million"].contains(command) {
+    var values = (rounds: 5, sequential: 5000, pipelined: 100_000, calls: command == "million" ? 1_000_000 : 100_000)
+    var gate = String(selfPath.dropLast("tollgate-bench".count)) + "tollgate"
+    var options = arguments.dropFirst().makeIterator()
+    while let option = options.next() {
+        let value = options.next() ?? ""
+        switch option {
+        case "--rounds": values.rounds = max(Int(value) ?? 0, 1)
+        case "--sequential": values.sequential = max(Int(value) ?? 0, 10)
+        case "--pipelined": values.pipelined = max(Int(value) ?? 0, 10)
+        case "--calls": values.calls = max(Int(value) ?? 0, 10)
+        case "--tollgate": gate = value
+        default:
+            FileHandleStderr.write("unknown argument \(option)\n")
+            exit(2)
+        }
+    }
+    // On the disk (/tmp here), not tmpfs: fsync always is measured where it costs.
+    var template = Array("/tmp/tollgate-bench-goals-XXXXXX".utf8CString)
+    guard let folder = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else { exit(1) }
+    let table = GoalTable(tollgate: gate, server: [selfPath, "server", "--per-message"],
+                          directory: String(decoding: UnsafeRawBufferPointer(start: folder, count: strlen(folder)), as: UTF8.self))
+    let succeeded = switch command {
+    case "goals": table.run(rounds: values.rounds, sequential: values.sequential, pipelined: values.pipelined)
+    case "stalls": table.stalls(calls: values.calls)
+    default: table.million(calls: values.calls)
+    }
+    _ = system("rm -rf '\(table.directory)'")
+    exit(succeeded ? 0 : 1)
 }
 
 var rounds = 5
@@ -217,6 +253,7 @@ func pad(_ text: String, _ width: Int) -> String {
     text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
 }
 func fmt(_ value: Double, _ digits: Int = 1) -> String {
+    if digits == 0 { return value.isFinite ? String(Int(value.rounded())) : String(value) }
     let scale = pow(10.0, Double(digits))
     return String((value * scale).rounded() / scale)
 }

@@ -57,10 +57,10 @@ extension HostSession {
 
     /// Answers the client's waiting list requests once no catalog listing is in progress.
     mutating func answerWaitingCatalogs(into actions: inout HostActions) {
-        guard !waitingCatalogs.isEmpty, !isListingCatalogs else { return }
-        let waiting = waitingCatalogs
-        waitingCatalogs = []
-        for (id, catalog) in waiting { actions.sendClient(catalogList(id: id, catalog)) }
+        guard !waiting.catalogs.isEmpty, !isListingCatalogs else { return }
+        let answered = waiting.catalogs
+        waiting.catalogs = []
+        for (id, catalog) in answered { actions.sendClient(catalogList(id: id, catalog)) }
     }
 
     /// A child's `list_changed` for resources or prompts: its lists are read again and the
@@ -91,7 +91,7 @@ extension HostSession {
         if params?["cursor"] != nil {
             actions.sendClient(Reply.error(id: id.bytes, JSONRPCError(.invalidParams, "Invalid params: unknown cursor (Tollgate lists every item in one page)")))
         } else if isListingCatalogs {
-            waitingCatalogs.append((id, catalog))
+            waiting.catalogs.append((id, catalog))
         } else {
             actions.sendClient(catalogList(id: id, catalog))
         }

@@ -93,13 +93,13 @@ extension HostSession {
         case .toolCall(let call):
             if usesTimers { stopTimer(of: entry, now: now) }
             if children[entry.child].era == .stateless, asksSessionClient(entry, call, result: result, now: now, into: &actions) { return }
-            if !inputRounds.isEmpty { inputRounds[call.id] = nil }
+            if !waiting.inputRounds.isEmpty { waiting.inputRounds[call.id] = nil }
             var replacement: JSONObject?
             if gate.observesOutcomes {
                 let outcome = ServerLine.outcome(result: envelope.result, error: envelope.error, in: line)
                 replacement = gate.callCompleted(call, outcome: outcome, result: gate.inspectsResults ? result : nil)
             }
-            if parkedByGate[entry.gateID] != nil {
+            if waiting.parkedByGate[entry.gateID] != nil {
                 // Answered while the client answers its input requests: kept for the client's retry.
                 finishParked(entry.gateID, replacement.map { .replaced($0) } ?? .answered(line: Array(line), result: envelope.result, error: envelope.error))
             } else if let replacement {
@@ -207,7 +207,7 @@ extension HostSession {
             samplingGrants[id] = nil  // its grant stays counted in full
             actions.sendClient(Reply.cancelled(requestID: id.bytes, reason: "server \(children[child].name) is gone"))
         }
-        if !inputRounds.isEmpty { endInputRounds(of: child, because: "server \(children[child].name) \(reason)", into: &actions) }
+        if !waiting.inputRounds.isEmpty { endInputRounds(of: child, because: "server \(children[child].name) \(reason)", into: &actions) }
         rebuildUnion(into: &actions)
         answerWaitingCatalogs(into: &actions)
         releaseCallsWaiting(for: child, into: &actions)
@@ -230,8 +230,8 @@ extension HostSession {
         switch entry.purpose {
         case .toolCall(let call):
             settle(call, outcome: .serverGone)
-            if !inputRounds.isEmpty { inputRounds[call.id] = nil }
-            if parkedByGate[entry.gateID] != nil { return finishParked(entry.gateID, .gone(reason)) }
+            if !waiting.inputRounds.isEmpty { waiting.inputRounds[call.id] = nil }
+            if waiting.parkedByGate[entry.gateID] != nil { return finishParked(entry.gateID, .gone(reason)) }
             actions.sendClient(PendingRequest(clientID: call.id, purpose: .toolCall(call)).unansweredReply(because: reason))
         case .clientRequest(let method):
             if let clientID = entry.clientID {

@@ -15,7 +15,7 @@ extension HostSession {
             let tokens = SamplingRequest.answeredTokens(result: envelope.result, in: line, maxDepth: maxDepth)
             gate.samplingAnswered(grant, tokens: tokens)
         }
-        if !inputRounds.isEmpty {
+        if !waiting.inputRounds.isEmpty {
             let result = envelope.result.flatMap { try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[$0]), maxDepth: maxDepth) }
             let error = envelope.error.map { range in
                 (try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[range]), maxDepth: maxDepth))?["message"]?.stringValue ?? "an error"

@@ -16,6 +16,11 @@ extension HostSession {
         }
     }
 
+    /// Takes refused call `id`'s line out of a later line's actions.
+    public static func takeOut(refusedCall id: RequestID, from actions: inout HostActions) {
+        _ = actions.takeOut(call: id)
+    }
+
     /// The calls in `actions` that were parked until their child started, decided before.
     public static func callsDecidedBefore(in actions: HostActions) -> [RequestID] {
         actions.forwardedCalls.filter(\.decidedBefore).map(\.id)
@@ -27,24 +32,5 @@ extension HostSession {
         for call in actions.forwardedCalls where call.decidedBefore && ids.cancellation(ofClientID: call.id)?.id != call.sentID {
             _ = actions.takeOut(call: call.id)
         }
-    }
-
-    /// Forgets a refused call wherever it is: forwarded (its line taken out, its id and timer
-    /// dropped), waiting for its child's start, or held for approval (its elicitation cancelled,
-    /// its approver not started). False when it is no longer in flight.
-    private mutating func forget(_ id: RequestID, in actions: inout HostActions) -> Bool {
-        if let (_, sent) = ids.cancellation(ofClientID: id) {
-            _ = ids.take(id: sent)
-            if callTimeouts.removeValue(forKey: sent) != nil { timers.remove(.request(sent)) }
-            _ = actions.takeOut(call: id)
-            return true
-        }
-        for (child, calls) in waitingForStart {
-            if let index = calls.firstIndex(where: { $0.id == id }) {
-                waitingForStart[child]?.remove(at: index)
-                return true
-            }
-        }
-        return approvals.withdraw(id, toClient: &actions.toClient, approvers: &actions.approvers, timers: &timers)
     }
 }

@@ -84,8 +84,7 @@ extension HostSession {
             if isInUse(id) {
                 actions.sendClient(Reply.error(id: id.bytes, .idInUse(id)))
             } else {
-                deferred.append(pending)
-                deferredBytes += pending.retainedBytes
+                waiting.defer(pending)
             }
             return false
         }
@@ -110,10 +109,7 @@ extension HostSession {
     mutating func statelessChildrenSettled(into actions: inout HostActions) {
         guard !isInitialized else { return }
         isInitialized = true
-        let waiting = deferred
-        deferred = []
-        deferredBytes = 0
-        for pending in waiting {
+        for pending in waiting.takeDeferred() {
             switch pending {
             case .request(let id, let method, let params): request(id, method: method, params: params, now: lastNow, into: &actions)
             case .toolCall(let call): route(call, now: lastNow, into: &actions)

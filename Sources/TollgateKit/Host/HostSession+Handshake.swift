@@ -12,7 +12,7 @@ extension HostSession {
     /// The client's `initialize`: each child is initialized with the client's params (the
     /// version Tollgate chose in place of the client's); the answer waits for all of them.
     mutating func initialize(_ id: RequestID, params: JSONObject?, now: Int64 = 0, into actions: inout HostActions) {
-        guard !isInitialized, pendingInitialize == nil else {
+        guard !isInitialized, waiting.initialize == nil else {
             actions.sendClient(Reply.error(id: id.bytes, JSONRPCError(.invalidRequest, "Invalid Request: the session is already initialized")))
             return
         }
@@ -23,7 +23,7 @@ extension HostSession {
         if clientParams["capabilities"] == nil { clientParams["capabilities"] = [:] }
         clientInfo = clientParams["clientInfo"]
         gate.clientIdentified(clientInfo)
-        pendingInitialize = (id, version)
+        waiting.initialize = (id, version)
         initializeChildren(now: now, into: &actions)
         answerInitializeIfReady(into: &actions)
     }
@@ -79,23 +79,23 @@ extension HostSession {
         guard !children.contains(where: \.isInitializing) else { return }
         // The first answer also waits for the resource lists: a URI scheme two servers serve
         // stops Tollgate before the client is told it is ready.
-        if !isInitialized && (pendingInitialize != nil || clientEra == .stateless) {
+        if !isInitialized && (waiting.initialize != nil || clientEra == .stateless) {
             guard !isListingCatalogs else { return }
             let shared = sharedSchemes()
             if !shared.isEmpty {
                 let named = shared.map { scheme in "\(scheme) (\(owners(ofScheme: scheme).map { children[$0].name }.joined(separator: ", ")))" }
                 let reason = "URI schemes served by more than one server: \(named.joined(separator: "; ")); resource URIs are not renamed, so each scheme must belong to one server (remove one of them from the manifest, or have it serve another scheme)"
-                if let pending = pendingInitialize {
+                if let pending = waiting.initialize {
                     actions.sendClient(Reply.error(id: pending.id.bytes, JSONRPCError(.internalError, "Tollgate cannot start: \(reason)")))
-                    pendingInitialize = nil
+                    waiting.initialize = nil
                 }
                 actions.stop = "cannot start: \(reason)"
                 return
             }
         }
         if clientEra == .stateless { return statelessChildrenSettled(into: &actions) }
-        guard let pending = pendingInitialize else { return }
-        pendingInitialize = nil
+        guard let pending = waiting.initialize else { return }
+        waiting.initialize = nil
         isInitialized = true
         var capabilities = JSONObject()
         capabilities["tools"] = ["listChanged": true]
@@ -198,9 +198,9 @@ extension HostSession {
         }
         if !union.listedTwice.isEmpty { gate.toolsListedTwice(union.listedTwice) }
         guard !isListing else { return }
-        let waiting = waitingLists
-        waitingLists = []
-        for id in waiting { actions.sendClient(toolList(id: id)) }
+        let answered = waiting.lists
+        waiting.lists = []
+        for id in answered { actions.sendClient(toolList(id: id)) }
     }
 
     /// The answer to the client's `tools/list`: the union, filtered by the gate.

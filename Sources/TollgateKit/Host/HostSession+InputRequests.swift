@@ -57,11 +57,11 @@ extension HostSession {
         let input = ChildInput(key: "tg-input-\(nextInputNumber)", childID: childID, method: method, params: params)
         nextInputNumber += 1
         let open = ids.forwarded(to: child).first { $0.clientID != nil && $0.purpose.isToolCall }
-        if Self.inputMethods.contains(ProtocolName(method)), open == nil, let state = parkedCalls.first(where: { $0.value.child == child && $0.value.isGoing })?.key {
-            guard parkedCalls[state]!.waiting.count < limits.inputsPerParkedCall else {
+        if Self.inputMethods.contains(ProtocolName(method)), open == nil, let state = waiting.parkedCalls.first(where: { $0.value.child == child && $0.value.isGoing })?.key {
+            guard waiting.parkedCalls[state]!.waiting.count < limits.inputsPerParkedCall else {
                 return refuse(childID, method: method, of: child, because: "\(limits.inputsPerParkedCall) requests already wait for the next round of the call", into: &actions)
             }
-            parkedCalls[state]?.waiting.append(input)  // goes out with the next round of that call
+            waiting.parkedCalls[state]?.waiting.append(input)  // goes out with the next round of that call
             return
         }
         guard Self.inputMethods.contains(ProtocolName(method)), let open, case .toolCall(let call) = open.purpose else {
@@ -70,8 +70,8 @@ extension HostSession {
             actions.log("refused \(method) from server \(children[child].name): the client speaks 2026-07-28, and no call to the server is in flight to carry it")
             return
         }
-        guard parkedCalls.count < limits.parkedCalls else {
-            return refuse(childID, method: method, of: child, because: "\(parkedCalls.count) calls already wait for the client's retry", into: &actions)
+        guard waiting.parkedCalls.count < limits.parkedCalls else {
+            return refuse(childID, method: method, of: child, because: "\(waiting.parkedCalls.count) calls already wait for the client's retry", into: &actions)
         }
         ids.rebind(open.gateID, clientID: nil, purpose: open.purpose)
         if callTimeouts[open.gateID] != nil { timers.remove(.request(open.gateID)) }  // re-armed on the retry
@@ -94,8 +94,8 @@ extension HostSession {
         result["inputRequests"] = .object(requests)
         result["requestState"] = .string(state.text)
         actions.sendClient(Reply.result(id: parked.call.id.bytes, .object(result)))
-        parkedCalls[state] = parked
-        parkedByGate[parked.gateID] = state
+        waiting.parkedCalls[state] = parked
+        waiting.parkedByGate[parked.gateID] = state
     }
 
     /// The client's retry of a parked call (its `requestState` one Tollgate gave out): true when
@@ -103,11 +103,11 @@ extension HostSession {
     mutating func resumesParkedCall(_ retry: ToolCall, now: Int64, into actions: inout HostActions) -> Bool {
         guard clientEra == .stateless, case .string(let text)? = retry.params["requestState"], text.hasBytePrefix(Self.requestStatePrefix) else { return false }
         let state = ProtocolName(text)
-        guard var parked = parkedCalls.removeValue(forKey: state) else {
+        guard var parked = waiting.parkedCalls.removeValue(forKey: state) else {
             actions.sendClient(Reply.error(id: retry.id.bytes, JSONRPCError(.invalidParams, "Invalid params: requestState \(state) is not one Tollgate gave out, or was used")))
             return true
         }
-        parkedByGate[parked.gateID] = nil
+        waiting.parkedByGate[parked.gateID] = nil
         let responses = retry.params["inputResponses"]?.objectValue
         for input in parked.asked {
             let answer = responses?[input.key].map { Reply.result(id: input.childID.bytes, $0) }
@@ -142,8 +142,8 @@ extension HostSession {
 
     /// A parked call ended before the client's retry: kept for it.
     mutating func finishParked(_ gateID: RequestID, _ end: ParkedEnd) {
-        guard let state = parkedByGate[gateID] else { return }
-        parkedCalls[state]?.end = end
+        guard let state = waiting.parkedByGate[gateID] else { return }
+        waiting.parkedCalls[state]?.end = end
     }
 }
 

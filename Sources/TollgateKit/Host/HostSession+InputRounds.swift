@@ -27,7 +27,7 @@ extension HostSession {
     mutating func asksSessionClient(_ entry: IDMap<HostPurpose>.Forwarded, _ call: ToolCall, result: JSONObject?, now: Int64,
                                     into actions: inout HostActions) -> Bool {
         guard clientEra != .stateless, children[entry.child].era == .stateless, let result, result["resultType"] == "input_required" else { return false }
-        var round = inputRounds[call.id]
+        var round = waiting.inputRounds[call.id]
             ?? InputRound(call: call, child: entry.child, params: childCallParams(call, child: entry.child), progressToken: entry.progressToken)
         round.rounds += 1
         round.requestState = result["requestState"]
@@ -42,7 +42,7 @@ extension HostSession {
             nil
         }
         if let problem {
-            inputRounds[call.id] = nil
+            waiting.inputRounds[call.id] = nil
             settle(call, outcome: .error(code: JSONRPCError.Code.internalError.rawValue))
             actions.sendClient(Reply.error(id: call.id.bytes, JSONRPCError(.internalError, "server \(children[entry.child].name) \(problem)")))
             return true
@@ -55,7 +55,7 @@ extension HostSession {
             round.awaiting[asked] = member.key
             actions.sendClient(Reply.request(id: sent.id.bytes, method: method, params: member.value["params"]))
         }
-        inputRounds[call.id] = round
+        waiting.inputRounds[call.id] = round
         if round.awaiting.isEmpty { retry(call.id, now: now, into: &actions) }  // request state only: at once
         return true
     }
@@ -70,10 +70,10 @@ extension HostSession {
     /// The client's answer to a request Tollgate asked it for a call's round (recorded under
     /// `childID`): true when it was one.
     mutating func takesInputAnswer(_ childID: RequestID, result: JSONValue?, error: String?, now: Int64, into actions: inout HostActions) -> Bool {
-        guard let clientID = inputRounds.first(where: { $0.value.awaiting[childID] != nil })?.key,
-            let key = inputRounds[clientID]?.awaiting.removeValue(forKey: childID) else { return false }
-        guard let result, error == nil, let round = inputRounds[clientID] else {
-            let round = inputRounds.removeValue(forKey: clientID)!
+        guard let clientID = waiting.inputRounds.first(where: { $0.value.awaiting[childID] != nil })?.key,
+            let key = waiting.inputRounds[clientID]?.awaiting.removeValue(forKey: childID) else { return false }
+        guard let result, error == nil, let round = waiting.inputRounds[clientID] else {
+            let round = waiting.inputRounds.removeValue(forKey: clientID)!
             for asked in round.awaiting.keys {
                 if let id = ids.cancellation(fromChild: round.child, childID: asked) {
                     actions.sendClient(Reply.cancelled(requestID: id.bytes, reason: "the call it was for has ended"))
@@ -84,16 +84,16 @@ extension HostSession {
                 "server \(children[round.child].name) needed input the client did not give: \(error ?? "no result")")))
             return true
         }
-        inputRounds[clientID]?.responses[key] = result
+        waiting.inputRounds[clientID]?.responses[key] = result
         if round.awaiting.isEmpty { retry(clientID, now: now, into: &actions) }
         return true
     }
 
     /// Sends the call to its child again with the round's responses and request state.
     private mutating func retry(_ clientID: RequestID, now: Int64, into actions: inout HostActions) {
-        guard let round = inputRounds[clientID] else { return }
+        guard let round = waiting.inputRounds[clientID] else { return }
         guard children[round.child].phase == .ready else {
-            inputRounds[clientID] = nil
+            waiting.inputRounds[clientID] = nil
             settle(round.call, outcome: .serverGone)
             actions.sendClient(PendingRequest(clientID: clientID, purpose: .toolCall(round.call)).unansweredReply(
                 because: children[round.child].unavailableReason ?? "server \(children[round.child].name) is gone"))
@@ -107,8 +107,8 @@ extension HostSession {
 
     /// Child `child` is gone: calls waiting for the client's input to it are answered.
     mutating func endInputRounds(of child: Int, because reason: String, into actions: inout HostActions) {
-        for (clientID, round) in inputRounds where round.child == child && !round.awaiting.isEmpty {
-            inputRounds[clientID] = nil
+        for (clientID, round) in waiting.inputRounds where round.child == child && !round.awaiting.isEmpty {
+            waiting.inputRounds[clientID] = nil
             settle(round.call, outcome: .serverGone)
             actions.sendClient(PendingRequest(clientID: clientID, purpose: .toolCall(round.call)).unansweredReply(because: reason))
         }

@@ -23,7 +23,7 @@ extension HostSession {
     /// Sends the calls that waited for child `child`'s handshake once it is ready, or answers
     /// them `server_unavailable` when it failed or is gone.
     mutating func releaseCallsWaiting(for child: Int, into actions: inout HostActions) {
-        guard !children[child].isInitializing, let calls = waitingForStart.removeValue(forKey: child) else { return }
+        guard !children[child].isInitializing, let calls = waiting.forStart.removeValue(forKey: child) else { return }
         let first = actions.forwardedCalls.count
         for call in calls { forward(call, now: lastNow, into: &actions) }
         // Their effects were queued when they were decided, maybe by another thread.

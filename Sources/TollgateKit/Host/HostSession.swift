@@ -23,18 +23,17 @@ public struct HostSession: RuntimeSession {
     public internal(set) var children: [HostChild]
     /// The id spaces.
     public internal(set) var ids = IDMap<HostPurpose>()
+    /// The client's requests waiting for something other than a child's answer
+    /// (HostSession+InFlight counts them with the rest).
+    var waiting = WaitingRequests()
     /// The nesting limit for every message read.
     public let maxDepth: Int
     /// The agent's view of the children's tools, rebuilt when a listing changes.
     public internal(set) var union = ToolUnion()
-    /// The client's `initialize` waiting for the children, with the version chosen.
-    var pendingInitialize: (id: RequestID, version: String)?
     /// The client's `initialize` params, passed on to each child (version replaced).
     var clientParams = JSONObject()
     /// Whether the client's `initialize` was answered.
     public internal(set) var isInitialized = false
-    /// The client's `tools/list` requests waiting for listings in progress.
-    var waitingLists: [RequestID] = []
     /// The problems of the last union, reported once each.
     var reportedProblems = ReportedOnce()
     /// Whether the gate uses timers (call timeouts, periodic work); when not, the session never
@@ -51,12 +50,6 @@ public struct HostSession: RuntimeSession {
     var samplingGrants: [RequestID: SamplingGrant] = [:]
     /// The verdicts on the sampling requests of the child line being decided.
     var samplingAdmissions = SamplingAdmissions()
-    /// The client's list requests for resources, templates or prompts waiting for listings in
-    /// progress.
-    var waitingCatalogs: [(id: RequestID, catalog: HostCatalog)] = []
-    /// Calls to a child that is starting again (its handshake after a restart), by child: sent
-    /// once it is ready, answered `server_unavailable` if it fails.
-    var waitingForStart: [Int: [ToolCall]] = [:]
     /// URI schemes served by more than one server, reported once each.
     var reportedSchemes = ReportedOnce()
     /// Calls held for approval and Tollgate's own requests to the client.
@@ -67,22 +60,10 @@ public struct HostSession: RuntimeSession {
     /// The client's identity (from `initialize` or a stateless request's `_meta`), passed on in
     /// the stateless requests Tollgate sends.
     var clientInfo: JSONValue?
-    /// A stateless client's requests waiting for the children to be initialized.
-    var deferred: [DeferredRequest] = []
-    /// What keeping ``deferred`` costs.
-    var deferredBytes = 0
     /// The monotonic time of the last line or tick (for requests replayed later).
     var lastNow: Int64 = 0
-    /// Calls whose stateless client was answered `input_required` (a 2025-era child asked it
-    /// something), by the `requestState` given out; the child's call goes on meanwhile.
-    var parkedCalls: [ProtocolName: ParkedCall] = [:]
-    /// The `requestState` of each parked call, by gate-owned id.
-    var parkedByGate: [RequestID: ProtocolName] = [:]
     /// The number of the next `requestState` and input request key given out.
     var nextInputNumber: UInt64 = 1
-    /// 2025-era clients' calls whose stateless child asked for input, by client id
-    /// (HostSession+InputRounds).
-    var inputRounds: [RequestID: InputRound] = [:]
     /// The bounds on what the client and the children can make the session keep.
     public let limits: PeerLimits
     /// Whether the gate caps sampling (then children's sampling requests are admitted first).
@@ -181,39 +162,6 @@ public struct HostSession: RuntimeSession {
         }
     }
 
-    /// The client's requests in flight, and what keeping them costs: requests to the children
-    /// (Tollgate's own among them), calls held for approval, timed-out requests awaiting their
-    /// late answer, and requests waiting for listings, for the children's start or for the
-    /// client's retry (see ``PeerLimits/requestsInFlight``).
-    public var requestsInFlight: (count: Int, bytes: Int) {
-        var count = ids.childBoundCount + approvals.held.count + timers.lateResponses + waitingLists.count + waitingCatalogs.count
-            + deferred.count + parkedCalls.count + inputRounds.count
-        var bytes = ids.childBoundBytes + approvals.heldBytes + timers.lateResponseBytes + deferredBytes
-        // The waiting tables are empty but for moments (a listing, a start, a round of input).
-        for id in waitingLists { bytes += id.byteCount }
-        for (id, _) in waitingCatalogs { bytes += id.byteCount }
-        for calls in waitingForStart.values {
-            count += calls.count
-            for call in calls { bytes += call.id.byteCount + call.messageBytes }
-        }
-        for parked in parkedCalls.values { bytes += parked.call.id.byteCount + parked.call.messageBytes }
-        for round in inputRounds.values { bytes += round.call.id.byteCount + round.call.messageBytes }
-        return (count, bytes)
-    }
-
-    /// The refusal of a client request over the in-flight limits (nil: it may go on).
-    func overload(_ id: RequestID, method: String, adding cost: Int) -> (reply: [UInt8], log: String)? {
-        let (count, bytes) = requestsInFlight
-        guard let error = limits.refusal(inFlight: count, bytes: bytes, adding: cost) else { return nil }
-        return (Reply.error(id: id.bytes, error), JSONRPCError.refusalLog(method, request: id, error))
-    }
-
-    func isInUse(_ id: RequestID) -> Bool {
-        ids.isInFlight(clientID: id) || pendingInitialize?.id == id || waitingLists.contains(id) || deferred.contains { $0.id == id }
-            || waitingCatalogs.contains { $0.id == id } || waitingForStart.values.contains { $0.contains { $0.id == id } }
-            || inputRounds[id] != nil || approvals.held[id] != nil
-    }
-
     /// A request other than `tools/call`.
     mutating func request(_ id: RequestID, method: String, params: JSONObject?, now: Int64, into actions: inout HostActions) {
         switch ProtocolName(method) {
@@ -239,7 +187,7 @@ public struct HostSession: RuntimeSession {
             if params?["cursor"] != nil {
                 actions.sendClient(Reply.error(id: id.bytes, JSONRPCError(.invalidParams, "Invalid params: unknown cursor (Tollgate lists every tool in one page)")))
             } else if isListing {
-                waitingLists.append(id)
+                waiting.lists.append(id)
             } else {
                 actions.sendClient(toolList(id: id))
             }
@@ -297,7 +245,7 @@ public struct HostSession: RuntimeSession {
             return
         }
         if children[child].isInitializing {
-            waitingForStart[child, default: []].append(call)
+            waiting.forStart[child, default: []].append(call)
             return
         }
         if let reason = children[child].unavailableReason {

@@ -1,7 +1,5 @@
-/// Reads lines from a descriptor and batches what the session decides: every line read in one
-/// go is decided first, the effects of all of them are carried out together (one group commit:
-/// ``EffectsOwner/complete(_:)-([Ticket])``), and then forwarded bytes go out in one write and
-/// replies in another.
+/// Writes what ``RelaySession`` decided for the lines of one read (``ReadLoop``): forwarded
+/// bytes go out in one write and replies in another.
 ///
 /// A line of ``directBytes`` or more is not copied: it goes out from the framer's buffer,
 /// right after what was gathered before it. A checked `tools/call` whose params are in the form
@@ -9,17 +7,10 @@
 /// the request's head, its params as they are in the buffer, and `}`: byte for byte the
 /// re-serialized request, without re-serializing (from the buffer itself when the line is large).
 struct LinePump {
-    var framer: LineFramer
+    let maxLineBytes: Int
     var forward: [UInt8] = []
     var reply: [UInt8] = []
     var logs: [String] = []
-    /// The lines of one read as decided (their actions, tickets and where each line is), until
-    /// their effects are done; kept to reuse their memory.
-    private var decided: [RelayActions] = []
-    private var tickets: [EffectsOwner.Ticket] = []
-    private var lines: [Range<Int>?] = []
-    /// The complete lines of the read not yet decided (where their content is).
-    private var gathered: [Range<Int>] = []
 
     /// The size from which a line is forwarded from the framer's buffer instead of copied.
     static let directBytes = LineFramer.readChunk
@@ -27,22 +18,23 @@ struct LinePump {
     private static let callEnd: [UInt8] = [UInt8(ascii: "}"), 0x0A]
 
     init(maxLineBytes: Int) {
-        framer = LineFramer(maxLineBytes: maxLineBytes)
+        self.maxLineBytes = maxLineBytes
         forward.reserveCapacity(LineFramer.readChunk)
     }
 
-    /// Runs until end of stream or a read error. `decide` decides one line and returns its
-    /// effects' ticket without waiting for them; `settle` gets every line of one read with their
-    /// tickets before anything of them is written (to carry the effects out at once and take back
-    /// what they refused). `flush` gets the bytes to forward (pieces to write one after the
-    /// other, valid during the call), the replies and the logs.
+    /// Runs until end of stream or a read error (``ReadLoop``); returns the length of a partial
+    /// last line (dropped). `decide` decides one line and returns its effects' ticket without
+    /// waiting for them; `settle` gets every line of one read with their tickets before anything
+    /// of them is written (to carry the effects out at once and take back what they refused).
+    /// `flush` gets the bytes to forward (pieces to write one after the other, valid during the
+    /// call), the replies and the logs.
     mutating func run(
         fd: Int32,
         decide: (UnsafeRawBufferPointer) -> (RelayActions, EffectsOwner.Ticket),
         settle: (inout [RelayActions], [EffectsOwner.Ticket]) -> Void = { _, _ in },
         oversized: ([UInt8], Int) -> RelayActions,
         flush: ([UnsafeRawBufferPointer], [UInt8], [String]) -> Void
-    ) {
+    ) -> Int {
         run(fd: fd, decideLines: { lines, each in
             for line in lines {
                 let (actions, ticket) = decide(line)
@@ -52,59 +44,19 @@ struct LinePump {
     }
 
     /// Runs as ``run(fd:decide:settle:oversized:flush:)``, deciding the complete lines of one
-    /// read (up to an oversized one) together: `decideLines` gets them and hands on each one's
-    /// actions and ticket, in order (so a session's lock is taken once for them).
+    /// read together (``ReadLoop/run(fd:decideLines:oversized:settle:apply:endOfRead:)``).
     mutating func run(
         fd: Int32,
         decideLines: ([UnsafeRawBufferPointer], (RelayActions, EffectsOwner.Ticket) -> Void) -> Void,
         settle: (inout [RelayActions], [EffectsOwner.Ticket]) -> Void = { _, _ in },
         oversized: ([UInt8], Int) -> RelayActions,
         flush: ([UnsafeRawBufferPointer], [UInt8], [String]) -> Void
-    ) {
-        while framer.fill({ readRetrying(fd, $0) }) > 0 {
-            while let line = framer.next() {
-                switch line {
-                case .complete(let content, let withNewline):
-                    gathered.append(content)
-                    lines.append(withNewline)
-                case .oversized(let prefix, let length):
-                    decideGathered(decideLines)
-                    decided.append(oversized(prefix, length))
-                    tickets.append(.none)
-                    lines.append(nil)
-                }
-            }
-            decideGathered(decideLines)
-            settle(&decided, tickets)
-            for index in decided.indices {
-                framer.withBytes { bytes in
-                    let original = lines[index].map { UnsafeRawBufferPointer(rebasing: bytes[$0]) } ?? UnsafeRawBufferPointer(start: nil, count: 0)
-                    apply(decided[index], original: original, flush)
-                }
-                if forward.count >= LineFramer.readChunk { send(flush) }
-            }
-            decided.removeAll(keepingCapacity: decided.capacity <= 4096)
-            tickets.removeAll(keepingCapacity: tickets.capacity <= 4096)
-            lines.removeAll(keepingCapacity: lines.capacity <= 4096)
-            send(flush)
-        }
-    }
-
-    /// Decides the complete lines gathered since the last decision.
-    private mutating func decideGathered(_ decideLines: ([UnsafeRawBufferPointer], (RelayActions, EffectsOwner.Ticket) -> Void) -> Void) {
-        guard !gathered.isEmpty else { return }
-        var decided = self.decided, tickets = self.tickets
-        self.decided = []
-        self.tickets = []
-        framer.withBytes { bytes in
-            decideLines(gathered.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }) { actions, ticket in
-                decided.append(actions)
-                tickets.append(ticket)
-            }
-        }
-        self.decided = decided
-        self.tickets = tickets
-        gathered.removeAll(keepingCapacity: gathered.capacity <= 4096)
+    ) -> Int {
+        var loop = ReadLoop<RelayActions>(maxLineBytes: maxLineBytes)
+        return loop.run(fd: fd, decideLines: decideLines, oversized: oversized, settle: settle, apply: { actions, original in
+            apply(actions, original: original, flush)
+            if forward.count >= LineFramer.readChunk { send(flush) }
+        }, endOfRead: { send(flush) })
     }
 
     private mutating func apply(_ actions: RelayActions, original: UnsafeRawBufferPointer,
@@ -151,7 +103,4 @@ struct LinePump {
         reply.removeAll(keepingCapacity: reply.capacity <= 1 << 20)
         logs.removeAll()
     }
-
-    /// Ends the stream; returns the length of a partial last line (dropped).
-    mutating func finish() -> Int { framer.finish() }
 }

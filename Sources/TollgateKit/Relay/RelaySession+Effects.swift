@@ -33,6 +33,22 @@ extension RelaySession {
         actions.log = logs.isEmpty ? nil : logs.joined(separator: "; ")
     }
 
+    /// Takes refused call `id` out of a later line's forwarded call or batch.
+    public static func takeOut(refusedCall id: RequestID, from actions: inout RelayActions) {
+        switch actions.forward {
+        case .call(let call)? where call.id == id:
+            actions.forward = nil
+        case .batch(var elements)?:
+            elements.removeAll { element in
+                if case .call(let call) = element { return call.id == id }
+                return false
+            }
+            actions.forward = elements.isEmpty ? nil : .batch(elements)
+        default:
+            break
+        }
+    }
+
     /// None: with one server every call is sent by the thread that decided it (an approved call
     /// by the approver's, which queued its approval's records).
     public static func callsDecidedBefore(in actions: RelayActions) -> [RequestID] { [] }

@@ -40,7 +40,7 @@ public struct StdioRelay: Sendable {
     /// throws when the server could not start (after answering requests already sent). The
     /// gate's decisions are carried out on `effects`. Call it from the main thread.
     public func run(session: RelaySession, effects: EffectsOwner = EffectsOwner()) throws(SpawnError) -> ExitStatus {
-        let loop = EventLoop()
+        EventLoop.blockSignals()
         diagnostics.writeInBackground()
 
         let child: ChildProcess
@@ -50,6 +50,9 @@ public struct StdioRelay: Sendable {
             Self.refuseRequests(because: error.description, options: options)
             throw error
         }
+        // Opened once the server runs, so a failed start leaves no descriptor of it open; the
+        // signals were blocked before, so a SIGCHLD meanwhile waits for it.
+        let loop = EventLoop()
 
         let runtime = GateRuntime(
             session: session, effects: effects, clientOutput: OutputChannel(fd: 1, closes: false),

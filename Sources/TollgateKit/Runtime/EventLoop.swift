@@ -61,7 +61,9 @@ struct EventLoop {
     private let signalFD: Int32
     private let pipe: [Int32]
 
-    /// Blocks the signals and opens the signalfd and the event pipe (for the life of the process).
+    /// Blocks the signals and opens the signalfd and the event pipe (for the life of the process:
+    /// threads may post to the pipe until it ends). Open it once nothing can fail before the loop
+    /// runs, so that no caller has to close it; block the signals (``blockSignals()``) earlier.
     init() {
         Self.blockSignals()
         signalFD = tg_signalfd(Self.signals, Int32(Self.signals.count))

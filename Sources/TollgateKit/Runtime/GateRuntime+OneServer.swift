@@ -33,7 +33,7 @@ extension GateRuntime where Session == RelaySession {
         var pump = LinePump(maxLineBytes: maxMessageBytes)
         var serverReachable = true
         let readsResponses = capsSampling.load(ordering: .relaxed)
-        pump.run(fd: fd, decideLines: { lines, each in
+        let partial = pump.run(fd: fd, decideLines: { lines, each in
             // Read outside the lock, then decided under it at once.
             let reads = lines.map { ClientLine.read($0, maxDepth: maxDepth, inspectingCalls: inspectsCalls, readingResponses: readsResponses) }
             decide(count: lines.count, { session, now, index in session.decide(reads[index], in: lines[index], now: now) }, each: each)
@@ -54,7 +54,6 @@ extension GateRuntime where Session == RelaySession {
                 serverStoppedReading()
             }
         })
-        let partial = pump.finish()
         if partial > 0 { diagnostics.report("the client closed its output inside a message; dropped \(partial) bytes") }
         post(.clientClosed)
     }
@@ -63,7 +62,7 @@ extension GateRuntime where Session == RelaySession {
     func pumpServer(from fd: Int32) {
         var pump = LinePump(maxLineBytes: maxMessageBytes)
         let capsSampling = capsSampling.load(ordering: .relaxed)
-        pump.run(fd: fd, decideLines: { lines, each in
+        let partial = pump.run(fd: fd, decideLines: { lines, each in
             // A server line's effects (settling calls, their outcome records) refuse nothing:
             // they are carried out once its answers were written (``flush``).
             guard capsSampling else {
@@ -94,7 +93,6 @@ extension GateRuntime where Session == RelaySession {
             effects.drain()
             effects.auditLog?.writePending()
         })
-        let partial = pump.finish()
         if partial > 0 { diagnostics.report("the server closed its output inside a message; dropped \(partial) bytes") }
         post(.serverClosed(0))
     }

@@ -83,33 +83,16 @@ extension GateRuntime where Session == HostSession {
         if isCurrent(child, incarnation) { post(.serverClosed(child)) }
     }
 
-    /// Reads lines until end of stream. Every line of one read is decided, their effects are
-    /// carried out at once (one group commit) and what they refused taken back, and then their
-    /// actions are carried out together.
+    /// Reads lines until end of stream (``ReadLoop``): every line of one read is decided, their
+    /// effects are carried out at once and what they refused taken back, and then their actions
+    /// are carried out together.
     private func pump(fd: Int32, decide: (UnsafeRawBufferPointer) -> (HostActions, EffectsOwner.Ticket), oversized: ([UInt8], Int) -> HostActions) {
-        var framer = LineFramer(maxLineBytes: maxMessageBytes)
-        var decided: [HostActions] = []
-        var tickets: [EffectsOwner.Ticket] = []
-        while framer.fill({ readRetrying(fd, $0) }) > 0 {
-            while let line = framer.next() {
-                switch line {
-                case .complete(let content, _):
-                    let (actions, ticket) = framer.withBytes { decide(UnsafeRawBufferPointer(rebasing: $0[content])) }
-                    decided.append(actions)
-                    tickets.append(ticket)
-                case .oversized(let prefix, let length):
-                    decided.append(oversized(prefix, length))
-                    tickets.append(.none)
-                }
-            }
-            settleRead(&decided, tickets)
-            var actions = HostActions()
-            for each in decided { actions.append(each) }
+        var loop = ReadLoop<HostActions>(maxLineBytes: maxMessageBytes)
+        var actions = HostActions()
+        let partial = loop.run(fd: fd, decide: decide, oversized: oversized, settle: settleRead, apply: { each, _ in actions.append(each) }, endOfRead: {
             perform(actions)
-            decided.removeAll(keepingCapacity: decided.capacity <= 4096)
-            tickets.removeAll(keepingCapacity: tickets.capacity <= 4096)
-        }
-        let partial = framer.finish()
+            actions = HostActions()
+        })
         if partial > 0 { diagnostics.report("a stream closed inside a message; dropped \(partial) bytes") }
     }
 }

@@ -115,7 +115,8 @@ final class GateRuntime<Session: RuntimeSession>: Sendable {
     /// (A single decision is a read of one line: ``decideCompleting(_:)``.)
     ///
     /// Refusals are taken and applied in one critical section, so each is applied once, by
-    /// whichever thread takes it first, before any thread can see its call in flight. A line may
+    /// whichever thread takes it first, before any thread can write its call; a later line of the
+    /// read that sent the call on (a held call it approved) loses the call's line too. A line may
     /// also send calls another thread decided (``RuntimeSession/callsDecidedBefore(in:)``: a call
     /// parked until its server started): their effects are completed too, their refusals taken
     /// if their thread has not, and a call that thread refused meanwhile is taken out.
@@ -129,6 +130,10 @@ final class GateRuntime<Session: RuntimeSession>: Sendable {
         session.withLock { session in
             for (index, refused) in effects.takeRefusals(tickets).enumerated() where !refused.isEmpty {
                 session.refuse(refused, in: &decided[index])
+                // A later line of the read may have sent the call on (a held call approved by it).
+                for later in decided.indices where later > index {
+                    for refusal in refused { Session.takeOut(refusedCall: refusal.id, from: &decided[later]) }
+                }
             }
             guard sendsEarlierCalls else { return }
             for index in decided.indices {

@@ -20,6 +20,9 @@ public protocol RuntimeSession: Sendable {
     mutating func armTimer() -> Int64?
     /// Takes the calls the effects refused out of what a decision returned, and answers them.
     mutating func refuse(_ refusals: [EffectRefusal], in actions: inout Actions)
+    /// Takes the line of refused call `id` out of `actions` of a later line of the same read
+    /// (which sent it on: a held call it approved); ``refuse(_:in:)`` answered it already.
+    static func takeOut(refusedCall id: RequestID, from actions: inout Actions)
     /// The client's ids of the calls in `actions` decided in an earlier critical section, maybe
     /// by another thread (whose ticket holds their effects): a call parked until its server
     /// started. The runtime settles them before they are written (``GateRuntime/settleRead(_:_:)``).

@@ -36,40 +36,10 @@ extension RelaySession {
     }
 }
 
+/// What only the session for one server does when a held call is cancelled (the rest:
+/// SessionApprovalCancellationTests).
 @Suite("Approval: the client cancels a held call")
 struct HeldCallCancellationTests {
-    @Test("elicitation: the held call is released without an answer, Tollgate's elicitation is cancelled, the timer is gone, a late answer is dropped")
-    func cancelWhileEliciting() throws {
-        var session = try makeSession(elicits: true)
-        _ = session.cancelClient(toolCall(id: 7, "echo"), at: 1000)
-        #expect(session.approvals.held.count == 1)
-        let actions = session.cancelClient(cancelled("7"), at: 2000)
-        #expect(actions.forward == nil, "the server never saw the call, so it gets no cancellation")
-        let reply = try json(Array(try #require(actions.reply).dropLast()))
-        #expect(reply["method"] == "notifications/cancelled" && reply["params"]?["requestId"] == "tollgate-n-1",
-                "the only line for the client cancels Tollgate's own elicitation; the cancelled call gets no response")
-        #expect(reply["id"] == nil)
-        #expect(session.approvals.isEmpty && session.nextDeadline == nil && session.pending.count == 1, "only initialize is pending")
-        #expect(session.tick(now: 31_000).isEmpty, "no approval timeout fires later")
-        let late = session.cancelClient(#"{"jsonrpc":"2.0","id":"tollgate-n-1","result":{"action":"accept","content":{"approve":true}}}"#, at: 3000)
-        #expect(late.forward == nil && late.reply == nil, "an answer to the withdrawn elicitation runs nothing")
-        let again = session.cancelClient(toolCall(id: 7, "echo"), at: 4000)
-        #expect(again.reply.map { (try? json(Array($0.dropLast())))?["method"] } == .some("elicitation/create"), "the id is free again")
-    }
-
-    @Test("approver command: the job is stopped (its token handed to the relay layer) and its late result ignored")
-    func cancelWhileTheApproverRuns() throws {
-        var session = try makeSession(elicits: false)
-        let held = session.cancelClient(toolCall(id: 3, "add"), at: 0)
-        let token = try #require(held.approvers.first?.token)
-        let actions = session.cancelClient(cancelled("3"), at: 10)
-        #expect(actions.forward == nil && actions.reply == nil)
-        #expect(actions.cancelledApprovers == [token])
-        #expect(session.approvals.isEmpty && session.nextDeadline == nil)
-        let finished = session.approverFinished(token, .cancelled, now: 20)
-        #expect(finished.forward == nil && finished.reply == nil)
-    }
-
     @Test("a cancellation of a call Tollgate does not hold goes on to the server unchanged", arguments: [
         cancelled("8"), cancelled(#""7""#), #"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{}}"#,
     ])

@@ -104,6 +104,38 @@ struct EffectsOwnerTests {
         #expect(session.approvals.held.count == 1)
     }
 
+    @Test("one server: a held call refused by its budget and approved by a later line of the same read never reaches the server")
+    func heldRefusedThenApprovedInSameRead() throws {
+        let (gate, effects) = try gateAndEffects(#"{"version": 1, "budgets": {"calls": 1}, "tools": {"echo": {"approval": "ask"}}}"#)
+        var session = RelaySession(gate: gate)
+        session.approvals = ApprovalState(nonce: "n")
+        let owner = EffectsOwner(effects)
+        _ = decide(#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{"elicitation":{}},"clientInfo":{"name":"c","version":"1"}}}"#,
+                   in: &session, owner: owner)
+        let held = decide(#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo"}}"#, in: &session, owner: owner)
+        let question = try #require(try splitLines(held.toClient).map { try JSONValue.parse($0) }.first { $0["method"] == "elicitation/create" })
+        let first = String(decoding: try #require(question["id"]).serialized, as: UTF8.self)
+        let approved = decide(#"{"jsonrpc":"2.0","id":\#(first),"result":{"action":"accept","content":{}}}"#, in: &session, owner: owner)
+        #expect(approved.forward != nil, "call 1 runs and takes the budget")
+        // The next question's id is the first one's counter plus one.
+        let next = String(first.dropLast(2)) + "2\""
+        let nowhere = open("/dev/null", O_WRONLY)
+        defer { close(nowhere) }
+        let runtime = GateRuntime(session: session, effects: owner, clientOutput: OutputChannel(fd: nowhere), serverInputs: [OutputChannel(fd: nowhere)],
+                                  events: nowhere, maxMessageBytes: LineFramer.defaultMaxLineBytes, diagnostics: .silent)
+        let (hold, holdTicket) = runtime.decide { session, _ in session.client(#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo"}}"#) }
+        let (approval, approvalTicket) = runtime.decide { session, _ in
+            session.client(#"{"jsonrpc":"2.0","id":\#(next),"result":{"action":"accept","content":{}}}"#)
+        }
+        #expect(approval.forward != nil, "the guessed approval sends call 2 on before its effects are settled")
+        var decided = [hold, approval]
+        runtime.settleRead(&decided, [holdTicket, approvalTicket])
+        #expect(decided.allSatisfy { $0.forward == nil }, "the call the budget refused never reaches the server")
+        let answers = try splitLines(decided.flatMap { $0.reply ?? [] }).map { try JSONValue.parse($0) }.filter { $0["id"] == 2 }
+        #expect(answers.count == 1, "answered once: \(answers)")
+        #expect(answers.first?["result"]?["_meta"]?[Denial.metaKey]?["code"] == "budget_exhausted")
+    }
+
     @Test("a call whose decision record cannot be written is refused audit_unavailable and its reservation given back")
     func unrecordable() throws {
         let directory = TemporaryDirectory()

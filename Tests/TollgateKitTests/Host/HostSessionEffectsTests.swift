@@ -101,7 +101,45 @@ struct HostSessionEffectsTests {
         #expect(answers.count == 1, "answered once: \(answers)")
         #expect(answers.first?["result"]?["_meta"]?[Denial.metaKey]?["code"] == "budget_exhausted")
         runtime.session.withLock { session in
-            #expect(!session.ids.isInFlight(clientID: id(2)) && session.waitingForStart.isEmpty, "nothing left in flight")
+            #expect(!session.ids.isInFlight(clientID: id(2)) && session.waiting.forStart.isEmpty, "nothing left in flight")
         }
+    }
+}
+
+@Suite("HostSession: a refusal reaches its call in a later line of the same read")
+struct HostSessionRefusalAcrossLinesTests {
+    @Test("a held call refused by its budget and approved by the next line of the same read never reaches its child")
+    func heldRefusedThenApprovedInSameRead() throws {
+        let manifest = try #require(try? parseManifest(#"{"version": 1, "budgets": {"calls": 1}, "tools": {"*": {}, "a__x": {"approval": "ask"}}}"#).get())
+        let effects = CallEffects(limits: manifest.budgetLimits, diagnostics: .silent)
+        var session = try HostSession.ready(["a"], tools: [["x"]],
+                                            gate: PolicyGate(manifest: manifest, diagnostics: .silent, workingDirectory: "/tmp", effects: effects),
+                                            clientCapabilities: #"{"elicitation":{}}"#)
+        let owner = EffectsOwner(effects)
+        // Call 1 is held, approved, and takes the one call the budget allows.
+        var held = session.client(#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a__x"}}"#)
+        session.refuse(owner.complete(owner.enqueue(session.gate.takeEffects())), in: &held)
+        let first = text(try #require(HostLine.one(held.toClient)["id"]).serialized)
+        var approved = session.client(#"{"jsonrpc":"2.0","id":\#(first),"result":{"action":"accept","content":{}}}"#)
+        session.refuse(owner.complete(owner.enqueue(session.gate.takeEffects())), in: &approved)
+        #expect(text(approved.toChildren[0] ?? []).contains("tools/call"), "call 1 runs")
+        // Tollgate's next elicitation id is the first one's counter plus one.
+        let next = String(first.dropLast(2)) + "2\""
+        let nowhere = open("/dev/null", O_WRONLY)
+        let runtime = GateRuntime(session: session, effects: owner, clientOutput: OutputChannel(fd: nowhere), serverInputs: [OutputChannel(fd: nowhere)],
+                                  events: nowhere, maxMessageBytes: LineFramer.defaultMaxLineBytes, diagnostics: Diagnostics.silent)
+        // One read of the client: call 2 (held; its reservation is refused), then an approval of it.
+        let (hold, holdTicket) = runtime.decide { session, _ in
+            session.client(#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"a__x"}}"#)
+        }
+        let (approval, approvalTicket) = runtime.decide { session, _ in
+            session.client(#"{"jsonrpc":"2.0","id":\#(next),"result":{"action":"accept","content":{}}}"#)
+        }
+        var decided = [hold, approval]
+        runtime.settleRead(&decided, [holdTicket, approvalTicket])
+        let sent = decided.map { text($0.toChildren[0] ?? []) }.joined()
+        #expect(!sent.contains("tools/call"), "the call the budget refused reaches its child: \(sent)")
+        let answers = try HostLine.all(decided[0].toClient + decided[1].toClient).filter { $0["id"] == 2 }
+        #expect(answers.count == 1 && answers.first?["result"]?["_meta"]?[Denial.metaKey]?["code"] == "budget_exhausted", "\(answers)")
     }
 }

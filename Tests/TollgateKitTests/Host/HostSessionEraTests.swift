@@ -288,7 +288,7 @@ struct HostSessionEraTests {
         #expect(again["id"] != call["id"], "a new gate id")
         let final = session.child(1, #"{"jsonrpc":"2.0","id":\#(text(again["id"]!.serialized)),"result":{"resultType":"complete","content":[{"type":"text","text":"n"}]}}"#)
         #expect(text(final.toClient) == #"{"jsonrpc":"2.0","id":5,"result":{"content":[{"type":"text","text":"n"}]}}"# + "\n")
-        #expect(session.inputRounds.isEmpty)
+        #expect(session.waiting.inputRounds.isEmpty)
 
         // The client refusing the input ends the call with an error.
         let second = try HostLine.one(session.client(#"{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"b__echo","arguments":{}}}"#).toChildren[1] ?? [])

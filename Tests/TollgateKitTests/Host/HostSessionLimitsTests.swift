@@ -1,47 +1,14 @@
 import Testing
 @testable import TollgateKit
 
-private func toolCall(_ id: Int, _ name: String = "a__echo") -> String {
-    #"{"jsonrpc":"2.0","id":\#(id),"method":"tools/call","params":{"name":"\#(name)","arguments":{}}}"#
-}
-
 /// The error code of the one line `buffer` holds.
 private func errorCode(_ buffer: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) throws -> JSONValue? {
     try HostLine.one(buffer, sourceLocation: sourceLocation)["error"]?["code"]
 }
 
+/// What only the session for several servers bounds (the rest: SessionLimitsTests).
 @Suite("HostSession: bounds on what peers make it keep")
 struct HostSessionLimitsTests {
-    @Test("past requestsInFlight the client's request gets a JSON-RPC error and reaches no server; an answer makes room")
-    func requestCount() throws {
-        var limits = PeerLimits()
-        limits.requestsInFlight = 3
-        var session = try HostSession.ready(["a", "b"], tools: [["echo"], ["echo"]], limits: limits)
-        var sent: [JSONValue] = []
-        for id in 1...3 {
-            let actions = session.client(toolCall(id))
-            sent.append(try HostLine.one(actions.toChildren[0] ?? []))
-        }
-        #expect(session.requestsInFlight.count == 3)
-        let refused = session.client(toolCall(4, "b__echo"))
-        #expect(refused.toChildren.isEmpty && refused.logs.contains { $0.contains("too many requests in flight") })
-        #expect(try errorCode(refused.toClient) == -32603)
-        #expect(try errorCode(session.client(#"{"jsonrpc":"2.0","id":5,"method":"resources/list"}"#).toClient) == -32603)
-        _ = session.child(0, #"{"jsonrpc":"2.0","id":\#(text(sent[0]["id"]!.serialized)),"result":{"content":[]}}"#)
-        #expect(try HostLine.one(session.client(toolCall(6, "b__echo")).toChildren[1] ?? [])["method"] == "tools/call", "room again")
-    }
-
-    @Test("past requestBytesInFlight the client's request is refused; one alone is always taken")
-    func requestBytes() throws {
-        var limits = PeerLimits()
-        limits.requestBytesInFlight = 500
-        var session = try HostSession.ready(["a"], tools: [["echo"]], limits: limits)
-        let big = #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a__echo","arguments":{"text":"\#(String(repeating: "x", count: 2000))"}}}"#
-        #expect(session.client(big).toChildren[0] != nil, "alone, it is taken")
-        #expect(session.requestsInFlight.bytes > 2000)
-        #expect(try errorCode(session.client(toolCall(2)).toClient) == -32603)
-    }
-
     @Test("past serverRequestsInFlight a server's request to the client is refused to the server")
     func childRequests() throws {
         var limits = PeerLimits()
@@ -123,19 +90,7 @@ struct HostSessionLimitsTests {
         let refused = session.child(1, #"{"jsonrpc":"2.0","id":"s-9","method":"sampling/createMessage","params":{"messages":[],"maxTokens":5}}"#)
         #expect(refused.toClient.isEmpty, "call 20 is not answered input_required")
         #expect(try errorCode(refused.toChildren[1] ?? []) == -32603)
-        #expect(session.parkedCalls.count == 1)
+        #expect(session.waiting.parkedCalls.count == 1)
     }
 
-    @Test("past heldCalls a call needing approval is denied at once")
-    func heldCalls() throws {
-        var limits = PeerLimits()
-        limits.heldCalls = 1
-        let manifest = try #require(try? parseManifest(#"{"version": 1, "tools": {"a__echo": {"approval": {"command": ["/bin/true"]}}}}"#).get())
-        let gate = PolicyGate(manifest: manifest, diagnostics: .silent, workingDirectory: "/tmp")
-        var session = try HostSession.ready(["a"], tools: [["echo"]], gate: gate, limits: limits)
-        #expect(session.client(toolCall(1)).approvers.count == 1)
-        let second = session.client(toolCall(2))
-        #expect(second.approvers.isEmpty && second.toChildren.isEmpty)
-        #expect(try HostLine.one(second.toClient)["result"]?["_meta"]?[Denial.metaKey]?["code"] == "approval_denied")
-    }
 }

@@ -33,7 +33,7 @@ struct CheckedToolCallTests {
         _ = (line + [0x0A]).withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
         lseek(fd, 0, SEEK_SET)
         var pump = LinePump(maxLineBytes: 1 << 24)
-        pump.run(fd: fd, decide: { line in
+        let partial = pump.run(fd: fd, decide: { line in
             guard case .single(.toolCall(let call)) = ClientLine.read(line) else { return (RelayActions(), .none) }
             let params = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: line[call.paramsSpan!]))
             reserialized = (try? ToolCall(id: call.id, params: params))?.requestBytes
@@ -41,6 +41,7 @@ struct CheckedToolCallTests {
         }, oversized: { _, _ in RelayActions() }, flush: { pieces, _, _ in
             for piece in pieces { written += piece }
         })
+        #expect(partial == 0, "the line ends with its newline")
         return (written, reserialized)
     }
 

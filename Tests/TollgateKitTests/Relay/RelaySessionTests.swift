@@ -195,38 +195,6 @@ struct RelaySessionClientTests {
         #expect(actions.forward == nil)
         #expect(session.pending.count == 0)
     }
-
-    @Test("an id already in flight is refused; the same id is free again after the response")
-    func duplicateIDInFlight() throws {
-        var session = RelaySession(gate: DenyingGate(denying: "rm"))
-        #expect(session.client(#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#) == .passThrough)
-
-        let again = session.client(#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#)
-        #expect(errorCode(try reply(again)) == "-32600")
-        #expect(replyID(again) == "1")
-        #expect(again.forward == nil)
-
-        let call = session.client(toolCall(id: "1"))
-        #expect(errorCode(try reply(call)) == "-32600")
-        #expect((session.gate as? DenyingGate)?.seen == [], "a refused call never reaches the gate")
-
-        #expect(session.client(#"{"jsonrpc":"2.0","id":"1","method":"ping"}"#) == .passThrough, "\"1\" is not 1")
-        let twin = session.client(#"{"jsonrpc":"2.0","id":"\u0031","method":"ping"}"#)
-        #expect(errorCode(try reply(twin)) == "-32600", "an escaped spelling of an id in flight is the same id")
-        #expect(replyID(twin) == #""\u0031""#)
-        #expect(session.pending.count == 2)
-
-        #expect(session.server(#"{"jsonrpc":"2.0","id":1,"result":{}}"#) == .passThrough)
-        #expect(session.client(#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#) == .passThrough)
-    }
-
-    @Test("a denied or failed call does not occupy its id")
-    func deniedCallFreesID() throws {
-        var session = RelaySession(gate: DenyingGate(denying: "rm"))
-        #expect(try reply(session.client(toolCall(id: "3", name: "rm")))["result"] != nil)
-        #expect(try reply(session.client(toolCall(id: "3", name: "rm")))["result"] != nil)
-        #expect(session.pending.count == 0)
-    }
 }
 
 @Suite("RelaySession: gates")

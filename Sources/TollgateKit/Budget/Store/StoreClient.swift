@@ -11,21 +11,29 @@ import Darwin
 /// the server does not know it (`NOSCRIPT`: a restarted server, a failover, `SCRIPT FLUSH`).
 ///
 /// Not thread-safe: its owner serializes the calls (``StoreAccount`` holds it under a mutex).
-final class StoreClient {
+package final class StoreClient {
     /// Where and how to connect.
-    struct Settings: Sendable {
-        var endpoint: StoreEndpoint
+    package struct Settings: Sendable {
+        package var endpoint: StoreEndpoint
         var user: String?
         var password: String?
         /// How long connecting (with `AUTH` and `SELECT`) may take.
         var connectTimeoutMs: Int64 = 1000
         /// How long one exchange (a pipeline of commands and their replies) may take.
         var operationTimeoutMs: Int64 = 50
+
+        package init(endpoint: StoreEndpoint, user: String? = nil, password: String? = nil, connectTimeoutMs: Int64 = 1000, operationTimeoutMs: Int64 = 50) {
+            self.endpoint = endpoint
+            self.user = user
+            self.password = password
+            self.connectTimeoutMs = connectTimeoutMs
+            self.operationTimeoutMs = operationTimeoutMs
+        }
     }
 
     /// One script run: its keys and arguments, encoded once (a reservation's run is the same
     /// bytes every time, so it is kept and reused).
-    struct ScriptCall: Sendable {
+    package struct ScriptCall: Sendable {
         /// How many arguments follow the digest: the number of keys, the keys, the arguments.
         let count: Int
         /// Those arguments as RESP bulk strings.
@@ -44,7 +52,7 @@ final class StoreClient {
     /// The shortest and longest wait before connecting again after a failure.
     static let minimumBackoffMs: Int64 = 50, maximumBackoffMs: Int64 = 2000
 
-    let settings: Settings
+    package let settings: Settings
     let script: String
     private var connection: StoreConnection?
     private var sha: [UInt8]?
@@ -52,7 +60,7 @@ final class StoreClient {
     private var nextAttempt: Int64 = .min
     private var backoff: Int64 = StoreClient.minimumBackoffMs
 
-    init(settings: Settings, script: String) {
+    package init(settings: Settings, script: String) {
         self.settings = settings
         self.script = script
     }
@@ -68,7 +76,7 @@ final class StoreClient {
     var isConnected: Bool { connection != nil }
 
     /// Drops the connection (the next operation connects again, at once).
-    func disconnect() {
+    package func disconnect() {
         connection?.close()
         connection = nil
     }
@@ -86,7 +94,7 @@ final class StoreClient {
     /// Runs the script once per call, all pipelined in one exchange; returns each run's reply
     /// (an error reply as a value). Loads the script when the server lacks it and runs again
     /// the calls it refused so.
-    func run(_ calls: [ScriptCall]) throws(StoreError) -> [RESPValue] {
+    package func run(_ calls: [ScriptCall]) throws(StoreError) -> [RESPValue] {
         ranOnOpenConnection = connection != nil
         let connection = try connected()
         // Loaded on first use (readers never load it), within the connect timeout: it is set-up.

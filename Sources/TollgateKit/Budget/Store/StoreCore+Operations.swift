@@ -3,6 +3,11 @@
 /// one round trip.
 extension StoreCore {
     /// The reservation of a call on `route` (made once per route).
+    /// What reserving `call` sends (for `tollgate-bench store`'s floor: the round trip alone).
+    package mutating func reservationCall(for call: BudgetCall) -> StoreClient.ScriptCall {
+        reservation(route: shadow.route(for: call), rules: call.rules).call
+    }
+
     private mutating func reservation(route: Int, rules: [Int]) -> Reservation {
         if let made = reservations[route] { return made }
         let slots = shadow.routes[route].slots

@@ -1,7 +1,7 @@
 /// The state of one ``StoreAccount``, behind its mutex: the client, the budgets' routes and
 /// reported crossings (a ``BudgetState`` whose spend lives in the store, not in it), the
 /// settlements waiting for the next round trip, and the local fallback during an outage.
-struct StoreCore {
+package struct StoreCore {
     /// A change to add to the store later (a settlement, a release; the local spend of an
     /// outage): the run, the budgets (shadow slots; none for local spend) it changes, by how
     /// much, and at what time (-1: the server's now).
@@ -58,7 +58,7 @@ struct StoreCore {
     /// Local counting during an outage (`onStoreFailure: "local"`).
     var fallback: StoreFallback?
 
-    init(client: StoreClient, settings: StoreSettings, limits: BudgetLimits, diagnostics: Diagnostics, report: @escaping @Sendable (StoreNotice) -> Void) {
+    package init(client: StoreClient, settings: StoreSettings, limits: BudgetLimits, diagnostics: Diagnostics, report: @escaping @Sendable (StoreNotice) -> Void) {
         self.client = client
         self.settings = settings
         self.report = report

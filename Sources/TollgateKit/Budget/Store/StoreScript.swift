@@ -25,9 +25,9 @@
 /// Replies: `{1, now, totals of each budget (4 each)}`; a budget refusal
 /// `{0, now, budget, counter, used, cap, requested, resetsAt or -1}`; a rate refusal
 /// `{2, now, bucket, retryAfterMs}`. All numbers stay below 2^53 (Lua's exact integers).
-enum StoreScript {
+package enum StoreScript {
     /// The script's text.
-    static let text = #"""
+    package static let text = #"""
 local op = ARGV[1]
 local nb = tonumber(ARGV[2])
 local nr = tonumber(ARGV[3])

@@ -77,7 +77,9 @@ public final class EffectsOwner: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         carryOut(through: tickets.lazy.map(\.last).max() ?? 0)
-        return refusals.contains { entry in tickets.contains { entry.number >= $0.first && entry.number <= $0.last } }
+        guard !refusals.isEmpty else { return false }
+        let lookup = TicketLookup(tickets)
+        return refusals.contains { lookup.ticket(of: $0.number) != nil }
     }
 
     /// Carries out every effect queued so far (those of calls another thread decided among them).
@@ -90,11 +92,42 @@ public final class EffectsOwner: @unchecked Sendable {
 
     /// Takes the refusals of each ticket, in the order given. Take them and apply them
     /// (``RuntimeSession/refuse(_:in:)``) in one critical section of the session's lock: a
-    /// refusal is then applied exactly once, before anyone else sees the call in flight.
+    /// refusal is then applied exactly once, before any thread writes the call.
     public func takeRefusals(_ tickets: [Ticket]) -> [[EffectRefusal]] {
         condition.lock()
         defer { condition.unlock() }
-        return tickets.map { ticket in takeRefusals(where: { $0 >= ticket.first && $0 <= ticket.last }) }
+        var taken = Array(repeating: [EffectRefusal](), count: tickets.count)
+        guard !refusals.isEmpty else { return taken }
+        let lookup = TicketLookup(tickets)
+        refusals.removeAll { entry in
+            guard let index = lookup.ticket(of: entry.number) else { return false }
+            taken[index].append(entry.refusal)
+            return true
+        }
+        return taken
+    }
+
+    /// Which of a read's tickets holds an effect's number, in O(log tickets) (a read may hold
+    /// a thousand lines, and they are looked up under the session's lock).
+    private struct TicketLookup {
+        /// The non-empty tickets' indices, by their first number (tickets never overlap).
+        let order: [Int]
+        let tickets: [Ticket]
+
+        init(_ tickets: [Ticket]) {
+            self.tickets = tickets
+            order = tickets.indices.filter { !tickets[$0].isEmpty }.sorted { tickets[$0].first < tickets[$1].first }
+        }
+
+        func ticket(of number: UInt64) -> Int? {
+            var low = 0, high = order.count
+            while low < high {
+                let middle = (low + high) / 2
+                if tickets[order[middle]].first <= number { low = middle + 1 } else { high = middle }
+            }
+            guard low > 0, number <= tickets[order[low - 1]].last else { return nil }
+            return order[low - 1]
+        }
     }
 
     /// Takes the refusals of the calls with the client's ids `ids` carried out so far, whoever
@@ -102,7 +135,14 @@ public final class EffectsOwner: @unchecked Sendable {
     public func takeRefusals(of ids: [RequestID]) -> [EffectRefusal] {
         condition.lock()
         defer { condition.unlock() }
-        return takeRefusals(where: { _ in true }, ids: ids)
+        guard !refusals.isEmpty else { return [] }
+        var taken: [EffectRefusal] = []
+        refusals.removeAll { entry in
+            guard ids.contains(entry.refusal.id) else { return false }
+            taken.append(entry.refusal)
+            return true
+        }
+        return taken
     }
 
     /// Carries out (or waits for whoever does) until effect number `last` is done. Called and
@@ -179,18 +219,5 @@ public final class EffectsOwner: @unchecked Sendable {
             condition.broadcast()
         }
         busy = false
-    }
-
-    /// Takes the refusals whose effect numbers match `numbers` (and whose calls are among `ids`,
-    /// when given). Called with `condition` locked.
-    private func takeRefusals(where numbers: (UInt64) -> Bool, ids: [RequestID]? = nil) -> [EffectRefusal] {
-        guard !refusals.isEmpty else { return [] }
-        var taken: [EffectRefusal] = []
-        refusals.removeAll { entry in
-            guard numbers(entry.number), ids.map({ $0.contains(entry.refusal.id) }) ?? true else { return false }
-            taken.append(entry.refusal)
-            return true
-        }
-        return taken
     }
 }

@@ -1,16 +1,16 @@
+import TollgateKit
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-/// The store's floor, for `tollgate-bench store` (package access: not part of the library's
-/// API): one `EVALSHA` of the reservation script (a call reaching two budgets and two rate
-/// buckets) on a connection of its own, sequential (the round trip a gated call cannot go
+/// The store's floor, for `tollgate-bench store`: one `EVALSHA` of the reservation script (a
+/// call reaching two budgets and two rate buckets) on a connection of its own, sequential (the round trip a gated call cannot go
 /// below) and pipelined (the rate the store can take); and the same through a ``StoreAccount``.
-package enum StoreBenchmark {
+enum StoreBenchmark {
     /// The limits the benchmark's reservations count against: caps and rates no call reaches.
-    package static let limits = BudgetLimits(
+    static let limits = BudgetLimits(
         overall: BudgetCaps(calls: 1 << 50, cost: CostUnits(units: 1_000_000_000), resultTokens: 1 << 50),
         rate: RateLimit(rate: RateSpec(count: 1_000_000, intervalMs: 1000), burst: 1_000_000),
         rules: [RuleBudget(rule: "echo", caps: BudgetCaps(calls: 1 << 50), rate: RateLimit(rate: RateSpec(count: 1_000_000, intervalMs: 1000), burst: 1_000_000),
@@ -20,15 +20,11 @@ package enum StoreBenchmark {
     static func reservation(namespace: String, client: StoreClient) -> StoreClient.ScriptCall {
         var core = StoreCore(client: client, settings: StoreSettings(endpoint: client.settings.endpoint, namespace: namespace), limits: limits,
                              diagnostics: .silent, report: { _ in })
-        let route = core.shadow.route(for: BudgetCall(tool: "echo", rules: [0]))
-        let slots = core.shadow.routes[route].slots
-        return core.scriptCall(UInt8(ascii: "r"), budgets: slots.map { core.key(slot: $0) }, caps: slots.map { core.shadow.slots[$0].caps },
-                               amount: BudgetUsage(calls: 1, cost: CostUnits(micros: 1000), resultTokens: 1000),
-                               buckets: core.rateBuckets(rules: [0], tool: "echo"))
+        return core.reservationCall(for: BudgetCall(tool: "echo", rules: [0]))
     }
 
     /// `count` sequential `EVALSHA` round trips on the store at `endpoint`: nanoseconds each.
-    package static func evalsha(_ endpoint: StoreEndpoint, namespace: String, count: Int) throws(StoreError) -> [Int64] {
+    static func evalsha(_ endpoint: StoreEndpoint, namespace: String, count: Int) throws(StoreError) -> [Int64] {
         let client = StoreClient(settings: StoreClient.Settings(endpoint: endpoint, operationTimeoutMs: 5000), script: StoreScript.text)
         defer { client.disconnect() }
         let call = reservation(namespace: namespace, client: client)
@@ -46,7 +42,7 @@ package enum StoreBenchmark {
 
     /// `count` sequential reservations (and settlements) through a ``StoreAccount`` on the store
     /// at `endpoint`: nanoseconds each, the floor plus what the account adds.
-    package static func account(_ endpoint: StoreEndpoint, namespace: String, count: Int) throws(LedgerError) -> [Int64] {
+    static func account(_ endpoint: StoreEndpoint, namespace: String, count: Int) throws(LedgerError) -> [Int64] {
         let store = StoreAccount(settings: StoreSettings(endpoint: endpoint, namespace: namespace, operationTimeoutMs: 5000), password: nil,
                                  limits: limits, diagnostics: .silent)
         defer { store.close() }
@@ -65,7 +61,7 @@ package enum StoreBenchmark {
     }
 
     /// Reservations per second, `total` of them sent `batch` per pipelined round trip.
-    package static func pipelinedRate(_ endpoint: StoreEndpoint, namespace: String, total: Int, batch: Int) throws(StoreError) -> Double {
+    static func pipelinedRate(_ endpoint: StoreEndpoint, namespace: String, total: Int, batch: Int) throws(StoreError) -> Double {
         let client = StoreClient(settings: StoreClient.Settings(endpoint: endpoint, operationTimeoutMs: 5000), script: StoreScript.text)
         defer { client.disconnect() }
         let calls = Array(repeating: reservation(namespace: namespace, client: client), count: batch)
