@@ -19,10 +19,27 @@ enum Micro {
     static let call = Array(#"{"jsonrpc":"2.0","id":123,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}"#.utf8)
     static let response = Array(#"{"jsonrpc":"2.0","id":123,"result":{"content":[{"type":"text","text":"ok"}],"isError":false}}"#.utf8)
 
-    /// Runs one operation `iterations` times (scan, read, response, session).
+    /// The manifests of the session loops: a name rule alone, and the end-to-end benchmark's
+    /// (a name rule with an argument schema).
+    static let namesManifest = #"{"version": 1, "tools": {"echo": {}}}"#
+    static let schemaManifest = #"{"version": 1, "tools": {"echo": {"arguments": {"type": "object", "properties": {"text": {"type": "string", "maxLength": 100}}, "additionalProperties": false}}}}"#
+
+    /// A session deciding by `manifest` (nil: none).
+    static func session(_ manifest: String?) -> RelaySession {
+        guard let manifest else { return RelaySession() }
+        guard let loaded = try? ManifestLoader.parse(SourceText(path: "bench.json", bytes: Array(manifest.utf8))) else {
+            fatalError("the loop's manifest failed to load")
+        }
+        return RelaySession(gate: PolicyGate(manifest: loaded, diagnostics: .silent, workingDirectory: "/tmp"))
+    }
+
+    /// Runs one operation `iterations` times: scan, read, response; or a call in and its response
+    /// out through a session, the forwarded call written as the relay writes it: session (no
+    /// manifest), names (a name rule), schema (a name rule with an argument schema).
     static func loop(_ kind: String, iterations: Int) {
         let call = Self.call, response = Self.response
-        var session = RelaySession()
+        var session = Self.session(kind == "names" ? namesManifest : kind == "schema" ? schemaManifest : nil)
+        var out: [UInt8] = []
         var sink = 0
         for _ in 0..<iterations {
             switch kind {
@@ -30,7 +47,16 @@ enum Micro {
             case "read": if case .single = call.withUnsafeBytes({ ClientLine.read($0) }) { sink += 1 }
             case "response": if case .response = response.withUnsafeBytes({ ServerLine.read($0) }) { sink += 1 }
             default:
-                call.withUnsafeBytes { line in if session.clientLine(line).forward != nil { sink += 1 } }
+                call.withUnsafeBytes { line in
+                    let actions = session.clientLine(line)
+                    out.removeAll(keepingCapacity: true)
+                    switch actions.forward {
+                    case .original?: out.append(contentsOf: line); out.append(0x0A)
+                    case .call(let c)?: c.writeRequest(to: &out); out.append(0x0A)
+                    default: break
+                    }
+                    sink += out.count
+                }
                 _ = response.withUnsafeBytes { session.serverLine($0) }
             }
         }

@@ -32,8 +32,10 @@ let selfPath: String = {
 
 if arguments.first == "server" { exit(BenchServer.run(perMessage: arguments.dropFirst().first == "--per-message")) }
 // `tollgate-bench loop KIND N`: runs one in-process operation N times, for instruction counts
-// under `valgrind --tool=callgrind` (repeatable where wall-clock timings are not); `loop effects N`
-// runs N fully checked calls (see ``EffectsLoop``).
+// under `valgrind --tool=callgrind` (repeatable where wall-clock timings are not). KIND: scan,
+// read, response; session, names, schema (a call and its response through a session without a
+// manifest, with a name rule, with a name rule and an argument schema); audit; effects (N fully
+// checked calls: see ``EffectsLoop``).
 if arguments.first == "loop", arguments.count >= 3, arguments[1] == "audit", let iterations = Int(arguments[2]) {
     do throws(AuditError) { try AuditBenchmark.loop(path: "/tmp/tollgate-bench-loop-\(getpid()).audit", count: iterations) } catch { print(error) }
     exit(0)

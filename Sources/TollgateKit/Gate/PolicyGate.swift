@@ -204,14 +204,19 @@ public struct PolicyGate: Gate {
                               reason: "the server does not offer a tool of this name",
                               advice: "Call tools/list and use one of the tools it returns.")
             }
-            let arguments = JSONValue.object(call.arguments)
+            // The arguments are parsed only for a schema to check, and once.
+            var arguments: JSONValue?
             for index in indices {
-                let rule = manifest.tools[index]
-                if let schema = rule.arguments, let violation = schema.validate(arguments) {
-                    return argumentsRejected(call, violation, rule: rule.name, reason: rule.reason)
+                guard let schema = manifest.tools[index].arguments else { continue }
+                let value = arguments ?? .object(call.arguments)
+                arguments = value
+                if let violation = schema.validate(value) {
+                    return argumentsRejected(call, violation, rule: manifest.tools[index].name, reason: manifest.tools[index].reason)
                 }
             }
-            if manifest.policy.validateInput, let schema = inputSchemas[ProtocolName(call.name)]?.schema, let violation = schema.validate(arguments) {
+            if manifest.policy.validateInput, !inputSchemas.isEmpty, let schema = inputSchemas[ProtocolName(call.name)]?.schema,
+                let violation = schema.validate(arguments ?? .object(call.arguments))
+            {
                 return argumentsRejected(call, violation, rule: "inputSchema", reason: nil)
             }
             return nil

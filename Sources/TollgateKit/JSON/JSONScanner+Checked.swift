@@ -128,3 +128,60 @@ extension JSONScanner {
         }
     }
 }
+
+extension JSONScanner {
+    /// Builds the tree of the checked value at the current position (a second look at part of a
+    /// message the scanner accepted, such as a call's arguments): no check is made again, so it
+    /// costs about what building the tree does. On bytes that were not checked its result is
+    /// meaningless (but it always ends).
+    public mutating func parseCheckedValue() -> JSONValue {
+        switch nextByte() {
+        case UInt8(ascii: "{"):
+            position += 1
+            var members: [JSONObject.Member] = []
+            while true {
+                let next = nextByte()
+                if next == UInt8(ascii: "}") || next == 0 { break }
+                if next == UInt8(ascii: ",") {
+                    position += 1
+                    continue
+                }
+                let key = decodeString(checkedString())
+                _ = nextByte()
+                position += 1  // the `:`
+                members.append(JSONObject.Member(key: key, value: parseCheckedValue()))
+            }
+            position += 1
+            return .object(JSONObject(uncheckedMembers: members))
+        case UInt8(ascii: "["):
+            position += 1
+            var elements: [JSONValue] = []
+            while true {
+                let next = nextByte()
+                if next == UInt8(ascii: "]") || next == 0 { break }
+                if next == UInt8(ascii: ",") {
+                    position += 1
+                    continue
+                }
+                elements.append(parseCheckedValue())
+            }
+            position += 1
+            return .array(elements)
+        case UInt8(ascii: "\""):
+            return .string(decodeString(checkedString()))
+        case UInt8(ascii: "t"):
+            position += 4
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            position += 5
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            position += 4
+            return .null
+        default:
+            let start = min(position, end)
+            skipCheckedValue()
+            return .number(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<max(min(position, end), start)]), as: UTF8.self))
+        }
+    }
+}

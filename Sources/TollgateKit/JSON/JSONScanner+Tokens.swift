@@ -230,7 +230,7 @@ extension JSONScanner {
             for offset in 0..<count where byte(start + offset) != expected.utf8Start[offset] { return false }
             return true
         }
-        return decodeString(token) == expected.description
+        return decodeString(token).hasSameScalars(as: expected.description)
     }
 
     // MARK: - Numbers and literals

@@ -56,7 +56,8 @@ public struct RequestID: Sendable, Hashable, CustomStringConvertible {
     /// `7e0`, `-0`), when that form has at most 40 digits; nil for a plain integer (already in
     /// that form) and for anything else (kept as written).
     private static func canonicalInteger(_ source: UnsafeRawBufferPointer) -> [UInt8]? {
-        let plain = !source.contains { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }
+        var plain = true
+        for byte in source where byte == UInt8(ascii: ".") || byte | 0x20 == UInt8(ascii: "e") { plain = false }
         let negativeZero = source.count == 2 && source[0] == UInt8(ascii: "-") && source[1] == UInt8(ascii: "0")
         if plain && !negativeZero { return nil }
         guard source.count <= 64, let value = ExactDecimal(String(decoding: source, as: UTF8.self)), value.isInteger else { return nil }
@@ -70,25 +71,47 @@ public struct RequestID: Sendable, Hashable, CustomStringConvertible {
 
     /// A number id's value as a double reader reads it (the bits of the nearest double, `-0`
     /// as `0`, huge values as infinity); nil for a string id.
-    var doubleView: UInt64? {
-        withBytes { bytes -> UInt64? in
+    var doubleView: UInt64? { doubleReading?.view }
+
+    /// A number id's ``doubleView``, and whether it is `exact`: the id is a plain integer of at
+    /// most 15 digits, which a double holds exactly, so no other id reads as the same double
+    /// unless it is not exact itself (`7.0000000000000001` reads as `7`); nil for a string id.
+    var doubleReading: (view: UInt64, exact: Bool)? {
+        withBytes { bytes -> (view: UInt64, exact: Bool)? in
             guard let first = bytes.first, first != UInt8(ascii: "\"") else { return nil }
-            if let small = Self.smallInteger(bytes) { return small == 0 ? 0 : Double(small).bitPattern }
+            if outOfLine == nil, let small = Self.smallInteger(bytes) { return (small == 0 ? 0 : Double(small).bitPattern, true) }
             guard let value = Double(String(decoding: bytes, as: UTF8.self)) else { return nil }
-            return value == 0 ? 0 : value.bitPattern
+            return (value == 0 ? 0 : value.bitPattern, false)
         }
+    }
+
+    /// The ``doubleView`` of a number id that is not exact (see ``doubleReading``); nil otherwise.
+    var inexactDoubleReading: UInt64? {
+        guard let reading = doubleReading, !reading.exact else { return nil }
+        return reading.view
+    }
+
+    /// The exact id a double reader reads as `view` (a plain integer of at most 15 digits), if
+    /// there is one.
+    static func exact(doubleView view: UInt64) -> RequestID? {
+        let value = Double(bitPattern: view)
+        guard value.magnitude < 1e15, value == value.rounded(.towardZero) else { return nil }
+        return RequestID(bytes: Array(String(Int64(value)).utf8), isString: false, hasEscapes: false)
     }
 
     /// The value of a plain integer of at most 15 digits (`-?[0-9]{1,15}`), which a double holds
     /// exactly: the common id, read without parsing a float; nil for anything else.
     private static func smallInteger(_ bytes: UnsafeRawBufferPointer) -> Int64? {
-        let negative = bytes.first == UInt8(ascii: "-")
-        let digits = negative ? bytes.count - 1 : bytes.count
-        guard digits >= 1 && digits <= 15 else { return nil }
+        guard !bytes.isEmpty, let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+        let negative = base[0] == UInt8(ascii: "-")
+        var i = negative ? 1 : 0
+        guard bytes.count - i >= 1 && bytes.count - i <= 15 else { return nil }
         var value: Int64 = 0
-        for byte in bytes.dropFirst(negative ? 1 : 0) {
-            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
-            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+        while i < bytes.count {
+            let digit = base[i] &- UInt8(ascii: "0")
+            guard digit <= 9 else { return nil }
+            value = value &* 10 &+ Int64(digit)
+            i += 1
         }
         return negative ? -value : value
     }
@@ -115,7 +138,7 @@ public struct RequestID: Sendable, Hashable, CustomStringConvertible {
     public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         if let stored { return try stored.withUnsafeBytes(body) }
         var words = (low, high)
-        return try withUnsafeBytes(of: &words) { try body(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
+        return try withUnsafeBytes(of: &words) { try body(UnsafeRawBufferPointer(start: $0.baseAddress, count: count)) }
     }
 
     /// The id's exact source bytes (a JSON string or number token).

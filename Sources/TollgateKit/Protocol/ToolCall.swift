@@ -1,23 +1,43 @@
-/// A `tools/call` request as the gate sees it: parsed, checked and ready to be re-serialized,
-/// so the server reads exactly what was decided on.
+/// A `tools/call` request as the gate sees it: its name and era read, its params kept as the
+/// checked bytes they were read from (or as a tree, for a call built otherwise), ready to go
+/// out so that the server reads exactly what was decided on.
+///
+/// A call read from a line is not parsed into a tree: the scanner has checked its bytes already
+/// (grammar, UTF-8, escapes, duplicate keys, depth), its name and era are read from them in one
+/// pass (``ToolCallHeader``), and ``arguments`` and ``params`` are parsed from them when asked
+/// for (by argument schemas, an audit record, an approval).
 public struct ToolCall: Sendable, Equatable {
     /// The request's id, as the client wrote it.
     public var id: RequestID
     /// The tool's name (escapes decoded).
     public var name: String
-    /// The arguments (an empty object when the call had none).
-    public var arguments: JSONObject
-    /// The whole `params` object, `_meta` included.
-    public var params: JSONObject
     /// The era of the request.
     public var era: ProtocolEra
     /// The size of the message the call was read from: what keeping it while it is in flight
     /// costs, as ``PeerLimits/requestBytesInFlight`` counts it (0 for a call built otherwise).
     public var messageBytes = 0
-    /// Where `params` is in the line the call was read from (nil for a call built otherwise):
-    /// a large call whose params re-serialize to exactly these bytes goes out with them as they
-    /// are in the read buffer instead of a copy (see ``LinePump``).
+    /// Where `params` is in the line the call was read from (nil for a call built otherwise).
     public var paramsSpan: Range<Int>?
+    /// Whether the params were read in the form ``JSONWriter`` writes (compact, minimal escapes):
+    /// re-serializing them writes their bytes as they are, so those go out (from where they
+    /// were read: see ``LinePump``).
+    public private(set) var paramsAreCompact = false
+    /// The params: their checked bytes, or a tree.
+    private let contents: Contents
+
+    /// How a call keeps its params.
+    private enum Contents: Sendable {
+        /// As read: the checked bytes of the params object, and where `arguments` is in them
+        /// (nil: absent or null).
+        case read(bytes: [UInt8], arguments: Range<Int>?)
+        /// As parsed or built: the params object and its arguments.
+        case tree(params: JSONObject, arguments: JSONObject)
+    }
+
+    /// Params from this size on are parsed when read (as a tree they cost about their size,
+    /// and the line they were read from is given back): a copy of their bytes would be kept
+    /// beside the tree an argument check parses.
+    static let parsedFrom = 64 << 10
 
     /// Reads a call from its parsed params; a call without a string `name` or with non-object
     /// `arguments` is an invalid-params error.
@@ -28,6 +48,7 @@ public struct ToolCall: Sendable, Equatable {
         guard case .string(let name)? = object["name"] else {
             throw JSONRPCError(.invalidParams, "tools/call params.name must be a string")
         }
+        let arguments: JSONObject
         switch object["arguments"] {
         case nil, .null?: arguments = JSONObject()
         case .object(let args)?: arguments = args
@@ -35,8 +56,51 @@ public struct ToolCall: Sendable, Equatable {
         }
         self.id = id
         self.name = name
-        self.params = object
         self.era = ProtocolEra(params: object)
+        contents = .tree(params: object, arguments: arguments)
+    }
+
+    /// Reads a call from the checked bytes of its params (as the scanner passed them, within the
+    /// session's nesting limit) without building a tree, unless they are large
+    /// (``parsedFrom``); the same conditions as ``init(id:params:)`` make it an invalid-params error.
+    public init(id: RequestID, checkedParams params: UnsafeRawBufferPointer?) throws(JSONRPCError) {
+        let header = try ToolCallHeader.read(params)
+        guard let params else { throw JSONRPCError(.invalidParams, "tools/call needs params with a tool name") }
+        self.id = id
+        name = header.name
+        era = header.era
+        paramsAreCompact = JSONScanner.isCompact(checked: params)
+        if params.count >= Self.parsedFrom {
+            let tree = Self.parseChecked(params)
+            contents = .tree(params: tree, arguments: tree["arguments"]?.objectValue ?? JSONObject())
+        } else {
+            contents = .read(bytes: Array(params), arguments: header.arguments)
+        }
+    }
+
+    /// The arguments (an empty object when the call had none).
+    public var arguments: JSONObject {
+        switch contents {
+        case .tree(_, let arguments): return arguments
+        case .read(let bytes, let range):
+            guard let range else { return JSONObject() }
+            return bytes.withUnsafeBytes { Self.parseChecked(UnsafeRawBufferPointer(rebasing: $0[range])) }
+        }
+    }
+
+    /// The whole `params` object, `_meta` included.
+    public var params: JSONObject {
+        switch contents {
+        case .tree(let params, _): return params
+        case .read(let bytes, _): return bytes.withUnsafeBytes { Self.parseChecked($0) }
+        }
+    }
+
+    /// An object of bytes the scanner checked already, as a tree (nothing is checked again).
+    private static func parseChecked(_ bytes: UnsafeRawBufferPointer) -> JSONObject {
+        var scanner = JSONScanner(bytes)
+        guard case .object(let object) = scanner.parseCheckedValue() else { return JSONObject() }
+        return object
     }
 
     /// Calls are equal when their contents are (whatever message they were read from).
@@ -54,12 +118,19 @@ public struct ToolCall: Sendable, Equatable {
 
     /// Appends the request the server receives (no newline) to `output`: the checked params
     /// (or `routed`, the same call's params as its server knows the tool) under the call's id (or
-    /// `routedID`, one the gate owns). Every forwarded call is written here.
+    /// `routedID`, one the gate owns), as ``JSONWriter`` writes them (params read in that form
+    /// are copied as they are). Every forwarded call is written here.
     public func writeRequest(to output: inout [UInt8], id routedID: RequestID? = nil, params routed: JSONObject? = nil) {
         var writer = JSONWriter(capacity: 0)
         swap(&writer.bytes, &output)
         writeHead(into: &writer, id: routedID ?? id)
-        writer.write(.object(routed ?? params))
+        if let routed {
+            writer.write(.object(routed))
+        } else if paramsAreCompact, case .read(let bytes, _) = contents {
+            writer.write(raw: bytes)
+        } else {
+            writer.write(.object(params))
+        }
         writer.append("}")
         swap(&writer.bytes, &output)
     }

@@ -7,6 +7,8 @@ public struct ToolCallHeader: Sendable, Equatable {
     public var name: String
     /// The request's era.
     public var era: ProtocolEra
+    /// Where `arguments` is in `params` (nil when absent or null).
+    public var arguments: Range<Int>?
 
     /// Reads `params` (already checked by the scanner); the same conditions as ``ToolCall`` make
     /// it an invalid-params error. One loop over the members; values are skipped as checked bytes.
@@ -18,6 +20,7 @@ public struct ToolCallHeader: Sendable, Equatable {
         var name: String?
         var nameIsString = true
         var argumentsAreObject = true
+        var arguments: Range<Int>?
         var era = ProtocolEra.session
         var scanner = JSONScanner(params)
         scanner.forEachCheckedMember { scanner, key in
@@ -30,8 +33,10 @@ public struct ToolCallHeader: Sendable, Equatable {
                 }
             } else if scanner.token(key, equals: "arguments") {
                 let first = scanner.nextByte()
+                let start = scanner.position
                 argumentsAreObject = first == UInt8(ascii: "{") || first == UInt8(ascii: "n")
                 scanner.skipCheckedValue()
+                arguments = first == UInt8(ascii: "{") ? start..<scanner.position : nil
             } else if scanner.token(key, equals: "_meta"), scanner.nextByte() == UInt8(ascii: "{") {
                 scanner.forEachCheckedMember { scanner, key in
                     if scanner.token(key, equals: "io.modelcontextprotocol/protocolVersion"), scanner.nextByte() == UInt8(ascii: "\"") {
@@ -46,7 +51,7 @@ public struct ToolCallHeader: Sendable, Equatable {
         }
         guard nameIsString, let name else { throw JSONRPCError(.invalidParams, "tools/call params.name must be a string") }
         guard argumentsAreObject else { throw JSONRPCError(.invalidParams, "tools/call params.arguments must be an object") }
-        return ToolCallHeader(name: name, era: era)
+        return ToolCallHeader(name: name, era: era, arguments: arguments)
     }
 
     /// The common case in one loop over the members' bytes: keys without escapes, no `_meta`
@@ -62,6 +67,7 @@ public struct ToolCallHeader: Sendable, Equatable {
         var name: JSONScanner.StringToken?
         var nameIsString = true
         var argumentsAreObject = true
+        var arguments: Range<Int>?
         while true {
             JSONScanner.skipSpace(p, n, &i)
             guard i < n else { return nil }
@@ -97,6 +103,7 @@ public struct ToolCallHeader: Sendable, Equatable {
             case (9, 0x746E_656D_7567_7261) where p[keyStart + 8] == UInt8(ascii: "s"):  // "arguments"
                 argumentsAreObject = p[i] == UInt8(ascii: "{") || p[i] == UInt8(ascii: "n")
                 scanner.skipCheckedValue()
+                arguments = p[i] == UInt8(ascii: "{") ? i..<scanner.position : nil
             case (5, 0x61_7465_6D5F):  // "_meta": the era is read member by member
                 return nil
             default:
@@ -106,6 +113,6 @@ public struct ToolCallHeader: Sendable, Equatable {
         }
         guard nameIsString, let name else { throw JSONRPCError(.invalidParams, "tools/call params.name must be a string") }
         guard argumentsAreObject else { throw JSONRPCError(.invalidParams, "tools/call params.arguments must be an object") }
-        return ToolCallHeader(name: scanner.decodeString(name), era: .session)
+        return ToolCallHeader(name: scanner.decodeString(name), era: .session, arguments: arguments)
     }
 }

@@ -13,7 +13,7 @@ public enum ClientMessage: Sendable, Equatable {
     case response(RequestID?, idSpan: Range<Int>?, tokens: Int64?, span: Range<Int>)
     /// A request other than `tools/call`: forwarded as its original bytes.
     case request(RequestID, method: String, span: Range<Int>)
-    /// A well-formed `tools/call`, parsed.
+    /// A well-formed `tools/call`, its name and era read (its params are parsed when asked for).
     indirect case toolCall(ToolCall)
     /// A well-formed `tools/call` read by a relay whose gate does not inspect calls: forwarded as
     /// its original bytes.
@@ -49,15 +49,7 @@ public enum ClientMessage: Sendable, Equatable {
                 }
             }
             do throws(JSONRPCError) {
-                let params = try envelope.params.map { range throws(JSONRPCError) in
-                    do throws(JSONScanError) {
-                        var scanner = JSONScanner(UnsafeRawBufferPointer(rebasing: line[range]), maxDepth: maxDepth)
-                        return try scanner.parseValue(depth: 1)
-                    } catch {
-                        throw JSONRPCError(.parseError, "Parse error: \(error)")
-                    }
-                }
-                var call = try ToolCall(id: id, params: params)
+                var call = try ToolCall(id: id, checkedParams: envelope.params.map { UnsafeRawBufferPointer(rebasing: line[$0]) })
                 call.messageBytes = envelope.span.count
                 call.paramsSpan = envelope.params
                 return .toolCall(call)

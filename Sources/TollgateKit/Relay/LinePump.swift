@@ -2,10 +2,10 @@
 /// bytes go out in one write and replies in another.
 ///
 /// A line of ``directBytes`` or more is not copied: it goes out from the framer's buffer,
-/// right after what was gathered before it. So is a large checked `tools/call` whose params
-/// re-serialize to exactly the bytes they came in (as SDK clients write them): its params go
-/// out from the buffer between the request's head and `}`, which is byte for byte the
-/// re-serialized request.
+/// right after what was gathered before it. A checked `tools/call` whose params are in the form
+/// the writer writes (``ToolCall/paramsAreCompact``, as SDK clients write them) goes out as
+/// the request's head, its params as they are in the buffer, and `}`: byte for byte the
+/// re-serialized request, without re-serializing (from the buffer itself when the line is large).
 struct LinePump {
     let maxLineBytes: Int
     var forward: [UInt8] = []
@@ -35,8 +35,25 @@ struct LinePump {
         oversized: ([UInt8], Int) -> RelayActions,
         flush: ([UnsafeRawBufferPointer], [UInt8], [String]) -> Void
     ) -> Int {
+        run(fd: fd, decideLines: { lines, each in
+            for line in lines {
+                let (actions, ticket) = decide(line)
+                each(actions, ticket)
+            }
+        }, settle: settle, oversized: oversized, flush: flush)
+    }
+
+    /// Runs as ``run(fd:decide:settle:oversized:flush:)``, deciding the complete lines of one
+    /// read together (``ReadLoop/run(fd:decideLines:oversized:settle:apply:endOfRead:)``).
+    mutating func run(
+        fd: Int32,
+        decideLines: ([UnsafeRawBufferPointer], (RelayActions, EffectsOwner.Ticket) -> Void) -> Void,
+        settle: (inout [RelayActions], [EffectsOwner.Ticket]) -> Void = { _, _ in },
+        oversized: ([UInt8], Int) -> RelayActions,
+        flush: ([UnsafeRawBufferPointer], [UInt8], [String]) -> Void
+    ) -> Int {
         var loop = ReadLoop<RelayActions>(maxLineBytes: maxLineBytes)
-        return loop.run(fd: fd, decide: decide, oversized: oversized, settle: settle, apply: { actions, original in
+        return loop.run(fd: fd, decideLines: decideLines, oversized: oversized, settle: settle, apply: { actions, original in
             apply(actions, original: original, flush)
             if forward.count >= LineFramer.readChunk { send(flush) }
         }, endOfRead: { send(flush) })
@@ -56,14 +73,16 @@ struct LinePump {
             if original.last != 0x0A { forward.append(0x0A) }
         case .bytes(let bytes)?: forward.append(contentsOf: bytes)
         case .call(let call)?:
-            // A large call's params go out as they came in when they are exactly what
-            // re-serializing them writes.
-            if original.count >= Self.directBytes, let span = call.paramsSpan, span.upperBound <= original.count,
-                JSONWriter.serializes(.object(call.params), as: UnsafeRawBufferPointer(rebasing: original[span]))
-            {
+            // Params read in the form the writer writes go out from where they were read:
+            // the request's head, then them (from the read buffer itself when the line is large).
+            if call.paramsAreCompact, let span = call.paramsSpan, span.upperBound <= original.count {
                 call.writeRequestHead(to: &forward)
-                Self.callEnd.withUnsafeBytes { end in
-                    send(flush, with: [UnsafeRawBufferPointer(rebasing: original[span]), end])
+                let params = UnsafeRawBufferPointer(rebasing: original[span])
+                if original.count >= Self.directBytes {
+                    Self.callEnd.withUnsafeBytes { end in send(flush, with: [params, end]) }
+                } else {
+                    forward.append(contentsOf: params)
+                    forward.append(contentsOf: Self.callEnd)
                 }
             } else {
                 call.writeRequest(to: &forward)

@@ -22,6 +22,8 @@ public struct PendingTable: Sendable {
     public private(set) var bytes = 0
     /// How many number ids in flight a double reader (JavaScript) reads as each value, by the
     /// value's bits: `7` and a 71-byte `7.000…0`, or 2^53 and 2^53 + 1, are one id to such a server.
+    /// Exact ids (plain integers of at most 15 digits, nearly all of them) are not counted: no
+    /// two of them read alike, and one that reads as an inexact id's value is looked up by it.
     private var doubleViews: [UInt64: Int] = [:]
 
     /// Whether a request with this id is in flight.
@@ -30,8 +32,11 @@ public struct PendingTable: Sendable {
     /// Whether another id in flight is the same number to a double reader (so a server storing
     /// ids as doubles could answer one with the other's response).
     public func hasDoubleTwin(of id: RequestID) -> Bool {
-        guard let view = id.doubleView else { return false }
-        return doubleViews[view, default: 0] > 0
+        guard let reading = id.doubleReading else { return false }
+        if !doubleViews.isEmpty, doubleViews[reading.view, default: 0] > 0 { return true }
+        // An inexact id's twin may be an exact one, which is not counted.
+        guard !reading.exact, let exact = RequestID.exact(doubleView: reading.view) else { return false }
+        return contains(exact)
     }
 
     /// Records a forwarded request (replacing one with the same id).
@@ -44,7 +49,7 @@ public struct PendingTable: Sendable {
             entries[Int(index[slot])] = request
             return
         }
-        if let view = request.clientID.doubleView { doubleViews[view, default: 0] += 1 }
+        if let reading = request.clientID.inexactDoubleReading { doubleViews[reading, default: 0] += 1 }
         index[slot] = Int32(entries.count)
         entries.append(request)
         hashes.append(hash)
@@ -68,7 +73,7 @@ public struct PendingTable: Sendable {
         hashes.removeLast()
         let removed = entries.removeLast()
         bytes -= removed.retainedBytes
-        if let view = removed.clientID.doubleView {
+        if let view = removed.clientID.inexactDoubleReading {
             if doubleViews[view] == 1 { doubleViews[view] = nil } else { doubleViews[view, default: 1] -= 1 }
         }
         return removed

@@ -7,7 +7,7 @@ public struct RelayActions: Sendable, Equatable {
         case original
         /// Bytes Tollgate wrote (a whole line, newline included).
         case bytes([UInt8])
-        /// A checked tool call, re-serialized from its parsed value on its way out.
+        /// A checked tool call, written on its way out (``ToolCall/writeRequest(to:id:params:)``).
         indirect case call(ToolCall)
         /// A batch holding checked tool calls: its elements, each as bytes or a call.
         case batch([BatchElement])

@@ -105,7 +105,7 @@ public struct RelaySession: RuntimeSession {
         case forwardOriginal
         /// The message's own bytes changed (an id respelled), without its newline.
         case forwardBytes([UInt8], log: String?)
-        indirect case forwardCall(ToolCall)
+        case forwardCall(ToolCall)
         case reply([UInt8], log: String?)
         case drop(String)
         /// Held for approval: what to do now (ask the client, start an approver).

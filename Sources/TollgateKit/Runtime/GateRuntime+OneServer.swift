@@ -33,9 +33,10 @@ extension GateRuntime where Session == RelaySession {
         var pump = LinePump(maxLineBytes: maxMessageBytes)
         var serverReachable = true
         let readsResponses = capsSampling.load(ordering: .relaxed)
-        let partial = pump.run(fd: fd, decide: { line in
-            let read = ClientLine.read(line, maxDepth: maxDepth, inspectingCalls: inspectsCalls, readingResponses: readsResponses)
-            return decide { $0.decide(read, in: line, now: $1) }
+        let partial = pump.run(fd: fd, decideLines: { lines, each in
+            // Read outside the lock, then decided under it at once.
+            let reads = lines.map { ClientLine.read($0, maxDepth: maxDepth, inspectingCalls: inspectsCalls, readingResponses: readsResponses) }
+            decide(count: lines.count, { session, now, index in session.decide(reads[index], in: lines[index], now: now) }, each: each)
         }, settle: { decided, tickets in
             settleRead(&decided, tickets)
             for actions in decided {
@@ -61,15 +62,22 @@ extension GateRuntime where Session == RelaySession {
     func pumpServer(from fd: Int32) {
         var pump = LinePump(maxLineBytes: maxMessageBytes)
         let capsSampling = capsSampling.load(ordering: .relaxed)
-        let partial = pump.run(fd: fd, decide: { line in
-            let read = ServerLine.read(line, maxDepth: maxDepth)
-            // Sampling requests are admitted first: a grant may be reserved in a ledger.
-            let admitted = capsSampling
-                ? SamplingAdmissions(of: read, in: line, maxDepth: maxDepth) { maxTokens in effects.withEffects { $0.admitSampling(maxTokens: maxTokens) } }
-                : SamplingAdmissions()
+        let partial = pump.run(fd: fd, decideLines: { lines, each in
             // A server line's effects (settling calls, their outcome records) refuse nothing:
             // they are carried out once its answers were written (``flush``).
-            return (decide { $0.decide(read, in: line, admitted: admitted, now: $1) }.0, .none)
+            guard capsSampling else {
+                let reads = lines.map { ServerLine.read($0, maxDepth: maxDepth) }
+                decide(count: lines.count, { session, now, index in
+                    session.decide(reads[index], in: lines[index], admitted: SamplingAdmissions(), now: now)
+                }) { actions, _ in each(actions, .none) }
+                return
+            }
+            for line in lines {
+                let read = ServerLine.read(line, maxDepth: maxDepth)
+                // Sampling requests are admitted first, line by line: a grant may be reserved in a ledger.
+                let admitted = SamplingAdmissions(of: read, in: line, maxDepth: maxDepth) { maxTokens in effects.withEffects { $0.admitSampling(maxTokens: maxTokens) } }
+                each(decide { $0.decide(read, in: line, admitted: admitted, now: $1) }.0, .none)
+            }
         }, oversized: { prefix, length in
             var actions = RelayActions(log: "dropped a server message of \(length) bytes (limit \(maxMessageBytes))")
             let now = usesTimers ? SystemClock.monotonicMilliseconds() : 0

@@ -80,14 +80,26 @@ final class GateRuntime<Session: RuntimeSession>: Sendable {
     /// effects in the same critical section, and wakes the main thread when it set an earlier
     /// timer. Returns the ticket of the effects, to complete before the actions are carried out.
     func decide(_ body: (inout Session, Int64) -> Session.Actions) -> (Session.Actions, EffectsOwner.Ticket) {
+        var decided: (Session.Actions, EffectsOwner.Ticket)?
+        decide(count: 1, { session, now, _ in body(&session, now) }) { decided = ($0, $1) }
+        return decided!  // `decide(count:)` hands on exactly `count` decisions
+    }
+
+    /// Takes `count` decisions (`body` gets each one's index) in one critical section, as
+    /// ``decide(_:)`` takes one, and hands each on with its ticket, in order: the lines of one
+    /// read take the lock once.
+    func decide(count: Int, _ body: (inout Session, Int64, Int) -> Session.Actions,
+                each: (Session.Actions, EffectsOwner.Ticket) -> Void) {
         let now = usesTimers ? SystemClock.monotonicMilliseconds() : 0
-        let (actions, ticket, wake) = session.withLock { session in
-            let actions = body(&session, now)
-            let decided = session.gate.takeEffects()
-            return (actions, decided.isEmpty ? .none : effects.enqueue(decided), usesTimers && session.takeWakeRequest())
+        let wake = session.withLock { session in
+            for index in 0..<count {
+                let actions = body(&session, now, index)
+                let decided = session.gate.takeEffects()
+                each(actions, decided.isEmpty ? .none : effects.enqueue(decided))
+            }
+            return usesTimers && session.takeWakeRequest()
         }
         if wake { post(.timerChanged) }
-        return (actions, ticket)
     }
 
     /// Decides, then carries out the decision's effects and takes back what they refused.

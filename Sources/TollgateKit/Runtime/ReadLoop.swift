@@ -15,6 +15,8 @@ struct ReadLoop<Actions> {
     private var decided: [Actions] = []
     private var tickets: [EffectsOwner.Ticket] = []
     private var lines: [Range<Int>?] = []
+    /// The complete lines of the group not yet decided (where their content is).
+    private var gathered: [Range<Int>] = []
 
     /// The most lines settled as one group: a read of many tiny lines is settled and written in
     /// groups of this many, so what one read holds stays bounded by this, not by the read's size.
@@ -38,25 +40,64 @@ struct ReadLoop<Actions> {
         apply: (Actions, UnsafeRawBufferPointer) -> Void,
         endOfRead: () -> Void
     ) -> Int {
+        run(fd: fd, decideLines: { lines, each in
+            for line in lines {
+                let (actions, ticket) = decide(line)
+                each(actions, ticket)
+            }
+        }, oversized: oversized, settle: settle, apply: apply, endOfRead: endOfRead)
+    }
+
+    /// Runs as ``run(fd:decide:oversized:settle:apply:endOfRead:)``, deciding the complete lines
+    /// of a group together: `decideLines` gets them (up to an oversized line) and hands on each
+    /// one's actions and ticket, in order, so a session's lock can be taken once for them.
+    mutating func run(
+        fd: Int32,
+        decideLines: ([UnsafeRawBufferPointer], (Actions, EffectsOwner.Ticket) -> Void) -> Void,
+        oversized: ([UInt8], Int) -> Actions,
+        settle: (inout [Actions], [EffectsOwner.Ticket]) -> Void,
+        apply: (Actions, UnsafeRawBufferPointer) -> Void,
+        endOfRead: () -> Void
+    ) -> Int {
         while framer.fill({ readRetrying(fd, $0) }) > 0 {
             while let line = framer.next() {
                 switch line {
                 case .complete(let content, let withNewline):
-                    let (actions, ticket) = framer.withBytes { decide(UnsafeRawBufferPointer(rebasing: $0[content])) }
-                    decided.append(actions)
-                    tickets.append(ticket)
+                    gathered.append(content)
                     lines.append(withNewline)
                 case .oversized(let prefix, let length):
+                    decideGathered(decideLines)
                     decided.append(oversized(prefix, length))
                     tickets.append(.none)
                     lines.append(nil)
                 }
-                if decided.count >= Self.maxLinesPerGroup { settleAndApply(settle: settle, apply: apply) }
+                if lines.count >= Self.maxLinesPerGroup {
+                    decideGathered(decideLines)
+                    settleAndApply(settle: settle, apply: apply)
+                }
             }
+            decideGathered(decideLines)
             settleAndApply(settle: settle, apply: apply)
             endOfRead()
         }
         return framer.finish()
+    }
+
+    /// Decides the complete lines gathered since the last decision.
+    private mutating func decideGathered(_ decideLines: ([UnsafeRawBufferPointer], (Actions, EffectsOwner.Ticket) -> Void) -> Void) {
+        guard !gathered.isEmpty else { return }
+        var decided = self.decided, tickets = self.tickets
+        self.decided = []
+        self.tickets = []
+        framer.withBytes { bytes in
+            decideLines(gathered.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }) { actions, ticket in
+                decided.append(actions)
+                tickets.append(ticket)
+            }
+        }
+        self.decided = decided
+        self.tickets = tickets
+        gathered.removeAll(keepingCapacity: gathered.capacity <= 4096)
     }
 
     /// Settles the lines decided so far, hands each on, and forgets them.

@@ -52,3 +52,33 @@ struct PendingTableTests {
         #expect(table.count == 0)
     }
 }
+
+@Suite("PendingTable: ids a double reader reads alike")
+struct PendingTableDoubleTwinTests {
+    private func id(_ text: String) -> RequestID {
+        RequestID(bytes: Array(text.utf8), isString: text.first == "\"", hasEscapes: false)
+    }
+
+    @Test("an exact integer id and an inexact one of the same double value are twins, whichever came first", arguments: [
+        ("7", "7.0000000000000001"), ("-12", "-12.000000000000000001"), ("0", "1e-400"), ("999999999999999", "999999999999999.00000001"),
+        ("9007199254740992", "9007199254740993"), ("1.5", "1.50000000000000000001"),
+    ])
+    func twins(first: String, second: String) {
+        for (inFlight, arriving) in [(first, second), (second, first)] {
+            var table = PendingTable()
+            table.insert(PendingRequest(clientID: id(inFlight), purpose: .other("ping")))
+            #expect(table.hasDoubleTwin(of: id(arriving)), "\(arriving) while \(inFlight) is in flight")
+            _ = table.remove(id(inFlight))
+            #expect(!table.hasDoubleTwin(of: id(arriving)), "\(arriving) once \(inFlight) was answered")
+        }
+    }
+
+    @Test("distinct values and strings are no twins", arguments: [("7", "8"), ("7", "\"7\""), ("7", "7.5"), ("100", "1e3"), ("123456789012345", "123456789012346")])
+    func notTwins(first: String, second: String) {
+        for (inFlight, arriving) in [(first, second), (second, first)] {
+            var table = PendingTable()
+            table.insert(PendingRequest(clientID: id(inFlight), purpose: .other("ping")))
+            #expect(!table.hasDoubleTwin(of: id(arriving)), "\(arriving) while \(inFlight) is in flight")
+        }
+    }
+}
