@@ -60,7 +60,10 @@ public struct ApprovalState: Sendable {
         return counter
     }
 
-    private mutating func keep(_ call: HeldCall) {
+    private mutating func keep(_ heldCall: HeldCall) {
+        var call = heldCall
+        // Forwarded later, from another line's actions: where its params were is meaningless there.
+        call.call = heldCall.call.keptBeyondItsLine
         if let replaced = held.updateValue(call, forKey: call.call.id) { heldBytes -= Self.cost(of: replaced) }
         heldBytes += Self.cost(of: call)
     }

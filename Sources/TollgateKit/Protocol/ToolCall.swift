@@ -16,12 +16,21 @@ public struct ToolCall: Sendable, Equatable {
     /// The size of the message the call was read from: what keeping it while it is in flight
     /// costs, as ``PeerLimits/requestBytesInFlight`` counts it (0 for a call built otherwise).
     public var messageBytes = 0
-    /// Where `params` is in the line the call was read from (nil for a call built otherwise).
+    /// Where `params` is in the line the call was read from (nil for a call built otherwise,
+    /// and for a call kept beyond that line: ``keptBeyondItsLine``). Only the line's own
+    /// forwarding may use it.
     public var paramsSpan: Range<Int>?
     /// Whether the params were read in the form ``JSONWriter`` writes (compact, minimal escapes):
     /// re-serializing them writes their bytes as they are, so those go out (from where they
     /// were read: see ``LinePump``).
     public private(set) var paramsAreCompact = false
+    /// The call as kept once the line it was read from is gone (held for approval): where its
+    /// params were in that line means nothing in another, so it goes out re-serialized.
+    public var keptBeyondItsLine: ToolCall {
+        var kept = self
+        kept.paramsSpan = nil
+        return kept
+    }
     /// The params: their checked bytes, or a tree.
     private let contents: Contents
 

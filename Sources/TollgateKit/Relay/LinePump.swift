@@ -73,17 +73,13 @@ struct LinePump {
             if original.last != 0x0A { forward.append(0x0A) }
         case .bytes(let bytes)?: forward.append(contentsOf: bytes)
         case .call(let call)?:
-            // Params read in the form the writer writes go out from where they were read:
-            // the request's head, then them (from the read buffer itself when the line is large).
-            if call.paramsAreCompact, let span = call.paramsSpan, span.upperBound <= original.count {
+            // A large line's params read in the form the writer writes go out from the read
+            // buffer: the request's head, then them. Only the line's own call has a span (a call
+            // kept beyond its line, held for approval, has none); a smaller call's checked bytes
+            // are copied by writeRequest.
+            if original.count >= Self.directBytes, call.paramsAreCompact, let span = call.paramsSpan, span.upperBound <= original.count {
                 call.writeRequestHead(to: &forward)
-                let params = UnsafeRawBufferPointer(rebasing: original[span])
-                if original.count >= Self.directBytes {
-                    Self.callEnd.withUnsafeBytes { end in send(flush, with: [params, end]) }
-                } else {
-                    forward.append(contentsOf: params)
-                    forward.append(contentsOf: Self.callEnd)
-                }
+                Self.callEnd.withUnsafeBytes { end in send(flush, with: [UnsafeRawBufferPointer(rebasing: original[span]), end]) }
             } else {
                 call.writeRequest(to: &forward)
                 forward.append(0x0A)

@@ -129,6 +129,30 @@ struct GateRuntimeOneServerTests {
         #expect(harness.core.session.withLock { $0.pending.count } == 2)
     }
 
+    @Test("a held call approved by a later line goes out as it was checked, whatever that line holds where the call's params were",
+          arguments: [false, true])
+    func approvedCallBytes(large: Bool) throws {
+        let manifest = try #require(try? parseManifest(#"{"version": 1, "tools": {"echo": {"approval": "ask"}}}"#).get())
+        var session = RelaySession(gate: PolicyGate(manifest: manifest, diagnostics: .silent, workingDirectory: "/tmp", effects: CallEffects()))
+        session.approvals = ApprovalState(nonce: "n")
+        let harness = Harness(session: session)
+        defer { harness.finish() }
+        let text = String(repeating: "x", count: large ? 70_000 : 8)
+        let call = #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"p":"\#(text)"}}}"#
+        // The answer (in the same read) holds another call's params, of the same length, where
+        // the call's params were (byte 55).
+        let params = #"{"name":"echo","arguments":{"p":"\#(text)"}}"#
+        let evil = #"{"name":"evil","arguments":{"#  + String(repeating: " ", count: params.utf8.count - 30) + "}}"
+        let answer = #"{"jsonrpc":"2.0","id":"tollgate-n-1","p":123456789,"q":"# + evil + #","result":{"action":"accept","content":{}}}"#
+        #expect(Array(answer.utf8)[55..<55 + params.utf8.count].elementsEqual(evil.utf8) && Array(call.utf8)[55..<55 + params.utf8.count].elementsEqual(params.utf8))
+        harness.pumpClient(#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{"elicitation":{}},"clientInfo":{"name":"c","version":"1"}}}"#
+                           + "\n" + call + "\n" + answer + "\n")
+        let sent = splitLines(harness.serverInput.contents).compactMap { try? json($0) }.filter { $0["method"] == "tools/call" }
+        #expect(sent.count == 1, "the approved call, and only it, reaches the server")
+        #expect(sent.first?["params"]?["name"] == "echo" && sent.first?["params"]?["arguments"]?["p"]?.stringValue == text,
+                "the server gets the checked call")
+    }
+
     @Test("one read's calls go to disk together: 20 decision records in one audit write, 20 reservations in one ledger write; the calls over the cap are taken back")
     func groupCommitPerRead() throws {
         let directory = TemporaryDirectory()
