@@ -49,12 +49,13 @@ extension ApprovalState {
     }
 
     /// A held call's time ran out: it is denied (`approval_denied`), and the client's pending
-    /// elicitation, if any, is cancelled. Nil when no call of that id is held.
+    /// elicitation is cancelled, or its approver stopped. Nil when no call of that id is held.
     mutating func expire(_ id: RequestID, gate: inout any Gate) -> ApprovalStep? {
         guard let held = release(call: id) else { return nil }
         var step = ApprovalStep()
-        if case .elicitation(let request) = held.route {
-            step.toClient = Reply.cancelled(requestID: request.bytes, reason: "Tollgate: the approval timed out")
+        switch held.route {
+        case .elicitation(let request): step.toClient = Reply.cancelled(requestID: request.bytes, reason: "Tollgate: the approval timed out")
+        case .command(let token, _): step.cancelledApprovers = [token]
         }
         let seconds = held.hold.timeoutMilliseconds / 1000
         let settled = Self.settle(held, outcome: ApprovalOutcome(approved: false, source: .timeout, detail: "\(seconds) s (policy.approvalTimeoutSeconds)"),

@@ -57,12 +57,13 @@ public enum ApproverResult: Sendable, Equatable {
 
 extension ApproverJob {
     /// The job for a held call: the approver reads the call's tool, arguments, rule, request id
-    /// and time limit, and has until the hold's timeout.
+    /// and time limit, and has until the hold's timeout (which stops it). Its own limit, a second
+    /// later, only backs that up: the hold's timer decides, so the record says the approval timed out.
     init(token: Int, command: [String], call: ToolCall, hold: ApprovalHold) {
         var request: JSONObject = ["tool": .string(call.name), "arguments": .object(call.arguments), "rule": .string(hold.rule)]
         request["requestId"] = (try? JSONValue.parse(call.id.bytes)) ?? .string(call.id.description)
         request["timeoutSeconds"] = .number(String(hold.timeoutMilliseconds / 1000))
         self.init(token: token, command: command, input: JSONValue.object(request).serialized + [0x0A],
-                  timeoutMilliseconds: hold.timeoutMilliseconds)
+                  timeoutMilliseconds: hold.timeoutMilliseconds + 1000)
     }
 }

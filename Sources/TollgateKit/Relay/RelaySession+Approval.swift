@@ -62,6 +62,7 @@ extension RelaySession {
         let settled = carryOut(step, now: now)
         actions.toClient += settled.reply ?? []
         if let log = settled.log { actions.logs.append(log) }
+        actions.cancelledApprovers += settled.cancelledApprovers
     }
 
     /// Every held call, when the server went away: each is answered `server_unavailable` (lines

@@ -7,6 +7,8 @@ public struct TimerActions: Sendable, Equatable {
     public var toServer: [UInt8] = []
     /// Diagnostics for stderr.
     public var logs: [String] = []
+    /// Tokens of running approvers whose held calls timed out: the I/O layer stops them.
+    public var cancelledApprovers: [Int] = []
 
     public init(toClient: [UInt8] = [], toServer: [UInt8] = [], logs: [String] = []) {
         self.toClient = toClient

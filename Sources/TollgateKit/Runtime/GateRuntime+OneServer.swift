@@ -19,6 +19,7 @@ extension GateRuntime where Session == RelaySession {
         diagnostics.report(actions.logs)
         serverInput.write(actions.toServer)
         clientOutput.write(actions.toClient)
+        approvers.stop(actions.cancelledApprovers)
         effects.auditLog?.writePending()
         return next
     }

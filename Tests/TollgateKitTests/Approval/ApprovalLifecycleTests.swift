@@ -47,7 +47,7 @@ struct ApprovalLifecycleTests {
         #expect(over.approved == nil && state.held.count == 1 && !over.toClient.isEmpty)
     }
 
-    @Test("the timeout denies and withdraws the question; the client's cancellation answers nothing and stops the approver")
+    @Test("the timeout denies and withdraws the question or stops the approver; the client's cancellation answers nothing and stops the approver")
     mutating func timeoutAndCancellation() throws {
         state.clientCanElicit = true
         let asked = try call("echo")
@@ -61,6 +61,13 @@ struct ApprovalLifecycleTests {
         let job = try #require(state.hold(commanded, Self.commanding, limit: 10, now: 0, gate: &gate, timers: &timers).approvers.first)
         let cancelled = try #require(state.clientCancelled(commanded.id, reason: "user", gate: &gate, timers: &timers))
         #expect(cancelled.cancelledApprovers == [job.token] && cancelled.toClient.isEmpty && timers[.approval(commanded.id)] == nil)
+
+        // The timeout stops a running approver too (its own limit is a second later).
+        let timed = try call("echo", id: 3)
+        let timedJob = try #require(state.hold(timed, Self.commanding, limit: 10, now: 0, gate: &gate, timers: &timers).approvers.first)
+        #expect(timedJob.timeoutMilliseconds == Self.commanding.timeoutMilliseconds + 1000)
+        let timedOut = try #require(state.expire(timed.id, gate: &gate))
+        #expect(timedOut.cancelledApprovers == [timedJob.token] && String(decoding: timedOut.toClient, as: UTF8.self).contains("approval_denied"))
     }
 
     @Test("a refused held call is withdrawn: a question asked in the same lines is taken out, an earlier one cancelled")

@@ -110,7 +110,7 @@ struct SessionApprovalTests {
         let held = session.fromClient(toolCall(id: 3, add, #"{"a":1,"b":2}"#), at: 0)
         #expect(held.reachesNoServer && held.toClient.isEmpty)
         let job = try #require(held.approvers.first)
-        #expect(job.command == ["/usr/local/bin/approve", "--team", "ops"] && job.timeoutMilliseconds == 30_000)
+        #expect(job.command == ["/usr/local/bin/approve", "--team", "ops"] && job.timeoutMilliseconds == 31_000)
         let input = try json(Array(job.input.dropLast()))
         #expect(input["tool"] == .string(add) && input["arguments"]?["b"] == .number("2") && input["rule"] == .string("tools.\(add)")
                 && input["requestId"] == .number("3"))
