@@ -11,41 +11,36 @@ extension RelaySession {
         for refusal in refusals {
             let inFlight = forget(refusal.id, in: &actions)
             logs.append(inFlight ? refusal.log : refusal.answeredAlreadyLog)
-            let answer = inFlight ? refusal.reply : []
-            switch actions.forward {
-            case .call(let call)? where call.id == refusal.id:
-                actions.forward = nil
-                if inFlight { actions.reply = (actions.reply ?? []) + answer }
-            case .batch(var elements)?:
-                let count = elements.count
-                elements.removeAll { element in
-                    if case .call(let call) = element { return call.id == refusal.id }
-                    return false
-                }
-                actions.forward = elements.isEmpty ? nil : .batch(elements)
-                guard inFlight else { break }
-                // A batch's element is answered in a batch (Tollgate's own answers are one).
-                actions.reply = elements.count < count ? Self.adding(answer, toBatch: actions.reply) : (actions.reply ?? []) + answer
-            default:
-                if inFlight { actions.reply = (actions.reply ?? []) + answer }
-            }
+            let wasBatchElement = Self.removeCall(refusal.id, from: &actions)
+            guard inFlight else { continue }
+            // A batch's element is answered in a batch (Tollgate's own answers are one).
+            actions.reply = wasBatchElement ? Self.adding(refusal.reply, toBatch: actions.reply) : (actions.reply ?? []) + refusal.reply
         }
         actions.log = logs.isEmpty ? nil : logs.joined(separator: "; ")
     }
 
     /// Takes refused call `id` out of a later line's forwarded call or batch.
     public static func takeOut(refusedCall id: RequestID, from actions: inout RelayActions) {
+        _ = removeCall(id, from: &actions)
+    }
+
+    /// Takes call `id` out of the forwarded call or batch of `actions`; true when it was an
+    /// element of a batch.
+    private static func removeCall(_ id: RequestID, from actions: inout RelayActions) -> Bool {
         switch actions.forward {
         case .call(let call)? where call.id == id:
             actions.forward = nil
+            return false
         case .batch(var elements)?:
+            let count = elements.count
             elements.removeAll { element in
                 if case .call(let call) = element { return call.id == id }
                 return false
             }
             actions.forward = elements.isEmpty ? nil : .batch(elements)
+            return elements.count < count
         default:
-            break
+            return false
         }
     }
 
